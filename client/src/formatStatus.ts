@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { DOCUMENT_FORMAT, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
+import type { FormatOverrides } from './formatOverrides';
+
+const LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
+
+/** The status bar item: the active file's detected format, with a switcher that overrides it for that file. */
+export class FormatStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('finetune.format', vscode.StatusBarAlignment.Right, 100);
+  private readonly formats = new Map<string, DocumentFormatParams>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly client: LanguageClient, private readonly overrides: FormatOverrides) {
+    this.item.name = 'Fine-Tune Config Format';
+    this.item.command = 'finetune.selectFormat';
+    this.disposables.push(
+      this.item,
+      client.onNotification(DOCUMENT_FORMAT, (p: DocumentFormatParams) => {
+        this.formats.set(p.uri, p);
+        if (vscode.window.activeTextEditor?.document.uri.toString() === p.uri) this.render();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.formats.delete(d.uri.toString())),
+    );
+    this.render();
+  }
+
+  private render(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || !LANGUAGES.has(doc.languageId)) {
+      this.item.hide();
+      return;
+    }
+    const info = this.formats.get(doc.uri.toString());
+    if (!info) {
+      this.item.text = '$(loading~spin) Fine-Tune';
+      this.item.tooltip = 'Fine-Tune Workbench is reading this file…';
+      this.item.show();
+      return;
+    }
+    const isConfig = info.format !== 'none';
+    this.item.text = isConfig ? `$(beaker) ${info.label}` : '$(beaker) No config';
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**Fine-Tune Workbench**\n\n`);
+    md.appendMarkdown(isConfig ? `Detected as **${info.label}**${info.source === 'override' ? ' (your choice)' : ''}. ` : 'Not treated as a fine-tuning config: no diagnostics. ');
+    md.appendText(info.reason);
+    if (isConfig) {
+      md.appendMarkdown(info.validated ? `\n\n${info.errors} error(s), ${info.warnings} warning(s).` : '\n\nValidation for this format arrives in a later version.');
+    }
+    md.appendMarkdown('\n\n$(edit) Click to choose the format for this file.');
+    this.item.tooltip = md;
+    this.item.backgroundColor = info.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.show();
+  }
+
+  async pickFormat(target?: vscode.Uri): Promise<void> {
+    const uri = (target ?? vscode.window.activeTextEditor?.document.uri)?.toString();
+    if (!uri) {
+      void vscode.window.showInformationMessage('Open a YAML or JSON file to choose its fine-tuning config format.');
+      return;
+    }
+    if (this.client.state !== 2 /* Running */) {
+      void vscode.window.showWarningMessage('The Fine-Tune language server is not running; see "Fine-Tune: Show Language Server Log".');
+      return;
+    }
+    const choices = await this.client.sendRequest<FormatChoice[]>(LIST_FORMATS);
+    const current = this.overrides.get(uri);
+    type Item = vscode.QuickPickItem & { format: string | null };
+    const items: Item[] = [
+      { label: '$(search) Detect automatically', description: current ? '' : 'current', format: null },
+      ...choices.map((c) => ({
+        label: c.id === 'none' ? '$(circle-slash) Not a fine-tuning config' : c.label,
+        description: [c.id === current ? 'current' : '', c.validated ? 'validated' : c.id === 'none' ? 'no diagnostics' : 'detected only'].filter(Boolean).join(' · '),
+        format: c.id,
+      })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Config format for this file', placeHolder: 'The format decides which schema validates the file' });
+    if (!picked) return;
+    await this.overrides.set(uri, picked.format);
+    const params: SetFormatOverrideParams = { uri, format: picked.format };
+    await this.client.sendNotification(SET_FORMAT_OVERRIDE, params);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { InitializationOptions } from '../../server/src/protocol';
+import type { FormatOverrides } from './formatOverrides';
+
+/** The bundled server runs in a Node process of VS Code's own, over IPC. */
+export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, overrides: FormatOverrides): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all() };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: 'yaml' },
+      { language: 'json' },
+      { language: 'jsonc' },
+    ],
+    synchronize: { configurationSection: 'finetune' },
+    initializationOptions,
+    outputChannel: output,
+    markdown: { isTrusted: false, supportHtml: false },
+  };
+  const client = new LanguageClient('finetune', 'Fine-Tune Workbench', serverOptions, clientOptions);
+  context.subscriptions.push(client);
+  return client;
+}

@@ -1,0 +1,351 @@
+#!/usr/bin/env node
+// Generates schemas/<tool>.schema.json from the fact tables in schemas/src/.
+//
+// Inputs (all copied from ../shared/reference, never edited by hand):
+//   schemas/src/<tool>.tsv          one row per key: type, enum, default, required, since, status, scope ...
+//   schemas/src/renamed-keys.tsv    renamed / removed keys with versions and evidence
+// Inputs written by us:
+//   schemas/src/descriptions/<tool>.tsv   key -> one-line description (hover and completion text)
+//   schemas/src/constraints.json          numeric ranges and "auto" values the tables cannot express
+//
+// Output conventions (read by server/src/core/config/schema.ts):
+//   - plain JSON Schema draft-07, so any JSON Schema tool (yaml-language-server too) can use the file;
+//   - every object that the tool models has `additionalProperties: false`, and `x-ftw-unknownKeys` says what
+//     the tool itself does with an unknown key there: "ignored" (dropped silently) or "rejected" (refuses to start);
+//   - `x-ftw-renamed` on an object maps old key -> {replacement, deprecated, removed, evidence, rejected};
+//   - `x-ftw-plugin` on a property names the Axolotl plugin that must be listed under `plugins:`;
+//   - `x-ftw-since` is the first release that declares the key; `deprecated: true` + `x-ftw-replacement`.
+//
+// Usage: node schemas/tools/generate.mjs [--check]   (--check exits 1 when a committed schema is stale)
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+
+const TOOLS = {
+  axolotl: {
+    title: 'Axolotl training config',
+    tool: 'Axolotl',
+    snapshot: 'axolotl-ai-cloud/axolotl v0.18.0+9 (067b021c)',
+    rootScope: 'AxolotlInputConfig',
+    // pydantic's default extra="ignore" and model_dump() drop unknown keys without a word.
+    unknownKeys: () => 'ignored',
+  },
+  deepspeed: {
+    title: 'DeepSpeed config',
+    tool: 'DeepSpeed',
+    snapshot: 'deepspeedai/DeepSpeed v0.19.5+27 (edaa7221)',
+    rootScope: 'dict-access',
+    // The top level is read with dict lookups (unknown keys ignored); pydantic sections use extra="forbid".
+    unknownKeys: (scope) => (scope.startsWith('dict-access') ? 'ignored' : 'rejected'),
+  },
+};
+
+function readTsv(file) {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const header = lines.shift().split('\t');
+  return lines.map((line) => {
+    const cells = line.split('\t');
+    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+  });
+}
+
+function readDescriptions(tool) {
+  const file = join(src, 'descriptions', `${tool}.tsv`);
+  if (!existsSync(file)) return new Map();
+  return new Map(readTsv(file).map((r) => [r.key, r.description]));
+}
+
+/** Splits `a.b[].c` into segments: 'a', 'b', '[]', 'c'. `name.*` gives '*'. */
+function splitKey(key) {
+  const out = [];
+  for (const part of key.split('.')) {
+    const m = /^(.*?)((\[\])*)$/.exec(part);
+    if (m[1]) out.push(m[1]);
+    for (let i = 0; i < m[2].length / 2; i++) out.push('[]');
+  }
+  return out;
+}
+
+function parseDefault(text) {
+  if (text === '' || text.startsWith('py:') || text.startsWith('recipe-dependent')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseEnum(text, parsedType) {
+  if (!text) return undefined;
+  if (parsedType?.types && !parsedType.types.includes('string')) {
+    // e.g. DeepSpeed zero stage `0,1,2,3` on an integer field: the values are numbers.
+    try {
+      return JSON.parse(`[${text}]`);
+    } catch {
+      /* fall through */
+    }
+  }
+  if (/^[\[{"0-9tfn-]/.test(text) && text.includes('"')) {
+    try {
+      return JSON.parse(`[${text}]`);
+    } catch {
+      /* plain list */
+    }
+  }
+  return text.split(',').map((s) => s.trim());
+}
+
+/** Parses `integer|array<string>|null` into a list of JSON types and item types. */
+function parseType(text) {
+  const types = new Set();
+  let items;
+  let any = false;
+  for (const t of text.split('|')) {
+    const arr = /^array<(.+)>$/.exec(t);
+    if (arr) {
+      types.add('array');
+      items = parseType(arr[1]);
+    } else if (t === 'any' || t === '') any = true;
+    else types.add(t);
+  }
+  return { types: any ? null : [...types], items };
+}
+
+function typeSchema(parsed) {
+  const s = {};
+  if (parsed.types) s.type = parsed.types.length === 1 ? parsed.types[0] : parsed.types;
+  if (parsed.items && parsed.items.types) s.items = typeSchema(parsed.items);
+  return s;
+}
+
+/** A tree node per key path; rows from several scopes (e.g. SFT and DPO dataset items) merge into one node. */
+function newNode() {
+  return { rows: [], props: new Map(), items: null, additional: null };
+}
+
+function insert(tree, segments, row) {
+  let node = tree;
+  for (const seg of segments) {
+    if (seg === '[]') node = node.items ??= newNode();
+    else if (seg === '*') node = node.additional ??= newNode();
+    else {
+      if (!node.props.has(seg)) node.props.set(seg, newNode());
+      node = node.props.get(seg);
+    }
+  }
+  node.rows.push(row);
+  return node;
+}
+
+function mergeTypes(rows) {
+  // The union of the declared types across scopes: a key valid in one dataset model is valid in the list.
+  const all = rows.map((r) => parseType(r.type));
+  if (all.some((p) => !p.types)) return { types: null };
+  const types = new Set(all.flatMap((p) => p.types));
+  const items = all.find((p) => p.items)?.items;
+  return { types: [...types], items };
+}
+
+function buildProperty(node, ctx, path) {
+  const rows = node.rows;
+  const row = rows[0] ?? { type: node.props.size ? 'object|null' : '', enum: '', default: '', status: 'current', since: '' };
+  const parsed = rows.length ? mergeTypes(rows) : parseType(row.type);
+  let schema = typeSchema(parsed);
+  // A key declared in several scopes (SFT, DPO, synthetic dataset items) is only closed when every scope closes it.
+  const enums = rows.map((r) => parseEnum(r.enum, parseType(r.type)));
+  const enumValues = enums.length && enums.every(Boolean) ? [...new Set(enums.flat())] : undefined;
+  const nullable = parsed.types?.includes('null');
+
+  if (enumValues) {
+    const strings = enumValues.filter((v) => typeof v === 'string');
+    const allStrings = strings.length === enumValues.length;
+    const otherTypes = (parsed.types ?? []).filter((t) => t !== 'string' && t !== 'null');
+    if (!allStrings || otherTypes.length === 0) {
+      schema.enum = [...enumValues, ...(nullable ? [null] : [])];
+    } else {
+      // e.g. gradient_checkpointing: bool | "offload" | "offload_disk": the enum constrains strings only.
+      const others = [...otherTypes, ...(nullable ? ['null'] : [])];
+      const rest = { ...schema };
+      delete rest.type;
+      schema = { ...rest, anyOf: [{ type: others.length === 1 ? others[0] : others }, { type: 'string', enum: strings }] };
+    }
+  }
+
+  const description = ctx.descriptions.get(path);
+  if (description) schema.description = description;
+  const def = parseDefault(row.default);
+  if (def !== undefined) schema.default = def;
+  if (row.since) schema['x-ftw-since'] = row.since;
+  if (row.status === 'deprecated') {
+    schema.deprecated = true;
+    if (row.replacement) schema['x-ftw-replacement'] = row.replacement;
+    const since = ctx.renames.get(path)?.deprecated;
+    if (since) schema['x-ftw-deprecatedSince'] = since;
+  }
+  const suggestions = /DeepSpeed (?:optimizers|schedulers): ([^;]+);/.exec(row.scope ?? '');
+  if (suggestions) schema.examples = suggestions[1].split(',').map((s) => s.trim());
+  const plugin = /^plugin:([^/]+)/.exec(row.scope ?? '');
+  if (plugin && !path.includes('.')) schema['x-ftw-plugin'] = plugin[1];
+
+  if (node.props.size) {
+    const type = schema.type;
+    Object.assign(schema, buildObject(node, ctx, path));
+    if (Array.isArray(type) && type.includes('null')) schema.type = type;
+  }
+  if (node.items) {
+    const itemSchema = node.items.props.size ? buildObject(node.items, ctx, `${path}[]`) : buildProperty(node.items, ctx, `${path}[]`);
+    schema.items = { ...(schema.items ?? {}), ...itemSchema };
+    if (node.items.props.size) schema.items.type = schema.items.type ?? 'object';
+  }
+  if (node.additional) schema.additionalProperties = buildProperty(node.additional, ctx, `${path}.*`);
+
+  const extra = ctx.constraints[path];
+  if (extra) applyConstraint(schema, extra);
+  return schema;
+}
+
+function enumFromTable(ref) {
+  const [file, key] = ref.split('#');
+  const row = readTsv(join(src, file)).find((r) => r.key === key);
+  if (!row?.enum) throw new Error(`constraints.json: no enum for ${ref}`);
+  return row.enum.split(',');
+}
+
+function applyConstraint(schema, extra) {
+  const { auto, enumFrom, examplesFrom, examples, $comment, ...rest } = extra;
+  void $comment;
+  if (enumFrom) {
+    const target = schema.anyOf ? schema.anyOf.find((b) => b.enum) : schema;
+    const values = [...(target.enum ?? []).filter((v) => v !== null), ...enumFrom.flatMap(enumFromTable)];
+    target.enum = [...new Set(values), ...((target.enum ?? []).includes(null) ? [null] : [])];
+  }
+  if (examplesFrom || examples) schema.examples = [...new Set([...(examplesFrom ?? []).flatMap(enumFromTable), ...(examples ?? [])])];
+  if (auto) {
+    // HF Trainer / Accelerate replace "auto" with the TrainingArguments value before the tool sees it.
+    const inner = { ...schema };
+    for (const k of ['description', 'default', 'x-ftw-since', 'deprecated', 'x-ftw-replacement']) delete inner[k];
+    for (const k of Object.keys(inner)) delete schema[k];
+    Object.assign(inner, rest);
+    schema.anyOf = [inner, { const: 'auto' }];
+    return;
+  }
+  if (schema.anyOf) {
+    for (const branch of schema.anyOf) if (branch.type !== 'null') Object.assign(branch, rest);
+  } else Object.assign(schema, rest);
+}
+
+function buildObject(node, ctx, path) {
+  const properties = {};
+  const required = [];
+  const renamed = {};
+  for (const [name, child] of node.props) {
+    const childPath = path ? `${path}.${name}` : name;
+    if (name.startsWith('$')) continue;
+    const statusRows = child.rows.filter((r) => r.status === 'removed' || r.status === 'renamed');
+    if (child.rows.length && statusRows.length === child.rows.length && !child.props.size) {
+      const r = statusRows[0];
+      const fromTable = /\(renamed-keys\.tsv\)\s*$/.test(r.source);
+      renamed[name] = {
+        replacement: r.replacement || undefined,
+        // A key that the snapshot still declares but a validator refuses stops the tool; a key that is no
+        // longer declared at all is dropped like any unknown key.
+        rejected: !fromTable,
+        ...ctx.renames.get(childPath),
+      };
+      continue;
+    }
+    properties[name] = buildProperty(child, ctx, childPath);
+    const requiredEverywhere = child.rows.length && child.rows.every((r) => r.required === 'yes' && !r.scope.startsWith('plugin:'));
+    if (requiredEverywhere) required.push(name);
+    for (const r of child.rows) {
+      const alias = /python field name (\w+) also accepted/.exec(r.scope);
+      if (alias && !node.props.has(alias[1])) {
+        properties[alias[1]] = { ...properties[name], 'x-ftw-aliasOf': name };
+      }
+    }
+  }
+  for (const [old, info] of ctx.renames) {
+    const segs = splitKey(old);
+    const parent = segs.slice(0, -1).join('.').replace(/\.\[\]/g, '[]');
+    const name = segs[segs.length - 1];
+    if (parent === path && !properties[name] && !renamed[name]) renamed[name] = { rejected: false, ...info };
+  }
+  const scope = node.rows.find((r) => r.scope)?.scope ?? (path === '' ? ctx.def.rootScope : '');
+  const childScope = [...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? scope;
+  const out = { type: 'object', properties, additionalProperties: false, 'x-ftw-unknownKeys': ctx.def.unknownKeys(childScope) };
+  if (required.length) out.required = required;
+  if (Object.keys(renamed).length) out['x-ftw-renamed'] = sortObject(renamed);
+  const prefix = ctx.prefixes.get(path);
+  if (prefix) out['x-ftw-deprecatedPrefix'] = prefix;
+  return out;
+}
+
+function sortObject(obj) {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Rows like `fsdp_config.fsdp_<name>`: a prefix inside a section that the tool strips (deprecated). */
+function loadPrefixes(tool) {
+  const map = new Map();
+  for (const r of readTsv(join(src, 'renamed-keys.tsv'))) {
+    const m = r.tool === tool && /^(.+)\.(\w+)<name>$/.exec(r.old_key);
+    if (m) map.set(m[1], { prefix: m[2], deprecated: r.version_deprecated || undefined });
+  }
+  return map;
+}
+
+function loadRenames(tool) {
+  const map = new Map();
+  for (const r of readTsv(join(src, 'renamed-keys.tsv'))) {
+    if (r.tool !== tool || /\(value\)|<|:|\(|\s/.test(r.old_key)) continue;
+    const info = { evidence: r.evidence };
+    if (r.new_key_or_empty) info.replacement = r.new_key_or_empty;
+    if (r.version_deprecated) info.deprecated = r.version_deprecated;
+    if (r.version_removed) info.removed = r.version_removed;
+    map.set(r.old_key, info);
+  }
+  return map;
+}
+
+function generate(tool) {
+  const def = TOOLS[tool];
+  const rows = readTsv(join(src, `${tool}.tsv`));
+  const tree = newNode();
+  for (const row of rows) insert(tree, splitKey(row.key), row);
+  const constraints = JSON.parse(readFileSync(join(src, 'constraints.json'), 'utf8'))[tool] ?? {};
+  const ctx = { def, descriptions: readDescriptions(tool), renames: loadRenames(tool), prefixes: loadPrefixes(tool), constraints };
+  const body = buildObject(tree, ctx, '');
+  for (const [field, alias] of Object.entries(constraints.$aliases ?? {})) {
+    if (field.startsWith('$') || !body.properties[alias]) continue;
+    body.properties[field] = { ...body.properties[alias], 'x-ftw-aliasOf': alias };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `https://finetune-workbench.dev/schemas/${tool}.schema.json`,
+    title: def.title,
+    description: `Generated by schemas/tools/generate.mjs from the ${def.snapshot} field table. Do not edit by hand.`,
+    'x-ftw-tool': def.tool,
+    'x-ftw-snapshot': def.snapshot,
+    ...body,
+  };
+}
+
+const check = process.argv.includes('--check');
+let stale = false;
+for (const tool of Object.keys(TOOLS)) {
+  const file = join(root, `${tool}.schema.json`);
+  const text = `${JSON.stringify(generate(tool), null, 2)}\n`;
+  if (check) {
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      console.error(`${file} is stale: run npm run schemas`);
+      stale = true;
+    }
+  } else {
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
+  }
+}
+process.exit(stale ? 1 : 0);

@@ -1,0 +1,200 @@
+/** `ftw`: the same checks as the editor, for the terminal and CI (DESIGN §6.1). */
+import { dirname, resolve } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
+import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
+import { loadSchemas } from '../schemaFiles';
+import { expandPaths, readConfigFile } from './files';
+import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
+
+const VERSION = '0.1.0';
+
+const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs (Axolotl YAML, DeepSpeed JSON).
+
+Usage:
+  ftw check [PATH...] [--format text|json|sarif]   validate files and folders (default: .)
+  ftw detect PATH...                               print "<path>\\t<format>" per file
+  ftw schema FORMAT                                print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')})
+  ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
+
+Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
+Folders are walked for *.yml, *.yaml, *.json; node_modules, .git and virtual environments are skipped.`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  cwd: string;
+  color: boolean;
+}
+
+export function main(argv: string[], io: Io): number {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'check':
+        return check(rest, io);
+      case 'detect':
+        return detect(rest, io);
+      case 'schema':
+        return schema(rest, io);
+      case 'lsp':
+        // Loaded here so that `check` does not start the LSP machinery.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('../server') as typeof import('../server')).startServer();
+        return -1;
+      case '--version':
+      case '-v':
+        io.out(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ftw: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function parseOptions(args: string[], allowed: Record<string, string[] | null>): { paths: string[]; options: Record<string, string> } {
+  const paths: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      paths.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      paths.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!(name in allowed)) throw new UsageError(`unknown option '--${name}'`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`option '--${name}' needs a value`);
+    const choices = allowed[name];
+    if (choices && !choices.includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not '${value}'`);
+    options[name] = value;
+  }
+  return { paths, options };
+}
+
+interface Checked {
+  file: string;
+  analysis: Analysis | null;
+  error?: string;
+  explicit: boolean;
+}
+
+function analyzeAll(service: ConfigService, paths: string[], cwd: string): Checked[] {
+  const files = expandPaths(paths.length ? paths : ['.']);
+  const results: Checked[] = [];
+  const links = new Map<string, FormatId>();
+  const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
+    const read = readConfigFile(file);
+    if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
+    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
+    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: file, linkedAs });
+    if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
+      const charOffset = read.invalidUtf8Char ?? 0;
+      analysis.diagnostics.unshift(makeDiagnostic({
+        range: offsetRange(doc, charOffset, charOffset + 1),
+        code: CODES.syntax,
+        severity: 'error',
+        message: `Invalid UTF-8 at byte ${read.invalidUtf8At}: Python reads config files as UTF-8 and stops with a UnicodeDecodeError.`,
+      }));
+    }
+    const value = analysis.parsed?.value as Record<string, unknown> | undefined;
+    if (analysis.detection.format !== 'none' && typeof value?.['deepspeed'] === 'string') {
+      links.set(resolve(cwd, dirname(file), value['deepspeed'] as string), 'deepspeed');
+    }
+    return { file, analysis, explicit };
+  };
+  for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
+  // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
+  return results.map((r) => {
+    const linked = links.get(resolve(cwd, r.file));
+    return linked && r.analysis?.detection.format === 'none' ? analyzeOne(r.file, r.explicit, linked) : r;
+  });
+}
+
+function check(args: string[], io: Io): number {
+  const { paths, options } = parseOptions(args, { format: ['text', 'json', 'sarif'] });
+  const service = createConfigService(loadSchemas());
+  const results = analyzeAll(service, paths, io.cwd);
+  let unreadable = false;
+  for (const r of results) {
+    if (r.error && r.explicit) {
+      io.err(`ftw: ${r.file}: ${r.error}\n`);
+      if (!/binary file/.test(r.error)) unreadable = true;
+    }
+  }
+  const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
+  const reports: FileReport[] = configs.map((r) => ({ file: r.file, diagnostics: r.analysis!.diagnostics }));
+  const format = options['format'] ?? 'text';
+  if (format === 'json') io.out(`${JSON.stringify(toJsonProblems(reports), null, 2)}\n`);
+  else if (format === 'sarif') io.out(formatSarif(reports, VERSION, io.cwd));
+  else io.out(formatText(reports, results.filter((r) => r.analysis).length, configs.length, io.color));
+  const errors = toJsonProblems(reports).some((p) => p.severity === 'error');
+  return unreadable ? 2 : errors ? 1 : 0;
+}
+
+function detect(args: string[], io: Io): number {
+  const { paths } = parseOptions(args, {});
+  if (!paths.length) throw new UsageError('detect needs at least one PATH');
+  const service = createConfigService(loadSchemas());
+  const files = expandPaths(paths, /\.(ya?ml|jsonc?|py)$/i);
+  let status = 0;
+  for (const f of files) {
+    const read = readConfigFile(f.path);
+    if (!read.ok) {
+      io.err(`ftw: ${f.path}: ${read.reason}\n`);
+      io.out(`${f.path}\tnone\n`);
+      if (f.explicit && !/binary file/.test(read.reason)) status = 2;
+      continue;
+    }
+    const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, f.path))}`, /\.jsonc?$/i.test(f.path) ? 'json' : /\.py$/i.test(f.path) ? 'python' : 'yaml', 1, read.text);
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, validation: { ...DEFAULT_SETTINGS.validation, enable: false } }, relativePath: f.path });
+    io.out(`${f.path}\t${analysis.detection.format}\n`);
+  }
+  return status;
+}
+
+function schema(args: string[], io: Io): number {
+  const { paths } = parseOptions(args, {});
+  const [name] = paths;
+  if (!name || paths.length > 1) throw new UsageError('schema needs exactly one FORMAT');
+  if (!isFormatId(name)) throw new UsageError(`unknown format '${name}'; formats: ${CONFIG_FORMAT_IDS.join(', ')}`);
+  const file = FORMATS[name].schema;
+  const schemas = loadSchemas();
+  if (!file || !schemas[file]) {
+    io.err(`ftw: no bundled schema for ${FORMATS[name].label} in this version (schemas: ${Object.keys(schemas).join(', ')})\n`);
+    return 2;
+  }
+  io.out(`${JSON.stringify(schemas[file], null, 2)}\n`);
+  return 0;
+}
+
+/** Process entry: bin/ftw calls this. */
+export function run(): void {
+  const code = main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+  });
+  if (code >= 0) process.exitCode = code;
+}
+
+if (require.main === module) run();

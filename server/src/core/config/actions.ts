@@ -1,0 +1,52 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
+import { SOURCE } from './codes';
+import { fixesOf } from './diagnostics';
+import type { Analysis } from './service';
+
+export const FIX_ALL_KIND = 'source.fixAll.finetune';
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+function wants(only: string[] | undefined, kind: string): boolean {
+  return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** Quick fixes read the fix carried in each diagnostic's data; "fix all" applies every preferred (safe) fix. */
+export function codeActionsFor(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
+  const actions: CodeAction[] = [];
+  if (wants(only, 'quickfix')) {
+    for (const d of diagnostics) {
+      if (d.source !== SOURCE || !overlaps(d.range, range)) continue;
+      for (const fix of fixesOf(d)) {
+        actions.push({
+          title: fix.title,
+          kind: 'quickfix',
+          diagnostics: [d],
+          isPreferred: fix.preferred === true,
+          edit: { changes: { [textDocument.uri]: fix.edits } },
+        });
+      }
+    }
+  }
+  if (only && wants(only, FIX_ALL_KIND) && only.some((o) => o.startsWith('source'))) {
+    const edits = fixAllEdits(analysis?.diagnostics ?? diagnostics);
+    if (edits.length) actions.push({ title: 'Fix all auto-fixable config problems', kind: FIX_ALL_KIND, edit: { changes: { [textDocument.uri]: edits } } });
+  }
+  return actions;
+}
+
+/** The preferred fix of every diagnostic that has one, without overlapping edits. */
+export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
+  const edits: TextEdit[] = [];
+  for (const d of diagnostics) {
+    const fix = fixesOf(d).find((f) => f.preferred);
+    if (!fix) continue;
+    if (fix.edits.some((e) => edits.some((x) => overlaps(x.range, e.range)))) continue;
+    edits.push(...fix.edits);
+  }
+  return edits;
+}

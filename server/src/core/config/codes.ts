@@ -1,0 +1,49 @@
+/**
+ * Every diagnostic code the config engine emits. Codes are stable: tools, docs/rules.md and users' suppressions
+ * depend on them. Add new codes at the end of a block; never reuse a retired one.
+ */
+export const CODES = {
+  syntax: 'FT001',
+  duplicateKey: 'FT002',
+  notValidated: 'FT003',
+  aliasBomb: 'FT004',
+  multipleDocuments: 'FT005',
+  unknownKey: 'FT101',
+  wrongType: 'FT102',
+  notAllowed: 'FT103',
+  outOfRange: 'FT104',
+  missingRequired: 'FT105',
+  emptyValue: 'FT106',
+  renamedKey: 'FT107',
+  pluginNotEnabled: 'FT108',
+  schemaConstraint: 'FT109',
+  deprecatedKey: 'FT110',
+} as const;
+
+export type Code = (typeof CODES)[keyof typeof CODES];
+
+/** One line per code, for SARIF rule metadata and `ftw` help; docs/rules.md explains each at length. */
+export const CODE_TITLES: Record<Code, string> = {
+  FT001: 'Syntax error (YAML as PyYAML reads it, or strict JSON)',
+  FT002: 'Duplicate key',
+  FT003: 'File not validated (too large or too deeply nested)',
+  FT004: 'YAML alias expansion too large (alias bomb)',
+  FT005: 'More than one YAML document in a config file',
+  FT101: 'Unknown key (with "did you mean")',
+  FT102: 'Value of the wrong type',
+  FT103: 'Value not among the allowed values',
+  FT104: 'Number out of range',
+  FT105: 'Required key missing',
+  FT106: 'Empty value where one is required',
+  FT107: 'Renamed or removed key',
+  FT108: 'Plugin key without its plugin enabled',
+  FT109: 'Other schema constraint',
+  FT110: 'Deprecated key',
+};
+
+export const SOURCE = 'finetune';
+
+/** Link shown next to the code in the Problems panel. */
+export function codeDescriptionUrl(code: string): string {
+  return `https://github.com/finetune-workbench/finetune-workbench/blob/main/docs/rules.md#${code.toLowerCase()}`;
+}

@@ -1,0 +1,142 @@
+import { FORMATS, isFormatId, type FormatId } from './formats';
+import { matchesGlob } from './glob';
+
+export type DetectionSource = 'override' | 'modeline' | 'setting' | 'link' | 'content' | 'path' | 'none';
+
+export interface Detection {
+  format: FormatId;
+  source: DetectionSource;
+  /** One sentence for the status bar tooltip and `ftw detect --explain`. */
+  reason: string;
+}
+
+export interface DetectionInput {
+  /** File system path or URI path; used for path hints and glob settings. */
+  path: string;
+  text: string;
+  /** The loaded value, when the caller has parsed the text already. */
+  value: unknown;
+  /** `finetune.formatAssociations`: glob -> format. Globs are matched against `relativePath` when given. */
+  associations?: Record<string, string>;
+  relativePath?: string;
+  /** The user's explicit choice for this file (status bar switcher). */
+  override?: FormatId | null;
+  /** Set when another config references this file, e.g. `deepspeed: ds_config.json` in an Axolotl config. */
+  linkedAs?: FormatId | null;
+}
+
+const MODELINE = /^\s*#\s*ftw:\s*format\s*=\s*([\w-]+)/m;
+const SCHEMA_MODELINE = /^\s*#\s*yaml-language-server:\s*\$schema=(\S+)/m;
+
+/** Detection order of DESIGN §3: override, modeline, setting, links, content, path hints. */
+export function detectFormat(input: DetectionInput): Detection {
+  if (input.override) return { format: input.override, source: 'override', reason: `Chosen for this file (${label(input.override)}).` };
+
+  const lower = input.path.toLowerCase();
+  if (lower.endsWith('.py')) return detectPython(input.text);
+
+  const head = input.text.slice(0, 4096);
+  const ours = MODELINE.exec(head);
+  if (ours && isFormatId(ours[1])) return { format: ours[1], source: 'modeline', reason: `The modeline "# ftw: format=${ours[1]}" says so.` };
+  const schemaUrl = SCHEMA_MODELINE.exec(head)?.[1] ?? jsonSchemaKey(input.value);
+  if (schemaUrl) {
+    const format = formatFromSchemaUrl(schemaUrl);
+    return format
+      ? { format, source: 'modeline', reason: `Its $schema points to the ${label(format)} schema.` }
+      : { format: 'none', source: 'modeline', reason: `Its $schema (${schemaUrl}) names another schema.` };
+  }
+
+  for (const [glob, format] of Object.entries(input.associations ?? {})) {
+    if (isFormatId(format) && (matchesGlob(glob, input.relativePath ?? input.path) || matchesGlob(glob, input.path))) {
+      return { format, source: 'setting', reason: `finetune.formatAssociations maps "${glob}" to ${label(format)}.` };
+    }
+  }
+
+  if (input.linkedAs) return { format: input.linkedAs, source: 'link', reason: `Another config references this file as its ${label(input.linkedAs)} config.` };
+
+  const scored = scoreContent(input.value, input.text);
+  if (scored) return scored;
+
+  const hinted = pathHint(lower, input.value);
+  if (hinted) return hinted;
+  return { format: 'none', source: 'none', reason: 'Not recognised as a fine-tuning config.' };
+}
+
+function label(format: FormatId): string {
+  return FORMATS[format].label;
+}
+
+function jsonSchemaKey(value: unknown): string | undefined {
+  const v = isObject(value) ? value['$schema'] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function formatFromSchemaUrl(url: string): FormatId | null {
+  const name = /([\w-]+)\.schema\.json$/.exec(url)?.[1];
+  return name && isFormatId(name) && FORMATS[name].schema ? name : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function detectPython(text: string): Detection {
+  return /^\s*(?:from|import)\s+(?:pytorch_lightning|lightning)\b/m.test(text)
+    ? { format: 'python-lightning', source: 'content', reason: 'It imports Lightning.' }
+    : { format: 'none', source: 'none', reason: 'A Python file that does not import Lightning.' };
+}
+
+// Key sets from ../shared/research/config-formats.md §3.7, 4.7, 5.7, 6.7, 7.6, 8.6, 9.6.
+const AXOLOTL_SUPPORT = ['datasets', 'micro_batch_size', 'sequence_len', 'num_epochs', 'val_set_size', 'dataset_prepared_path', 'adapter', 'lora_r', 'sample_packing', 'special_tokens', 'gradient_accumulation_steps', 'output_dir', 'learning_rate'];
+const LLAMAFACTORY_MARKERS = ['stage', 'finetuning_type', 'template', 'cutoff_len', 'lora_target', 'dataset_dir', 'preprocessing_num_workers'];
+const ACCELERATE_KEYS = ['compute_environment', 'distributed_type', 'mixed_precision', 'num_processes', 'num_machines', 'machine_rank', 'main_training_function', 'use_cpu', 'rdzv_backend', 'same_network', 'tpu_env', 'downcast_bf16', 'gpu_ids', 'main_process_ip', 'main_process_port', 'deepspeed_config', 'fsdp_config', 'enable_cpu_affinity', 'debug'];
+const DEEPSPEED_KEYS = ['zero_optimization', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'gradient_accumulation_steps', 'gradient_clipping', 'steps_per_print', 'wall_clock_breakdown', 'zero_allow_untested_optimizer', 'fp16', 'bf16', 'optimizer', 'scheduler', 'activation_checkpointing', 'communication_data_type', 'prescale_gradients', 'aio', 'flops_profiler'];
+const LIGHTNING_KEYS = ['trainer', 'model', 'data', 'optimizer', 'lr_scheduler', 'ckpt_path', 'seed_everything', 'fit', 'validate', 'test', 'predict', 'config'];
+const TRAINING_ARGS = ['output_dir', 'per_device_train_batch_size', 'per_device_eval_batch_size', 'learning_rate', 'num_train_epochs', 'max_steps', 'gradient_accumulation_steps', 'logging_steps', 'save_steps', 'eval_strategy', 'save_strategy', 'bf16', 'fp16', 'warmup_ratio', 'warmup_steps', 'lr_scheduler_type', 'gradient_checkpointing', 'report_to', 'weight_decay', 'optim', 'seed'];
+
+function count(keys: Set<string>, list: string[]): number {
+  let n = 0;
+  for (const k of list) if (keys.has(k)) n++;
+  return n;
+}
+
+function hasEnabledSection(value: Record<string, unknown>): boolean {
+  return ['fp16', 'bf16', 'bfloat16'].some((k) => isObject(value[k]) && 'enabled' in (value[k] as object));
+}
+
+function hasTypedSection(value: Record<string, unknown>): boolean {
+  return ['optimizer', 'scheduler'].some((k) => isObject(value[k]) && 'type' in (value[k] as object) && 'params' in (value[k] as object));
+}
+
+function scoreContent(value: unknown, text: string): Detection | null {
+  if (!isObject(value)) return null;
+  const keys = new Set(Object.keys(value));
+  if (keys.size === 0) return null;
+  const found = (format: FormatId, reason: string): Detection => ({ format, source: 'content', reason });
+
+  if (Object.values(value).some((v) => isObject(v) && '_component_' in v)) return found('torchtune', 'A top-level value is a `_component_` builder.');
+  if (keys.has('distributed_type') && count(keys, ACCELERATE_KEYS) >= 3) return found('accelerate', 'It has `distributed_type` and other `accelerate config` keys.');
+  if (typeof value['base_model'] === 'string' && count(keys, AXOLOTL_SUPPORT) >= 1) return found('axolotl', 'It has a top-level `base_model` with Axolotl keys.');
+  const dsScore = count(keys, DEEPSPEED_KEYS);
+  if ((keys.has('zero_optimization') || keys.has('train_micro_batch_size_per_gpu')) && dsScore >= 2) return found('deepspeed', 'It has `zero_optimization` or `train_micro_batch_size_per_gpu`.');
+  if ((hasEnabledSection(value) || hasTypedSection(value)) && dsScore >= 2 && !keys.has('model_name_or_path')) return found('deepspeed', 'It has DeepSpeed precision or optimizer sections.');
+  if (typeof value['model'] === 'string' && (keys.has('model_class') || keys.has('peft_config') || keys.has('dist_config'))) return found('llamafactory', 'It has LLaMA-Factory v1 keys (`model` with `peft_config`/`dist_config`).');
+  const lf = count(keys, LLAMAFACTORY_MARKERS);
+  if (lf >= 2 || (keys.has('model_name_or_path') && (keys.has('lora_rank') || typeof value['lora_target'] === 'string'))) return found('llamafactory', 'It has LLaMA-Factory keys (`stage`, `finetuning_type`, `template`, `cutoff_len`).');
+  if (isObject(value['trainer']) && [...keys].every((k) => LIGHTNING_KEYS.includes(k))) return found('lightning-cli', 'It has a `trainer` section and only LightningCLI top-level keys.');
+  if (/^#\s*lightning\.pytorch==/m.test(text.slice(0, 2048))) return found('lightning-cli', 'It starts with the header LightningCLI writes.');
+  const hasDataset = keys.has('dataset_name') || keys.has('dataset_mixture') || (Array.isArray(value['datasets']) && value['datasets'].some((d) => isObject(d) && 'path' in d));
+  if (keys.has('model_name_or_path') && hasDataset && count(keys, TRAINING_ARGS) >= 2) return found('trl', 'It has `model_name_or_path`, a dataset and trainer arguments.');
+  if (keys.has('output_dir') && count(keys, TRAINING_ARGS) >= 4) return found('hf-args', 'It has Hugging Face TrainingArguments keys.');
+  return null;
+}
+
+function pathHint(lowerPath: string, value: unknown): Detection | null {
+  if (!isObject(value)) return null;
+  const keys = new Set(Object.keys(value));
+  const name = lowerPath.slice(lowerPath.lastIndexOf('/') + 1);
+  const dsName = /^(ds_config|ds_z\d|zero\d|zero_stage|deepspeed)[^/]*\.json$/.test(name) || /\/deepspeed(_configs|_config_templates)?\//.test(lowerPath);
+  if (dsName && count(keys, DEEPSPEED_KEYS) >= 1) return { format: 'deepspeed', source: 'path', reason: 'Its name and keys look like a DeepSpeed config.' };
+  if (/\/accelerate_configs\//.test(lowerPath) && count(keys, ACCELERATE_KEYS) >= 2) return { format: 'accelerate', source: 'path', reason: 'It lives in accelerate_configs/ and has Accelerate keys.' };
+  return null;
+}

@@ -1,0 +1,9 @@
+/** The config engine: pure functions and classes, no I/O, no connection. */
+export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet } from './service';
+export { detectFormat, type Detection, type DetectionInput } from './detect';
+export { FORMATS, CONFIG_FORMAT_IDS, isFormatId, type FormatId, type FormatInfo } from './formats';
+export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from './codes';
+export { FIX_ALL_KIND, fixAllEdits } from './actions';
+export { fixesOf, severityName, type Fix } from './diagnostics';
+export { parseConfig } from './parse';
+export type { JsonSchema } from './schema';

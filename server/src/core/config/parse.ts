@@ -1,0 +1,179 @@
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { CODES, type Code } from './codes';
+
+/** A problem found while reading the text, located by offsets (the caller turns them into LSP ranges). */
+export interface TextProblem {
+  start: number;
+  end: number;
+  code: Code;
+  message: string;
+  severity: 'error' | 'warning' | 'information';
+}
+
+export type Syntax = 'yaml' | 'json';
+
+export interface ParsedConfig {
+  syntax: Syntax;
+  /** The first YAML document (a config file holds one); null when the text could not be parsed at all. */
+  doc: Document.Parsed | null;
+  /** The JavaScript value as the tool would load it; undefined when it could not be built safely. */
+  value: unknown;
+  problems: TextProblem[];
+}
+
+/** Deeper than this, the file is not a config: stop before recursive code (ours or the parser's) runs out of stack. */
+export const MAX_DEPTH = 64;
+/** PyYAML expands aliases without limit; an "alias bomb" would hang it. We stop expanding here. */
+const MAX_ALIAS_COUNT = 1000;
+
+// PyYAML's resolvers (yaml/resolver.py), which differ from YAML 1.1 as the `yaml` package implements it:
+// - booleans are only yes/no/true/false/on/off (any of three casings): no `y`/`n`;
+// - a float needs a dot, and an exponent needs a sign: `1e-4` and `1.0e4` stay strings.
+const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+const PYYAML_FLOAT = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?)$/;
+
+type Tags = Exclude<SchemaOptions['customTags'], ((tags: never) => unknown) | null | undefined>;
+type Tag = Tags[number];
+
+function pyyamlTags(tags: Tags): Tags {
+  const out: Tag[] = [];
+  for (const tag of tags) {
+    const t = tag as { tag?: string; test?: RegExp; format?: string; resolve?: (s: string) => unknown };
+    if (t.tag === 'tag:yaml.org,2002:bool' && t.test) {
+      const isTrue = t.test.test('true');
+      out.push({ ...t, test: isTrue ? PYYAML_TRUE : PYYAML_FALSE } as Tag);
+    } else if (t.tag === 'tag:yaml.org,2002:float' && t.format === 'EXP') {
+      continue; // folded into the plain float below, with PyYAML's stricter pattern
+    } else if (t.tag === 'tag:yaml.org,2002:float' && !t.format && t.test && t.test.source.includes('\\.[0-9_]*$')) {
+      out.push({ ...t, test: PYYAML_FLOAT, resolve: (s: string) => parseFloat(s.replace(/_/g, '')) } as Tag);
+    } else out.push(tag);
+  }
+  return out;
+}
+
+function options(syntax: Syntax): ParseOptions & DocumentOptions & SchemaOptions {
+  return syntax === 'yaml'
+    ? { version: '1.1', uniqueKeys: false, prettyErrors: false, merge: true, customTags: pyyamlTags }
+    : { version: '1.2', schema: 'core', uniqueKeys: false, prettyErrors: false };
+}
+
+/** Parses a YAML (PyYAML semantics) or JSON config. Never throws. */
+export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
+  const problems: TextProblem[] = [];
+  if (syntax === 'json') {
+    const jsonProblem = checkStrictJson(text);
+    if (jsonProblem) problems.push(jsonProblem);
+  }
+  let docs: Document.Parsed[];
+  try {
+    const all = parseAllDocuments(text, options(syntax));
+    docs = Array.isArray(all) ? all : [];
+  } catch (e) {
+    // The parser recurses per nesting level; thousands of levels exhaust the stack.
+    problems.push(tooDeep(text, e));
+    return { syntax, doc: null, value: undefined, problems };
+  }
+  const doc = docs[0] ?? null;
+  if (!doc) return { syntax, doc: null, value: null, problems };
+  if (syntax === 'yaml') {
+    for (const err of doc.errors) problems.push(yamlProblem(err.pos, err.message, 'error'));
+  } else if (!problems.length) {
+    for (const err of doc.errors) problems.push(yamlProblem(err.pos, err.message, 'error'));
+  }
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    const start = second.range?.[0] ?? text.length;
+    problems.push({
+      start,
+      end: Math.min(text.length, start + 3),
+      code: CODES.multipleDocuments,
+      message: 'This file holds more than one YAML document; the training tools load exactly one (PyYAML safe_load fails on the second).',
+      severity: 'error',
+    });
+  }
+  if (nestingDepth(doc.contents) > MAX_DEPTH) {
+    problems.push({ start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, message: `Nested deeper than ${MAX_DEPTH} levels: not a fine-tuning config, so it was not validated.`, severity: 'information' });
+    return { syntax, doc, value: undefined, problems };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const alias = firstAlias(doc.contents);
+    const [start, end] = alias?.range ?? [0, 1];
+    problems.push({
+      start,
+      end,
+      code: CODES.aliasBomb,
+      message: `YAML aliases here expand to more than ${MAX_ALIAS_COUNT} nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.`,
+      severity: 'error',
+    });
+    value = undefined;
+    void e;
+  }
+  return { syntax, doc, value, problems };
+}
+
+function tooDeep(text: string, e: unknown): TextProblem {
+  const message = e instanceof RangeError
+    ? 'Nested too deeply to parse: not a fine-tuning config, so it was not validated.'
+    : `The file could not be parsed: ${e instanceof Error ? e.message : String(e)}`;
+  return { start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, message, severity: 'information' };
+}
+
+function yamlProblem(pos: [number, number], message: string, severity: 'error'): TextProblem {
+  const [start, end] = pos;
+  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return { start, end: Math.max(end, start + 1), code: CODES.syntax, message: `Syntax error: ${text}`, severity };
+}
+
+/** Strict JSON as Python's json.load reads it (the Hugging Face and Accelerate loaders): no comments, no trailing commas. */
+function checkStrictJson(text: string): TextProblem | null {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!body.trim()) return null;
+  try {
+    JSON.parse(body);
+    return null;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const m = /at position (\d+)/.exec(message);
+    const start = m ? Number(m[1]) + (body === text ? 0 : 1) : text.trimEnd().length;
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'Unexpected end of input');
+    return { start, end: Math.min(text.length, start + 1) || start, code: CODES.syntax, message: `Syntax error: ${reason} (JSON, as Python's json.load reads it, allows no comments or trailing commas).`, severity: 'error' };
+  }
+}
+
+/** Iterative, so that it is safe on any depth the parser survived. */
+export function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    if (depth > MAX_DEPTH) return depth;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) stack.push([item, depth + 1]);
+    } else if (isPair(node)) {
+      stack.push([node.value, depth]);
+    }
+  }
+  return max;
+}
+
+function firstAlias(root: unknown): Node | null {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    else if (isPair(node)) stack.push(node.value, node.key);
+  }
+  return null;
+}
+
+/** The string form of a mapping key as PyYAML would give it to Python (scalars only). */
+export function keyText(key: unknown): string | null {
+  if (isScalar(key)) return key.value === null ? 'null' : String(key.value);
+  return null;
+}

@@ -1,0 +1,135 @@
+import type { ValuePath } from './ast';
+
+/** The subset of JSON Schema draft-07 our generated schemas use, plus our `x-ftw-*` annotations. */
+export interface JsonSchema {
+  $id?: string;
+  title?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  additionalProperties?: boolean | JsonSchema;
+  required?: string[];
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  examples?: unknown[];
+  description?: string;
+  deprecated?: boolean;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  'x-ftw-tool'?: string;
+  'x-ftw-snapshot'?: string;
+  'x-ftw-unknownKeys'?: 'ignored' | 'rejected';
+  'x-ftw-renamed'?: Record<string, RenamedKey>;
+  'x-ftw-plugin'?: string;
+  'x-ftw-since'?: string;
+  'x-ftw-replacement'?: string;
+  'x-ftw-deprecatedSince'?: string;
+  /** A prefix the tool strips from keys of this section, deprecated (Axolotl `fsdp_config.fsdp_*`). */
+  'x-ftw-deprecatedPrefix'?: { prefix: string; deprecated?: string };
+  'x-ftw-aliasOf'?: string;
+}
+
+export interface RenamedKey {
+  replacement?: string;
+  deprecated?: string;
+  removed?: string;
+  evidence?: string;
+  /** True when the tool refuses to start (a validator raises); false when it drops the key silently. */
+  rejected: boolean;
+}
+
+/** The schema that describes the value at `path`, following properties, items and additionalProperties. */
+export function schemaAt(root: JsonSchema, path: ValuePath): JsonSchema | null {
+  let current: JsonSchema | null = root;
+  for (const seg of path) {
+    if (!current) return null;
+    current = childSchema(current, seg);
+  }
+  return current;
+}
+
+export function childSchema(schema: JsonSchema, seg: string | number): JsonSchema | null {
+  for (const branch of branches(schema)) {
+    if (typeof seg === 'number' || seg === '[]') {
+      if (branch.items) return branch.items;
+      continue;
+    }
+    const prop = branch.properties?.[seg];
+    if (prop) return prop;
+    if (typeof branch.additionalProperties === 'object') return branch.additionalProperties;
+  }
+  return null;
+}
+
+/** The schema itself and its anyOf branches (our schemas nest anyOf one level at most). */
+export function branches(schema: JsonSchema): JsonSchema[] {
+  return schema.anyOf ? [schema, ...schema.anyOf] : [schema];
+}
+
+export function typesOf(schema: JsonSchema): string[] {
+  const out = new Set<string>();
+  for (const b of branches(schema)) {
+    if (b.type) for (const t of Array.isArray(b.type) ? b.type : [b.type]) out.add(t);
+  }
+  return [...out];
+}
+
+/** Every literal the schema lists: enum members, consts ("auto"), and true/false for a plain boolean. */
+export function allowedValues(schema: JsonSchema): unknown[] {
+  const out: unknown[] = [];
+  for (const b of branches(schema)) {
+    if (b.enum) out.push(...b.enum);
+    if ('const' in b) out.push(b.const);
+  }
+  return [...new Set(out)];
+}
+
+/** True when the schema admits any value of the type, not only listed literals (e.g. `boolean | "auto"`). */
+export function isClosed(schema: JsonSchema): boolean {
+  return branches(schema).every((b) => b === schema && schema.anyOf ? true : Boolean(b.enum) || 'const' in b || !b.type);
+}
+
+export function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const b of branches(schema)) Object.assign(out, b.properties);
+  return out;
+}
+
+export function renamedOf(schema: JsonSchema): Record<string, RenamedKey> {
+  const out: Record<string, RenamedKey> = {};
+  for (const b of branches(schema)) Object.assign(out, b['x-ftw-renamed']);
+  return out;
+}
+
+/** "integer | null", `boolean | "auto"`, `"nf4" | "fp4"`: how hover and completion show a type. */
+export function typeLabel(schema: JsonSchema): string {
+  const parts: string[] = [];
+  for (const b of branches(schema)) {
+    if (b.enum) {
+      const literals = b.enum.filter((v) => v !== null);
+      parts.push(literals.length > 6 ? `${b.type && !Array.isArray(b.type) ? b.type : 'string'} (${literals.length} values)` : literals.map((v) => JSON.stringify(v)).join(' | '));
+      if (b.enum.includes(null)) parts.push('null');
+    } else if ('const' in b) parts.push(JSON.stringify(b.const));
+    else if (b.type) {
+      for (const t of Array.isArray(b.type) ? b.type : [b.type]) {
+        if (t === 'array' && b.items?.type && !Array.isArray(b.items.type)) parts.push(`${b.items.type}[]`);
+        else parts.push(t);
+      }
+    }
+  }
+  const unique = [...new Set(parts.filter(Boolean))];
+  return unique.length ? unique.join(' | ') : 'any';
+}
+
+export function rangeLabel(schema: JsonSchema): string | null {
+  for (const b of branches(schema)) {
+    const lo = b.minimum !== undefined ? `≥ ${b.minimum}` : b.exclusiveMinimum !== undefined ? `> ${b.exclusiveMinimum}` : '';
+    const hi = b.maximum !== undefined ? `≤ ${b.maximum}` : b.exclusiveMaximum !== undefined ? `< ${b.exclusiveMaximum}` : '';
+    if (lo || hi) return [lo, hi].filter(Boolean).join(' and ');
+  }
+  return null;
+}

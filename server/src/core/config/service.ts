@@ -1,0 +1,153 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver-types';
+import { codeActionsFor } from './actions';
+import { CODES } from './codes';
+import { completeAt } from './complete';
+import { detectFormat, type Detection } from './detect';
+import { makeDiagnostic, offsetRange } from './diagnostics';
+import { FORMATS, type FormatId } from './formats';
+import { hoverAt } from './hover';
+import { parseConfig, type ParsedConfig, type Syntax } from './parse';
+import type { JsonSchema } from './schema';
+import { checkStructure } from './structure';
+import { documentSymbols } from './symbols';
+import { SchemaValidator, validateAgainstSchema } from './validate';
+
+export interface ConfigSettings {
+  validation: { enable: boolean; maxFileSizeKB: number };
+  /** glob -> format, see `finetune.formatAssociations`. */
+  formatAssociations: Record<string, string>;
+}
+
+export const DEFAULT_SETTINGS: ConfigSettings = {
+  validation: { enable: true, maxFileSizeKB: 1024 },
+  formatAssociations: {},
+};
+
+export interface DocumentContext {
+  settings: ConfigSettings;
+  /** The user's format choice for this file, if any. */
+  override?: FormatId | null;
+  /** Workspace-relative path, for glob settings. */
+  relativePath?: string;
+  /** Set when another config references this file (`deepspeed: ds.json`). */
+  linkedAs?: FormatId | null;
+}
+
+/** Everything known about one version of a document; hover, completion and symbols reuse it. */
+export interface Analysis {
+  uri: string;
+  version: number;
+  detection: Detection;
+  syntax: Syntax;
+  parsed: ParsedConfig | null;
+  schema: JsonSchema | null;
+  diagnostics: Diagnostic[];
+}
+
+/** Schemas by name (`axolotl`, `deepspeed`), loaded by the host: the core does no I/O. */
+export type SchemaSet = Record<string, JsonSchema>;
+
+export function pathOfUri(uri: string): string {
+  if (uri.startsWith('file://')) {
+    try {
+      return decodeURIComponent(new URL(uri).pathname);
+    } catch {
+      return uri.slice('file://'.length);
+    }
+  }
+  return uri.replace(/^[a-z][\w+.-]*:/i, '');
+}
+
+export function syntaxOf(path: string, languageId?: string): Syntax {
+  if (languageId === 'json' || languageId === 'jsonc') return 'json';
+  if (languageId === 'yaml') return 'yaml';
+  return /\.(json|jsonc|hjson)$/i.test(path) ? 'json' : 'yaml';
+}
+
+const QUICK_CONFIG_HINT = /^\s*(?:base_model|zero_optimization|"zero_optimization"|train_micro_batch_size_per_gpu|"train_micro_batch_size_per_gpu")\s*["']?:/m;
+
+export class ConfigService {
+  private readonly validator = new SchemaValidator();
+
+  constructor(private readonly schemas: SchemaSet) {}
+
+  schemaFor(format: FormatId): JsonSchema | null {
+    const name = FORMATS[format].schema;
+    return name ? this.schemas[name] ?? null : null;
+  }
+
+  analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
+    const path = pathOfUri(textDocument.uri);
+    const syntax = syntaxOf(path, textDocument.languageId);
+    const text = textDocument.getText();
+    const base = { uri: textDocument.uri, version: textDocument.version, syntax };
+
+    if (text.length > ctx.settings.validation.maxFileSizeKB * 1024) return this.tooLarge(textDocument, ctx, path, text, base);
+
+    const parsed = parseConfig(text, syntax);
+    const detection = detectFormat({
+      path,
+      text,
+      value: parsed.value,
+      associations: ctx.settings.formatAssociations,
+      relativePath: ctx.relativePath,
+      override: ctx.override,
+      linkedAs: ctx.linkedAs,
+    });
+    const format = FORMATS[detection.format];
+    const schema = this.schemaFor(detection.format);
+    if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema, diagnostics: [] };
+
+    const diagnostics: Diagnostic[] = parsed.problems.map((p) =>
+      makeDiagnostic({ range: offsetRange(textDocument, p.start, p.end), code: p.code, severity: p.severity, message: p.message }),
+    );
+    const blocked = parsed.problems.some((p) => p.code === CODES.notValidated || p.code === CODES.aliasBomb);
+    if (schema && parsed.doc && !blocked && parsed.value !== undefined) {
+      const tool = schema['x-ftw-tool'] ?? format.tool;
+      if (parsed.value === null) {
+        diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
+      } else {
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc, value: parsed.value, schema, tool }));
+      }
+    }
+    if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value));
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return { ...base, detection, parsed, schema, diagnostics };
+  }
+
+  private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
+    // Parsing megabytes of YAML takes seconds; a real config is a few KiB. Decide from the head of the file only.
+    const head = text.slice(0, 16384);
+    const detection = detectFormat({ path, text: head, value: undefined, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath, override: ctx.override, linkedAs: ctx.linkedAs });
+    const looksLikeConfig = detection.format !== 'none' || QUICK_CONFIG_HINT.test(head);
+    const diagnostics = looksLikeConfig && ctx.settings.validation.enable
+      ? [makeDiagnostic({ range: offsetRange(textDocument, 0, Math.min(1, text.length)), code: CODES.notValidated, severity: 'information', message: `This file is ${(text.length / 1048576).toFixed(1)} MB, larger than finetune.validation.maxFileSizeKB (${ctx.settings.validation.maxFileSizeKB} KiB): it was not validated.` })]
+      : [];
+    return { ...base, detection, parsed: null, schema: null, diagnostics };
+  }
+
+  validate(textDocument: TextDocument, ctx: DocumentContext): Diagnostic[] {
+    return this.analyze(textDocument, ctx).diagnostics;
+  }
+
+  complete(textDocument: TextDocument, position: Position, analysis: Analysis): CompletionList {
+    return completeAt(textDocument, position, analysis);
+  }
+
+  hover(textDocument: TextDocument, position: Position, analysis: Analysis): Hover | null {
+    return hoverAt(textDocument, position, analysis);
+  }
+
+  symbols(textDocument: TextDocument, analysis: Analysis): DocumentSymbol[] {
+    return documentSymbols(textDocument, analysis);
+  }
+
+  codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
+    return codeActionsFor(textDocument, range, diagnostics, only, analysis);
+  }
+}
+
+export function createConfigService(schemas: SchemaSet): ConfigService {
+  return new ConfigService(schemas);
+}

@@ -1,0 +1,370 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { locate, type ValuePath } from './ast';
+import { CODES } from './codes';
+import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
+import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema } from './schema';
+import { byCloseness, closest } from './suggest';
+
+/** Compiles each schema once; ajv's generated validators are then cheap enough to run on every keystroke. */
+export class SchemaValidator {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, verbose: true, allowUnionTypes: true, validateFormats: false });
+  private readonly compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+  validatorFor(schema: JsonSchema): ValidateFunction {
+    let fn = this.compiled.get(schema);
+    if (!fn) {
+      fn = this.ajv.compile(schema);
+      this.compiled.set(schema, fn);
+    }
+    return fn;
+  }
+}
+
+export interface ValidationTarget {
+  textDocument: TextDocument;
+  doc: Document;
+  value: unknown;
+  schema: JsonSchema;
+  /** The tool that reads the file, for messages ("Axolotl ignores it silently"). */
+  tool: string;
+}
+
+export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget): Diagnostic[] {
+  const validate = validator.validatorFor(target.schema);
+  if (validate(target.value)) return [];
+  const errors = collapseAnyOf(validate.errors ?? []);
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const d = diagnose(target, error);
+    if (!d) continue;
+    const key = `${d.range.start.line}:${d.range.start.character}:${d.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+/** ajv reports each failed anyOf branch; keep only the anyOf error itself and judge the value against all branches. */
+function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath);
+  return errors.filter((e) => e.keyword === 'anyOf' || !anyOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`)));
+}
+
+function pointerToPath(pointer: string): ValuePath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function pathLabel(path: ValuePath): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('') || '(top level)';
+}
+
+function keyRange(target: ValidationTarget, pair: Pair | null, fallback: Node | null) {
+  const key = pair?.key as Node | undefined;
+  const r = key?.range ?? fallback?.range ?? [0, 0];
+  return offsetRange(target.textDocument, r[0], r[1]);
+}
+
+function valueRange(target: ValidationTarget, path: ValuePath) {
+  const { node, pair, nearest } = locate(target.doc, path);
+  const r = node?.range;
+  if (r && r[1] > r[0]) return offsetRange(target.textDocument, r[0], r[1]);
+  return keyRange(target, pair, nearest);
+}
+
+function diagnose(target: ValidationTarget, error: ErrorObject): Diagnostic | null {
+  const path = pointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return unknownKey(target, path, String((error.params as { additionalProperty: string }).additionalProperty));
+    case 'required':
+      return missingRequired(target, path, String((error.params as { missingProperty: string }).missingProperty));
+    case 'type':
+    case 'enum':
+    case 'const':
+    case 'anyOf':
+      return wrongValue(target, path, error.parentSchema as JsonSchema, error.data);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const { comparison, limit } = error.params as { comparison: string; limit: number };
+      return makeDiagnostic({
+        range: valueRange(target, path),
+        code: CODES.outOfRange,
+        severity: 'error',
+        message: `'${pathLabel(path)}' must be ${comparison} ${limit}, not ${JSON.stringify(error.data)}.`,
+      });
+    }
+    default:
+      return makeDiagnostic({
+        range: valueRange(target, path),
+        code: CODES.schemaConstraint,
+        severity: 'error',
+        message: `'${pathLabel(path)}' ${error.message ?? 'is not valid'}.`,
+      });
+  }
+}
+
+function containerOf(target: ValidationTarget, path: ValuePath): JsonSchema | null {
+  return schemaAt(target.schema, path);
+}
+
+function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string): Diagnostic | null {
+  const parentSchema = containerOf(target, parentPath);
+  if (!parentSchema) return null;
+  const { node } = locate(target.doc, parentPath);
+  const pair = isMap(node) ? findLastPair(node.items as Pair[], key) : null;
+  const range = keyRange(target, pair, node);
+  const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
+  const rejected = parentSchema['x-ftw-unknownKeys'] === 'rejected';
+
+  const renamed = renamedOf(parentSchema)[key];
+  if (renamed) return renamedKey(target, range, key, renamed, rejected);
+
+  const prefix = parentSchema['x-ftw-deprecatedPrefix'];
+  const stripped = prefix && key.startsWith(prefix.prefix) ? key.slice(prefix.prefix.length) : null;
+  if (stripped && propertiesOf(parentSchema)[stripped]) {
+    const since = prefix!.deprecated ? ` since ${target.tool} ${prefix!.deprecated}` : '';
+    return makeDiagnostic({
+      range,
+      code: CODES.deprecatedKey,
+      severity: 'warning',
+      message: `The '${prefix!.prefix}' prefix${where} is deprecated${since}: ${target.tool} reads '${key}' as '${stripped}'.`,
+      deprecated: true,
+      fixes: [{ title: `Rename '${key}' to '${stripped}'`, edits: [{ range, newText: stripped }], preferred: true }],
+    });
+  }
+
+  const present = new Set(isMap(node) ? (node.items as Pair[]).map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
+  const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !present.has(k));
+  const suggestions = closest(key, candidates);
+  const behaviour = rejected
+    ? `${target.tool} refuses to start with it ("Extra inputs are not permitted")`
+    : parentPath.length && target.tool === 'DeepSpeed'
+      ? `${target.tool} ignores it silently`
+      : `${target.tool} ignores it silently`;
+  const hint = suggestions.length ? ` Did you mean '${suggestions[0]}'?` : '';
+  const fixes: Fix[] = suggestions.map((s, i) => ({
+    title: `Change '${key}' to '${s}'`,
+    edits: [{ range, newText: s }],
+    preferred: i === 0 && suggestions.length === 1,
+  }));
+  return makeDiagnostic({
+    range,
+    code: CODES.unknownKey,
+    severity: rejected ? 'error' : 'warning',
+    message: `Unknown key '${key}'${where}: ${behaviour}.${hint}`,
+    fixes,
+  });
+}
+
+function findLastPair(items: Pair[], key: string): Pair | null {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const k = items[i]!.key;
+    if (isScalar(k) && String(k.value) === key) return items[i]!;
+  }
+  return null;
+}
+
+function renamedKey(
+  target: ValidationTarget,
+  range: ReturnType<typeof keyRange>,
+  key: string,
+  info: { replacement?: string; deprecated?: string; removed?: string; evidence?: string; rejected: boolean },
+  sectionRejects: boolean,
+): Diagnostic {
+  const tool = target.tool;
+  const when = info.removed ? ` in ${tool} ${info.removed.replace(/\s*\(announced\)/, '')}` : info.deprecated ? ` since ${tool} ${info.deprecated}` : '';
+  const replacement = info.replacement;
+  const simple = replacement && /^[\w.]+$/.test(replacement) && !replacement.includes('.');
+  const verb = replacement ? (info.removed ? 'was replaced' : 'was renamed') : 'was removed';
+  const use = replacement ? `: use '${replacement}'` : '';
+  const rejected = info.rejected || sectionRejects;
+  const effect = rejected ? `${tool} refuses to start with it` : `${tool} ignores it silently`;
+  return makeDiagnostic({
+    range,
+    code: CODES.renamedKey,
+    severity: rejected ? 'error' : 'warning',
+    message: `'${key}' ${verb}${when}${use}. ${effect}.`,
+    deprecated: true,
+    fixes: simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: replacement! }], preferred: true }] : [],
+  });
+}
+
+function missingRequired(target: ValidationTarget, parentPath: ValuePath, key: string): Diagnostic {
+  const { node, pair, nearest } = locate(target.doc, parentPath);
+  let range;
+  if (isMap(node) && node.items.length) {
+    const first = node.items[0]!.key as Node;
+    range = offsetRange(target.textDocument, first.range![0], first.range![1]);
+  } else range = keyRange(target, pair, nearest);
+  const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
+  return makeDiagnostic({
+    range,
+    code: CODES.missingRequired,
+    severity: 'error',
+    message: `Missing required key '${key}'${where}: ${target.tool} stops with a validation error without it.`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Values: type, enum and "auto" problems, judged the way the tool converts values.
+
+/**
+ * pydantic (Axolotl, DeepSpeed's sections) converts in "lax" mode: "8" is an int, "1e-4" a float, "yes" a bool.
+ * DeepSpeed's top level is read with plain dict lookups: no conversion at all.
+ */
+function isLax(target: ValidationTarget, path: ValuePath): boolean {
+  if (target.tool !== 'DeepSpeed') return true;
+  const container = schemaAt(target.schema, path.slice(0, -1));
+  return container?.['x-ftw-unknownKeys'] === 'rejected';
+}
+
+const INT_TEXT = /^\s*[-+]?\d+\s*$/;
+const FLOAT_TEXT = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$|^\s*[-+]?(?:inf|infinity|nan)\s*$/i;
+const BOOL_TEXT = /^(?:0|off|f|false|n|no|1|on|t|true|y|yes)$/i;
+
+/** The value pydantic would produce for `type`, or undefined when it would refuse. */
+function coerce(value: unknown, type: string): unknown {
+  switch (type) {
+    case 'integer':
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      if (typeof value === 'string' && INT_TEXT.test(value)) return Number(value);
+      return undefined;
+    case 'number':
+      if (typeof value === 'number') return value;
+      if (typeof value === 'string' && FLOAT_TEXT.test(value)) return Number(value);
+      return undefined;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'string' && BOOL_TEXT.test(value.trim())) return /^(?:1|on|t|true|y|yes)$/i.test(value.trim());
+      if (value === 0 || value === 1) return value === 1;
+      return undefined;
+    case 'string':
+      return typeof value === 'string' ? value : undefined;
+    case 'null':
+      return value === null ? null : undefined;
+    case 'array':
+      return Array.isArray(value) ? value : undefined;
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function passesBranch(branch: JsonSchema, value: unknown): boolean {
+  if ('const' in branch && branch.const !== value) return false;
+  if (branch.enum && !branch.enum.includes(value)) return false;
+  if (typeof value === 'number') {
+    if (branch.minimum !== undefined && value < branch.minimum) return false;
+    if (branch.maximum !== undefined && value > branch.maximum) return false;
+    if (branch.exclusiveMinimum !== undefined && value <= branch.exclusiveMinimum) return false;
+    if (branch.exclusiveMaximum !== undefined && value >= branch.exclusiveMaximum) return false;
+  }
+  return true;
+}
+
+/** True when the tool would accept the value after its own conversion. */
+function acceptedAfterCoercion(schema: JsonSchema, value: unknown): boolean {
+  const candidates = schema.anyOf ? schema.anyOf.map((b) => ({ ...b, type: b.type ?? schema.type })) : [schema];
+  for (const branch of candidates) {
+    const types = branch.type ? (Array.isArray(branch.type) ? branch.type : [branch.type]) : null;
+    if (!types) {
+      if (passesBranch(branch, value)) return true;
+      continue;
+    }
+    for (const t of types) {
+      const converted = coerce(value, t);
+      if (converted !== undefined && passesBranch(branch, converted)) return true;
+    }
+  }
+  return false;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'empty (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return JSON.stringify(value);
+}
+
+const ARTICLE: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'empty',
+};
+
+function expectedText(schema: JsonSchema): string {
+  const literals = allowedValues(schema).filter((v) => v !== null);
+  const parts: string[] = [];
+  for (const b of branches(schema)) {
+    if (b.enum || 'const' in b) continue;
+    if (b.type) for (const t of Array.isArray(b.type) ? b.type : [b.type]) if (t !== 'null') parts.push(ARTICLE[t] ?? t);
+  }
+  if (literals.length && literals.length <= 4) parts.push(literals.map((v) => JSON.stringify(v)).join(' or '));
+  else if (literals.length) parts.push('one of the allowed values');
+  return [...new Set(parts)].join(' or ') || 'another value';
+}
+
+function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchema | undefined, value: unknown): Diagnostic | null {
+  if (!schema) return null;
+  const tool = target.tool;
+  const name = pathLabel(path);
+  if (isLax(target, path) && value !== null && acceptedAfterCoercion(schema, value)) return null;
+  const range = valueRange(target, path);
+
+  if (value === null && !typesOf(schema).includes('null') && !allowedValues(schema).includes(null)) {
+    return makeDiagnostic({
+      range,
+      code: CODES.emptyValue,
+      severity: 'error',
+      message: `'${name}' is empty (null) but must be ${expectedText(schema)}: ${tool} stops with a validation error. Give it a value or remove the line.`,
+    });
+  }
+
+  const literals = allowedValues(schema).filter((v): v is string => typeof v === 'string');
+  const openString = branches(schema).some((b) => !b.enum && !('const' in b) && typesOf({ type: b.type }).includes('string'));
+  if (typeof value === 'string' && literals.length && !openString) {
+    const ordered = byCloseness(value, literals);
+    const near = closest(value, literals, 1);
+    const shown = literals.length <= 8 ? ` Allowed: ${literals.join(', ')}.` : ` ${literals.length} values are allowed.`;
+    const hint = near.length ? ` Did you mean '${near[0]}'?` : '';
+    const { node } = locate(target.doc, path);
+    const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+    const quote = quoted ? (node!.type === 'QUOTE_DOUBLE' ? '"' : "'") : target.doc.directives?.yaml.version === '1.2' ? '"' : '';
+    return makeDiagnostic({
+      range,
+      code: CODES.notAllowed,
+      severity: 'error',
+      message: `'${value}' is not an allowed value for '${name}'.${hint}${shown}`,
+      fixes: ordered.map((v) => ({ title: `Change to '${v}'`, edits: [{ range, newText: `${quote}${v}${quote}` }], preferred: near[0] === v })),
+    });
+  }
+
+  return makeDiagnostic({
+    range,
+    code: CODES.wrongType,
+    severity: 'error',
+    message: `'${name}' must be ${expectedText(schema)}, not ${describe(value)}: ${tool} refuses this value at startup.`,
+  });
+}
+
+/** Exposed for the unit tests of the conversion table. */
+export const __test = { coerce, acceptedAfterCoercion };
+export { isSeq };

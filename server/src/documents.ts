@@ -1,0 +1,137 @@
+import { dirname, resolve } from 'node:path';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type FormatId } from './core/config';
+import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
+
+/** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
+export interface DocumentHost {
+  getSettings(uri: string): Promise<FinetuneSettings>;
+  publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
+  notifyFormat(params: DocumentFormatParams): void;
+  workspaceFolders(): string[];
+  log(message: string): void;
+}
+
+/**
+ * Per-document state: the latest analysis, the user's format choices, links between configs, and debounced
+ * validation. Everything the LSP handlers need goes through here, so server.ts only routes requests.
+ */
+export class ConfigDocuments {
+  private readonly analyses = new Map<string, Analysis>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly overrides = new Map<string, FormatId>();
+  /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
+  private readonly links = new Map<string, FormatId>();
+
+  constructor(
+    private readonly service: ConfigService,
+    private readonly host: DocumentHost,
+    private readonly getDocument: (uri: string) => TextDocument | undefined,
+    private readonly allDocuments: () => TextDocument[],
+  ) {}
+
+  setOverrides(overrides: Record<string, string> | undefined): void {
+    for (const [uri, format] of Object.entries(overrides ?? {})) if (isFormatId(format)) this.overrides.set(uri, format);
+  }
+
+  setOverride(uri: string, format: string | null): void {
+    if (format && isFormatId(format)) this.overrides.set(uri, format);
+    else this.overrides.delete(uri);
+    this.schedule(uri, 0);
+  }
+
+  /** Validate now (open) or after the configured delay (change). */
+  schedule(uri: string, delayOverride?: number): void {
+    const existing = this.timers.get(uri);
+    if (existing) clearTimeout(existing);
+    void this.host.getSettings(uri).then((settings) => {
+      const delay = delayOverride ?? settings.validation.delay;
+      const run = () => {
+        this.timers.delete(uri);
+        void this.validateNow(uri);
+      };
+      if (delay <= 0) run();
+      else this.timers.set(uri, setTimeout(run, delay));
+    });
+  }
+
+  revalidateAll(): void {
+    for (const doc of this.allDocuments()) this.schedule(doc.uri, 0);
+  }
+
+  close(uri: string): void {
+    const timer = this.timers.get(uri);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(uri);
+    this.analyses.delete(uri);
+    this.host.publish(uri, undefined, []);
+  }
+
+  /** The analysis of the document's current version (computed now if the debounced one is not ready). */
+  async analysis(uri: string): Promise<{ doc: TextDocument; analysis: Analysis } | null> {
+    const doc = this.getDocument(uri);
+    if (!doc) return null;
+    const cached = this.analyses.get(uri);
+    if (cached && cached.version === doc.version) return { doc, analysis: cached };
+    const analysis = await this.compute(doc);
+    return { doc, analysis };
+  }
+
+  private async validateNow(uri: string): Promise<void> {
+    const doc = this.getDocument(uri);
+    if (!doc) return;
+    const analysis = await this.compute(doc);
+    if (this.getDocument(uri)?.version !== analysis.version) return; // a newer edit is on its way
+    this.host.publish(uri, doc.version, analysis.diagnostics);
+    const format = FORMATS[analysis.detection.format];
+    this.host.notifyFormat({
+      uri,
+      format: format.id,
+      label: format.label,
+      reason: analysis.detection.reason,
+      source: analysis.detection.source,
+      validated: Boolean(analysis.schema) && analysis.parsed !== null,
+      errors: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).length,
+      warnings: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
+    });
+  }
+
+  private async compute(doc: TextDocument): Promise<Analysis> {
+    const settings = await this.host.getSettings(doc.uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
+    const path = pathOfUri(doc.uri);
+    const started = Date.now();
+    const analysis = this.service.analyze(doc, {
+      settings,
+      override: this.overrides.get(doc.uri) ?? null,
+      relativePath: this.relativePath(path),
+      linkedAs: this.links.get(path) ?? null,
+    });
+    const elapsed = Date.now() - started;
+    if (elapsed > 200) this.host.log(`Validating ${doc.uri} took ${elapsed} ms`);
+    this.analyses.set(doc.uri, analysis);
+    this.recordLinks(path, analysis);
+    return analysis;
+  }
+
+  private relativePath(path: string): string | undefined {
+    for (const folder of this.host.workspaceFolders()) {
+      const root = pathOfUri(folder).replace(/\/$/, '');
+      if (path.startsWith(`${root}/`)) return path.slice(root.length + 1);
+    }
+    return undefined;
+  }
+
+  /** `deepspeed: ds_config.json` in a config makes that file a DeepSpeed config, even with an unusual name. */
+  private recordLinks(path: string, analysis: Analysis): void {
+    const value = analysis.parsed?.value;
+    if (analysis.detection.format === 'none' || typeof value !== 'object' || value === null) return;
+    const ds = (value as Record<string, unknown>)['deepspeed'];
+    if (typeof ds !== 'string' || !/\.json$/i.test(ds)) return;
+    const target = resolve(dirname(path), ds);
+    if (this.links.get(target) === 'deepspeed') return;
+    this.links.set(target, 'deepspeed');
+    for (const doc of this.allDocuments()) if (pathOfUri(doc.uri) === target) this.schedule(doc.uri, 0);
+  }
+}

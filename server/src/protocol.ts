@@ -1,0 +1,57 @@
+/**
+ * The contract between the VS Code client and the language server, defined once (as vscode-eslint does).
+ * Plain names and types only: both sides import this file, so it must not pull in either side's runtime.
+ */
+
+/** The `finetune` settings section, as package.json's `contributes.configuration` declares it. */
+export interface FinetuneSettings {
+  validation: {
+    enable: boolean;
+    /** Debounce after a change, in milliseconds. */
+    delay: number;
+    maxFileSizeKB: number;
+  };
+  /** glob -> format id. */
+  formatAssociations: Record<string, string>;
+}
+
+export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
+  validation: { enable: true, delay: 200, maxFileSizeKB: 1024 },
+  formatAssociations: {},
+};
+
+export interface InitializationOptions {
+  /** uri -> format chosen by the user in the status bar switcher (remembered per file by the client). */
+  formatOverrides?: Record<string, string>;
+}
+
+/** Client -> server notification: the user chose a format for a file (null = detect automatically). */
+export const SET_FORMAT_OVERRIDE = 'finetune/setFormatOverride';
+export interface SetFormatOverrideParams {
+  uri: string;
+  format: string | null;
+}
+
+/** Server -> client notification after each analysis: what the file was detected as, for the status bar. */
+export const DOCUMENT_FORMAT = 'finetune/documentFormat';
+export interface DocumentFormatParams {
+  uri: string;
+  format: string;
+  label: string;
+  /** Why: "It has a top-level `base_model` with Axolotl keys." */
+  reason: string;
+  /** How it was decided: override, modeline, setting, link, content, path, none. */
+  source: string;
+  /** Whether a schema validates this format in this version. */
+  validated: boolean;
+  errors: number;
+  warnings: number;
+}
+
+/** Client -> server request: the format list for the switcher. */
+export const LIST_FORMATS = 'finetune/listFormats';
+export interface FormatChoice {
+  id: string;
+  label: string;
+  validated: boolean;
+}

@@ -1,0 +1,129 @@
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS } from './core/config';
+import { ConfigDocuments } from './documents';
+import {
+  DEFAULT_FINETUNE_SETTINGS,
+  DOCUMENT_FORMAT,
+  LIST_FORMATS,
+  SET_FORMAT_OVERRIDE,
+  type FinetuneSettings,
+  type FormatChoice,
+  type InitializationOptions,
+  type SetFormatOverrideParams,
+} from './protocol';
+import { loadSchemas } from './schemaFiles';
+import { SettingsCache } from './settings';
+
+/** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+  const documents = new TextDocuments(TextDocument);
+  const service = createConfigService(loadSchemas());
+  let workspaceFolders: string[] = [];
+  let pullConfiguration = false;
+  const settings = new SettingsCache(async (uri) => {
+    if (!pullConfiguration) return undefined;
+    return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
+  });
+
+  const state = new ConfigDocuments(
+    service,
+    {
+      getSettings: (uri) => settings.get(uri),
+      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      notifyFormat: (params) => void connection.sendNotification(DOCUMENT_FORMAT, params),
+      workspaceFolders: () => workspaceFolders,
+      log: (message) => connection.console.log(message),
+    },
+    (uri) => documents.get(uri),
+    () => documents.all(),
+  );
+
+  // One capabilities object: everything the server offers is declared here.
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    pullConfiguration = Boolean(params.capabilities.workspace?.configuration);
+    workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (!workspaceFolders.length && params.rootUri) workspaceFolders = [params.rootUri];
+    state.setOverrides((params.initializationOptions as InitializationOptions | undefined)?.formatOverrides);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [' ', ':', '"', '-'], resolveProvider: false },
+        hoverProvider: true,
+        documentSymbolProvider: { label: 'Fine-tuning config' },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'finetune-workbench', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
+    connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
+      workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
+    });
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    settings.clear(pullConfiguration ? undefined : (change.settings as { finetune?: Partial<FinetuneSettings> } | undefined)?.finetune);
+    state.revalidateAll();
+  });
+
+  documents.onDidOpen((e) => state.schedule(e.document.uri, 0));
+  documents.onDidChangeContent((e) => state.schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    state.close(e.document.uri);
+    settings.forget(e.document.uri);
+  });
+
+  connection.onNotification(SET_FORMAT_OVERRIDE, (p: SetFormatOverrideParams) => state.setOverride(p.uri, p.format));
+  connection.onRequest(LIST_FORMATS, (): FormatChoice[] =>
+    CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: Boolean(service.schemaFor(id)) })),
+  );
+
+  connection.onCompletion(guard(connection, { isIncomplete: false, items: [] }, async (p) => {
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? service.complete(found.doc, p.position, found.analysis) : { isIncomplete: false, items: [] };
+  }));
+  connection.onHover(guard(connection, null, async (p) => {
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? service.hover(found.doc, p.position, found.analysis) : null;
+  }));
+  connection.onDocumentSymbol(guard(connection, [], async (p) => {
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? service.symbols(found.doc, found.analysis) : [];
+  }));
+  connection.onCodeAction(guard(connection, [], async (p) => {
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis) : [];
+  }));
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+/** A failing handler logs and answers with an empty result: one bad file must never take the server down. */
+function guard<P, R>(connection: Connection, fallback: R, handler: (params: P) => Promise<R>): (params: P) => Promise<R> {
+  return async (params: P) => {
+    try {
+      return await handler(params);
+    } catch (e) {
+      connection.console.error(`Fine-Tune Workbench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return fallback;
+    }
+  };
+}
+
+export { DEFAULT_FINETUNE_SETTINGS };

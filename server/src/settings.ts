@@ -1,0 +1,50 @@
+import { DEFAULT_FINETUNE_SETTINGS, type FinetuneSettings } from './protocol';
+
+/**
+ * Settings per document, pulled with `workspace/configuration` (scoped, so folder settings apply) and cached until
+ * the client says they changed. Clients that cannot be asked get the pushed settings or the defaults.
+ */
+export class SettingsCache {
+  private readonly cache = new Map<string, Promise<FinetuneSettings>>();
+  private pushed: Partial<FinetuneSettings> | undefined;
+
+  constructor(private readonly pull: (uri: string) => Promise<Partial<FinetuneSettings> | undefined>) {}
+
+  get(uri: string): Promise<FinetuneSettings> {
+    let entry = this.cache.get(uri);
+    if (!entry) {
+      entry = this.pull(uri)
+        .catch(() => undefined)
+        .then((raw) => normalise(raw ?? this.pushed));
+      this.cache.set(uri, entry);
+    }
+    return entry;
+  }
+
+  clear(pushed?: Partial<FinetuneSettings>): void {
+    this.cache.clear();
+    if (pushed) this.pushed = pushed;
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+}
+
+/** Fills in defaults and drops wrongly typed values, so a broken settings.json cannot break validation. */
+export function normalise(raw: Partial<FinetuneSettings> | null | undefined): FinetuneSettings {
+  const d = DEFAULT_FINETUNE_SETTINGS;
+  const v = (raw?.validation ?? {}) as Partial<FinetuneSettings['validation']>;
+  const num = (x: unknown, fallback: number, min: number) => (typeof x === 'number' && Number.isFinite(x) && x >= min ? x : fallback);
+  const assoc = raw?.formatAssociations;
+  return {
+    validation: {
+      enable: typeof v.enable === 'boolean' ? v.enable : d.validation.enable,
+      delay: num(v.delay, d.validation.delay, 0),
+      maxFileSizeKB: num(v.maxFileSizeKB, d.validation.maxFileSizeKB, 1),
+    },
+    formatAssociations: assoc && typeof assoc === 'object' && !Array.isArray(assoc)
+      ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))
+      : {},
+  };
+}

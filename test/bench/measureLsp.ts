@@ -1,0 +1,130 @@
+// Round trips over stdio (didChange → publishDiagnostics) and server start-up (spawn → initialize result).
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { Fixture, withSeed } from './fixtures';
+import { LspSession, ServerSpec, sleep } from './lspSession';
+import { fileUri, fixtureDir, repoRoot } from './servers';
+import { median, summarize, Summary } from './stats';
+
+export interface DiagnosticDigest {
+  line: number;
+  severity?: number;
+  code?: string | number;
+  source?: string;
+  message: string;
+}
+
+export interface RoundTripResult {
+  server: string;
+  fixture: string;
+  /** didOpen → first publishDiagnostics (includes schema loading and compiling on first use). */
+  openToFirstDiagnosticsMs: number;
+  /** didChange → publishDiagnostics for that change. */
+  roundTrip: Summary;
+  /** roundTrip.p50 minus the server's known debounce: the time spent working. */
+  p50MinusDebounce: number;
+  debounceMs: number;
+  diagnostics: number;
+  schemaDiagnostics: number;
+  /** publishDiagnostics that nobody waited for (e.g. two publishes per change). */
+  unexpectedPublishes: number;
+  sample: DiagnosticDigest[];
+}
+
+export interface RoundTripOptions {
+  warmup: number;
+  iterations: number;
+}
+
+const digest = (d: Diagnostic): DiagnosticDigest => ({
+  line: d.range.start.line,
+  severity: d.severity,
+  code: typeof d.code === 'object' ? undefined : d.code,
+  source: d.source,
+  message: d.message.length > 160 ? d.message.slice(0, 157) + '...' : d.message,
+});
+
+/**
+ * Every server gets its own session; for each fixture, the servers take turns change by change (never two at
+ * once), so that load from other work on the machine falls on all of them alike. Each change waits for its
+ * diagnostics before the next one is sent. `iterations(spec, fixture)` may differ per server: a server that
+ * debounces 200 ms gets fewer.
+ */
+export async function measureRoundTrips(
+  specs: ServerSpec[],
+  fixtures: Fixture[],
+  options: (spec: ServerSpec, f: Fixture) => RoundTripOptions,
+): Promise<RoundTripResult[]> {
+  const sessions: LspSession[] = [];
+  const results: RoundTripResult[] = [];
+  try {
+    for (const spec of specs) sessions.push((await LspSession.start(spec, fileUri(repoRoot))).session);
+    // Servers pull their settings after `initialized`; opening before that lands would cost an extra validation.
+    await Promise.all(sessions.map((s) => s.settle(300)));
+    for (const f of fixtures) {
+      const uri = fileUri(path.join(fixtureDir, f.fileName));
+      const state = [];
+      for (const session of sessions) {
+        const first = session.nextDiagnostics(uri, 1);
+        const tOpen = performance.now();
+        await session.open(uri, f.text, 1);
+        const opened = await first;
+        await sleep(session.spec.debounceMs + 100); // let stragglers from the open arrive before counting
+        const { warmup, iterations } = options(session.spec, f);
+        state.push({ session, version: 1, warmup, iterations, samples: [] as number[], last: opened, openMs: opened.at - tOpen, unexpected: session.unexpectedPublishes });
+      }
+      const rounds = Math.max(...state.map((s) => s.warmup + s.iterations));
+      for (let i = 0; i < rounds; i++) {
+        for (const s of state) {
+          if (i >= s.warmup + s.iterations) continue;
+          s.version++;
+          const next = s.session.nextDiagnostics(uri, s.version);
+          const t0 = await s.session.change(uri, s.version, withSeed(f.text, 1000 + s.version));
+          s.last = await next;
+          if (i >= s.warmup) s.samples.push(s.last.at - t0);
+        }
+      }
+      await sleep(Math.max(...specs.map((x) => x.debounceMs)) + 100);
+      for (const s of state) {
+        const spec = s.session.spec;
+        const diagnostics = s.last.params.diagnostics;
+        const roundTrip = summarize(s.samples);
+        results.push({
+          server: spec.name,
+          fixture: f.name,
+          openToFirstDiagnosticsMs: s.openMs,
+          roundTrip,
+          p50MinusDebounce: roundTrip.p50 - spec.debounceMs,
+          debounceMs: spec.debounceMs,
+          diagnostics: diagnostics.length,
+          schemaDiagnostics: diagnostics.filter((d) => spec.isSchemaDiagnostic(d)).length,
+          unexpectedPublishes: s.session.unexpectedPublishes - s.unexpected,
+          sample: diagnostics.slice(0, 12).map(digest),
+        });
+      }
+    }
+  } finally {
+    await Promise.all(sessions.map((s) => s.stop()));
+  }
+  return results;
+}
+
+export interface StartupResult {
+  server: string;
+  runs: number;
+  /** Median of spawn → initialize result. */
+  initializeMedianMs: number;
+  initialize: Summary;
+}
+
+/** Spawn → initialize result, `runs` fresh processes, one at a time. */
+export async function measureStartup(spec: ServerSpec, runs: number): Promise<StartupResult> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { session, initializeMs } = await LspSession.start(spec, fileUri(repoRoot));
+    samples.push(initializeMs);
+    await session.stop();
+  }
+  return { server: spec.name, runs, initializeMedianMs: median(samples), initialize: summarize(samples) };
+}

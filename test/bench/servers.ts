@@ -1,0 +1,89 @@
+// The language servers the benchmarks drive, and where the repository's files are.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { ServerSpec } from './lspSession';
+
+/** Repository root: this file runs as out/test/bench/servers.js. */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const outDir = path.join(repoRoot, 'out', 'bench');
+export const fixtureDir = path.join(outDir, 'fixtures');
+export const schemaDir = path.join(repoRoot, 'schemas');
+export const axolotlSchemaPath = path.join(schemaDir, 'axolotl.schema.json');
+export const ourServerPath = path.join(repoRoot, 'dist', 'server.js');
+export const vsixPath = path.join(repoRoot, 'dist', 'finetune-workbench.vsix');
+export const activationBenchPath = path.join(repoRoot, 'out', 'test', 'editor', 'activation.bench.js');
+
+export const fileUri = (p: string): string => pathToFileURL(p).toString();
+
+/** Settings our server pulls for section `finetune`; delay 0 turns its debounce off. */
+export const ourSettings = {
+  validation: { enable: true, delay: 0, maxFileSizeKB: 1024 },
+  formatAssociations: {},
+};
+
+/** `nodeArgs` e.g. ['--cpu-prof', '--cpu-prof-dir=out/bench/prof'] to profile the server process. */
+export function ourServer(nodeArgs: string[] = []): ServerSpec {
+  return {
+    name: 'finetune-workbench',
+    command: process.execPath,
+    args: [...nodeArgs, ourServerPath, '--stdio'],
+    settings: { finetune: ourSettings },
+    debounceMs: ourSettings.validation.delay,
+    // Our server validates only formats it recognises, so any diagnostic on an Axolotl file is a config check.
+    isSchemaDiagnostic: () => true,
+  };
+}
+
+/**
+ * yaml-language-server settings that associate our Axolotl schema with the fixture files. The schema store is
+ * off (no network, and it would add unrelated schemas); YAML 1.1 because Axolotl reads configs with PyYAML.
+ */
+export function yamlLsSettings(fileNames: string[]): Record<string, unknown> {
+  return {
+    yaml: {
+      validate: true,
+      hover: false,
+      completion: false,
+      format: { enable: false },
+      schemaStore: { enable: false },
+      kubernetesCRDStore: { enable: false },
+      yamlVersion: '1.1',
+      schemas: { [fileUri(axolotlSchemaPath)]: fileNames },
+    },
+    http: { proxy: '', proxyStrictSSL: false },
+    '[yaml]': {},
+    editor: {},
+  };
+}
+
+const yamlLsSchemaSource = (d: Diagnostic): boolean => typeof d.source === 'string' && d.source.startsWith('yaml-schema');
+
+/** yaml-language-server as users get it: a fixed 200 ms debounce before every validation. */
+export function yamlLsShipped(fileNames: string[]): ServerSpec {
+  return {
+    name: 'yaml-language-server',
+    command: process.execPath,
+    args: [require.resolve('yaml-language-server/bin/yaml-language-server'), '--stdio'],
+    settings: yamlLsSettings(fileNames),
+    debounceMs: 200,
+    isSchemaDiagnostic: yamlLsSchemaSource,
+  };
+}
+
+/** The same server with the debounce patched to 0 ms (see yamlLsNoDebounce.ts): the like-for-like comparison. */
+export function yamlLsNoDebounce(fileNames: string[]): ServerSpec {
+  return {
+    name: 'yaml-language-server (debounce 0)',
+    command: process.execPath,
+    args: [path.join(__dirname, 'yamlLsNoDebounce.js'), '--stdio'],
+    settings: yamlLsSettings(fileNames),
+    debounceMs: 0,
+    isSchemaDiagnostic: yamlLsSchemaSource,
+  };
+}
+
+export function yamlLsVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('yaml-language-server/package.json') as { version: string }).version;
+}

@@ -1,0 +1,156 @@
+/**
+ * The packaged extension (dist/finetune-workbench.vsix) in real VS Code: code-server@4.99.4 driven by
+ * playwright-core in Debian's Chromium. Run with `bash test/editor/run.sh` (or `npm run test:editor`).
+ *
+ * Flow: open qlora.yml → Problems shows "Unknown key 'lora_dropuot'. Did you mean 'lora_dropout'?" →
+ * status bar shows the detected format "Axolotl" → Ctrl+. → "Change 'lora_dropuot' to 'lora_dropout'" →
+ * the text is fixed and the problem disappears. Screenshots of every stage go to .test-tmp/editor/e2e-*.png;
+ * on failure VS Code's logs are copied to .test-tmp/editor/e2e-logs/.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { findOutputChannelLogs, Session, tail } from './harness';
+import { FIXED_KEY, QLORA_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
+
+const FILE = 'qlora.yml';
+const PROBLEM_TEXT = `Unknown key '${TYPO_KEY}'`;
+const SUGGESTION_TEXT = `Did you mean '${FIXED_KEY}'?`;
+const FIX_TITLE = `Change '${TYPO_KEY}' to '${FIXED_KEY}'`;
+const DIAGNOSTIC_TIMEOUT = 30_000;
+
+describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
+  let s: Session | undefined;
+
+  /** Runs a step; on failure saves a screenshot and VS Code's logs and says where they are. */
+  async function step(name: string, fn: (s: Session) => Promise<void>): Promise<void> {
+    if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
+    try {
+      await fn(s);
+    } catch (err) {
+      const shot = await s.screenshot(`FAILED-${name}`);
+      const logs = s.saveLogs();
+      const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
+      const extra = [
+        shot && `screenshot: ${shot}`,
+        logs && `VS Code logs: ${logs}`,
+        ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`,
+      ].filter(Boolean);
+      if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
+      throw err;
+    }
+  }
+
+  /** Polls `probe` until it returns true; fails with `message()` after `timeoutMs`. */
+  async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) assert.fail(await message());
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  before(async () => {
+    s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML } });
+    try {
+      await s.start();
+    } catch (err) {
+      await s.screenshot('FAILED-start');
+      s.saveLogs();
+      throw err;
+    }
+    await s.screenshot('workbench-loaded');
+  }, { timeout: 240_000 });
+
+  after(async () => {
+    await s?.close();
+  });
+
+  it(`opens ${FILE} and lists "${PROBLEM_TEXT}" in the Problems panel`, { timeout: 90_000 }, () =>
+    step('diagnostic', async (s) => {
+      await s.openFile(FILE);
+      await s.screenshot('file-open');
+      await s.openProblems();
+      const row = s.problemRows(PROBLEM_TEXT).first();
+      await row.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+        assert.fail(
+          `no problem containing "${PROBLEM_TEXT}" appeared in the Problems panel within ${DIAGNOSTIC_TIMEOUT / 1000} s; ` +
+            `the panel shows: ${JSON.stringify(await s.problemsText())}`,
+        );
+      });
+      await s.screenshot('problem-listed');
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.ok(
+        text.includes(SUGGESTION_TEXT),
+        `the problem should suggest the right key: expected it to contain "${SUGGESTION_TEXT}", got "${text}"`,
+      );
+      assert.ok(
+        text.includes(`[Ln ${TYPO_LINE},`),
+        `the problem should be on line ${TYPO_LINE} (where ${TYPO_KEY} is), got "${text}"`,
+      );
+    }));
+
+  it('shows the detected format "Axolotl" in the status bar', { timeout: 30_000 }, () =>
+    step('status-bar', async (s) => {
+      await s.statusItem(/\bAxolotl\b/).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        assert.fail(`no status bar item with the text "Axolotl" for ${FILE}; items: ${JSON.stringify(await s.statusBarText())}`);
+      });
+      await s.screenshot('status-bar');
+    }));
+
+  it(`applies the quick fix "${FIX_TITLE}" and the problem goes away`, { timeout: 90_000 }, () =>
+    step('quick-fix', async (s) => {
+      // Cursor inside the misspelt key (column 3), then Ctrl+. for the Quick Fix menu.
+      await s.goToLine(TYPO_LINE, 3);
+      await s.statusItem(`Ln ${TYPO_LINE}, Col 3`).first().waitFor({ state: 'visible', timeout: 5_000 }).catch(async () => {
+        assert.fail(`could not put the cursor on line ${TYPO_LINE}; status bar: ${JSON.stringify(await s.statusBarText())}`);
+      });
+      await s.page.keyboard.press('Control+.');
+      await s.actionWidget.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        const hint = await s.page.locator('.monaco-editor .monaco-hover, .message-widget, .editor-widget').allInnerTexts().catch(() => []);
+        assert.fail(`Ctrl+. on line ${TYPO_LINE} opened no Quick Fix menu; visible editor widgets: ${JSON.stringify(hint)}`);
+      });
+      await s.screenshot('quick-fix-menu');
+      const titles = (await s.codeActions().allInnerTexts()).map((t) => t.trim());
+      assert.ok(
+        await s.chooseCodeAction(FIX_TITLE),
+        `the Quick Fix menu has no action titled "${FIX_TITLE}"; it offers: ${JSON.stringify(titles)}`,
+      );
+      await s.actionWidget.waitFor({ state: 'hidden', timeout: 10_000 });
+
+      await waitUntil(
+        async () => (await s.editorText()).includes(`${FIXED_KEY}: 0.05`),
+        10_000,
+        async () => `after the quick fix the editor should contain "${FIXED_KEY}: 0.05"; it shows:\n${await s.editorText()}`,
+      );
+      const after = await s.editorText();
+      assert.ok(!after.includes(TYPO_KEY), `the editor still contains "${TYPO_KEY}" after the quick fix:\n${after}`);
+      await s.screenshot('quick-fix-applied');
+
+      await waitUntil(
+        async () => (await s.problemRows(TYPO_KEY).count()) === 0,
+        DIAGNOSTIC_TIMEOUT,
+        async () => `the problem about "${TYPO_KEY}" is still in the Problems panel ${DIAGNOSTIC_TIMEOUT / 1000} s after the fix: ${JSON.stringify(await s.problemsText())}`,
+      );
+      await s.screenshot('problem-gone');
+
+      // Save, and check the file on disk too (the editor only renders the visible lines).
+      await s.focusEditor(s.editor);
+      await s.page.keyboard.press('Control+S');
+      const file = path.join(s.workspace, FILE);
+      await waitUntil(
+        async () => fs.readFileSync(file, 'utf8').includes(`${FIXED_KEY}: 0.05`),
+        10_000,
+        async () => `after Ctrl+S ${FILE} on disk should contain "${FIXED_KEY}: 0.05":\n${fs.readFileSync(file, 'utf8')}`,
+      );
+      const saved = fs.readFileSync(file, 'utf8');
+      assert.equal(
+        saved,
+        QLORA_YML.replace(`${TYPO_KEY}:`, `${FIXED_KEY}:`),
+        'the quick fix should change only the key, nothing else in the file',
+      );
+      await s.screenshot('saved');
+    }));
+});
