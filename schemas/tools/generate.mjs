@@ -215,8 +215,12 @@ function enumFromTable(ref) {
 }
 
 function applyConstraint(schema, extra) {
-  const { auto, enumFrom, examplesFrom, examples, $comment, ...rest } = extra;
-  void $comment;
+  const { auto, enumFrom, examplesFrom, examples, $comment, $legacyKeys, ...rest } = extra;
+  if ($legacyKeys) {
+    // Keys an older release accepted: reported as version drift (a warning), not as typos.
+    schema['x-ftw-renamed'] = { ...schema['x-ftw-renamed'] };
+    for (const k of $legacyKeys) schema['x-ftw-renamed'][k] = { rejected: true, versionDependent: true, evidence: $comment };
+  }
   if (enumFrom) {
     const target = schema.anyOf ? schema.anyOf.find((b) => b.enum) : schema;
     const values = [...(target.enum ?? []).filter((v) => v !== null), ...enumFrom.flatMap(enumFromTable)];
@@ -273,8 +277,9 @@ function buildObject(node, ctx, path) {
     const name = segs[segs.length - 1];
     if (parent === path && !properties[name] && !renamed[name]) renamed[name] = { rejected: false, ...info };
   }
-  const scope = node.rows.find((r) => r.scope)?.scope ?? (path === '' ? ctx.def.rootScope : '');
-  const childScope = [...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? scope;
+  const childScope = path === ''
+    ? ctx.def.rootScope
+    : [...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? node.rows.find((r) => r.scope)?.scope ?? '';
   const out = { type: 'object', properties, additionalProperties: false, 'x-ftw-unknownKeys': ctx.def.unknownKeys(childScope) };
   if (required.length) out.required = required;
   if (Object.keys(renamed).length) out['x-ftw-renamed'] = sortObject(renamed);

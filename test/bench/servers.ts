@@ -22,14 +22,20 @@ export const ourSettings = {
   formatAssociations: {},
 };
 
-/** `nodeArgs` e.g. ['--cpu-prof', '--cpu-prof-dir=out/bench/prof'] to profile the server process. */
-export function ourServer(nodeArgs: string[] = []): ServerSpec {
+/** `finetune.validation.delay` as the extension ships it (package.json). */
+export const OUR_DEFAULT_DELAY_MS = 200;
+
+/**
+ * Our server with debounce `delayMs` (0 unless stated: the like-for-like figure). `nodeArgs`, e.g.
+ * ['--cpu-prof', '--cpu-prof-dir=out/bench/prof'], profile the server process.
+ */
+export function ourServer(nodeArgs: string[] = [], delayMs = 0): ServerSpec {
   return {
-    name: 'finetune-workbench',
+    name: delayMs === 0 ? 'finetune-workbench' : `finetune-workbench (delay ${delayMs})`,
     command: process.execPath,
     args: [...nodeArgs, ourServerPath, '--stdio'],
-    settings: { finetune: ourSettings },
-    debounceMs: ourSettings.validation.delay,
+    settings: { finetune: { ...ourSettings, validation: { ...ourSettings.validation, delay: delayMs } } },
+    debounceMs: delayMs,
     // Our server validates only formats it recognises, so any diagnostic on an Axolotl file is a config check.
     isSchemaDiagnostic: () => true,
   };

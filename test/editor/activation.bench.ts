@@ -44,28 +44,31 @@ export async function measureActivation(opts: { vsix?: string; timeoutMs?: numbe
       return undefined;
     };
 
+    // The Output panel follows the end of the channel, so the line may already be scrolled out of view: when it
+    // is not on screen, go to the top and page down through the channel (every 2 s until the deadline).
+    const scan = async (): Promise<number | undefined> => {
+      await s.focusEditor(s.outputEditor);
+      await s.page.keyboard.press('Control+Home');
+      for (let i = 0; i < 40; i++) {
+        const v = await fromPanel().catch(() => undefined);
+        if (v !== undefined) return v;
+        const before = await s.outputEditor.locator('.view-lines').getAttribute('style');
+        await s.page.keyboard.press('PageDown');
+        if ((await s.outputEditor.locator('.view-lines').getAttribute('style')) === before) break; // at the end
+      }
+      return undefined;
+    };
     const deadline = Date.now() + timeoutMs;
-    let scrolledToTop = false;
+    let nextScan = Date.now() + 1_000;
     while (Date.now() < deadline) {
-      const v = await fromPanel().catch(() => undefined);
+      let v = await fromPanel().catch(() => undefined);
+      if (v === undefined && Date.now() >= nextScan) {
+        v = await scan().catch(() => undefined);
+        nextScan = Date.now() + 2_000;
+      }
       if (v !== undefined) {
         await s.screenshot('output');
         return { activationMs: v, source: 'output-panel' };
-      }
-      if (fromDisk() !== undefined && !scrolledToTop) {
-        // The line is written but scrolled out of the panel's view (the Output panel follows the end): go to the top
-        // and page down through the channel.
-        scrolledToTop = true;
-        await s.focusEditor(s.outputEditor);
-        await s.page.keyboard.press('Control+Home');
-        for (let i = 0; i < 50; i++) {
-          const w = await fromPanel().catch(() => undefined);
-          if (w !== undefined) {
-            await s.screenshot('output');
-            return { activationMs: w, source: 'output-panel' };
-          }
-          await s.page.keyboard.press('PageDown');
-        }
       }
       await new Promise((r) => setTimeout(r, 250));
     }

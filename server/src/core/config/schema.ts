@@ -40,6 +40,8 @@ export interface RenamedKey {
   evidence?: string;
   /** True when the tool refuses to start (a validator raises); false when it drops the key silently. */
   rejected: boolean;
+  /** Accepted by older releases only: reported as a warning until the project's tool version is known. */
+  versionDependent?: boolean;
 }
 
 /** The schema that describes the value at `path`, following properties, items and additionalProperties. */

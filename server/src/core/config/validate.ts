@@ -5,7 +5,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { locate, type ValuePath } from './ast';
 import { CODES } from './codes';
 import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
-import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema } from './schema';
+import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema, type RenamedKey } from './schema';
 import { byCloseness, closest } from './suggest';
 
 /** Compiles each schema once; ajv's generated validators are then cheap enough to run on every keystroke. */
@@ -128,6 +128,9 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
   const rejected = parentSchema['x-ftw-unknownKeys'] === 'rejected';
 
+  // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
+  if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
+
   const renamed = renamedOf(parentSchema)[key];
   if (renamed) return renamedKey(target, range, key, renamed, rejected);
 
@@ -180,10 +183,19 @@ function renamedKey(
   target: ValidationTarget,
   range: ReturnType<typeof keyRange>,
   key: string,
-  info: { replacement?: string; deprecated?: string; removed?: string; evidence?: string; rejected: boolean },
+  info: RenamedKey,
   sectionRejects: boolean,
 ): Diagnostic {
   const tool = target.tool;
+  if (info.versionDependent) {
+    return makeDiagnostic({
+      range,
+      code: CODES.renamedKey,
+      severity: 'warning',
+      message: `'${key}' was a key here in older ${tool} releases; ${tool} ${target.schema['x-ftw-snapshot']?.split(' ')[1]?.replace(/\+.*$/, '') ?? 'today'} refuses to start with it. Keep it only if you pin an older ${tool}.`,
+      deprecated: true,
+    });
+  }
   const when = info.removed ? ` in ${tool} ${info.removed.replace(/\s*\(announced\)/, '')}` : info.deprecated ? ` since ${tool} ${info.deprecated}` : '';
   const replacement = info.replacement;
   const simple = replacement && /^[\w.]+$/.test(replacement) && !replacement.includes('.');
