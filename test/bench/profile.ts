@@ -149,7 +149,10 @@ function inclusiveTimes(profile: CpuProfile, self: Map<number, number>): Map<str
   return out;
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exit(2);
-});
+// Only when run directly, not when `node --test out/test/` loads every file.
+if (require.main === module && !process.env.NODE_TEST_CONTEXT) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(2);
+  });
+}

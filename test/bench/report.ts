@@ -1,4 +1,5 @@
-// Prints the benchmark tables and returns the target checks (targets are shown next to figures, never enforced).
+// Prints the benchmark tables and returns the target checks (targets are shown next to figures, never enforced)
+// and the same tables in Markdown (out/bench/results.md, pasted into docs/benchmarks.md).
 import type { Results } from './run';
 import { ms } from './stats';
 
@@ -20,6 +21,15 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+function markdownTable(header: string[], rows: string[][]): string {
+  const esc = (c: string): string => c.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
 const verdict = (met: boolean | null): string => (met === null ? '—' : met ? 'yes' : 'NO');
 const ratio = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
@@ -37,14 +47,17 @@ export function activationMs(value: unknown): number | null {
   return null;
 }
 
-export function printReport(r: Results): Check[] {
+export function printReport(r: Results): { checks: Check[]; markdown: string } {
   const checks: Check[] = [];
   const m = r.machine;
-  console.log(`\nFine-Tune Workbench benchmarks — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`);
   const load = m.loadAverageAtStart[0];
-  console.log(`Load average at start: ${m.loadAverageAtStart.join(' / ')}${load > m.cpus / 2 ? '  (busy machine: expect noisy figures)' : ''}`);
-  console.log(`Reference: yaml-language-server ${r.yamlLanguageServer} with schemas/axolotl.schema.json`);
-  console.log(`Fixtures: ${r.fixtures.map((f) => `${f.name} (${f.lines} lines, ${(f.bytes / 1024).toFixed(1)} KiB)`).join(', ')}`);
+  const intro = [
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`,
+    `Load average at start: ${m.loadAverageAtStart.join(' / ')}${load > m.cpus / 2 ? ' (busy machine: expect noisy figures)' : ''}`,
+    `Reference: yaml-language-server ${r.yamlLanguageServer} with schemas/axolotl.schema.json`,
+    `Fixtures: ${r.fixtures.map((f) => `${f.name} (${f.lines} lines, ${(f.bytes / 1024).toFixed(1)} KiB)`).join(', ')}`,
+  ];
+  console.log(`\nFine-Tune Workbench benchmarks\n${intro.join('\n')}`);
 
   const rows: string[][] = [];
   for (const f of r.fixtures) {
@@ -98,27 +111,46 @@ export function printReport(r: Results): Check[] {
     `spawn→initialize result (median of ${suRef?.runs ?? 0})`, '', ms(su?.initializeMedianMs ?? NaN), ms(su?.initialize.p95 ?? NaN),
     ms(suRef?.initializeMedianMs ?? NaN), ms(suRef?.initialize.p95 ?? NaN), fmtRatio(ratio(su?.initializeMedianMs, suRef?.initializeMedianMs)), '', '—',
   ]);
+  const latencyHeader = ['Measure', 'File', 'Ours p50', 'Ours p95', 'yls p50', 'yls p95', 'Ours/yls', 'Target', 'Met'];
   console.log('\nLatency (ms; "yls" = yaml-language-server, same files, same schema)\n');
-  console.log(table(['Measure', 'File', 'Ours p50', 'Ours p95', 'yls p50', 'yls p95', 'Ours/yls', 'Target', 'Met'], rows));
+  console.log(table(latencyHeader, rows));
 
   const act = activationMs(r.activation);
-  checks.push({ what: 'extension activation', value: act, target: '< 100 ms', met: act === null ? null : act < 100 });
-  const vsixMiB = r.vsix ? r.vsix.bytes / 2 ** 20 : null;
-  checks.push({ what: '.vsix size (MiB)', value: vsixMiB, target: '< 3 MB', met: r.vsix ? r.vsix.bytes < 3_000_000 : null });
+  const actMet = act === null ? null : act < 100;
+  checks.push({ what: 'extension activation (ms)', value: act, target: '< 100 ms', met: actMet });
+  const vsixMet = r.vsix ? r.vsix.bytes < 3_000_000 : null;
+  checks.push({ what: '.vsix size (bytes)', value: r.vsix?.bytes ?? null, target: '< 3 MB', met: vsixMet });
+  const pkgHeader = ['Measure', 'Value', 'Target', 'Met'];
+  const pkgRows = [
+    ['.vsix size', r.vsix ? `${(r.vsix.bytes / 1e6).toFixed(2)} MB (${r.vsix.bytes} B)` : 'not built', '< 3 MB', verdict(vsixMet)],
+    ['extension activation', act !== null ? `${ms(act)} ms` : r.activation ? JSON.stringify(r.activation) : 'not measured', '< 100 ms', verdict(actMet)],
+  ];
   console.log('\nPackage and activation\n');
-  console.log(
-    table(['Measure', 'Value', 'Target', 'Met'], [
-      ['.vsix size', r.vsix ? `${(r.vsix.bytes / 1e6).toFixed(2)} MB (${r.vsix.bytes} B)` : 'not built', '< 3 MB', verdict(checks[checks.length - 1].met)],
-      ['extension activation', act !== null ? `${ms(act)} ms` : r.activation ? JSON.stringify(r.activation) : 'not measured', '< 100 ms', verdict(checks[checks.length - 2].met)],
-    ]),
-  );
+  console.log(table(pkgHeader, pkgRows));
 
-  console.log('\nDiagnostics on the last version of each file (planted: ' + r.fixtures[0].plantedMistakes.length + ' mistakes)');
-  for (const x of r.roundTrip) {
-    console.log(`  ${x.server.padEnd(36)} ${x.fixture.padEnd(13)} ${String(x.diagnostics).padStart(3)} diagnostics (${x.schemaDiagnostics} schema)` +
-      (x.unexpectedPublishes ? `, ${x.unexpectedPublishes} extra publishes` : ''));
-  }
+  const diagLines = r.roundTrip.map(
+    (x) =>
+      `${x.server}, ${x.fixture}: ${x.diagnostics} diagnostics (${x.schemaDiagnostics} schema)` +
+      (x.unexpectedPublishes ? `, ${x.unexpectedPublishes} extra publishes` : ''),
+  );
+  const markdown = [
+    ...intro.map((l) => `${l}  `),
+    '',
+    markdownTable(latencyHeader, rows),
+    '',
+    markdownTable(pkgHeader, pkgRows),
+    '',
+    'Diagnostics on the last version of each file:',
+    '',
+    ...diagLines.map((l) => `- ${l}`),
+    ...r.skipped.map((l) => `- Skipped: ${l}`),
+    ...r.problems.map((l) => `- PROBLEM: ${l}`),
+    '',
+  ].join('\n');
+
+  console.log('\nDiagnostics on the last version of each file (see plantedMistakes in results.json)');
+  for (const l of diagLines) console.log(`  ${l}`);
   for (const s of r.skipped) console.log(`Skipped: ${s}`);
   for (const p of r.problems) console.log(`PROBLEM: ${p}`);
-  return checks;
+  return { checks, markdown };
 }

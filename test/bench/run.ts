@@ -55,7 +55,10 @@ async function main(): Promise<number> {
   const cpus = os.cpus();
   const results: Results = {
     generatedAt: new Date().toISOString(),
-    command: `node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim(),
+    command: (process.env.npm_lifecycle_event === 'bench'
+      ? `npm run bench${process.argv.length > 2 ? ' --' : ''} ${process.argv.slice(2).join(' ')}`
+      : `node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`
+    ).trim(),
     machine: {
       cpus: cpus.length,
       cpuModel: cpus[0]?.model.trim() ?? 'unknown',
@@ -152,18 +155,23 @@ async function main(): Promise<number> {
     if (c.diagnostics === 0) results.problems.push(`${c.validator} returned no diagnostics on ${c.fixture}`);
   }
 
-  results.checks = printReport(results);
+  const report = printReport(results);
+  results.checks = report.checks;
   fs.mkdirSync(outDir, { recursive: true });
   const resultsPath = path.join(outDir, 'results.json');
   fs.writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
-  console.log(`\nWrote ${path.relative(process.cwd(), resultsPath)}`);
+  fs.writeFileSync(path.join(outDir, 'results.md'), `Command: \`${results.command}\`  \n${report.markdown}`);
+  console.log(`\nWrote ${path.relative(process.cwd(), resultsPath)} and results.md`);
   return results.problems.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(2);
-  },
-);
+// Only when run directly: `node --test out/test/` loads every file under test/ and must not start a benchmark.
+if (require.main === module && !process.env.NODE_TEST_CONTEXT) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(2);
+    },
+  );
+}

@@ -31,9 +31,10 @@ export async function measureActivation(opts: { vsix?: string; timeoutMs?: numbe
     await s.runCommand(SHOW_OUTPUT_COMMAND);
     await s.outputEditor.locator('.view-lines').waitFor({ state: 'visible', timeout: 15_000 });
 
+    const panelText = async (): Promise<string> =>
+      (await s.outputEditor.locator('.view-lines .view-line').allTextContents()).join('\n').replace(/\u00a0/g, ' ');
     const fromPanel = async (): Promise<number | undefined> => {
-      const text = (await s.outputEditor.locator('.view-lines .view-line').allTextContents()).join('\n');
-      const m = ACTIVATED.exec(text.replace(/\u00a0/g, ' '));
+      const m = ACTIVATED.exec(await panelText());
       return m ? Number(m[1]) : undefined;
     };
     const fromDisk = (): number | undefined => {
@@ -49,12 +50,14 @@ export async function measureActivation(opts: { vsix?: string; timeoutMs?: numbe
     const scan = async (): Promise<number | undefined> => {
       await s.focusEditor(s.outputEditor);
       await s.page.keyboard.press('Control+Home');
-      for (let i = 0; i < 40; i++) {
-        const v = await fromPanel().catch(() => undefined);
-        if (v !== undefined) return v;
-        const before = await s.outputEditor.locator('.view-lines').getAttribute('style');
+      let previous = '';
+      for (let i = 0; i < 100; i++) {
+        const shown = await panelText();
+        const m = ACTIVATED.exec(shown);
+        if (m) return Number(m[1]);
+        if (shown === previous) break; // PageDown changed nothing: at the end
+        previous = shown;
         await s.page.keyboard.press('PageDown');
-        if ((await s.outputEditor.locator('.view-lines').getAttribute('style')) === before) break; // at the end
       }
       return undefined;
     };

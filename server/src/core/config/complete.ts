@@ -167,7 +167,7 @@ function yamlContext(textDocument: TextDocument, position: Position): Context | 
     return null; // a scalar to our left: the cursor is not in a mapping we understand
   }
   if (kind === 'value') path.push(ownKey!);
-  const siblings = kind === 'key' ? siblingKeys(lines, position.line, keyCol) : new Set<string>();
+  const siblings = kind === 'key' ? siblingKeys(lines, position.line, keyCol, current.dashes.length > 0) : new Set<string>();
   return {
     kind,
     path,
@@ -178,21 +178,23 @@ function yamlContext(textDocument: TextDocument, position: Position): Context | 
   };
 }
 
-/** Keys at the same column in the same block, above and below the cursor line. */
-function siblingKeys(lines: string[], lineNo: number, col: number): Set<string> {
+/** Keys at the same column in the same mapping, above and below the cursor line. */
+function siblingKeys(lines: string[], lineNo: number, col: number, startsItem: boolean): Set<string> {
   const keys = new Set<string>();
-  for (const dir of [-1, 1]) {
-    for (let l = lineNo + dir; l >= 0 && l < lines.length; l += dir) {
-      const shape = shapeOf(lines[l]!);
-      if (shape.blank) continue;
-      const startCol = shape.dashes.length ? shape.dashes[0]! : shape.keyCol;
-      if (startCol < col) break;
-      if (shape.keyCol === col && shape.key !== null) {
-        keys.add(shape.key);
-        if (shape.dashes.length && dir === -1) break; // the first key of our list item
-        if (shape.dashes.length && dir === 1) break; // the next list item
-      }
-    }
+  // A line that opens a new list item has no siblings above it.
+  for (let l = lineNo - 1; !startsItem && l >= 0; l--) {
+    const shape = shapeOf(lines[l]!);
+    if (shape.blank) continue;
+    if (shape.keyCol === col && shape.key !== null) keys.add(shape.key);
+    const startCol = shape.dashes.length ? shape.dashes[0]! : shape.keyCol;
+    if (startCol < col) break; // the parent key, or the "- " that opens our item
+  }
+  for (let l = lineNo + 1; l < lines.length; l++) {
+    const shape = shapeOf(lines[l]!);
+    if (shape.blank) continue;
+    const startCol = shape.dashes.length ? shape.dashes[0]! : shape.keyCol;
+    if (startCol < col) break; // the end of our mapping, or the next list item
+    if (shape.keyCol === col && shape.key !== null) keys.add(shape.key);
   }
   return keys;
 }

@@ -88,6 +88,8 @@ function detectPython(text: string): Detection {
 
 // Key sets from ../shared/research/config-formats.md §3.7, 4.7, 5.7, 6.7, 7.6, 8.6, 9.6.
 const AXOLOTL_SUPPORT = ['datasets', 'micro_batch_size', 'sequence_len', 'num_epochs', 'val_set_size', 'dataset_prepared_path', 'adapter', 'lora_r', 'sample_packing', 'special_tokens', 'gradient_accumulation_steps', 'output_dir', 'learning_rate'];
+/** Keys only Axolotl uses: enough of them mark a config whose `base_model` is not written yet. */
+const AXOLOTL_ONLY = ['micro_batch_size', 'sequence_len', 'num_epochs', 'val_set_size', 'dataset_prepared_path', 'lora_target_linear', 'sample_packing', 'pad_to_sequence_len', 'lora_r', 'lora_model_dir', 'eval_sample_packing', 'load_in_4bit', 'special_tokens', 'wandb_project'];
 const LLAMAFACTORY_MARKERS = ['stage', 'finetuning_type', 'template', 'cutoff_len', 'lora_target', 'dataset_dir', 'preprocessing_num_workers'];
 // ClusterConfig and SageMakerConfig top-level keys (reference/accelerate.tsv); Accelerate refuses any other.
 const ACCELERATE_KEYS = ['compute_environment', 'distributed_type', 'mixed_precision', 'use_cpu', 'debug', 'num_processes', 'machine_rank', 'num_machines', 'gpu_ids', 'main_process_ip', 'main_process_port', 'rdzv_backend', 'same_network', 'main_training_function', 'enable_cpu_affinity', 'fp8_config', 'deepspeed_config', 'fsdp_config', 'parallelism_config', 'megatron_lm_config', 'mpirun_config', 'downcast_bf16', 'tpu_name', 'tpu_zone', 'tpu_use_cluster', 'tpu_use_sudo', 'command_file', 'commands', 'tpu_vm', 'tpu_env', 'dynamo_config', 'ec2_instance_type', 'iam_role_name', 'image_uri', 'profile', 'region', 'base_job_name', 'pytorch_version', 'transformers_version', 'py_version', 'sagemaker_inputs_file', 'sagemaker_metrics_file', 'additional_args', 'fp16', 'dynamo_backend', 'ipex_config', 'tp_config'];
@@ -123,6 +125,7 @@ function scoreContent(value: unknown, text: string): Detection | null {
   if (Object.values(value).some((v) => isObject(v) && '_component_' in v)) return found('torchtune', 'A top-level value is a `_component_` builder.');
   if (keys.has('distributed_type') && (count(keys, ACCELERATE_KEYS) >= 3 || [...keys].every((k) => ACCELERATE_KEYS.includes(k)))) return found('accelerate', 'It has `distributed_type` and only `accelerate config` keys.');
   if (typeof value['base_model'] === 'string' && count(keys, AXOLOTL_SUPPORT) >= 1) return found('axolotl', 'It has a top-level `base_model` with Axolotl keys.');
+  if (!keys.has('base_model') && !keys.has('model_name_or_path') && count(keys, AXOLOTL_ONLY) >= 3) return found('axolotl', 'It has Axolotl keys (`micro_batch_size`, `sequence_len`, ...), though no `base_model` yet.');
   const dsScore = count(keys, DEEPSPEED_KEYS);
   if ((keys.has('zero_optimization') || keys.has('train_micro_batch_size_per_gpu')) && dsScore >= 2) return found('deepspeed', 'It has `zero_optimization` or `train_micro_batch_size_per_gpu`.');
   if ((hasEnabledSection(value) || hasTypedSection(value)) && dsScore >= 2 && !keys.has('model_name_or_path')) return found('deepspeed', 'It has DeepSpeed precision or optimizer sections.');

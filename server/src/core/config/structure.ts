@@ -7,6 +7,7 @@ import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import type { FormatInfo } from './formats';
 import { keyText, MAX_DEPTH } from './parse';
 import { childSchema, typesOf, type JsonSchema } from './schema';
+import { renameKeyText } from './validate';
 
 /**
  * Checks that need the text, not only the loaded value (ajv never sees them): duplicate keys, deprecated keys
@@ -72,7 +73,7 @@ function deprecated(textDocument: TextDocument, pair: Pair, key: string, schema:
   const simple = target && sameTypes(target, schema);
   const since = schema['x-ftw-deprecatedSince'] ? ` since ${format.tool} ${schema['x-ftw-deprecatedSince']}` : '';
   const r = offsetRange(textDocument, range[0], range[1]);
-  const fixes: Fix[] = simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range: r, newText: replacement! }], preferred: true }] : [];
+  const fixes: Fix[] = simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range: r, newText: renameKeyText(pair, replacement!) }], preferred: true }] : [];
   out.push(makeDiagnostic({
     range: r,
     code: CODES.deprecatedKey,

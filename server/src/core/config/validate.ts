@@ -77,7 +77,13 @@ function keyRange(target: ValidationTarget, pair: Pair | null, fallback: Node | 
 function valueRange(target: ValidationTarget, path: ValuePath) {
   const { node, pair, nearest } = locate(target.doc, path);
   const r = node?.range;
-  if (r && r[1] > r[0]) return offsetRange(target.textDocument, r[0], r[1]);
+  if (r && r[1] > r[0]) {
+    // Block collections end after their last line break; the problem ends with the last character.
+    const text = target.textDocument.getText();
+    let end = r[1];
+    while (end > r[0] && /\s/.test(text[end - 1]!)) end--;
+    return offsetRange(target.textDocument, r[0], end);
+  }
   return keyRange(target, pair, nearest);
 }
 
@@ -132,7 +138,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
 
   const renamed = renamedOf(parentSchema)[key];
-  if (renamed) return renamedKey(target, range, key, renamed, rejected);
+  if (renamed) return renamedKey(target, range, key, renamed, rejected, pair);
 
   const prefix = parentSchema['x-ftw-deprecatedPrefix'];
   const stripped = prefix && key.startsWith(prefix.prefix) ? key.slice(prefix.prefix.length) : null;
@@ -144,7 +150,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
       severity: 'warning',
       message: `The '${prefix!.prefix}' prefix${where} is deprecated${since}: ${target.tool} reads '${key}' as '${stripped}'.`,
       deprecated: true,
-      fixes: [{ title: `Rename '${key}' to '${stripped}'`, edits: [{ range, newText: stripped }], preferred: true }],
+      fixes: [{ title: `Rename '${key}' to '${stripped}'`, edits: [{ range, newText: renameKeyText(pair, stripped) }], preferred: true }],
     });
   }
 
@@ -159,7 +165,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const hint = suggestions.length ? ` Did you mean '${suggestions[0]}'?` : '';
   const fixes: Fix[] = suggestions.map((s, i) => ({
     title: `Change '${key}' to '${s}'`,
-    edits: [{ range, newText: s }],
+    edits: [{ range, newText: renameKeyText(pair, s) }],
     preferred: i === 0 && suggestions.length === 1,
   }));
   return makeDiagnostic({
@@ -169,6 +175,14 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
     message: `Unknown key '${key}'${where}: ${behaviour}.${hint}`,
     fixes,
   });
+}
+
+/** Replacement text for a key that keeps its quotes (JSON keys are always quoted). */
+export function renameKeyText(pair: Pair | null, name: string): string {
+  const key = pair?.key;
+  if (isScalar(key) && key.type === 'QUOTE_DOUBLE') return JSON.stringify(name);
+  if (isScalar(key) && key.type === 'QUOTE_SINGLE') return `'${name}'`;
+  return name;
 }
 
 function findLastPair(items: Pair[], key: string): Pair | null {
@@ -185,6 +199,7 @@ function renamedKey(
   key: string,
   info: RenamedKey,
   sectionRejects: boolean,
+  pair: Pair | null,
 ): Diagnostic {
   const tool = target.tool;
   if (info.versionDependent) {
@@ -209,7 +224,7 @@ function renamedKey(
     severity: rejected ? 'error' : 'warning',
     message: `'${key}' ${verb}${when}${use}. ${effect}.`,
     deprecated: true,
-    fixes: simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: replacement! }], preferred: true }] : [],
+    fixes: simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: renameKeyText(pair, replacement!) }], preferred: true }] : [],
   });
 }
 
@@ -350,22 +365,35 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
     });
   }
 
-  const literals = allowedValues(schema).filter((v): v is string => typeof v === 'string');
-  const openString = branches(schema).some((b) => !b.enum && !('const' in b) && typesOf({ type: b.type }).includes('string'));
-  if (typeof value === 'string' && literals.length && !openString) {
-    const ordered = byCloseness(value, literals);
-    const near = closest(value, literals, 1);
-    const shown = literals.length <= 8 ? ` Allowed: ${literals.join(', ')}.` : ` ${literals.length} values are allowed.`;
+  const literals = allowedValues(schema).filter((v) => v !== null && typeof v === typeof value) as Array<string | number | boolean>;
+  const jsType = typeof value === 'number' ? (Number.isInteger(value) ? ['integer', 'number'] : ['number']) : [typeof value];
+  const openForValue = branches(schema).some((b) => !b.enum && !('const' in b) && typesOf({ type: b.type }).some((t) => jsType.includes(t)));
+  const wouldConvert = typeof value === 'string' && typesOf(schema).some((t) => t !== 'string' && coerce(value, t) !== undefined);
+  if (literals.length && !openForValue && !wouldConvert) {
+    const labels = literals.map(String);
+    const ordered = typeof value === 'number'
+      ? [...literals].sort((a, b) => Math.abs(Number(a) - value) - Math.abs(Number(b) - value)).map(String)
+      : byCloseness(String(value), labels);
+    const near = typeof value === 'string' ? closest(value, labels, 1) : [];
+    const shown = labels.length <= 8 ? ` Allowed: ${labels.join(', ')}.` : ` ${labels.length} values are allowed.`;
     const hint = near.length ? ` Did you mean '${near[0]}'?` : '';
     const { node } = locate(target.doc, path);
     const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
-    const quote = quoted ? (node!.type === 'QUOTE_DOUBLE' ? '"' : "'") : target.doc.directives?.yaml.version === '1.2' ? '"' : '';
+    const quote = typeof value !== 'string' ? '' : quoted ? (node!.type === 'QUOTE_DOUBLE' ? '"' : "'") : '';
     return makeDiagnostic({
       range,
       code: CODES.notAllowed,
       severity: 'error',
-      message: `'${value}' is not an allowed value for '${name}'.${hint}${shown}`,
+      message: `${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)} is not an allowed value for '${name}'.${hint}${shown}`,
       fixes: ordered.map((v) => ({ title: `Change to '${v}'`, edits: [{ range, newText: `${quote}${v}${quote}` }], preferred: near[0] === v })),
+    });
+  }
+  if (wouldConvert && !isLax(target, path)) {
+    return makeDiagnostic({
+      range,
+      code: CODES.wrongType,
+      severity: 'error',
+      message: `'${name}' must be ${expectedText(schema)}, not ${describe(value)}: ${tool} reads this value as written, without converting it. Remove the quotes.`,
     });
   }
 

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createConfigService, DEFAULT_SETTINGS, type Analysis, type ConfigService, type DocumentContext } from '../../server/src/core/config';
+import { loadSchemas } from '../../server/src/schemaFiles';
+
+export const REPO = join(__dirname, '..', '..', '..');
+export const SHARED = join(REPO, '..', 'shared');
+
+let shared: ConfigService | undefined;
+export function service(): ConfigService {
+  shared ??= createConfigService(loadSchemas(join(REPO, 'schemas')));
+  return shared;
+}
+
+export function doc(text: string, path = '/work/project/config.yml', languageId?: string): TextDocument {
+  const lang = languageId ?? (/\.jsonc?$/.test(path) ? 'json' : 'yaml');
+  return TextDocument.create(`file://${path}`, lang, 1, text);
+}
+
+export function analyze(text: string, path = '/work/project/config.yml', ctx: Partial<DocumentContext> = {}): Analysis {
+  return service().analyze(doc(text, path), { settings: DEFAULT_SETTINGS, ...ctx });
+}
+
+/** A small valid Axolotl config to build cases on. */
+export const AXOLOTL_BASE = [
+  'base_model: NousResearch/Llama-3.2-1B',
+  'datasets:',
+  '  - path: mhenrichsen/alpaca_2k_test',
+  '    type: alpaca',
+  'micro_batch_size: 2',
+  'gradient_accumulation_steps: 4',
+  'learning_rate: 0.0002',
+  'output_dir: ./outputs/lora-out',
+].join('\n');
+
+/** Diagnostics reduced to what the tests compare: `line:char-line:char code severity message`. */
+export function summary(a: Analysis): string[] {
+  return a.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${['', 'error', 'warning', 'information', 'hint'][d.severity ?? 1]} ${d.message}`);
+}
