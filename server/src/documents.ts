@@ -21,6 +21,8 @@ export interface DocumentHost {
 export class ConfigDocuments {
   private readonly analyses = new Map<string, Analysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Bumped on every schedule: only the latest request for a document may start a validation. */
+  private readonly generations = new Map<string, number>();
   private readonly overrides = new Map<string, FormatId>();
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
@@ -46,7 +48,11 @@ export class ConfigDocuments {
   schedule(uri: string, delayOverride?: number): void {
     const existing = this.timers.get(uri);
     if (existing) clearTimeout(existing);
+    this.timers.delete(uri);
+    const generation = (this.generations.get(uri) ?? 0) + 1;
+    this.generations.set(uri, generation);
     void this.host.getSettings(uri).then((settings) => {
+      if (this.generations.get(uri) !== generation) return; // a newer edit rescheduled it
       const delay = delayOverride ?? settings.validation.delay;
       const run = () => {
         this.timers.delete(uri);
@@ -65,6 +71,7 @@ export class ConfigDocuments {
     const timer = this.timers.get(uri);
     if (timer) clearTimeout(timer);
     this.timers.delete(uri);
+    this.generations.delete(uri);
     this.analyses.delete(uri);
     this.host.publish(uri, undefined, []);
   }
@@ -84,7 +91,6 @@ export class ConfigDocuments {
     if (!doc) return;
     const analysis = await this.compute(doc);
     if (this.getDocument(uri)?.version !== analysis.version) return; // a newer edit is on its way
-    this.host.publish(uri, doc.version, analysis.diagnostics);
     const format = FORMATS[analysis.detection.format];
     this.host.notifyFormat({
       uri,
@@ -96,6 +102,8 @@ export class ConfigDocuments {
       errors: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).length,
       warnings: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
     });
+    // After the format, so that a client reacting to the diagnostics already knows what the file is.
+    this.host.publish(uri, doc.version, analysis.diagnostics);
   }
 
   private async compute(doc: TextDocument): Promise<Analysis> {

@@ -72,6 +72,16 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
       fmtRatio(ratio(ours?.validate.p50, ref?.validate.p50)), `p50 < ${target} ms`, verdict(met),
     ]);
   }
+  {
+    // The service is shared across fixtures, so only the first fixture's first call is cold (schema compile).
+    const f = r.fixtures[0];
+    const ours = r.core.find((c) => c.fixture === f.name && c.validator.startsWith(OURS));
+    const ref = r.core.find((c) => c.fixture === f.name && c.validator.startsWith('yaml-language-server'));
+    rows.push([
+      'core first call (cold: schema compile)', f.name, ms(ours?.firstCallMs ?? NaN), '', ms(ref?.firstCallMs ?? NaN), '',
+      fmtRatio(ratio(ours?.firstCallMs, ref?.firstCallMs)), '', '—',
+    ]);
+  }
   for (const f of r.fixtures) {
     const floor = r.parseFloor.find((c) => c.fixture === f.name);
     rows.push([

@@ -18,6 +18,7 @@ import {
   ourServer,
   ourServerPath,
   outDir,
+  repoRoot,
   vsixPath,
   yamlLsNoDebounce,
   yamlLsShipped,
@@ -102,7 +103,7 @@ async function main(): Promise<number> {
 
   // 2. Round trips over stdio.
   const haveServer = fs.existsSync(ourServerPath);
-  if (!haveServer) results.skipped.push(`our server: ${ourServerPath} not built`);
+  if (!haveServer) results.skipped.push(`our server: ${path.relative(repoRoot, ourServerPath)} not built`);
   const profileArgs = args.has('--profile-server') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'prof')}`] : [];
   const rtSpecs = [
     ...(haveServer ? [ourServer(profileArgs), ourServer([], OUR_DEFAULT_DELAY_MS)] : []),
@@ -128,11 +129,11 @@ async function main(): Promise<number> {
 
   // 4. Package size.
   if (fs.existsSync(vsixPath)) results.vsix = { path: path.relative(process.cwd(), vsixPath), bytes: fs.statSync(vsixPath).size };
-  else results.skipped.push(`vsix: ${vsixPath} not built (npm run package)`);
+  else results.skipped.push(`vsix: ${path.relative(repoRoot, vsixPath)} not built (npm run package)`);
 
   // 5. Activation, only with --editor (needs code-server).
   if (args.has('--editor')) {
-    if (!fs.existsSync(activationBenchPath)) throw new Error(`--editor: ${activationBenchPath} is missing`);
+    if (!fs.existsSync(activationBenchPath)) throw new Error(`--editor: ${path.relative(repoRoot, activationBenchPath)} is missing (npm run compile)`);
     progress('activation (code-server)');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(activationBenchPath) as { measureActivation(): Promise<unknown> };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's demo (`npm install && npm run demo`): the extension in real VS Code (code-server) in your browser,
 # on examples/. Ctrl+C stops it. PORT=9000 npm run demo to use another port.
+# FTW_VSIX=/path/to/x.vsix uses that package instead of running `npm run package`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -8,7 +9,11 @@ CACHE="$ROOT/test/editor/.cache"
 PORT="${PORT:-8080}"
 
 code_server="$(bash test/editor/setup.sh | tail -n 1)"
-npm run --silent package
+vsix="${FTW_VSIX:-}"
+if [ -z "$vsix" ]; then
+  npm run --silent package
+  vsix=dist/finetune-workbench.vsix
+fi
 
 echo
 echo "== node bin/ftw check examples/  (the same checks, on the command line) =="
@@ -23,7 +28,7 @@ ext_dir="$CACHE/demo-extensions"
 user_dir="$CACHE/demo-user"
 mkdir -p "$ext_dir" "$user_dir/User" "$CACHE/demo-state"
 "$code_server" --config "$CACHE/demo-state/config.yaml" --extensions-dir "$ext_dir" \
-  --install-extension dist/finetune-workbench.vsix --force </dev/null
+  --install-extension "$vsix" --force </dev/null
 settings="$user_dir/User/settings.json"
 if [ ! -f "$settings" ]; then
   cat >"$settings" <<'JSON'

@@ -80,9 +80,26 @@ function findRepoRoot(): string {
 // ---------------------------------------------------------------- processes
 
 const liveGroups = new Set<number>();
+const liveTmpRoots = new Set<string>();
 process.on('exit', () => {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  if (process.env.FTW_KEEP_TMP !== '1') {
+    for (const dir of liveTmpRoots) fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+/**
+ * code-server runs in its own process group (so it can be stopped with its children), which means a Ctrl+C in the
+ * terminal does not reach it: on SIGINT/SIGTERM/SIGHUP exit, so the 'exit' hook above kills it (and Playwright's
+ * own 'exit' hook kills Chromium). Installed when the first code-server starts.
+ */
+let signalsHooked = false;
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  const codes: Array<[NodeJS.Signals, number]> = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]];
+  for (const [sig, code] of codes) process.on(sig, () => process.exit(code));
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -202,6 +219,7 @@ export async function startCodeServer(opts: {
     '--extensions-dir', opts.extensionsDir,
     opts.folder,
   ];
+  hookSignals();
   // detached => own process group, so stop() can take the extension host and language server with it.
   const proc = spawn(CODE_SERVER_BIN, args, {
     detached: true,
@@ -283,6 +301,7 @@ export class Session {
     this.workspace = path.join(this.tmpRoot, 'workspace');
     this.userDataDir = path.join(this.tmpRoot, 'user-data');
     this.extensionsDir = path.join(this.tmpRoot, 'extensions');
+    liveTmpRoots.add(this.tmpRoot);
     for (const d of [this.workspace, path.join(this.userDataDir, 'User'), this.extensionsDir]) {
       fs.mkdirSync(d, { recursive: true });
     }
@@ -297,7 +316,10 @@ export class Session {
     );
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS_DIR)) {
-      if (f.startsWith(`${opts.name}-`) && f.endsWith('.png')) fs.rmSync(path.join(ARTIFACTS_DIR, f), { force: true });
+      // Artifacts of an earlier run with this name: screenshots and copied logs.
+      if (f.startsWith(`${opts.name}-`) && (f.endsWith('.png') || f === `${opts.name}-logs`)) {
+        fs.rmSync(path.join(ARTIFACTS_DIR, f), { recursive: true, force: true });
+      }
     }
   }
 
@@ -377,6 +399,7 @@ export class Session {
     }
     this.server = undefined;
     if (process.env.FTW_KEEP_TMP !== '1') fs.rmSync(this.tmpRoot, { recursive: true, force: true });
+    liveTmpRoots.delete(this.tmpRoot);
   }
 
   // ------------------------------------------------------------ workbench actions

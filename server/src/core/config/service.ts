@@ -65,7 +65,12 @@ export function syntaxOf(path: string, languageId?: string): Syntax {
   return /\.(json|jsonc|hjson)$/i.test(path) ? 'json' : 'yaml';
 }
 
-const QUICK_CONFIG_HINT = /^\s*(?:base_model|zero_optimization|"zero_optimization"|train_micro_batch_size_per_gpu|"train_micro_batch_size_per_gpu")\s*["']?:/m;
+/** For text that cannot be loaded safely (too large, too deep, an alias bomb): what its first lines say it is. */
+function guessFromHead(head: string): FormatId {
+  if (/^base_model\s*:/m.test(head)) return 'axolotl';
+  if (/^\s*"?(?:zero_optimization|train_micro_batch_size_per_gpu)"?\s*:/m.test(head)) return 'deepspeed';
+  return 'none';
+}
 
 export class ConfigService {
   private readonly validator = new SchemaValidator();
@@ -86,7 +91,7 @@ export class ConfigService {
     if (text.length > ctx.settings.validation.maxFileSizeKB * 1024) return this.tooLarge(textDocument, ctx, path, text, base);
 
     const parsed = parseConfig(text, syntax);
-    const detection = detectFormat({
+    let detection = detectFormat({
       path,
       text,
       value: parsed.value,
@@ -95,6 +100,11 @@ export class ConfigService {
       override: ctx.override,
       linkedAs: ctx.linkedAs,
     });
+    const unloadable = parsed.value === undefined && parsed.problems.some((p) => p.code === CODES.notValidated || p.code === CODES.aliasBomb);
+    if (unloadable && detection.source === 'none') {
+      const guess = guessFromHead(text.slice(0, 16384));
+      if (guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
+    }
     const format = FORMATS[detection.format];
     const schema = this.schemaFor(detection.format);
     if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema, diagnostics: [] };
@@ -103,12 +113,12 @@ export class ConfigService {
       makeDiagnostic({ range: offsetRange(textDocument, p.start, p.end), code: p.code, severity: p.severity, message: p.message }),
     );
     const blocked = parsed.problems.some((p) => p.code === CODES.notValidated || p.code === CODES.aliasBomb);
-    if (schema && parsed.doc && !blocked && parsed.value !== undefined) {
+    if (schema && !blocked && parsed.value !== undefined) {
       const tool = schema['x-ftw-tool'] ?? format.tool;
-      if (parsed.value === null) {
+      if (parsed.value === null || !parsed.doc) {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc, value: parsed.value, schema, tool }));
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool }));
       }
     }
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value));
@@ -119,8 +129,10 @@ export class ConfigService {
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
     // Parsing megabytes of YAML takes seconds; a real config is a few KiB. Decide from the head of the file only.
     const head = text.slice(0, 16384);
-    const detection = detectFormat({ path, text: head, value: undefined, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath, override: ctx.override, linkedAs: ctx.linkedAs });
-    const looksLikeConfig = detection.format !== 'none' || QUICK_CONFIG_HINT.test(head);
+    let detection = detectFormat({ path, text: head, value: undefined, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath, override: ctx.override, linkedAs: ctx.linkedAs });
+    const guess = guessFromHead(head);
+    if (detection.format === 'none' && detection.source === 'none' && guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
+    const looksLikeConfig = detection.format !== 'none';
     const diagnostics = looksLikeConfig && ctx.settings.validation.enable
       ? [makeDiagnostic({ range: offsetRange(textDocument, 0, Math.min(1, text.length)), code: CODES.notValidated, severity: 'information', message: `This file is ${(text.length / 1048576).toFixed(1)} MB, larger than finetune.validation.maxFileSizeKB (${ctx.settings.validation.maxFileSizeKB} KiB): it was not validated.` })]
       : [];

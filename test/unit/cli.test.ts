@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AXOLOTL_BASE, REPO } from './helpers';
+
+const FTW = join(REPO, 'bin', 'ftw');
+
+function ftw(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workspace(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('ftw check', () => {
+  it('exit 0 and a summary when there are no errors', () => {
+    const dir = workspace({ 'qlora.yml': AXOLOTL_BASE });
+    const r = ftw(['check', '.'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'No problems in 1 config file (1 file read).\n');
+  });
+
+  it('exit 1 with file:line:col lines when there are errors', () => {
+    const dir = workspace({ 'configs/qlora.yml': `${AXOLOTL_BASE}\nwarmup_steps: 0.1\nlora_dropuot: 0.1`, 'docker-compose.yml': 'services: {}' });
+    const r = ftw(['check'], dir);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, [
+      "configs/qlora.yml:9:15: error FT102 'warmup_steps' must be an integer, not 0.1: Axolotl refuses this value at startup.",
+      "configs/qlora.yml:10:1: warning FT101 Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'? [fixable]",
+      '',
+      '1 error, 1 warning in 1 config file (2 files read); 1 fixable with a quick fix.',
+      '',
+    ].join('\n'));
+  });
+
+  it('--format json prints the documented items', () => {
+    const dir = workspace({ 'a.yml': `${AXOLOTL_BASE}\nlora_dropuot: 0.1` });
+    const r = ftw(['check', 'a.yml', '--format', 'json'], dir);
+    assert.equal(r.status, 0);
+    assert.deepEqual(JSON.parse(r.stdout), [{
+      file: 'a.yml',
+      range: { start: { line: 8, character: 0 }, end: { line: 8, character: 12 } },
+      severity: 'warning',
+      code: 'FT101',
+      source: 'finetune',
+      message: "Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?",
+      fixable: true,
+    }]);
+  });
+
+  it('--format sarif prints SARIF 2.1.0 with rules and 1-based regions', () => {
+    const dir = workspace({ 'ds/zero3.json': '{\n  "zero_optimization": {"stage": 5},\n  "train_micro_batch_size_per_gpu": 1\n}' });
+    const r = ftw(['check', '--format=sarif'], dir);
+    assert.equal(r.status, 1);
+    const sarif = JSON.parse(r.stdout);
+    assert.equal(sarif.version, '2.1.0');
+    assert.deepEqual(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['FT103']);
+    assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation, {
+      artifactLocation: { uri: 'ds/zero3.json' },
+      region: { startLine: 2, startColumn: 34, endLine: 2, endColumn: 35 },
+    });
+    assert.equal(sarif.runs[0].results[0].level, 'error');
+  });
+
+  it('skips node_modules, .git and virtual environments', () => {
+    const bad = `${AXOLOTL_BASE}\nwarmup_steps: 0.1`;
+    const dir = workspace({ 'node_modules/x/a.yml': bad, '.venv/a.yml': bad, '.git/a.yml': bad, 'ok.yml': AXOLOTL_BASE });
+    assert.equal(ftw(['check'], dir).status, 0);
+  });
+
+  it('follows `deepspeed:` links to configs that content alone does not reveal', () => {
+    const dir = workspace({ 'train.yml': `${AXOLOTL_BASE}\ndeepspeed: ds/custom.json`, 'ds/custom.json': '{"zero_optimizaton": {"stage": 2}}' });
+    const r = ftw(['check', '--format', 'json'], dir);
+    assert.deepEqual(JSON.parse(r.stdout).map((p: { file: string; code: string }) => `${p.file} ${p.code}`), ['ds/custom.json FT101']);
+  });
+
+  it('bad usage and unreadable input exit 2 with a clear message', () => {
+    const dir = workspace({});
+    assert.equal(ftw(['check', '--format', 'xml'], dir).status, 2);
+    assert.match(ftw(['check', '--format', 'xml'], dir).stderr, /--format must be one of text, json, sarif, not 'xml'/);
+    assert.equal(ftw(['frobnicate'], dir).status, 2);
+    const missing = ftw(['check', 'nope.yml'], dir);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nope\.yml: no such file/);
+  });
+
+  it('binary files are skipped and invalid UTF-8 in a config is reported at its position', () => {
+    const dir = workspace({
+      'blob.json': Buffer.from([0x7b, 0x00, 0x01, 0x02, 0x7d]),
+      'bad.yml': Buffer.concat([Buffer.from('base_model: caf'), Buffer.from([0xe9]), Buffer.from('\nmicro_batch_size: 1\nlearning_rate: 0.1\ndatasets: []\n')]),
+    });
+    const r = ftw(['check', 'blob.json', 'bad.yml', '--format', 'json'], dir);
+    assert.match(r.stderr, /blob\.json: binary file/);
+    const problems = JSON.parse(r.stdout);
+    assert.equal(problems[0].code, 'FT001');
+    assert.deepEqual(problems[0].range.start, { line: 0, character: 15 });
+    assert.match(problems[0].message, /Invalid UTF-8 at byte 15/);
+  });
+});
+
+describe('ftw detect and ftw schema', () => {
+  it('detect prints path<TAB>format per file', () => {
+    const dir = workspace({ 'a.yml': AXOLOTL_BASE, 'ds_config.json': '{"zero_optimization": {"stage": 1}, "fp16": {"enabled": true}}', 'ci.yml': 'on: push', 'train.py': 'import pytorch_lightning as pl' });
+    const r = ftw(['detect', 'a.yml', 'ds_config.json', 'ci.yml', 'train.py'], dir);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, 'a.yml\taxolotl\nds_config.json\tdeepspeed\nci.yml\tnone\ntrain.py\tpython-lightning\n');
+  });
+
+  it('schema prints the bundled JSON Schema; formats without one exit 2', () => {
+    const r = ftw(['schema', 'axolotl'], REPO);
+    assert.equal(r.status, 0);
+    assert.equal(JSON.parse(r.stdout).title, 'Axolotl training config');
+    assert.equal(ftw(['schema', 'trl'], REPO).status, 2);
+    assert.equal(ftw(['schema', 'nonsense'], REPO).status, 2);
+  });
+});
