@@ -27,7 +27,7 @@ export function checkStructure(textDocument: TextDocument, doc: Document, format
         if (key === null) continue;
         const child = here ? childSchema(here, key) : null;
         if (child && here?.properties?.[key]) {
-          deprecated(textDocument, pair, key, child, here!, format, out);
+          deprecated(textDocument, pair, key, path, child, here!, format, out);
           if (path.length === 0) plugin(textDocument, doc, pair, key, child, plugins, out);
         }
         stack.push({ node: pair.value, path: [...path, key], schema: child });
@@ -64,10 +64,13 @@ function duplicates(textDocument: TextDocument, map: YAMLMap, format: FormatInfo
   }
 }
 
-function deprecated(textDocument: TextDocument, pair: Pair, key: string, schema: JsonSchema, parent: JsonSchema, format: FormatInfo, out: Diagnostic[]): void {
+function deprecated(textDocument: TextDocument, pair: Pair, key: string, path: ValuePath, schema: JsonSchema, parent: JsonSchema, format: FormatInfo, out: Diagnostic[]): void {
   if (!schema.deprecated) return;
   const range = (pair.key as Node).range!;
-  const replacement = schema['x-ftw-replacement'];
+  // The tables name replacements by full path; beside the old key, its own name is what to write.
+  const parentPath = path.map((p) => (typeof p === 'number' ? '[]' : p)).join('.').replace(/\.\[\]/g, '[]');
+  const full = schema['x-ftw-replacement'];
+  const replacement = full && parentPath && full.startsWith(`${parentPath}.`) ? full.slice(parentPath.length + 1) : full;
   // Renaming is only a fix when the new key takes the same kind of value (`fsdp` is a list, `fsdp_config` a mapping).
   const target = replacement && /^\w+$/.test(replacement) ? parent.properties?.[replacement] : undefined;
   const simple = target && sameTypes(target, schema);
