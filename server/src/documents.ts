@@ -73,6 +73,7 @@ export class ConfigDocuments {
     this.timers.delete(uri);
     this.generations.delete(uri);
     this.analyses.delete(uri);
+    this.service.forget(uri);
     this.host.publish(uri, undefined, []);
   }
 
@@ -110,12 +111,19 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(doc.uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
     const started = Date.now();
-    const analysis = this.service.analyze(doc, {
-      settings,
-      override: this.overrides.get(doc.uri) ?? null,
-      relativePath: this.relativePath(path),
-      linkedAs: this.links.get(path) ?? null,
-    });
+    let analysis: Analysis;
+    try {
+      analysis = this.service.analyze(doc, {
+        settings,
+        override: this.overrides.get(doc.uri) ?? null,
+        relativePath: this.relativePath(path),
+        linkedAs: this.links.get(path) ?? null,
+      });
+    } catch (e) {
+      // A bug of ours must not take the server down with it: report nothing for this version, and say why in the log.
+      this.host.log(`Fine-Tune Workbench could not analyze ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      analysis = { uri: doc.uri, version: doc.version, syntax: 'yaml', detection: { format: 'none', source: 'none', reason: 'Analysis failed; see the Fine-Tune Workbench log.' }, parsed: null, schema: null, diagnostics: [] };
+    }
     const elapsed = Date.now() - started;
     if (elapsed > 200) this.host.log(`Validating ${doc.uri} took ${elapsed} ms`);
     this.analyses.set(doc.uri, analysis);

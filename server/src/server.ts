@@ -69,6 +69,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(() => {
+    // Compile the schemas while the user is still looking at the file, not on the first validation.
+    setTimeout(() => service.warmUp(), 0);
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
     connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
       workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));

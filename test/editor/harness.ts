@@ -227,19 +227,23 @@ export async function startCodeServer(opts: {
     env: codeServerEnv(state),
   });
   fs.closeSync(log);
-  const pid = proc.pid!;
+  if (proc.pid === undefined) throw new Error(`could not start ${CODE_SERVER_BIN}`);
+  const pid = proc.pid;
   liveGroups.add(pid);
   let exited: string | undefined;
   const exitPromise = new Promise<void>((resolve) =>
     proc.once('exit', (code, sig) => {
       exited = `code ${code} signal ${sig}`;
-      liveGroups.delete(pid);
-      resolve();
+      resolve(); // pid stays in liveGroups until stop(): children may outlive the parent
     }),
   );
 
   const stop = async () => {
-    if (exited) return;
+    if (exited) {
+      killGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+      return;
+    }
     killGroup(pid, 'SIGTERM');
     const done = await Promise.race([exitPromise.then(() => true), sleep(5000).then(() => false)]);
     killGroup(pid, 'SIGKILL'); // also catches children that outlive the parent
@@ -251,6 +255,7 @@ export async function startCodeServer(opts: {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited) {
+      await stop();
       throw new Error(`code-server exited during start-up (${exited}); log:\n${tail(opts.logFile)}`);
     }
     if ((await httpStatus(`${url}healthz`)) === 200) return { proc, port, url, logFile: opts.logFile, stop };

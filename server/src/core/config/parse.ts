@@ -52,7 +52,8 @@ function pyyamlTags(tags: Tags): Tags {
   return out;
 }
 
-function options(syntax: Syntax): ParseOptions & DocumentOptions & SchemaOptions {
+/** Parser options: PyYAML semantics for YAML, the core schema for JSON. */
+export function yamlOptions(syntax: Syntax): ParseOptions & DocumentOptions & SchemaOptions {
   return syntax === 'yaml'
     ? { version: '1.1', uniqueKeys: false, prettyErrors: false, merge: true, customTags: pyyamlTags }
     : { version: '1.2', schema: 'core', uniqueKeys: false, prettyErrors: false };
@@ -67,7 +68,7 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   }
   let docs: Document.Parsed[];
   try {
-    const all = parseAllDocuments(text, options(syntax));
+    const all = parseAllDocuments(text, yamlOptions(syntax));
     docs = Array.isArray(all) ? all : [];
   } catch (e) {
     // The parser recurses per nesting level; thousands of levels exhaust the stack.

@@ -7,6 +7,7 @@ import { detectFormat, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from './diagnostics';
 import { FORMATS, type FormatId } from './formats';
 import { hoverAt } from './hover';
+import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
 import { checkStructure } from './structure';
@@ -72,10 +73,34 @@ function guessFromHead(head: string): FormatId {
   return 'none';
 }
 
+/** Documents whose parse is kept for incremental re-parsing (the editor's open files). */
+const MAX_INCREMENTAL_DOCUMENTS = 32;
+
 export class ConfigService {
   private readonly validator = new SchemaValidator();
+  private readonly parsers = new Map<string, IncrementalYamlParser>();
 
   constructor(private readonly schemas: SchemaSet) {}
+
+  /** Compiles the schemas now, so that the first file opened does not wait for it. */
+  warmUp(): void {
+    for (const schema of Object.values(this.schemas)) this.validator.validatorFor(schema);
+  }
+
+  /** Drops what is kept for a closed document. */
+  forget(uri: string): void {
+    this.parsers.delete(uri);
+  }
+
+  private parse(uri: string, text: string, syntax: Syntax): ParsedConfig {
+    if (syntax !== 'yaml') return parseConfig(text, syntax);
+    let parser = this.parsers.get(uri);
+    if (parser) this.parsers.delete(uri);
+    else parser = new IncrementalYamlParser();
+    this.parsers.set(uri, parser); // most recently used last
+    if (this.parsers.size > MAX_INCREMENTAL_DOCUMENTS) this.parsers.delete(this.parsers.keys().next().value!);
+    return parser.parse(text);
+  }
 
   schemaFor(format: FormatId): JsonSchema | null {
     const name = FORMATS[format].schema;
@@ -90,7 +115,7 @@ export class ConfigService {
 
     if (text.length > ctx.settings.validation.maxFileSizeKB * 1024) return this.tooLarge(textDocument, ctx, path, text, base);
 
-    const parsed = parseConfig(text, syntax);
+    const parsed = this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,
       text,

@@ -1,0 +1,128 @@
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { MAX_DEPTH, nestingDepth, parseConfig, yamlOptions, type ParsedConfig } from './parse';
+
+/**
+ * Parses a YAML config one top-level block at a time and reuses the blocks that did not change.
+ *
+ * Almost all of a keystroke's validation time is YAML parsing (docs/benchmarks.md), and a keystroke changes one
+ * block. Each block is parsed on its own, cached by its text, and its node ranges are shifted to where the block
+ * now starts. Whenever that could read the file differently from a whole-file parse (anchors and aliases, merge
+ * keys, several documents, directives, a top-level list, or any syntax error) the whole text is parsed instead.
+ */
+export class IncrementalYamlParser {
+  private cache = new Map<string, CachedBlock>();
+
+  parse(text: string): ParsedConfig {
+    const blocks = splitTopLevel(text);
+    if (!blocks) return this.full(text);
+
+    const next = new Map<string, CachedBlock>();
+    const pairs = [];
+    const value: Record<string, unknown> = {};
+    for (const block of blocks) {
+      const body = text.slice(block.start, block.end);
+      let cached = next.has(body) ? undefined : this.cache.get(body);
+      if (!cached) cached = parseBlock(body);
+      if (!cached) return this.full(text);
+      shift(cached, block.start);
+      if (!next.has(body)) next.set(body, cached);
+      if (cached.doc.contents && isMap(cached.doc.contents)) pairs.push(...cached.doc.contents.items);
+      Object.assign(value, cached.value);
+    }
+    this.cache = next;
+
+    const doc = new Document(null, yamlOptions('yaml')) as unknown as Document.Parsed;
+    const map = new YAMLMap(doc.schema);
+    map.items.push(...pairs);
+    map.range = [0, text.length, text.length];
+    doc.contents = map as unknown as Document.Parsed['contents'];
+    return { syntax: 'yaml', doc, value, problems: [] };
+  }
+
+  private full(text: string): ParsedConfig {
+    this.cache.clear();
+    return parseConfig(text, 'yaml');
+  }
+}
+
+interface CachedBlock {
+  doc: Document.Parsed;
+  value: Record<string, unknown>;
+  /** Every range triple in the block, to move them when the block moves. */
+  ranges: Array<[number, number, number]>;
+  offset: number;
+}
+
+interface Block {
+  start: number;
+  end: number;
+}
+
+// Features whose meaning spans blocks, or that only a whole-document parse reads faithfully.
+const NEEDS_FULL_PARSE = /(?:^|[\s,[{])[&*][^\s,[\]{}]|^(?:---|\.\.\.|%)|<</m;
+const TOP_LEVEL_KEY = /^(?:[A-Za-z_$][^:#\n]*|"[^"\n]*"|'[^'\n]*'):(?:[ \t]|$)/;
+
+/** Top-level blocks: each starts at a key in column 0 (comments before the first key go with it). */
+function splitTopLevel(text: string): Block[] | null {
+  if (text.length < 2048 || NEEDS_FULL_PARSE.test(text)) return null;
+  const starts: number[] = [];
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    const nl = text.indexOf('\n', lineStart);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const first = text[lineStart];
+    if (first !== undefined && first !== ' ' && first !== '\t' && first !== '#' && first !== '\r' && first !== '\n') {
+      if (!TOP_LEVEL_KEY.test(text.slice(lineStart, Math.min(lineEnd, lineStart + 512)))) return null; // a top-level list, flow, or a continuation line
+      starts.push(lineStart);
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (starts.length < 2) return null;
+  starts[0] = 0;
+  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1]! : text.length }));
+}
+
+function parseBlock(body: string): CachedBlock | undefined {
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(body, yamlOptions('yaml'));
+  } catch {
+    return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
+  }
+  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || nestingDepth(doc.contents) > MAX_DEPTH) return undefined;
+  const value = doc.toJS() as Record<string, unknown> | null;
+  if (!value || typeof value !== 'object') return undefined;
+  return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };
+}
+
+function collectRanges(root: unknown): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.key, node.value);
+      continue;
+    }
+    if (!(isMap(node) || isSeq(node) || isScalar(node) || isAlias(node))) continue;
+    const range = (node as Node).range;
+    if (range && !seen.has(range)) {
+      seen.add(range);
+      out.push(range as [number, number, number]);
+    }
+    if (isMap(node) || isSeq(node)) stack.push(...node.items);
+  }
+  return out;
+}
+
+function shift(block: CachedBlock, offset: number): void {
+  const delta = offset - block.offset;
+  if (delta === 0) return;
+  for (const r of block.ranges) {
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
+  }
+  block.offset = offset;
+}
