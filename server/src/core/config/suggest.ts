@@ -35,6 +35,9 @@ export function closest(word: string, candidates: Iterable<string>, max = 3): st
   const limit = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
   const scored: Array<[string, number]> = [];
   for (const c of candidates) {
+    // Normalising keeps the length, so most candidates are ruled out before any string is built.
+    const lengthGap = c.length - w.length;
+    if (lengthGap < -limit || (lengthGap > limit && !(w.length >= 4 && c.includes(w)))) continue;
     const n = normalise(c);
     if (n === w) {
       scored.push([c, 0]);
