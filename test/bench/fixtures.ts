@@ -11,6 +11,8 @@ export interface Fixture {
   text: string;
   lines: number;
   plantedMistakes: string[];
+  /** The edit each didChange makes (default: the `seed:` value, a small top-level key). */
+  edit?: (text: string, n: number) => string;
 }
 
 /** Mulberry32: a tiny seeded PRNG, so the large fixture varies without being random between runs. */
@@ -298,4 +300,19 @@ export function withSeed(text: string, n: number): string {
   const out = text.replace(/^seed: \d+$/m, `seed: ${n}`);
   if (out === text && !/^seed: \d+$/m.test(text)) throw new Error('fixture has no `seed:` line to edit');
   return out;
+}
+
+/**
+ * The worst case for incremental parsing: the edit lands inside the largest top-level block (`datasets:`),
+ * so that block is parsed again on every keystroke. The first `split: train[:NN%]` of a dataset item changes.
+ */
+export function withDatasetEdit(text: string, n: number): string {
+  const out = text.replace(/^( {4}split: train\[:)\d+(%\])$/m, `$1${n % 100}$2`);
+  if (out === text && !/^ {4}split: train\[:\d+%\]$/m.test(text)) throw new Error('fixture has no dataset `split:` line to edit');
+  return out;
+}
+
+/** The large fixture, edited inside its 2,000-line `datasets:` block. */
+export function largeAxolotlDatasetEdit(): Fixture {
+  return { ...largeAxolotl(), name: 'axolotl-3000/datasets', fileName: 'axolotl-3000-datasets.yml', edit: withDatasetEdit };
 }

@@ -42,7 +42,7 @@ export async function measureCore(validators: NamedValidator[], f: Fixture, warm
   }
   for (let i = 0; i < warmup + iterations; i++) {
     version++;
-    const text = withSeed(f.text, 1000 + version);
+    const text = (f.edit ?? withSeed)(f.text, 1000 + version);
     for (const s of state) {
       const doc = TextDocument.create(uri, 'yaml', version, text);
       const start = performance.now();

@@ -80,7 +80,7 @@ export async function measureRoundTrips(
           if (i >= s.warmup + s.iterations) continue;
           s.version++;
           const next = s.session.nextDiagnostics(uri, s.version);
-          const t0 = await s.session.change(uri, s.version, withSeed(f.text, 1000 + s.version));
+          const t0 = await s.session.change(uri, s.version, (f.edit ?? withSeed)(f.text, 1000 + s.version));
           s.last = await next;
           if (i >= s.warmup) s.samples.push(s.last.at - t0);
         }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { largeAxolotl, smallAxolotl, Fixture } from './fixtures';
+import { largeAxolotl, largeAxolotlDatasetEdit, smallAxolotl, Fixture } from './fixtures';
 import { CoreResult, measureCore, NamedValidator, yamlLsValidator, yamlParseOnly } from './measureCore';
 import { measureRoundTrips, measureStartup, RoundTripResult, StartupResult } from './measureLsp';
 import { ourValidator } from './ourCore';
@@ -49,7 +49,7 @@ export interface Results {
 }
 
 async function main(): Promise<number> {
-  const fixtures = [smallAxolotl(), largeAxolotl()];
+  const fixtures = [smallAxolotl(), largeAxolotl(), largeAxolotlDatasetEdit()];
   fs.mkdirSync(fixtureDir, { recursive: true });
   for (const f of fixtures) fs.writeFileSync(path.join(fixtureDir, f.fileName), f.text);
   const fileNames = fixtures.map((f) => f.fileName);

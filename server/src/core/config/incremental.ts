@@ -1,4 +1,5 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair } from 'yaml';
+import { keyText } from './parse';
 import { MAX_DEPTH, nestingDepth, parseConfig, yamlOptions, type ParsedConfig } from './parse';
 
 /**
@@ -17,15 +18,35 @@ export class IncrementalYamlParser {
     if (!blocks) return this.full(text);
 
     const next = new Map<string, CachedBlock>();
-    const pairs = [];
+    const take = (start: number, end: number, kind: 'map' | 'seq'): CachedBlock | undefined => {
+      const body = text.slice(start, end);
+      let cached = next.has(body) ? undefined : this.cache.get(body);
+      if (!cached) cached = parseBlock(body, kind);
+      if (!cached) return undefined;
+      shift(cached, start);
+      if (!next.has(body)) next.set(body, cached);
+      return cached;
+    };
+    const pairs: Pair[] = [];
     const value: Record<string, unknown> = {};
     for (const block of blocks) {
-      const body = text.slice(block.start, block.end);
-      let cached = next.has(body) ? undefined : this.cache.get(body);
-      if (!cached) cached = parseBlock(body);
+      const items = block.end - block.start > SPLIT_LIST_ABOVE ? splitListBlock(text, block) : null;
+      if (items) {
+        // A long list (`datasets:`): the key line and each "- " item are parsed and cached on their own.
+        const header = take(block.start, items[0]!.start, 'map');
+        const parts = items.map((item) => take(item.start, item.end, 'seq'));
+        if (!header || parts.some((p) => !p)) return this.full(text);
+        const pair = (header.doc.contents as YAMLMap).items[0]!;
+        const seq = new YAMLSeq(header.doc.schema);
+        for (const part of parts) seq.items.push((part!.doc.contents as YAMLSeq).items[0]);
+        seq.range = [(parts[0]!.doc.contents as YAMLSeq).range![0], block.end, block.end];
+        pair.value = seq;
+        pairs.push(pair);
+        value[keyText(pair.key) ?? ''] = parts.flatMap((p) => p!.value as unknown[]);
+        continue;
+      }
+      const cached = take(block.start, block.end, 'map');
       if (!cached) return this.full(text);
-      shift(cached, block.start);
-      if (!next.has(body)) next.set(body, cached);
       if (cached.doc.contents && isMap(cached.doc.contents)) pairs.push(...cached.doc.contents.items);
       Object.assign(value, cached.value);
     }
@@ -47,7 +68,8 @@ export class IncrementalYamlParser {
 
 interface CachedBlock {
   doc: Document.Parsed;
-  value: Record<string, unknown>;
+  /** The block's own value: a one-key mapping, or a one-item list for a list item. */
+  value: Record<string, unknown> | unknown[];
   /** Every range triple in the block, to move them when the block moves. */
   ranges: Array<[number, number, number]>;
   offset: number;
@@ -82,15 +104,49 @@ function splitTopLevel(text: string): Block[] | null {
   return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1]! : text.length }));
 }
 
-function parseBlock(body: string): CachedBlock | undefined {
+/** Blocks longer than this that hold a list of items are split item by item. */
+const SPLIT_LIST_ABOVE = 8192;
+const LIST_HEADER = /^[^\n]*:[ \t]*(?:#[^\n]*)?\r?\n/;
+
+/** The items of a top-level block `key:` followed by "- " items at one indentation, or null. */
+function splitListBlock(text: string, block: Block): Block[] | null {
+  const header = LIST_HEADER.exec(text.slice(block.start, Math.min(block.end, block.start + 1024)));
+  if (!header) return null;
+  const items: Block[] = [];
+  let indent = -1;
+  let lineStart = block.start + header[0].length;
+  while (lineStart < block.end) {
+    const nl = text.indexOf('\n', lineStart);
+    const lineEnd = nl < 0 || nl >= block.end ? block.end : nl;
+    let col = 0;
+    while (text[lineStart + col] === ' ') col++;
+    const c = text[lineStart + col];
+    if (c !== undefined && lineStart + col < lineEnd && c !== '#' && c !== '\r') {
+      if (indent < 0) indent = col;
+      if (col < indent) return null;
+      if (col === indent) {
+        if (c !== '-' || !/[ \t\r\n]/.test(text[lineStart + col + 1] ?? '\n')) return null;
+        if (items.length) items[items.length - 1]!.end = lineStart;
+        items.push({ start: lineStart, end: block.end });
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (items.length < 2) return null;
+  items[0]!.start = block.start + header[0].length; // comments between the key and the first item go with it
+  return items;
+}
+
+function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined {
   let doc: Document.Parsed;
   try {
     doc = parseDocument(body, yamlOptions('yaml'));
   } catch {
     return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
   }
-  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || nestingDepth(doc.contents) > MAX_DEPTH) return undefined;
-  const value = doc.toJS() as Record<string, unknown> | null;
+  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH) return undefined;
+  if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const value = doc.toJS() as Record<string, unknown> | unknown[] | null;
   if (!value || typeof value !== 'object') return undefined;
   return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };
 }
