@@ -24,12 +24,28 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
+// Accelerate `launch` options that the `trl <cmd>` CLI forwards from the same YAML file (research §5.1).
+const ACCELERATE_LAUNCH_KEYS = ['num_processes', 'num_machines', 'machine_rank', 'main_process_ip', 'main_process_port', 'mixed_precision', 'config_file', 'multi_gpu', 'use_deepspeed', 'use_fsdp', 'deepspeed_config_file', 'gpu_ids', 'same_network', 'rdzv_backend', 'dynamo_backend'];
+
+const notV1 = (r) => !r.scope.startsWith('v1:');
+const anyRow = () => true;
+
+/**
+ * One entry per bundled schema. `tables` are read in order; a key already declared by an earlier table keeps that
+ * declaration (a tool's own table overrides what it inherits from transformers). `unknownKeys(scope, path)` says
+ * what the tool does with an unknown key in an object; `convert` how it converts values (see validate.ts).
+ */
 const TOOLS = {
   axolotl: {
     title: 'Axolotl training config',
     tool: 'Axolotl',
     snapshot: 'axolotl-ai-cloud/axolotl v0.18.0+9 (067b021c)',
+    tables: [{ file: 'axolotl.tsv', include: anyRow }],
+    renames: ['axolotl'],
     rootScope: 'AxolotlInputConfig',
+    convert: 'pydantic',
+    valueChecks: 'enforced',
+    required: true,
     // pydantic's default extra="ignore" and model_dump() drop unknown keys without a word.
     unknownKeys: () => 'ignored',
   },
@@ -37,9 +53,105 @@ const TOOLS = {
     title: 'DeepSpeed config',
     tool: 'DeepSpeed',
     snapshot: 'deepspeedai/DeepSpeed v0.19.5+27 (edaa7221)',
+    tables: [{ file: 'deepspeed.tsv', include: anyRow }],
+    renames: ['deepspeed'],
     rootScope: 'dict-access',
+    convert: 'sections',
+    valueChecks: 'enforced',
     // The top level is read with dict lookups (unknown keys ignored); pydantic sections use extra="forbid".
     unknownKeys: (scope) => (scope.startsWith('dict-access') ? 'ignored' : 'rejected'),
+    rejectedNote: 'DeepSpeed refuses to start with it ("Extra inputs are not permitted")',
+  },
+  llamafactory: {
+    title: 'LLaMA-Factory config',
+    tool: 'LLaMA-Factory',
+    snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12) with transformers 5.18 TrainingArguments',
+    // v0 arguments of every subcommand (train, export, chat, eval) and the experimental v1 keys: the same file
+    // may be any of them.
+    tables: [{ file: 'llamafactory.tsv', include: anyRow }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    descriptions: ['llamafactory', 'transformers-training-args'],
+    renames: ['llamafactory', 'transformers'],
+    rootScope: 'ModelArguments',
+    convert: 'argparse',
+    // parse_dict builds the dataclasses without checking choices or types.
+    valueChecks: 'advisory',
+    // HfArgumentParser.parse_dict raises "Some keys are not used by the HfArgumentParser" (ALLOW_EXTRA_ARGS=1 allows them).
+    unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
+    rejectedNote: 'LLaMA-Factory refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_ARGS=1 lets it through)',
+  },
+  trl: {
+    title: 'TRL CLI config',
+    tool: 'TRL',
+    snapshot: 'huggingface/trl v1.9.0+26 (f2cd5771) with transformers 5.18 TrainingArguments',
+    tables: [{ file: 'trl.tsv', include: anyRow }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    extraKeys: ACCELERATE_LAUNCH_KEYS.map((k) => ({ key: k, description: `An \`accelerate launch\` option: the \`trl\` CLI passes it to Accelerate.` })),
+    descriptions: ['trl', 'transformers-training-args'],
+    renames: ['trl', 'transformers'],
+    rootScope: 'SFTConfig',
+    convert: 'argparse',
+    // Config values become argparse defaults: strings are converted, `choices` are not checked.
+    valueChecks: 'advisory',
+    unknownKeys: (scope, path) => (path === '' ? 'unverified' : 'ignored'),
+    versionDrift: true,
+    unverifiedNote: 'no TRL trainer declares it: the `trl` CLI passes it to `accelerate launch`, which stops on an unknown option (a script of your own may read it)',
+  },
+  'hf-args': {
+    title: 'Hugging Face TrainingArguments YAML',
+    tool: 'transformers',
+    snapshot: 'transformers 5.18.0 TrainingArguments',
+    tables: [{ file: 'transformers-training-args.tsv', include: anyRow }],
+    descriptions: ['transformers-training-args'],
+    renames: ['transformers'],
+    rootScope: 'TrainingArguments',
+    convert: 'argparse',
+    valueChecks: 'advisory',
+    unknownKeys: () => 'unverified',
+    unverifiedNote: 'TrainingArguments does not declare it: HfArgumentParser stops on it unless your script adds a dataclass that does',
+  },
+  accelerate: {
+    title: 'Accelerate config',
+    tool: 'Accelerate',
+    snapshot: 'huggingface/accelerate 1.15.0.dev0 (16cb6eb8)',
+    tables: [{ file: 'accelerate.tsv', include: anyRow }],
+    renames: ['accelerate'],
+    rootScope: 'ClusterConfig',
+    convert: 'argparse',
+    // Plain dataclasses (ClusterConfig(**yaml)): only the enum-typed fields are converted, nothing is checked.
+    valueChecks: 'advisory',
+    nullable: true,
+    // Top level: ClusterConfig.from_yaml_file raises on unknown keys; nested *_config dicts are copied onto
+    // `accelerate launch` arguments without a check.
+    unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
+    rejectedNote: 'Accelerate refuses to load the file (unknown keys in a config file are an error)',
+  },
+  'lightning-cli': {
+    title: 'LightningCLI config',
+    tool: 'LightningCLI',
+    snapshot: 'Lightning-AI/pytorch-lightning 2.6.0+169 (7f0c3436)',
+    tables: [{ file: 'lightning-trainer.tsv', include: anyRow }],
+    descriptions: ['lightning-trainer'],
+    renames: ['lightning'],
+    rootScope: 'LightningCLI',
+    convert: 'argparse',
+    // jsonargparse checks every value against the type annotations.
+    valueChecks: 'enforced',
+    // jsonargparse: "Group 'trainer' does not accept option 'x'".
+    unknownKeys: () => 'rejected',
+    rejectedNote: 'LightningCLI refuses to start with it (jsonargparse: "does not accept option")',
+    freeForm: ['model', 'data', 'optimizer', 'lr_scheduler', 'fit', 'validate', 'test', 'predict', 'trainer.callbacks', 'trainer.logger', 'trainer.plugins', 'trainer.profiler', 'trainer.strategy', 'trainer.accelerator'],
+  },
+  torchtune: {
+    title: 'torchtune recipe config',
+    tool: 'torchtune',
+    snapshot: 'pytorch/torchtune v0.6.0-rc1+220 (bd2a0fc7)',
+    // Top-level recipe keys only; `_component_` arguments are checked against the component tables by a rule.
+    tables: [{ file: 'torchtune.tsv', include: (r) => r.scope.startsWith('top-level') }],
+    renames: ['torchtune'],
+    rootScope: 'top-level',
+    convert: 'omegaconf',
+    valueChecks: 'advisory',
+    // Recipes read the keys they know with cfg.get / attribute access: others are never read.
+    unknownKeys: () => 'ignored',
   },
 };
 
@@ -114,8 +226,11 @@ function parseType(text) {
   return { types: any ? null : [...types], items };
 }
 
+let NULLABLE = false;
+
 function typeSchema(parsed) {
   const s = {};
+  if (NULLABLE && parsed.types && !parsed.types.includes('null')) parsed = { ...parsed, types: [...parsed.types, 'null'] };
   if (parsed.types) s.type = parsed.types.length === 1 ? parsed.types[0] : parsed.types;
   if (parsed.items && parsed.items.types) s.items = typeSchema(parsed.items);
   return s;
@@ -174,7 +289,7 @@ function buildProperty(node, ctx, path) {
     }
   }
 
-  const description = ctx.descriptions.get(path);
+  const description = ctx.descriptions.get(path) ?? row.description;
   if (description) schema.description = description;
   const def = parseDefault(row.default);
   if (def !== undefined) schema.default = def;
@@ -262,7 +377,8 @@ function buildObject(node, ctx, path) {
       continue;
     }
     properties[name] = buildProperty(child, ctx, childPath);
-    const requiredEverywhere = child.rows.length && child.rows.every((r) => r.required === 'yes' && !r.scope.startsWith('plugin:'));
+    // Only pydantic's required fields stop a tool; elsewhere "required" means some code path reads the key.
+    const requiredEverywhere = ctx.def.required && child.rows.length && child.rows.every((r) => r.required === 'yes' && !r.scope.startsWith('plugin:'));
     if (requiredEverywhere) required.push(name);
     for (const r of child.rows) {
       const alias = /python field name (\w+) also accepted/.exec(r.scope);
@@ -280,7 +396,7 @@ function buildObject(node, ctx, path) {
   const childScope = path === ''
     ? ctx.def.rootScope
     : [...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? node.rows.find((r) => r.scope)?.scope ?? '';
-  const out = { type: 'object', properties, additionalProperties: false, 'x-ftw-unknownKeys': ctx.def.unknownKeys(childScope) };
+  const out = { type: 'object', properties, additionalProperties: false, 'x-ftw-unknownKeys': ctx.def.unknownKeys(childScope, path) };
   if (required.length) out.required = required;
   if (Object.keys(renamed).length) out['x-ftw-renamed'] = sortObject(renamed);
   const prefix = ctx.prefixes.get(path);
@@ -317,16 +433,56 @@ function loadRenames(tool) {
 
 function generate(tool) {
   const def = TOOLS[tool];
-  const rows = readTsv(join(src, `${tool}.tsv`));
+  NULLABLE = Boolean(def.nullable);
   const tree = newNode();
-  for (const row of rows) insert(tree, splitKey(row.key), row);
+  const seen = new Set();
+  for (const table of def.tables) {
+    const added = new Set();
+    for (const row of readTsv(join(src, table.file))) {
+      if (!table.include(row) || seen.has(row.key)) continue;
+      insert(tree, splitKey(row.key), row);
+      added.add(row.key);
+    }
+    for (const k of added) seen.add(k);
+  }
+  for (const extra of def.extraKeys ?? []) {
+    if (!seen.has(extra.key)) insert(tree, [extra.key], { key: extra.key, type: 'any', enum: '', default: '', required: 'no', since: '', status: 'current', replacement: '', source: '', scope: def.rootScope, description: extra.description });
+  }
   const constraints = JSON.parse(readFileSync(join(src, 'constraints.json'), 'utf8'))[tool] ?? {};
-  const ctx = { def, descriptions: readDescriptions(tool), renames: loadRenames(tool), prefixes: loadPrefixes(tool), constraints };
+  const descriptions = new Map();
+  for (const name of [...(def.descriptions ?? [tool])].reverse()) for (const [k, v] of readDescriptions(name)) descriptions.set(k, v);
+  for (const extra of def.extraKeys ?? []) if (!descriptions.has(extra.key)) descriptions.set(extra.key, extra.description);
+  const renames = new Map();
+  for (const name of [...def.renames].reverse()) {
+    for (const [k, v] of loadRenames(name)) {
+      // An inherited transformers key depends on the transformers version the project installs, not on the tool's.
+      const inherited = name === 'transformers' && def.renames[0] !== 'transformers';
+      // For tools that stop on unknown keys through another program (TRL's CLI), the tool's own version decides too.
+      const drift = inherited ? 'transformers' : def.versionDrift ? def.tool : undefined;
+      renames.set(k.replace(/^\w+Config\./, ''), { ...v, ...(drift ? { versionDependent: true, via: drift } : {}) });
+    }
+  }
+  const ctx = { def, descriptions, renames, prefixes: new Map(def.renames.flatMap((n) => [...loadPrefixes(n)])), constraints };
   const body = buildObject(tree, ctx, '');
   for (const [field, alias] of Object.entries(constraints.$aliases ?? {})) {
     if (field.startsWith('$') || !body.properties[alias]) continue;
     body.properties[field] = { ...body.properties[alias], 'x-ftw-aliasOf': alias };
   }
+  for (const path of def.freeForm ?? []) {
+    const segs = path.split('.');
+    let node = body;
+    for (const seg of segs.slice(0, -1)) node = node?.properties?.[seg];
+    const target = node?.properties?.[segs[segs.length - 1]];
+    if (target) {
+      // class_path / init_args objects and user classes: typed by the user's code, not by the tool.
+      delete target.additionalProperties;
+      delete target['x-ftw-unknownKeys'];
+      if (target.properties && !Object.keys(target.properties).length) delete target.properties;
+    }
+  }
+  const notes = {};
+  if (def.unverifiedNote) notes['x-ftw-unknownNote'] = def.unverifiedNote;
+  if (def.rejectedNote) notes['x-ftw-rejectedNote'] = def.rejectedNote;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `https://finetune-workbench.dev/schemas/${tool}.schema.json`,
@@ -334,6 +490,9 @@ function generate(tool) {
     description: `Generated by schemas/tools/generate.mjs from the ${def.snapshot} field table. Do not edit by hand.`,
     'x-ftw-tool': def.tool,
     'x-ftw-snapshot': def.snapshot,
+    'x-ftw-convert': def.convert,
+    'x-ftw-valueChecks': def.valueChecks,
+    ...notes,
     ...body,
   };
 }

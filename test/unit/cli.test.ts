@@ -120,7 +120,8 @@ describe('ftw detect and ftw schema', () => {
     const r = ftw(['schema', 'axolotl'], REPO);
     assert.equal(r.status, 0);
     assert.equal(JSON.parse(r.stdout).title, 'Axolotl training config');
-    assert.equal(ftw(['schema', 'trl'], REPO).status, 2);
+    assert.equal(JSON.parse(ftw(['schema', 'trl'], REPO).stdout).title, 'TRL CLI config');
+    assert.equal(ftw(['schema', 'python-lightning'], REPO).status, 2);
     assert.equal(ftw(['schema', 'nonsense'], REPO).status, 2);
   });
 });

@@ -28,12 +28,12 @@ export interface FormatInfo {
 export const FORMATS: Record<FormatId, FormatInfo> = {
   axolotl: { id: 'axolotl', label: 'Axolotl', tool: 'Axolotl', schema: 'axolotl', syntax: 'yaml', duplicateKeys: 'last-wins' },
   deepspeed: { id: 'deepspeed', label: 'DeepSpeed', tool: 'DeepSpeed', schema: 'deepspeed', syntax: 'any', duplicateKeys: 'rejected' },
-  llamafactory: { id: 'llamafactory', label: 'LLaMA-Factory', tool: 'LLaMA-Factory', syntax: 'any', duplicateKeys: 'last-wins' },
-  trl: { id: 'trl', label: 'TRL', tool: 'TRL', syntax: 'yaml', duplicateKeys: 'last-wins' },
-  torchtune: { id: 'torchtune', label: 'torchtune', tool: 'torchtune', syntax: 'yaml', duplicateKeys: 'last-wins' },
-  'lightning-cli': { id: 'lightning-cli', label: 'Lightning CLI', tool: 'LightningCLI', syntax: 'yaml', duplicateKeys: 'last-wins' },
-  accelerate: { id: 'accelerate', label: 'Accelerate', tool: 'Accelerate', syntax: 'any', duplicateKeys: 'last-wins' },
-  'hf-args': { id: 'hf-args', label: 'HF TrainingArguments', tool: 'HfArgumentParser', syntax: 'any', duplicateKeys: 'last-wins' },
+  llamafactory: { id: 'llamafactory', label: 'LLaMA-Factory', tool: 'LLaMA-Factory', schema: 'llamafactory', syntax: 'any', duplicateKeys: 'last-wins' },
+  trl: { id: 'trl', label: 'TRL', tool: 'TRL', schema: 'trl', syntax: 'yaml', duplicateKeys: 'last-wins' },
+  torchtune: { id: 'torchtune', label: 'torchtune', tool: 'torchtune', schema: 'torchtune', syntax: 'yaml', duplicateKeys: 'last-wins' },
+  'lightning-cli': { id: 'lightning-cli', label: 'Lightning CLI', tool: 'LightningCLI', schema: 'lightning-cli', syntax: 'yaml', duplicateKeys: 'last-wins' },
+  accelerate: { id: 'accelerate', label: 'Accelerate', tool: 'Accelerate', schema: 'accelerate', syntax: 'any', duplicateKeys: 'last-wins' },
+  'hf-args': { id: 'hf-args', label: 'HF TrainingArguments', tool: 'HfArgumentParser', schema: 'hf-args', syntax: 'any', duplicateKeys: 'last-wins' },
   'python-lightning': { id: 'python-lightning', label: 'Lightning (Python)', tool: 'Lightning', syntax: 'python', duplicateKeys: 'last-wins' },
   none: { id: 'none', label: 'Not a fine-tuning config', tool: '', syntax: 'any', duplicateKeys: 'last-wins' },
 };

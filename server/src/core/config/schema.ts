@@ -22,7 +22,14 @@ export interface JsonSchema {
   exclusiveMaximum?: number;
   'x-ftw-tool'?: string;
   'x-ftw-snapshot'?: string;
-  'x-ftw-unknownKeys'?: 'ignored' | 'rejected';
+  /** What the tool does with an unknown key here: drops it, refuses to start, or passes it on (maybe to a user's script). */
+  'x-ftw-unknownKeys'?: 'ignored' | 'rejected' | 'unverified';
+  /** Root only: how the tool converts values (validate.ts isLax). */
+  'x-ftw-convert'?: 'pydantic' | 'sections' | 'argparse' | 'omegaconf';
+  /** Root only: whether the tool stops on a wrong value when it loads the file, or passes it on unchecked. */
+  'x-ftw-valueChecks'?: 'enforced' | 'advisory';
+  'x-ftw-unknownNote'?: string;
+  'x-ftw-rejectedNote'?: string;
   'x-ftw-renamed'?: Record<string, RenamedKey>;
   'x-ftw-plugin'?: string;
   'x-ftw-since'?: string;
@@ -42,6 +49,8 @@ export interface RenamedKey {
   rejected: boolean;
   /** Accepted by older releases only: reported as a warning until the project's tool version is known. */
   versionDependent?: boolean;
+  /** The library whose version decides (e.g. transformers, for keys a tool inherits from TrainingArguments). */
+  via?: string;
 }
 
 /** The schema that describes the value at `path`, following properties, items and additionalProperties. */

@@ -80,7 +80,8 @@ function deprecated(textDocument: TextDocument, pair: Pair, key: string, path: V
   out.push(makeDiagnostic({
     range: r,
     code: CODES.deprecatedKey,
-    severity: 'warning',
+    // With nothing to move to, a deprecation is worth knowing, not worth a warning.
+    severity: replacement ? 'warning' : 'information',
     message: `'${key}' is deprecated${since}${replacement ? `: use '${replacement}'` : ''}. ${format.tool} still reads it for now.`,
     deprecated: true,
     fixes,

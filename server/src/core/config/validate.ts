@@ -132,7 +132,8 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const pair = isMap(node) ? findLastPair(node.items as Pair[], key) : null;
   const range = keyRange(target, pair, node);
   const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
-  const rejected = parentSchema['x-ftw-unknownKeys'] === 'rejected';
+  const mode = parentSchema['x-ftw-unknownKeys'] ?? 'ignored';
+  const rejected = mode === 'rejected';
 
   // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
@@ -158,9 +159,9 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !present.has(k));
   const suggestions = closest(key, candidates);
   const behaviour = rejected
-    ? `${target.tool} refuses to start with it ("Extra inputs are not permitted")`
-    : parentPath.length && target.tool === 'DeepSpeed'
-      ? `${target.tool} ignores it silently`
+    ? target.schema['x-ftw-rejectedNote'] ?? `${target.tool} refuses to start with it`
+    : mode === 'unverified'
+      ? target.schema['x-ftw-unknownNote'] ?? `${target.tool} does not declare it`
       : `${target.tool} ignores it silently`;
   const hint = suggestions.length ? ` Did you mean '${suggestions[0]}'?` : '';
   const fixes: Fix[] = suggestions.map((s, i) => ({
@@ -202,6 +203,18 @@ function renamedKey(
   pair: Pair | null,
 ): Diagnostic {
   const tool = target.tool;
+  if (info.versionDependent && info.via) {
+    const version = (v: string) => (v.startsWith('<=') ? `${v.slice(2)} or earlier` : v.replace(/\s*\(announced\)/, ''));
+    const when = info.removed ? `removed in ${info.via} ${version(info.removed)}` : info.deprecated ? `deprecated in ${info.via} ${version(info.deprecated)}` : `gone from current ${info.via}`;
+    const use = info.replacement ? `; use '${info.replacement}'` : '';
+    return makeDiagnostic({
+      range,
+      code: CODES.renamedKey,
+      severity: 'warning',
+      message: `'${key}' was ${when}${use}. It still works with an older ${info.via}; with a newer one ${tool} stops on it.`,
+      deprecated: true,
+    });
+  }
   if (info.versionDependent) {
     return makeDiagnostic({
       range,
@@ -252,7 +265,7 @@ function missingRequired(target: ValidationTarget, parentPath: ValuePath, key: s
  * DeepSpeed's top level is read with plain dict lookups: no conversion at all.
  */
 function isLax(target: ValidationTarget, path: ValuePath): boolean {
-  if (target.tool !== 'DeepSpeed') return true;
+  if (target.schema['x-ftw-convert'] !== 'sections') return true;
   const container = schemaAt(target.schema, path.slice(0, -1));
   return container?.['x-ftw-unknownKeys'] === 'rejected';
 }
@@ -352,19 +365,40 @@ function expectedText(schema: JsonSchema): string {
 function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchema | undefined, value: unknown): Diagnostic | null {
   if (!schema) return null;
   const tool = target.tool;
+  // Tools that load YAML into plain dataclasses do not stop on a wrong value: it reaches the training code as written.
+  const advisory = target.schema['x-ftw-valueChecks'] === 'advisory';
+  const severity = advisory ? 'warning' : 'error';
+  const refuses = advisory ? `${tool} does not check it when it loads the file, so the training code gets it as written` : `${tool} refuses this value at startup`;
   const name = pathLabel(path);
   if (isLax(target, path) && value !== null && acceptedAfterCoercion(schema, value)) return null;
+  // OmegaConf resolves `${...}` before the recipe reads the value.
+  if (target.schema['x-ftw-convert'] === 'omegaconf' && typeof value === 'string' && value.includes('${')) return null;
   const range = valueRange(target, path);
 
   if (value === null && !typesOf(schema).includes('null') && !allowedValues(schema).includes(null)) {
     return makeDiagnostic({
       range,
       code: CODES.emptyValue,
-      severity: 'error',
-      message: `'${name}' is empty (null) but must be ${expectedText(schema)}: ${tool} stops with a validation error. Give it a value or remove the line.`,
+      severity,
+      message: advisory
+        ? `'${name}' is empty (null) but should be ${expectedText(schema)}: ${tool} does not check it, so the training code gets None. Give it a value or remove the line.`
+        : `'${name}' is empty (null) but must be ${expectedText(schema)}: ${tool} stops with a validation error. Give it a value or remove the line.`,
     });
   }
 
+  // YAML 1.1 reads an unquoted NO/yes/on/off as a boolean: Accelerate's `distributed_type: NO` arrives as false.
+  if (typeof value === 'boolean') {
+    const words = allowedValues(schema).filter((v): v is string => typeof v === 'string' && (value ? /^(?:yes|on|true)$/i : /^(?:no|off|false)$/i).test(v));
+    if (words.length) {
+      return makeDiagnostic({
+        range,
+        code: CODES.wrongType,
+        severity,
+        message: `'${name}' is the boolean ${value}: YAML reads an unquoted ${words[0]} as a boolean. Write '${words[0]}' in quotes.`,
+        fixes: [{ title: `Quote it: '${words[0]}'`, edits: [{ range, newText: `'${words[0]}'` }], preferred: true }],
+      });
+    }
+  }
   const literals = allowedValues(schema).filter((v) => v !== null && typeof v === typeof value) as Array<string | number | boolean>;
   const jsType = typeof value === 'number' ? (Number.isInteger(value) ? ['integer', 'number'] : ['number']) : [typeof value];
   const openForValue = branches(schema).some((b) => !b.enum && !('const' in b) && typesOf({ type: b.type }).some((t) => jsType.includes(t)));
@@ -383,8 +417,8 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
     return makeDiagnostic({
       range,
       code: CODES.notAllowed,
-      severity: 'error',
-      message: `${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)} is not an allowed value for '${name}'.${hint}${shown}`,
+      severity,
+      message: `${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)} is not ${advisory ? `a value ${tool} knows` : 'an allowed value'} for '${name}'.${hint}${shown}`,
       fixes: ordered.map((v) => ({ title: `Change to '${v}'`, edits: [{ range, newText: `${quote}${v}${quote}` }], preferred: near[0] === v })),
     });
   }
@@ -400,8 +434,8 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   return makeDiagnostic({
     range,
     code: CODES.wrongType,
-    severity: 'error',
-    message: `'${name}' must be ${expectedText(schema)}, not ${describe(value)}: ${tool} refuses this value at startup.`,
+    severity,
+    message: `'${name}' must be ${expectedText(schema)}, not ${describe(value)}: ${refuses}.`,
   });
 }
 
