@@ -2,7 +2,9 @@ import { dirname, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import { FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type FormatId } from './core/config';
+import { readFileSync, statSync } from 'node:fs';
+import { FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import type { FileAccess } from './core/config/rules';
 import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
@@ -26,6 +28,20 @@ export class ConfigDocuments {
   private readonly overrides = new Map<string, FormatId>();
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
+
+  /** Files a config names: an open editor's text first (unsaved edits count), then the disk. */
+  private readonly files: FileAccess = {
+    read: (path: string) => {
+      const open = this.allDocuments().find((d) => pathOfUri(d.uri) === path);
+      if (open) return open.getText();
+      try {
+        if (statSync(path).size > 1024 * 1024) return undefined;
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 
   constructor(
     private readonly service: ConfigService,
@@ -114,7 +130,9 @@ export class ConfigDocuments {
     let analysis: Analysis;
     try {
       analysis = this.service.analyze(doc, {
-        settings,
+        settings: { ...settings, rules: settings.rules as ConfigSettings['rules'] },
+        files: this.files,
+        roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
         override: this.overrides.get(doc.uri) ?? null,
         relativePath: this.relativePath(path),
         linkedAs: this.links.get(path) ?? null,

@@ -13,11 +13,17 @@ export interface FinetuneSettings {
   };
   /** glob -> format id. */
   formatAssociations: Record<string, string>;
+  /** GPUs the user trains on ("RTX 3060 12GB"), for hardware rules. */
+  gpus: string[];
+  /** Diagnostic code -> off | error | warning | information | hint. */
+  rules: Record<string, string>;
 }
 
 export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
   validation: { enable: true, delay: 200, maxFileSizeKB: 1024 },
   formatAssociations: {},
+  gpus: [],
+  rules: {},
 };
 
 export interface InitializationOptions {

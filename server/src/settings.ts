@@ -46,5 +46,9 @@ export function normalise(raw: Partial<FinetuneSettings> | null | undefined): Fi
     formatAssociations: assoc && typeof assoc === 'object' && !Array.isArray(assoc)
       ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))
       : {},
+    gpus: Array.isArray(raw?.gpus) ? raw!.gpus.filter((g): g is string => typeof g === 'string') : [],
+    rules: raw?.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)
+      ? Object.fromEntries(Object.entries(raw.rules).filter(([, v]) => typeof v === 'string' && /^(off|error|warning|information|hint)$/.test(v)))
+      : {},
   };
 }

@@ -112,7 +112,7 @@ describe('Axolotl validation', () => {
   });
 
   it('accepts what pydantic converts: "8", "2e-5", yes/on, 1e-4 (a string in PyYAML)', () => {
-    const text = `${AXOLOTL_BASE}\nlora_r: "8"\nweight_decay: 1e-4\nsample_packing: yes\nbf16: on\ntrain_on_inputs: "false"\nwarmup_steps: '10'`;
+    const text = `${AXOLOTL_BASE}\nattn_implementation: flash_attention_2\nlora_r: "8"\nweight_decay: 1e-4\nsample_packing: yes\nbf16: on\ntrain_on_inputs: "false"\nwarmup_steps: '10'`;
     assert.deepEqual(summary(analyze(text)), []);
   });
 

@@ -3,6 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
+import { readFileSync, statSync } from 'node:fs';
+import { findGpu, GPUS } from '../core/gpus/catalog';
+import type { FileAccess } from '../core/config/rules';
 import { loadSchemas } from '../schemaFiles';
 import { expandPaths, readConfigFile } from './files';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
@@ -12,7 +15,9 @@ const VERSION = '0.1.0';
 const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs (Axolotl YAML, DeepSpeed JSON).
 
 Usage:
-  ftw check [PATH...] [--format text|json|sarif]   validate files and folders (default: .)
+  ftw check [PATH...] [--format text|json|sarif] [--gpu NAME]...
+                                                   validate files and folders (default: .); --gpu names a GPU
+                                                   you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB")
   ftw detect PATH...                               print "<path>\\t<format>" per file
   ftw schema FORMAT                                print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')})
   ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
@@ -66,9 +71,10 @@ export function main(argv: string[], io: Io): number {
   }
 }
 
-function parseOptions(args: string[], allowed: Record<string, string[] | null>): { paths: string[]; options: Record<string, string> } {
+function parseOptions(args: string[], allowed: Record<string, string[] | null>): { paths: string[]; options: Record<string, string>; gpus: string[] } {
   const paths: string[] = [];
   const options: Record<string, string> = {};
+  const gpus: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -85,9 +91,10 @@ function parseOptions(args: string[], allowed: Record<string, string[] | null>):
     if (value === undefined) throw new UsageError(`option '--${name}' needs a value`);
     const choices = allowed[name];
     if (choices && !choices.includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not '${value}'`);
-    options[name] = value;
+    if (name === 'gpu') gpus.push(value);
+    else options[name] = value;
   }
-  return { paths, options };
+  return { paths, options, gpus };
 }
 
 interface Checked {
@@ -97,7 +104,17 @@ interface Checked {
   explicit: boolean;
 }
 
-function analyzeAll(service: ConfigService, paths: string[], cwd: string): Checked[] {
+const DISK: FileAccess = {
+  read(path: string) {
+    try {
+      return statSync(path).size > 1024 * 1024 ? undefined : readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Checked[] {
   const files = expandPaths(paths.length ? paths : ['.']);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
@@ -105,7 +122,7 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string): Check
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: file, linkedAs });
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd] });
     if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
       const charOffset = read.invalidUtf8Char ?? 0;
       analysis.diagnostics.unshift(makeDiagnostic({
@@ -130,9 +147,10 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string): Check
 }
 
 function check(args: string[], io: Io): number {
-  const { paths, options } = parseOptions(args, { format: ['text', 'json', 'sarif'] });
+  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
+  for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
-  const results = analyzeAll(service, paths, io.cwd);
+  const results = analyzeAll(service, paths, io.cwd, gpus);
   let unreadable = false;
   for (const r of results) {
     if (r.error && r.explicit) {

@@ -27,7 +27,15 @@ export function codeActionsFor(textDocument: TextDocument, range: Range, diagnos
           kind: 'quickfix',
           diagnostics: [d],
           isPreferred: fix.preferred === true,
-          edit: { changes: { [textDocument.uri]: fix.edits } },
+          edit: fix.create
+            ? {
+                documentChanges: [
+                  { kind: 'create', uri: fix.create.uri, options: { ignoreIfExists: true } },
+                  { textDocument: { uri: fix.create.uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: fix.create.content }] },
+                  ...(fix.edits.length ? [{ textDocument: { uri: textDocument.uri, version: textDocument.version }, edits: fix.edits }] : []),
+                ],
+              }
+            : { changes: { [textDocument.uri]: fix.edits } },
         });
       }
     }
@@ -44,7 +52,7 @@ export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
   const edits: TextEdit[] = [];
   for (const d of diagnostics) {
     const fix = fixesOf(d).find((f) => f.preferred);
-    if (!fix) continue;
+    if (!fix || fix.create) continue;
     if (fix.edits.some((e) => edits.some((x) => overlaps(x.range, e.range)))) continue;
     edits.push(...fix.edits);
   }

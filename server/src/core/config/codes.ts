@@ -18,6 +18,20 @@ export const CODES = {
   pluginNotEnabled: 'FT108',
   schemaConstraint: 'FT109',
   deprecatedKey: 'FT110',
+  qloraWithout4bit: 'FT201',
+  fourAndEightBit: 'FT202',
+  quantizedFullFinetune: 'FT203',
+  packingAttention: 'FT204',
+  bf16Hardware: 'FT205',
+  fp16AndBf16: 'FT206',
+  deepspeedAndFsdp: 'FT207',
+  deepspeedBatchMismatch: 'FT208',
+  deepspeedScheduler: 'FT209',
+  missingLinkedFile: 'FT210',
+  newTokensWithLora: 'FT211',
+  chatTemplateFamily: 'FT213',
+  distillationFamilies: 'FT214',
+  distillationRange: 'FT215',
 } as const;
 
 export type Code = (typeof CODES)[keyof typeof CODES];
@@ -39,6 +53,20 @@ export const CODE_TITLES: Record<Code, string> = {
   FT108: 'Plugin key without its plugin enabled',
   FT109: 'Other schema constraint',
   FT110: 'Deprecated key',
+  FT201: 'QLoRA without 4-bit loading',
+  FT202: '4-bit and 8-bit loading together',
+  FT203: 'Quantized base model without an adapter',
+  FT204: 'Sample packing with attention that mixes samples',
+  FT205: 'bf16 on a GPU older than Ampere',
+  FT206: 'fp16 and bf16 both on',
+  FT207: 'DeepSpeed and FSDP together',
+  FT208: 'DeepSpeed batch sizes disagree with the training config',
+  FT209: 'DeepSpeed scheduler overrides the training config',
+  FT210: 'Referenced config file not found',
+  FT211: 'New tokens with LoRA without training the embeddings',
+  FT213: 'Chat template of another model family',
+  FT214: 'Distillation between different tokenizers',
+  FT215: 'Distillation temperature or ratio out of range',
 };
 
 export const SOURCE = 'finetune';

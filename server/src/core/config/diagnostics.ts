@@ -7,6 +7,8 @@ import { codeDescriptionUrl, SOURCE, type Code } from './codes';
 export interface Fix {
   title: string;
   edits: TextEdit[];
+  /** A file to create first (e.g. a missing DeepSpeed config), as a URI and its content. */
+  create?: { uri: string; content: string };
   /** Shown first and applied by "fix all" when the diagnostic has exactly one safe fix. */
   preferred?: boolean;
 }

@@ -13,11 +13,20 @@ import type { JsonSchema } from './schema';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
+import { findGpu, type GpuInfo } from '../gpus/catalog';
+import { runRules, type FileAccess } from './rules';
+import { applyUserSettings, findingToDiagnostic } from './findings';
+
+export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
 export interface ConfigSettings {
   validation: { enable: boolean; maxFileSizeKB: number };
   /** glob -> format, see `finetune.formatAssociations`. */
   formatAssociations: Record<string, string>;
+  /** The GPUs the user trains on, by name ("RTX 3060 12GB"), for hardware rules. */
+  gpus?: string[];
+  /** Per diagnostic code: turn it off or change its severity (`finetune.rules`). */
+  rules?: Record<string, RuleSetting>;
 }
 
 export const DEFAULT_SETTINGS: ConfigSettings = {
@@ -33,6 +42,10 @@ export interface DocumentContext {
   relativePath?: string;
   /** Set when another config references this file (`deepspeed: ds.json`). */
   linkedAs?: FormatId | null;
+  /** Reads the files a config names (its DeepSpeed JSON); without it, cross-file rules are skipped. */
+  files?: FileAccess;
+  /** Workspace folders (file system paths), where tools resolve relative paths from. */
+  roots?: string[];
 }
 
 /** Everything known about one version of a document; hover, completion and symbols reuse it. */
@@ -147,6 +160,14 @@ export class ConfigService {
       }
     }
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value));
+    if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
+      const gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files });
+      diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
+    }
+    const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
+    diagnostics.length = 0;
+    diagnostics.push(...adjusted);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     return { ...base, detection, parsed, schema, diagnostics };
   }
@@ -183,6 +204,10 @@ export class ConfigService {
   codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
     return codeActionsFor(textDocument, range, diagnostics, only, analysis);
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
 export function createConfigService(schemas: SchemaSet): ConfigService {

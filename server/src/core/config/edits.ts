@@ -1,0 +1,45 @@
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextEdit } from 'vscode-languageserver-types';
+import { locate } from './ast';
+import { offsetRange, type Fix } from './diagnostics';
+import type { EditSpec } from './rules';
+
+/** Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed. */
+export function placeEdits(textDocument: TextDocument, doc: Document, specs: EditSpec[], json: boolean): Pick<Fix, 'edits' | 'create'> | null {
+  const edits: TextEdit[] = [];
+  let create: Fix['create'];
+  const text = textDocument.getText();
+  const appended: string[] = [];
+  for (const spec of specs) {
+    if (spec.kind === 'createFile') {
+      create = { uri: `file://${encodeURI(spec.file)}`, content: spec.content };
+      continue;
+    }
+    const path = spec.kind === 'addKey' ? [spec.key] : spec.path;
+    const { node, pair } = locate(doc, path);
+    if (pair && spec.kind === 'set') {
+      const value = node as Node | null;
+      if (value?.range && !(isScalar(value) && value.value === null && value.range[0] === value.range[1])) {
+        let end = value.range[1];
+        while (end > value.range[0] && /\s/.test(text[end - 1]!)) end--;
+        const start = spec.text.startsWith('\n') && (isSeq(value) || isMap(value)) ? (pair.key as Node).range![1] + 1 : value.range[0];
+        edits.push({ range: offsetRange(textDocument, start, end), newText: spec.text.startsWith('\n') && start === value.range[0] ? spec.text.trimStart() : spec.text });
+      } else {
+        const keyEnd = (pair.key as Node).range![1];
+        const colon = text.indexOf(':', keyEnd);
+        const at = colon >= 0 ? colon + 1 : keyEnd;
+        edits.push({ range: offsetRange(textDocument, at, at), newText: spec.text.startsWith('\n') ? spec.text : ` ${spec.text}` });
+      }
+      continue;
+    }
+    if (path.length !== 1 || json || !isMap(doc.contents)) return null;
+    appended.push(`${String(path[0])}:${spec.text.startsWith('\n') ? '' : ' '}${spec.text}`);
+  }
+  if (appended.length) {
+    const end = textDocument.positionAt(text.length);
+    const prefix = text.length === 0 || text.endsWith('\n') ? '' : '\n';
+    edits.push({ range: { start: end, end }, newText: `${prefix}${appended.join('\n')}\n` });
+  }
+  return { edits, create };
+}

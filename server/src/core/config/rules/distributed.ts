@@ -1,0 +1,92 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Finding, Rule, RuleContext } from './types';
+import { asNumber, get, isAuto, isSet } from './values';
+
+// Loading a DeepSpeed JSON is the tool's business, but the path and the pair of files are ours to check:
+// a missing file stops the run after the model download; disagreeing batch sizes stop the HF integration
+// ("Please correct the following DeepSpeed config values that mismatch TrainingArguments values"), and a
+// DeepSpeed `scheduler` silently replaces the training YAML's lr scheduler (Axolotl PR #909).
+
+/** Where each format names its DeepSpeed file. */
+function deepspeedKey(ctx: RuleContext): string[] | null {
+  if (ctx.format === 'accelerate') return ['deepspeed_config', 'deepspeed_config_file'];
+  if (['axolotl', 'llamafactory', 'trl', 'hf-args'].includes(ctx.format)) return ['deepspeed'];
+  return null;
+}
+
+/** Candidates for a relative path: next to the config, then each workspace folder (tools run from the repo root). */
+export function candidatesFor(ctx: RuleContext, file: string): string[] {
+  if (isAbsolute(file)) return [file];
+  return [resolve(dirname(ctx.path), file), ...ctx.roots.map((r) => join(r, file))];
+}
+
+const TEMPLATE = `{
+  "zero_optimization": {
+    "stage": 2,
+    "overlap_comm": true,
+    "contiguous_gradients": true,
+    "reduce_bucket_size": "auto"
+  },
+  "bf16": { "enabled": "auto" },
+  "fp16": { "enabled": "auto" },
+  "gradient_accumulation_steps": "auto",
+  "gradient_clipping": "auto",
+  "train_batch_size": "auto",
+  "train_micro_batch_size_per_gpu": "auto"
+}
+`;
+
+export const deepspeedLinkRule: Rule = {
+  codes: ['FT207', 'FT208', 'FT209', 'FT210'],
+  formats: ['axolotl', 'llamafactory', 'trl', 'hf-args', 'accelerate'],
+  check(ctx) {
+    const out: Finding[] = [];
+    const v = ctx.value;
+    if (['axolotl', 'hf-args', 'trl', 'llamafactory'].includes(ctx.format) && isSet(get(v, 'deepspeed')) && (isSet(get(v, 'fsdp')) || isSet(get(v, 'fsdp_config')))) {
+      const fsdpKey = isSet(get(v, 'fsdp_config')) ? 'fsdp_config' : 'fsdp';
+      out.push({ code: 'FT207', path: [fsdpKey], severity: 'error', message: `DeepSpeed and FSDP are both configured ('deepspeed' and '${fsdpKey}'): they shard the model in different ways and cannot run together. Keep one.` });
+    }
+    const keyPath = deepspeedKey(ctx);
+    const file = keyPath ? get(v, keyPath.join('.')) : undefined;
+    if (!keyPath || typeof file !== 'string' || !ctx.files || !/\.json$/i.test(file)) return out;
+    const found = candidatesFor(ctx, file).map((p) => ({ p, text: ctx.files!.read(p) })).find((c) => c.text !== undefined);
+    if (!found) {
+      out.push({
+        code: 'FT210',
+        path: keyPath,
+        on: 'value',
+        severity: 'warning',
+        message: `'${file}' was not found next to this config or in the workspace: the run stops when it opens it (after the model has downloaded).`,
+        fixes: [{ title: `Create '${file}' from a ZeRO-2 template`, preferred: false, edits: [{ kind: 'createFile', file: candidatesFor(ctx, file)[0]!, content: TEMPLATE }] }],
+      });
+      return out;
+    }
+    let ds: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(found.text!) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return out;
+      ds = parsed as Record<string, unknown>;
+    } catch {
+      return out; // its own diagnostics say what is wrong with it
+    }
+    if (ctx.format === 'accelerate') return out;
+    const micro = asNumber(get(v, ctx.format === 'axolotl' ? 'micro_batch_size' : 'per_device_train_batch_size'));
+    const accum = asNumber(get(v, 'gradient_accumulation_steps')) ?? 1;
+    const microKey = ctx.format === 'axolotl' ? 'micro_batch_size' : 'per_device_train_batch_size';
+    const mismatches: string[] = [];
+    const dsMicro = get(ds, 'train_micro_batch_size_per_gpu');
+    if (micro !== undefined && dsMicro !== undefined && !isAuto(dsMicro) && asNumber(dsMicro) !== micro) mismatches.push(`train_micro_batch_size_per_gpu is ${String(dsMicro)} but ${microKey} is ${micro}`);
+    const dsAccum = get(ds, 'gradient_accumulation_steps');
+    if (dsAccum !== undefined && !isAuto(dsAccum) && asNumber(dsAccum) !== accum) mismatches.push(`gradient_accumulation_steps is ${String(dsAccum)} but this config has ${accum}`);
+    const dsTotal = asNumber(get(ds, 'train_batch_size'));
+    if (dsTotal !== undefined && micro !== undefined && dsTotal % (micro * accum) !== 0) mismatches.push(`train_batch_size ${dsTotal} is not ${microKey} × gradient_accumulation_steps (${micro * accum}) × any number of GPUs`);
+    if (mismatches.length) {
+      out.push({ code: 'FT208', path: keyPath, on: 'value', severity: 'error', message: `The DeepSpeed config disagrees with this one: ${mismatches.join('; ')}. The Hugging Face integration stops with "values that mismatch TrainingArguments"; set them to "auto" in ${file}.` });
+    }
+    const schedulerKey = ctx.format === 'axolotl' ? 'lr_scheduler' : 'lr_scheduler_type';
+    if (isSet(get(ds, 'scheduler')) && isSet(get(v, schedulerKey))) {
+      out.push({ code: 'FT209', path: [schedulerKey], severity: 'warning', message: `${file} has its own 'scheduler' block, which replaces '${schedulerKey}: ${String(get(v, schedulerKey))}' here without a word. Remove one of the two.` });
+    }
+    return out;
+  },
+};

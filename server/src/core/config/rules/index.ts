@@ -1,0 +1,17 @@
+import { distillationRule, packingRule } from './training';
+import { deepspeedLinkRule } from './distributed';
+import { precisionRule } from './precision';
+import { quantizationRule } from './quantization';
+import { tokensRule } from './tokens';
+import type { Finding, Rule, RuleContext } from './types';
+
+/** Every cross-field and cross-file rule, one module per concern. */
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule];
+
+export function runRules(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of RULES) if (rule.formats.includes(ctx.format)) out.push(...rule.check(ctx));
+  return out;
+}
+
+export type { EditSpec, FileAccess, Finding, Rule, RuleContext } from './types';

@@ -1,0 +1,50 @@
+import type { Document } from 'yaml';
+import type { ValuePath } from '../ast';
+import type { Fix } from '../diagnostics';
+import type { FormatId } from '../formats';
+import type { GpuInfo } from '../../gpus/catalog';
+
+/** Reading other files (a config's `deepspeed:` JSON): injected, so the core does no I/O of its own. */
+export interface FileAccess {
+  /** The text of the file, or undefined when it does not exist or cannot be read. */
+  read(path: string): string | undefined;
+}
+
+export interface RuleContext {
+  format: FormatId;
+  /** The loaded config (a mapping). */
+  value: Record<string, unknown>;
+  doc: Document;
+  /** Absolute path of the config, for resolving the files it names. */
+  path: string;
+  /** Workspace folders (absolute paths): tools resolve relative paths from where they are launched. */
+  roots: string[];
+  /** The GPUs the user trains on (setting `finetune.gpus`, or `ftw check --gpu`). */
+  gpus: GpuInfo[];
+  files?: FileAccess;
+}
+
+/** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */
+export interface Finding {
+  code: string;
+  path: ValuePath;
+  /** Underline the key (default) or the value. */
+  on?: 'key' | 'value';
+  severity: 'error' | 'warning' | 'information';
+  message: string;
+  fixes?: Array<Omit<Fix, 'edits'> & { edits: EditSpec[] }>;
+}
+
+/** Edits rules ask for, in terms of the config rather than text positions (the service places them). */
+export type EditSpec =
+  /** Replace the value at the path; a missing top-level key is added at the end of the file. */
+  | { kind: 'set'; path: ValuePath; text: string }
+  | { kind: 'addKey'; key: string; text: string }
+  | { kind: 'createFile'; file: string; content: string };
+
+export interface Rule {
+  /** The codes this rule emits (for docs and settings). */
+  codes: string[];
+  formats: FormatId[];
+  check(ctx: RuleContext): Finding[];
+}

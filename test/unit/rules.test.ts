@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEFAULT_SETTINGS, fixesOf, type ConfigSettings } from '../../server/src/core/config';
+import { findGpu } from '../../server/src/core/gpus/catalog';
+import { analyze, AXOLOTL_BASE, service } from './helpers';
+
+const DS_AUTO = '{\n  "zero_optimization": {"stage": 2},\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto"\n}';
+
+function files(map: Record<string, string>) {
+  return { read: (p: string) => map[p] };
+}
+
+function run(text: string, opts: { path?: string; settings?: Partial<ConfigSettings>; files?: Record<string, string> } = {}) {
+  const a = analyze(text, opts.path ?? '/w/train.yml', {
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    files: files(opts.files ?? {}),
+    roots: ['/w'],
+  });
+  return a.diagnostics.filter((d) => /^FT2/.test(String(d.code)));
+}
+
+function lines(text: string, opts?: Parameters<typeof run>[1]): string[] {
+  return run(text, opts).map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${['', 'error', 'warning', 'information'][d.severity!]} ${d.message}`);
+}
+
+// Each row: config text (with options), and the exact rule diagnostics; negative rows expect none.
+describe('rules: quantization (Axolotl)', () => {
+  it('FT201 qlora without load_in_4bit, on the adapter value, with a fix that adds it', () => {
+    const d = run(`${AXOLOTL_BASE}\nadapter: qlora`);
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: qlora`), ["8:9-8:14 FT201 error 'adapter: qlora' trains LoRA on a 4-bit base model, so it needs 'load_in_4bit: true': Axolotl refuses to start without it."]);
+    assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nload_in_4bit: true\n');
+  });
+  it('FT201 with load_in_4bit: false, on that key; the fix sets it', () => {
+    const d = run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: false`);
+    assert.equal(d[0]!.code, 'FT201');
+    assert.equal(d[0]!.range.start.line, 9);
+    assert.deepEqual(fixesOf(d[0]!)[0]!.edits, [{ range: { start: { line: 9, character: 14 }, end: { line: 9, character: 19 } }, newText: 'true' }]);
+  });
+  it('qlora with load_in_4bit is fine', () => assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true`), []));
+  it('FT202 4-bit and 8-bit together', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true\nload_in_8bit: true`).map((d) => d.code), ['FT202']));
+  it('FT203 quantized loading without an adapter', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nload_in_8bit: true`).map((d) => d.code), ['FT203']));
+});
+
+describe('rules: precision', () => {
+  const t4 = { settings: { gpus: ['T4'] } };
+  it('FT205 bf16 on a T4, on the value', () => {
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nbf16: true`, t4), ['8:6-8:10 FT205 error bf16 needs an Ampere or newer GPU (compute capability 8.0+); Tesla T4 16GB is 7.5. Training stops with "bf16 is not supported". Use fp16 on this GPU.']);
+  });
+  it('the fp16 fix sets bf16 false and adds fp16 true', () => {
+    const fix = fixesOf(run(`${AXOLOTL_BASE}\nbf16: true`, t4)[0]!)[0]!;
+    assert.deepEqual(fix.edits.map((e) => e.newText), ['false', '\nfp16: true\n']);
+  });
+  it('bf16 on an RTX 3060, or bf16: auto on a T4, is fine', () => {
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nbf16: true`, { settings: { gpus: ['RTX 3060 12GB'] } }), []);
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nbf16: auto`, t4), []);
+  });
+  it('FT205 in DeepSpeed, Accelerate, Lightning and torchtune files', () => {
+    assert.deepEqual(run('{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 1, "bf16": {"enabled": true}}', { path: '/w/ds.json', ...t4 }).map((d) => d.code), ['FT205']);
+    assert.deepEqual(run("compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: bf16\nnum_processes: 2", { path: '/w/acc.yaml', ...t4 }).map((d) => d.code), ['FT205']);
+    assert.deepEqual(run('trainer:\n  precision: bf16-mixed\nmodel:\n  class_path: m.M', { path: '/w/cli.yaml', ...t4 }).map((d) => d.code), ['FT205']);
+    assert.deepEqual(run('model:\n  _component_: torchtune.models.llama3_2.llama3_2_1b\ndtype: bf16', { path: '/w/tt.yaml', ...t4 }).map((d) => d.code), ['FT205']);
+  });
+  it('FT206 fp16 and bf16 both on', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nfp16: true\nbf16: true`).map((d) => d.code), ['FT206']);
+    assert.deepEqual(run('{"zero_optimization": {"stage": 1}, "train_batch_size": 8, "fp16": {"enabled": true}, "bf16": {"enabled": true}}', { path: '/w/ds.json' }).map((d) => d.code), ['FT206']);
+  });
+});
+
+describe('rules: packing, DeepSpeed links', () => {
+  it('FT204 sample packing with sdpa; fine with flash attention', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: sdpa`).map((d) => d.code), ['FT204']);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: flash_attention_2`), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nflash_attention: true`), []);
+  });
+  it('FT207 DeepSpeed and FSDP together', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds.json\nfsdp_config:\n  fsdp_version: 2`, { files: { '/w/ds.json': DS_AUTO } }).map((d) => d.code), ['FT207']);
+  });
+  it('FT210 a missing DeepSpeed file, with a fix that creates it', () => {
+    const d = run(`${AXOLOTL_BASE}\ndeepspeed: configs/zero2.json`);
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\ndeepspeed: configs/zero2.json`), ["8:11-8:29 FT210 warning 'configs/zero2.json' was not found next to this config or in the workspace: the run stops when it opens it (after the model has downloaded)."]);
+    assert.equal(fixesOf(d[0]!)[0]!.create!.uri, 'file:///w/configs/zero2.json');
+    assert.match(fixesOf(d[0]!)[0]!.create!.content, /"stage": 2/);
+  });
+  it('a DeepSpeed file found in a workspace folder (tools run from the repo root)', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds/z2.json`, { path: '/w/examples/train.yml', files: { '/w/ds/z2.json': DS_AUTO } }), []);
+  });
+  it('FT208 batch sizes that disagree with the DeepSpeed file', () => {
+    const ds = '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": "auto", "train_batch_size": 12}';
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\ndeepspeed: ds.json`, { files: { '/w/ds.json': ds } }), [
+      '8:11-8:18 FT208 error The DeepSpeed config disagrees with this one: train_micro_batch_size_per_gpu is 4 but micro_batch_size is 2; train_batch_size 12 is not micro_batch_size × gradient_accumulation_steps (8) × any number of GPUs. The Hugging Face integration stops with "values that mismatch TrainingArguments"; set them to "auto" in ds.json.',
+    ]);
+  });
+  it('"auto" everywhere agrees with anything', () => assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds.json`, { files: { '/w/ds.json': DS_AUTO } }), []));
+  it('FT209 a DeepSpeed scheduler next to lr_scheduler', () => {
+    const ds = '{"zero_optimization": {"stage": 2}, "train_batch_size": "auto", "scheduler": {"type": "WarmupLR", "params": {}}}';
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nlr_scheduler: cosine\ndeepspeed: ds.json`, { files: { '/w/ds.json': ds } }).map((d) => d.code), ['FT209']);
+  });
+});
+
+describe('rules: tokens and templates', () => {
+  it('FT211 new tokens with LoRA, with a fix that saves the embeddings', () => {
+    const d = run(`${AXOLOTL_BASE}\nadapter: lora\ntokens:\n  - "<tool_call>"`);
+    assert.deepEqual(d.map((x) => x.code), ['FT211']);
+    assert.match(d[0]!.message, /^1 new token with LoRA: .*'embed_tokens' and 'lm_head'/);
+    assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\n');
+  });
+  it('no FT211 when they are saved', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: lora\ntokens: ["<x>"]\nlora_modules_to_save: [embed_tokens, lm_head]`), []));
+  it('FT213 a Llama 3 template on a Qwen model; generic templates are fine', () => {
+    const text = AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'Qwen/Qwen2.5-7B-Instruct');
+    assert.deepEqual(run(`${text}\nchat_template: llama3`).map((d) => `${d.code} ${d.message}`), ["FT213 'chat_template: llama3' is the llama3 format, but 'Qwen/Qwen2.5-7B-Instruct' is a qwen2 model: the model is trained on special tokens it does not know. Use 'qwen_25' (or 'tokenizer_default')."]);
+    assert.deepEqual(run(`${text}\nchat_template: chatml`), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nchat_template: llama3`), []);
+  });
+});
+
+describe('rules: distillation', () => {
+  it('FT214 teacher and student of different families (TRL)', () => {
+    const text = 'model_name_or_path: Qwen/Qwen2.5-0.5B\nteacher_model_name_or_path: meta-llama/Llama-3.1-8B\ndataset_name: x/y\nlearning_rate: 1.0e-5';
+    assert.deepEqual(run(text, { path: '/w/kd.yaml' }).map((d) => d.code), ['FT214']);
+  });
+  it('FT215 temperature and ratios', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nkd_temperature: 0\nkd_alpha: 1.5`).map((d) => d.code), ['FT215', 'FT215']);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nkd_temperature: 2.0\nkd_alpha: 0.5`), []);
+  });
+});
+
+describe('user control over diagnostics', () => {
+  it('finetune.rules turns a code off or changes its severity', () => {
+    const text = `${AXOLOTL_BASE}\nsample_packing: true\nlora_dropuot: 0.1`;
+    assert.deepEqual(analyze(text, '/w/a.yml', { settings: { ...DEFAULT_SETTINGS, rules: { FT204: 'off', FT101: 'error' } } }).diagnostics.map((d) => [d.code, d.severity]), [['FT101', 1]]);
+  });
+  it('# ftw: disable=CODE silences a code on its line, or on the next line when it stands alone', () => {
+    const text = `${AXOLOTL_BASE}\nlora_dropuot: 0.1  # ftw: disable=FT101\n# ftw: disable=FT102\nwarmup_steps: 0.5\nzzz: 1`;
+    assert.deepEqual(analyze(text).diagnostics.map((d) => d.code), ['FT101']);
+    assert.equal(analyze(text).diagnostics[0]!.range.start.line, 11);
+  });
+});
+
+describe('GPU names as people write them', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['RTX 3060 12GB', 'GeForce RTX 3060 12GB'], ['rtx3090', 'GeForce RTX 3090 24GB'], ['A100 40GB', 'A100 40GB'], ['A100-80GB', 'A100 80GB'],
+    ['H100 80GB', 'H100 80GB'], ['A10G', 'A10G 24GB'], ['L4', 'L4 24GB'], ['T4', 'Tesla T4 16GB'], ['NVIDIA GeForce RTX 4090', 'GeForce RTX 4090 24GB'], ['TPU v5', undefined],
+  ];
+  for (const [query, name] of cases) it(`${query} -> ${name}`, () => assert.equal(findGpu(query)?.name, name));
+});
+
+void TextDocument;
+void service;
