@@ -40,11 +40,16 @@ export class FormatStatus implements vscode.Disposable {
       return;
     }
     const isConfig = info.format !== 'none';
-    this.item.text = isConfig ? `$(beaker) ${info.label}` : '$(beaker) No config';
+    const version = isConfig && info.toolVersion && info.toolVersion !== '0' ? ` ${info.toolVersion}` : '';
+    this.item.text = isConfig ? `$(beaker) ${info.label}${version}` : '$(beaker) No config';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**Fine-Tune Workbench**\n\n`);
     md.appendMarkdown(isConfig ? `Detected as **${info.label}**${info.source === 'override' ? ' (your choice)' : ''}. ` : 'Not treated as a fine-tuning config: no diagnostics. ');
     md.appendText(info.reason);
+    if (isConfig && info.toolVersion) {
+      const from = info.versionSource === 'newest' ? 'the newest release we know (no pin found; set `finetune.versions` or pin it in requirements.txt)' : info.versionSource === 'setting' ? 'the `finetune.versions` setting' : `\`${info.versionSource}\``;
+      md.appendMarkdown(`\n\nChecked against ${info.label} ${info.toolVersion}, from ${from}.`);
+    }
     if (isConfig) {
       md.appendMarkdown(info.validated ? `\n\n${info.errors} error(s), ${info.warnings} warning(s).` : '\n\nValidation for this format arrives in a later version.');
     }

@@ -17,7 +17,11 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
       { language: 'json' },
       { language: 'jsonc' },
     ],
-    synchronize: { configurationSection: 'finetune' },
+    synchronize: {
+      configurationSection: 'finetune',
+      // Version pins decide which keys are valid: revalidate when they change.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}'),
+    },
     initializationOptions,
     outputChannel: output,
     markdown: { isTrusted: false, supportHtml: false },

@@ -5,6 +5,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { readFileSync, statSync } from 'node:fs';
 import { FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { FileAccess } from './core/config/rules';
+import { readWorkspacePins } from './pins';
 import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
@@ -28,6 +29,13 @@ export class ConfigDocuments {
   private readonly overrides = new Map<string, FormatId>();
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
+  /** The workspace's pinned releases, read from requirements*.txt, pyproject.toml, setup.cfg, environment.yml. */
+  private pins: Map<string, { version: string; file: string }> | undefined;
+
+  /** Reads the pins again (at start, and when one of those files changes). */
+  reloadPins(): void {
+    this.pins = readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)));
+  }
 
   /** Files a config names: an open editor's text first (unsaved edits count), then the disk. */
   private readonly files: FileAccess = {
@@ -116,6 +124,8 @@ export class ConfigDocuments {
       reason: analysis.detection.reason,
       source: analysis.detection.source,
       validated: Boolean(analysis.schema) && analysis.parsed !== null,
+      toolVersion: analysis.toolVersion?.version,
+      versionSource: analysis.toolVersion?.source,
       errors: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).length,
       warnings: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
     });
@@ -133,6 +143,7 @@ export class ConfigDocuments {
         settings: { ...settings, rules: settings.rules as ConfigSettings['rules'] },
         files: this.files,
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
+        pins: this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f))),
         override: this.overrides.get(doc.uri) ?? null,
         relativePath: this.relativePath(path),
         linkedAs: this.links.get(path) ?? null,

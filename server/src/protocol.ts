@@ -17,6 +17,8 @@ export interface FinetuneSettings {
   gpus: string[];
   /** Diagnostic code -> off | error | warning | information | hint. */
   rules: Record<string, string>;
+  /** pip package -> release the project uses, overriding its pins. */
+  versions: Record<string, string>;
 }
 
 export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
@@ -24,6 +26,7 @@ export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
   formatAssociations: {},
   gpus: [],
   rules: {},
+  versions: {},
 };
 
 export interface InitializationOptions {
@@ -50,6 +53,9 @@ export interface DocumentFormatParams {
   source: string;
   /** Whether a schema validates this format in this version. */
   validated: boolean;
+  /** The tool release the checks assume ("0.19.1") and where it comes from ("requirements.txt", "setting", "newest"). */
+  toolVersion?: string;
+  versionSource?: string;
   errors: number;
   warnings: number;
 }

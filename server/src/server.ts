@@ -82,6 +82,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     state.revalidateAll();
   });
 
+  // The client watches requirements*.txt, pyproject.toml, setup.cfg and environment.yml for us.
+  connection.onDidChangeWatchedFiles(() => {
+    state.reloadPins();
+    state.revalidateAll();
+  });
+
   documents.onDidOpen((e) => state.schedule(e.document.uri, 0));
   documents.onDidChangeContent((e) => state.schedule(e.document.uri));
   documents.onDidClose((e) => {

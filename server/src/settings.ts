@@ -47,6 +47,9 @@ export function normalise(raw: Partial<FinetuneSettings> | null | undefined): Fi
       ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))
       : {},
     gpus: Array.isArray(raw?.gpus) ? raw!.gpus.filter((g): g is string => typeof g === 'string') : [],
+    versions: raw?.versions && typeof raw.versions === 'object' && !Array.isArray(raw.versions)
+      ? Object.fromEntries(Object.entries(raw.versions).filter(([, v]) => typeof v === 'string' && /\d/.test(v)))
+      : {},
     rules: raw?.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)
       ? Object.fromEntries(Object.entries(raw.rules).filter(([, v]) => typeof v === 'string' && /^(off|error|warning|information|hint)$/.test(v)))
       : {},

@@ -6,6 +6,7 @@ import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
 import { readFileSync, statSync } from 'node:fs';
 import { findGpu, GPUS } from '../core/gpus/catalog';
 import type { FileAccess } from '../core/config/rules';
+import { readWorkspacePins } from '../pins';
 import { loadSchemas } from '../schemaFiles';
 import { expandPaths, readConfigFile } from './files';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
@@ -118,11 +119,12 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
   const files = expandPaths(paths.length ? paths : ['.']);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
+  const pins = readWorkspacePins([cwd]);
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd] });
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins });
     if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
       const charOffset = read.invalidUtf8Char ?? 0;
       analysis.diagnostics.unshift(makeDiagnostic({

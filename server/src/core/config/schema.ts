@@ -21,6 +21,9 @@ export interface JsonSchema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   'x-ftw-tool'?: string;
+  /** Root only: the release the schema describes, and its pip package. */
+  'x-ftw-version'?: string;
+  'x-ftw-package'?: string;
   'x-ftw-snapshot'?: string;
   /** What the tool does with an unknown key here: drops it, refuses to start, or passes it on (maybe to a user's script). */
   'x-ftw-unknownKeys'?: 'ignored' | 'rejected' | 'unverified';
@@ -51,6 +54,8 @@ export interface RenamedKey {
   versionDependent?: boolean;
   /** The library whose version decides (e.g. transformers, for keys a tool inherits from TrainingArguments). */
   via?: string;
+  /** Its pip package. */
+  package?: string;
 }
 
 /** The schema that describes the value at `path`, following properties, items and additionalProperties. */

@@ -14,6 +14,7 @@ import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
 import { findGpu, type GpuInfo } from '../gpus/catalog';
+import { resolveVersion, type ToolVersion } from './versions';
 import { runRules, type FileAccess } from './rules';
 import { applyUserSettings, findingToDiagnostic } from './findings';
 
@@ -27,6 +28,8 @@ export interface ConfigSettings {
   gpus?: string[];
   /** Per diagnostic code: turn it off or change its severity (`finetune.rules`). */
   rules?: Record<string, RuleSetting>;
+  /** pip package -> release, overriding the project's pins (`finetune.versions`). */
+  versions?: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: ConfigSettings = {
@@ -46,6 +49,8 @@ export interface DocumentContext {
   files?: FileAccess;
   /** Workspace folders (file system paths), where tools resolve relative paths from. */
   roots?: string[];
+  /** The project's pinned releases (from requirements*.txt, pyproject.toml, ...), by package key. */
+  pins?: Map<string, { version: string; file: string }>;
 }
 
 /** Everything known about one version of a document; hover, completion and symbols reuse it. */
@@ -56,6 +61,8 @@ export interface Analysis {
   syntax: Syntax;
   parsed: ParsedConfig | null;
   schema: JsonSchema | null;
+  /** The release of the format's tool the checks assumed, and where that came from. */
+  toolVersion?: ToolVersion;
   diagnostics: Diagnostic[];
 }
 
@@ -147,6 +154,11 @@ export class ConfigService {
     const schema = this.schemaFor(detection.format);
     if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema, diagnostics: [] };
 
+    const versionOf = (pkg: string): ToolVersion => {
+      const newest = pkg === schema?.['x-ftw-package'] ? schema['x-ftw-version'] : Object.values(this.schemas).find((s) => s['x-ftw-package'] === pkg)?.['x-ftw-version'];
+      return resolveVersion(pkg, ctx.settings.versions, ctx.pins, newest ?? '0');
+    };
+    const version = schema?.['x-ftw-package'] ? versionOf(schema['x-ftw-package']) : undefined;
     const diagnostics: Diagnostic[] = parsed.problems.map((p) =>
       makeDiagnostic({ range: offsetRange(textDocument, p.start, p.end), code: p.code, severity: p.severity, message: p.message }),
     );
@@ -156,10 +168,10 @@ export class ConfigService {
       if (parsed.value === null || !parsed.doc) {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool }));
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }));
       }
     }
-    if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value));
+    if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       const gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files });
@@ -169,7 +181,7 @@ export class ConfigService {
     diagnostics.length = 0;
     diagnostics.push(...adjusted);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema, diagnostics };
+    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics };
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {

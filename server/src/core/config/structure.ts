@@ -7,13 +7,14 @@ import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import type { FormatInfo } from './formats';
 import { keyText, MAX_DEPTH } from './parse';
 import { childSchema, typesOf, type JsonSchema } from './schema';
-import { renameKeyText } from './validate';
+import { atOrAfter, type ToolVersion } from './versions';
+import { renameFixes, renameKeyText } from './validate';
 
 /**
  * Checks that need the text, not only the loaded value (ajv never sees them): duplicate keys, deprecated keys
  * that are still accepted, and Axolotl plugin keys whose plugin is not enabled. One iterative walk.
  */
-export function checkStructure(textDocument: TextDocument, doc: Document, format: FormatInfo, schema: JsonSchema | null, value: unknown): Diagnostic[] {
+export function checkStructure(textDocument: TextDocument, doc: Document, format: FormatInfo, schema: JsonSchema | null, value: unknown, version?: ToolVersion): Diagnostic[] {
   const out: Diagnostic[] = [];
   const plugins = enabledPlugins(value);
   const stack: Array<{ node: unknown; path: ValuePath; schema: JsonSchema | null }> = [{ node: doc.contents, path: [], schema }];
@@ -28,6 +29,7 @@ export function checkStructure(textDocument: TextDocument, doc: Document, format
         const child = here ? childSchema(here, key) : null;
         if (child && here?.properties?.[key]) {
           deprecated(textDocument, pair, key, path, child, here!, format, out);
+          if (version && version.source !== 'newest') tooNew(textDocument, pair, key, child, format, version, schema!, out);
           if (path.length === 0) plugin(textDocument, doc, pair, key, child, plugins, out);
         }
         stack.push({ node: pair.value, path: [...path, key], schema: child });
@@ -76,7 +78,9 @@ function deprecated(textDocument: TextDocument, pair: Pair, key: string, path: V
   const simple = target && sameTypes(target, schema);
   const since = schema['x-ftw-deprecatedSince'] ? ` since ${format.tool} ${schema['x-ftw-deprecatedSince']}` : '';
   const r = offsetRange(textDocument, range[0], range[1]);
-  const fixes: Fix[] = simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range: r, newText: renameKeyText(pair, replacement!) }], preferred: true }] : [];
+  const fixes: Fix[] = simple
+    ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range: r, newText: renameKeyText(pair, replacement!) }], preferred: true }]
+    : replacement && /^\w+:\s*\S+$/.test(replacement) ? renameFixes(key, { replacement }, pair, r) : [];
   out.push(makeDiagnostic({
     range: r,
     code: CODES.deprecatedKey,
@@ -85,6 +89,21 @@ function deprecated(textDocument: TextDocument, pair: Pair, key: string, path: V
     message: `'${key}' is deprecated${since}${replacement ? `: use '${replacement}'` : ''}. ${format.tool} still reads it for now.`,
     deprecated: true,
     fixes,
+  }));
+}
+
+/** A key the pinned release does not know yet: it was added later. */
+function tooNew(textDocument: TextDocument, pair: Pair, key: string, schema: JsonSchema, format: FormatInfo, version: ToolVersion, root: JsonSchema, out: Diagnostic[]): void {
+  const since = schema['x-ftw-since'];
+  if (!since || since.startsWith('<=') || atOrAfter(version.version, since.replace(/^>/, '')) !== false) return;
+  const range = (pair.key as Node).range!;
+  const rejects = root['x-ftw-unknownKeys'] === 'rejected';
+  const where = version.source === 'setting' ? 'finetune.versions' : version.source;
+  out.push(makeDiagnostic({
+    range: offsetRange(textDocument, range[0], range[1]),
+    code: CODES.tooNew,
+    severity: rejects ? 'error' : 'warning',
+    message: `'${key}' is new in ${format.tool} ${since.replace(/^>/, 'after ')}; your project uses ${version.version} (${where}), which ${rejects ? 'refuses to start with it' : 'ignores it silently'}. Upgrade, or remove the key.`,
   }));
 }
 

@@ -1,12 +1,13 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Diagnostic, Range } from 'vscode-languageserver-types';
 import { locate, type ValuePath } from './ast';
 import { CODES } from './codes';
 import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema, type RenamedKey } from './schema';
 import { byCloseness, closest } from './suggest';
+import { atOrAfter, type ToolVersion } from './versions';
 
 /** Compiles each schema once; ajv's generated validators are then cheap enough to run on every keystroke. */
 export class SchemaValidator {
@@ -30,6 +31,8 @@ export interface ValidationTarget {
   schema: JsonSchema;
   /** The tool that reads the file, for messages ("Axolotl ignores it silently"). */
   tool: string;
+  /** The release of a package the project uses (setting, pins, or the newest). */
+  versionOf: (pkg: string) => ToolVersion;
 }
 
 export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget): Diagnostic[] {
@@ -201,8 +204,38 @@ function renamedKey(
   info: RenamedKey,
   sectionRejects: boolean,
   pair: Pair | null,
-): Diagnostic {
+): Diagnostic | null {
   const tool = target.tool;
+  // With a known version (a setting or a pin), the key is judged for that release, not for the newest.
+  const pkg = info.package ?? target.schema['x-ftw-package'];
+  const used = pkg ? target.versionOf(pkg) : undefined;
+  if (used && used.source !== 'newest' && (info.removed || info.deprecated)) {
+    const label = info.via ?? tool;
+    const pinned = `${label} ${used.version} (${used.source === 'setting' ? 'finetune.versions' : used.source})`;
+    const gone = atOrAfter(used.version, info.removed ?? (info.replacement ? info.deprecated : undefined));
+    if (gone === false) {
+      if (!atOrAfter(used.version, info.deprecated)) return null; // valid, and not even deprecated, in that release
+      return makeDiagnostic({
+        range,
+        code: CODES.deprecatedKey,
+        severity: 'information',
+        message: `'${key}' still works in ${pinned}, but it is deprecated since ${label} ${info.deprecated}${info.removed ? ` and gone in ${info.removed}` : ''}${info.replacement ? `: use '${info.replacement}'` : ''}.`,
+        deprecated: true,
+        fixes: renameFixes(key, info, pair, range),
+      });
+    }
+    if (gone === true) {
+      const refuses = sectionRejects || info.rejected || target.schema['x-ftw-unknownKeys'] === 'rejected' || info.versionDependent;
+      return makeDiagnostic({
+        range,
+        code: CODES.renamedKey,
+        severity: refuses ? 'error' : 'warning',
+        message: `'${key}' was ${info.replacement ? 'replaced' : 'removed'} in ${label} ${(info.removed ?? info.deprecated)!.replace(/\s*\(announced\)/, '')}${info.replacement ? `: use '${info.replacement}'` : ''}. Your project uses ${pinned}, which ${refuses ? 'stops on it' : 'ignores it'}.`,
+        deprecated: true,
+        fixes: renameFixes(key, info, pair, range),
+      });
+    }
+  }
   if (info.versionDependent && info.via) {
     const version = (v: string) => (v.startsWith('<=') ? `${v.slice(2)} or earlier` : v.replace(/\s*\(announced\)/, ''));
     const when = info.removed ? `removed in ${info.via} ${version(info.removed)}` : info.deprecated ? `deprecated in ${info.via} ${version(info.deprecated)}` : `gone from current ${info.via}`;
@@ -237,8 +270,31 @@ function renamedKey(
     severity: rejected ? 'error' : 'warning',
     message: `'${key}' ${verb}${when}${use}. ${effect}.`,
     deprecated: true,
-    fixes: simple ? [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: renameKeyText(pair, replacement!) }], preferred: true }] : [],
+    fixes: renameFixes(key, info, pair, range),
   });
+}
+
+/**
+ * The fix for a renamed key: a plain rename, or the key and its converted value when the table says
+ * `new_key: value` (Axolotl `flash_attention: true` -> `attn_implementation: flash_attention_2`).
+ */
+export function renameFixes(key: string, info: { replacement?: string }, pair: Pair | null, range: Range): Fix[] {
+  const replacement = info.replacement?.replace(/\s*\(.*\)\s*$/, '').trim();
+  if (!replacement) return [];
+  const withValue = /^([A-Za-z_]\w*):\s*(\S+)$/.exec(replacement);
+  if (withValue && pair && isScalar(pair.value) && pair.value.range) {
+    if (pair.value.value === false || pair.value.value === null) return [];
+    const start = (pair.key as Node).range![0];
+    const end = pair.value.range[1];
+    return [{ title: `Replace with '${withValue[1]}: ${withValue[2]}'`, edits: [{ range: { start: range.start, end: positionAfter(range, start, end) }, newText: `${renameKeyText(pair, withValue[1]!)}: ${withValue[2]}` }], preferred: true }];
+  }
+  if (!/^[A-Za-z_]\w*$/.test(replacement)) return [];
+  return [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: renameKeyText(pair, replacement) }], preferred: true }];
+}
+
+/** The end of a pair's value, expressed from the key's range (both on one line for the scalars we convert). */
+function positionAfter(key: Range, keyStart: number, valueEnd: number) {
+  return { line: key.start.line, character: key.start.character + (valueEnd - keyStart) };
 }
 
 function missingRequired(target: ValidationTarget, parentPath: ValuePath, key: string): Diagnostic {
