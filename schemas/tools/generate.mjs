@@ -447,6 +447,36 @@ function loadRenames(tool) {
   return map;
 }
 
+/**
+ * torchtune builds objects from `_component_` paths with the other keys as keyword arguments: an argument the
+ * callable does not take is a TypeError at startup. One entry per component: its arguments, and whether it
+ * accepts **kwargs. The first positional argument that the recipe fills in (`params`, `tokenizer`) is marked.
+ */
+function torchtuneComponents(descriptions) {
+  const out = {};
+  for (const r of readTsv(join(src, 'torchtune.tsv'))) {
+    if (r.scope.startsWith('top-level') || !r.key.includes('.')) continue;
+    const component = r.scope.replace(/\s*\(.*$/, '').trim();
+    // `<where in the config>.<argument>`: the component may sit deeper (training.loss), the argument is last.
+    const arg = r.key.slice(r.key.lastIndexOf('.') + 1);
+    const entry = (out[component] ??= { args: {}, kwargs: false });
+    if (arg === '*') {
+      entry.kwargs = true;
+      continue;
+    }
+    if (arg === '_component_') continue;
+    const info = { type: r.type || 'any' };
+    const def = parseDefault(r.default);
+    if (def !== undefined) info.default = def;
+    if (r.required === 'yes') info.required = true;
+    if (/passed by the recipe/.test(r.scope)) info.byRecipe = true;
+    const d = descriptions.get(r.key);
+    if (d) info.description = d;
+    entry.args[arg] = info;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 function generate(tool) {
   const def = TOOLS[tool];
   NULLABLE = Boolean(def.nullable);
@@ -498,6 +528,7 @@ function generate(tool) {
     }
   }
   const notes = {};
+  if (tool === 'torchtune') notes['x-ftw-components'] = torchtuneComponents(descriptions);
   if (def.unverifiedNote) notes['x-ftw-unknownNote'] = def.unverifiedNote;
   if (def.rejectedNote) notes['x-ftw-rejectedNote'] = def.rejectedNote;
   return {

@@ -147,3 +147,30 @@ describe('GPU names as people write them', () => {
 
 void TextDocument;
 void service;
+
+describe('rules: torchtune components and Accelerate/TRL links', () => {
+  const tt = 'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n  lora_attn_modules: [q_proj, v_proj]\n  lora_rnk: 8\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4\n  fused: True\nlr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100\ndtype: bf16';
+  it('FT101 an argument the builder does not take, with did-you-mean; recipe-filled arguments are not required', () => {
+    const a = analyze(tt, '/w/tt.yaml');
+    assert.deepEqual(a.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`), [
+      "3:2 FT101 Unknown argument 'lora_rnk' of lora_llama3_2_1b(): torchtune passes it as a keyword argument and stops with \"unexpected keyword argument\". Did you mean 'lora_rank'?",
+    ]);
+    assert.deepEqual(fixesOf(a.diagnostics[0]!)[0]!.edits, [{ range: a.diagnostics[0]!.range, newText: 'lora_rank' }]);
+  });
+  it('FT105 a required argument missing', () => {
+    const a = analyze('model:\n  _component_: torchtune.models.clip.clip_mlp\n  in_dim: 4\noutput_dir: /tmp/x', '/w/tt.yaml');
+    assert.match(a.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'), /FT105 clip_mlp\(\) needs 'out_dim', 'hidden_dim', 'activation'/);
+  });
+  it('${...} interpolation is accepted for any type', () => {
+    assert.deepEqual(analyze('output_dir: /tmp/run\nbatch_size: ${oc.env:BS}\nmodel:\n  _component_: torchtune.models.llama3_2.llama3_2_1b\ncheckpointer:\n  _component_: torchtune.training.FullModelHFCheckpointer\n  checkpoint_dir: ${output_dir}\n  checkpoint_files: [model.safetensors]\n  model_type: LLAMA3_2\n  output_dir: ${output_dir}', '/w/tt.yaml').diagnostics, []);
+  });
+  it('FT216 Accelerate deepspeed_config_file with inline DeepSpeed keys', () => {
+    const acc = 'compute_environment: LOCAL_MACHINE\ndistributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: ds.json\n  zero_stage: 3\nnum_processes: 2';
+    assert.deepEqual(run(acc, { path: '/w/acc.yaml', files: { '/w/ds.json': DS_AUTO } }).map((d) => `${d.range.start.line} ${d.code}`), ['4 FT216']);
+  });
+  it('FT210 a TRL accelerate_config that is neither a preset nor a file', () => {
+    const base = 'model_name_or_path: Qwen/Qwen2.5-0.5B\ndataset_name: trl-lib/Capybara\n';
+    assert.deepEqual(run(`${base}accelerate_config: zero3`, { path: '/w/sft.yaml' }), []);
+    assert.deepEqual(run(`${base}accelerate_config: configs/my_fsdp.yaml`, { path: '/w/sft.yaml' }).map((d) => d.code), ['FT210']);
+  });
+});

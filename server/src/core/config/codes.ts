@@ -33,6 +33,7 @@ export const CODES = {
   chatTemplateFamily: 'FT213',
   distillationFamilies: 'FT214',
   distillationRange: 'FT215',
+  acceleratePluginConflict: 'FT216',
 } as const;
 
 export type Code = (typeof CODES)[keyof typeof CODES];
@@ -69,6 +70,7 @@ export const CODE_TITLES: Record<Code, string> = {
   FT213: 'Chat template of another model family',
   FT214: 'Distillation between different tokenizers',
   FT215: 'Distillation temperature or ratio out of range',
+  FT216: 'Accelerate deepspeed_config_file with inline DeepSpeed settings',
 };
 
 export const SOURCE = 'finetune';

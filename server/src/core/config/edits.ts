@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { locate } from './ast';
 import { offsetRange, type Fix } from './diagnostics';
+import { renameKeyText } from './validate';
 import type { EditSpec } from './rules';
 
 /** Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed. */
@@ -18,6 +19,12 @@ export function placeEdits(textDocument: TextDocument, doc: Document, specs: Edi
     }
     const path = spec.kind === 'addKey' ? [spec.key] : spec.path;
     const { node, pair } = locate(doc, path);
+    if (spec.kind === 'renameKey') {
+      const key = pair?.key as Node | undefined;
+      if (!key?.range) return null;
+      edits.push({ range: offsetRange(textDocument, key.range[0], key.range[1]), newText: renameKeyText(pair, spec.to) });
+      continue;
+    }
     if (pair && spec.kind === 'set') {
       const value = node as Node | null;
       if (value?.range && !(isScalar(value) && value.value === null && value.range[0] === value.range[1])) {

@@ -32,6 +32,8 @@ export interface JsonSchema {
   /** Root only: whether the tool stops on a wrong value when it loads the file, or passes it on unchecked. */
   'x-ftw-valueChecks'?: 'enforced' | 'advisory';
   'x-ftw-unknownNote'?: string;
+  /** torchtune only: `_component_` path -> its keyword arguments (rules/components.ts). */
+  'x-ftw-components'?: Record<string, unknown>;
   'x-ftw-rejectedNote'?: string;
   'x-ftw-renamed'?: Record<string, RenamedKey>;
   'x-ftw-plugin'?: string;

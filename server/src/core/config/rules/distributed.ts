@@ -36,8 +36,13 @@ const TEMPLATE = `{
 }
 `;
 
+// Accelerate's DeepSpeedPlugin raises a ValueError when a deepspeed_config_file comes with the inline keys it
+// would otherwise fill the JSON from ("the following accelerate config variables will be ignored").
+const INLINE_DEEPSPEED_KEYS = ['zero_stage', 'gradient_accumulation_steps', 'gradient_clipping', 'offload_optimizer_device', 'offload_param_device', 'offload_optimizer_nvme_path', 'offload_param_nvme_path', 'zero3_save_16bit_model', 'mixed_precision'];
+const TRL_ACCELERATE_PRESETS = new Set(['fsdp1', 'fsdp2', 'multi_gpu', 'single_gpu', 'zero1', 'zero2', 'zero3']);
+
 export const deepspeedLinkRule: Rule = {
-  codes: ['FT207', 'FT208', 'FT209', 'FT210'],
+  codes: ['FT207', 'FT208', 'FT209', 'FT210', 'FT216'],
   formats: ['axolotl', 'llamafactory', 'trl', 'hf-args', 'accelerate'],
   check(ctx) {
     const out: Finding[] = [];
@@ -45,6 +50,18 @@ export const deepspeedLinkRule: Rule = {
     if (['axolotl', 'hf-args', 'trl', 'llamafactory'].includes(ctx.format) && isSet(get(v, 'deepspeed')) && (isSet(get(v, 'fsdp')) || isSet(get(v, 'fsdp_config')))) {
       const fsdpKey = isSet(get(v, 'fsdp_config')) ? 'fsdp_config' : 'fsdp';
       out.push({ code: 'FT207', path: [fsdpKey], severity: 'error', message: `DeepSpeed and FSDP are both configured ('deepspeed' and '${fsdpKey}'): they shard the model in different ways and cannot run together. Keep one.` });
+    }
+    if (ctx.format === 'accelerate' && isSet(get(v, 'deepspeed_config.deepspeed_config_file'))) {
+      const inline = INLINE_DEEPSPEED_KEYS.filter((k) => isSet(get(v, `deepspeed_config.${k}`)));
+      if (inline.length) {
+        out.push({ code: 'FT216', path: ['deepspeed_config', inline[0]!], severity: 'error', message: `With 'deepspeed_config_file', Accelerate refuses the inline DeepSpeed settings ${inline.map((k) => `'${k}'`).join(', ')} ("will be ignored... specify them in the DeepSpeed config file"): move them into the JSON.` });
+      }
+    }
+    if (ctx.format === 'trl' && ctx.files) {
+      const acc = get(v, 'accelerate_config');
+      if (typeof acc === 'string' && !TRL_ACCELERATE_PRESETS.has(acc) && !candidatesFor(ctx, acc).some((p) => ctx.files!.read(p) !== undefined)) {
+        out.push({ code: 'FT210', path: ['accelerate_config'], on: 'value', severity: 'warning', message: `'${acc}' is neither a TRL preset (${[...TRL_ACCELERATE_PRESETS].join(', ')}) nor a file next to this config or in the workspace: \`trl\` stops when it opens it.` });
+      }
     }
     const keyPath = deepspeedKey(ctx);
     const file = keyPath ? get(v, keyPath.join('.')) : undefined;

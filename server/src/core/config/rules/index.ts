@@ -1,3 +1,4 @@
+import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
 import { precisionRule } from './precision';
@@ -6,7 +7,7 @@ import { tokensRule } from './tokens';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];

@@ -3,6 +3,7 @@ import type { ValuePath } from '../ast';
 import type { Fix } from '../diagnostics';
 import type { FormatId } from '../formats';
 import type { GpuInfo } from '../../gpus/catalog';
+import type { JsonSchema } from '../schema';
 
 /** Reading other files (a config's `deepspeed:` JSON): injected, so the core does no I/O of its own. */
 export interface FileAccess {
@@ -22,6 +23,8 @@ export interface RuleContext {
   /** The GPUs the user trains on (setting `finetune.gpus`, or `ftw check --gpu`). */
   gpus: GpuInfo[];
   files?: FileAccess;
+  /** The format's schema (rules read tables it carries, e.g. torchtune's components). */
+  schema: JsonSchema | null;
 }
 
 /** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */
@@ -40,6 +43,8 @@ export type EditSpec =
   /** Replace the value at the path; a missing top-level key is added at the end of the file. */
   | { kind: 'set'; path: ValuePath; text: string }
   | { kind: 'addKey'; key: string; text: string }
+  /** Rename the key at the path, keeping its value. */
+  | { kind: 'renameKey'; path: ValuePath; to: string }
   | { kind: 'createFile'; file: string; content: string };
 
 export interface Rule {

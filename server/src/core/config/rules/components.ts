@@ -1,0 +1,69 @@
+import { closest } from '../suggest';
+import type { Finding, Rule } from './types';
+
+interface ComponentArg {
+  type: string;
+  default?: unknown;
+  required?: boolean;
+  byRecipe?: boolean;
+  description?: string;
+}
+
+export interface ComponentInfo {
+  args: Record<string, ComponentArg>;
+  kwargs: boolean;
+}
+
+const MAX_DEPTH = 12;
+
+/** Arguments the recipes pass themselves (config.instantiate(cfg.lr_scheduler, optimizer, num_training_steps=...)). */
+const FILLED_BY_RECIPE = new Set(['optimizer', 'num_training_steps', 'tokenizer', 'params', 'model', 'last_epoch']);
+
+// torchtune instantiates `_component_` with the other keys as keyword arguments (config.instantiate): an
+// argument the callable does not take raises "TypeError: ... got an unexpected keyword argument", and a missing
+// required one "missing ... required positional argument", both before training starts.
+export const componentsRule: Rule = {
+  codes: ['FT101', 'FT105'],
+  formats: ['torchtune'],
+  check({ value, schema }) {
+    const table = (schema?.['x-ftw-components'] ?? {}) as Record<string, ComponentInfo>;
+    const out: Finding[] = [];
+    const stack: Array<[unknown, Array<string | number>]> = [[value, []]];
+    while (stack.length) {
+      const [node, path] = stack.pop()!;
+      if (path.length > MAX_DEPTH || typeof node !== 'object' || node === null) continue;
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => stack.push([item, [...path, i]]));
+        continue;
+      }
+      const map = node as Record<string, unknown>;
+      for (const [k, v] of Object.entries(map)) stack.push([v, [...path, k]]);
+      const component = map['_component_'];
+      if (typeof component !== 'string' || !table[component]) continue;
+      const info = table[component]!;
+      const name = component.split('.').pop();
+      for (const key of Object.keys(map)) {
+        if (key === '_component_' || info.args[key] || info.kwargs) continue;
+        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a]!.byRecipe && !(a in map)), 1)[0];
+        out.push({
+          code: 'FT101',
+          path: [...path, key],
+          severity: 'error',
+          message: `Unknown argument '${key}' of ${name}(): torchtune passes it as a keyword argument and stops with "unexpected keyword argument".${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+          fixes: suggestion ? [{ title: `Change '${key}' to '${suggestion}'`, preferred: true, edits: [{ kind: 'renameKey', path: [...path, key], to: suggestion }] }] : [],
+        });
+      }
+      const missing = Object.entries(info.args).filter(([a, arg]) => arg.required && !arg.byRecipe && !FILLED_BY_RECIPE.has(a) && !(a in map)).map(([a]) => a);
+      if (missing.length) {
+        out.push({
+          code: 'FT105',
+          path: [...path, '_component_'],
+          on: 'value',
+          severity: 'error',
+          message: `${name}() needs ${missing.map((m) => `'${m}'`).join(', ')}: torchtune stops with "missing required argument" without ${missing.length === 1 ? 'it' : 'them'}.`,
+        });
+      }
+    }
+    return out;
+  },
+};
