@@ -123,7 +123,8 @@ function scoreContent(value: unknown, text: string): Detection | null {
   const found = (format: FormatId, reason: string): Detection => ({ format, source: 'content', reason });
 
   if (Object.values(value).some((v) => isObject(v) && '_component_' in v)) return found('torchtune', 'A top-level value is a `_component_` builder.');
-  if (keys.has('distributed_type') && (count(keys, ACCELERATE_KEYS) >= 3 || [...keys].every((k) => ACCELERATE_KEYS.includes(k)))) return found('accelerate', 'It has `distributed_type` and only `accelerate config` keys.');
+  // One stray key (a typo being typed) must not make the file stop being recognised.
+  if (keys.has('distributed_type') && (count(keys, ACCELERATE_KEYS) >= 3 || keys.size - count(keys, ACCELERATE_KEYS) <= 1)) return found('accelerate', 'It has `distributed_type` and `accelerate config` keys.');
   if (typeof value['base_model'] === 'string' && count(keys, AXOLOTL_SUPPORT) >= 1) return found('axolotl', 'It has a top-level `base_model` with Axolotl keys.');
   if (!keys.has('base_model') && !keys.has('model_name_or_path') && count(keys, AXOLOTL_ONLY) >= 3) return found('axolotl', 'It has Axolotl keys (`micro_batch_size`, `sequence_len`, ...), though no `base_model` yet.');
   const dsScore = count(keys, DEEPSPEED_KEYS);
@@ -132,8 +133,9 @@ function scoreContent(value: unknown, text: string): Detection | null {
   if (typeof value['model'] === 'string' && (keys.has('model_class') || keys.has('peft_config') || keys.has('dist_config'))) return found('llamafactory', 'It has LLaMA-Factory v1 keys (`model` with `peft_config`/`dist_config`).');
   const lf = count(keys, LLAMAFACTORY_MARKERS);
   if (lf >= 2 || (keys.has('model_name_or_path') && (keys.has('lora_rank') || typeof value['lora_target'] === 'string' || count(keys, LLAMAFACTORY_COMPANIONS) >= 1))) return found('llamafactory', 'It has LLaMA-Factory keys (`stage`, `finetuning_type`, `template`, `cutoff_len`).');
-  if (isObject(value['trainer']) && [...keys].every((k) => LIGHTNING_KEYS.includes(k))) return found('lightning-cli', 'It has a `trainer` section and only LightningCLI top-level keys.');
-  if ((isClassPath(value['model']) || isClassPath(value['data'])) && [...keys].every((k) => LIGHTNING_KEYS.includes(k))) return found('lightning-cli', 'Its `model`/`data` are `class_path`/`init_args` entries, as LightningCLI reads them.');
+  const strayLightning = keys.size - count(keys, LIGHTNING_KEYS);
+  if (isObject(value['trainer']) && strayLightning <= (keys.size > 2 ? 1 : 0)) return found('lightning-cli', 'It has a `trainer` section and LightningCLI top-level keys.');
+  if ([...keys].some((k) => isClassPath(value[k])) && count(keys, LIGHTNING_KEYS) >= 1 && strayLightning <= 1) return found('lightning-cli', 'Its `model`/`data` are `class_path`/`init_args` entries, as LightningCLI reads them.');
   if (/^#\s*lightning\.pytorch==/m.test(text.slice(0, 2048))) return found('lightning-cli', 'It starts with the header LightningCLI writes.');
   const hasDataset = keys.has('dataset_name') || keys.has('dataset_mixture') || keys.has('dataset_mixer') || (Array.isArray(value['datasets']) && value['datasets'].some((d) => isObject(d) && 'path' in d));
   if (keys.has('model_name_or_path') && hasDataset) return found('trl', 'It has `model_name_or_path` and a dataset, as TRL scripts read them.');
