@@ -1,6 +1,10 @@
 // Bundles the extension client, the language server and the `ftw` CLI with esbuild.
 // Type-checking is `tsc -b`; this step only produces the shipped JavaScript in dist/.
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 const production = process.argv.includes('--production');
 const common = {
@@ -19,3 +23,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
 ]);
+
+// tree-sitter's runtime and the Python grammar, next to the server bundle (server/src/pythonParser.ts finds them).
+mkdirSync('dist', { recursive: true });
+for (const [from, to] of [['web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'], ['tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm']]) {
+  copyFileSync(require.resolve(from), `dist/${to}`);
+}

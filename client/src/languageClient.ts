@@ -16,6 +16,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
       { language: 'yaml' },
       { language: 'json' },
       { language: 'jsonc' },
+      { language: 'python', scheme: 'file' },
     ],
     synchronize: {
       configurationSection: 'finetune',

@@ -3,9 +3,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { readFileSync, statSync } from 'node:fs';
-import { FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { detectFormat, FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
+import { resolveVersion } from './core/config/versions';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
+import { loadPythonParser } from './pythonParser';
 import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
@@ -136,6 +139,7 @@ export class ConfigDocuments {
   private async compute(doc: TextDocument): Promise<Analysis> {
     const settings = await this.host.getSettings(doc.uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
+    if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings);
     const started = Date.now();
     let analysis: Analysis;
     try {
@@ -157,6 +161,27 @@ export class ConfigDocuments {
     if (elapsed > 200) this.host.log(`Validating ${doc.uri} took ${elapsed} ms`);
     this.analyses.set(doc.uri, analysis);
     this.recordLinks(path, analysis);
+    return analysis;
+  }
+
+  /** Python files: Lightning 1.x APIs that 2.x removed, judged for the project's pinned Lightning. */
+  private async computePython(doc: TextDocument, path: string, settings: FinetuneSettings): Promise<Analysis> {
+    const base = { uri: doc.uri, version: doc.version, syntax: 'yaml' as const, parsed: null, schema: null };
+    const text = doc.getText();
+    const detection = detectFormat({ path, text, value: undefined });
+    if (detection.format !== 'python-lightning' || !settings.validation.enable || text.length > settings.validation.maxFileSizeKB * 1024) {
+      return { ...base, detection, diagnostics: [] };
+    }
+    let diagnostics: Diagnostic[] = [];
+    const version = resolveVersion('lightning', settings.versions, (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))), LIGHTNING_NEWEST);
+    try {
+      const parser = await loadPythonParser();
+      diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version });
+    } catch (e) {
+      this.host.log(`Fine-Tune Workbench could not check ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+    const analysis: Analysis = { ...base, detection, toolVersion: version, diagnostics };
+    this.analyses.set(doc.uri, analysis);
     return analysis;
   }
 

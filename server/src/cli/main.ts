@@ -3,10 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS } from '../core/gpus/catalog';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
+import { resolveVersion } from '../core/config/versions';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
+import { loadPythonParser } from '../pythonParser';
 import { loadSchemas } from '../schemaFiles';
 import { expandPaths, readConfigFile } from './files';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
@@ -24,7 +28,8 @@ Usage:
   ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
 
 Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
-Folders are walked for *.yml, *.yaml, *.json; node_modules, .git and virtual environments are skipped.`;
+Folders are walked for *.yml, *.yaml, *.json and *.py (Lightning 1.x APIs removed in 2.x); node_modules, .git
+and virtual environments are skipped.`;
 
 class UsageError extends Error {}
 
@@ -35,12 +40,14 @@ interface Io {
   color: boolean;
 }
 
-export function main(argv: string[], io: Io): number {
+export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case 'check':
-        return check(rest, io);
+        return await check(rest, io);
+      case 'fix':
+        return await fix(rest, io);
       case 'detect':
         return detect(rest, io);
       case 'schema':
@@ -115,15 +122,29 @@ const DISK: FileAccess = {
   },
 };
 
+/** Python files that use Lightning: removed 1.x APIs, judged for the pinned Lightning release. */
+async function checkPython(results: Checked[], cwd: string): Promise<void> {
+  const python = results.filter((r) => r.analysis?.detection.format === 'python-lightning');
+  if (!python.length) return;
+  const parser = await loadPythonParser();
+  const version = resolveVersion('lightning', undefined, readWorkspacePins([cwd]), LIGHTNING_NEWEST);
+  for (const r of python) {
+    const text = readConfigFile(r.file);
+    if (!text.ok) continue;
+    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, r.file))}`, 'python', 1, text.text);
+    r.analysis!.diagnostics = lightningDiagnostics(doc, { parser, path: resolve(cwd, r.file), files: DISK, version });
+  }
+}
+
 function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Checked[] {
-  const files = expandPaths(paths.length ? paths : ['.']);
+  const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
   const pins = readWorkspacePins([cwd]);
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
-    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
+    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, read.text);
     const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins });
     if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
       const charOffset = read.invalidUtf8Char ?? 0;
@@ -148,11 +169,12 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
   });
 }
 
-function check(args: string[], io: Io): number {
+async function check(args: string[], io: Io): Promise<number> {
   const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
   const results = analyzeAll(service, paths, io.cwd, gpus);
+  await checkPython(results, io.cwd);
   let unreadable = false;
   for (const r of results) {
     if (r.error && r.explicit) {
@@ -168,6 +190,34 @@ function check(args: string[], io: Io): number {
   else io.out(formatText(reports, results.filter((r) => r.analysis).length, configs.length, io.color));
   const errors = toJsonProblems(reports).some((p) => p.severity === 'error');
   return unreadable ? 2 : errors ? 1 : 0;
+}
+
+async function fix(args: string[], io: Io): Promise<number> {
+  const dryRun = args.includes('--dry-run');
+  const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
+  const service = createConfigService(loadSchemas());
+  const results = analyzeAll(service, paths, io.cwd);
+  await checkPython(results, io.cwd);
+  let fixed = 0;
+  let remaining = 0;
+  for (const r of results) {
+    if (!r.analysis || r.analysis.detection.format === 'none' || !r.analysis.diagnostics.length) continue;
+    const read = readConfigFile(r.file);
+    if (!read.ok) continue;
+    const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, r.file))}`, 'plaintext', 1, read.text);
+    const { edits, titles } = preferredEdits(doc, r.analysis.diagnostics);
+    remaining += r.analysis.diagnostics.length - titles.length;
+    if (!edits.length) continue;
+    const after = TextDocument.applyEdits(doc, edits);
+    fixed += titles.length;
+    if (dryRun) io.out(unifiedDiff(r.file, read.text, after));
+    else {
+      writeFileSync(r.file, after);
+      io.out(`${r.file}: ${titles.length} fixed\n${titles.map((t) => `  ${t}\n`).join('')}`);
+    }
+  }
+  io.out(`${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`);
+  return 0;
 }
 
 function detect(args: string[], io: Io): number {
@@ -207,8 +257,8 @@ function schema(args: string[], io: Io): number {
 }
 
 /** Process entry: bin/ftw calls this. */
-export function run(): void {
-  const code = main(process.argv.slice(2), {
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     cwd: process.cwd(),
@@ -217,4 +267,4 @@ export function run(): void {
   if (code >= 0) process.exitCode = code;
 }
 
-if (require.main === module) run();
+if (require.main === module) void run();

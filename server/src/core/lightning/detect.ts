@@ -1,0 +1,403 @@
+import { dirname, join } from 'node:path';
+import { collectImports, resolveName, type ImportBinding } from './imports';
+import { childrenOfType, descendants, dottedName, type Node, type PythonParser, type Tree } from './python';
+import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
+
+export type ClassKind = 'module' | 'datamodule' | 'callback';
+
+export interface LightningFinding {
+  rule: MigrationRule;
+  /** The token to underline: a def name, a keyword, an import statement, an attribute. */
+  node: Node;
+  /** The class the finding is in, when it is a hook. */
+  classNode?: Node;
+  /** The function the finding is in (a hook definition). */
+  functionNode?: Node;
+}
+
+export interface LightningFileAccess {
+  read(path: string): string | undefined;
+}
+
+export interface DetectContext {
+  parser: PythonParser;
+  /** Absolute path of the file, to find sibling modules that define base classes. */
+  path: string;
+  files?: LightningFileAccess;
+}
+
+const MODULE = /^pl\.(?:LightningModule|core\.(?:lightning\.|module\.)?LightningModule)$/;
+const DATAMODULE = /^pl\.(?:LightningDataModule|core\.(?:datamodule\.)?LightningDataModule)$/;
+const CALLBACK = /^pl\.(?:Callback|callbacks\.(?:[\w.]+\.)?\w+)$/;
+const TRAINER = /^pl\.(?:Trainer|trainer\.(?:trainer\.)?Trainer)$/;
+
+function kindOfBase(path: string | undefined): ClassKind | undefined {
+  if (!path) return undefined;
+  if (MODULE.test(path)) return 'module';
+  if (DATAMODULE.test(path)) return 'datamodule';
+  if (CALLBACK.test(path)) return 'callback';
+  return undefined;
+}
+
+/** Inside a compatibility shim: a try/except ImportError, or an `if` on a version. Both branches are left alone. */
+export function isShim(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'try_statement' && childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))) return true;
+    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && /version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(n.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
+}
+
+function rulesOf(kind: MigrationKind): MigrationRule[] {
+  return MIGRATIONS.filter((r) => r.kind === kind);
+}
+
+/** Parameters without a default value (`dataloader_idx=0` is already the 2.x form). */
+function requiredParameterNames(fn: Node): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p): p is Node => p !== null && (p.type === 'identifier' || p.type === 'typed_parameter'))
+    .map((p) => (p.type === 'identifier' ? p.text : p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? ''));
+}
+
+function parameterNames(fn: Node): string[] {
+  const params = fn.childForFieldName('parameters');
+  if (!params) return [];
+  const out: string[] = [];
+  for (const p of params.namedChildren) {
+    if (!p) continue;
+    if (p.type === 'identifier') out.push(p.text);
+    else {
+      const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+      if (name) out.push(name.text.replace(/^\*+/, ''));
+    }
+  }
+  return out;
+}
+
+function methodsOf(cls: Node): Node[] {
+  const body = cls.childForFieldName('body');
+  if (!body) return [];
+  const out: Node[] = [];
+  for (const child of body.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'function_definition') out.push(child);
+    else if (child.type === 'decorated_definition') {
+      const def = child.childForFieldName('definition');
+      if (def?.type === 'function_definition') out.push(def);
+    }
+  }
+  return out;
+}
+
+/** Lightning classes of a file: by their bases, through local classes and sibling modules. */
+export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx: DetectContext, depth = 0): Map<string, { kind: ClassKind; node: Node }> {
+  const classes = descendants(tree.rootNode, new Set(['class_definition']));
+  const kinds = new Map<string, { kind: ClassKind; node: Node }>();
+  const external = new Map<string, ClassKind | undefined>();
+  const externalKind = (name: string): ClassKind | undefined => {
+    const binding = imports.get(name);
+    if (!binding || binding.lightning || depth > 1 || !ctx.files) return undefined;
+    if (external.has(name)) return external.get(name);
+    // `from seq_tagger_multi_val import GRUTagger`: read that module next to this one.
+    const module = binding.module.replace(/^\.+/, '');
+    const file = join(dirname(ctx.path), `${module.replace(/\./g, '/')}.py`);
+    const text = ctx.files.read(file);
+    let kind: ClassKind | undefined;
+    if (text !== undefined) {
+      const other = ctx.parser.parse(text);
+      if (other) {
+        const otherImports = collectImports(other.rootNode, isShim);
+        kind = classKinds(other, otherImports, { ...ctx, path: file }, depth + 1).get(binding.target.split('.').pop()!)?.kind;
+      }
+    }
+    external.set(name, kind);
+    return kind;
+  };
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    for (const cls of classes) {
+      const name = cls.childForFieldName('name')?.text;
+      if (!name || kinds.has(name)) continue;
+      const bases = cls.childForFieldName('superclasses')?.namedChildren.filter((b): b is Node => b !== null && b.type !== 'keyword_argument') ?? [];
+      for (const base of bases) {
+        const local = dottedName(base);
+        const kind = kindOfBase(resolveName(base, imports)) ?? (local ? kinds.get(local)?.kind : undefined) ?? (local && !local.includes('.') ? externalKind(local) : undefined);
+        if (kind) {
+          kinds.set(name, { kind, node: cls });
+          changed = true;
+          break;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  return kinds;
+}
+
+const HOOK_KINDS: Record<ClassKind, MigrationKind[]> = {
+  module: ['hook', 'hookSignature'],
+  callback: ['callbackHook'],
+  datamodule: ['dataModuleHook'],
+};
+
+function valueText(node: Node | null | undefined): string {
+  return (node?.text ?? '').replace(/^(['"])(.*)\1$/s, '$2');
+}
+
+/** Every use of a removed or changed Lightning 1.x API in the file. */
+export function detectMigrations(tree: Tree, ctx: DetectContext): LightningFinding[] {
+  const root = tree.rootNode;
+  const imports = collectImports(root, isShim);
+  const out: LightningFinding[] = [];
+  const hasLightning = [...imports.values()].some((b) => b.lightning);
+  if (!hasLightning) return out;
+
+  // Imports of moved or removed modules and names.
+  for (const binding of new Set(imports.values())) {
+    if (!binding.lightning || binding.shim) continue;
+    for (const rule of MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass')) {
+      const path = canonicalRule(rule.name);
+      const module = canonicalRule(binding.module);
+      if (module === path || module.startsWith(`${path}.`) || binding.target === path) {
+        if (!out.some((f) => f.rule === rule && f.node.startIndex === binding.node.startIndex)) out.push({ rule, node: binding.node });
+      }
+    }
+  }
+
+  // Hooks and their signatures, by class kind.
+  const classes = classKinds(tree, imports, ctx);
+  for (const { kind, node: cls } of classes.values()) {
+    for (const fn of methodsOf(cls)) {
+      const name = fn.childForFieldName('name');
+      if (!name || isShim(fn)) continue;
+      const params = parameterNames(fn);
+      const required = requiredParameterNames(fn);
+      for (const rule of HOOK_KINDS[kind].flatMap(rulesOf)) {
+        if (rule.name !== name.text) continue;
+        const has = (p: string) => (p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
+        if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
+        out.push({ rule, node: name, classNode: cls, functionNode: fn });
+      }
+    }
+    if (kind === 'module') out.push(...moduleUses(cls));
+  }
+
+  // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
+  const trainerVars = new Set<string>();
+  for (const call of descendants(root, new Set(['call']))) {
+    if (!TRAINER.test(resolveName(call.childForFieldName('function'), imports) ?? '') || isShim(call)) continue;
+    const assigned = call.parent?.type === 'assignment' ? dottedName(call.parent.childForFieldName('left')) : undefined;
+    if (assigned) trainerVars.add(assigned);
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (!arg) continue;
+      if (arg.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
+      if (arg.type === 'dictionary_splat') out.push(...splatted(root, arg.namedChildren[0]?.text));
+    }
+  }
+  out.push(...trainerMembers(root, trainerVars, classes));
+  out.push(...classMembers(root, imports, classes));
+  out.push(...specialShapes(root, imports, classes, trainerVars));
+  return dedupe(out);
+}
+
+function canonicalRule(path: string): string {
+  return path.replace(/^(?:pytorch_lightning|lightning\.pytorch|lightning)(?=\.|$)/, 'pl');
+}
+
+function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  for (const rule of rulesOf('trainerArgument')) {
+    if (rule.name !== name.text) continue;
+    if (rule.value !== undefined) {
+      const v = valueText(value);
+      if (rule.value === '<dict>' ? value?.type !== 'dictionary' : rule.value.replace(/^(['"])(.*)\1$/, '$2') !== v && !(rule.value.startsWith('<') && value?.text.includes(rule.value.slice(1, -1)))) continue;
+    }
+    out.push({ rule, node: name });
+  }
+  return out;
+}
+
+/** `Trainer(**kwargs)` where kwargs is a dict built in the file: its keys are Trainer arguments. */
+function splatted(root: Node, variable: string | undefined): LightningFinding[] {
+  if (!variable) return [];
+  const out: LightningFinding[] = [];
+  for (const assign of descendants(root, new Set(['assignment']))) {
+    if (dottedName(assign.childForFieldName('left')) !== variable) continue;
+    const right = assign.childForFieldName('right');
+    if (right?.type === 'dictionary') {
+      for (const pair of childrenOfType(right, 'pair')) {
+        const key = pair.childForFieldName('key');
+        if (key?.type === 'string') out.push(...trainerArgument(stringNode(key), pair.childForFieldName('value')));
+      }
+    } else if (right?.type === 'call' && right.childForFieldName('function')?.text === 'dict') {
+      for (const arg of right.childForFieldName('arguments')?.namedChildren ?? []) {
+        if (arg?.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
+      }
+    }
+  }
+  return out;
+}
+
+/** A string literal seen as its content (for dict keys that name Trainer arguments). */
+function stringNode(node: Node): Node {
+  return new Proxy(node, { get: (target, prop) => (prop === 'text' ? valueText(target) : Reflect.get(target, prop)) }) as Node;
+}
+
+/** self.<removed attribute>, self.log(<removed keyword>=...) inside a LightningModule. */
+function moduleUses(cls: Node): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  const attributes = rulesOf('moduleAttribute');
+  const logArgs = rulesOf('logArgument');
+  for (const attr of descendants(cls, new Set(['attribute']))) {
+    if (attr.childForFieldName('object')?.text !== 'self' || isShim(attr)) continue;
+    const name = attr.childForFieldName('attribute')?.text;
+    for (const rule of attributes) if (rule.name === name || rule.name === `self.${name}`) out.push({ rule, node: attr });
+  }
+  for (const call of descendants(cls, new Set(['call']))) {
+    const fn = dottedName(call.childForFieldName('function'));
+    if (fn !== 'self.log' && fn !== 'self.log_dict') continue;
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (arg?.type !== 'keyword_argument') continue;
+      const key = arg.childForFieldName('name')!;
+      for (const rule of logArgs) if (rule.name === key.text) out.push({ rule, node: key });
+    }
+  }
+  return out;
+}
+
+/** trainer.tune(), trainer.num_gpus... on a Trainer built in the file, on self.trainer, or a hook's `trainer`. */
+function trainerMembers(root: Node, trainerVars: Set<string>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  const rules = rulesOf('trainerMember');
+  if (!rules.length) return out;
+  const inLightningClass = (n: Node) => [...classes.values()].some((c) => n.startIndex >= c.node.startIndex && n.endIndex <= c.node.endIndex);
+  for (const attr of descendants(root, new Set(['attribute']))) {
+    const object = dottedName(attr.childForFieldName('object'));
+    const member = attr.childForFieldName('attribute')?.text;
+    if (!object || !member || isShim(attr)) continue;
+    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr));
+    if (!isTrainer) continue;
+    for (const rule of rules) {
+      const ruleMember = rule.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '');
+      if (ruleMember === member) out.push({ rule, node: attr });
+    }
+  }
+  return out;
+}
+
+function dedupe(findings: LightningFinding[]): LightningFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule.id}:${f.node.startIndex}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const CLASS_MEMBER_KINDS: Record<string, MigrationKind[]> = { trainer: ['trainerMember'], datamodule: ['dataModuleHook'], module: ['hook', 'moduleAttribute'] };
+
+/** `Trainer.add_argparse_args(...)`, `MyDataModule.from_argparse_args(...)`, `model.summarize()` on classes. */
+function classMembers(root: Node, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  for (const attr of descendants(root, new Set(['attribute']))) {
+    if (isShim(attr)) continue;
+    const objectNode = attr.childForFieldName('object');
+    const member = attr.childForFieldName('attribute')?.text;
+    if (!objectNode || !member) continue;
+    const resolved = resolveName(objectNode, imports);
+    const local = objectNode.type === 'identifier' ? classes.get(objectNode.text)?.kind : undefined;
+    const kind = resolved && TRAINER.test(resolved) ? 'trainer' : resolved && DATAMODULE.test(resolved) ? 'datamodule' : resolved && MODULE.test(resolved) ? 'module' : local;
+    if (!kind) continue;
+    for (const rule of CLASS_MEMBER_KINDS[kind]!.flatMap(rulesOf)) {
+      const name = rule.name.replace(/^\w+\./, '').replace(/\(\)$/, '');
+      if (name === member && (rule.api?.includes('.') ?? false)) out.push({ rule, node: attr });
+    }
+  }
+  return out;
+}
+
+function ruleByApi(api: string): MigrationRule | undefined {
+  return MIGRATIONS.find((r) => r.api === api);
+}
+
+/** API uses that are a shape rather than a name: see the `api` strings of the corpus expectations. */
+function specialShapes(root: Node, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>, trainerVars: Set<string>): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  const modules = [...classes.values()].filter((c) => c.kind === 'module').map((c) => c.node);
+  const inModule = (n: Node) => modules.some((c) => n.startIndex >= c.startIndex && n.endIndex <= c.endIndex);
+  // trainer.precision == "16" / 16: 2.x precision values are strings such as "16-mixed".
+  const precisionCompare = ruleByApi('trainer.precision == "16"');
+  if (precisionCompare) {
+    for (const cmp of descendants(root, new Set(['comparison_operator']))) {
+      const sides = cmp.namedChildren.filter((c): c is Node => c !== null);
+      const attr = sides.find((c) => c.type === 'attribute' && c.childForFieldName('attribute')?.text === 'precision');
+      const literal = sides.find((c) => /^(?:16|"16"|'16'|32|"32"|'32'|"bf16"|'bf16')$/.test(c.text));
+      const object = attr ? dottedName(attr.childForFieldName('object')) : undefined;
+      if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp)) out.push({ rule: precisionCompare, node: cmp });
+    }
+  }
+  // self.log("name", {...}): 2.x logs scalars only (use self.log_dict).
+  const logDict = ruleByApi('self.log(<dict value>)');
+  // configure_optimizers returning {"frequency": ...}: 2.x removed optimizer frequencies.
+  const frequency = ruleByApi('configure_optimizers("frequency")');
+  for (const cls of modules) {
+    for (const call of descendants(cls, new Set(['call']))) {
+      if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
+      const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
+      if (value?.type === 'dictionary' && !isShim(call)) out.push({ rule: logDict, node: value });
+    }
+    if (frequency) {
+      const configure = descendants(cls, new Set(['function_definition'])).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
+      for (const key of configure ? descendants(configure, new Set(['string'])) : []) {
+        if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') out.push({ rule: frequency, node: key });
+      }
+    }
+  }
+  // ModelCheckpoint(every_n_val_epochs=...) and other callback-constructor keywords.
+  for (const call of descendants(root, new Set(['call']))) {
+    const callee = resolveName(call.childForFieldName('function'), imports);
+    if (!callee || !/^pl\.callbacks\./.test(callee) || isShim(call)) continue;
+    const cls = callee.split('.').pop();
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (arg?.type !== 'keyword_argument') continue;
+      const name = arg.childForFieldName('name')!;
+      const rule = ruleByApi(`${cls}(${name.text}=)`);
+      if (rule) out.push({ rule, node: name });
+    }
+  }
+  // self.toggle_optimizer(opt, idx) / self.untoggle_optimizer(idx): 2.x takes the optimizer alone.
+  const toggle = ruleByApi('toggle_optimizer(optimizer, optimizer_idx)');
+  const untoggle = ruleByApi('untoggle_optimizer(optimizer_idx)');
+  for (const cls of modules) {
+    for (const call of descendants(cls, new Set(['call']))) {
+      const fn = dottedName(call.childForFieldName('function'));
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'keyword_argument') ?? [];
+      if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) out.push({ rule: toggle, node: call });
+      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0]!.type === 'integer' || /idx|index/i.test(args[0]!.text))) out.push({ rule: untoggle, node: call });
+    }
+  }
+  // pl_module.summarize(...) in a callback, model.summarize() on a module instance.
+  const summarize = ruleByApi('LightningModule.summarize()');
+  if (summarize) {
+    for (const attr of descendants(root, new Set(['attribute']))) {
+      const object = dottedName(attr.childForFieldName('object'));
+      if (attr.childForFieldName('attribute')?.text !== 'summarize' || attr.parent?.type !== 'call' || isShim(attr)) continue;
+      const onModule = object === 'pl_module' || object === 'self.model' || (object === 'self' && inModule(attr));
+      if (onModule) out.push({ rule: summarize, node: attr });
+    }
+  }
+  // pl.metrics.Accuracy(): a removed module used through an attribute chain rather than imported.
+  const importRules = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass');
+  for (const attr of descendants(root, new Set(['attribute']))) {
+    if (attr.parent?.type === 'attribute' || isShim(attr)) continue; // the whole chain, once
+    const resolved = resolveName(attr, imports);
+    if (!resolved?.startsWith('pl.')) continue;
+    for (const rule of importRules) {
+      const path = canonicalRule(rule.name);
+      if (resolved === path || resolved.startsWith(`${path}.`)) out.push({ rule, node: attr });
+    }
+  }
+  return out;
+}

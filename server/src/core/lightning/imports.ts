@@ -1,0 +1,69 @@
+import { descendants, dottedName, type Node } from './python';
+
+/**
+ * Lightning ships under three names (pytorch_lightning, lightning.pytorch, lightning); we map all of them to
+ * one canonical prefix, `pl`, so the tables and checks are written once.
+ */
+export function canonical(path: string): string | undefined {
+  if (path === 'pytorch_lightning' || path === 'lightning.pytorch' || path === 'lightning') return 'pl';
+  for (const prefix of ['pytorch_lightning.', 'lightning.pytorch.', 'lightning.']) {
+    if (path.startsWith(prefix)) return `pl.${path.slice(prefix.length)}`;
+  }
+  return undefined;
+}
+
+export interface ImportBinding {
+  /** The canonical Lightning path (`pl.callbacks.Callback`), or the module path of a non-Lightning import. */
+  target: string;
+  lightning: boolean;
+  /** The import statement, for "moved module" findings. */
+  node: Node;
+  /** The module path as written (`pytorch_lightning.metrics`). */
+  module: string;
+  /** Inside a compatibility shim (try/except ImportError, a version check): never report it. */
+  shim: boolean;
+}
+
+/** Local name -> what it refers to, for every import in the file (later imports win, as in Python). */
+export function collectImports(root: Node, isShim: (n: Node) => boolean): Map<string, ImportBinding> {
+  const names = new Map<string, ImportBinding>();
+  for (const stmt of descendants(root, new Set(['import_statement', 'import_from_statement']), new Set(['function_definition']))) {
+    const shim = isShim(stmt);
+    if (stmt.type === 'import_statement') {
+      for (const child of stmt.namedChildren) {
+        if (!child) continue;
+        const module = child.type === 'aliased_import' ? dottedName(child.childForFieldName('name')) : dottedName(child);
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : module?.split('.')[0];
+        if (!module || !alias) continue;
+        const target = child.type === 'aliased_import' ? module : module.split('.')[0]!;
+        const c = canonical(target);
+        names.set(alias, { target: c ?? target, lightning: Boolean(c), node: stmt, module, shim });
+      }
+    } else {
+      const moduleNode = stmt.childForFieldName('module_name');
+      const module = dottedName(moduleNode);
+      if (!module) continue;
+      for (const child of stmt.namedChildren) {
+        if (!child || child === moduleNode || child.startIndex === moduleNode?.startIndex) continue;
+        const name = child.type === 'aliased_import' ? dottedName(child.childForFieldName('name')) : child.type === 'dotted_name' ? dottedName(child) : undefined;
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : name;
+        if (!name || !alias) continue;
+        const full = `${module}.${name}`;
+        const c = canonical(full);
+        names.set(alias, { target: c ?? full, lightning: Boolean(c), node: stmt, module, shim });
+      }
+    }
+  }
+  return names;
+}
+
+/** What an expression such as `pl.Trainer` or `L.pytorch.callbacks.Callback` refers to, canonically. */
+export function resolveName(node: Node | null | undefined, imports: Map<string, ImportBinding>): string | undefined {
+  const dotted = dottedName(node);
+  if (!dotted) return undefined;
+  const [head, ...rest] = dotted.split('.');
+  const binding = imports.get(head!);
+  if (!binding) return undefined;
+  const full = [binding.target, ...rest].join('.');
+  return binding.lightning ? full.replace(/^pl\.pytorch\./, 'pl.') : full;
+}

@@ -1,0 +1,140 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
+import { makeDiagnostic, offsetRange, type Fix } from '../config/diagnostics';
+import type { Code } from '../config/codes';
+import { atOrAfter, type ToolVersion } from '../config/versions';
+import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
+import type { Node } from './python';
+import { migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
+import type { MigrationKind, MigrationRule } from './table';
+
+/** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
+export const LIGHTNING_NEWEST = '2.6.0';
+
+/** One code per kind of API, documented in docs/rules.md. */
+export const LIGHTNING_CODES: Record<MigrationKind, Code> = {
+  hook: 'FT301' as Code,
+  hookSignature: 'FT302' as Code,
+  callbackHook: 'FT303' as Code,
+  dataModuleHook: 'FT303' as Code,
+  moduleAttribute: 'FT304' as Code,
+  logArgument: 'FT304' as Code,
+  trainerArgument: 'FT305' as Code,
+  trainerMember: 'FT306' as Code,
+  import: 'FT307' as Code,
+  callbackClass: 'FT307' as Code,
+  cliArgument: 'FT308' as Code,
+};
+
+export interface LightningContext extends DetectContext {
+  /** The Lightning release the project pins (or the newest). */
+  version: ToolVersion;
+}
+
+function pinned1x(version: ToolVersion): boolean {
+  return version.source !== 'newest' && atOrAfter(version.version, '2.0') === false;
+}
+
+function message(rule: MigrationRule, version: ToolVersion): string {
+  const what = `'${rule.api ?? rule.name}'`;
+  const when = `Lightning ${rule.removedIn}`;
+  const todo = `${rule.replacement}${rule.note ? ` (${rule.note})` : ''}`;
+  if (pinned1x(version)) {
+    return `${what} is gone in ${when}: this code breaks when you upgrade from ${version.version}${rule.behaviour === 'silent' ? ' (it is silently never called there)' : ''}. Use ${todo}.`;
+  }
+  switch (rule.behaviour) {
+    case 'silent':
+      return `${what} is never called in Lightning 2.x (removed in ${when}): this code silently stops running. Use ${todo}.`;
+    case 'warns':
+      return `${what} is deprecated since Lightning ${rule.deprecatedIn ?? rule.removedIn} and will be removed. Use ${todo}.`;
+    default:
+      return `${what} was removed in ${when}: Lightning 2.x stops with an error here. Use ${todo}.`;
+  }
+}
+
+function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning' {
+  if (pinned1x(version) || rule.behaviour === 'warns') return 'warning';
+  return 'error';
+}
+
+/** Removed and changed Lightning 1.x APIs in a Python file, with fixes where a safe one exists. */
+export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningContext): Diagnostic[] {
+  const tree = ctx.parser.parse(textDocument.getText());
+  if (!tree) return [];
+  try {
+    const findings = detectMigrations(tree, ctx);
+    return findings.map((f) => {
+      const d = makeDiagnostic({
+        range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
+        code: LIGHTNING_CODES[f.rule.kind],
+        severity: severity(f.rule, ctx.version),
+        message: message(f.rule, ctx.version),
+        deprecated: true,
+        fixes: fixFor(textDocument, f, tree.rootNode),
+      });
+      return d;
+    });
+  } finally {
+    tree.delete();
+  }
+}
+
+function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit {
+  return { range: offsetRange(textDocument, node.startIndex, node.endIndex), newText };
+}
+
+const PRECISION: Record<string, string> = { '16': '"16-mixed"', bf16: '"bf16-mixed"', '32': '"32-true"', '64': '"64-true"' };
+
+/** The simple, safe rewrites; the structural ones (epoch-end hooks, devices, Tuner) are done separately. */
+function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fix[] {
+  const { rule, node } = f;
+  const to = rule.fix.to;
+  switch (rule.fix.kind) {
+    case 'epochEnd':
+      return migrateEpochEndHook(textDocument, f);
+    case 'acceleratorDevices':
+      return migrateDevices(textDocument, f);
+    case 'resumeFromCheckpoint':
+      return migrateResume(textDocument, f, root);
+    case 'renameMethod':
+      return to ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
+    case 'renameKeyword':
+    case 'renameAttribute':
+      if (!to) return [];
+      if (node.type === 'attribute') {
+        const attr = node.childForFieldName('attribute');
+        return attr ? [{ title: `Use ${to}`, edits: [edit(textDocument, attr, to.replace(/^.*\./, ''))], preferred: true }] : [];
+      }
+      return node.type === 'identifier' ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
+    case 'precision': {
+      const arg = node.parent;
+      const value = arg?.type === 'keyword_argument' ? arg.childForFieldName('value') : null;
+      const v = value?.text.replace(/^(['"])(.*)\1$/, '$2');
+      const next = v ? PRECISION[v] : undefined;
+      return value && next ? [{ title: `Use precision=${next}`, edits: [edit(textDocument, value, next)], preferred: true }] : [];
+    }
+    case 'removeKeyword': {
+      const arg = node.parent;
+      if (arg?.type !== 'keyword_argument') return [];
+      // Remove "name=value" with the comma that follows it (or the one before it, for the last argument).
+      const text = textDocument.getText();
+      let start = arg.startIndex;
+      let end = arg.endIndex;
+      const after = /^\s*,[ \t]*/.exec(text.slice(end));
+      if (after) end += after[0].length;
+      else {
+        const before = /,\s*$/.exec(text.slice(0, start));
+        if (before) start -= before[0].length;
+      }
+      return [{ title: `Remove ${node.text}=... (${rule.replacement})`, edits: [{ range: offsetRange(textDocument, start, end), newText: '' }], preferred: true }];
+    }
+    case 'replaceImport': {
+      if (!to || !/import/.test(node.type)) return [];
+      const from = rule.name;
+      const replaced = node.text.split(from).join(to);
+      return replaced !== node.text ? [{ title: `Import from ${to}`, edits: [edit(textDocument, node, replaced)], preferred: true }] : [];
+    }
+    default:
+      return [];
+  }
+}

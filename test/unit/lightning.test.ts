@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PythonParser } from '../../server/src/core/lightning/python';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
+import { loadPythonParser } from '../../server/src/pythonParser';
+import { SHARED } from './helpers';
+
+// The legacy Lightning modules of ../shared/corpus/lightning, each with the lines that must be flagged and the
+// look-alike lines (comments, strings, other classes, transformers.Trainer, compatibility shims) that must not.
+const DIR = join(SHARED, 'corpus', 'lightning');
+const DISK = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
+
+interface Expect {
+  flagged: Array<{ line: number; api: string }>;
+  not_flagged_lines: number[];
+  lightning_pin: string | null;
+}
+
+describe('Lightning 1.x APIs in the corpus modules', () => {
+  let parser: PythonParser;
+  before(async () => {
+    parser = await loadPythonParser();
+  });
+
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.py')).sort()) {
+    it(file, () => {
+      const expect = JSON.parse(readFileSync(join(DIR, file.replace(/\.py$/, '.expect.json')), 'utf8')) as Expect;
+      const path = join(DIR, file);
+      const doc = TextDocument.create(`file://${path}`, 'python', 1, readFileSync(path, 'utf8'));
+      const pin = expect.lightning_pin;
+      const version = pin && pin !== '2.x' ? { version: pin, source: 'requirements.txt' } : { version: pin === '2.x' ? '2.6.0' : LIGHTNING_NEWEST, source: pin ? 'requirements.txt' : 'newest' };
+      const diagnostics = lightningDiagnostics(doc, { parser, path, files: DISK, version });
+      const lines = new Set(diagnostics.map((d) => d.range.start.line + 1));
+      const missed = expect.flagged.filter((f) => !lines.has(f.line)).map((f) => `${f.line} ${f.api}`);
+      const wrong = expect.not_flagged_lines.filter((l) => lines.has(l)).map((l) => `${l}: ${diagnostics.find((d) => d.range.start.line + 1 === l)!.message}`);
+      assert.deepEqual({ missed, wrong }, { missed: [], wrong: [] });
+      for (const d of diagnostics) {
+        assert.deepEqual(d.tags, [2], 'Deprecated tag');
+        assert.match(String(d.code), /^FT30\d$/);
+        if (pin && pin.startsWith('1.')) assert.equal(d.severity, 2, 'pinned 1.x: a warning that the code breaks on upgrade');
+      }
+    });
+  }
+});
