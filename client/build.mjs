@@ -18,10 +18,14 @@ const common = {
   legalComments: 'none',
 };
 
+// web-tree-sitter's ES module build reads import.meta.url, which a CommonJS bundle does not have: use its
+// CommonJS build instead.
+const serverAliases = { 'web-tree-sitter': require.resolve('web-tree-sitter') };
+
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
-  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', alias: serverAliases }),
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', alias: serverAliases }),
 ]);
 
 // tree-sitter's runtime and the Python grammar, next to the server bundle (server/src/pythonParser.ts finds them).

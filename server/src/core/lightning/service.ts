@@ -35,6 +35,8 @@ function pinned1x(version: ToolVersion): boolean {
   return version.source !== 'newest' && atOrAfter(version.version, '2.0') === false;
 }
 
+const HOOKS = new Set<MigrationKind>(['hook', 'hookSignature', 'callbackHook', 'dataModuleHook']);
+
 function message(rule: MigrationRule, version: ToolVersion): string {
   const what = `'${rule.api ?? rule.name}'`;
   const when = `Lightning ${rule.removedIn}`;
@@ -44,7 +46,9 @@ function message(rule: MigrationRule, version: ToolVersion): string {
   }
   switch (rule.behaviour) {
     case 'silent':
-      return `${what} is never called in Lightning 2.x (removed in ${when}): this code silently stops running. Use ${todo}.`;
+      return HOOKS.has(rule.kind)
+        ? `${what} is never called in Lightning 2.x (removed in ${when}): this code silently stops running. Use ${todo}.`
+        : `${what} has no effect in Lightning 2.x (changed in ${when}): the code runs but does not do what it did. Use ${todo}.`;
     case 'warns':
       return `${what} is deprecated since Lightning ${rule.deprecatedIn ?? rule.removedIn} and will be removed. Use ${todo}.`;
     default:
@@ -116,8 +120,16 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fi
     case 'removeKeyword': {
       const arg = node.parent;
       if (arg?.type !== 'keyword_argument') return [];
-      // Remove "name=value" with the comma that follows it (or the one before it, for the last argument).
       const text = textDocument.getText();
+      const lineStart = text.lastIndexOf('\n', arg.startIndex - 1) + 1;
+      const lineEnd = text.indexOf('\n', arg.endIndex) < 0 ? text.length : text.indexOf('\n', arg.endIndex);
+      const why = `# ${arg.text} removed: Lightning 2.x has no such argument (${rule.replacement})`.replace(/\s+/g, ' ');
+      // The argument on a line of its own: the comment takes its place.
+      if (/^\s*$/.test(text.slice(lineStart, arg.startIndex)) && /^\s*,?\s*$/.test(text.slice(arg.endIndex, lineEnd))) {
+        const indent = text.slice(lineStart, arg.startIndex);
+        return [{ title: `Remove ${node.text}=... (${rule.replacement})`, edits: [{ range: offsetRange(textDocument, lineStart, lineEnd), newText: `${indent}${why}` }], preferred: true }];
+      }
+      // Otherwise remove it with its comma, and put the comment above the statement.
       let start = arg.startIndex;
       let end = arg.endIndex;
       const after = /^\s*,[ \t]*/.exec(text.slice(end));
@@ -126,7 +138,18 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fi
         const before = /,\s*$/.exec(text.slice(0, start));
         if (before) start -= before[0].length;
       }
-      return [{ title: `Remove ${node.text}=... (${rule.replacement})`, edits: [{ range: offsetRange(textDocument, start, end), newText: '' }], preferred: true }];
+      let statement: Node = arg;
+      while (statement.parent && !/_statement$|^expression_statement$/.test(statement.type)) statement = statement.parent;
+      const stmtLine = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+      const indent = /^[ \t]*/.exec(text.slice(stmtLine))![0];
+      return [{
+        title: `Remove ${node.text}=... (${rule.replacement})`,
+        edits: [
+          { range: offsetRange(textDocument, stmtLine, stmtLine), newText: `${indent}${why}\n` },
+          { range: offsetRange(textDocument, start, end), newText: '' },
+        ],
+        preferred: true,
+      }];
     }
     case 'replaceImport': {
       if (!to || !/import/.test(node.type)) return [];
