@@ -9,6 +9,7 @@ import { readWorkspacePins } from './pins';
 import { resolveVersion } from './core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
+import { IncrementalPython } from './core/lightning/incremental';
 import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
@@ -32,6 +33,8 @@ export class ConfigDocuments {
   private readonly overrides = new Map<string, FormatId>();
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
+  /** The last syntax tree of each open Python file, for incremental re-parsing. */
+  private python: IncrementalPython | undefined;
   /** The workspace's pinned releases, read from requirements*.txt, pyproject.toml, setup.cfg, environment.yml. */
   private pins: Map<string, { version: string; file: string }> | undefined;
 
@@ -101,6 +104,7 @@ export class ConfigDocuments {
     this.generations.delete(uri);
     this.analyses.delete(uri);
     this.service.forget(uri);
+    this.python?.forget(uri);
     this.host.publish(uri, undefined, []);
   }
 
@@ -176,7 +180,8 @@ export class ConfigDocuments {
     const version = resolveVersion('lightning', settings.versions, (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))), LIGHTNING_NEWEST);
     try {
       const parser = await loadPythonParser();
-      diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version });
+      this.python ??= new IncrementalPython(parser);
+      diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version, incremental: this.python });
     } catch (e) {
       this.host.log(`Fine-Tune Workbench could not check ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }

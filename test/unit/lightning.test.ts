@@ -45,3 +45,34 @@ describe('Lightning 1.x APIs in the corpus modules', () => {
     });
   }
 });
+
+describe('incremental Python parsing', () => {
+  it('gives the same tree and findings as a fresh parse, edit after edit', async () => {
+    const parser = await loadPythonParser();
+    const { IncrementalPython } = await import('../../server/src/core/lightning/incremental');
+    const incremental = new IncrementalPython(parser);
+    const path = join(DIR, 'cifar_convnet.py');
+    let text = readFileSync(path, 'utf8');
+    const version = { version: LIGHTNING_NEWEST, source: 'newest' };
+    const edits: Array<(t: string) => string> = [
+      (t) => t.replace('gpus=', 'gpus ='),
+      (t) => t.replace('def training_step', 'def training_step_renamed'),
+      (t) => `# a new first line, with é and emoji 🚀\n${t}`,
+      (t) => t.replace(/\n\s*$/, '\n\nclass Extra(pl.LightningModule):\n    def on_epoch_end(self):\n        pass\n'),
+      (t) => t.slice(0, Math.floor(t.length / 2)), // broken mid-file
+      (t) => t,
+    ];
+    for (const edit of edits) {
+      text = edit(text);
+      const doc = TextDocument.create(`file://${path}`, 'python', 1, text);
+      const a = lightningDiagnostics(doc, { parser, path, version, incremental });
+      const b = lightningDiagnostics(doc, { parser, path, version });
+      assert.deepEqual(a, b);
+      const t1 = incremental.parse(`file://${path}#check`, text)!;
+      const t2 = parser.parse(text)!;
+      assert.equal(t1.rootNode.toString(), t2.rootNode.toString());
+      t1.delete();
+      t2.delete();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { collectImports, resolveName, type ImportBinding } from './imports';
-import { childrenOfType, descendants, dottedName, type Node, type PythonParser, type Tree } from './python';
+import { childrenOfType, descendants, dottedName, indexTree, within, type Node, type PythonParser, type Tree } from './python';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
 export type ClassKind = 'module' | 'datamodule' | 'callback';
@@ -90,8 +90,8 @@ function methodsOf(cls: Node): Node[] {
 }
 
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
-export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx: DetectContext, depth = 0): Map<string, { kind: ClassKind; node: Node }> {
-  const classes = descendants(tree.rootNode, new Set(['class_definition']));
+export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx: DetectContext, depth = 0, indexed?: Node[]): Map<string, { kind: ClassKind; node: Node }> {
+  const classes = indexed ?? indexTree(tree.rootNode, new Set(['class_definition'])).get('class_definition')!;
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
   const external = new Map<string, ClassKind | undefined>();
   const externalKind = (name: string): ClassKind | undefined => {
@@ -145,19 +145,22 @@ function valueText(node: Node | null | undefined): string {
 }
 
 /** Every use of a removed or changed Lightning 1.x API in the file. */
-export function detectMigrations(tree: Tree, ctx: DetectContext): LightningFinding[] {
+export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: LightningFinding[]; index: Map<string, Node[]> } {
   const root = tree.rootNode;
-  const imports = collectImports(root, isShim);
+  // One walk of the tree for everything below.
+  const idx = indexTree(root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement']));
+  const imports = collectImports(root, isShim, idx);
   const out: LightningFinding[] = [];
   const hasLightning = [...imports.values()].some((b) => b.lightning);
-  if (!hasLightning) return out;
+  if (!hasLightning) return { findings: out, index: idx };
+  const calls = idx.get('call')!;
+  const attributes = idx.get('attribute')!;
 
   // Imports of moved or removed modules and names.
   for (const binding of new Set(imports.values())) {
     if (!binding.lightning || binding.shim) continue;
-    for (const rule of MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass')) {
-      const path = canonicalRule(rule.name);
-      const module = canonicalRule(binding.module);
+    const module = canonicalRule(binding.module);
+    for (const [rule, path] of IMPORT_RULES) {
       if (module === path || module.startsWith(`${path}.`) || binding.target === path) {
         if (!out.some((f) => f.rule === rule && f.node.startIndex === binding.node.startIndex)) out.push({ rule, node: binding.node });
       }
@@ -165,7 +168,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): LightningFindi
   }
 
   // Hooks and their signatures, by class kind.
-  const classes = classKinds(tree, imports, ctx);
+  const classes = classKinds(tree, imports, ctx, 0, idx.get('class_definition'));
   for (const { kind, node: cls } of classes.values()) {
     for (const fn of methodsOf(cls)) {
       const name = fn.childForFieldName('name');
@@ -179,26 +182,29 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): LightningFindi
         out.push({ rule, node: name, classNode: cls, functionNode: fn });
       }
     }
-    if (kind === 'module') out.push(...moduleUses(cls));
+    if (kind === 'module') out.push(...moduleUses(cls, within(attributes, cls), within(calls, cls)));
   }
 
   // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
   const trainerVars = new Set<string>();
-  for (const call of descendants(root, new Set(['call']))) {
+  for (const call of calls) {
     if (!TRAINER.test(resolveName(call.childForFieldName('function'), imports) ?? '') || isShim(call)) continue;
     const assigned = call.parent?.type === 'assignment' ? dottedName(call.parent.childForFieldName('left')) : undefined;
     if (assigned) trainerVars.add(assigned);
     for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
       if (!arg) continue;
       if (arg.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      if (arg.type === 'dictionary_splat') out.push(...splatted(root, arg.namedChildren[0]?.text));
+      if (arg.type === 'dictionary_splat') out.push(...splatted(idx.get('assignment')!, arg.namedChildren[0]?.text));
     }
   }
-  out.push(...trainerMembers(root, trainerVars, classes));
-  out.push(...classMembers(root, imports, classes));
-  out.push(...specialShapes(root, imports, classes, trainerVars));
-  return dedupe(out);
+  out.push(...trainerMembers(attributes, trainerVars, classes));
+  out.push(...classMembers(attributes, imports, classes));
+  out.push(...specialShapes(idx, imports, classes, trainerVars));
+  return { findings: dedupe(out), index: idx };
 }
+
+/** Import and class rows with their canonical paths, computed once. */
+const IMPORT_RULES: Array<[MigrationRule, string]> = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass').map((r) => [r, canonicalRule(r.name)]);
 
 function canonicalRule(path: string): string {
   return path.replace(/^(?:pytorch_lightning|lightning\.pytorch|lightning)(?=\.|$)/, 'pl');
@@ -218,10 +224,10 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
 }
 
 /** `Trainer(**kwargs)` where kwargs is a dict built in the file: its keys are Trainer arguments. */
-function splatted(root: Node, variable: string | undefined): LightningFinding[] {
+function splatted(assignments: Node[], variable: string | undefined): LightningFinding[] {
   if (!variable) return [];
   const out: LightningFinding[] = [];
-  for (const assign of descendants(root, new Set(['assignment']))) {
+  for (const assign of assignments) {
     if (dottedName(assign.childForFieldName('left')) !== variable) continue;
     const right = assign.childForFieldName('right');
     if (right?.type === 'dictionary') {
@@ -244,16 +250,17 @@ function stringNode(node: Node): Node {
 }
 
 /** self.<removed attribute>, self.log(<removed keyword>=...) inside a LightningModule. */
-function moduleUses(cls: Node): LightningFinding[] {
+function moduleUses(cls: Node, classAttributes: Node[], classCalls: Node[]): LightningFinding[] {
   const out: LightningFinding[] = [];
   const attributes = rulesOf('moduleAttribute');
   const logArgs = rulesOf('logArgument');
-  for (const attr of descendants(cls, new Set(['attribute']))) {
+  for (const attr of classAttributes) {
     if (attr.childForFieldName('object')?.text !== 'self' || isShim(attr)) continue;
     const name = attr.childForFieldName('attribute')?.text;
     for (const rule of attributes) if (rule.name === name || rule.name === `self.${name}`) out.push({ rule, node: attr });
   }
-  for (const call of descendants(cls, new Set(['call']))) {
+  void cls;
+  for (const call of classCalls) {
     const fn = dottedName(call.childForFieldName('function'));
     if (fn !== 'self.log' && fn !== 'self.log_dict') continue;
     for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -266,14 +273,17 @@ function moduleUses(cls: Node): LightningFinding[] {
 }
 
 /** trainer.tune(), trainer.num_gpus... on a Trainer built in the file, on self.trainer, or a hook's `trainer`. */
-function trainerMembers(root: Node, trainerVars: Set<string>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
   const out: LightningFinding[] = [];
   const rules = rulesOf('trainerMember');
   if (!rules.length) return out;
-  const inLightningClass = (n: Node) => [...classes.values()].some((c) => n.startIndex >= c.node.startIndex && n.endIndex <= c.node.endIndex);
-  for (const attr of descendants(root, new Set(['attribute']))) {
-    const object = dottedName(attr.childForFieldName('object'));
+  const members = new Set(rules.map((r) => r.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '')));
+  const ranges = [...classes.values()].map((c) => [c.node.startIndex, c.node.endIndex] as const);
+  const inLightningClass = (n: Node) => ranges.some(([a, b]) => n.startIndex >= a && n.endIndex <= b);
+  for (const attr of attributes) {
     const member = attr.childForFieldName('attribute')?.text;
+    if (!member || !members.has(member)) continue;
+    const object = dottedName(attr.childForFieldName('object'));
     if (!object || !member || isShim(attr)) continue;
     const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr));
     if (!isTrainer) continue;
@@ -298,13 +308,14 @@ function dedupe(findings: LightningFinding[]): LightningFinding[] {
 const CLASS_MEMBER_KINDS: Record<string, MigrationKind[]> = { trainer: ['trainerMember'], datamodule: ['dataModuleHook'], module: ['hook', 'moduleAttribute'] };
 
 /** `Trainer.add_argparse_args(...)`, `MyDataModule.from_argparse_args(...)`, `model.summarize()` on classes. */
-function classMembers(root: Node, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+function classMembers(attributes: Node[], imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
   const out: LightningFinding[] = [];
-  for (const attr of descendants(root, new Set(['attribute']))) {
-    if (isShim(attr)) continue;
-    const objectNode = attr.childForFieldName('object');
+  const names = new Set(Object.values(CLASS_MEMBER_KINDS).flat().flatMap(rulesOf).map((r) => r.name.replace(/^\w+\./, '').replace(/\(\)$/, '')));
+  for (const attr of attributes) {
     const member = attr.childForFieldName('attribute')?.text;
-    if (!objectNode || !member) continue;
+    if (!member || !names.has(member)) continue;
+    const objectNode = attr.childForFieldName('object');
+    if (!objectNode || isShim(attr)) continue;
     const resolved = resolveName(objectNode, imports);
     const local = objectNode.type === 'identifier' ? classes.get(objectNode.text)?.kind : undefined;
     const kind = resolved && TRAINER.test(resolved) ? 'trainer' : resolved && DATAMODULE.test(resolved) ? 'datamodule' : resolved && MODULE.test(resolved) ? 'module' : local;
@@ -322,14 +333,16 @@ function ruleByApi(api: string): MigrationRule | undefined {
 }
 
 /** API uses that are a shape rather than a name: see the `api` strings of the corpus expectations. */
-function specialShapes(root: Node, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>, trainerVars: Set<string>): LightningFinding[] {
+function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>, trainerVars: Set<string>): LightningFinding[] {
   const out: LightningFinding[] = [];
+  const calls = idx.get('call')!;
+  const attributes = idx.get('attribute')!;
   const modules = [...classes.values()].filter((c) => c.kind === 'module').map((c) => c.node);
   const inModule = (n: Node) => modules.some((c) => n.startIndex >= c.startIndex && n.endIndex <= c.endIndex);
   // trainer.precision == "16" / 16: 2.x precision values are strings such as "16-mixed".
   const precisionCompare = ruleByApi('trainer.precision == "16"');
   if (precisionCompare) {
-    for (const cmp of descendants(root, new Set(['comparison_operator']))) {
+    for (const cmp of idx.get('comparison_operator')!) {
       const sides = cmp.namedChildren.filter((c): c is Node => c !== null);
       const attr = sides.find((c) => c.type === 'attribute' && c.childForFieldName('attribute')?.text === 'precision');
       const literal = sides.find((c) => /^(?:16|"16"|'16'|32|"32"|'32'|"bf16"|'bf16')$/.test(c.text));
@@ -342,21 +355,21 @@ function specialShapes(root: Node, imports: Map<string, ImportBinding>, classes:
   // configure_optimizers returning {"frequency": ...}: 2.x removed optimizer frequencies.
   const frequency = ruleByApi('configure_optimizers("frequency")');
   for (const cls of modules) {
-    for (const call of descendants(cls, new Set(['call']))) {
+    for (const call of within(calls, cls)) {
       if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
       const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
       if (value?.type === 'dictionary' && !isShim(call)) out.push({ rule: logDict, node: value });
     }
     if (frequency) {
-      const configure = descendants(cls, new Set(['function_definition'])).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
+      const configure = within(idx.get('function_definition')!, cls).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
       for (const key of configure ? descendants(configure, new Set(['string'])) : []) {
         if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') out.push({ rule: frequency, node: key });
       }
     }
   }
   // ModelCheckpoint(every_n_val_epochs=...) and other callback-constructor keywords.
-  for (const call of descendants(root, new Set(['call']))) {
+  for (const call of calls) {
     const callee = resolveName(call.childForFieldName('function'), imports);
     if (!callee || !/^pl\.callbacks\./.test(callee) || isShim(call)) continue;
     const cls = callee.split('.').pop();
@@ -371,8 +384,9 @@ function specialShapes(root: Node, imports: Map<string, ImportBinding>, classes:
   const toggle = ruleByApi('toggle_optimizer(optimizer, optimizer_idx)');
   const untoggle = ruleByApi('untoggle_optimizer(optimizer_idx)');
   for (const cls of modules) {
-    for (const call of descendants(cls, new Set(['call']))) {
+    for (const call of within(calls, cls)) {
       const fn = dottedName(call.childForFieldName('function'));
+      if (fn !== 'self.toggle_optimizer' && fn !== 'self.untoggle_optimizer') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'keyword_argument') ?? [];
       if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) out.push({ rule: toggle, node: call });
       if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0]!.type === 'integer' || /idx|index/i.test(args[0]!.text))) out.push({ rule: untoggle, node: call });
@@ -381,21 +395,23 @@ function specialShapes(root: Node, imports: Map<string, ImportBinding>, classes:
   // pl_module.summarize(...) in a callback, model.summarize() on a module instance.
   const summarize = ruleByApi('LightningModule.summarize()');
   if (summarize) {
-    for (const attr of descendants(root, new Set(['attribute']))) {
+    for (const attr of attributes) {
+      if (attr.childForFieldName('attribute')?.text !== 'summarize') continue;
       const object = dottedName(attr.childForFieldName('object'));
-      if (attr.childForFieldName('attribute')?.text !== 'summarize' || attr.parent?.type !== 'call' || isShim(attr)) continue;
+      if (attr.parent?.type !== 'call' || isShim(attr)) continue;
       const onModule = object === 'pl_module' || object === 'self.model' || (object === 'self' && inModule(attr));
       if (onModule) out.push({ rule: summarize, node: attr });
     }
   }
   // pl.metrics.Accuracy(): a removed module used through an attribute chain rather than imported.
-  const importRules = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass');
-  for (const attr of descendants(root, new Set(['attribute']))) {
-    if (attr.parent?.type === 'attribute' || isShim(attr)) continue; // the whole chain, once
+  const lightningAliases = new Set([...imports.entries()].filter(([, b]) => b.lightning).map(([alias]) => alias));
+  for (const attr of attributes) {
+    // Only chains that start at a Lightning import, and each chain once (at its outermost attribute).
+    const head = /^[A-Za-z_]\w*/.exec(attr.text)?.[0];
+    if (!head || !lightningAliases.has(head) || attr.parent?.type === 'attribute' || isShim(attr)) continue;
     const resolved = resolveName(attr, imports);
     if (!resolved?.startsWith('pl.')) continue;
-    for (const rule of importRules) {
-      const path = canonicalRule(rule.name);
+    for (const [rule, path] of IMPORT_RULES) {
       if (resolved === path || resolved.startsWith(`${path}.`)) out.push({ rule, node: attr });
     }
   }

@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { offsetRange, type Fix } from '../config/diagnostics';
 import type { LightningFinding } from './detect';
-import { descendants, dottedName, type Node } from './python';
+import { argumentSpan, descendants, dottedName, type Node } from './python';
 
 // The structural migrations of ../shared/research/lightning-migration.md §2: they keep behaviour, so they touch
 // more than one place. Each returns no fix when it cannot be sure, and the message says what to do by hand.
@@ -163,7 +163,7 @@ export function migrateDevices(textDocument: TextDocument, f: LightningFinding):
 }
 
 /** Trainer(resume_from_checkpoint=p) -> trainer.fit(..., ckpt_path=p) on the same trainer. */
-export function migrateResume(textDocument: TextDocument, f: LightningFinding, root: Node): Fix[] {
+export function migrateResume(textDocument: TextDocument, f: LightningFinding, fitCalls: () => Map<string, Node[]>): Fix[] {
   const arg = f.node.parent;
   const value = arg?.childForFieldName('value');
   const call = arg?.parent?.parent; // keyword_argument -> argument_list -> call
@@ -171,23 +171,18 @@ export function migrateResume(textDocument: TextDocument, f: LightningFinding, r
   const assign = call.parent?.type === 'assignment' ? call.parent : undefined;
   const trainer = assign ? dottedName(assign.childForFieldName('left')) : undefined;
   if (!trainer) return [];
-  const fits = descendants(root, new Set(['call'])).filter((c) => dottedName(c.childForFieldName('function')) === `${trainer}.fit`);
+  const fits = fitCalls().get(trainer) ?? [];
   if (!fits.length) return [];
   const text = textDocument.getText();
-  let start = arg.startIndex;
-  let end = arg.endIndex;
-  const after = /^\s*,[ \t]*/.exec(text.slice(end));
-  if (after) end += after[0].length;
-  else {
-    const before = /,\s*$/.exec(text.slice(0, start));
-    if (before) start -= before[0].length;
-  }
+  const [start, end] = argumentSpan(text, arg.startIndex, arg.endIndex);
   const edits: TextEdit[] = [{ range: offsetRange(textDocument, start, end), newText: '' }];
   for (const fit of fits) {
     const args = fit.childForFieldName('arguments')!;
     if (args.namedChildren.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'ckpt_path')) continue;
     const close = args.endIndex - 1;
-    const sep = !args.namedChildren.length ? '' : /,\s*$/.test(text.slice(0, close)) ? ' ' : ', ';
+    let b = close - 1;
+    while (b >= 0 && /\s/.test(text[b]!)) b--;
+    const sep = !args.namedChildren.length ? '' : text[b] === ',' ? ' ' : ', ';
     edits.push({ range: offsetRange(textDocument, close, close), newText: `${sep}ckpt_path=${value.text}` });
   }
   return [{ title: `Pass ckpt_path=${value.text} to ${trainer}.fit()`, edits, preferred: true }];

@@ -1,4 +1,4 @@
-import { descendants, dottedName, type Node } from './python';
+import { dottedName, indexTree, type Node } from './python';
 
 /**
  * Lightning ships under three names (pytorch_lightning, lightning.pytorch, lightning); we map all of them to
@@ -25,9 +25,11 @@ export interface ImportBinding {
 }
 
 /** Local name -> what it refers to, for every import in the file (later imports win, as in Python). */
-export function collectImports(root: Node, isShim: (n: Node) => boolean): Map<string, ImportBinding> {
+export function collectImports(root: Node, isShim: (n: Node) => boolean, indexed?: Map<string, Node[]>): Map<string, ImportBinding> {
   const names = new Map<string, ImportBinding>();
-  for (const stmt of descendants(root, new Set(['import_statement', 'import_from_statement']), new Set(['function_definition']))) {
+  const found = indexed ?? indexTree(root, new Set(['import_statement', 'import_from_statement']));
+  const statements = [...found.get('import_statement')!, ...found.get('import_from_statement')!].sort((a, b) => a.startIndex - b.startIndex);
+  for (const stmt of statements) {
     const shim = isShim(stmt);
     if (stmt.type === 'import_statement') {
       for (const child of stmt.namedChildren) {

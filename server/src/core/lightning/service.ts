@@ -4,8 +4,9 @@ import { makeDiagnostic, offsetRange, type Fix } from '../config/diagnostics';
 import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
-import type { Node } from './python';
+import { argumentSpan, dottedName, type Node } from './python';
 import { migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
+import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 
 /** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
@@ -29,6 +30,8 @@ export const LIGHTNING_CODES: Record<MigrationKind, Code> = {
 export interface LightningContext extends DetectContext {
   /** The Lightning release the project pins (or the newest). */
   version: ToolVersion;
+  /** Re-parses open files incrementally (the editor); without it, every call parses from scratch. */
+  incremental?: IncrementalPython;
 }
 
 function pinned1x(version: ToolVersion): boolean {
@@ -63,10 +66,23 @@ function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning
 
 /** Removed and changed Lightning 1.x APIs in a Python file, with fixes where a safe one exists. */
 export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningContext): Diagnostic[] {
-  const tree = ctx.parser.parse(textDocument.getText());
+  const tree = ctx.incremental ? ctx.incremental.parse(textDocument.uri, textDocument.getText()) : ctx.parser.parse(textDocument.getText());
   if (!tree) return [];
   try {
-    const findings = detectMigrations(tree, ctx);
+    const { findings, index } = detectMigrations(tree, ctx);
+    let fits: Map<string, Node[]> | undefined;
+    // `<trainer>.fit(...)` calls by receiver, built once and only when a fix needs them.
+    const calls = () => {
+      if (fits) return fits;
+      fits = new Map();
+      for (const call of index.get('call') ?? []) {
+        const fn = call.childForFieldName('function');
+        if (fn?.type !== 'attribute' || !fn.text.endsWith('.fit')) continue;
+        const receiver = dottedName(fn.childForFieldName('object'));
+        if (receiver) fits.set(receiver, [...(fits.get(receiver) ?? []), call]);
+      }
+      return fits;
+    };
     return findings.map((f) => {
       const d = makeDiagnostic({
         range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
@@ -74,7 +90,7 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
         severity: severity(f.rule, ctx.version),
         message: message(f.rule, ctx.version),
         deprecated: true,
-        fixes: fixFor(textDocument, f, tree.rootNode),
+        fixes: fixFor(textDocument, f, calls),
       });
       return d;
     });
@@ -90,7 +106,7 @@ function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit
 const PRECISION: Record<string, string> = { '16': '"16-mixed"', bf16: '"bf16-mixed"', '32': '"32-true"', '64': '"64-true"' };
 
 /** The simple, safe rewrites; the structural ones (epoch-end hooks, devices, Tuner) are done separately. */
-function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fix[] {
+function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Map<string, Node[]>): Fix[] {
   const { rule, node } = f;
   const to = rule.fix.to;
   switch (rule.fix.kind) {
@@ -99,7 +115,7 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fi
     case 'acceleratorDevices':
       return migrateDevices(textDocument, f);
     case 'resumeFromCheckpoint':
-      return migrateResume(textDocument, f, root);
+      return migrateResume(textDocument, f, calls);
     case 'renameMethod':
       return to ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
     case 'renameKeyword':
@@ -130,14 +146,7 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, root: Node): Fi
         return [{ title: `Remove ${node.text}=... (${rule.replacement})`, edits: [{ range: offsetRange(textDocument, lineStart, lineEnd), newText: `${indent}${why}` }], preferred: true }];
       }
       // Otherwise remove it with its comma, and put the comment above the statement.
-      let start = arg.startIndex;
-      let end = arg.endIndex;
-      const after = /^\s*,[ \t]*/.exec(text.slice(end));
-      if (after) end += after[0].length;
-      else {
-        const before = /,\s*$/.exec(text.slice(0, start));
-        if (before) start -= before[0].length;
-      }
+      const [start, end] = argumentSpan(text, arg.startIndex, arg.endIndex);
       let statement: Node = arg;
       while (statement.parent && !/_statement$|^expression_statement$/.test(statement.type)) statement = statement.parent;
       const stmtLine = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
