@@ -147,12 +147,22 @@ function valueText(node: Node | null | undefined): string {
 /** Every use of a removed or changed Lightning 1.x API in the file. */
 export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: LightningFinding[]; index: Map<string, Node[]> } {
   const root = tree.rootNode;
-  // One walk of the tree for everything below.
-  const idx = indexTree(root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement']));
-  const imports = collectImports(root, isShim, idx);
+  const imports = collectImports(root, isShim);
   const out: LightningFinding[] = [];
   const hasLightning = [...imports.values()].some((b) => b.lightning);
-  if (!hasLightning) return { findings: out, index: idx };
+  if (!hasLightning) return { findings: out, index: new Map() };
+  // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
+  // text alone (most of a module), before a Node is built for them.
+  const source = tree.rootNode.text;
+  const heads = new Set([...imports.entries()].filter(([, b]) => b.lightning).map(([alias]) => alias));
+  const idx = indexTree(root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition']), (type, start, end) => {
+    if (type !== 'attribute' && type !== 'call') return true;
+    const text = source.slice(start, Math.min(end, start + 200));
+    const callee = type === 'call' ? text.slice(0, text.indexOf('(') < 0 ? text.length : text.indexOf('(')) : text;
+    const head = /^[A-Za-z_]\w*/.exec(callee)?.[0];
+    const member = /(\w+)\s*$/.exec(callee)?.[1];
+    return (head !== undefined && heads.has(head)) || (member !== undefined && INTERESTING_MEMBERS.has(member)) || (type === 'call' && member === 'fit');
+  });
   const calls = idx.get('call')!;
   const attributes = idx.get('attribute')!;
 
@@ -202,6 +212,12 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   out.push(...specialShapes(idx, imports, classes, trainerVars));
   return { findings: dedupe(out), index: idx };
 }
+
+/** Names after a dot that some rule is about (trainer.tune, dm.from_argparse_args, self.log...). */
+const INTERESTING_MEMBERS = new Set([
+  ...MIGRATIONS.filter((r) => ['trainerMember', 'moduleAttribute', 'dataModuleHook', 'hook'].includes(r.kind)).map((r) => r.name.replace(/^\w+\./, '').replace(/\(.*$/, '')),
+  'log', 'log_dict', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
+]);
 
 /** Import and class rows with their canonical paths, computed once. */
 const IMPORT_RULES: Array<[MigrationRule, string]> = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass').map((r) => [r, canonicalRule(r.name)]);

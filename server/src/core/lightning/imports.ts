@@ -1,4 +1,4 @@
-import { dottedName, indexTree, type Node } from './python';
+import { dottedName, type Node } from './python';
 
 /**
  * Lightning ships under three names (pytorch_lightning, lightning.pytorch, lightning); we map all of them to
@@ -27,8 +27,9 @@ export interface ImportBinding {
 /** Local name -> what it refers to, for every import in the file (later imports win, as in Python). */
 export function collectImports(root: Node, isShim: (n: Node) => boolean, indexed?: Map<string, Node[]>): Map<string, ImportBinding> {
   const names = new Map<string, ImportBinding>();
-  const found = indexed ?? indexTree(root, new Set(['import_statement', 'import_from_statement']));
-  const statements = [...found.get('import_statement')!, ...found.get('import_from_statement')!].sort((a, b) => a.startIndex - b.startIndex);
+  const statements = indexed
+    ? [...(indexed.get('import_statement') ?? []), ...(indexed.get('import_from_statement') ?? [])].sort((a, b) => a.startIndex - b.startIndex)
+    : topLevelImports(root);
   for (const stmt of statements) {
     const shim = isShim(stmt);
     if (stmt.type === 'import_statement') {
@@ -57,6 +58,23 @@ export function collectImports(root: Node, isShim: (n: Node) => boolean, indexed
     }
   }
   return names;
+}
+
+const IMPORT = new Set(['import_statement', 'import_from_statement']);
+const BLOCKS = new Set(['try_statement', 'if_statement', 'block', 'except_clause', 'else_clause', 'elif_clause', 'finally_clause', 'with_statement']);
+
+/** Import statements of the module: at the top level and in top-level try/if/with blocks (not inside functions). */
+function topLevelImports(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (node: Node, depth: number) => {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (IMPORT.has(child.type)) out.push(child);
+      else if (depth < 6 && BLOCKS.has(child.type)) visit(child, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return out;
 }
 
 /** What an expression such as `pl.Trainer` or `L.pytorch.callbacks.Callback` refers to, canonically. */

@@ -51,24 +51,14 @@ export function dottedName(node: Node | null | undefined): string | undefined {
  * Every node of the given types, in source order, from one walk with a TreeCursor (far fewer calls into the
  * WASM parser than walking Node children).
  */
-export function indexTree(root: Node, types: Set<string>): Map<string, Node[]> {
+export function indexTree(root: Node, types: Set<string>, keep?: (type: string, start: number, end: number) => boolean): Map<string, Node[]> {
   const out = new Map<string, Node[]>();
   for (const t of types) out.set(t, []);
-  const cursor = root.walk();
-  try {
-    let descend = true;
-    for (;;) {
-      if (descend && types.has(cursor.nodeType)) out.get(cursor.nodeType)!.push(cursor.currentNode);
-      if (descend && cursor.gotoFirstChild()) continue;
-      if (cursor.gotoNextSibling()) {
-        descend = true;
-        continue;
-      }
-      if (!cursor.gotoParent()) break;
-      descend = false;
-    }
-  } finally {
-    cursor.delete();
+  // One traversal inside the parser, and one batch of nodes back (walking from JS costs a call per node).
+  for (const node of root.descendantsOfType([...types])) {
+    if (!node) continue;
+    if (keep && !keep(node.type, node.startIndex, node.endIndex)) continue;
+    out.get(node.type)!.push(node);
   }
   return out;
 }
