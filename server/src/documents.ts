@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { detectFormat, FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
+import { hfTokenizerConfigReader } from './hfCache';
 import { resolveVersion } from './core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
@@ -33,6 +34,7 @@ export class ConfigDocuments {
   private readonly overrides = new Map<string, FormatId>();
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
+  private readonly tokenizerConfig = hfTokenizerConfigReader();
   /** The last syntax tree of each open Python file, for incremental re-parsing. */
   private python: IncrementalPython | undefined;
   /** The workspace's pinned releases, read from requirements*.txt, pyproject.toml, setup.cfg, environment.yml. */
@@ -152,6 +154,7 @@ export class ConfigDocuments {
         files: this.files,
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
         pins: this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f))),
+        tokenizerConfig: this.tokenizerConfig,
         override: this.overrides.get(doc.uri) ?? null,
         relativePath: this.relativePath(path),
         linkedAs: this.links.get(path) ?? null,

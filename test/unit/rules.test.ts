@@ -174,3 +174,26 @@ describe('rules: torchtune components and Accelerate/TRL links', () => {
     assert.deepEqual(run(`${base}accelerate_config: configs/my_fsdp.yaml`, { path: '/w/sft.yaml' }).map((d) => d.code), ['FT210']);
   });
 });
+
+describe('rules: special tokens and templates of the model', () => {
+  const qlora = `${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'meta-llama/Llama-3.1-8B')}\nadapter: qlora\nload_in_4bit: true`;
+  it('FT212 an eos override that is not a token of the model (built-in table)', () => {
+    const d = run(`${qlora}\nspecial_tokens:\n  eos_token: "<|im_end|>"`);
+    assert.deepEqual(d.map((x) => x.code), ['FT212']);
+    assert.match(d[0]!.message, /the llama3 tokenizer has '<\|end_of_text\|>', '<\|eot_id\|>', '<\|eom_id\|>'/);
+    assert.deepEqual(run(`${qlora}\nspecial_tokens:\n  eos_token: "<|eot_id|>"`), []);
+  });
+  it('FT212 from the local Hugging Face cache when the model is there', () => {
+    const text = `${qlora.replace('meta-llama/Llama-3.1-8B', 'acme/house-model')}\nspecial_tokens:\n  eos_token: "</s>"`;
+    const a = analyze(text, '/w/a.yml', { tokenizerConfig: (id) => (id === 'acme/house-model' ? { eos_token: '<|stop|>', bos_token: '<|go|>' } : undefined) });
+    assert.match(a.diagnostics.find((d) => d.code === 'FT212')!.message, /tokenizer_config\.json in the local Hugging Face cache has '<\|stop\|>'/);
+  });
+  it('no FT212 when the new format is trained deliberately (full fine-tuning with tokens:)', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nspecial_tokens:\n  eos_token: "<|im_end|>"\ntokens:\n  - "<|im_start|>"`), []);
+  });
+  it('FT213 a LLaMA-Factory template of another family', () => {
+    const lf = 'model_name_or_path: Qwen/Qwen3-4B\nstage: sft\nfinetuning_type: lora\ntemplate: llama3';
+    assert.deepEqual(run(lf, { path: '/w/lf.yaml' }).map((d) => d.code), ['FT213']);
+    assert.deepEqual(run(lf.replace('template: llama3', 'template: qwen3'), { path: '/w/lf.yaml' }), []);
+  });
+});

@@ -8,6 +8,7 @@ import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS } from '../core/gpus/catalog';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
+import { hfTokenizerConfigReader } from '../hfCache';
 import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
@@ -141,11 +142,12 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
   const pins = readWorkspacePins([cwd]);
+  const tokenizerConfig = hfTokenizerConfigReader();
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins });
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig });
     if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
       const charOffset = read.invalidUtf8Char ?? 0;
       analysis.diagnostics.unshift(makeDiagnostic({

@@ -51,6 +51,8 @@ export interface DocumentContext {
   roots?: string[];
   /** The project's pinned releases (from requirements*.txt, pyproject.toml, ...), by package key. */
   pins?: Map<string, { version: string; file: string }>;
+  /** Reads a model's tokenizer_config.json from the local Hugging Face cache (see server/src/hfCache.ts). */
+  tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
 }
 
 /** Everything known about one version of a document; hover, completion and symbols reuse it. */
@@ -174,7 +176,7 @@ export class ConfigService {
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       const gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
       diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);

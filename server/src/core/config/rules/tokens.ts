@@ -22,11 +22,73 @@ const TEMPLATE_FAMILY: Record<string, string> = {
 };
 const SUGGESTED: Record<string, string> = { llama3: 'llama3', mistral: 'mistral_v7_tekken', gemma3: 'gemma3', gemma: 'gemma', qwen2: 'qwen_25', qwen3: 'qwen3', phi3: 'phi_3', deepseek: 'deepseek_v3', cohere: 'cohere' };
 
+/**
+ * The special tokens of each family's tokenizer (from their tokenizer_config.json on the Hugging Face Hub):
+ * an eos/bos override outside these is a new token, not the model's own.
+ */
+const FAMILY_TOKENS: Record<string, { bos?: string[]; eos: string[] }> = {
+  llama3: { bos: ['<|begin_of_text|>'], eos: ['<|end_of_text|>', '<|eot_id|>', '<|eom_id|>'] },
+  llama2: { bos: ['<s>'], eos: ['</s>'] },
+  mistral: { bos: ['<s>'], eos: ['</s>'] },
+  qwen2: { eos: ['<|endoftext|>', '<|im_end|>'] },
+  qwen3: { eos: ['<|endoftext|>', '<|im_end|>'] },
+  gemma: { bos: ['<bos>'], eos: ['<eos>', '<end_of_turn>'] },
+  gemma2: { bos: ['<bos>'], eos: ['<eos>', '<end_of_turn>'] },
+  gemma3: { bos: ['<bos>'], eos: ['<eos>', '<end_of_turn>'] },
+  phi3: { bos: ['<s>'], eos: ['<|endoftext|>', '<|end|>'] },
+};
+
+/** LLaMA-Factory template names tied to one family (src/llamafactory/data/template.py). */
+const LF_TEMPLATE_FAMILY: Record<string, string> = {
+  llama3: 'llama3', llama2: 'llama2', mistral: 'mistral', qwen: 'qwen2', qwen2_vl: 'qwen2', qwen3: 'qwen3', qwen3_nothink: 'qwen3', gemma: 'gemma', gemma3: 'gemma3', phi: 'phi3', phi4: 'phi4', deepseek3: 'deepseek', cohere: 'cohere',
+};
+
+function tokenText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  return undefined;
+}
+
 export const tokensRule: Rule = {
-  codes: ['FT211', 'FT213'],
+  codes: ['FT211', 'FT212', 'FT213'],
   formats: ['axolotl', 'llamafactory'],
-  check({ format, value }) {
+  check({ format, value, tokenizerConfig }) {
     const out: Finding[] = [];
+    // eos/bos overrides that are not the model's own tokens: the local Hugging Face cache first, else the table.
+    const model = format === 'axolotl' ? get(value, 'base_model') : get(value, 'model_name_or_path');
+    const cached = typeof model === 'string' ? tokenizerConfig?.(model) : undefined;
+    const family = modelFamily(model);
+    const known = cached
+      ? { bos: [tokenText(cached['bos_token'])].filter((t): t is string => Boolean(t)), eos: [tokenText(cached['eos_token']), ...Object.values((cached['added_tokens_decoder'] ?? {}) as Record<string, { content?: string; special?: boolean }>).filter((t) => t.special).map((t) => t.content)].filter((t): t is string => Boolean(t)) }
+      : family ? FAMILY_TOKENS[family] : undefined;
+    // A deliberate new format (ChatML on a base model) trains the new rows: full fine-tuning with `tokens:`, or
+    // LoRA that saves the embeddings. Only an override that stays untrained is a mistake.
+    const adapter = get(value, 'adapter');
+    const trainsEmbeddings = !adapter || EMBEDDINGS.every((m) => listOf(get(value, 'lora_modules_to_save')).includes(m));
+    const deliberate = listOf(get(value, 'tokens')).length > 0 && trainsEmbeddings;
+    if (known && format === 'axolotl' && !deliberate) {
+      for (const [key, list] of [['eos_token', known.eos], ['bos_token', known.bos ?? []]] as const) {
+        const set = get(value, `special_tokens.${key}`);
+        if (typeof set === 'string' && list.length && !list.includes(set)) {
+          const source = cached ? 'its tokenizer_config.json in the local Hugging Face cache' : `the ${family} tokenizer`;
+          out.push({
+            code: 'FT212',
+            path: ['special_tokens', key],
+            on: 'value',
+            severity: 'warning',
+            message: `'${set}' is not a special token of '${String(model)}' (${source} has ${list.map((t) => `'${t}'`).join(', ')}): Axolotl adds it as a new token whose embedding starts untrained, and the model never learned to stop on it.`,
+            fixes: [{ title: `Use '${list[0]}'`, preferred: false, edits: [{ kind: 'set', path: ['special_tokens', key], text: JSON.stringify(list[0]) }] }],
+          });
+        }
+      }
+    }
+    if (format === 'llamafactory') {
+      const template = get(value, 'template');
+      const tf = typeof template === 'string' ? LF_TEMPLATE_FAMILY[template] : undefined;
+      if (family && tf && tf !== family && !(family.startsWith(tf) || tf.startsWith(family))) {
+        out.push({ code: 'FT213', path: ['template'], on: 'value', severity: 'warning', message: `'template: ${String(template)}' is the ${tf} prompt format, but '${String(model)}' is a ${family} model: it is trained on a turn format and special tokens it does not know.` });
+      }
+    }
     if (format === 'axolotl') {
       const adapter = get(value, 'adapter');
       const tokens = listOf(get(value, 'tokens'));

@@ -25,6 +25,8 @@ export interface RuleContext {
   files?: FileAccess;
   /** The format's schema (rules read tables it carries, e.g. torchtune's components). */
   schema: JsonSchema | null;
+  /** The tokenizer_config.json of a model in the local Hugging Face cache, when there is one (never the network). */
+  tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
 }
 
 /** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */
