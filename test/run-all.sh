@@ -5,13 +5,22 @@
 #   editor the packaged .vsix in real VS Code: code-server + Playwright + Debian's Chromium (slow: about a
 #          minute, plus a one-time install of about two). FTW_SKIP_EDITOR=1 skips it; `npm run test:editor`
 #          runs it alone.
+#   runtime the migrated Lightning corpus modules under a real Lightning 2.x (CPU torch from the machine's local
+#          package index, in test/.cache/venv-lightning; about a minute the first time). FTW_SKIP_RUNTIME=1
+#          skips it; where no local index exists it says so loudly and skips.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# python3 compiles the migrated Lightning code (py_compile) and runs it; Debian's python3 when it is missing.
+if ! command -v python3 >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv </dev/null
+fi
 
 [ -d node_modules ] || npm ci
 npm run --silent compile
 
 suites=(out/test/unit/ out/test/lsp/)
+[ "${FTW_SKIP_RUNTIME:-}" = 1 ] || suites+=(out/test/runtime/)
 if [ "${FTW_SKIP_EDITOR:-}" = 1 ]; then
   echo "[test] FTW_SKIP_EDITOR=1: skipping the editor suite"
 else
