@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -123,5 +123,23 @@ describe('ftw detect and ftw schema', () => {
     assert.equal(JSON.parse(ftw(['schema', 'trl'], REPO).stdout).title, 'TRL CLI config');
     assert.equal(ftw(['schema', 'python-lightning'], REPO).status, 2);
     assert.equal(ftw(['schema', 'nonsense'], REPO).status, 2);
+  });
+});
+
+describe('ftw fix', () => {
+  it('applies the safe fixes in place, config and Lightning alike; --dry-run only prints the diff', () => {
+    const py = 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(gpus=2, precision=16)\n';
+    const dir = workspace({ 'qlora.yml': `${AXOLOTL_BASE}\nlora_dropuot: 0.1\nevaluation_strategy: steps`, 'train.py': py });
+    const dry = ftw(['fix', '--dry-run'], dir);
+    assert.equal(dry.status, 0);
+    assert.match(dry.stdout, /^-trainer = pl\.Trainer\(gpus=2, precision=16\)$/m);
+    assert.match(dry.stdout, /^\+trainer = pl\.Trainer\(accelerator="gpu", devices=2, precision="16-mixed"\)$/m);
+    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), py, '--dry-run writes nothing');
+    const r = ftw(['fix'], dir);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Fixed 4 problems/);
+    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, precision="16-mixed")\n');
+    assert.match(readFileSync(join(dir, 'qlora.yml'), 'utf8'), /lora_dropout: 0\.1\neval_strategy: steps$/);
+    assert.match(ftw(['fix'], dir).stdout, /Fixed 0 problems/, 'a second run finds nothing');
   });
 });

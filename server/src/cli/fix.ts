@@ -1,25 +1,10 @@
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
-import { fixesOf } from '../core/config';
+import { preferredFixes } from '../core/config';
 
-/** The edits fix-all makes: the preferred fix of every diagnostic, skipping any that overlaps one already taken. */
-export function preferredEdits(doc: TextDocument, diagnostics: Diagnostic[]): { edits: TextEdit[]; titles: string[] } {
-  const edits: TextEdit[] = [];
-  const titles: string[] = [];
-  const span = (e: TextEdit) => [doc.offsetAt(e.range.start), doc.offsetAt(e.range.end)] as const;
-  for (const d of diagnostics) {
-    const fix = fixesOf(d).find((f) => f.preferred);
-    if (!fix || fix.create) continue;
-    const clash = fix.edits.some((e) => edits.some((c) => {
-      const [a0, a1] = span(e);
-      const [b0, b1] = span(c);
-      return a0 < b1 && b0 < a1;
-    }));
-    if (clash) continue;
-    edits.push(...fix.edits);
-    titles.push(`${d.range.start.line + 1}: ${fix.title}`);
-  }
-  return { edits, titles };
+/** The edits fix-all makes (the core's preferredFixes), with a line per fix for the report. */
+export function preferredEdits(diagnostics: Diagnostic[]): { edits: TextEdit[]; titles: string[] } {
+  const taken = preferredFixes(diagnostics);
+  return { edits: taken.flatMap((t) => t.fix.edits), titles: taken.map((t) => `${t.diagnostic.range.start.line + 1}: ${t.fix.title}`) };
 }
 
 /** A unified diff of two texts, line based (for `ftw fix --dry-run`). */

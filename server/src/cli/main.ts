@@ -207,7 +207,7 @@ async function fix(args: string[], io: Io): Promise<number> {
     const read = readConfigFile(r.file);
     if (!read.ok) continue;
     const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, r.file))}`, 'plaintext', 1, read.text);
-    const { edits, titles } = preferredEdits(doc, r.analysis.diagnostics);
+    const { edits, titles } = preferredEdits(r.analysis.diagnostics);
     remaining += r.analysis.diagnostics.length - titles.length;
     if (!edits.length) continue;
     const after = TextDocument.applyEdits(doc, edits);

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
 import { SOURCE } from './codes';
-import { fixesOf } from './diagnostics';
+import { fixesOf, type Fix } from './diagnostics';
 import type { Analysis } from './service';
 
 export const FIX_ALL_KIND = 'source.fixAll.finetune';
@@ -47,14 +47,30 @@ export function codeActionsFor(textDocument: TextDocument, range: Range, diagnos
   return actions;
 }
 
-/** The preferred fix of every diagnostic that has one, without overlapping edits. */
-export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
+/** The preferred fix of every diagnostic that has one, skipping any whose edits overlap one already taken. */
+export function preferredFixes(diagnostics: Diagnostic[]): Array<{ diagnostic: Diagnostic; fix: Fix }> {
+  const taken: Array<{ diagnostic: Diagnostic; fix: Fix }> = [];
   const edits: TextEdit[] = [];
   for (const d of diagnostics) {
     const fix = fixesOf(d).find((f) => f.preferred);
     if (!fix || fix.create) continue;
-    if (fix.edits.some((e) => edits.some((x) => overlaps(x.range, e.range)))) continue;
+    // Two inserts at the same point do not clash; anything that covers text another edit covers does.
+    if (fix.edits.some((e) => edits.some((x) => overlapsStrictly(x.range, e.range)))) continue;
     edits.push(...fix.edits);
+    taken.push({ diagnostic: d, fix });
   }
-  return edits;
+  return taken;
+}
+
+/** What fix-all applies: the edits of preferredFixes. */
+export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
+  return preferredFixes(diagnostics).flatMap((t) => t.fix.edits);
+}
+
+function before(p: { line: number; character: number }, q: { line: number; character: number }): boolean {
+  return p.line < q.line || (p.line === q.line && p.character < q.character);
+}
+
+function overlapsStrictly(a: Range, b: Range): boolean {
+  return before(a.start, b.end) && before(b.start, a.end);
 }

@@ -3,7 +3,7 @@ export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, syntax
 export { detectFormat, type Detection, type DetectionInput } from './detect';
 export { FORMATS, CONFIG_FORMAT_IDS, isFormatId, type FormatId, type FormatInfo } from './formats';
 export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from './codes';
-export { FIX_ALL_KIND, fixAllEdits } from './actions';
+export { FIX_ALL_KIND, fixAllEdits, preferredFixes } from './actions';
 export { fixesOf, severityName, type Fix } from './diagnostics';
 export { parseConfig } from './parse';
 export type { JsonSchema } from './schema';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { collectImports, resolveName, type ImportBinding } from './imports';
-import { childrenOfType, descendants, dottedName, indexTree, within, type Node, type PythonParser, type Tree } from './python';
+import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
 export type ClassKind = 'module' | 'datamodule' | 'callback';
@@ -50,43 +50,6 @@ export function isShim(node: Node): boolean {
 
 function rulesOf(kind: MigrationKind): MigrationRule[] {
   return MIGRATIONS.filter((r) => r.kind === kind);
-}
-
-/** Parameters without a default value (`dataloader_idx=0` is already the 2.x form). */
-function requiredParameterNames(fn: Node): string[] {
-  return (fn.childForFieldName('parameters')?.namedChildren ?? [])
-    .filter((p): p is Node => p !== null && (p.type === 'identifier' || p.type === 'typed_parameter'))
-    .map((p) => (p.type === 'identifier' ? p.text : p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? ''));
-}
-
-function parameterNames(fn: Node): string[] {
-  const params = fn.childForFieldName('parameters');
-  if (!params) return [];
-  const out: string[] = [];
-  for (const p of params.namedChildren) {
-    if (!p) continue;
-    if (p.type === 'identifier') out.push(p.text);
-    else {
-      const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-      if (name) out.push(name.text.replace(/^\*+/, ''));
-    }
-  }
-  return out;
-}
-
-function methodsOf(cls: Node): Node[] {
-  const body = cls.childForFieldName('body');
-  if (!body) return [];
-  const out: Node[] = [];
-  for (const child of body.namedChildren) {
-    if (!child) continue;
-    if (child.type === 'function_definition') out.push(child);
-    else if (child.type === 'decorated_definition') {
-      const def = child.childForFieldName('definition');
-      if (def?.type === 'function_definition') out.push(def);
-    }
-  }
-  return out;
 }
 
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
@@ -180,7 +143,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   // Hooks and their signatures, by class kind.
   const classes = classKinds(tree, imports, ctx, 0, idx.get('class_definition'));
   for (const { kind, node: cls } of classes.values()) {
-    for (const fn of methodsOf(cls)) {
+    for (const fn of methodsOf(cls).values()) {
       const name = fn.childForFieldName('name');
       if (!name || isShim(fn)) continue;
       const params = parameterNames(fn);

@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { offsetRange, type Fix } from '../config/diagnostics';
 import type { LightningFinding } from './detect';
-import { argumentSpan, descendants, dottedName, type Node } from './python';
+import { argumentSpan, descendants, dottedName, methodsOf, parameterNames, type Node } from './python';
 
 // The structural migrations of ../shared/research/lightning-migration.md §2: they keep behaviour, so they touch
 // more than one place. Each returns no fix when it cannot be sure, and the message says what to do by hand.
@@ -21,24 +21,6 @@ function lineStart(text: string, offset: number): number {
 function indentOf(text: string, offset: number): string {
   const start = lineStart(text, offset);
   return /^[ \t]*/.exec(text.slice(start))![0];
-}
-
-function methods(cls: Node): Map<string, Node> {
-  const out = new Map<string, Node>();
-  for (const child of cls.childForFieldName('body')?.namedChildren ?? []) {
-    const fn = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-    if (fn?.type === 'function_definition') out.set(fn.childForFieldName('name')!.text, fn);
-  }
-  return out;
-}
-
-function paramNames(fn: Node): string[] {
-  return (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
-    if (!p) return [];
-    if (p.type === 'identifier') return [p.text];
-    const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-    return name ? [name.text] : [];
-  });
 }
 
 /** Where new statements go at the top of a function body: after its docstring, at the body's indentation. */
@@ -62,9 +44,9 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
   const hook = f.functionNode;
   if (!stage || !cls || !hook) return [];
   const text = textDocument.getText();
-  const all = methods(cls);
+  const all = methodsOf(cls);
   const step = all.get(stage.step);
-  const params = paramNames(hook);
+  const params = parameterNames(hook);
   const outputsName = params[1];
   // Cases a rewrite cannot keep faithful: a *_step_end that reshapes the outputs, an existing 2.x hook to merge
   // with, a step defined elsewhere (base class), extra hook parameters.
@@ -83,7 +65,7 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
     return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
   }
 
-  const multi = paramNames(step!).includes('dataloader_idx');
+  const multi = parameterNames(step!).includes('dataloader_idx');
   const buffer = `self.${stage.buffer}`;
   // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty
   // (early returns in the body need no clear()).

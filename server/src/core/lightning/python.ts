@@ -92,3 +92,30 @@ export function argumentSpan(text: string, start: number, end: number): [number,
   while (b >= 0 && /\s/.test(text[b]!)) b--;
   return text[b] === ',' ? [b, end] : [start, end];
 }
+
+/** The names of a function's parameters, in order (`self`, `batch`, `*args` as `args`...). */
+export function parameterNames(fn: Node): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
+    if (!p) return [];
+    if (p.type === 'identifier') return [p.text];
+    const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+    return name ? [name.text.replace(/^\*+/, '')] : [];
+  });
+}
+
+/** Parameters without a default value (`dataloader_idx=0` is already the 2.x form). */
+export function requiredParameterNames(fn: Node): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p): p is Node => p !== null && (p.type === 'identifier' || p.type === 'typed_parameter'))
+    .map((p) => (p.type === 'identifier' ? p.text : p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? ''));
+}
+
+/** The methods defined directly in a class body (decorated ones too), by name. */
+export function methodsOf(cls: Node): Map<string, Node> {
+  const out = new Map<string, Node>();
+  for (const child of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const fn = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (fn?.type === 'function_definition') out.set(fn.childForFieldName('name')!.text, fn);
+  }
+  return out;
+}
