@@ -37,49 +37,89 @@ function bodyStart(text: string, fn: Node): { offset: number; indent: string } |
   return { offset: afterHeader > 0 && afterHeader <= first.startIndex ? afterHeader : lineStart(text, first.startIndex), indent };
 }
 
-/** `*_epoch_end(self, outputs)` -> `on_*_epoch_end(self)`, with the step's outputs collected as 1.x collected them. */
+/** Which stage a hook belongs to, from any of its 1.x or 2.x names. */
+function stageOf(name: string): [string, (typeof STAGES)[string]] | undefined {
+  for (const [old, stage] of Object.entries(STAGES)) {
+    if (name === old || name === stage.hook || name === `${stage.step}_end`) return [old, stage];
+  }
+  return undefined;
+}
+
+/**
+ * The 1.x epoch-end pipeline, rebuilt for 2.x: `*_step_end` (applied to each step output in 1.x) becomes a plain
+ * helper called at each `return` of the step; `*_epoch_end(self, outputs)` (or an `on_*_epoch_end(self,
+ * outputs)` renamed but not migrated) becomes `on_*_epoch_end(self)` reading the outputs the step collected.
+ */
 export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFinding): Fix[] {
-  const stage = STAGES[f.node.text];
+  const found = stageOf(f.node.text);
   const cls = f.classNode;
-  const hook = f.functionNode;
-  if (!stage || !cls || !hook) return [];
+  if (!found || !cls) return [];
+  const [oldHook, stage] = found;
   const text = textDocument.getText();
   const all = methodsOf(cls);
   const step = all.get(stage.step);
-  const params = parameterNames(hook);
-  const outputsName = params[1];
-  // Cases a rewrite cannot keep faithful: a *_step_end that reshapes the outputs, an existing 2.x hook to merge
-  // with, a step defined elsewhere (base class), extra hook parameters.
-  if (!outputsName || params.length !== 2 || all.has(stage.hook) || all.has(`${stage.step}_end`)) return [];
+  const stepEnd = all.get(`${stage.step}_end`);
+  const newHook = all.get(stage.hook);
+  const newHookTakesOutputs = newHook ? parameterNames(newHook).length === 2 : false;
+  const hook = all.get(oldHook) ?? (newHookTakesOutputs ? newHook : undefined);
+  // A *_step_end finding is migrated together with its epoch-end hook when there is one.
+  if (f.node.text === `${stage.step}_end` && hook) return [];
   if (!stage.predict && !step) return [];
+  if (hook && all.has(oldHook) && newHook) return []; // both the 1.x and the 2.x hook: merging them is a decision
   const edits: TextEdit[] = [];
-  const paramsNode = hook.childForFieldName('parameters')!;
-  edits.push({ range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex), newText: stage.hook });
-  edits.push({ range: offsetRange(textDocument, paramsNode.startIndex, paramsNode.endIndex), newText: `(${params[0]})` });
-  const top = bodyStart(text, hook);
-  if (!top) return [];
+  const collect = Boolean(hook) && !stage.predict;
+  const multi = step ? parameterNames(step).includes('dataloader_idx') : false;
+  const buffer = `self.${stage.buffer}`;
 
-  if (stage.predict) {
-    // 2.x keeps the predictions itself (when return_predictions is on, the default).
-    edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${params[0]}.trainer.predict_loop.predictions\n` });
-    return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
+  if (hook) {
+    const params = parameterNames(hook);
+    const outputsName = params[1];
+    if (!outputsName || params.length !== 2) return [];
+    const nameNode = hook.childForFieldName('name')!;
+    const paramsNode = hook.childForFieldName('parameters')!;
+    if (nameNode.text !== stage.hook) edits.push({ range: offsetRange(textDocument, nameNode.startIndex, nameNode.endIndex), newText: stage.hook });
+    edits.push({ range: offsetRange(textDocument, paramsNode.startIndex, paramsNode.endIndex), newText: `(${params[0]})` });
+    // A body that never reads `outputs` (a half-done migration that already collects its own list) only loses
+    // the parameter.
+    const body = hook.childForFieldName('body')!;
+    const readsOutputs = descendants(body, new Set(['identifier'])).some((n) => n.text === outputsName);
+    if (!readsOutputs) return [{ title: `Drop the '${outputsName}' parameter (2.x calls ${stage.hook}(self))`, edits, preferred: true }];
+    // The class already uses the buffer name for something: collecting into it too is a decision, not a fix.
+    if (!stage.predict && cls.text.includes(`self.${stage.buffer}`)) return [];
+    const top = bodyStart(text, hook);
+    if (!top) return [];
+    if (stage.predict) {
+      // 2.x keeps the predictions itself (when return_predictions is on, the default).
+      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${params[0]}.trainer.predict_loop.predictions\n` });
+      return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
+    }
+    // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty
+    // (early returns in the body need no clear()).
+    const bind = multi
+      ? `${top.indent}${outputsName} = [${buffer}[i] for i in sorted(${buffer})]\n${top.indent}if len(${outputsName}) == 1:\n${top.indent}    ${outputsName} = ${outputsName}[0]\n${top.indent}${buffer} = {}\n`
+      : `${top.indent}${outputsName} = ${buffer}\n${top.indent}${buffer} = []\n`;
+    edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: bind });
   }
 
-  const multi = parameterNames(step!).includes('dataloader_idx');
-  const buffer = `self.${stage.buffer}`;
-  // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty
-  // (early returns in the body need no clear()).
-  const bind = multi
-    ? `${top.indent}${outputsName} = [${buffer}[i] for i in sorted(${buffer})]\n${top.indent}if len(${outputsName}) == 1:\n${top.indent}    ${outputsName} = ${outputsName}[0]\n${top.indent}${buffer} = {}\n`
-    : `${top.indent}${outputsName} = ${buffer}\n${top.indent}${buffer} = []\n`;
-  edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: bind });
+  // *_step_end: 2.x refuses the hook, so its body becomes a helper the step calls itself.
+  const helper = `_${stage.step}_end`;
+  if (stepEnd) {
+    const name = stepEnd.childForFieldName('name')!;
+    edits.push({ range: offsetRange(textDocument, name.startIndex, name.endIndex), newText: helper });
+  }
+  if (!collect && !stepEnd) return [];
 
-  // Collect in the step: at each `return value` of the step itself (not of nested functions).
+  // At each `return value` of the step itself (not of nested functions).
   const returns = descendants(step!.childForFieldName('body')!, new Set(['return_statement']), new Set(['function_definition', 'lambda', 'class_definition']));
   for (const ret of returns) {
     const value = ret.namedChildren[0];
     if (!value) continue;
     const indent = indentOf(text, ret.startIndex);
+    const produced = stepEnd ? `self.${helper}(${value.text})` : value.text;
+    if (!collect) {
+      edits.push({ range: offsetRange(textDocument, ret.startIndex, ret.endIndex), newText: `return ${produced}` });
+      continue;
+    }
     const collected = stage.training
       ? // 1.x handed training_epoch_end dicts holding a detached "loss", whatever the step returned.
         `{"loss": step_output.detach()} if hasattr(step_output, "detach") else {**step_output, "loss": step_output["loss"].detach()}`
@@ -87,15 +127,16 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
     const append = multi ? `${buffer}.setdefault(dataloader_idx, []).append(${collected})` : `${buffer}.append(${collected})`;
     edits.push({
       range: offsetRange(textDocument, ret.startIndex, ret.endIndex),
-      newText: `step_output = ${value.text}\n${indent}if step_output is not None:\n${indent}    ${append}\n${indent}return step_output`,
+      newText: `step_output = ${produced}\n${indent}if step_output is not None:\n${indent}    ${append}\n${indent}return step_output`,
     });
   }
+  if (!collect) return [{ title: `Call ${helper}() from ${stage.step} (2.x no longer calls ${stage.step}_end)`, edits, preferred: true }];
 
   // The buffer, created with the module: after super().__init__(...), or in a pass-through __init__.
   const init = all.get('__init__');
   const empty = multi ? '{}' : '[]';
   if (init) {
-    const superCall = descendants(init, new Set(['call'])).find((c) => /^super\(\)\.__init__$/.test(dottedName(c.childForFieldName('function')) ?? c.childForFieldName('function')?.text ?? ''));
+    const superCall = descendants(init, new Set(['call'])).find((c) => /^super\(\)\.__init__$/.test(c.childForFieldName('function')?.text ?? ''));
     const anchor = superCall ? superCall.parent ?? superCall : undefined;
     if (anchor) {
       const end = text.indexOf('\n', anchor.endIndex);
@@ -121,6 +162,14 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
 }
 
 const SIMPLE = new Set(['identifier', 'attribute', 'subscript']);
+
+/** `def on_test_batch_start(self, batch, batch_idx, dataloader_idx)` -> `dataloader_idx=0`, the 2.x form. */
+export function defaultDataloaderIdx(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const fn = f.functionNode;
+  const param = fn?.childForFieldName('parameters')?.namedChildren.find((p) => p?.type === 'identifier' && p.text === 'dataloader_idx');
+  if (!param) return [];
+  return [{ title: 'Give dataloader_idx a default: dataloader_idx=0', edits: [{ range: offsetRange(textDocument, param.startIndex, param.endIndex), newText: 'dataloader_idx=0' }], preferred: true }];
+}
 
 /** Trainer(gpus=V) -> accelerator="gpu", devices=V (0/None -> accelerator="cpu"); tpu_cores, num_processes alike. */
 export function migrateDevices(textDocument: TextDocument, f: LightningFinding): Fix[] {

@@ -5,7 +5,7 @@ import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { argumentSpan, dottedName, type Node } from './python';
-import { migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
+import { defaultDataloaderIdx, migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 
@@ -109,6 +109,8 @@ const PRECISION: Record<string, string> = { '16': '"16-mixed"', bf16: '"bf16-mix
 function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Map<string, Node[]>): Fix[] {
   const { rule, node } = f;
   const to = rule.fix.to;
+  // 2.x passes dataloader_idx only with several loaders: a default makes the hook work either way.
+  if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
   switch (rule.fix.kind) {
     case 'epochEnd':
       return migrateEpochEndHook(textDocument, f);
