@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { startLanguageClient } from './languageClient';
 import { FormatStatus } from './formatStatus';
 import { FormatOverrides } from './formatOverrides';
+import { migrateLightningWorkspace } from './migrateLightning';
 
 /** Wires the features together and nothing else; each lives in its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -17,6 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),
     vscode.commands.registerCommand('finetune.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('finetune.migrateLightningWorkspace', () => migrateLightningWorkspace(client)),
     vscode.commands.registerCommand('finetune.restartServer', async () => {
       await client.restart();
       output.info('Language server restarted.');

@@ -40,6 +40,11 @@ export class ConfigDocuments {
   /** The workspace's pinned releases, read from requirements*.txt, pyproject.toml, setup.cfg, environment.yml. */
   private pins: Map<string, { version: string; file: string }> | undefined;
 
+  /** The settings of the first workspace folder (for workspace-wide commands). */
+  settingsForWorkspace(): Promise<FinetuneSettings> {
+    return this.host.getSettings(this.host.workspaceFolders()[0] ?? '').catch(() => DEFAULT_FINETUNE_SETTINGS);
+  }
+
   /** Reads the pins again (at start, and when one of those files changes). */
   reloadPins(): void {
     this.pins = readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)));

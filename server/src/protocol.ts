@@ -67,3 +67,14 @@ export interface FormatChoice {
   label: string;
   validated: boolean;
 }
+
+/** Client -> server request: every safe Lightning 1.x -> 2.x fix in the workspace's Python files, as one edit. */
+export const MIGRATE_WORKSPACE = 'finetune/migrateWorkspace';
+export interface MigrateWorkspaceResult {
+  /** A WorkspaceEdit whose changes carry a needsConfirmation annotation, so the editor previews them. */
+  edit: unknown;
+  files: number;
+  fixes: number;
+  /** Problems that need a decision (no safe fix), by file. */
+  remaining: number;
+}

@@ -10,12 +10,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS } from './core/config';
+import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
+import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
 import {
   DEFAULT_FINETUNE_SETTINGS,
   DOCUMENT_FORMAT,
   LIST_FORMATS,
+  MIGRATE_WORKSPACE,
   SET_FORMAT_OVERRIDE,
   type FinetuneSettings,
   type FormatChoice,
@@ -96,6 +98,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onNotification(SET_FORMAT_OVERRIDE, (p: SetFormatOverrideParams) => state.setOverride(p.uri, p.format));
+  connection.onRequest(MIGRATE_WORKSPACE, async () => {
+    const settings = await state.settingsForWorkspace();
+    return migrateWorkspace(workspaceFolders, (path) => documents.all().find((d) => pathOfUri(d.uri) === path)?.getText(), settings.versions);
+  });
   connection.onRequest(LIST_FORMATS, (): FormatChoice[] =>
     CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: Boolean(service.schemaFor(id)) })),
   );

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction } from 'vscode-languageserver-protocol';
 import { TestClient } from './client';
@@ -37,5 +40,26 @@ describe('language server: Lightning migration in Python files (the bundled tree
     const pending = client.diagnostics(uri);
     await client.open(uri, 'import torch\n\ndef validation_epoch_end(outputs):\n    pass\n', 'python');
     assert.deepEqual(await pending, []);
+  });
+});
+
+describe('language server: Lightning migration of a whole workspace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-ws-'));
+  mkdirSync(join(dir, 'models'));
+  writeFileSync(join(dir, 'models', 'a.py'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(gpus=1)\n');
+  writeFileSync(join(dir, 'b.py'), 'import torch\n');
+  mkdirSync(join(dir, '.venv'));
+  writeFileSync(join(dir, '.venv', 'c.py'), 'import pytorch_lightning as pl\npl.Trainer(gpus=1)\n');
+  const client = new TestClient();
+  before(() => client.initialize(`file://${dir}`));
+  after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
+
+  it('returns one edit, annotated for a preview, with every safe fix; virtual environments are skipped', async () => {
+    const { result } = await client.request<{ edit: { documentChanges: Array<{ textDocument: { uri: string }; edits: Array<{ newText: string; annotationId: string }> }>; changeAnnotations: Record<string, { needsConfirmation: boolean }> }; files: number; fixes: number }>('finetune/migrateWorkspace', null, 5000);
+    assert.equal(result.files, 1);
+    assert.equal(result.fixes, 1);
+    assert.equal(result.edit.documentChanges[0]!.textDocument.uri, `file://${join(dir, 'models', 'a.py')}`);
+    assert.deepEqual(result.edit.documentChanges[0]!.edits.map((e) => [e.newText, e.annotationId]), [['accelerator="gpu", devices=1', 'lightning-migration']]);
+    assert.equal(result.edit.changeAnnotations['lightning-migration']!.needsConfirmation, true);
   });
 });

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import { pathOfUri, preferredFixes } from './core/config';
+import { resolveVersion } from './core/config/versions';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
+import type { MigrateWorkspaceResult } from './protocol';
+import { readWorkspacePins } from './pins';
+import { loadPythonParser } from './pythonParser';
+
+const SKIP = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', '.tox', '.nox', 'build', 'dist', 'lightning_logs', 'wandb']);
+
+function pythonFiles(root: string, limit = 5000): string[] {
+  const out: string[] = [];
+  const stack = [root];
+  while (stack.length && out.length < limit) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(join(dir, e.name));
+      else if (e.isFile() && e.name.endsWith('.py')) out.push(join(dir, e.name));
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * Every safe migration of the workspace's Lightning code as one WorkspaceEdit (open editors' unsaved text
+ * wins over the disk). Each change is annotated `needsConfirmation`, so VS Code shows its refactor preview.
+ */
+export async function migrateWorkspace(folders: string[], openText: (path: string) => string | undefined, versions: Record<string, string>): Promise<MigrateWorkspaceResult> {
+  const parser = await loadPythonParser();
+  const roots = folders.map((f) => pathOfUri(f));
+  const version = resolveVersion('lightning', versions, readWorkspacePins(roots), LIGHTNING_NEWEST);
+  const documentChanges: TextDocumentEdit[] = [];
+  let fixes = 0;
+  let remaining = 0;
+  const read = (p: string) => {
+    const open = openText(p);
+    if (open !== undefined) return open;
+    try {
+      return statSync(p).size > 2 * 1024 * 1024 ? undefined : readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  for (const path of roots.flatMap((r) => pythonFiles(r))) {
+    const text = read(path);
+    if (!text || !/^\s*(?:from|import)\s+(?:pytorch_lightning|lightning)\b/m.test(text)) continue;
+    const uri = `file://${encodeURI(path)}`;
+    const diagnostics = lightningDiagnostics(TextDocument.create(uri, 'python', 0, text), { parser, path, version, files: { read } });
+    const taken = preferredFixes(diagnostics);
+    remaining += diagnostics.length - taken.length;
+    if (!taken.length) continue;
+    fixes += taken.length;
+    documentChanges.push({
+      textDocument: { uri, version: null },
+      edits: taken.flatMap((t) => t.fix.edits.map((e) => ({ ...e, annotationId: 'lightning-migration' }))),
+    });
+  }
+  const edit: WorkspaceEdit = {
+    documentChanges,
+    changeAnnotations: {
+      'lightning-migration': { label: 'Lightning 1.x → 2.x', description: `${fixes} safe migration${fixes === 1 ? '' : 's'}`, needsConfirmation: true },
+    },
+  };
+  return { edit, files: documentChanges.length, fixes, remaining };
+}
