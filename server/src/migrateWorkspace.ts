@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { expandPaths } from './workspaceFiles';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { pathOfUri, preferredFixes } from './core/config';
@@ -8,27 +8,6 @@ import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service
 import type { MigrateWorkspaceResult } from './protocol';
 import { readWorkspacePins } from './pins';
 import { loadPythonParser } from './pythonParser';
-
-const SKIP = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', '.tox', '.nox', 'build', 'dist', 'lightning_logs', 'wandb']);
-
-function pythonFiles(root: string, limit = 5000): string[] {
-  const out: string[] = [];
-  const stack = [root];
-  while (stack.length && out.length < limit) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(join(dir, e.name));
-      else if (e.isFile() && e.name.endsWith('.py')) out.push(join(dir, e.name));
-    }
-  }
-  return out.sort();
-}
 
 /**
  * Every safe migration of the workspace's Lightning code as one WorkspaceEdit (open editors' unsaved text
@@ -50,7 +29,7 @@ export async function migrateWorkspace(folders: string[], openText: (path: strin
       return undefined;
     }
   };
-  for (const path of roots.flatMap((r) => pythonFiles(r))) {
+  for (const path of expandPaths(roots, /\.py$/i).map((f) => f.path)) {
     const text = read(path);
     if (!text || !/^\s*(?:from|import)\s+(?:pytorch_lightning|lightning)\b/m.test(text)) continue;
     const uri = `file://${encodeURI(path)}`;

@@ -13,7 +13,7 @@ import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
 import { loadSchemas } from '../schemaFiles';
-import { expandPaths, readConfigFile } from './files';
+import { expandPaths, readConfigFile } from '../workspaceFiles';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 
 const VERSION = '0.1.0';
