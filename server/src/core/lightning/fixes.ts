@@ -163,6 +163,36 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
 
 const SIMPLE = new Set(['identifier', 'attribute', 'subscript']);
 
+/**
+ * A hook whose 1.x parameters 2.x no longer passes (`outputs`, `optimizer_idx`, `on_tpu`...): when the body never
+ * reads them, dropping them is the whole migration. When it does, it is a decision for a human.
+ */
+export function dropUnusedParameters(textDocument: TextDocument, f: LightningFinding, params: string[]): Fix[] {
+  const fn = f.functionNode;
+  const body = fn?.childForFieldName('body');
+  const list = fn?.childForFieldName('parameters');
+  if (!fn || !body || !list) return [];
+  const present = list.namedChildren.filter((p): p is Node => p !== null).filter((p) => params.includes(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))?.text ?? ''));
+  if (!present.length) return [];
+  const used = new Set(descendants(body, new Set(['identifier'])).map((n) => n.text));
+  if (present.some((p) => used.has(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))!.text))) return [];
+  const text = textDocument.getText();
+  const edits = present.map((p) => {
+    const [start, end] = argumentSpan(text, p.startIndex, p.endIndex);
+    return { range: offsetRange(textDocument, start, end), newText: '' };
+  });
+  // Two adjacent parameters share a comma: keep the spans apart by merging overlapping ones.
+  edits.sort((a, b) => textDocument.offsetAt(a.range.start) - textDocument.offsetAt(b.range.start));
+  const merged: typeof edits = [];
+  for (const e of edits) {
+    const last = merged[merged.length - 1];
+    if (last && textDocument.offsetAt(e.range.start) <= textDocument.offsetAt(last.range.end)) {
+      if (textDocument.offsetAt(e.range.end) > textDocument.offsetAt(last.range.end)) last.range = { start: last.range.start, end: e.range.end };
+    } else merged.push(e);
+  }
+  return [{ title: `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`, edits: merged, preferred: true }];
+}
+
 /** `def on_test_batch_start(self, batch, batch_idx, dataloader_idx)` -> `dataloader_idx=0`, the 2.x form. */
 export function defaultDataloaderIdx(textDocument: TextDocument, f: LightningFinding): Fix[] {
   const fn = f.functionNode;

@@ -5,9 +5,10 @@ import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { argumentSpan, dottedName, type Node } from './python';
-import { defaultDataloaderIdx, migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
+import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
+import { migrateImport } from './importFix';
 
 /** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
 export const LIGHTNING_NEWEST = '2.6.0';
@@ -111,6 +112,10 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
   const to = rule.fix.to;
   // 2.x passes dataloader_idx only with several loaders: a default makes the hook work either way.
   if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
+  // Signature rows with nothing better: parameters 2.x no longer passes, dropped when the body never reads them.
+  if (f.functionNode && rule.params?.length && ['removeParameters', 'renameMethodDropParams', 'none'].includes(rule.fix.kind) && rule.fix.kind !== 'renameMethodDropParams') {
+    return dropUnusedParameters(textDocument, f, rule.params);
+  }
   switch (rule.fix.kind) {
     case 'epochEnd':
       return migrateEpochEndHook(textDocument, f);
@@ -162,12 +167,8 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
         preferred: true,
       }];
     }
-    case 'replaceImport': {
-      if (!to || !/import/.test(node.type)) return [];
-      const from = rule.name;
-      const replaced = node.text.split(from).join(to);
-      return replaced !== node.text ? [{ title: `Import from ${to}`, edits: [edit(textDocument, node, replaced)], preferred: true }] : [];
-    }
+    case 'replaceImport':
+      return /import/.test(node.type) ? migrateImport(textDocument, rule, node) : [];
     default:
       return [];
   }
