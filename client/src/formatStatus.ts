@@ -3,7 +3,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { DOCUMENT_FORMAT, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
 
-const LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
+const LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'python']);
 
 /** The status bar item: the active file's detected format, with a switcher that overrides it for that file. */
 export class FormatStatus implements vscode.Disposable {
@@ -40,6 +40,12 @@ export class FormatStatus implements vscode.Disposable {
       return;
     }
     const isConfig = info.format !== 'none';
+    // Python files: the Lightning version the migration checks assume; the format switcher is for configs.
+    this.item.command = doc.languageId === 'python' ? 'finetune.showOutput' : 'finetune.selectFormat';
+    if (doc.languageId === 'python' && !isConfig) {
+      this.item.hide();
+      return;
+    }
     const version = isConfig && info.toolVersion && info.toolVersion !== '0' ? ` ${info.toolVersion}` : '';
     this.item.text = isConfig ? `$(beaker) ${info.label}${version}` : '$(beaker) No config';
     const md = new vscode.MarkdownString(undefined, true);
@@ -53,7 +59,7 @@ export class FormatStatus implements vscode.Disposable {
     if (isConfig) {
       md.appendMarkdown(info.validated ? `\n\n${info.errors} error(s), ${info.warnings} warning(s).` : '\n\nValidation for this format arrives in a later version.');
     }
-    md.appendMarkdown('\n\n$(edit) Click to choose the format for this file.');
+    if (doc.languageId !== 'python') md.appendMarkdown('\n\n$(edit) Click to choose the format for this file.');
     this.item.tooltip = md;
     this.item.backgroundColor = info.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();

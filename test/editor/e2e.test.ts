@@ -19,6 +19,9 @@ const PROBLEM_TEXT = `Unknown key '${TYPO_KEY}'`;
 const SUGGESTION_TEXT = `Did you mean '${FIXED_KEY}'?`;
 const FIX_TITLE = `Change '${TYPO_KEY}' to '${FIXED_KEY}'`;
 const DIAGNOSTIC_TIMEOUT = 30_000;
+const PY_FILE = 'train.py';
+// A Lightning 1.x module: a hook 2.x never calls, and a removed Trainer argument.
+const LIGHTNING_PY = ['import pytorch_lightning as pl', '', '', 'class Model(pl.LightningModule):', '    def on_epoch_end(self):', '        pass', '', '', 'trainer = pl.Trainer(gpus=1)', ''].join('\n');
 
 describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
@@ -53,7 +56,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
   }
 
   before(async () => {
-    s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML } });
+    s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML, [PY_FILE]: LIGHTNING_PY } });
     try {
       await s.start();
     } catch (err) {
@@ -152,5 +155,20 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
         'the quick fix should change only the key, nothing else in the file',
       );
       await s.screenshot('saved');
+    }));
+
+  it(`flags Lightning 1.x APIs in ${PY_FILE} (tree-sitter WASM inside the .vsix)`, { timeout: 90_000 }, () =>
+    step('lightning', async (s) => {
+      await s.openFile(PY_FILE);
+      await s.openProblems();
+      for (const text of ["'on_epoch_end' is never called in Lightning 2.x", "'Trainer(gpus=)' was removed in Lightning 2.0"]) {
+        await s.problemRows(text).first().waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+          assert.fail(`no problem containing "${text}" for ${PY_FILE} within ${DIAGNOSTIC_TIMEOUT / 1000} s; the panel shows: ${JSON.stringify(await s.problemsText())}`);
+        });
+      }
+      await s.statusItem(/Lightning \(Python\) 2\.6\.0/).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        assert.fail(`no status bar item with the Lightning version for ${PY_FILE}; items: ${JSON.stringify(await s.statusBarText())}`);
+      });
+      await s.screenshot('lightning-problems');
     }));
 });
