@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { DOCUMENT_FORMAT, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
 
@@ -71,7 +71,7 @@ export class FormatStatus implements vscode.Disposable {
       void vscode.window.showInformationMessage('Open a YAML or JSON file to choose its fine-tuning config format.');
       return;
     }
-    if (this.client.state !== 2 /* Running */) {
+    if (this.client.state !== State.Running) {
       void vscode.window.showWarningMessage('The Fine-Tune language server is not running; see "Fine-Tune: Show Language Server Log".');
       return;
     }

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import { readFileSync, statSync } from 'node:fs';
+import { readTextFile } from './workspaceFiles';
 import { detectFormat, FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
@@ -54,13 +54,7 @@ export class ConfigDocuments {
   private readonly files: FileAccess = {
     read: (path: string) => {
       const open = this.allDocuments().find((d) => pathOfUri(d.uri) === path);
-      if (open) return open.getText();
-      try {
-        if (statSync(path).size > 1024 * 1024) return undefined;
-        return readFileSync(path, 'utf8');
-      } catch {
-        return undefined;
-      }
+      return open ? open.getText() : readTextFile(path);
     },
   };
 

@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { expandPaths } from './workspaceFiles';
+import { expandPaths, readTextFile } from './workspaceFiles';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { pathOfUri, preferredFixes } from './core/config';
@@ -22,12 +21,7 @@ export async function migrateWorkspace(folders: string[], openText: (path: strin
   let remaining = 0;
   const read = (p: string) => {
     const open = openText(p);
-    if (open !== undefined) return open;
-    try {
-      return statSync(p).size > 2 * 1024 * 1024 ? undefined : readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
+    return open !== undefined ? open : readTextFile(p, 2 * 1024 * 1024);
   };
   for (const path of expandPaths(roots, /\.py$/i).map((f) => f.path)) {
     const text = read(path);

@@ -14,7 +14,6 @@ import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUr
 import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
 import {
-  DEFAULT_FINETUNE_SETTINGS,
   DOCUMENT_FORMAT,
   LIST_FORMATS,
   MIGRATE_WORKSPACE,
@@ -140,4 +139,3 @@ function guard<P, R>(connection: Connection, fallback: R, handler: (params: P) =
   };
 }
 
-export { DEFAULT_FINETUNE_SETTINGS };

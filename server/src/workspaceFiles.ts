@@ -88,3 +88,13 @@ function firstInvalidUtf8(bytes: Buffer): number {
   }
   return i;
 }
+
+/** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text, or undefined when it is
+ *  missing, unreadable or larger than `maxBytes` (a config is a few KiB). */
+export function readTextFile(path: string, maxBytes = 1024 * 1024): string | undefined {
+  try {
+    return statSync(path).size > maxBytes ? undefined : readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

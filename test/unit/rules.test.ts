@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_SETTINGS, fixesOf, type ConfigSettings } from '../../server/src/core/config';
 import { findGpu } from '../../server/src/core/gpus/catalog';
-import { analyze, AXOLOTL_BASE, service } from './helpers';
+import { analyze, AXOLOTL_BASE } from './helpers';
 
 const DS_AUTO = '{\n  "zero_optimization": {"stage": 2},\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto"\n}';
 
@@ -145,8 +144,6 @@ describe('GPU names as people write them', () => {
   for (const [query, name] of cases) it(`${query} -> ${name}`, () => assert.equal(findGpu(query)?.name, name));
 });
 
-void TextDocument;
-void service;
 
 describe('rules: torchtune components and Accelerate/TRL links', () => {
   const tt = 'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n  lora_attn_modules: [q_proj, v_proj]\n  lora_rnk: 8\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4\n  fused: True\nlr_scheduler:\n  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup\n  num_warmup_steps: 100\ndtype: bf16';

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS } from '../core/gpus/catalog';
 import type { FileAccess } from '../core/config/rules';
@@ -13,7 +13,7 @@ import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
 import { loadSchemas } from '../schemaFiles';
-import { expandPaths, readConfigFile } from '../workspaceFiles';
+import { expandPaths, readConfigFile, readTextFile } from '../workspaceFiles';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 
 const VERSION = '0.1.0';
@@ -113,15 +113,7 @@ interface Checked {
   explicit: boolean;
 }
 
-const DISK: FileAccess = {
-  read(path: string) {
-    try {
-      return statSync(path).size > 1024 * 1024 ? undefined : readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+const DISK: FileAccess = { read: (path: string) => readTextFile(path) };
 
 /** Python files that use Lightning: removed 1.x APIs, judged for the pinned Lightning release. */
 async function checkPython(results: Checked[], cwd: string): Promise<void> {

@@ -100,7 +100,7 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
+  } catch {
     const alias = firstAlias(doc.contents);
     const [start, end] = alias?.range ?? [0, 1];
     problems.push({
@@ -111,7 +111,6 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
       severity: 'error',
     });
     value = undefined;
-    void e;
   }
   return { syntax, doc, value, problems };
 }

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range } from 'vscode-languageserver-types';
 import { locate, type ValuePath } from './ast';
@@ -259,7 +259,6 @@ function renamedKey(
   }
   const when = info.removed ? ` in ${tool} ${info.removed.replace(/\s*\(announced\)/, '')}` : info.deprecated ? ` since ${tool} ${info.deprecated}` : '';
   const replacement = info.replacement;
-  const simple = replacement && /^[\w.]+$/.test(replacement) && !replacement.includes('.');
   const verb = replacement ? (info.removed ? 'was replaced' : 'was renamed') : 'was removed';
   const use = replacement ? `: use '${replacement}'` : '';
   const rejected = info.rejected || sectionRejects;
@@ -495,6 +494,3 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   });
 }
 
-/** Exposed for the unit tests of the conversion table. */
-export const __test = { coerce, acceptedAfterCoercion };
-export { isSeq };

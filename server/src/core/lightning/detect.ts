@@ -155,7 +155,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
         out.push({ rule, node: name, classNode: cls, functionNode: fn });
       }
     }
-    if (kind === 'module') out.push(...moduleUses(cls, within(attributes, cls), within(calls, cls)));
+    if (kind === 'module') out.push(...moduleUses(within(attributes, cls), within(calls, cls)));
   }
 
   // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
@@ -229,7 +229,7 @@ function stringNode(node: Node): Node {
 }
 
 /** self.<removed attribute>, self.log(<removed keyword>=...) inside a LightningModule. */
-function moduleUses(cls: Node, classAttributes: Node[], classCalls: Node[]): LightningFinding[] {
+function moduleUses(classAttributes: Node[], classCalls: Node[]): LightningFinding[] {
   const out: LightningFinding[] = [];
   const attributes = rulesOf('moduleAttribute');
   const logArgs = rulesOf('logArgument');
@@ -238,7 +238,6 @@ function moduleUses(cls: Node, classAttributes: Node[], classCalls: Node[]): Lig
     const name = attr.childForFieldName('attribute')?.text;
     for (const rule of attributes) if (rule.name === name || rule.name === `self.${name}`) out.push({ rule, node: attr });
   }
-  void cls;
   for (const call of classCalls) {
     const fn = dottedName(call.childForFieldName('function'));
     if (fn !== 'self.log' && fn !== 'self.log_dict') continue;

@@ -201,6 +201,33 @@ export function defaultDataloaderIdx(textDocument: TextDocument, f: LightningFin
   return [{ title: 'Give dataloader_idx a default: dataloader_idx=0', edits: [{ range: offsetRange(textDocument, param.startIndex, param.endIndex), newText: 'dataloader_idx=0' }], preferred: true }];
 }
 
+/** A removed Trainer argument with no replacement: deleted, with a comment saying why (in its place when it
+ *  stood on a line of its own, else above the statement). */
+export function removeKeyword(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const arg = f.node.parent;
+  if (arg?.type !== 'keyword_argument') return [];
+  const text = textDocument.getText();
+  const title = `Remove ${f.node.text}=... (${f.rule.replacement})`;
+  const why = `# ${arg.text} removed: Lightning 2.x has no such argument (${f.rule.replacement})`.replace(/\s+/g, ' ');
+  const start = lineStart(text, arg.startIndex);
+  const lineEnd = text.indexOf('\n', arg.endIndex) < 0 ? text.length : text.indexOf('\n', arg.endIndex);
+  if (/^\s*$/.test(text.slice(start, arg.startIndex)) && /^\s*,?\s*$/.test(text.slice(arg.endIndex, lineEnd))) {
+    return [{ title, edits: [{ range: offsetRange(textDocument, start, lineEnd), newText: `${indentOf(text, arg.startIndex)}${why}` }], preferred: true }];
+  }
+  const [from, to] = argumentSpan(text, arg.startIndex, arg.endIndex);
+  let statement: Node = arg;
+  while (statement.parent && !/_statement$|^expression_statement$/.test(statement.type)) statement = statement.parent;
+  const at = lineStart(text, statement.startIndex);
+  return [{
+    title,
+    edits: [
+      { range: offsetRange(textDocument, at, at), newText: `${indentOf(text, statement.startIndex)}${why}\n` },
+      { range: offsetRange(textDocument, from, to), newText: '' },
+    ],
+    preferred: true,
+  }];
+}
+
 /** Trainer(gpus=V) -> accelerator="gpu", devices=V (0/None -> accelerator="cpu"); tpu_cores, num_processes alike. */
 export function migrateDevices(textDocument: TextDocument, f: LightningFinding): Fix[] {
   const arg = f.node.parent;

@@ -4,8 +4,8 @@ import { makeDiagnostic, offsetRange, type Fix } from '../config/diagnostics';
 import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
-import { argumentSpan, dottedName, type Node } from './python';
-import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpochEndHook, migrateResume } from './fixes';
+import { dottedName, type Node } from './python';
+import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
@@ -140,33 +140,8 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
       const next = v ? PRECISION[v] : undefined;
       return value && next ? [{ title: `Use precision=${next}`, edits: [edit(textDocument, value, next)], preferred: true }] : [];
     }
-    case 'removeKeyword': {
-      const arg = node.parent;
-      if (arg?.type !== 'keyword_argument') return [];
-      const text = textDocument.getText();
-      const lineStart = text.lastIndexOf('\n', arg.startIndex - 1) + 1;
-      const lineEnd = text.indexOf('\n', arg.endIndex) < 0 ? text.length : text.indexOf('\n', arg.endIndex);
-      const why = `# ${arg.text} removed: Lightning 2.x has no such argument (${rule.replacement})`.replace(/\s+/g, ' ');
-      // The argument on a line of its own: the comment takes its place.
-      if (/^\s*$/.test(text.slice(lineStart, arg.startIndex)) && /^\s*,?\s*$/.test(text.slice(arg.endIndex, lineEnd))) {
-        const indent = text.slice(lineStart, arg.startIndex);
-        return [{ title: `Remove ${node.text}=... (${rule.replacement})`, edits: [{ range: offsetRange(textDocument, lineStart, lineEnd), newText: `${indent}${why}` }], preferred: true }];
-      }
-      // Otherwise remove it with its comma, and put the comment above the statement.
-      const [start, end] = argumentSpan(text, arg.startIndex, arg.endIndex);
-      let statement: Node = arg;
-      while (statement.parent && !/_statement$|^expression_statement$/.test(statement.type)) statement = statement.parent;
-      const stmtLine = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
-      const indent = /^[ \t]*/.exec(text.slice(stmtLine))![0];
-      return [{
-        title: `Remove ${node.text}=... (${rule.replacement})`,
-        edits: [
-          { range: offsetRange(textDocument, stmtLine, stmtLine), newText: `${indent}${why}\n` },
-          { range: offsetRange(textDocument, start, end), newText: '' },
-        ],
-        preferred: true,
-      }];
-    }
+    case 'removeKeyword':
+      return removeKeyword(textDocument, f);
     case 'replaceImport':
       return /import/.test(node.type) ? migrateImport(textDocument, rule, node) : [];
     default:
