@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { dimsFromHfConfig } from './core/vram/models';
+import type { ModelDims } from './core/vram/modelTypes';
 
 /**
  * A model's tokenizer_config.json from the local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub, or
@@ -28,5 +30,65 @@ export function hfTokenizerConfigReader(env: NodeJS.ProcessEnv = process.env): (
     }
     memo.set(modelId, config);
     return config;
+  };
+}
+
+function hubDir(env: NodeJS.ProcessEnv): string {
+  return env['HF_HUB_CACHE'] ?? (env['HF_HOME'] ? join(env['HF_HOME'], 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The folders that may hold a model's files: a local model folder as written, or the cache's snapshots, newest first. */
+function modelFolders(modelId: string, hub: string, roots: string[]): string[] {
+  const folders: string[] = [];
+  const local = isAbsolute(modelId) ? [modelId] : roots.map((r) => resolve(r, modelId));
+  for (const dir of local) {
+    try {
+      if (statSync(join(dir, 'config.json')).isFile()) folders.push(dir);
+    } catch {
+      /* not a local folder */
+    }
+  }
+  if (/^[\w.-]+\/[\w.-]+$/.test(modelId)) {
+    try {
+      const snapshots = join(hub, `models--${modelId.replace('/', '--')}`, 'snapshots');
+      for (const snap of readdirSync(snapshots).sort().reverse()) folders.push(join(snapshots, snap));
+    } catch {
+      /* not cached */
+    }
+  }
+  return folders;
+}
+
+/**
+ * A model's dimensions from its config.json in the local Hugging Face cache (or a local model folder named by
+ * path), with the exact parameter count from model.safetensors.index.json when present. Never the network.
+ */
+export function hfModelDimsReader(env: NodeJS.ProcessEnv = process.env, roots: string[] = []): (modelId: string) => ModelDims | undefined {
+  const hub = hubDir(env);
+  const memo = new Map<string, ModelDims | undefined>();
+  return (modelId: string) => {
+    if (memo.has(modelId)) return memo.get(modelId);
+    let dims: ModelDims | undefined;
+    for (const dir of modelFolders(modelId, hub, roots)) {
+      const config = readJson(join(dir, 'config.json'));
+      if (!config) continue;
+      try {
+        dims = dimsFromHfConfig(config, readJson(join(dir, 'model.safetensors.index.json')));
+      } catch {
+        dims = undefined;
+      }
+      if (dims) break;
+    }
+    memo.set(modelId, dims);
+    return dims;
   };
 }

@@ -35,6 +35,8 @@ export const CODES = {
   distillationFamilies: 'FT214',
   distillationRange: 'FT215',
   acceleratePluginConflict: 'FT216',
+  vramExceeds: 'FT401',
+  vramUnknownModel: 'FT402',
 } as const;
 
 export type Code = (typeof CODES)[keyof typeof CODES];
@@ -73,6 +75,8 @@ export const CODE_TITLES: Record<Code, string> = {
   FT214: 'Distillation between different tokenizers',
   FT215: 'Distillation temperature or ratio out of range',
   FT216: 'Accelerate deepspeed_config_file with inline DeepSpeed settings',
+  FT401: 'Estimated GPU memory exceeds the target GPU',
+  FT402: 'No VRAM estimate: the model is unknown',
 };
 
 export const SOURCE = 'finetune';

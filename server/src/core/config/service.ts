@@ -17,6 +17,8 @@ import { findGpu, type GpuInfo } from '../gpus/catalog';
 import { resolveVersion, type ToolVersion } from './versions';
 import { runRules, type FileAccess } from './rules';
 import { applyUserSettings, findingToDiagnostic } from './findings';
+import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
+import type { ModelLookup } from '../vram/models';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -53,6 +55,16 @@ export interface DocumentContext {
   pins?: Map<string, { version: string; file: string }>;
   /** Reads a model's tokenizer_config.json from the local Hugging Face cache (see server/src/hfCache.ts). */
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
+  /** VRAM hints: the GPUs to judge against and where models come from; without it, no estimate is made. */
+  vram?: VramContext;
+}
+
+export interface VramContext {
+  targets: GpuInfo[];
+  /** The targets are the user's (setting, --gpu) or this machine's: a misfit is then a warning. */
+  targetsAreReal: boolean;
+  lookup: ModelLookup;
+  launcherGpus?: number;
 }
 
 /** Everything known about one version of a document; hover, completion and symbols reuse it. */
@@ -66,6 +78,8 @@ export interface Analysis {
   /** The release of the format's tool the checks assumed, and where that came from. */
   toolVersion?: ToolVersion;
   diagnostics: Diagnostic[];
+  /** The VRAM estimate and its fixes, for configs of a training format (when the context asked for it). */
+  vram?: VramAnalysis;
 }
 
 /** Schemas by name (`axolotl`, `deepspeed`), loaded by the host: the core does no I/O. */
@@ -173,17 +187,23 @@ export class ConfigService {
         diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }));
       }
     }
+    let vram: VramAnalysis | undefined;
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
-      const gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
+      let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
+      if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
       const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
+      if (ctx.vram) {
+        vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
+        findings.push(...vramFindings(vram));
+      }
       diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
     diagnostics.length = 0;
     diagnostics.push(...adjusted);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics };
+    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
