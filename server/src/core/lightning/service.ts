@@ -9,6 +9,7 @@ import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpoc
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
+import { migrateTuner } from './tuner';
 
 /** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
 export const LIGHTNING_NEWEST = '2.6.0';
@@ -142,6 +143,8 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
     }
     case 'removeKeyword':
       return removeKeyword(textDocument, f);
+    case 'tuner':
+      return migrateTuner(textDocument, f);
     case 'replaceImport':
       return /import/.test(node.type) ? migrateImport(textDocument, rule, node) : [];
     default:

@@ -1160,7 +1160,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainer.auto_lr_find',
     kind: 'trainerArgument',
     name: 'auto_lr_find',
-    replacement: 'Tuner(trainer).lr_find(model) (from lightning.pytorch.tuner import Tuner) or the LearningRateFinder callback',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner) and tuner.lr_find(model, <the data arguments of trainer.tune()>) where trainer.tune() was called, without the argument (auto_lr_find="name" becomes attr_name="name"; lr_find still writes the suggested rate to the model), or the LearningRateFinder callback',
+    note: 'fixed automatically when trainer.tune(...) follows in the same function; otherwise remove the argument and call the Tuner where the trainer is tuned',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
@@ -1170,7 +1172,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainer.auto_scale_batch_size',
     kind: 'trainerArgument',
     name: 'auto_scale_batch_size',
-    replacement: 'Tuner(trainer).scale_batch_size(model, mode=<same mode>) (from lightning.pytorch.tuner import Tuner) or the BatchSizeFinder callback',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner) and tuner.scale_batch_size(model, <the data arguments of trainer.tune()>, mode=<same mode>) where trainer.tune() was called, without the argument, or the BatchSizeFinder callback',
+    note: 'fixed automatically when trainer.tune(...) follows in the same function; otherwise remove the argument and call the Tuner where the trainer is tuned',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
@@ -1571,7 +1575,8 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainerMember.tune',
     kind: 'trainerMember',
     name: 'tune',
-    replacement: 'Tuner(trainer).lr_find(model) and/or Tuner(trainer).scale_batch_size(model) (from lightning.pytorch.tuner import Tuner)',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner), then tuner.scale_batch_size(model, ...) if the Trainer had auto_scale_batch_size and tuner.lr_find(model, ...) if it had auto_lr_find; without either argument tune() did nothing and can go',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
