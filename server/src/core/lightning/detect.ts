@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { collectImports, resolveName, type ImportBinding } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
+import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
 export type ClassKind = 'module' | 'datamodule' | 'callback';
@@ -173,6 +174,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   out.push(...trainerMembers(attributes, trainerVars, classes));
   out.push(...classMembers(attributes, imports, classes));
   out.push(...specialShapes(idx, imports, classes, trainerVars));
+  out.push(...severalOptimizers(classes));
   return { findings: dedupe(out), index: idx };
 }
 

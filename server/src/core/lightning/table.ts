@@ -35,6 +35,11 @@ export type FixKind =
   | 'tuner'
   | 'replaceImport'
   | 'renameAttribute'
+  | 'epochHooks'
+  | 'batchHook'
+  | 'precisionValue'
+  /** Display-only: the message says what to do and no edit is ever offered (not even dropping parameters). */
+  | 'manual'
   | 'none';
 
 export interface MigrationRule {
@@ -87,6 +92,9 @@ function removed(name: string, replacement: string, deprecatedIn: string | undef
     behaviour: 'raises',
   };
 }
+
+/** What a module with several optimizers has to do by hand (2.x supports them only with manual optimization). */
+const MANUAL_OPTIMIZATION = 'manual optimization, which 2.x requires for several optimizers: (1) in __init__, after super().__init__(), set self.automatic_optimization = False; (2) drop optimizer_idx: def training_step(self, batch, batch_idx); (3) in it, take the optimizers with opt_g, opt_d = self.optimizers() and, for each in turn, self.toggle_optimizer(opt_g), compute its loss, self.manual_backward(loss), opt_g.step(), opt_g.zero_grad(), self.untoggle_optimizer(opt_g) (what the optimizer_idx branches did, one after the other); (4) step schedulers yourself (self.lr_schedulers()) and clip with self.clip_gradients(opt, gradient_clip_val=...) instead of Trainer(gradient_clip_val=); no automatic fix: see docs/rules.md#ft302';
 
 export const MIGRATIONS: readonly MigrationRule[] = [
   // ---------------------------------------------------------------------------------------------
@@ -448,9 +456,8 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hookSignature',
     name: 'training_step',
     params: ['optimizer_idx'],
-    replacement:
-      'manual optimization: self.automatic_optimization = False in __init__, opts = self.optimizers(), then self.manual_backward(loss), opt.step(), opt.zero_grad() per optimizer in training_step',
-    fix: { kind: 'none' },
+    replacement: MANUAL_OPTIMIZATION,
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'training_step(optimizer_idx)',
@@ -461,7 +468,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     name: 'training_step',
     params: ['hiddens'],
     replacement: 'manual optimization, splitting the sequence and carrying the hidden state yourself (truncated BPTT was removed)',
-    fix: { kind: 'none' },
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
   },
@@ -470,11 +477,22 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hookSignature',
     name: 'configure_optimizers("frequency")',
     replacement: 'manual optimization (optimizer frequencies were removed): step each optimizer yourself in training_step',
-    fix: { kind: 'none' },
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'configure_optimizers("frequency")',
     note: 'the "frequency" key of an optimizer config is no longer supported',
+  },
+  {
+    id: 'hookSignature.configure_optimizers(several optimizers)',
+    kind: 'hookSignature',
+    name: 'configure_optimizers(several optimizers)',
+    replacement: MANUAL_OPTIMIZATION,
+    fix: { kind: 'manual' },
+    removedIn: '2.0',
+    behaviour: 'raises',
+    api: 'configure_optimizers(several optimizers)',
+    note: 'configure_optimizers returns several optimizers while automatic optimization is on: 2.x raises "Training with multiple optimizers is only supported with manual optimization"',
   },
   {
     id: 'hookSignature.toggle_optimizer(optimizer_idx)',
