@@ -1911,6 +1911,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   removed('pytorch_lightning.loggers.TestTubeLogger', 'another logger such as TensorBoardLogger', '1.5', '1.7'),
   removed('pytorch_lightning.loggers.test_tube', 'another logger such as TensorBoardLogger', '1.5', '1.7'),
   moved('pytorch_lightning.loops.base', 'pytorch_lightning.loops.loop', 'pytorch_lightning.loops.loop (custom loops are not supported in 2.x; write them with Fabric)', '1.7', '1.9'),
+  ...(['BaseProfiler', 'AbstractProfiler'] as const).map((name) =>
+    moved(`pytorch_lightning.profiler.${name}`, 'pytorch_lightning.profilers.Profiler', 'Profiler from pytorch_lightning.profilers', '1.6', '1.8'),
+  ),
   moved('pytorch_lightning.profiler', 'pytorch_lightning.profilers', 'pytorch_lightning.profilers (plural; BaseProfiler is now Profiler)', '1.7', '2.0', 'pytorch_lightning.profiler'),
   moved('pytorch_lightning.utilities.cli', 'pytorch_lightning.cli', 'pytorch_lightning.cli (LightningCLI, SaveConfigCallback; the registries are gone: import classes normally)', '1.7', '1.9'),
   moved('pytorch_lightning.utilities.argparse_utils', 'pytorch_lightning.utilities.argparse', 'plain argparse or LightningCLI', '1.2', '1.5'),
@@ -1932,13 +1935,20 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     ...moved(
       'pytorch_lightning.utilities.apply_func',
       'lightning_utilities.core.apply_func',
-      'apply_to_collection(s) from lightning_utilities.core.apply_func; move_data_to_device from pytorch_lightning.utilities; convert_to_tensors from lightning.fabric.utilities.apply_func',
+      'apply_to_collection(s) from lightning_utilities.core.apply_func; move_data_to_device and convert_to_tensors from lightning.fabric.utilities.apply_func',
       '1.8',
       '2.0',
       'pytorch_lightning.utilities.apply_func',
     ),
     note: 'the target module depends on the imported name',
   },
+  // Symbols of apply_func that did not go with the module: a symbol's row wins over its module's (importFix.ts).
+  ...(['move_data_to_device', 'convert_to_tensors'] as const).map((name) =>
+    moved(`pytorch_lightning.utilities.apply_func.${name}`, `lightning.fabric.utilities.apply_func.${name}`, `from lightning.fabric.utilities.apply_func import ${name}`, '1.8', '2.0'),
+  ),
+  removed('pytorch_lightning.utilities.apply_func.from_numpy', 'torch.from_numpy(array).to(device) (the helper was removed)', '1.8', '2.0'),
+  removed('pytorch_lightning.utilities.apply_func.to_dtype_tensor', 'torch.tensor(value, dtype=dtype, device=device) (the helper was removed)', '1.8', '2.0'),
+  removed('pytorch_lightning.utilities.apply_func.TransferableDataType', 'a copy of the 1.x class in your code (it was removed)', '1.8', '2.0'),
   moved('pytorch_lightning.utilities.cloud_io.get_filesystem', 'lightning.fabric.utilities.cloud_io.get_filesystem', 'from lightning.fabric.utilities.cloud_io import get_filesystem', '1.8', '2.0', 'pytorch_lightning.utilities.cloud_io.get_filesystem'),
   removed('pytorch_lightning.utilities.cloud_io.load', 'torch.load (or fsspec) yourself: the helper is private now', '1.8', '2.0'),
   removed('pytorch_lightning.utilities.cloud_io.atomic_save', 'torch.save to a temporary file and os.replace: the helper is private now', '1.8', '2.0'),
