@@ -1685,6 +1685,15 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     behaviour: 'raises',
   },
   {
+    id: 'trainerMember.get_deprecated_arg_names',
+    kind: 'trainerMember',
+    name: 'get_deprecated_arg_names',
+    replacement: 'nothing: the method was removed',
+    fix: { kind: 'none' },
+    removedIn: '1.8',
+    behaviour: 'raises',
+  },
+  {
     id: 'trainerMember.call_hook',
     kind: 'trainerMember',
     name: 'call_hook',
@@ -2034,6 +2043,20 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   removed('pytorch_lightning.plugins.precision.apex_amp', 'native AMP: Trainer(precision="16-mixed")', '1.9', '2.0'),
   removed('pytorch_lightning.plugins.FullyShardedNativeMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin (native FSDP precision)', '1.9', '2.0'),
   removed('pytorch_lightning.plugins.ShardedNativeMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin (native FSDP precision)', '1.9', '2.0'),
+  moved('pytorch_lightning.plugins.precision.fsdp_native_native_amp.FullyShardedNativeNativeMixedPrecisionPlugin', 'pytorch_lightning.plugins.precision.fsdp.FSDPMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin from pytorch_lightning.plugins.precision.fsdp (FSDPPrecision since 2.2)', undefined, '2.0'),
+  moved('pytorch_lightning.plugins.precision.fsdp_native_native_amp', 'pytorch_lightning.plugins.precision.fsdp', 'pytorch_lightning.plugins.precision.fsdp', undefined, '2.0'),
+  ...(
+    [
+      ['accelerators.HPUAccelerator', 'lightning_habana'],
+      ['strategies.HPUParallelStrategy', 'lightning_habana'],
+      ['strategies.SingleHPUStrategy', 'lightning_habana'],
+      ['plugins.HPUPrecisionPlugin', 'lightning_habana'],
+      ['plugins.io.HPUCheckpointIO', 'lightning_habana'],
+      ['accelerators.IPUAccelerator', 'lightning_graphcore'],
+      ['strategies.IPUStrategy', 'lightning_graphcore'],
+      ['plugins.IPUPrecisionPlugin', 'lightning_graphcore'],
+    ] as const
+  ).map(([path, pkg]) => removed(`pytorch_lightning.${path}`, `from ${pkg} import ${path.split('.').pop()} (the external ${pkg.replace('_', '-')} package)${pkg === 'lightning_habana' ? '; Lightning 2.5.6 dropped lightning-habana support' : ''}`, undefined, '2.1')),
   moved('pytorch_lightning.plugins.NativeSyncBatchNorm', 'pytorch_lightning.plugins.TorchSyncBatchNorm', 'TorchSyncBatchNorm from pytorch_lightning.plugins', undefined, '2.0'),
   removed('pytorch_lightning.tuner.auto_gpu_select', 'find_usable_cuda_devices from pytorch_lightning.accelerators (or devices="auto")', '1.9', '2.0'),
   moved('pytorch_lightning.utilities.exceptions.GracefulExitException', 'pytorch_lightning.utilities.exceptions.SIGTERMException', 'SIGTERMException from pytorch_lightning.utilities.exceptions', undefined, '2.0'),
