@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { collectImports, resolveName, type ImportBinding } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
+import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
 export type ClassKind = 'module' | 'datamodule' | 'callback';
@@ -173,6 +174,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   out.push(...trainerMembers(attributes, trainerVars, classes));
   out.push(...classMembers(attributes, imports, classes));
   out.push(...specialShapes(idx, imports, classes, trainerVars));
+  out.push(...severalOptimizers(classes));
   return { findings: dedupe(out), index: idx };
 }
 
@@ -233,10 +235,16 @@ function moduleUses(classAttributes: Node[], classCalls: Node[]): LightningFindi
   const out: LightningFinding[] = [];
   const attributes = rulesOf('moduleAttribute');
   const logArgs = rulesOf('logArgument');
+  // Attributes the module assigns itself (`self.precision = Precision()`) are its own, not Lightning's.
+  const own = new Set(classAttributes.filter((a) => a.parent?.type === 'assignment' && a.parent.childForFieldName('left')?.startIndex === a.startIndex && a.childForFieldName('object')?.text === 'self').map((a) => a.childForFieldName('attribute')?.text));
   for (const attr of classAttributes) {
     if (attr.childForFieldName('object')?.text !== 'self' || isShim(attr)) continue;
     const name = attr.childForFieldName('attribute')?.text;
-    for (const rule of attributes) if (rule.name === name || rule.name === `self.${name}`) out.push({ rule, node: attr });
+    for (const rule of attributes) {
+      if (rule.name !== name && rule.name !== `self.${name}`) continue;
+      if (own.has(name) && rule.fix.kind !== 'none' && rule.fix.kind !== 'manual') continue;
+      out.push({ rule, node: attr });
+    }
   }
   for (const call of classCalls) {
     const fn = dottedName(call.childForFieldName('function'));
@@ -323,7 +331,8 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBind
     for (const cmp of idx.get('comparison_operator')!) {
       const sides = cmp.namedChildren.filter((c): c is Node => c !== null);
       const attr = sides.find((c) => c.type === 'attribute' && c.childForFieldName('attribute')?.text === 'precision');
-      const literal = sides.find((c) => /^(?:16|"16"|'16'|32|"32"|'32'|"bf16"|'bf16')$/.test(c.text));
+      const old = (c: Node | null) => c !== null && /^(?:16|"16"|'16'|32|"32"|'32'|64|"64"|'64'|"bf16"|'bf16')$/.test(c.text);
+      const literal = sides.find((c) => old(c) || (['tuple', 'list', 'set'].includes(c.type) && c.namedChildren.some(old)));
       const object = attr ? dottedName(attr.childForFieldName('object')) : undefined;
       if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp)) out.push({ rule: precisionCompare, node: cmp });
     }

@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { offsetRange, type Fix } from '../config/diagnostics';
-import { argumentSpan, type Node } from './python';
+import { descendants, type Node } from './python';
 import { MIGRATIONS, type MigrationRule } from './table';
 
 /** Rows that move a class or function to a new path (`pytorch_lightning.plugins.DDPPlugin` -> `...strategies.DDPStrategy`). */
@@ -25,16 +25,45 @@ function nameOf(n: Node): string {
   return n.type === 'aliased_import' ? n.childForFieldName('name')!.text : n.text;
 }
 
+/** Rows about import paths: a moved or removed module, class or function. */
+const IMPORT_ROWS = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass');
+
 /**
- * Rewrites an import for a moved module or symbol, keeping every local name the file uses:
+ * Where one imported name goes. A row for the symbol itself wins over a row for its module (the module
+ * `pytorch_lightning.utilities.apply_func` went to lightning_utilities, but its `move_data_to_device` to
+ * lightning.fabric); a symbol with a row but no destination (removed) stays where it is, as does a name no row
+ * is about.
+ */
+function destinationOf(module: string, name: string): { module: string; name: string } | undefined {
+  const symbol = IMPORT_ROWS.find((r) => canonical(r.name) === canonical(`${module}.${name}`));
+  if (symbol) {
+    if (symbol.fix.kind !== 'replaceImport' || !symbol.fix.to) return undefined;
+    const path = inFamily(symbol.fix.to, module);
+    return { module: path.slice(0, path.lastIndexOf('.')), name: path.slice(path.lastIndexOf('.') + 1) };
+  }
+  const row = IMPORT_ROWS.find((r) => r.fix.kind === 'replaceImport' && r.fix.to && (canonical(module) === canonical(r.name) || canonical(module).startsWith(`${canonical(r.name)}.`)));
+  if (!row) return undefined;
+  const newModule = inFamily(row.fix.to!, module) + module.slice(row.name.length);
+  // A class renamed on the way (LightningLoggerBase -> Logger), when it lives in (a parent of) the new module.
+  const move = SYMBOL_MOVES.find((r) => r.name.endsWith(`.${name}`) && canonical(inFamily(r.fix.to!, module)).startsWith(canonical(r.name.slice(0, r.name.lastIndexOf('.')))));
+  const renamed = move?.fix.to?.split('.').pop();
+  if (move && renamed && renamed !== name && canonical(newModule).startsWith(canonical(inFamily(move.fix.to!, module).slice(0, move.fix.to!.lastIndexOf('.'))))) return { module: newModule, name: renamed };
+  return { module: newModule, name };
+}
+
+/**
+ * Rewrites an import of moved modules or symbols, keeping every local name the file uses:
  * `from pytorch_lightning.plugins import DDPPlugin` -> `from pytorch_lightning.strategies import DDPStrategy as DDPPlugin`.
+ * The whole statement is planned at once (every finding on it carries the same fix): names bound for one place
+ * keep the statement as written; names bound for several places become one statement per module.
  */
 export function migrateImport(textDocument: TextDocument, rule: MigrationRule, stmt: Node): Fix[] {
   const to = rule.fix.to;
   if (!to) return [];
-  const text = textDocument.getText();
   if (stmt.type !== 'import_from_statement') {
-    // `import pytorch_lightning.metrics as m`: the module path is all there is to rewrite.
+    // `import pytorch_lightning.metrics as m`: the module path is all there is to rewrite, unless some of its names
+    // went elsewhere (then `m.<name>` would break).
+    if (IMPORT_ROWS.some((r) => r !== rule && canonical(r.name).startsWith(`${canonical(rule.name)}.`) && r.fix.to !== undefined && !r.fix.to.startsWith(to))) return [];
     const replaced = stmt.text.split(rule.name).join(to);
     return replaced !== stmt.text ? [{ title: `Import ${to}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: replaced }], preferred: true }] : [];
   }
@@ -42,45 +71,28 @@ export function migrateImport(textDocument: TextDocument, rule: MigrationRule, s
   if (!moduleNode) return [];
   const module = moduleNode.text;
   const names = importedNames(stmt, moduleNode);
-  const oldModule = rule.name.slice(0, rule.name.lastIndexOf('.'));
-  const oldName = rule.name.slice(rule.name.lastIndexOf('.') + 1);
-
-  // The row names one symbol of this module: import it from its new place, under the name the file uses.
-  if (canonical(module) === canonical(oldModule)) {
-    const target = names.find((n) => nameOf(n) === oldName);
-    const newPath = inFamily(to, module);
-    const newModule = newPath.slice(0, newPath.lastIndexOf('.'));
-    const newName = newPath.slice(newPath.lastIndexOf('.') + 1);
-    if (!target || !newModule) return [];
-    const alias = target.type === 'aliased_import' ? target.childForFieldName('alias')!.text : oldName;
-    const line = `from ${newModule} import ${newName}${alias !== newName ? ` as ${alias}` : ''}`;
-    if (names.length === 1) return [{ title: `Import ${newName} from ${newModule}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: line }], preferred: true }];
-    const [start, end] = argumentSpan(text, target.startIndex, target.endIndex);
-    const lineEnd = text.indexOf('\n', stmt.endIndex);
-    const at = lineEnd < 0 ? text.length : lineEnd;
-    const indent = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', stmt.startIndex - 1) + 1))![0];
-    return [{
-      title: `Import ${newName} from ${newModule}`,
-      edits: [
-        { range: offsetRange(textDocument, start, end), newText: '' },
-        { range: offsetRange(textDocument, at, at), newText: `\n${indent}${line}` },
-      ],
-      preferred: true,
-    }];
+  if (!names.length) return [];
+  const planned = names.map((n) => ({ node: n, name: nameOf(n), alias: n.type === 'aliased_import' ? n.childForFieldName('alias')!.text : undefined, to: destinationOf(module, nameOf(n)) }));
+  if (planned.every((p) => !p.to)) return [];
+  const spelled = (p: (typeof planned)[number]) => {
+    const newName = p.to?.name ?? p.name;
+    const local = p.alias ?? p.name;
+    return newName === local ? newName : `${newName} as ${local}`;
+  };
+  const modules = [...new Set(planned.map((p) => p.to?.module ?? module))];
+  const target = modules.length === 1 ? modules[0]! : undefined;
+  if (target) {
+    // One destination: the statement stays as written (parentheses, comments), with a new module and renames.
+    const edits = [{ range: offsetRange(textDocument, moduleNode.startIndex, moduleNode.endIndex), newText: target }];
+    for (const p of planned) if (spelled(p) !== p.node.text) edits.push({ range: offsetRange(textDocument, p.node.startIndex, p.node.endIndex), newText: spelled(p) });
+    const only = planned.length === 1 ? planned[0]!.to?.name ?? planned[0]!.name : undefined;
+    return [{ title: only ? `Import ${only} from ${target}` : `Import from ${target}`, edits, preferred: true }];
   }
-
-  // The row moves a whole module: rewrite its path; classes renamed on the way keep their local name.
-  if (canonical(module) !== canonical(rule.name) && !canonical(module).startsWith(`${canonical(rule.name)}.`)) return [];
-  const newModule = inFamily(to, module) + module.slice(rule.name.length);
-  const edits = [{ range: offsetRange(textDocument, moduleNode.startIndex, moduleNode.endIndex), newText: newModule }];
-  for (const n of names) {
-    if (n.type === 'aliased_import') continue;
-    const move = SYMBOL_MOVES.find((r) => r.name.endsWith(`.${n.text}`) && canonical(inFamily(r.fix.to!, module)).startsWith(canonical(r.name.slice(0, r.name.lastIndexOf('.')))));
-    const renamed = move?.fix.to?.split('.').pop();
-    // Only when the renamed class lives in (a parent of) the new module, so the import still resolves.
-    if (move && renamed && renamed !== n.text && canonical(newModule).startsWith(canonical(inFamily(move.fix.to!, module).slice(0, move.fix.to!.lastIndexOf('.'))))) {
-      edits.push({ range: offsetRange(textDocument, n.startIndex, n.endIndex), newText: `${renamed} as ${n.text}` });
-    }
-  }
-  return [{ title: `Import from ${newModule}`, edits, preferred: true }];
+  // Several destinations: one statement each, in the order the names were written. Comments inside the statement
+  // would have no place to go.
+  if (descendants(stmt, new Set(['comment'])).length) return [];
+  const text = textDocument.getText();
+  const indent = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', stmt.startIndex - 1) + 1))![0];
+  const lines = modules.map((m) => `from ${m} import ${planned.filter((p) => (p.to?.module ?? module) === m).map(spelled).join(', ')}`);
+  return [{ title: `Import from ${modules.filter((m) => m !== module).join(' and ')}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: lines.join(`\n${indent}`) }], preferred: true }];
 }

@@ -9,6 +9,8 @@ import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpoc
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
+import { migrateTuner } from './tuner';
+import { migrateBatchHook, migrateEpochHooks, migratePrecision } from './hookFixes';
 
 /** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
 export const LIGHTNING_NEWEST = '2.6.0';
@@ -130,7 +132,8 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
       if (!to) return [];
       if (node.type === 'attribute') {
         const attr = node.childForFieldName('attribute');
-        return attr ? [{ title: `Use ${to}`, edits: [edit(textDocument, attr, to.replace(/^.*\./, ''))], preferred: true }] : [];
+        // `self.datamodule` -> `self.trainer.datamodule`, `trainer.root_gpu` -> `trainer.strategy.root_device.index`.
+        return attr ? [{ title: `Use ${to}`, edits: [edit(textDocument, attr, to)], preferred: true }] : [];
       }
       return node.type === 'identifier' ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
     case 'precision': {
@@ -142,6 +145,14 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
     }
     case 'removeKeyword':
       return removeKeyword(textDocument, f);
+    case 'tuner':
+      return migrateTuner(textDocument, f);
+    case 'precisionValue':
+      return migratePrecision(textDocument, f);
+    case 'epochHooks':
+      return migrateEpochHooks(textDocument, f);
+    case 'batchHook':
+      return migrateBatchHook(textDocument, f);
     case 'replaceImport':
       return /import/.test(node.type) ? migrateImport(textDocument, rule, node) : [];
     default:

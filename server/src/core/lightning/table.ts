@@ -35,6 +35,11 @@ export type FixKind =
   | 'tuner'
   | 'replaceImport'
   | 'renameAttribute'
+  | 'epochHooks'
+  | 'batchHook'
+  | 'precisionValue'
+  /** Display-only: the message says what to do and no edit is ever offered (not even dropping parameters). */
+  | 'manual'
   | 'none';
 
 export interface MigrationRule {
@@ -87,6 +92,9 @@ function removed(name: string, replacement: string, deprecatedIn: string | undef
     behaviour: 'raises',
   };
 }
+
+/** What a module with several optimizers has to do by hand (2.x supports them only with manual optimization). */
+const MANUAL_OPTIMIZATION = 'manual optimization, which 2.x requires for several optimizers: (1) in __init__, after super().__init__(), set self.automatic_optimization = False; (2) drop optimizer_idx: def training_step(self, batch, batch_idx); (3) in it, take the optimizers with opt_g, opt_d = self.optimizers() and, for each in turn, self.toggle_optimizer(opt_g), compute its loss, self.manual_backward(loss), opt_g.step(), opt_g.zero_grad(), self.untoggle_optimizer(opt_g) (what the optimizer_idx branches did, one after the other); (4) step schedulers yourself (self.lr_schedulers()) and clip with self.clip_gradients(opt, gradient_clip_val=...) instead of Trainer(gradient_clip_val=); no automatic fix: see docs/rules.md#ft302';
 
 export const MIGRATIONS: readonly MigrationRule[] = [
   // ---------------------------------------------------------------------------------------------
@@ -157,7 +165,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hook',
     name: 'on_epoch_start',
     replacement: 'on_train_epoch_start (plus on_validation_epoch_start / on_test_epoch_start: the old hook fired for all three)',
-    fix: { kind: 'none' },
+    fix: { kind: 'epochHooks' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -167,7 +175,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hook',
     name: 'on_epoch_end',
     replacement: 'on_train_epoch_end (plus on_validation_epoch_end / on_test_epoch_end: the old hook fired for all three)',
-    fix: { kind: 'none' },
+    fix: { kind: 'epochHooks' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -448,9 +456,8 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hookSignature',
     name: 'training_step',
     params: ['optimizer_idx'],
-    replacement:
-      'manual optimization: self.automatic_optimization = False in __init__, opts = self.optimizers(), then self.manual_backward(loss), opt.step(), opt.zero_grad() per optimizer in training_step',
-    fix: { kind: 'none' },
+    replacement: MANUAL_OPTIMIZATION,
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'training_step(optimizer_idx)',
@@ -461,7 +468,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     name: 'training_step',
     params: ['hiddens'],
     replacement: 'manual optimization, splitting the sequence and carrying the hidden state yourself (truncated BPTT was removed)',
-    fix: { kind: 'none' },
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
   },
@@ -470,11 +477,22 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'hookSignature',
     name: 'configure_optimizers("frequency")',
     replacement: 'manual optimization (optimizer frequencies were removed): step each optimizer yourself in training_step',
-    fix: { kind: 'none' },
+    fix: { kind: 'manual' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'configure_optimizers("frequency")',
     note: 'the "frequency" key of an optimizer config is no longer supported',
+  },
+  {
+    id: 'hookSignature.configure_optimizers(several optimizers)',
+    kind: 'hookSignature',
+    name: 'configure_optimizers(several optimizers)',
+    replacement: MANUAL_OPTIMIZATION,
+    fix: { kind: 'manual' },
+    removedIn: '2.0',
+    behaviour: 'raises',
+    api: 'configure_optimizers(several optimizers)',
+    note: 'configure_optimizers returns several optimizers while automatic optimization is on: 2.x raises "Training with multiple optimizers is only supported with manual optimization"',
   },
   {
     id: 'hookSignature.toggle_optimizer(optimizer_idx)',
@@ -564,11 +582,11 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'moduleAttribute',
     name: 'precision',
     replacement: 'self.trainer.precision (its values are now "16-mixed", "bf16-mixed", "32-true", "64-true")',
-    fix: { kind: 'renameAttribute', to: 'trainer.precision' },
+    fix: { kind: 'precisionValue', to: 'trainer.precision' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'self.precision',
-    note: 'comparisons against 16 / "16" must be updated too',
+    note: 'comparisons against 16 / "16" are updated with it',
   },
   {
     id: 'attribute.use_amp',
@@ -696,7 +714,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'callbackHook',
     name: 'on_batch_start',
     replacement: 'on_train_batch_start(self, trainer, pl_module, batch, batch_idx)',
-    fix: { kind: 'none' },
+    fix: { kind: 'batchHook' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -706,7 +724,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'callbackHook',
     name: 'on_batch_end',
     replacement: 'on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx)',
-    fix: { kind: 'none' },
+    fix: { kind: 'batchHook' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -717,7 +735,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'callbackHook',
     name: 'on_epoch_start',
     replacement: 'on_train_epoch_start (plus on_validation_epoch_start / on_test_epoch_start: the old hook fired for all three)',
-    fix: { kind: 'none' },
+    fix: { kind: 'epochHooks' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -728,7 +746,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'callbackHook',
     name: 'on_epoch_end',
     replacement: 'on_train_epoch_end (plus on_validation_epoch_end / on_test_epoch_end: the old hook fired for all three)',
-    fix: { kind: 'none' },
+    fix: { kind: 'epochHooks' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'silent',
@@ -1160,7 +1178,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainer.auto_lr_find',
     kind: 'trainerArgument',
     name: 'auto_lr_find',
-    replacement: 'Tuner(trainer).lr_find(model) (from lightning.pytorch.tuner import Tuner) or the LearningRateFinder callback',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner) and tuner.lr_find(model, <the data arguments of trainer.tune()>) where trainer.tune() was called, without the argument (auto_lr_find="name" becomes attr_name="name"; lr_find still writes the suggested rate to the model), or the LearningRateFinder callback',
+    note: 'fixed automatically when trainer.tune(...) follows in the same function; otherwise remove the argument and call the Tuner where the trainer is tuned',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
@@ -1170,7 +1190,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainer.auto_scale_batch_size',
     kind: 'trainerArgument',
     name: 'auto_scale_batch_size',
-    replacement: 'Tuner(trainer).scale_batch_size(model, mode=<same mode>) (from lightning.pytorch.tuner import Tuner) or the BatchSizeFinder callback',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner) and tuner.scale_batch_size(model, <the data arguments of trainer.tune()>, mode=<same mode>) where trainer.tune() was called, without the argument, or the BatchSizeFinder callback',
+    note: 'fixed automatically when trainer.tune(...) follows in the same function; otherwise remove the argument and call the Tuner where the trainer is tuned',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
@@ -1571,7 +1593,8 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'trainerMember.tune',
     kind: 'trainerMember',
     name: 'tune',
-    replacement: 'Tuner(trainer).lr_find(model) and/or Tuner(trainer).scale_batch_size(model) (from lightning.pytorch.tuner import Tuner)',
+    replacement:
+      'tuner = Tuner(trainer) (from lightning.pytorch.tuner import Tuner), then tuner.scale_batch_size(model, ...) if the Trainer had auto_scale_batch_size and tuner.lr_find(model, ...) if it had auto_lr_find; without either argument tune() did nothing and can go',
     fix: { kind: 'tuner' },
     removedIn: '2.0',
     behaviour: 'raises',
@@ -1623,7 +1646,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'trainerMember',
     name: 'precision == "16"',
     replacement: 'a comparison against the 2.x values "16-mixed", "bf16-mixed", "32-true", "64-true"',
-    fix: { kind: 'none' },
+    fix: { kind: 'precisionValue' },
     removedIn: '2.0',
     behaviour: 'silent',
     api: 'trainer.precision == "16"',
@@ -1658,6 +1681,15 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     replacement: 'trainer.fit / validate / test / predict',
     fix: { kind: 'none' },
     deprecatedIn: '1.6',
+    removedIn: '1.8',
+    behaviour: 'raises',
+  },
+  {
+    id: 'trainerMember.get_deprecated_arg_names',
+    kind: 'trainerMember',
+    name: 'get_deprecated_arg_names',
+    replacement: 'nothing: the method was removed',
+    fix: { kind: 'none' },
     removedIn: '1.8',
     behaviour: 'raises',
   },
@@ -1888,6 +1920,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   removed('pytorch_lightning.loggers.TestTubeLogger', 'another logger such as TensorBoardLogger', '1.5', '1.7'),
   removed('pytorch_lightning.loggers.test_tube', 'another logger such as TensorBoardLogger', '1.5', '1.7'),
   moved('pytorch_lightning.loops.base', 'pytorch_lightning.loops.loop', 'pytorch_lightning.loops.loop (custom loops are not supported in 2.x; write them with Fabric)', '1.7', '1.9'),
+  ...(['BaseProfiler', 'AbstractProfiler'] as const).map((name) =>
+    moved(`pytorch_lightning.profiler.${name}`, 'pytorch_lightning.profilers.Profiler', 'Profiler from pytorch_lightning.profilers', '1.6', '1.8'),
+  ),
   moved('pytorch_lightning.profiler', 'pytorch_lightning.profilers', 'pytorch_lightning.profilers (plural; BaseProfiler is now Profiler)', '1.7', '2.0', 'pytorch_lightning.profiler'),
   moved('pytorch_lightning.utilities.cli', 'pytorch_lightning.cli', 'pytorch_lightning.cli (LightningCLI, SaveConfigCallback; the registries are gone: import classes normally)', '1.7', '1.9'),
   moved('pytorch_lightning.utilities.argparse_utils', 'pytorch_lightning.utilities.argparse', 'plain argparse or LightningCLI', '1.2', '1.5'),
@@ -1909,13 +1944,20 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     ...moved(
       'pytorch_lightning.utilities.apply_func',
       'lightning_utilities.core.apply_func',
-      'apply_to_collection(s) from lightning_utilities.core.apply_func; move_data_to_device from pytorch_lightning.utilities; convert_to_tensors from lightning.fabric.utilities.apply_func',
+      'apply_to_collection(s) from lightning_utilities.core.apply_func; move_data_to_device and convert_to_tensors from lightning.fabric.utilities.apply_func',
       '1.8',
       '2.0',
       'pytorch_lightning.utilities.apply_func',
     ),
     note: 'the target module depends on the imported name',
   },
+  // Symbols of apply_func that did not go with the module: a symbol's row wins over its module's (importFix.ts).
+  ...(['move_data_to_device', 'convert_to_tensors'] as const).map((name) =>
+    moved(`pytorch_lightning.utilities.apply_func.${name}`, `lightning.fabric.utilities.apply_func.${name}`, `from lightning.fabric.utilities.apply_func import ${name}`, '1.8', '2.0'),
+  ),
+  removed('pytorch_lightning.utilities.apply_func.from_numpy', 'torch.from_numpy(array).to(device) (the helper was removed)', '1.8', '2.0'),
+  removed('pytorch_lightning.utilities.apply_func.to_dtype_tensor', 'torch.tensor(value, dtype=dtype, device=device) (the helper was removed)', '1.8', '2.0'),
+  removed('pytorch_lightning.utilities.apply_func.TransferableDataType', 'a copy of the 1.x class in your code (it was removed)', '1.8', '2.0'),
   moved('pytorch_lightning.utilities.cloud_io.get_filesystem', 'lightning.fabric.utilities.cloud_io.get_filesystem', 'from lightning.fabric.utilities.cloud_io import get_filesystem', '1.8', '2.0', 'pytorch_lightning.utilities.cloud_io.get_filesystem'),
   removed('pytorch_lightning.utilities.cloud_io.load', 'torch.load (or fsspec) yourself: the helper is private now', '1.8', '2.0'),
   removed('pytorch_lightning.utilities.cloud_io.atomic_save', 'torch.save to a temporary file and os.replace: the helper is private now', '1.8', '2.0'),
@@ -2001,6 +2043,20 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   removed('pytorch_lightning.plugins.precision.apex_amp', 'native AMP: Trainer(precision="16-mixed")', '1.9', '2.0'),
   removed('pytorch_lightning.plugins.FullyShardedNativeMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin (native FSDP precision)', '1.9', '2.0'),
   removed('pytorch_lightning.plugins.ShardedNativeMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin (native FSDP precision)', '1.9', '2.0'),
+  moved('pytorch_lightning.plugins.precision.fsdp_native_native_amp.FullyShardedNativeNativeMixedPrecisionPlugin', 'pytorch_lightning.plugins.precision.fsdp.FSDPMixedPrecisionPlugin', 'FSDPMixedPrecisionPlugin from pytorch_lightning.plugins.precision.fsdp (FSDPPrecision since 2.2)', undefined, '2.0'),
+  moved('pytorch_lightning.plugins.precision.fsdp_native_native_amp', 'pytorch_lightning.plugins.precision.fsdp', 'pytorch_lightning.plugins.precision.fsdp', undefined, '2.0'),
+  ...(
+    [
+      ['accelerators.HPUAccelerator', 'lightning_habana'],
+      ['strategies.HPUParallelStrategy', 'lightning_habana'],
+      ['strategies.SingleHPUStrategy', 'lightning_habana'],
+      ['plugins.HPUPrecisionPlugin', 'lightning_habana'],
+      ['plugins.io.HPUCheckpointIO', 'lightning_habana'],
+      ['accelerators.IPUAccelerator', 'lightning_graphcore'],
+      ['strategies.IPUStrategy', 'lightning_graphcore'],
+      ['plugins.IPUPrecisionPlugin', 'lightning_graphcore'],
+    ] as const
+  ).map(([path, pkg]) => removed(`pytorch_lightning.${path}`, `from ${pkg} import ${path.split('.').pop()} (the external ${pkg.replace('_', '-')} package)${pkg === 'lightning_habana' ? '; Lightning 2.5.6 dropped lightning-habana support' : ''}`, undefined, '2.1')),
   moved('pytorch_lightning.plugins.NativeSyncBatchNorm', 'pytorch_lightning.plugins.TorchSyncBatchNorm', 'TorchSyncBatchNorm from pytorch_lightning.plugins', undefined, '2.0'),
   removed('pytorch_lightning.tuner.auto_gpu_select', 'find_usable_cuda_devices from pytorch_lightning.accelerators (or devices="auto")', '1.9', '2.0'),
   moved('pytorch_lightning.utilities.exceptions.GracefulExitException', 'pytorch_lightning.utilities.exceptions.SIGTERMException', 'SIGTERMException from pytorch_lightning.utilities.exceptions', undefined, '2.0'),

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { fixesOf } from '../../server/src/core/config';
+import type { PythonParser } from '../../server/src/core/lightning/python';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
+import { loadPythonParser } from '../../server/src/pythonParser';
+import { applyFixes } from './lightningFix.test';
+
+const NEWEST = { version: LIGHTNING_NEWEST, source: 'newest' };
+
+describe('Lightning migrations: what is and is not fixed', () => {
+  let parser: PythonParser;
+  const check = (text: string): Diagnostic[] => lightningDiagnostics(TextDocument.create('file:///p/m.py', 'python', 1, text), { parser, path: '/p/m.py', version: NEWEST });
+  before(async () => {
+    parser = await loadPythonParser();
+  });
+
+  it('several optimizers: training_step(optimizer_idx) has no fix, and the message says how to optimize manually', () => {
+    const text = 'import pytorch_lightning as pl\n\nclass GAN(pl.LightningModule):\n    def training_step(self, batch, batch_idx, optimizer_idx):\n        return self.loss(batch)\n';
+    const d = check(text).find((x) => x.message.includes('training_step(optimizer_idx)'));
+    assert.ok(d);
+    assert.deepEqual(fixesOf(d), []);
+    for (const part of ['self.automatic_optimization = False', 'self.optimizers()', 'self.manual_backward(loss)', '.step()', '.zero_grad()', 'toggle_optimizer', 'docs/rules.md#ft302']) assert.ok(d.message.includes(part), part);
+  });
+
+  it('several optimizers returned by configure_optimizers are reported without a fix; manual optimization and one optimizer are not', () => {
+    const module = (body: string, init = '') => `import torch\nimport lightning.pytorch as pl\n\nclass M(pl.LightningModule):\n${init}    def training_step(self, batch, batch_idx):\n        return batch\n\n    def configure_optimizers(self):\n${body}`;
+    const several = [
+      '        return [torch.optim.Adam(self.g.parameters()), torch.optim.Adam(self.d.parameters())], []\n',
+      '        g = torch.optim.Adam(self.g.parameters())\n        d = torch.optim.SGD(self.d.parameters())\n        return g, d\n',
+      '        return ({"optimizer": torch.optim.Adam(self.g.parameters())}, {"optimizer": torch.optim.Adam(self.d.parameters())})\n',
+    ];
+    for (const body of several) {
+      const found = check(module(body)).filter((x) => x.message.includes('several optimizers'));
+      assert.equal(found.length, 1, body);
+      assert.deepEqual(fixesOf(found[0]!), []);
+    }
+    const one = '        opt = torch.optim.Adam(self.parameters())\n        return [opt], [torch.optim.lr_scheduler.StepLR(opt, 1)]\n';
+    assert.equal(check(module(one)).length, 0);
+    const manual = '    def __init__(self):\n        super().__init__()\n        self.automatic_optimization = False\n\n';
+    assert.equal(check(module(several[0]!, manual)).length, 0);
+  });
+
+  it('auto_lr_find without a tune() call in the same function: reported, nothing removed', () => {
+    const text = 'import pytorch_lightning as pl\n\ndef build():\n    return pl.Trainer(auto_lr_find=True)\n';
+    const [d] = check(text);
+    assert.ok(d?.message.includes('Tuner(trainer)'));
+    assert.deepEqual(fixesOf(d!), []);
+  });
+
+  it('a tune() whose result is used, or a trainer from elsewhere, keeps its diagnostic without a fix', () => {
+    const text = 'import pytorch_lightning as pl\n\ndef f(model):\n    trainer = pl.Trainer(auto_lr_find=True)\n    result = trainer.tune(model)\n    return result\n';
+    const ds = check(text);
+    assert.equal(ds.length, 2);
+    assert.ok(ds.every((d) => fixesOf(d).length === 0));
+  });
+
+  it('Tuner already imported: reused, no second import', () => {
+    const text = 'import pytorch_lightning as pl\nfrom pytorch_lightning.tuner import Tuner\n\ndef f(model):\n    trainer = pl.Trainer(auto_lr_find=True)\n    trainer.tune(model)\n';
+    assert.equal(applyFixes(text, check(text)), 'import pytorch_lightning as pl\nfrom pytorch_lightning.tuner import Tuner\n\ndef f(model):\n    trainer = pl.Trainer()\n    tuner = Tuner(trainer)\n    tuner.lr_find(model)\n');
+  });
+
+  it('a split import with a comment inside is reported without a fix', () => {
+    const text = 'from pytorch_lightning.utilities.apply_func import (\n    apply_to_collection,  # used below\n    move_data_to_device,\n)\n';
+    const ds = check(text);
+    assert.ok(ds.length >= 1);
+    assert.ok(ds.every((d) => fixesOf(d).length === 0));
+  });
+
+  it('on_epoch_end in a subclass of a built-in callback is not split (its own hooks would be replaced)', () => {
+    const text = 'from pytorch_lightning.callbacks import EarlyStopping\n\nclass Stop(EarlyStopping):\n    def on_epoch_end(self, trainer, pl_module):\n        pass\n';
+    const ds = check(text);
+    assert.equal(ds.length, 1);
+    assert.deepEqual(fixesOf(ds[0]!), []);
+  });
+
+  it('trainer.root_gpu is rewritten in full', () => {
+    const text = 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer()\nprint(trainer.root_gpu)\n';
+    assert.equal(applyFixes(text, check(text)), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer()\nprint(trainer.strategy.root_device.index)\n');
+  });
+});
