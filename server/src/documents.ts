@@ -6,7 +6,12 @@ import { readTextFile } from './workspaceFiles';
 import { detectFormat, FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
-import { hfTokenizerConfigReader } from './hfCache';
+import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
+import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
+import { findGpu, type GpuInfo } from './core/gpus/catalog';
+import type { VramContext } from './core/config/service';
+import type { CatalogModel } from './core/vram/modelTypes';
+import { completeDims } from './core/vram/models';
 import { resolveVersion } from './core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
@@ -35,10 +40,38 @@ export class ConfigDocuments {
   /** File path -> format, from keys such as `deepspeed: ds.json` in open configs. */
   private readonly links = new Map<string, FormatId>();
   private readonly tokenizerConfig = hfTokenizerConfigReader();
+  private readonly modelDims = hfModelDimsReader(process.env, () => this.host.workspaceFolders().map((f) => pathOfUri(f)));
+  /** The GPUs nvidia-smi reported on this machine (set once the query returns). */
+  private localGpus: GpuInfo[] = [];
+
+  /** GPUs found on this machine: they become the VRAM targets when the setting names none. */
+  setLocalGpus(gpus: GpuInfo[]): void {
+    this.localGpus = gpus;
+    if (gpus.length) this.revalidateAll();
+  }
+
+  /** What the VRAM hints judge against, and where models come from. */
+  vramContext(settings: FinetuneSettings): VramContext {
+    const configured = settings.gpus.map((g) => gpuFromSetting(g)).filter((g): g is GpuInfo => Boolean(g));
+    const targets = configured.length ? configured : this.localGpus.length ? this.localGpus : REPRESENTATIVE_GPUS.map((n) => findGpu(n)!);
+    const custom: CatalogModel[] = [];
+    for (const m of settings.models) {
+      try {
+        custom.push({ id: m.id, dims: completeDims(m, `the model '${m.id}' in finetune.models`), source: 'setting finetune.models' });
+      } catch {
+        /* incomplete entries are skipped; the settings UI shows the schema */
+      }
+    }
+    return { targets, targetsAreReal: configured.length > 0 || this.localGpus.length > 0, lookup: { hfCache: this.modelDims, custom } };
+  }
   /** The last syntax tree of each open Python file, for incremental re-parsing. */
   private python: IncrementalPython | undefined;
   /** The workspace's pinned releases, read from requirements*.txt, pyproject.toml, setup.cfg, environment.yml. */
   private pins: Map<string, { version: string; file: string }> | undefined;
+
+  settingsFor(uri: string): Promise<FinetuneSettings> {
+    return this.host.getSettings(uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
+  }
 
   /** The settings of the first workspace folder (for workspace-wide commands). */
   settingsForWorkspace(): Promise<FinetuneSettings> {
@@ -149,7 +182,8 @@ export class ConfigDocuments {
     let analysis: Analysis;
     try {
       analysis = this.service.analyze(doc, {
-        settings: { ...settings, rules: settings.rules as ConfigSettings['rules'] },
+        settings: { ...settings, gpus: settings.gpus.filter((g): g is string => typeof g === 'string'), rules: settings.rules as ConfigSettings['rules'] },
+        vram: this.vramContext(settings),
         files: this.files,
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
         pins: this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f))),

@@ -72,13 +72,13 @@ function modelFolders(modelId: string, hub: string, roots: string[]): string[] {
  * A model's dimensions from its config.json in the local Hugging Face cache (or a local model folder named by
  * path), with the exact parameter count from model.safetensors.index.json when present. Never the network.
  */
-export function hfModelDimsReader(env: NodeJS.ProcessEnv = process.env, roots: string[] = []): (modelId: string) => ModelDims | undefined {
+export function hfModelDimsReader(env: NodeJS.ProcessEnv = process.env, roots: () => string[] = () => []): (modelId: string) => ModelDims | undefined {
   const hub = hubDir(env);
   const memo = new Map<string, ModelDims | undefined>();
   return (modelId: string) => {
     if (memo.has(modelId)) return memo.get(modelId);
     let dims: ModelDims | undefined;
-    for (const dir of modelFolders(modelId, hub, roots)) {
+    for (const dir of modelFolders(modelId, hub, roots())) {
       const config = readJson(join(dir, 'config.json'));
       if (!config) continue;
       try {

@@ -13,18 +13,45 @@ export interface FinetuneSettings {
   };
   /** glob -> format id. */
   formatAssociations: Record<string, string>;
-  /** GPUs the user trains on ("RTX 3060 12GB"), for hardware rules. */
-  gpus: string[];
+  /** GPUs the user trains on ("RTX 3060 12GB", or a GPU of their own with its memory), for hardware rules and
+   *  VRAM hints. Empty: the GPUs nvidia-smi reports on this machine. */
+  gpus: GpuSetting[];
+  /** Models the catalog does not know, with their dimensions (as config.json has them). */
+  models: ModelSetting[];
+  vram: {
+    /** The "≈ 21.3 GiB · RTX 3090 ✓" lens at the top of configs. */
+    codeLens: boolean;
+    /** The total after the micro batch and sequence length values. */
+    inlayHints: boolean;
+  };
   /** Diagnostic code -> off | error | warning | information | hint. */
   rules: Record<string, string>;
   /** pip package -> release the project uses, overriding its pins. */
   versions: Record<string, string>;
 }
 
+export type GpuSetting = string | { name: string; memoryMiB: number; computeCapability?: number };
+
+export interface ModelSetting {
+  id: string;
+  parameters?: number;
+  hiddenSize: number;
+  layers: number;
+  attentionHeads: number;
+  kvHeads?: number;
+  headDim?: number;
+  intermediateSize: number;
+  vocabSize: number;
+  tiedEmbeddings?: boolean;
+  mlp?: 'gated' | 'plain';
+}
+
 export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
   validation: { enable: true, delay: 200, maxFileSizeKB: 1024 },
   formatAssociations: {},
   gpus: [],
+  models: [],
+  vram: { codeLens: true, inlayHints: true },
   rules: {},
   versions: {},
 };
@@ -32,6 +59,8 @@ export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
 export interface InitializationOptions {
   /** uri -> format chosen by the user in the status bar switcher (remembered per file by the client). */
   formatOverrides?: Record<string, string>;
+  /** Ask nvidia-smi for this machine's GPUs (default true; VS Code's client sends false in Restricted Mode). */
+  probeGpus?: boolean;
 }
 
 /** Client -> server notification: the user chose a format for a file (null = detect automatically). */
@@ -77,4 +106,13 @@ export interface MigrateWorkspaceResult {
   fixes: number;
   /** Problems that need a decision (no safe fix), by file. */
   remaining: number;
+}
+
+/** Client -> server request: the VRAM breakdown of a config, as Markdown (the lens command shows it). */
+export const VRAM_BREAKDOWN = 'finetune/vramBreakdown';
+export interface VramBreakdownParams {
+  uri: string;
+}
+export interface VramBreakdownResult {
+  markdown: string;
 }

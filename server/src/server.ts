@@ -18,13 +18,18 @@ import {
   LIST_FORMATS,
   MIGRATE_WORKSPACE,
   SET_FORMAT_OVERRIDE,
+  VRAM_BREAKDOWN,
   type FinetuneSettings,
+  type VramBreakdownParams,
+  type VramBreakdownResult,
   type FormatChoice,
   type InitializationOptions,
   type SetFormatOverrideParams,
 } from './protocol';
 import { loadSchemas } from './schemaFiles';
 import { SettingsCache } from './settings';
+import { queryLocalGpus } from './localGpus';
+import { vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
 
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
@@ -32,6 +37,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const service = createConfigService(loadSchemas());
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
+  let probeGpus = true;
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
     return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
@@ -55,7 +61,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     pullConfiguration = Boolean(params.capabilities.workspace?.configuration);
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (!workspaceFolders.length && params.rootUri) workspaceFolders = [params.rootUri];
-    state.setOverrides((params.initializationOptions as InitializationOptions | undefined)?.formatOverrides);
+    const init = params.initializationOptions as InitializationOptions | undefined;
+    state.setOverrides(init?.formatOverrides);
+    probeGpus = init?.probeGpus !== false;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -63,6 +71,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         hoverProvider: true,
         documentSymbolProvider: { label: 'Fine-tuning config' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'finetune-workbench', version: '0.1.0' },
@@ -72,6 +82,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialized(() => {
     // Compile the schemas while the user is still looking at the file, not on the first validation.
     setTimeout(() => service.warmUp(), 0);
+    // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
+    if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
     connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
       workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
@@ -111,7 +123,29 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }));
   connection.onHover(guard(connection, null, async (p) => {
     const found = await state.analysis(p.textDocument.uri);
-    return found ? service.hover(found.doc, p.position, found.analysis) : null;
+    if (!found) return null;
+    const hover = service.hover(found.doc, p.position, found.analysis);
+    const settings = await state.settingsFor(p.textDocument.uri);
+    const vram = vramHover(found.doc, found.analysis, p.position, state.vramContext(settings).lookup);
+    if (!vram) return hover;
+    const before = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? `${hover.contents.value}\n\n---\n\n` : '';
+    return { contents: { kind: 'markdown', value: before + vram }, ...(hover?.range ? { range: hover.range } : {}) };
+  }));
+  connection.onCodeLens(guard(connection, [], async (p) => {
+    const settings = await state.settingsFor(p.textDocument.uri);
+    if (!settings.vram.codeLens) return [];
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? vramCodeLenses(found.doc, found.analysis) : [];
+  }));
+  connection.languages.inlayHint.on(guard(connection, [], async (p) => {
+    const settings = await state.settingsFor(p.textDocument.uri);
+    if (!settings.vram.inlayHints) return [];
+    const found = await state.analysis(p.textDocument.uri);
+    return found ? vramInlayHints(found.doc, found.analysis, p.range) : [];
+  }));
+  connection.onRequest(VRAM_BREAKDOWN, guard(connection, { markdown: '' }, async (p: VramBreakdownParams): Promise<VramBreakdownResult> => {
+    const found = await state.analysis(p.uri);
+    return { markdown: (found && vramBreakdown(found.analysis)) ?? '# VRAM estimate\n\nThis file is not a training config with a model.\n' };
   }));
   connection.onDocumentSymbol(guard(connection, [], async (p) => {
     const found = await state.analysis(p.textDocument.uri);

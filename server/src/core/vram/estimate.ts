@@ -269,9 +269,9 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     add('weights', `prefix (${p} virtual tokens)`, trainable * adapterBytes, `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`);
   }
 
-  // ---- distillation: a frozen teacher beside the student ------------------------------------------------------
+  // ---- distillation: a frozen teacher beside the student (any student method: a LoRA student may have one) -----
   let teacher: ResolvedModel | undefined;
-  if (setup.method === 'distillation' && setup.teacher !== undefined) {
+  if (setup.teacher !== undefined) {
     teacher = resolveModel(setup.teacher, options);
     const tb = teacher.dims.parameters * (setup.precision === 'fp32' ? 4 : 2);
     const t = divide(tb, shardsParams);
