@@ -3,6 +3,7 @@ import { startLanguageClient } from './languageClient';
 import { FormatStatus } from './formatStatus';
 import { FormatOverrides } from './formatOverrides';
 import { migrateLightningWorkspace } from './migrateLightning';
+import { VramBreakdownView } from './vramBreakdown';
 
 /** Wires the features together and nothing else; each lives in its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -14,11 +15,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const client = startLanguageClient(context, output, overrides);
   const status = new FormatStatus(client, overrides);
   context.subscriptions.push(status);
+  const vram = new VramBreakdownView(client);
+  context.subscriptions.push(vram.register());
 
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),
     vscode.commands.registerCommand('finetune.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('finetune.migrateLightningWorkspace', () => migrateLightningWorkspace(client)),
+    vscode.commands.registerCommand('finetune.showVramBreakdown', (uri?: string | vscode.Uri) => vram.show(uri)),
     vscode.commands.registerCommand('finetune.restartServer', async () => {
       await client.restart();
       output.info('Language server restarted.');

@@ -10,7 +10,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
-  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all() };
+  // nvidia-smi is a program: in Restricted Mode the server does not run it.
+  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'yaml' },

@@ -17,7 +17,7 @@ const CASES: Array<{ name: string; file: string; text: string; expect: (d: Diagn
   { name: '10,000 levels of nesting', file: 'deep.yml', text: `base_model: x\nnested: ${'['.repeat(10000)}${']'.repeat(10000)}`, expect: (d) => assert.deepEqual(d.map((x) => x.code), ['FT003']) },
   { name: '10,000 levels of block nesting', file: 'deepblock.yml', text: `# ftw: format=axolotl\n${Array.from({ length: 10000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')}`, expect: (d) => assert.equal(d[0]!.code, 'FT003') },
   { name: 'a list where a mapping is expected', file: 'list.yml', text: '# ftw: format=axolotl\n- base_model: x\n- learning_rate: 1', expect: (d) => assert.deepEqual(d.map((x) => x.code), ['FT102']) },
-  { name: 'anchors and aliases', file: 'anchors.yml', text: 'base_model: x\nlearning_rate: 0.1\nmicro_batch_size: &mbs 2\neval_batch_size: *mbs\ndatasets: &ds\n  - path: a\n    type: alpaca\ntest_datasets: *ds', expect: (d) => assert.deepEqual(d, []) },
+  { name: 'anchors and aliases', file: 'anchors.yml', text: 'base_model: NousResearch/Llama-2-7b-hf\nlearning_rate: 0.1\nmicro_batch_size: &mbs 2\neval_batch_size: *mbs\ndatasets: &ds\n  - path: a\n    type: alpaca\ntest_datasets: *ds', expect: (d) => assert.deepEqual(d, []) },
   { name: 'an alias bomb', file: 'bomb.yml', text: bomb, expect: (d) => assert.deepEqual(d.map((x) => x.code), ['FT004']) },
   { name: 'an unterminated JSON file', file: 'ds_config.json', text: '{"zero_optimization": {"stage": 3', expect: (d) => assert.equal(d[0]!.code, 'FT001') },
 ];

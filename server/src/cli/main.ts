@@ -5,20 +5,26 @@ import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMAT
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
 import { writeFileSync } from 'node:fs';
 import { preferredEdits, unifiedDiff } from './fix';
-import { findGpu, GPUS } from '../core/gpus/catalog';
+import { findGpu, GPUS, type GpuInfo } from '../core/gpus/catalog';
+import type { VramContext } from '../core/config/service';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
-import { hfTokenizerConfigReader } from '../hfCache';
+import { hfModelDimsReader, hfTokenizerConfigReader } from '../hfCache';
 import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
 import { loadSchemas } from '../schemaFiles';
 import { expandPaths, readConfigFile, readTextFile } from '../workspaceFiles';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
+import { estimate, type Estimate } from '../core/vram/estimate';
+import { UnknownModelError } from '../core/vram/models';
+import { estimateJson, estimateText, gib } from '../core/vram/report';
+import { resolveSetup, SetupError } from '../core/vram/setup';
+import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
 
 const VERSION = '0.1.0';
 
-const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs (Axolotl YAML, DeepSpeed JSON).
+const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs, estimates their GPU memory, migrates Lightning code.
 
 Usage:
   ftw check [PATH...] [--format text|json|sarif] [--gpu NAME]...
@@ -49,6 +55,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await check(rest, io);
       case 'fix':
         return await fix(rest, io);
+      case 'vram':
+        return await vram(rest, io);
       case 'detect':
         return detect(rest, io);
       case 'schema':
@@ -135,11 +143,14 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
   const links = new Map<string, FormatId>();
   const pins = readWorkspacePins([cwd]);
   const tokenizerConfig = hfTokenizerConfigReader();
+  // With --gpu, each training config's VRAM estimate is checked against those GPUs (FT401).
+  const targets = gpus.map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
+  const vram: VramContext | undefined = targets.length ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } } : undefined;
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig });
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}) });
     if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
       const charOffset = read.invalidUtf8Char ?? 0;
       analysis.diagnostics.unshift(makeDiagnostic({
@@ -212,6 +223,91 @@ async function fix(args: string[], io: Io): Promise<number> {
   }
   io.out(`${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`);
   return 0;
+}
+
+/** A TrainingSetup JSON rather than a config: a JSON object with `model` and only setup fields. */
+function looksLikeSetup(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.includes('model') && keys.every((k) => SETUP_KEYS.has(k));
+}
+
+const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'attention', 'gpus', 'sharding', 'offload']);
+
+async function vram(args: string[], io: Io): Promise<number> {
+  const json = args.includes('--json');
+  const { paths, options, gpus: gpuNames } = parseOptions(args.filter((a) => a !== '--json'), { gpu: null, gpus: null });
+  if (paths.length !== 1) throw new UsageError('vram needs exactly one CONFIG or SETUP.json');
+  const launcherGpus = options['gpus'] !== undefined ? Number(options['gpus']) : undefined;
+  if (launcherGpus !== undefined && !(Number.isInteger(launcherGpus) && launcherGpus >= 1)) throw new UsageError(`--gpus must be a whole number ≥ 1, not '${options['gpus']}'`);
+  const named = gpuNames.map((g) => {
+    const found = findGpu(g);
+    if (!found) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
+    return found;
+  });
+  const local = named.length ? [] : await queryLocalGpus();
+  const targets = named.length ? named : local.length ? local : REPRESENTATIVE_GPUS.map((n) => findGpu(n)!);
+  const file = paths[0]!;
+  const read = readConfigFile(file);
+  if (!read.ok) {
+    io.err(`ftw: ${file}: ${read.reason}\n`);
+    return 2;
+  }
+  const lookup = { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) };
+  let result: Estimate;
+  let fixes: string[] = [];
+  try {
+    let parsedJson: unknown;
+    if (/\.json$/i.test(file)) {
+      try {
+        parsedJson = JSON.parse(read.text);
+      } catch (e) {
+        io.err(`ftw: ${file}: not valid JSON: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
+    if (looksLikeSetup(parsedJson)) {
+      const raw = parsedJson as Record<string, unknown>;
+      const setup = resolveSetup(launcherGpus ? { ...raw, gpus: launcherGpus } : raw);
+      result = estimate(setup, { ...lookup, gpus: targets });
+    } else {
+      const service = createConfigService(loadSchemas());
+      const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
+      const analysis = service.analyze(doc, {
+        settings: DEFAULT_SETTINGS,
+        relativePath: file,
+        files: DISK,
+        roots: [io.cwd],
+        vram: { targets, targetsAreReal: true, lookup, ...(launcherGpus ? { launcherGpus } : {}) },
+      });
+      const v = analysis.vram;
+      if (analysis.detection.format === 'none') {
+        io.err(`ftw: ${file}: neither a training config nor a TrainingSetup JSON (a setup needs "model"; see docs/vram.md)\n`);
+        return 2;
+      }
+      if (!v?.estimate) {
+        io.err(`ftw: ${file}: no estimate for this ${FORMATS[analysis.detection.format].label} file: ${v?.unavailable?.reason ?? 'it has no model'}\n`);
+        return 2;
+      }
+      result = v.estimate;
+      fixes = v.options.map((o) => `  ${o.fits ? '✓' : '✗'} ${o.title}${o.also ? ` — ${o.also}` : ''}`);
+      if (!v.options.some((o) => o.fits) && v.combination) fixes.push(`  ✓ together: ${v.combination.steps.join(' + ')} (≈ ${gib(v.combination.estimate.peakBytes + v.combination.estimate.contextBytes)}${v.combination.setup.gpus > 1 ? ' per GPU' : ''})`);
+      if (v.smallestGpu) fixes.push(`  as it is: ${v.smallestGpu.name} or larger`);
+    }
+  } catch (e) {
+    if (e instanceof SetupError || e instanceof UnknownModelError) {
+      io.err(`ftw: ${file}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (json) io.out(`${JSON.stringify(estimateJson(result), null, 2)}\n`);
+  else {
+    io.out(`${file}: ${estimateText(result)}`);
+    if (fixes.length) io.out(`\nWhat would make it fit:\n${fixes.join('\n')}\n`);
+    if (!named.length && !local.length) io.out(`\n(GPUs: a representative set; name yours with --gpu "RTX 3090")\n`);
+  }
+  return named.length && result.gpus.some((g) => !g.fits) ? 1 : 0;
 }
 
 function detect(args: string[], io: Io): number {
