@@ -151,6 +151,9 @@ export class ConfigService {
 
     if (text.length > ctx.settings.validation.maxFileSizeKB * 1024) return this.tooLarge(textDocument, ctx, path, text, base);
 
+    // A Python file is never loaded as YAML: its imports decide what it is, and the host runs the Lightning checker.
+    if (!ctx.override && /\.py$/i.test(path)) return { ...base, detection: detectFormat({ path, text, value: undefined }), parsed: null, schema: null, diagnostics: [] };
+
     const parsed = this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,

@@ -40,8 +40,19 @@ function kindOfBase(path: string | undefined): ClassKind | undefined {
   return undefined;
 }
 
+/** Words without which no node of a file can be in a shim (a superset of the two tests below, on the whole text). */
+const SHIM_WORDS = /ImportError|ModuleNotFoundError|version|_PL_|LIGHTNING_|_TORCH_GREATER/i;
+const mayHaveShims = new WeakMap<Tree, boolean>();
+
 /** Inside a compatibility shim: a try/except ImportError, or an `if` on a version. Both branches are left alone. */
 export function isShim(node: Node): boolean {
+  // Most files have no shim at all: one look at the text spares the walk up the parents of every candidate node.
+  let may = mayHaveShims.get(node.tree);
+  if (may === undefined) {
+    may = SHIM_WORDS.test(node.tree.rootNode.text);
+    mayHaveShims.set(node.tree, may);
+  }
+  if (!may) return false;
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'try_statement' && childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))) return true;
     if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && /version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(n.childForFieldName('condition')?.text ?? '')) return true;
@@ -49,8 +60,11 @@ export function isShim(node: Node): boolean {
   return false;
 }
 
+const RULES_BY_KIND = new Map<MigrationKind, MigrationRule[]>();
+for (const r of MIGRATIONS) RULES_BY_KIND.set(r.kind, [...(RULES_BY_KIND.get(r.kind) ?? []), r]);
+
 function rulesOf(kind: MigrationKind): MigrationRule[] {
-  return MIGRATIONS.filter((r) => r.kind === kind);
+  return RULES_BY_KIND.get(kind) ?? [];
 }
 
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
@@ -104,6 +118,15 @@ const HOOK_KINDS: Record<ClassKind, MigrationKind[]> = {
   datamodule: ['dataModuleHook'],
 };
 
+/** The hook rows of each class kind by method name, in table order. */
+const HOOKS_BY_NAME = new Map<ClassKind, Map<string, MigrationRule[]>>(
+  (Object.keys(HOOK_KINDS) as ClassKind[]).map((kind) => {
+    const byName = new Map<string, MigrationRule[]>();
+    for (const rule of HOOK_KINDS[kind].flatMap(rulesOf)) byName.set(rule.name, [...(byName.get(rule.name) ?? []), rule]);
+    return [kind, byName];
+  }),
+);
+
 function valueText(node: Node | null | undefined): string {
   return (node?.text ?? '').replace(/^(['"])(.*)\1$/s, '$2');
 }
@@ -124,7 +147,7 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
     const text = source.slice(start, Math.min(end, start + 200));
     const callee = type === 'call' ? text.slice(0, text.indexOf('(') < 0 ? text.length : text.indexOf('(')) : text;
     const head = /^[A-Za-z_]\w*/.exec(callee)?.[0];
-    const member = /(\w+)\s*$/.exec(callee)?.[1];
+    const member = lastWord(callee);
     return (head !== undefined && heads.has(head)) || (member !== undefined && INTERESTING_MEMBERS.has(member)) || (type === 'call' && member === 'fit');
   });
   const calls = idx.get('call')!;
@@ -144,13 +167,15 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   // Hooks and their signatures, by class kind.
   const classes = classKinds(tree, imports, ctx, 0, idx.get('class_definition'));
   for (const { kind, node: cls } of classes.values()) {
+    const hooks = HOOKS_BY_NAME.get(kind)!;
     for (const fn of methodsOf(cls).values()) {
       const name = fn.childForFieldName('name');
       if (!name || isShim(fn)) continue;
+      const rules = hooks.get(name.text);
+      if (!rules) continue;
       const params = parameterNames(fn);
       const required = requiredParameterNames(fn);
-      for (const rule of HOOK_KINDS[kind].flatMap(rulesOf)) {
-        if (rule.name !== name.text) continue;
+      for (const rule of rules) {
         const has = (p: string) => (p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
         if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
         out.push({ rule, node: name, classNode: cls, functionNode: fn });
@@ -176,6 +201,15 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
   out.push(...specialShapes(idx, imports, classes, trainerVars));
   out.push(...severalOptimizers(classes));
   return { findings: dedupe(out), index: idx };
+}
+
+/** The last run of word characters, before trailing white space (what /(\w+)\s*$/ captures, without its backtracking). */
+function lastWord(text: string): string | undefined {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && /\w/.test(text[start - 1]!)) start--;
+  return start < end ? text.slice(start, end) : undefined;
 }
 
 /** Names after a dot that some rule is about (trainer.tune, dm.from_argparse_args, self.log...). */

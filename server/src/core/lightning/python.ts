@@ -15,18 +15,30 @@ export function childrenOfType(node: Node, type: string): Node[] {
 
 /** Every descendant of `node` of the given types, in source order, not descending into `stopAt` types. */
 export function descendants(node: Node, types: Set<string>, stopAt: Set<string> = new Set()): Node[] {
+  // One walk inside the parser (a walk from JS costs calls into WASM per node); the nodes under a `stopAt` node are
+  // dropped afterwards, by their ancestors in the same pre-order list.
+  const found = node.descendantsOfType([...new Set([...types, ...stopAt])]);
   const out: Node[] = [];
-  const stack: Node[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n !== node && types.has(n.type)) out.push(n);
-    if (n !== node && stopAt.has(n.type)) continue;
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
+  const open: Node[] = []; // the stopAt nodes on the path to the current one
+  for (const n of found) {
+    if (!n || n.id === node.id || !n.isNamed) continue; // the walk from JS saw named children only
+    while (open.length && !isAncestor(open[open.length - 1]!, n)) open.pop();
+    if (open.length) continue;
+    if (types.has(n.type)) out.push(n);
+    if (stopAt.has(n.type)) open.push(n);
   }
   return out;
+}
+
+/**
+ * Whether `a` contains `n`, for an `n` that comes after `a` in pre-order: a node inside `a`'s range is inside `a`,
+ * except a zero-width one at its end (or anything when `a` is zero-width), where the parents decide.
+ */
+function isAncestor(a: Node, n: Node): boolean {
+  if (n.startIndex < a.startIndex || n.endIndex > a.endIndex) return false;
+  if (a.startIndex < a.endIndex && !(n.startIndex === a.endIndex && n.endIndex === a.endIndex)) return true;
+  for (let p = n.parent; p; p = p.parent) if (p.id === a.id) return true;
+  return false;
 }
 
 /** `a.b.c` for identifiers and attribute chains; undefined for anything else (calls, subscripts...). */
