@@ -5,7 +5,8 @@
  * Conventions shared by every format:
  * - `precision` says how the *weights* are stored, as `setup.ts` defines it: "bf16-true" when the tool loads
  *   the model in bf16 (frozen base of LoRA/QLoRA/freeze included), "bf16-mixed" when trainable weights are fp32
- *   under bf16 autocast. LoRA adapter weights are fp32 in every tool (PEFT upcasts them); the estimator knows.
+ *   under bf16 autocast. PEFT keeps LoRA adapter weights in fp32; the estimator counts adapters in the precision's
+ *   dtype, a difference of megabytes (docs/vram.md).
  * - A key the tool would also coerce ("2", "1e-4") is read; a value it would reject or resolve at run time
  *   (a list, "auto") is ignored with a note. Nothing here throws.
  * - When the config does not set a value the estimator needs and the tool's default differs from the

@@ -71,6 +71,8 @@ export interface Estimate {
   totalParameters: number;
   /** Optimizer state kept in CUDA unified memory by a paged optimizer (outside the totals: it can spill to CPU). */
   pagedBytes: number;
+  /** CPU RAM that offloading needs on the node. */
+  cpuBytes: number;
   gpus: GpuFit[];
   /** Assumptions worth telling the user ("eager attention stores the s×s scores: 2.1 GiB"). */
   notes: string[];
@@ -149,8 +151,8 @@ export function loraParameters(d: ModelDims, rank: number, targets: string[] | '
  * Bytes kept for backward per token per transformer layer (research §5.3 and §1.3):
  * - gated MLP (Llama family, HF eager autograd, bf16): 24h + 4·kv·hd + 8·I, including the two RMSNorms that
  *   upcast to fp32; close to the 28 hidden-state copies Stas Bekman measured on Llama-3.1-8B.
- * - plain MLP (GPT-2, BERT, Falcon, NeoX): Korthikanti et al. 2022, 34·h for a 4h MLP in fp16, written for any
- *   width as 11h (attention) + 4h (two LayerNorms) + 2h + 4·I (MLP), of which 2h are dropout masks.
+ * - plain MLP (GPT-2, BERT, Falcon, NeoX): Korthikanti et al. 2022, 34·h for a 4h MLP in fp16 with dropout,
+ *   written for any width as 10h (attention) + 2h + 4·I (MLP) + 4h (two LayerNorms) + 2h (dropout masks).
  * Values are for 16-bit compute; fp32 doubles what is not already fp32. Attention scores come separately.
  */
 function perTokenLayerBytes(d: ModelDims, compute: number, mixed: boolean): number {
@@ -162,9 +164,11 @@ function perTokenLayerBytes(d: ModelDims, compute: number, mixed: boolean): numb
     const rest = 24 * h - fp32Norms + 4 * d.kvHeads * d.headDim + 8 * I;
     return fp32Norms + rest * scale + (d.dropout ? 2 * h : 0);
   }
-  const dropoutMasks = d.dropout ? 2 * h : 0; // 1 byte each, whatever the precision
-  const norms = 4 * h * (mixed ? 2 : scale); // autocast runs LayerNorm in fp32
-  return (11 * h - (d.dropout ? h : 0) + 2 * h + 4 * I - (d.dropout ? h : 0)) * scale + norms + dropoutMasks;
+  // Attention 10h (QKV input 2h, Q and K 4h, V 2h, projection input 2h), MLP 2h + 4·I (input, activation input
+  // and output), two LayerNorm inputs 4h (fp32 under autocast), and with dropout one 1-byte mask per block.
+  const dropoutMasks = d.dropout ? 2 * h : 0;
+  const norms = 2 * h * (mixed ? 4 : compute);
+  return (12 * h + 4 * I) * scale + norms + dropoutMasks;
 }
 
 /** Eager attention keeps the a×s scores per token per layer (research §5.3): the softmax output (fp32 under
@@ -216,6 +220,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
 
   // ---- weights ----------------------------------------------------------------------------------------------
   let weights = 0;
+  let offloadedWeights = 0;
   let trainable = 0;
   const quantized = setup.quantization !== 'none';
   if (quantized) {
@@ -224,13 +229,16 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // Embeddings, LM head and norms stay unquantized; PEFT's prepare_model_for_kbit_training casts them to fp32
     // (research §1.10), which HF-based trainers do under mixed precision.
     const unquantized = (parts.embedding + parts.head + parts.rest) * (pureHalf ? 2 : 4);
-    weights = divide(linearBytes + unquantized, shardsParams);
-    add('weights', `${setup.quantization.toUpperCase()} linear weights`, divide(linearBytes, shardsParams), `${(parts.linear / 1e9).toFixed(2)} B params × ${bits.toFixed(3)} bits`);
-    add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${pureHalf ? 2 : 4} bytes${pureHalf ? '' : ' (cast to fp32 for k-bit training)'}`);
+    weights = setup.offload === 'all' ? 0 : divide(linearBytes + unquantized, shardsParams);
+    offloadedWeights = setup.offload === 'all' ? linearBytes + unquantized : 0;
+    if (setup.offload !== 'all') add('weights', `${setup.quantization.toUpperCase()} linear weights`, divide(linearBytes, shardsParams), `${(parts.linear / 1e9).toFixed(2)} B params × ${bits.toFixed(3)} bits`);
+    if (setup.offload !== 'all') add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${pureHalf ? 2 : 4} bytes${pureHalf ? '' : ' (cast to fp32 for k-bit training)'}`);
   } else {
-    const wb = setup.precision === 'fp32' ? 4 : peft || setup.method === 'freeze' ? (mixed ? 4 : 2) : weightBytes;
-    weights = divide(d.parameters * wb, shardsParams && !(setup.offload === 'all'));
-    if (setup.offload === 'all') weights = 0;
+    // DeepSpeed casts the model to 16 bits under mixed precision and keeps the fp32 master in the optimizer.
+    const deepspeedMixed = mixed && sharding.startsWith('zero') && !peft && setup.method !== 'freeze';
+    const wb = setup.precision === 'fp32' ? 4 : deepspeedMixed ? 2 : peft || setup.method === 'freeze' ? (mixed ? 4 : 2) : weightBytes;
+    weights = setup.offload === 'all' ? 0 : divide(d.parameters * wb, shardsParams);
+    offloadedWeights = setup.offload === 'all' ? d.parameters * wb : 0;
     add('weights', setup.offload === 'all' ? 'weights (offloaded to CPU)' : 'model weights', weights, `${(d.parameters / 1e9).toFixed(2)} B params × ${wb} bytes${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`);
   }
 
@@ -250,7 +258,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     trainableBytes = adapterBytes;
     adapterTokenBytes = lp.perTokenInputs * adapterBytes;
     const loraWeights = lp.params * adapterBytes;
-    weights += loraWeights;
+    if (setup.offload !== 'all') weights += loraWeights;
     add('weights', `LoRA adapters (r=${lora.rank})`, loraWeights, `${(lp.params / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`);
     if (lora.trainEmbeddings) notes.push('embeddings and LM head are trained in full (new tokens or modules_to_save)');
   } else if (setup.method === 'adapter') {
@@ -258,14 +266,14 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // Houlsby adapters: two bottleneck MLPs per layer (down h→b, up b→h, with biases).
     trainable = d.layers * 2 * (2 * d.hiddenSize * b + b + d.hiddenSize);
     trainableBytes = adapterBytes;
-    weights += trainable * adapterBytes;
+    if (setup.offload !== 'all') weights += trainable * adapterBytes;
     adapterTokenBytes = 2 * (d.hiddenSize + b) * adapterBytes;
     add('weights', `bottleneck adapters (${b})`, trainable * adapterBytes, `${(trainable / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`);
   } else if (setup.method === 'prefix') {
     const p = setup.prefix!.virtualTokens;
     trainable = p * d.layers * 2 * d.kvHeads * d.headDim;
     trainableBytes = adapterBytes;
-    weights += trainable * adapterBytes;
+    if (setup.offload !== 'all') weights += trainable * adapterBytes;
     add('weights', `prefix (${p} virtual tokens)`, trainable * adapterBytes, `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`);
   }
 
@@ -365,8 +373,9 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     other += t;
     add('other', 'dequantized weight (largest linear, forward + backward)', t, `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`);
   }
-  if (shardsParams && n > 1) {
-    // FSDP/ZeRO-3 gather a whole layer before using it and prefetch the next (research §5.1).
+  if ((shardsParams && n > 1) || setup.offload === 'all') {
+    // FSDP/ZeRO-3 gather a whole layer before using it and prefetch the next (research §5.1); with parameters
+    // offloaded, even one GPU holds only the layers in use.
     const gathered = 2 * parts.perLayer * (quantized ? 0.6 : compute);
     other += gathered;
     add('other', 'gathered layers (current + prefetch)', gathered, `2 × ${(parts.perLayer / 1e6).toFixed(0)} M params`);
@@ -396,6 +405,10 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     add('other', 'optimizer step temporaries', stepTemp, 'one buffer the size of the largest trainable tensor');
   }
   const peakBytes = allocatedBytes * (1 + ALLOCATOR_SLACK);
+  // CPU RAM the offload needs on the node (all ranks together): offloaded weights, optimizer states, and the fp32
+  // gradients (plus an fp32 master copy under DeepSpeed) the CPU optimizer step works on (research §1.2).
+  const cpuBytes = offloadedWeights + (setup.offload !== 'none' ? stateTotal + trainable * (sharding.startsWith('zero') ? 8 : 4) : 0);
+  if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
   add('other', 'allocator slack (reserved − allocated)', allocatedBytes * ALLOCATOR_SLACK, `${ALLOCATOR_SLACK * 100}% of allocated (caching allocator fragmentation)`);
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
 
@@ -423,6 +436,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     trainableParameters: trainable,
     totalParameters: d.parameters + (teacher?.dims.parameters ?? 0),
     pagedBytes,
+    cpuBytes,
     gpus,
     notes,
   };

@@ -121,7 +121,9 @@ export function resolveModel(ref: ModelRef, lookup: ModelLookup = {}): ResolvedM
   }
   const { name, ...dims } = ref;
   const base = name ? catalogModel(name) : undefined;
-  const merged = base ? { ...base.dims, ...dims } : dims;
+  // Changed dimensions change the count: recompute it unless the setup gives one.
+  const changesShape = base && Object.keys(dims).some((k) => k !== 'parameters' && (dims as Record<string, unknown>)[k] !== (base.dims as unknown as Record<string, unknown>)[k]);
+  const merged = base ? { ...base.dims, ...(changesShape && dims.parameters === undefined ? { parameters: undefined } : {}), ...dims } : dims;
   return { name: name ?? 'custom model', dims: completeDims(merged, name ? `the model '${name}'` : 'a model given by its dimensions'), origin: 'explicit', source: base ? base.source : 'dimensions in the setup' };
 }
 

@@ -135,6 +135,11 @@ function bool(value: unknown, path: string): boolean | undefined {
   return value;
 }
 
+function onlyKeys(o: Record<string, unknown>, allowed: string[], path: string): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new SetupError('must be an object', path);
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new SetupError(`unknown field "${k}" (fields: ${allowed.join(', ')})`, `${path}.${k}`);
+}
+
 function modelRef(value: unknown, path: string): ModelRef {
   if (typeof value === 'string' && value.trim()) return value.trim();
   if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -195,7 +200,8 @@ export function resolveSetup(raw: unknown): TrainingSetup {
   }
   if (method === 'lora' || method === 'qlora' || o.lora !== undefined) {
     const l = (o.lora ?? {}) as Record<string, unknown>;
-    if (typeof l !== 'object' || Array.isArray(l)) throw new SetupError('must be an object', 'lora');
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new SetupError('must be an object', 'lora');
+    onlyKeys(l, ['rank', 'alpha', 'targets', 'trainEmbeddings'], 'lora');
     let targets: LoraSetup['targets'] = [...DEFAULTS.loraTargets];
     if (l.targets !== undefined) {
       if (l.targets === 'all-linear') targets = 'all-linear';
@@ -214,10 +220,12 @@ export function resolveSetup(raw: unknown): TrainingSetup {
   }
   if (method === 'adapter' || o.adapter !== undefined) {
     const a = (o.adapter ?? {}) as Record<string, unknown>;
+    onlyKeys(a, ['bottleneck'], 'adapter');
     setup.adapter = { bottleneck: positiveInt(a.bottleneck, 'adapter.bottleneck') ?? DEFAULTS.adapterBottleneck };
   }
   if (method === 'prefix' || o.prefix !== undefined) {
     const p = (o.prefix ?? {}) as Record<string, unknown>;
+    onlyKeys(p, ['virtualTokens'], 'prefix');
     setup.prefix = { virtualTokens: positiveInt(p.virtualTokens, 'prefix.virtualTokens') ?? DEFAULTS.prefixVirtualTokens };
   }
   if (method === 'distillation') {
