@@ -291,8 +291,8 @@ async function vram(args: string[], io: Io): Promise<number> {
       }
       result = v.estimate;
       fixes = v.options.map((o) => `  ${o.fits ? '✓' : '✗'} ${o.title}${o.also ? ` — ${o.also}` : ''}`);
-      if (!v.options.some((o) => o.fits) && v.combination) fixes.push(`  ✓ together: ${v.combination.steps.join(' + ')} (≈ ${gib(v.combination.estimate.peakBytes + v.combination.estimate.contextBytes)}${v.combination.setup.gpus > 1 ? ' per GPU' : ''})`);
-      if (v.smallestGpu) fixes.push(`  as it is: ${v.smallestGpu.name} or larger`);
+      if (v.plans.length) fixes.push('', 'What would work:', ...v.plans.map((p) => `  ✓ ${p.description} (≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''})`));
+      if (v.options.length || v.plans.length) fixes.push('', v.smallestGpu ? `As it is: ${v.smallestGpu.name} or larger.` : 'As it is, no single GPU holds it.');
     }
   } catch (e) {
     if (e instanceof SetupError || e instanceof UnknownModelError) {
@@ -304,7 +304,7 @@ async function vram(args: string[], io: Io): Promise<number> {
   if (json) io.out(`${JSON.stringify(estimateJson(result), null, 2)}\n`);
   else {
     io.out(`${file}: ${estimateText(result)}`);
-    if (fixes.length) io.out(`\nWhat would make it fit:\n${fixes.join('\n')}\n`);
+    if (fixes.length) io.out(`\nOne change at a time:\n${fixes.join('\n')}\n`);
     if (!named.length && !local.length) io.out(`\n(GPUs: a representative set; name yours with --gpu "RTX 3090")\n`);
   }
   return named.length && result.gpus.some((g) => !g.fits) ? 1 : 0;

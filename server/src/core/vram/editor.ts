@@ -89,7 +89,10 @@ export function vramBreakdown(analysis: Analysis): string | undefined {
     out.push('', '## What would make it fit', '');
     for (const o of v.options) out.push(`- ${o.fits ? '✓' : '✗'} ${o.title}${o.also ? ` — ${o.also}` : ''}${o.edits ? '' : ' _(no automatic edit for this format)_'}`);
   }
-  if (v.combination) out.push('', `Together: ${v.combination.steps.join(' + ')} → ≈ ${gib(v.combination.estimate.peakBytes + v.combination.estimate.contextBytes)}`);
-  if (v.smallestGpu) out.push('', `As it is, the smallest GPU that holds it: ${v.smallestGpu.name}.`);
+  if (v.plans.length) {
+    out.push('', '## What would work', '');
+    for (const p of v.plans) out.push(`- ${p.description}: ≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''}`);
+  }
+  out.push('', v.smallestGpu ? `As it is, the smallest GPU that holds it: ${v.smallestGpu.name}.` : 'As it is, no single GPU holds it.');
   return `${out.join('\n')}\n`;
 }

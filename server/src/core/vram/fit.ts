@@ -3,6 +3,7 @@
  * accumulation, shorter sequences, an 8-bit optimizer, sdpa attention, ZeRO-3/FSDP with offload, more GPUs), each
  * estimated, ranked by memory saved, and written as edits in the config's own format.
  */
+import { relative, sep } from 'node:path';
 import type { ValuePath } from '../config/ast';
 import type { FormatId } from '../config/formats';
 import type { EditSpec } from '../config/rules/types';
@@ -37,14 +38,19 @@ export interface FitContext {
   path: string;
   /** The loaded config. */
   value: Record<string, unknown>;
+  /** Workspace folders: tools resolve a config's relative paths from where they are launched, the repo root. */
+  roots?: string[];
   estimateOptions: EstimateOptions;
 }
+
+/** Formats that shard with FSDP only (torchtune's distributed recipes): no DeepSpeed. */
+const FSDP_ONLY: FormatId[] = ['torchtune'];
 
 const total = (e: Estimate) => e.peakBytes + e.contextBytes;
 const fitsAll = (e: Estimate) => e.gpus.length > 0 && e.gpus.every((g) => g.fits);
 
 /** The variants worth trying for this setup. */
-function variants(s: TrainingSetup): Array<{ kind: FitKind; setup: TrainingSetup; label: string; also?: string }> {
+function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; setup: TrainingSetup; label: string; also?: string }> {
   const out: Array<{ kind: FitKind; setup: TrainingSetup; label: string; also?: string }> = [];
   if (s.method === 'lora' || s.method === 'full' || s.method === 'freeze') {
     if (s.quantization === 'none' && s.sharding !== 'zero3') {
@@ -69,7 +75,7 @@ function variants(s: TrainingSetup): Array<{ kind: FitKind; setup: TrainingSetup
   }
   if (s.attention === 'eager') out.push({ kind: 'sdpa', setup: { ...s, attention: 'sdpa' }, label: 'PyTorch SDPA attention instead of eager' });
   if (s.offload !== 'all' && !(s.method === 'qlora' && s.gpus === 1)) {
-    const sharding = s.quantization !== 'none' ? 'fsdp' : 'zero3';
+    const sharding = s.quantization !== 'none' || fsdpOnly || s.sharding === 'fsdp' ? 'fsdp' : 'zero3';
     out.push({ kind: 'shardOffload', setup: { ...s, sharding, offload: 'all' }, label: sharding === 'fsdp' ? 'FSDP with CPU offload of parameters, gradients and optimizer' : 'DeepSpeed ZeRO-3 with CPU offload of parameters and optimizer' });
   }
   return out;
@@ -81,7 +87,7 @@ function variants(s: TrainingSetup): Array<{ kind: FitKind; setup: TrainingSetup
  */
 export function fitOptions(ctx: FitContext, current: Estimate): FitOption[] {
   const options: FitOption[] = [];
-  for (const v of variants(current.setup)) {
+  for (const v of variants(current.setup, FSDP_ONLY.includes(ctx.format))) {
     let e: Estimate;
     try {
       e = estimate(v.setup, ctx.estimateOptions);
@@ -104,7 +110,7 @@ function moreGpus(ctx: FitContext, current: Estimate): FitOption | undefined {
   if (!ctx.estimateOptions.gpus?.length) return undefined;
   for (const n of [2, 4, 8].filter((k) => k > s.gpus)) {
     for (const offload of ['none', 'all'] as const) {
-      const sharding = s.quantization !== 'none' ? 'fsdp' : s.sharding === 'fsdp' ? 'fsdp' : 'zero3';
+      const sharding = s.quantization !== 'none' || s.sharding === 'fsdp' || FSDP_ONLY.includes(ctx.format) ? 'fsdp' : 'zero3';
       const setup: TrainingSetup = { ...s, gpus: n, sharding, offload: offload === 'all' ? 'all' : s.offload === 'all' ? 'all' : s.offload };
       let e: Estimate;
       try {
@@ -130,26 +136,134 @@ function moreGpus(ctx: FitContext, current: Estimate): FitOption | undefined {
   return undefined;
 }
 
-/** Stacks options greedily (most saved first) until the setup fits: the "what would work" answer. */
-export function combination(ctx: FitContext, current: Estimate): { setup: TrainingSetup; estimate: Estimate; steps: string[] } | undefined {
-  let setup = current.setup;
+/** One way to make the config fit: changes stacked on the config, on the target GPUs or others. */
+export interface Plan {
+  /** "QLoRA + gradient checkpointing on 2× RTX 3090 24GB with FSDP and CPU offload". */
+  description: string;
+  setup: TrainingSetup;
+  estimate: Estimate;
+}
+
+const IN_CONFIG: FitKind[] = ['checkpointing', 'qlora', 'halfBatch', 'optimizer8bit', 'sdpa'];
+
+const SHORT: Record<FitKind, (s: TrainingSetup) => string> = {
+  qlora: () => 'QLoRA (4-bit base)',
+  checkpointing: () => 'gradient checkpointing',
+  halfBatch: (s) => `micro batch ${s.microBatchSize} (more accumulation)`,
+  shorterSequence: (s) => `${s.sequenceLength}-token sequences`,
+  optimizer8bit: () => '8-bit AdamW',
+  sdpa: () => 'SDPA attention',
+  shardOffload: () => 'CPU offload',
+  moreGpus: () => 'more GPUs',
+};
+
+/** The in-config changes, stacked greedily (most saved first), each step kept with its setup. */
+function inConfigStack(ctx: FitContext, current: Estimate): Array<{ setup: TrainingSetup; estimate: Estimate; label: string }> {
+  const steps: Array<{ setup: TrainingSetup; estimate: Estimate; label: string }> = [];
   let e = current;
-  const steps: string[] = [];
-  for (let round = 0; round < 6 && !fitsAll(e); round++) {
-    const next = fitOptions({ ...ctx }, e).filter((o) => o.kind !== 'shorterSequence');
-    const best = next[0];
+  const noTargets = { ...ctx.estimateOptions, gpus: [] };
+  for (let round = 0; round < 8; round++) {
+    let best: { setup: TrainingSetup; estimate: Estimate; label: string } | undefined;
+    for (const v of variants(e.setup, FSDP_ONLY.includes(ctx.format))) {
+      if (!IN_CONFIG.includes(v.kind)) continue;
+      let next: Estimate;
+      try {
+        next = estimate(v.setup, noTargets);
+      } catch {
+        continue;
+      }
+      if (total(next) < total(e) * 0.98 && (!best || total(next) < total(best.estimate))) best = { setup: v.setup, estimate: next, label: SHORT[v.kind](v.setup) };
+    }
     if (!best) break;
-    setup = best.setup;
+    steps.push(best);
     e = best.estimate;
-    steps.push(best.title.replace(/ \(≈.*\)$/, '').replace(/^./, (c) => c.toLowerCase()));
   }
-  return fitsAll(e) ? { setup, estimate: e, steps } : undefined;
+  return steps;
+}
+
+function joinLabels(labels: string[]): string {
+  // A repeated "micro batch" step keeps only its last value.
+  const out: string[] = [];
+  for (const l of labels) {
+    const i = out.findIndex((o) => o.startsWith('micro batch') && l.startsWith('micro batch'));
+    if (i >= 0) out[i] = l;
+    else out.push(l);
+  }
+  return out.join(' + ');
+}
+
+/**
+ * What would work, best first: the config's own changes on the target GPU; the same on more GPUs of that kind
+ * with sharding (and CPU offload if needed); and the smallest single GPU that holds it with the fewest changes.
+ */
+export function plans(ctx: FitContext, current: Estimate): Plan[] {
+  const targets = ctx.estimateOptions.gpus ?? [];
+  if (!targets.length) return [];
+  const stack = inConfigStack(ctx, current);
+  const prefixes = [{ setup: current.setup, labels: [] as string[] }, ...stack.map((st, i) => ({ setup: st.setup, labels: stack.slice(0, i + 1).map((x) => x.label) }))];
+  const out: Plan[] = [];
+  const tryEstimate = (setup: TrainingSetup, gpus: GpuInfo[]) => {
+    try {
+      return estimate(setup, { ...ctx.estimateOptions, gpus });
+    } catch {
+      return undefined;
+    }
+  };
+  const target = targets[0]!;
+  const name = shortName(target.name);
+  // 1. On the target GPU, changing only the config.
+  for (const p of prefixes.slice(1)) {
+    const e = tryEstimate(p.setup, targets);
+    if (e && fitsAll(e)) {
+      out.push({ description: `${joinLabels(p.labels)} on the ${name}`, setup: p.setup, estimate: e });
+      break;
+    }
+  }
+  // 2. More GPUs of the same kind, sharded, then with CPU offload.
+  if (!out.length) {
+    search: for (const n of [2, 4, 8].filter((k) => k > current.setup.gpus)) {
+      for (const offload of [false, true]) {
+        for (const p of prefixes) {
+          const sharding = p.setup.quantization !== 'none' || current.setup.sharding === 'fsdp' || FSDP_ONLY.includes(ctx.format) ? 'fsdp' : 'zero3';
+          const setup: TrainingSetup = { ...p.setup, gpus: n, sharding, offload: offload ? 'all' : p.setup.offload };
+          const e = tryEstimate(setup, targets);
+          if (!e || !fitsAll(e)) continue;
+          const how = `${sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'}${offload ? ` and CPU offload (≈ ${gib(e.cpuBytes, 0)} of CPU RAM)` : ''}`;
+          out.push({ description: `${p.labels.length ? `${joinLabels(p.labels)} on ` : ''}${n}× ${name} with ${how}`, setup, estimate: e });
+          break search;
+        }
+      }
+    }
+  }
+  // 3. One bigger GPU, with the fewest changes that bring it within an 80 GB card (else the fewest changes).
+  const bigger = prefixes
+    .map((p) => ({ p, e: tryEstimate(p.setup, []) }))
+    .map(({ p, e }) => ({ p, e, gpu: e && smallestFittingGpu(e) }))
+    .filter((x) => x.e && x.gpu && x.gpu.smiMiB > target.smiMiB);
+  const pick = bigger.find((x) => x.gpu!.memoryGiB <= 80) ?? bigger[0];
+  for (const { p, e, gpu } of pick ? [pick] : []) {
+    if (e && gpu) {
+      const withGpu = tryEstimate(p.setup, [gpu])!;
+      out.push({ description: `${p.labels.length ? `${joinLabels(p.labels)} on ` : ''}one ${shortName(gpu.name)}`, setup: p.setup, estimate: withGpu });
+      break;
+    }
+  }
+  return out;
+}
+
+function shortName(name: string): string {
+  return name.replace(/^(GeForce|Tesla|Quadro|NVIDIA)\s+/i, '');
 }
 
 /** The smallest catalog GPU (by memory) that fits the setup as it is. */
 export function smallestFittingGpu(current: Estimate): GpuInfo | undefined {
   const need = total(current);
-  return [...GPUS].sort((a, b) => a.smiMiB - b.smiMiB).find((g) => g.smiMiB * 2 ** 20 >= need);
+  // By marketed size, then the older (more common, cheaper) generation: A100 80GB before H100 80GB.
+  // bf16 needs compute capability 8.0 (Ampere): a Turing card is no answer for a bf16 config.
+  const bf16 = current.setup.precision.startsWith('bf16');
+  return [...GPUS]
+    .sort((a, b) => a.memoryGiB - b.memoryGiB || a.computeCapability - b.computeCapability)
+    .find((g) => g.smiMiB * 2 ** 20 >= need && (!bf16 || g.computeCapability >= 8));
 }
 
 // ---- edits per format ----------------------------------------------------------------------------------------
@@ -200,13 +314,14 @@ function deepspeedZero3(ctx: FitContext, setup: TrainingSetup): EditSpec[] | und
   "train_micro_batch_size_per_gpu": "auto"
 }
 `;
+  // A new file beside the config (an existing DeepSpeed JSON is left as it is; the key points to the new one).
   const dir = ctx.path.replace(/[\\/][^\\/]*$/, '');
-  const file = 'ds_zero3_offload.json';
-  const existing = ctx.adapted.deepspeedFile;
-  return [
-    ...(existing ? [] : [{ kind: 'createFile', file: `${dir}/${file}`, content } as EditSpec]),
-    existing ? { kind: 'createFile', file: existing.path, content } : { kind: 'set', path: [key], text: file },
-  ];
+  const existing = ctx.adapted.deepspeedFile?.path.replace(/^.*[\\/]/, '');
+  const file = existing === 'ds_zero3_offload.json' ? 'ds_zero3_offload_all.json' : 'ds_zero3_offload.json';
+  const keyPath = ctx.adapted.deepspeedFile?.keyPath;
+  const root = ctx.roots?.find((r) => dir === r || dir.startsWith(`${r.replace(/[\\/]$/, '')}/`));
+  const value = root ? relative(root, `${dir}/${file}`).split(sep).join('/') : file;
+  return [{ kind: 'createFile', file: `${dir}/${file}`, content }, { kind: 'set', path: keyPath ?? [key], text: value }];
 }
 
 function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpec[] | undefined {
@@ -249,7 +364,7 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpe
         edits.push({ kind: 'set', path: ['quantization_bit'], text: '4' });
         if (ctx.adapted.setup.method !== 'lora') edits.push({ kind: 'set', path: ['finetuning_type'], text: 'lora' }, { kind: 'set', path: ['lora_target'], text: 'all' });
       } else if (f === 'trl') {
-        edits.push({ kind: 'set', path: ['load_in_4bit'], text: 'true' }, { kind: 'set', path: ['use_peft'], text: 'true' }, { kind: 'set', path: ['bnb_4bit_quant_type'], text: 'nf4' });
+        edits.push({ kind: 'set', path: ['load_in_4bit'], text: 'true' }, { kind: 'set', path: ['use_peft'], text: 'true' }, { kind: 'set', path: ['bnb_4bit_quant_type'], text: 'nf4' }, { kind: 'set', path: ['use_bnb_nested_quant'], text: 'true' });
       } else if (f === 'torchtune') {
         // torchtune picks QLoRA by builder: torchtune.models.llama3_1.lora_llama3_1_8b -> qlora_llama3_1_8b.
         const path = src.model;

@@ -9,7 +9,7 @@ import type { GpuInfo } from '../gpus/catalog';
 import type { AdaptedSetup, SetupField } from './adapterTypes';
 import { isNoSetup, setupFromConfig } from './adapters';
 import { estimate, type Components, type Estimate, type EstimateOptions } from './estimate';
-import { combination, fitOptions, smallestFittingGpu, type FitOption } from './fit';
+import { fitOptions, plans, smallestFittingGpu, type FitOption, type Plan } from './fit';
 import { UnknownModelError, type ModelLookup } from './models';
 import { gib, shortGpuName } from './report';
 import { resolveSetup, SetupError, type TrainingSetup, type TrainingSetupInput } from './setup';
@@ -41,15 +41,15 @@ export interface VramAnalysis {
   unavailable?: { reason: string; path?: ValuePath; kind: 'no-setup' | 'unknown-model' | 'invalid' };
   /** Fixes that lower the estimate, best first (only computed when a target does not fit). */
   options: FitOption[];
-  /** Stacked fixes that fit every target, when single ones do not. */
-  combination?: { setup: TrainingSetup; estimate: Estimate; steps: string[] };
+  /** Ways to make it fit: the config's own changes, more GPUs, one bigger GPU. */
+  plans: Plan[];
   /** The smallest catalog GPU that fits the setup as it is. */
   smallestGpu?: GpuInfo;
   targetsAreReal: boolean;
 }
 
 export function analyzeVram(req: VramRequest): VramAnalysis {
-  const base = { options: [], targetsAreReal: req.targetsAreReal };
+  const base = { options: [], plans: [], targetsAreReal: req.targetsAreReal };
   if (!VRAM_FORMATS.includes(req.format)) return { ...base, unavailable: { reason: 'this format has no model to estimate', kind: 'no-setup' } };
   const adapted = setupFromConfig({ format: req.format, value: req.value, path: req.path, roots: req.roots, ...(req.files ? { files: req.files } : {}), ...(req.launcherGpus ? { launcherGpus: req.launcherGpus } : {}) });
   if (isNoSetup(adapted)) return { ...base, unavailable: { reason: adapted.reason, kind: 'no-setup' } };
@@ -71,12 +71,9 @@ export function analyzeVram(req: VramRequest): VramAnalysis {
   e.notes.unshift(...adapted.notes);
   const out: VramAnalysis = { ...base, adapted, setup, estimate: e };
   if (e.gpus.some((g) => !g.fits)) {
-    const ctx = { format: req.format, adapted, path: req.path, value: req.value, estimateOptions: options };
+    const ctx = { format: req.format, adapted, path: req.path, value: req.value, roots: req.roots, estimateOptions: options };
     out.options = fitOptions(ctx, e);
-    if (!out.options.some((o) => o.fits)) {
-      const combo = combination(ctx, e);
-      if (combo) out.combination = combo;
-    }
+    out.plans = plans(ctx, e);
     const gpu = smallestFittingGpu(e);
     if (gpu) out.smallestGpu = gpu;
   }
@@ -106,12 +103,11 @@ export function vramFindings(a: VramAnalysis): Finding[] {
   const where = misfits.map((g) => `${shortGpuName(g.name)} (${gib(g.usableBytes + e.contextBytes)})`).join(', ');
   const perGpu = e.setup.gpus > 1 ? ` per GPU on ${e.setup.gpus} GPUs` : '';
   const parts = [`Needs ≈ ${gib(need)}${perGpu} (${describeTopTerms(e)}), more than the ${where} offers: the run stops with CUDA out of memory.`];
-  const working = a.options.filter((o) => o.fits).slice(0, 3).map((o) => o.title.replace(/^./, (c) => c.toLowerCase()) + (o.also ? `, then ${o.also}` : ''));
-  if (working.length) parts.push(`What fits: ${working.join('; or ')}.`);
-  else if (a.combination) parts.push(`What fits: ${a.combination.steps.join(' + ')} (≈ ${gib(a.combination.estimate.peakBytes + a.combination.estimate.contextBytes)}${a.combination.setup.gpus > 1 ? ' per GPU' : ''}).`);
-  else parts.push('No combination of QLoRA, checkpointing, smaller batches, sharding and offload fits on up to 8 of these GPUs.');
-  if (a.smallestGpu) parts.push(`As it is, it needs a GPU with ≥ ${gib(need)} (${shortGpuName(a.smallestGpu.name)} or larger).`);
-  else parts.push(`As it is, no single GPU in the catalog holds it.`);
+  const single = a.options.filter((o) => o.fits && o.kind !== 'moreGpus').slice(0, 2).map((o) => o.title.replace(/^./, (c) => c.toLowerCase()));
+  const ways = [...single, ...a.plans.filter((p) => !single.length || !/ on the /.test(p.description)).map((p) => `${p.description} (≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''})`)];
+  if (ways.length) parts.push(`What would fit: ${ways.join('; or ')}.`);
+  else parts.push('Nothing we can change in the config fits, even on 8 of these GPUs with offload.');
+  if (!a.smallestGpu) parts.push('As it is, no single GPU holds it.');
   const path = a.adapted.sources.model ?? a.adapted.sources.microBatchSize;
   if (!path) return [];
   const fixes = a.options
