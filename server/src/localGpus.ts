@@ -32,11 +32,12 @@ export function parseNvidiaSmi(text: string): GpuInfo[] {
     const [name, memory, cc] = line.split(',').map((s) => s.trim());
     const mib = Number(memory);
     if (!name || !Number.isFinite(mib) || mib <= 0) continue;
-    if (out.some((g) => g.name === name && g.smiMiB === mib)) continue;
+    const shown = name.replace(/^NVIDIA\s+/, '');
+    if (out.some((g) => g.name === shown && g.smiMiB === mib)) continue;
     const known = findGpu(`${name} ${Math.round(mib / 1024)}GB`) ?? findGpu(name);
     const capability = Number(cc);
     out.push({
-      name: name.replace(/^NVIDIA\s+/, ''),
+      name: shown,
       aliases: [],
       computeCapability: Number.isFinite(capability) && capability > 0 ? capability : known?.computeCapability ?? 8.0,
       memoryGiB: Math.round(mib / 1024),
