@@ -14,6 +14,8 @@ export const REPO = join(__dirname, '..', '..', '..');
 export interface ServerSettings {
   validation: { enable: boolean; delay: number; maxFileSizeKB: number };
   formatAssociations: Record<string, string>;
+  gpus?: unknown[];
+  vram?: { codeLens: boolean; inlayHints: boolean };
 }
 
 /** A real LSP client over stdio for the built server (dist/server.js), as any editor would run it. */
@@ -28,8 +30,9 @@ export class TestClient {
   settings: ServerSettings = { validation: { enable: true, delay: 0, maxFileSizeKB: 1024 }, formatAssociations: {} };
   stderr = '';
 
-  constructor(command: string[] = [process.execPath, join(REPO, 'dist', 'server.js'), '--stdio']) {
-    this.process = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(command: string[] = [process.execPath, join(REPO, 'dist', 'server.js'), '--stdio'], env: NodeJS.ProcessEnv = {}) {
+    // No GPU unless a test gives one: nvidia-smi is replaced by a program that fails.
+    this.process = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false', ...env } });
     this.process.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
