@@ -20,7 +20,8 @@ export class VramBreakdownView implements vscode.TextDocumentContentProvider {
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '';
+    // Keyed by the config's URI, carried as the query (decoded by vscode.Uri, however the preview re-encodes it).
+    return this.contents.get(uri.query) ?? '# VRAM estimate\n\nRun "Fine-Tune: Show VRAM Estimate of This Config" again.\n';
   }
 
   async show(target?: string | vscode.Uri): Promise<void> {
@@ -31,8 +32,8 @@ export class VramBreakdownView implements vscode.TextDocumentContentProvider {
     }
     const result = await this.client.sendRequest<VramBreakdownResult>(VRAM_BREAKDOWN, { uri } satisfies VramBreakdownParams);
     const name = vscode.Uri.parse(uri).path.split('/').pop() ?? 'config';
-    const view = vscode.Uri.from({ scheme: SCHEME, path: `/${name} — VRAM.md`, query: encodeURIComponent(uri) });
-    this.contents.set(view.toString(), result.markdown);
+    const view = vscode.Uri.from({ scheme: SCHEME, path: `/${name} — VRAM.md`, query: uri });
+    this.contents.set(view.query, result.markdown);
     this.changed.fire(view);
     try {
       await vscode.commands.executeCommand('markdown.showPreviewToSide', view);

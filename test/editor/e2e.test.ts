@@ -157,6 +157,37 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
       await s.screenshot('saved');
     }));
 
+  it(`shows the VRAM code lens on ${FILE} and opens the breakdown from it`, { timeout: 90_000 }, () =>
+    step('vram-lens', async (s) => {
+      await s.openFile(FILE);
+      await s.goToLine(1, 1); // the lens sits above line 1
+      // No GPU here and none configured: the lens judges a representative set of GPUs.
+      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
+      await lens.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+        const all = await s.page.locator('.codelens-decoration').allInnerTexts().catch(() => []);
+        assert.fail(`no "VRAM ≈" code lens above ${FILE} within ${DIAGNOSTIC_TIMEOUT / 1000} s; lenses: ${JSON.stringify(all)}`);
+      });
+      const title = (await lens.innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /VRAM ≈ \d+\.\d GiB · RTX 3060 12GB [✓✗] · RTX 3090 24GB [✓✗] · A100 80GB ✓/, `lens text: ${title}`);
+      await s.screenshot('vram-lens');
+      await lens.click();
+      const tab = s.page.locator('.part.editor .tab', { hasText: 'VRAM' }).first();
+      await tab.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+        const tabs = await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []);
+        assert.fail(`clicking the lens opened no VRAM breakdown tab; tabs: ${JSON.stringify(tabs)}`);
+      });
+      // The Markdown preview renders in a webview (nested iframes).
+      const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
+      await waitUntil(
+        async () => /VRAM estimate/.test(await body.innerText({ timeout: 1000 })),
+        30_000,
+        async () => `the breakdown preview should show "VRAM estimate"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no preview frame)'))}`,
+      );
+      const shown = await body.innerText();
+      assert.match(shown, /NousResearch\/Llama-3\.2-1B/, shown);
+      await s.screenshot('vram-breakdown');
+    }));
+
   it(`flags Lightning 1.x APIs in ${PY_FILE} (tree-sitter WASM inside the .vsix)`, { timeout: 90_000 }, () =>
     step('lightning', async (s) => {
       await s.openFile(PY_FILE);
