@@ -188,11 +188,13 @@ if not client_id then
   return
 end
 local started = step('server starts and initializes', function()
-  local ready = vim.wait(WAIT_MS, function()
+  local function initialized()
     local c = client()
-    return exit_code ~= nil or (c ~= nil and c.initialized == true)
-  end, 20)
-  check('server starts and initializes', ready, 'not initialized within ' .. WAIT_MS .. ' ms (exit code ' .. tostring(exit_code) .. ')')
+    return c ~= nil and c.initialized == true
+  end
+  vim.wait(WAIT_MS, function() return exit_code ~= nil or initialized() end, 20)
+  local ready = initialized()
+  check('server starts and initializes', ready, 'did not initialize within ' .. WAIT_MS .. ' ms; server exit code: ' .. tostring(exit_code))
   if not ready then return false end
   local caps = client().server_capabilities or {}
   check('server declares hover, completion, code actions, code lens, inlay hints',
