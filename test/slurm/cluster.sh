@@ -33,7 +33,9 @@ export SLURM_CONF="$CONF"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { echo "[slurm] $*" >&2; }
-pid_of() { local f="$DIR/run/$1.pid"; [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+# Alive and not a zombie (daemons are re-parented to pid 1, which in a container may never reap them).
+alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [ "${s:0:1}" != Z ]; }
+pid_of() { local f="$DIR/run/$1.pid" p; [ -s "$f" ] && p="$(cat "$f")" && alive "$p" && echo "$p"; }
 
 node_state() { timeout 10 sinfo -h -N -n "$NODE" -o '%t' 2>/dev/null | head -n 1; }
 
@@ -43,7 +45,7 @@ is_up() {
 }
 
 write_config() {
-  mkdir -p "$DIR"/{etc,munge,run,log,state,spool,jobs}
+  mkdir -p "$DIR"/{etc,munge,run,log,state,spool/slurmd,jobs}
   chmod 700 "$DIR/munge" "$DIR/run"
   local cpus mem
   cpus="$(nproc)"
@@ -60,7 +62,7 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$SOCKET
 StateSaveLocation=$DIR/state
-SlurmdSpoolDir=$DIR/spool/slurmd-%n
+SlurmdSpoolDir=$DIR/spool/slurmd
 SlurmctldPidFile=$DIR/run/slurmctld.pid
 SlurmdPidFile=$DIR/run/slurmd.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
@@ -92,9 +94,11 @@ SlurmdTimeout=60
 NodeName=$NODE NodeAddr=127.0.0.1 NodeHostname=$NODE CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
-  # Not read with the plugins above; here so no Slurm component goes looking in /etc/slurm for one.
+  # slurmd 22.05 loads a cgroup plugin even when no plugin above uses cgroups, and has no CgroupPlugin=disabled
+  # (23.11 has). Autodetect picks cgroup/v2 on a cgroup-v2 host, whose init needs systemd/dbus (no container
+  # has them) or refuses hybrid hierarchies; cgroup/v1 initialises lazily, and nothing here ever asks it to.
   cat >"$DIR/etc/cgroup.conf" <<EOF
-CgroupPlugin=disabled
+CgroupPlugin=cgroup/v1
 EOF
   if [ ! -s "$DIR/munge/munge.key" ]; then
     if command -v mungekey >/dev/null 2>&1; then
@@ -124,13 +128,13 @@ start() {
   local t0=$SECONDS
 
   munged --force --socket="$SOCKET" --key-file="$DIR/munge/munge.key" --pid-file="$DIR/run/munged.pid" \
-    --seed-file="$DIR/munge/munged.seed" --log-file="$DIR/log/munged.log" </dev/null >>"$DIR/log/munged.log" 2>&1 ||
-    { log "munged did not start:"; tail -n 5 "$DIR/log/munged.log" >&2; return 1; }
+    --seed-file="$DIR/munge/munged.seed" --log-file="$DIR/log/munged.log" </dev/null >>"$DIR/log/munged.log" 2>&1 9>&- ||
+    { log "munged did not start:"; tail -n 5 "$DIR/log/munged.log" >&2; stop_daemons quiet; return 1; }
   # -c: a fresh start, without the jobs of an earlier run (job ids start at 1 again).
-  slurmctld -c -f "$CONF" </dev/null >>"$DIR/log/slurmctld.log" 2>&1 ||
-    { log "slurmctld did not start:"; tail -n 5 "$DIR/log/slurmctld.log" >&2; return 1; }
-  slurmd -N "$NODE" -f "$CONF" </dev/null >>"$DIR/log/slurmd.log" 2>&1 ||
-    { log "slurmd did not start:"; tail -n 5 "$DIR/log/slurmd.log" >&2; return 1; }
+  slurmctld -c -f "$CONF" </dev/null >>"$DIR/log/slurmctld.log" 2>&1 9>&- ||
+    { log "slurmctld did not start:"; tail -n 5 "$DIR/log/slurmctld.log" >&2; stop_daemons quiet; return 1; }
+  slurmd -N "$NODE" -f "$CONF" </dev/null >>"$DIR/log/slurmd.log" 2>&1 9>&- ||
+    { log "slurmd did not start:"; tail -n 5 "$DIR/log/slurmd.log" >&2; stop_daemons quiet; return 1; }
 
   local state=''
   while [ $((SECONDS - t0)) -lt 60 ]; do
@@ -160,7 +164,7 @@ stop_daemons() {
   done
   for _ in $(seq 100); do
     local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    for p in "${pids[@]}"; do alive "$p" && alive=1; done
     [ "$alive" = 0 ] && break
     sleep 0.1
   done
@@ -173,7 +177,7 @@ clients_alive() {
   local n=0 f
   for f in "$DIR"/clients/*; do
     [ -e "$f" ] || continue
-    if kill -0 "${f##*/}" 2>/dev/null; then n=$((n + 1)); else rm -f "$f"; fi
+    if alive "${f##*/}"; then n=$((n + 1)); else rm -f "$f"; fi
   done
   echo "$n"
 }

@@ -10,6 +10,11 @@ import type { VramContext } from '../core/config/service';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from '../hfCache';
+import { existsSync } from 'node:fs';
+import { planLaunch } from '../core/jobs/command';
+import { shellJoin, shellQuote } from '../core/jobs/quote';
+import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
+import { findProgram, JobRunner } from '../jobs/runner';
 import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
@@ -57,6 +62,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await fix(rest, io);
       case 'vram':
         return await vram(rest, io);
+      case 'launch':
+        return await launch(rest, io);
       case 'detect':
         return detect(rest, io);
       case 'schema':
@@ -223,6 +230,94 @@ async function fix(args: string[], io: Io): Promise<number> {
   }
   io.out(`${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`);
   return 0;
+}
+
+async function launch(args: string[], io: Io): Promise<number> {
+  const dashDash = args.indexOf('--');
+  const extra = dashDash >= 0 ? args.slice(dashDash + 1) : [];
+  const own = (dashDash >= 0 ? args.slice(0, dashDash) : args).filter((a) => a !== '--dry-run' && a !== '--force');
+  const dryRun = args.slice(0, dashDash >= 0 ? dashDash : args.length).includes('--dry-run');
+  const force = args.slice(0, dashDash >= 0 ? dashDash : args.length).includes('--force');
+  const { paths, options } = parseOptions(own, { launcher: [...LAUNCHERS], gpus: null, nodes: null, script: null, recipe: null, partition: null, time: null, python: null, 'accelerate-config': null });
+  if (paths.length !== 1) throw new UsageError('launch needs exactly one CONFIG (or .py script)');
+  const count = (name: string) => {
+    const v = options[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not '${v}'`);
+    return n;
+  };
+  const file = resolve(io.cwd, paths[0]!);
+  const read = readConfigFile(paths[0]!);
+  if (!read.ok) {
+    io.err(`ftw: ${paths[0]}: ${read.reason}\n`);
+    return 2;
+  }
+  let format: FormatId | 'python';
+  let value: Record<string, unknown> | undefined;
+  if (/\.py$/i.test(file)) format = 'python';
+  else {
+    const service = createConfigService(loadSchemas());
+    const doc = TextDocument.create(`file://${encodeURI(file)}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
+    const gpus = count('gpus') ?? 1;
+    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: paths[0]!, files: DISK, roots: [io.cwd], vram: { targets: await queryLocalGpus(), targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) }, launcherGpus: gpus * (count('nodes') ?? 1) } });
+    if (analysis.detection.format === 'none') {
+      io.err(`ftw: ${paths[0]}: not a training config this tool knows (see ftw detect); give a .py script to run a script\n`);
+      return 2;
+    }
+    format = analysis.detection.format;
+    value = analysis.parsed?.value as Record<string, unknown> | undefined;
+    const errors = analysis.diagnostics.filter((d) => d.severity === 1);
+    const oom = analysis.diagnostics.find((d) => d.code === 'FT401');
+    if (oom) io.err(`ftw: warning: ${oom.message}\n`);
+    if (errors.length && !force) {
+      io.err(formatText([{ file: paths[0]!, diagnostics: errors }], 1, 1, false));
+      io.err(`ftw: ${paths[0]}: ${errors.length} error${errors.length === 1 ? '' : 's'} would stop the run; fix them, or launch anyway with --force\n`);
+      return 1;
+    }
+  }
+  let plan: LaunchPlan;
+  try {
+    plan = planLaunch({
+      file,
+      format,
+      launcher: (options['launcher'] as Launcher | undefined) ?? 'local',
+      ...(count('gpus') ? { gpus: count('gpus')! } : {}),
+      ...(count('nodes') ? { nodes: count('nodes')! } : {}),
+      cwd: io.cwd,
+      args: extra,
+      ...(value ? { value } : {}),
+      ...(options['script'] ? { script: resolve(io.cwd, options['script']) } : {}),
+      ...(options['recipe'] ? { recipe: options['recipe'] } : {}),
+      ...(options['python'] ? { python: options['python'] } : {}),
+      ...(options['accelerate-config'] ? { accelerateConfig: options['accelerate-config'] } : {}),
+      slurm: { ...(options['partition'] ? { partition: options['partition'] } : {}), ...(options['time'] ? { time: options['time'] } : {}) },
+    }, existsSync);
+  } catch (e) {
+    if (e instanceof LaunchError) {
+      io.err(`ftw: ${paths[0]}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (dryRun) {
+    const envs = Object.entries(plan.env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+    io.out(`# ${plan.description}\n${envs}${shellJoin(plan.argv)}\n`);
+    for (const f of plan.files) io.out(`\n# ${f.path}\n${f.content}`);
+    return 0;
+  }
+  if (!findProgram(plan.program)) {
+    io.err(`ftw: '${plan.program}' was not found on the PATH. Install: ${plan.install}\n`);
+    return 2;
+  }
+  io.err(`ftw: ${plan.description}\nftw: ${shellJoin(plan.argv)}\n`);
+  const runner = new JobRunner(plan, { output: (t) => io.out(t), status: (t) => io.err(`ftw: ${t}\n`) });
+  const stop = () => runner.stop();
+  process.once('SIGINT', stop);
+  const result = await runner.start();
+  process.removeListener('SIGINT', stop);
+  io.err(`ftw: finished with exit code ${result.exitCode ?? `none (${result.signal ?? result.state ?? 'unknown'})`}\n`);
+  return result.exitCode ?? 1;
 }
 
 /** A TrainingSetup JSON rather than a config: a JSON object with `model` and only setup fields. */
