@@ -20,7 +20,14 @@ if ! command -v nvim >/dev/null 2>&1; then
   fi
   log "apt-get install neovim"
   start=$(date +%s)
-  apt-get install -y -qq --no-install-recommends neovim </dev/null >/dev/null
+  apt_log="$(mktemp)"
+  if ! apt-get install -y -qq --no-install-recommends neovim </dev/null >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    rm -f "$apt_log"
+    echo "[nvim-setup] apt-get install neovim failed" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
   command -v nvim >/dev/null 2>&1 || { echo "[nvim-setup] apt-get install neovim did not put nvim on PATH" >&2; exit 1; }
   log "neovim installed in $(( $(date +%s) - start )) s"
 fi
