@@ -120,12 +120,15 @@ export class JobRunner {
       this.child = child;
       child.stdout!.setEncoding('utf8').on('data', (t: string) => this.emit(t, lines));
       child.stderr!.setEncoding('utf8').on('data', (t: string) => this.emit(t, lines));
+      let failed = false;
       child.on('error', (e) => {
+        failed = true;
         this.cb.status?.(`Could not start ${argv[0]}: ${e.message}. Install: ${this.plan.install}`);
       });
       child.on('close', (code, signal) => {
         lines.end();
-        resolve({ exitCode: code, ...(signal ? { signal } : {}), ...(this.options.logFile ? { logFile: this.options.logFile } : {}) });
+        // A program that never started has no exit code of its own (Node reports the errno).
+        resolve({ exitCode: failed ? null : code, ...(signal ? { signal } : {}), ...(this.options.logFile ? { logFile: this.options.logFile } : {}) });
       });
     });
   }
