@@ -2,8 +2,11 @@ import { dirname, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import { readTextFile } from './workspaceFiles';
-import { detectFormat, FORMATS, isFormatId, pathOfUri, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { pathToFileURL } from 'node:url';
+import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
+import { expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
+import { detectFormat, FORMATS, isFormatId, parseConfig, pathOfUri, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
@@ -16,7 +19,8 @@ import { resolveVersion } from './core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
-import { DEFAULT_FINETUNE_SETTINGS, type DocumentFormatParams, type FinetuneSettings } from './protocol';
+import { CODES } from './core/config/codes';
+import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
 export interface DocumentHost {
@@ -43,6 +47,92 @@ export class ConfigDocuments {
   private readonly modelDims = hfModelDimsReader(process.env, () => this.host.workspaceFolders().map((f) => pathOfUri(f)));
   /** The GPUs nvidia-smi reported on this machine (set once the query returns). */
   private localGpus: GpuInfo[] = [];
+  /** uri -> the CUDA OOM of the last run launched from the editor (FT403), until the next run starts. */
+  private readonly outcomes = new Map<string, OomReport>();
+
+  /** A job's outcome: an OOM adds FT403 to the config; a new run (`null`) removes it. */
+  setOutcome(uri: string, oom: OomReport | null): void {
+    if (oom) this.outcomes.set(uri, oom);
+    else if (!this.outcomes.delete(uri)) return;
+    if (this.getDocument(uri)) this.schedule(uri, 0);
+  }
+
+  /** The analysis of a file, open or not (read from disk when it is not open; nothing kept). */
+  async analysisOfFile(uri: string): Promise<Analysis | null> {
+    const open = await this.analysis(uri);
+    if (open) return open.analysis;
+    const path = pathOfUri(uri);
+    const text = readTextFile(path, 4 * 1024 * 1024);
+    if (text === undefined) return null;
+    const languageId = /\.py$/i.test(path) ? 'python' : syntaxOf(path) === 'json' ? 'json' : 'yaml';
+    const doc = TextDocumentImpl.create(uri, languageId, 0, text);
+    const analysis = await this.compute(doc);
+    this.analyses.delete(uri);
+    this.service.forget(uri);
+    return analysis;
+  }
+
+  /** Pre-flight facts for the Launch command: format, problems, the VRAM verdict, the loaded config. */
+  async launchInfo(uri: string): Promise<LaunchInfoResult> {
+    const path = pathOfUri(uri);
+    const analysis = await this.analysisOfFile(uri);
+    const diagnostics = analysis?.diagnostics ?? [];
+    const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+    const problems = { errors: errors.length, warnings: diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length, ...(errors[0] ? { firstError: errors[0].message } : {}) };
+    if (/\.py$/i.test(path)) return { uri, format: 'python', label: 'Python script', launchable: Boolean(analysis), ...(analysis ? {} : { reason: 'the file cannot be read' }), problems };
+    if (!analysis) return { uri, format: 'none', label: FORMATS.none.label, launchable: false, reason: 'the file cannot be read', problems };
+    const format = analysis.detection.format;
+    const launchable = (LAUNCHABLE_FORMATS as readonly string[]).includes(format);
+    const value = analysis.parsed?.value;
+    const e = analysis.vram?.estimate;
+    const misfit = diagnostics.find((d) => d.code === CODES.vramExceeds);
+    const vram = e
+      ? { estimateGiB: Math.round(((e.peakBytes + e.contextBytes) / 2 ** 30) * 10) / 10, ...(analysis.vram!.targetsAreReal ? { fits: e.gpus.every((g) => g.fits) } : {}), ...(misfit ? { message: misfit.message } : {}) }
+      : undefined;
+    return {
+      uri,
+      format,
+      label: FORMATS[format].label,
+      launchable,
+      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
+      problems,
+      ...(vram ? { vram } : {}),
+      ...(value && typeof value === 'object' && !Array.isArray(value) ? { value: value as Record<string, unknown> } : {}),
+    };
+  }
+
+  /** The workspace's YAML/JSON files of a training format, for the Launch quick pick. */
+  async listConfigs(): Promise<ConfigEntry[]> {
+    const settings = await this.settingsForWorkspace();
+    const out: ConfigEntry[] = [];
+    const launchable = LAUNCHABLE_FORMATS as readonly string[];
+    for (const folder of this.host.workspaceFolders()) {
+      const root = pathOfUri(folder).replace(/\/$/, '');
+      for (const f of expandPaths([root]).slice(0, 5000)) {
+        const uri = pathToFileURL(f.path).toString();
+        const open = this.allDocuments().find((d) => pathOfUri(d.uri) === f.path);
+        let text: string;
+        if (open) text = open.getText();
+        else {
+          const read = readConfigFile(f.path);
+          if (!read.ok || read.text.length > settings.validation.maxFileSizeKB * 1024) continue;
+          text = read.text;
+        }
+        let value: unknown;
+        try {
+          value = parseConfig(text, syntaxOf(f.path)).value;
+        } catch {
+          continue;
+        }
+        const relativePath = f.path.startsWith(`${root}/`) ? f.path.slice(root.length + 1) : f.path;
+        const detection = detectFormat({ path: f.path, text, value, associations: settings.formatAssociations, relativePath, override: this.overrides.get(open?.uri ?? uri) ?? null, linkedAs: this.links.get(f.path) ?? null });
+        if (launchable.includes(detection.format)) {
+          out.push({ uri: open?.uri ?? uri, format: detection.format, label: FORMATS[detection.format].label, relativePath });
+        }
+      }
+    }
+    return out;
+  }
 
   /** GPUs found on this machine: they become the VRAM targets when the setting names none. */
   setLocalGpus(gpus: GpuInfo[]): void {
@@ -191,6 +281,7 @@ export class ConfigDocuments {
         override: this.overrides.get(doc.uri) ?? null,
         relativePath: this.relativePath(path),
         linkedAs: this.links.get(path) ?? null,
+        ...(this.outcomes.has(doc.uri) ? { runtime: { oom: this.outcomes.get(doc.uri)! } } : {}),
       });
     } catch (e) {
       // A bug of ours must not take the server down with it: report nothing for this version, and say why in the log.

@@ -61,6 +61,9 @@ export interface InitializationOptions {
   formatOverrides?: Record<string, string>;
   /** Ask nvidia-smi for this machine's GPUs (default true; VS Code's client sends false in Restricted Mode). */
   probeGpus?: boolean;
+  /** Client commands the server may put in code lenses beyond the VRAM one (VS Code's client: `finetune.launch`).
+   *  Other editors have no launch command, so they get no "▶ Launch" lens. */
+  clientCommands?: string[];
 }
 
 /** Client -> server notification: the user chose a format for a file (null = detect automatically). */
@@ -115,4 +118,52 @@ export interface VramBreakdownParams {
 }
 export interface VramBreakdownResult {
   markdown: string;
+}
+
+/** Formats a job can be launched from (a .py file launches as "python"). */
+export const LAUNCHABLE_FORMATS = ['axolotl', 'llamafactory', 'trl', 'torchtune', 'lightning-cli', 'hf-args', 'python'] as const;
+/** Formats whose config is read by the user's own script: the launch needs it (task definition's `script`). */
+export const SCRIPT_FORMATS = ['lightning-cli', 'hf-args'] as const;
+
+/** The client command the "▶ Launch" code lens runs, with the config's URI. */
+export const LAUNCH_COMMAND = 'finetune.launch';
+
+/** Client -> server request: what a file is, whether it can be launched, and what pre-flight needs to know. */
+export const LAUNCH_INFO = 'finetune/launchInfo';
+export interface LaunchInfoParams {
+  uri: string;
+}
+export interface LaunchInfoResult {
+  uri: string;
+  /** A format id, "python" for a .py file. */
+  format: string;
+  label: string;
+  launchable: boolean;
+  /** Why it cannot be launched. */
+  reason?: string;
+  /** The config's own problems now (open editor text, else the file on disk). */
+  problems: { errors: number; warnings: number; firstError?: string };
+  /** The VRAM estimate (peak + CUDA context) and whether it fits the GPUs the user trains on (undefined: unknown). */
+  vram?: { estimateGiB: number; fits?: boolean; message?: string };
+  /** The loaded config (the TRL subcommand and torchtune recipe depend on it; output_dir for the loss chart). */
+  value?: Record<string, unknown>;
+}
+
+/** Client -> server request: the workspace's launchable configs (YAML/JSON of a training format). */
+export const LIST_CONFIGS = 'finetune/listConfigs';
+export interface ConfigEntry {
+  uri: string;
+  format: string;
+  label: string;
+  /** Workspace-relative path, for the quick pick. */
+  relativePath: string;
+}
+
+/** Client -> server notification: how the last run of a config ended (a CUDA OOM becomes FT403), or a new run began. */
+export const JOB_OUTCOME = 'finetune/jobOutcome';
+export interface JobOutcomeParams {
+  uri: string;
+  oom?: { message: string; triedGiB?: number; totalGiB?: number };
+  /** A new run started: forget the last one. */
+  clear?: boolean;
 }

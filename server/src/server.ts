@@ -15,6 +15,11 @@ import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
 import {
   DOCUMENT_FORMAT,
+  JOB_OUTCOME,
+  LAUNCH_COMMAND,
+  LAUNCH_INFO,
+  LAUNCHABLE_FORMATS,
+  LIST_CONFIGS,
   LIST_FORMATS,
   MIGRATE_WORKSPACE,
   SET_FORMAT_OVERRIDE,
@@ -22,7 +27,11 @@ import {
   type FinetuneSettings,
   type VramBreakdownParams,
   type VramBreakdownResult,
+  type ConfigEntry,
   type FormatChoice,
+  type JobOutcomeParams,
+  type LaunchInfoParams,
+  type LaunchInfoResult,
   type InitializationOptions,
   type SetFormatOverrideParams,
 } from './protocol';
@@ -38,6 +47,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
   let probeGpus = true;
+  let launchLens = false;
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
     return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
@@ -64,6 +74,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const init = params.initializationOptions as InitializationOptions | undefined;
     state.setOverrides(init?.formatOverrides);
     probeGpus = init?.probeGpus !== false;
+    launchLens = Boolean(init?.clientCommands?.includes(LAUNCH_COMMAND));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -133,10 +144,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }));
   connection.onCodeLens(guard(connection, [], async (p) => {
     const settings = await state.settingsFor(p.textDocument.uri);
-    if (!settings.vram.codeLens) return [];
     const found = await state.analysis(p.textDocument.uri);
-    return found ? vramCodeLenses(found.doc, found.analysis) : [];
+    if (!found) return [];
+    // "▶ Launch" first, on line 0 of configs of a training format; the VRAM lens beside it.
+    const launchable = launchLens && found.analysis.detection.format !== 'python-lightning' && (LAUNCHABLE_FORMATS as readonly string[]).includes(found.analysis.detection.format);
+    const launch = launchable ? [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: '▶ Launch', command: LAUNCH_COMMAND, arguments: [p.textDocument.uri] } }] : [];
+    return [...launch, ...(settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis) : [])];
   }));
+  connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
+  connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));
+  connection.onNotification(JOB_OUTCOME, (p: JobOutcomeParams) => state.setOutcome(p.uri, p.clear || !p.oom ? null : p.oom));
   connection.languages.inlayHint.on(guard(connection, [], async (p) => {
     const settings = await state.settingsFor(p.textDocument.uri);
     if (!settings.vram.inlayHints) return [];

@@ -37,6 +37,7 @@ export const CODES = {
   acceleratePluginConflict: 'FT216',
   vramExceeds: 'FT401',
   vramUnknownModel: 'FT402',
+  vramOomLastRun: 'FT403',
 } as const;
 
 export type Code = (typeof CODES)[keyof typeof CODES];
@@ -77,6 +78,7 @@ export const CODE_TITLES: Record<Code, string> = {
   FT216: 'Accelerate deepspeed_config_file with inline DeepSpeed settings',
   FT401: 'Estimated GPU memory exceeds the target GPU',
   FT402: 'No VRAM estimate: the model is unknown',
+  FT403: 'CUDA out of memory in the last run',
 };
 
 export const SOURCE = 'finetune';

@@ -19,6 +19,7 @@ import { runRules, type FileAccess } from './rules';
 import { applyUserSettings, findingToDiagnostic } from './findings';
 import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
 import type { ModelLookup } from '../vram/models';
+import { oomFindings, type OomReport } from '../vram/oom';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -57,6 +58,8 @@ export interface DocumentContext {
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
   /** VRAM hints: the GPUs to judge against and where models come from; without it, no estimate is made. */
   vram?: VramContext;
+  /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
+  runtime?: { oom?: OomReport };
 }
 
 export interface VramContext {
@@ -199,6 +202,9 @@ export class ConfigService {
       if (ctx.vram) {
         vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
         findings.push(...vramFindings(vram));
+      }
+      if (ctx.runtime?.oom) {
+        findings.push(...oomFindings(ctx.runtime.oom, vram, { format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], targets: ctx.vram?.targets ?? gpus, lookup: ctx.vram?.lookup ?? {} }));
       }
       diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
     }
