@@ -6,6 +6,7 @@
 import { relative, sep } from 'node:path';
 import type { ValuePath } from '../config/ast';
 import type { FormatId } from '../config/formats';
+import { deepspeedTemplate } from '../config/rules/deepspeedTemplate';
 import type { EditSpec } from '../config/rules/types';
 import { GPUS, type GpuInfo } from '../gpus/catalog';
 import type { AdaptedSetup } from './adapterTypes';
@@ -294,26 +295,7 @@ function setAt(ctx: FitContext, role: KeyRole, known: ValuePath | undefined, tex
 function deepspeedZero3(ctx: FitContext, setup: TrainingSetup): EditSpec[] | undefined {
   const key = KEYS[ctx.format]?.deepspeed;
   if (!key) return undefined;
-  const offload = setup.offload === 'all' ? ', "offload_param": { "device": "cpu", "pin_memory": true }' : '';
-  const content = `{
-  "zero_optimization": {
-    "stage": 3,
-    "offload_optimizer": { "device": "cpu", "pin_memory": true }${offload},
-    "overlap_comm": true,
-    "contiguous_gradients": true,
-    "reduce_bucket_size": "auto",
-    "stage3_prefetch_bucket_size": "auto",
-    "stage3_param_persistence_threshold": "auto",
-    "stage3_gather_16bit_weights_on_model_save": true
-  },
-  "bf16": { "enabled": "auto" },
-  "fp16": { "enabled": "auto" },
-  "gradient_accumulation_steps": "auto",
-  "gradient_clipping": "auto",
-  "train_batch_size": "auto",
-  "train_micro_batch_size_per_gpu": "auto"
-}
-`;
+  const content = deepspeedTemplate(3, setup.offload === 'all' ? 'all' : 'optimizer');
   // A new file beside the config (an existing DeepSpeed JSON is left as it is; the key points to the new one).
   const dir = ctx.path.replace(/[\\/][^\\/]*$/, '');
   const existing = ctx.adapted.deepspeedFile?.path.replace(/^.*[\\/]/, '');

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { deepspeedTemplate } from './deepspeedTemplate';
 import type { Finding, Rule, RuleContext } from './types';
 import { asNumber, get, isAuto, isSet } from './values';
 
@@ -20,21 +21,7 @@ export function candidatesFor(ctx: RuleContext, file: string): string[] {
   return [resolve(dirname(ctx.path), file), ...ctx.roots.map((r) => join(r, file))];
 }
 
-const TEMPLATE = `{
-  "zero_optimization": {
-    "stage": 2,
-    "overlap_comm": true,
-    "contiguous_gradients": true,
-    "reduce_bucket_size": "auto"
-  },
-  "bf16": { "enabled": "auto" },
-  "fp16": { "enabled": "auto" },
-  "gradient_accumulation_steps": "auto",
-  "gradient_clipping": "auto",
-  "train_batch_size": "auto",
-  "train_micro_batch_size_per_gpu": "auto"
-}
-`;
+const TEMPLATE = deepspeedTemplate(2);
 
 // Accelerate's DeepSpeedPlugin raises a ValueError when a deepspeed_config_file comes with the inline keys it
 // would otherwise fill the JSON from ("the following accelerate config variables will be ignored").
