@@ -8,6 +8,8 @@
 #   runtime the migrated Lightning corpus modules under a real Lightning 2.x (CPU torch from the machine's local
 #          package index, in test/.cache/venv-lightning; about a minute the first time). FTW_SKIP_RUNTIME=1
 #          skips it; where no local index exists it says so loudly and skips.
+#   slurm  a real one-node Slurm 22.05 cluster (test/slurm/: Debian slurm-wlm + munge installed once, about 15 s;
+#          the suite seconds). FTW_SKIP_SLURM=1 skips it; where Slurm cannot run it says so loudly and skips.
 #   nvim   Debian's Neovim 0.7 as a second LSP client (seconds, plus a one-time apt-get install neovim).
 #          FTW_SKIP_NVIM=1 skips it; `npm run test:nvim` runs it alone.
 set -euo pipefail
@@ -23,6 +25,7 @@ npm run --silent compile
 
 suites=(out/test/unit/ out/test/lsp/)
 [ "${FTW_SKIP_RUNTIME:-}" = 1 ] || suites+=(out/test/runtime/)
+suites+=(out/test/slurm/)
 if [ "${FTW_SKIP_NVIM:-}" = 1 ]; then
   echo "[test] FTW_SKIP_NVIM=1: skipping the Neovim suite"
 else

@@ -15,8 +15,9 @@
 #                                     StdErr=..; from `scontrol show job` (finished jobs stay MinJobAge, a
 #                                     day), else from the jobcomp/filetxt record; exit 1 when neither knows it.
 #
-# Clients need SLURM_CONF=$FTW_SLURM_DIR/etc/slurm.conf (see `env`). Ports: FTW_SLURM_PORT (slurmctld,
-# default 16817) and FTW_SLURM_PORT+1 (slurmd); not Slurm's 6817/6818, so a real cluster is left alone.
+# Clients need SLURM_CONF=$FTW_SLURM_DIR/etc/slurm.conf (see `env`). Ports: FTW_SLURM_PORT (slurmctld) and
+# FTW_SLURM_PORT+1 (slurmd); by default the first free pair from 16817/16818 on, never Slurm's 6817/6818, so
+# a real cluster, or the test cluster of another checkout, is left alone.
 # The first start needs the packages: bash test/slurm/setup.sh.
 set -euo pipefail
 
@@ -35,7 +36,11 @@ export PATH="$PATH:/usr/sbin:/sbin"
 log() { echo "[slurm] $*" >&2; }
 # Alive and not a zombie (daemons are re-parented to pid 1, which in a container may never reap them).
 alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [ "${s:0:1}" != Z ]; }
-pid_of() { local f="$DIR/run/$1.pid" p; [ -s "$f" ] && p="$(cat "$f")" && alive "$p" && echo "$p"; }
+# The daemon's pid from its pid file, if that process still runs and is that daemon (not a reused pid).
+pid_of() {
+  local f="$DIR/run/$1.pid" p
+  [ -s "$f" ] && p="$(cat "$f")" && alive "$p" && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && echo "$p"
+}
 
 node_state() { timeout 10 sinfo -h -N -n "$NODE" -o '%t' 2>/dev/null | head -n 1; }
 
@@ -82,6 +87,7 @@ JobCompType=jobcomp/filetxt
 JobCompLoc=$DIR/jobcomp.txt
 MinJobAge=86400
 SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
@@ -120,17 +126,20 @@ start() {
   done
   [ "$(id -u)" -eq 0 ] || { log "the test cluster runs its daemons as root; this is uid $(id -u)"; return 2; }
   [ "${#SOCKET}" -lt 100 ] || { log "FTW_SLURM_DIR is too long for a unix socket path: $SOCKET"; return 2; }
-  for p in "$PORT" "$((PORT + 1))"; do
-    if port_busy "$p"; then log "port $p is in use (another Slurm?); set FTW_SLURM_PORT"; return 2; fi
+  # Another test cluster (another checkout) may hold the ports: take the next free pair, unless FTW_SLURM_PORT.
+  local tries=0
+  while port_busy "$PORT" || port_busy "$((PORT + 1))"; do
+    tries=$((tries + 1))
+    if [ -n "${FTW_SLURM_PORT:-}" ] || [ "$tries" -gt 20 ]; then log "port $PORT or $((PORT + 1)) is in use (another Slurm?); set FTW_SLURM_PORT"; return 2; fi
+    PORT=$((PORT + 2))
   done
   write_config
-  : >"$DIR/jobcomp.txt"
   local t0=$SECONDS
 
   munged --force --socket="$SOCKET" --key-file="$DIR/munge/munge.key" --pid-file="$DIR/run/munged.pid" \
     --seed-file="$DIR/munge/munged.seed" --log-file="$DIR/log/munged.log" </dev/null >>"$DIR/log/munged.log" 2>&1 9>&- ||
     { log "munged did not start:"; tail -n 5 "$DIR/log/munged.log" >&2; stop_daemons quiet; return 1; }
-  # -c: a fresh start, without the jobs of an earlier run (job ids start at 1 again).
+  # -c: a fresh start, without the jobs of an earlier run (job ids go on counting).
   slurmctld -c -f "$CONF" </dev/null >>"$DIR/log/slurmctld.log" 2>&1 9>&- ||
     { log "slurmctld did not start:"; tail -n 5 "$DIR/log/slurmctld.log" >&2; stop_daemons quiet; return 1; }
   slurmd -N "$NODE" -f "$CONF" </dev/null >>"$DIR/log/slurmd.log" 2>&1 9>&- ||

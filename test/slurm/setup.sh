@@ -24,13 +24,20 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${need[@]}" </dev/null >/dev/null; }
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+# Waits for another apt/dpkg (up to 5 minutes) instead of failing on its lock.
+apt_get() { apt-get -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 -qq "$@" </dev/null >>"$out" 2>&1; }
+install() { apt_get install -y --no-install-recommends "${need[@]}"; }
 log "apt-get install ${need[*]}"
-# apt-get update only when the package lists do not know the packages (a fresh image has none).
-if ! apt-cache show slurm-wlm munge >/dev/null 2>&1 || ! install; then
+# apt-get update only when the package lists do not know the packages (a fresh image has none) or are stale.
+if ! { apt-cache show slurm-wlm munge >/dev/null 2>&1 && install; }; then
   log "apt-get update"
-  apt-get update -qq </dev/null >/dev/null
-  install
+  if ! { apt_get update && install; }; then
+    echo "[slurm setup] apt-get failed:" >&2
+    tail -n 20 "$out" >&2
+    exit 1
+  fi
 fi
 # The packages' own munged/slurmd/slurmctld services are not used (cluster.sh runs private ones).
 log "installed: $(dpkg-query -W -f='${Package} ${Version}\n' slurmctld slurmd slurm-client munge | tr '\n' ' ')"

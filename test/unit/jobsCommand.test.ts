@@ -86,11 +86,11 @@ describe('jobs: Slurm and SkyPilot', () => {
   it('an sbatch script with nodes, GPUs per node, partition, time, output, and srun + torchrun rendezvous', () => {
     const plan = planLaunch(req({ format: 'axolotl', file: cfg, launcher: 'slurm', gpus: 4, nodes: 2, slurm: { partition: 'gpu', time: '04:00:00', account: 'proj1', cpusPerTask: 16 } }));
     assert.equal(plan.kind, 'slurm');
-    assert.deepEqual(plan.argv, ['sbatch', '--parsable', '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch']);
+    assert.deepEqual(plan.argv, ['sbatch', '--parsable', '--output=/work/proj/.ftw/slurm/%x-%j.out', '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch']);
     assert.equal(plan.logPattern, '/work/proj/.ftw/slurm/ftw-lora_7b_s-%j.out');
     const script = plan.files[0]!.content;
     assert.equal(plan.files[0]!.path, '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch');
-    for (const line of ['#SBATCH --job-name=ftw-lora_7b_s', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', '#SBATCH --gpus-per-node=4', '#SBATCH --cpus-per-task=16', '#SBATCH --partition=gpu', '#SBATCH --time=04:00:00', '#SBATCH --account=proj1', '#SBATCH --output=/work/proj/.ftw/slurm/%x-%j.out', 'cd /work/proj']) {
+    for (const line of ['#SBATCH --job-name=ftw-lora_7b_s', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', '#SBATCH --gpus-per-node=4', '#SBATCH --cpus-per-task=16', '#SBATCH --partition=gpu', '#SBATCH --time=04:00:00', '#SBATCH --account=proj1', 'cd /work/proj']) {
       assert.ok(script.split('\n').includes(line), `missing "${line}" in\n${script}`);
     }
     assert.ok(script.includes(`srun --nodes=2 --ntasks-per-node=1 torchrun --nproc-per-node=4 --nnodes=2 --rdzv-backend=c10d "--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT" "--rdzv-id=$SLURM_JOB_ID" -m axolotl.cli.train '/work/proj/configs/lora 7b'\\''s.yml'`), script);

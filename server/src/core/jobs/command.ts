@@ -178,12 +178,12 @@ export function sbatchScript(req: LaunchRequest, inner: string[], env: Record<st
     `#SBATCH --job-name=${name}`,
     `#SBATCH --nodes=${nodes}`,
     '#SBATCH --ntasks-per-node=1',
-    ...(req.launcher === 'slurm' && gpus > 0 && !req.env?.['FTW_SLURM_NO_GPUS'] ? [`#SBATCH --gpus-per-node=${gpus}`] : []),
+    ...(s.gpuFlag === 'none' ? [] : s.gpuFlag === 'gres' ? [`#SBATCH --gres=gpu:${gpus}`] : [`#SBATCH --gpus-per-node=${gpus}`]),
     ...(s.cpusPerTask ? [`#SBATCH --cpus-per-task=${s.cpusPerTask}`] : []),
     ...(s.partition ? [`#SBATCH --partition=${s.partition.replace(/[^\w,.-]/g, '')}`] : []),
     ...(s.time ? [`#SBATCH --time=${s.time.replace(/[^\d:-]/g, '')}`] : []),
     ...(s.account ? [`#SBATCH --account=${s.account.replace(/[^\w.-]/g, '')}`] : []),
-    `#SBATCH --output=${join(logDir, '%x-%j.out')}`,
+    `# Output: ${join(logDir, '%x-%j.out')} (given to sbatch on its command line: a path may hold spaces).`,
     ...(s.extra ?? []).filter((x) => /^--[\w-]+(=[\w:,.\/@+-]*)?$/.test(x)).map((x) => `#SBATCH ${x}`),
     '',
     'set -euo pipefail',
@@ -246,7 +246,7 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
       const scriptPath = join(logDir, `${name}.sbatch`);
       const content = sbatchScript(req, inner.argv, env, gpus, nodes, logDir).replace(/'(--rdzv-(?:endpoint|id)=\$[^']*)'/g, '"$1"');
       return {
-        argv: ['sbatch', '--parsable', scriptPath],
+        argv: ['sbatch', '--parsable', `--output=${join(logDir, '%x-%j.out')}`, scriptPath],
         env: {},
         cwd: req.cwd,
         files: [{ path: scriptPath, content }],

@@ -46,6 +46,8 @@ export interface SlurmOptions {
   logDir?: string;
   /** Extra #SBATCH lines, e.g. "--qos=high". */
   extra?: string[];
+  /** How the cluster takes a GPU request: `--gpus-per-node=N` (default), `--gres=gpu:N`, or none (CPU partitions). */
+  gpuFlag?: 'gpus-per-node' | 'gres' | 'none';
 }
 
 export interface SkyPilotOptions {
