@@ -239,6 +239,8 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
       : ['--rdzv-backend=c10d', '--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT', '--node-rank=$SKYPILOT_NODE_RANK'];
     const inner = processArgv(req, distributed ? 'torchrun' : 'local', gpus, nodes, () => false, distributed ? rdzv : undefined);
     Object.assign(env, inner.env);
+    // Described by what it trains, not by the rendezvous flags around it.
+    const what = describe(req, processArgv(req, 'local', gpus, 1, () => false).argv, gpus, nodes);
     // The rendezvous words are ours and must expand on the node: unquote them after quoting the rest.
     if (req.launcher === 'slurm') {
       const logDir = req.slurm?.logDir ?? join(req.cwd, '.ftw', 'slurm');
@@ -252,7 +254,7 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
         files: [{ path: scriptPath, content }],
         program: 'sbatch',
         install: installHint('sbatch'),
-        description: describe(req, inner.argv, gpus, nodes),
+        description: what,
         kind: 'slurm',
         logPattern: join(logDir, `${name}-%j.out`),
       };
@@ -267,7 +269,7 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
       files: [{ path: taskPath, content }],
       program: 'sky',
       install: installHint('sky'),
-      description: describe(req, inner.argv, gpus, nodes),
+      description: what,
       kind: 'skypilot',
     };
   }
