@@ -4,6 +4,7 @@ import { FormatStatus } from './formatStatus';
 import { FormatOverrides } from './formatOverrides';
 import { migrateLightningWorkspace } from './migrateLightning';
 import { VramBreakdownView } from './vramBreakdown';
+import { registerJobs } from './jobs';
 
 /** Wires the features together and nothing else; each lives in its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -17,6 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(status);
   const vram = new VramBreakdownView(client);
   context.subscriptions.push(vram.register());
+  registerJobs(context, client);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),
