@@ -200,6 +200,8 @@ export async function startCodeServer(opts: {
   host?: string;
   /** Folder for code-server's own config.yaml and data (default: next to userDataDir). */
   stateDir?: string;
+  /** Keep VS Code's workspace trust on (default: off, every folder is trusted). */
+  workspaceTrust?: boolean;
 }): Promise<CodeServer> {
   assertFile(CODE_SERVER_BIN, 'code-server is not installed; run: bash test/editor/setup.sh');
   const host = opts.host ?? '127.0.0.1';
@@ -213,7 +215,7 @@ export async function startCodeServer(opts: {
     '--bind-addr', `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', opts.userDataDir,
     '--extensions-dir', opts.extensionsDir,
@@ -287,6 +289,8 @@ export interface SessionOptions {
   /** Prefix for screenshot / log names under .test-tmp/editor/. */
   name: string;
   settings?: Record<string, unknown>;
+  /** Open the folder in Restricted Mode: workspace trust on, the folder not trusted, no trust prompt. */
+  untrusted?: boolean;
 }
 
 export class Session {
@@ -317,7 +321,11 @@ export class Session {
     }
     fs.writeFileSync(
       path.join(this.userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(opts.settings ?? {}) }, null, 2),
+      JSON.stringify({
+        ...DEFAULT_USER_SETTINGS,
+        ...(opts.untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
+        ...(opts.settings ?? {}),
+      }, null, 2),
     );
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS_DIR)) {
@@ -336,6 +344,7 @@ export class Session {
       extensionsDir: this.extensionsDir,
       folder: this.workspace,
       logFile: path.join(ARTIFACTS_DIR, `${this.opts.name}-code-server.log`),
+      ...(this.opts.untrusted ? { workspaceTrust: true } : {}),
     });
     assertFile(CHROMIUM_BIN, 'Chromium is not installed; run: bash test/editor/setup.sh');
     this.browser = await chromium.launch({

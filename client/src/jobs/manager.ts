@@ -95,6 +95,11 @@ export class JobManager implements vscode.Disposable {
 
   private async reportOom(job: JobRecord, e: Extract<LogEvent, { kind: 'oom' }>): Promise<void> {
     const uri = vscode.Uri.parse(job.config);
+    if (/\.py$/i.test(uri.path)) {
+      // A script has no config keys to fix: the traceback's problem (at the user's frame) says where it happened.
+      void vscode.window.showWarningMessage(`${job.name} ran out of GPU memory (${e.message.slice(0, 120)}).`);
+      return;
+    }
     // The server reports on open documents: open it (without showing it) so FT403 reaches the Problems view.
     await vscode.workspace.openTextDocument(uri).then(undefined, () => undefined);
     const oom: JobOutcomeParams['oom'] = { message: e.message, ...(e.triedGiB !== undefined ? { triedGiB: e.triedGiB } : {}), ...(e.totalGiB !== undefined ? { totalGiB: e.totalGiB } : {}) };

@@ -152,8 +152,8 @@ function html(webview: vscode.Webview, name: string): string {
     }
     el('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B });
     el('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B });
-    el('text', { x: L, y: H - 8 }, 'step ' + fmt(xr[0]));
-    el('text', { x: W - R, y: H - 8, 'text-anchor': 'end' }, 'step ' + fmt(xr[1]));
+    el('text', { x: L, y: H - 8 }, 'step ' + (points.length ? Math.round(xr[0]) : 0));
+    el('text', { x: W - R, y: H - 8, 'text-anchor': 'end' }, 'step ' + (points.length ? Math.round(xr[1]) : 0));
     function line(cls, pick, scale) {
       const pts = points.filter(function (p) { return pick(p) !== undefined; }).map(function (p) { return x(p.step).toFixed(1) + ',' + scale(pick(p)).toFixed(1); });
       if (pts.length) el('polyline', { class: cls, points: pts.join(' '), 'data-count': pts.length });

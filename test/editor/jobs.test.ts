@@ -1,0 +1,161 @@
+/**
+ * Training jobs in real VS Code (code-server): "Fine-Tune: Launch Training Job" on a tiny Python script that logs
+ * Hugging Face-style loss lines, raises, and exits with 3 → the job view shows exit 3, the loss chart webview shows
+ * the three points, the traceback is a problem on the script's own line. Then a second window in Restricted Mode
+ * (workspace trust on, folder not trusted): the launch is refused with the reason, validation still runs.
+ */
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { findOutputChannelLogs, Session, tail } from './harness';
+import { QLORA_YML, TYPO_KEY } from './fixtures';
+
+const TRAIN_PY = [
+  'import sys, time, traceback',
+  '',
+  'def step(i):',
+  '    if i == 3:',
+  "        raise ValueError('bad batch at step 3')",
+  '',
+  'for i in range(1, 5):',
+  "    print({'loss': round(2.0 / i, 3), 'learning_rate': 5e-05, 'epoch': 0.1 * i}, flush=True)",
+  '    time.sleep(0.4)',
+  '    try:',
+  '        step(i)',
+  '    except ValueError:',
+  '        traceback.print_exc()',
+  '        sys.exit(3)',
+  '',
+].join('\n');
+
+const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) assert.fail(await message());
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Runs a step; on failure saves a screenshot and VS Code's logs and says where they are. */
+async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
+  if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
+  try {
+    await fn(s);
+  } catch (err) {
+    const shot = await s.screenshot(`FAILED-${name}`);
+    const logs = s.saveLogs();
+    const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
+    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
+    if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
+    throw err;
+  }
+}
+
+async function start(s: Session): Promise<void> {
+  try {
+    await s.start();
+  } catch (err) {
+    await s.screenshot('FAILED-start');
+    s.saveLogs();
+    throw err;
+  }
+}
+
+describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
+  let s: Session | undefined;
+  before(async () => {
+    s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY } });
+    await start(s);
+  }, { timeout: 240_000 });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('launches train.py from the command palette; the job view shows exit code 3', { timeout: 90_000 }, () =>
+    step(s, 'launch', async (s) => {
+      await s.openFile('train.py');
+      // Not s.runCommand: it waits for the palette to close, and the launcher quick pick reuses that widget.
+      await s.dismissWidgets();
+      await s.page.keyboard.press('F1');
+      await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+      await s.quickInputBox.fill('>Fine-Tune: Launch Training Job');
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'Fine-Tune: Launch Training Job' }).first().click({ timeout: 15_000 });
+      // The launcher quick pick: "local" (the default) comes first.
+      const local = s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first();
+      await local.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => assert.fail(`no launcher quick pick; rows: ${await s.quickInputRows()}`));
+      await s.screenshot('launcher-pick');
+      await s.page.keyboard.press('Enter');
+      await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+      await s.runCommand('Focus on Training Jobs View');
+      const row = s.page.locator('.monaco-list-row', { hasText: /train\.py/ }).filter({ hasText: /exit 3/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 45_000 }).catch(async () => {
+        const rows = await s.page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => []);
+        assert.fail(`the Training Jobs view shows no finished train.py with "exit 3"; rows: ${JSON.stringify(rows)}`);
+      });
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /train\.py\s*local · .* · exit 3$/, text);
+      await s.screenshot('job-finished');
+    }));
+
+  it('the traceback is a problem at the line of the script that raised', { timeout: 60_000 }, () =>
+    step(s, 'traceback', async (s) => {
+      await s.openProblems();
+      const row = s.problemRows('ValueError: bad batch at step 3').first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => assert.fail(`no traceback problem; the panel shows: ${JSON.stringify(await s.problemsText())}`));
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.ok(text.includes('[Ln 5,'), `the problem should be on line 5 (the raise), got "${text}"`);
+      await s.screenshot('traceback-problem');
+    }));
+
+  it('the loss chart shows the three logged points', { timeout: 60_000 }, () =>
+    step(s, 'loss-chart', async (s) => {
+      await s.runCommand('Fine-Tune: Show Loss Chart');
+      const tab = s.page.locator('.part.editor .tab', { hasText: 'Loss: train.py' }).first();
+      await tab.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+        assert.fail(`no "Loss: train.py" tab; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
+      });
+      const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
+      await waitUntil(
+        async () => /3 points · step 3 · loss 0\.667/.test(await body.locator('#summary').innerText({ timeout: 1000 })),
+        30_000,
+        async () => `the chart should say "3 points · step 3 · loss 0.667"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no webview frame)'))}`,
+      );
+      assert.equal(await body.locator('polyline.loss').getAttribute('data-count'), '3');
+      assert.equal(await body.locator('polyline.lr').getAttribute('data-count'), '3');
+      await s.screenshot('loss-chart');
+    }));
+});
+
+describe('Restricted Mode (an untrusted folder)', { timeout: 300_000 }, () => {
+  let s: Session | undefined;
+  before(async () => {
+    s = new Session({ name: 'restricted', files: { 'train.py': TRAIN_PY, 'qlora.yml': QLORA_YML }, untrusted: true });
+    await start(s);
+  }, { timeout: 240_000 });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('refuses to launch, saying why; validation still runs', { timeout: 90_000 }, () =>
+    step(s, 'restricted', async (s) => {
+      await s.openFile('qlora.yml');
+      await s.openProblems();
+      await s.problemRows(`Unknown key '${TYPO_KEY}'`).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+        assert.fail(`validation should run in Restricted Mode; the Problems panel shows: ${JSON.stringify(await s.problemsText())}`);
+      });
+      await s.openFile('train.py');
+      await s.runCommand('Fine-Tune: Launch Training Job');
+      const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: RESTRICTED }).first();
+      await toast.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        const all = await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []);
+        assert.fail(`no "${RESTRICTED}" notification; notifications: ${JSON.stringify(all)}`);
+      });
+      assert.match((await toast.innerText()).replace(/\s+/g, ' '), /trust this workspace to launch training/);
+      await s.screenshot('restricted-refusal');
+      // Nothing ran: no job in the history.
+      await s.runCommand('Focus on Training Jobs View');
+      assert.equal(await s.page.locator('.monaco-list-row', { hasText: /exit \d/ }).count(), 0);
+    }));
+});
