@@ -334,10 +334,13 @@ function coerce(value: unknown, type: string): unknown {
   switch (type) {
     case 'integer':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
+      // pydantic's lax mode takes a bool for an int or a float (True → 1), and in Python a bool is an int anyway.
+      if (typeof value === 'boolean') return Number(value);
       if (typeof value === 'string' && INT_TEXT.test(value)) return Number(value);
       return undefined;
     case 'number':
       if (typeof value === 'number') return value;
+      if (typeof value === 'boolean') return Number(value);
       if (typeof value === 'string' && FLOAT_TEXT.test(value)) return Number(value);
       return undefined;
     case 'boolean':
