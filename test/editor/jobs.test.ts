@@ -10,7 +10,7 @@ import { findOutputChannelLogs, Session, tail } from './harness';
 import { QLORA_YML, TYPO_KEY } from './fixtures';
 
 const TRAIN_PY = [
-  'import sys, time, traceback',
+  'import os, sys, time, traceback',
   '',
   'def step(i):',
   '    if i == 3:',
@@ -23,9 +23,12 @@ const TRAIN_PY = [
   '        step(i)',
   '    except ValueError:',
   '        traceback.print_exc()',
-  '        sys.exit(3)',
+  "        sys.exit(int(os.environ.get('FTW_EXIT', '3')))",
   '',
 ].join('\n');
+
+/** A finetune task of the user's own: its env reaches the job (the script exits with FTW_EXIT). */
+const TASKS_JSON = JSON.stringify({ version: '2.0.0', tasks: [{ type: 'finetune', label: 'train with exit 4', config: 'train.py', env: { FTW_EXIT: '4' }, args: ["it's $(not run)"], problemMatcher: [] }] }, null, 2);
 
 const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
 
@@ -66,7 +69,7 @@ async function start(s: Session): Promise<void> {
 describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
   before(async () => {
-    s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY } });
+    s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY, '.vscode/tasks.json': TASKS_JSON } });
     await start(s);
   }, { timeout: 240_000 });
   after(async () => {
@@ -125,6 +128,25 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
       assert.equal(await body.locator('polyline.loss').getAttribute('data-count'), '3');
       assert.equal(await body.locator('polyline.lr').getAttribute('data-count'), '3');
       await s.screenshot('loss-chart');
+    }));
+
+  it('a finetune task from tasks.json runs through "Tasks: Run Task" with its env', { timeout: 90_000 }, () =>
+    step(s, 'tasks-json', async (s) => {
+      await s.dismissWidgets();
+      await s.page.keyboard.press('F1');
+      await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+      await s.quickInputBox.fill('>Tasks: Run Task');
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'Tasks: Run Task' }).first().click({ timeout: 15_000 });
+      const task = s.quickInput.locator('.monaco-list-row', { hasText: 'train with exit 4' }).first();
+      await task.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`Run Task does not list the tasks.json task; rows: ${await s.quickInputRows()}`));
+      await task.click();
+      await s.runCommand('Focus on Training Jobs View');
+      const row = s.page.locator('.monaco-list-row', { hasText: /train\.py/ }).filter({ hasText: /exit 4/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 45_000 }).catch(async () => {
+        const rows = await s.page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => []);
+        assert.fail(`the Training Jobs view shows no train.py run with "exit 4"; rows: ${JSON.stringify(rows)}`);
+      });
+      await s.screenshot('tasks-json');
     }));
 });
 
