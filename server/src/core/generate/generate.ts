@@ -1,0 +1,286 @@
+/**
+ * "New Training Config" (issue #7): approach + method + model + GPU + format → a complete config that fits the GPU.
+ *
+ * Every candidate is built as the config the tool would load and estimated through the same adapter `ftw vram`
+ * uses (setupFromConfig → resolveSetup → estimate), so what the generator promises is what the editor shows.
+ *
+ * The search, in the order the issue asks for: start at micro batch 4 (accumulation 4: an effective batch of 16)
+ * and 2048 tokens (or the model's context, or 512 for a classifier); turn gradient checkpointing on; halve the
+ * micro batch down to 1 (doubling accumulation); for full-parameter methods, 8-bit AdamW; shorten sequences last,
+ * not below 512. Then the micro batch goes back up while it still fits. The method is never changed: when nothing
+ * fits, the answer says what would (QLoRA, a smaller model, a bigger GPU).
+ */
+import { findGpu, GPUS, type GpuInfo } from '../gpus/catalog';
+import { isNoSetup, setupFromConfig } from '../vram/adapters';
+import { estimate, usableBytes, type Estimate } from '../vram/estimate';
+import { smallestFittingGpu } from '../vram/fit';
+import { MODEL_CATALOG } from '../vram/catalogData';
+import type { ModelLookup } from '../vram/models';
+import { gib, shortGpuName } from '../vram/report';
+import { resolveSetup, type Method } from '../vram/setup';
+import { build, type BuildContext, type Built, type Explanations, type Knobs } from './builders';
+import { contextLength, family, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
+import { APPROACH_LABELS, FORMAT_LABELS, METHOD_LABELS, support, type Approach, type GenFormat } from './support';
+import { renderYaml } from './yamlOut';
+
+export interface NewConfigRequest {
+  approach: Approach;
+  method: Method;
+  /** Hugging Face id: the catalog, the settings' models or the local cache (through `lookup`). */
+  model: string;
+  /** A GPU name as people write it ("RTX 3060 12GB", "a100-80gb"), or a catalog entry. */
+  gpu: string | GpuInfo;
+  format: GenFormat;
+  /** Distillation: the teacher (default: the next larger catalog model with the same tokenizer). */
+  teacher?: string;
+  /** Names the output directory (default: from the model and method). */
+  runName?: string;
+  /** Where models come from besides the catalog (settings, local HF cache). */
+  lookup?: ModelLookup;
+  /** The config's path, as the adapter sees it (TRL reads the trainer from the file name). */
+  path?: string;
+  /** How the header's commands name the file (default FILE). */
+  fileRef?: string;
+}
+
+export interface NewConfig {
+  format: GenFormat;
+  text: string;
+  /** The estimate of the written config on the GPU, as `ftw vram` computes it. */
+  estimate: Estimate;
+  gpu: GpuInfo;
+  knobs: Knobs;
+  explanations: Explanations;
+  /** How to train it, with FILE for the config's path. */
+  command: string;
+  /** A file name that makes `ftw launch` pick the right recipe/trainer. */
+  suggestedFileName: string;
+  teacher?: string;
+}
+
+export type NewConfigFailure = {
+  ok: false;
+  kind: 'bad-request' | 'unsupported' | 'unknown-model' | 'does-not-fit';
+  message: string;
+  /** What would work instead, best first. */
+  suggestions: string[];
+};
+
+export type NewConfigResult = { ok: true; config: NewConfig } | NewConfigFailure;
+
+const START_MICRO = 4;
+const EFFECTIVE_BATCH = 16;
+const MIN_SEQUENCE = 512;
+
+const fail = (kind: NewConfigFailure['kind'], message: string, suggestions: string[] = []): NewConfigFailure => ({ ok: false, kind, message, suggestions });
+
+interface Trial {
+  knobs: Knobs;
+  built: Built;
+  estimate?: Estimate;
+  total: number;
+  fits: boolean;
+  error?: string;
+}
+
+/** Builds the config for these knobs and estimates it exactly as `ftw vram` would read it. */
+function trial(format: GenFormat, ctx: BuildContext, knobs: Knobs, gpu: GpuInfo, lookup: ModelLookup, path: string): Trial {
+  const built = build(format, ctx, knobs);
+  const adapted = setupFromConfig({ format, value: built.value, path, roots: [] });
+  if (isNoSetup(adapted)) return { knobs, built, total: Infinity, fits: false, error: adapted.reason };
+  try {
+    const e = estimate(resolveSetup(adapted.setup), { ...lookup, gpus: [gpu] });
+    return { knobs, built, estimate: e, total: e.peakBytes + e.contextBytes, fits: e.gpus.every((g) => g.fits) };
+  } catch (err) {
+    return { knobs, built, total: Infinity, fits: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Methods whose trainable parameters are whole layers (AdamW states for them are what an 8-bit optimizer shrinks). */
+const fullParam = (m: Method, f?: GenFormat) => m === 'full' || m === 'freeze' || (m === 'distillation' && f !== 'torchtune');
+
+function slug(s: string): string {
+  return s.replace(/^.*\//, '').toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function resolveGpu(gpu: string | GpuInfo): GpuInfo | undefined {
+  return typeof gpu === 'string' ? findGpu(gpu) : gpu;
+}
+
+export function gpuNames(): string[] {
+  return GPUS.map((g) => shortGpuName(g.name));
+}
+
+/** The config, or why there is none and what would work instead. */
+export function newConfig(req: NewConfigRequest): NewConfigResult {
+  const gpu = resolveGpu(req.gpu);
+  if (!gpu) return fail('bad-request', `Unknown GPU ${JSON.stringify(req.gpu)}. Known: ${gpuNames().join(', ')}.`);
+  const s = support(req.approach, req.format, req.method);
+  if (!s.supported) {
+    const alternatives = (['axolotl', 'llamafactory', 'trl', 'torchtune', 'hf-args'] as GenFormat[]).filter((f) => support(req.approach, f, req.method).supported);
+    return fail('unsupported', `${FORMAT_LABELS[req.format]} cannot express ${METHOD_LABELS[req.method].toLowerCase()} for a ${req.approach}: ${s.reason}`, alternatives.length ? [`Formats that can: ${alternatives.join(', ')}.`] : [`No supported format offers ${req.method} for the ${req.approach} approach.`]);
+  }
+  const info = modelInfo(req.model, req.lookup);
+  if ('reason' in info) return fail('unknown-model', `Unknown model: ${info.reason}`);
+  if (req.format === 'torchtune' && !torchtuneModel(req.model)) {
+    return fail('unsupported', `torchtune builds models from Python builders (torchtune.models.<family>.<builder>), and none is known for ${req.model}.`, [`Models with a torchtune builder: ${torchtuneModelIds().filter((id) => !/nousresearch|unsloth/i.test(id)).join(', ')}.`, 'Or use another format (axolotl, llamafactory, trl), which load any Hugging Face model.']);
+  }
+  let teacher: string | undefined;
+  if (req.method === 'distillation') {
+    const accept = req.format === 'torchtune' ? (id: string) => torchtuneModel(id) !== undefined : () => true;
+    teacher = req.teacher ?? pickTeacher(req.model, info.dims, accept);
+    if (!teacher) return fail('bad-request', `No teacher given and none found: distillation needs a larger model with the same tokenizer as ${req.model} (vocabulary of ${info.dims.vocabSize}). Pass --teacher ID.`);
+    const t = modelInfo(teacher, req.lookup);
+    if ('reason' in t) return fail('unknown-model', `Unknown teacher: ${t.reason}`);
+    if (t.dims.vocabSize !== info.dims.vocabSize) return fail('bad-request', `The teacher ${teacher} has a vocabulary of ${t.dims.vocabSize} tokens and the student ${req.model} ${info.dims.vocabSize}: distillation compares their token distributions, so they must share a tokenizer.`);
+    if (req.format === 'torchtune' && !torchtuneModel(teacher)) return fail('unsupported', `torchtune has no builder known for the teacher ${teacher}.`, [`Models with a torchtune builder: ${torchtuneModelIds().join(', ')}.`]);
+  }
+  const ctx: BuildContext = {
+    approach: req.approach,
+    method: req.method,
+    model: req.model,
+    dims: info.dims,
+    gpu,
+    half: gpu.computeCapability >= 8 ? 'bf16' : 'fp16',
+    ...(teacher ? { teacher } : {}),
+    runName: req.runName ?? `${slug(req.model)}-${req.method}`,
+  };
+  const path = req.path ?? `/ftw-new/${ctx.runName}.yaml`;
+  return search(req, ctx, gpu, path);
+}
+
+function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: string): NewConfigResult {
+  const lookup = req.lookup ?? {};
+  const format = req.format;
+  const ceiling = req.approach === 'classifier' ? 512 : 2048;
+  const probe = build(format, ctx, { microBatch: 1, accumulation: 1, sequenceLength: ceiling, checkpointing: false, optimizer8bit: false });
+  const fixed = probe.fixedSequence;
+  const start = fixed ?? Math.min(ceiling, contextLength(req.model) ?? ceiling);
+  const run = (k: Knobs) => trial(format, ctx, k, gpu, lookup, path);
+
+  let k: Knobs = { microBatch: START_MICRO, accumulation: EFFECTIVE_BATCH / START_MICRO, sequenceLength: start, checkpointing: false, optimizer8bit: false };
+  let t = run(k);
+  if (t.error) return fail('bad-request', `The generated config could not be estimated: ${t.error}`);
+  const steps: Array<(k: Knobs) => Knobs | undefined> = [
+    (x) => (x.checkpointing ? undefined : { ...x, checkpointing: true }),
+    (x) => (x.microBatch > 1 ? { ...x, microBatch: x.microBatch / 2, accumulation: x.accumulation * 2 } : undefined),
+    (x) => (x.microBatch > 1 ? { ...x, microBatch: x.microBatch / 2, accumulation: x.accumulation * 2 } : undefined),
+    (x) => (fullParam(ctx.method, req.format) && !x.optimizer8bit ? { ...x, optimizer8bit: true } : undefined),
+    (x) => (fixed === undefined && x.sequenceLength > MIN_SEQUENCE ? { ...x, sequenceLength: Math.max(MIN_SEQUENCE, x.sequenceLength / 2) } : undefined),
+    (x) => (fixed === undefined && x.sequenceLength > MIN_SEQUENCE ? { ...x, sequenceLength: Math.max(MIN_SEQUENCE, x.sequenceLength / 2) } : undefined),
+  ];
+  for (const step of steps) {
+    if (t.fits) break;
+    const next = step(k);
+    if (!next) continue;
+    k = next;
+    t = run(k);
+  }
+  if (!t.fits) return doesNotFit(req, ctx, gpu, t, path);
+  // Give back what is no longer needed: a bigger micro batch (faster steps) while it still fits.
+  while (k.microBatch < START_MICRO) {
+    const up = { ...k, microBatch: k.microBatch * 2, accumulation: k.accumulation / 2 };
+    const u = run(up);
+    if (!u.fits) break;
+    k = up;
+    t = u;
+  }
+  const explanations = explain(req, ctx, gpu, t, run, start);
+  const final = build(format, ctx, k, explanations);
+  const e = t.estimate!;
+  const file = `${ctx.runName}${final.fileWord && !ctx.runName.includes(final.fileWord) ? `-${final.fileWord}` : ''}.yaml`;
+  const header = [
+    `ftw: format=${format}`,
+    `Generated by Fine-Tune Workbench (ftw new) for the ${shortGpuName(gpu.name)}:`,
+    `  approach: ${APPROACH_LABELS[req.approach]}`,
+    `  method:   ${METHOD_LABELS[req.method]}${ctx.teacher ? ` (teacher ${ctx.teacher})` : ''}`,
+    `  model:    ${req.model}`,
+    `VRAM: ≈ ${gib(t.total)} of ${gib(usableBytes(gpu))} (peak reserved + CUDA context; check with: ftw vram FILE --gpu "${shortGpuName(gpu.name)}").`,
+    `Train: ${final.command}`,
+    ...final.notes,
+    'Every value the estimator chose says why in a comment. ' + 'The dataset is a placeholder: replace it with yours.',
+  ];
+  const ref = req.fileRef ?? 'FILE';
+  const text = renderYaml(header.map((l) => l.split('FILE').join(ref)), final.value, final.comments);
+  return {
+    ok: true,
+    config: { format, text, estimate: e, gpu, knobs: k, explanations, command: final.command, suggestedFileName: file, ...(ctx.teacher ? { teacher: ctx.teacher } : {}) },
+  };
+}
+
+/** One comment per chosen value, each with the estimate that decided it. */
+function explain(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Trial, run: (k: Knobs) => Trial, start: number): Explanations {
+  const k = t.knobs;
+  const name = shortGpuName(gpu.name);
+  const of = `of ${gib(usableBytes(gpu))} on the ${name}`;
+  const need = (x: Trial) => (x.error ? 'cannot be estimated' : `needs ≈ ${gib(x.total)}`);
+  const out: Explanations = {};
+  const batch = `micro batch ${k.microBatch} × accumulation ${k.accumulation} = ${k.microBatch * k.accumulation} per step: ≈ ${gib(t.total)} ${of}`;
+  out.batch = k.microBatch < START_MICRO ? `${batch} (micro batch ${k.microBatch * 2} ${need(run({ ...k, microBatch: k.microBatch * 2, accumulation: k.accumulation / 2 }))}).` : `${batch}.`;
+  const fixed = t.built.fixedSequence;
+  if (fixed !== undefined) out.sequence = `The estimate assumes ${fixed}-token sequences (TRL's default max_length); distillation caps only completions, so keep prompts under ${fixed - 512} tokens.`;
+  else if (k.sequenceLength < start) out.sequence = `${k.sequenceLength} tokens, shortened from ${start} to fit (${k.sequenceLength * 2} tokens ${need(run({ ...k, sequenceLength: k.sequenceLength * 2 }))}). ${t.built.lengthBehaviour}`;
+  else out.sequence = `${k.sequenceLength} tokens: ${req.approach === 'classifier' ? 'classification inputs are short; raise it if your texts are longer' : start < 2048 ? "the model's context" : 'room for instruction + answer'}. ${t.built.lengthBehaviour}`;
+  out.checkpointing = k.checkpointing
+    ? `Gradient checkpointing on: without it the run ${need(run({ ...k, checkpointing: false }))}, over the ${gib(usableBytes(gpu))} of the ${name} (it recomputes activations, ≈ 30% slower).`
+    : `Gradient checkpointing off: not needed, the run fits without it (faster).`;
+  if (fullParam(ctx.method, req.format)) {
+    out.optimizer = k.optimizer8bit
+      ? `8-bit AdamW (bitsandbytes): with fp32 AdamW states the run ${need(run({ ...k, optimizer8bit: false }))}.`
+      : 'AdamW with fp32 states: fits, so no 8-bit optimizer.';
+  }
+  if (ctx.method === 'qlora') out.quantization = `4-bit NF4 base weights (the method you chose): ≈ ${gib(t.total)}.`;
+  out.precision = ctx.half === 'bf16' ? `bf16: the ${name} supports it (compute capability ${gpu.computeCapability}).` : `fp16: the ${name} has no bf16 (compute capability ${gpu.computeCapability} < 8.0).`;
+  out.method = `${METHOD_LABELS[ctx.method]}${ctx.teacher ? `, teacher ${ctx.teacher}` : ''}.`;
+  return out;
+}
+
+/** Nothing fits: say how far off it is and what would fit (another method, a smaller model, a bigger GPU). */
+function doesNotFit(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Trial, path: string): NewConfigFailure {
+  const name = shortGpuName(gpu.name);
+  const tried = [`gradient checkpointing`, `micro batch 1`, ...(fullParam(ctx.method, req.format) ? ['8-bit AdamW'] : []), ...(t.built.fixedSequence === undefined ? [`${t.knobs.sequenceLength}-token sequences`] : [])];
+  const message = t.error
+    ? `The generated config could not be estimated: ${t.error}`
+    : `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))} usable) even with ${tried.join(', ')}: it needs ≈ ${gib(t.total)}.`;
+  const suggestions: string[] = [];
+  const minimal: Knobs = { ...t.knobs };
+  const lookup = req.lookup ?? {};
+  const fitsWith = (c: BuildContext, f: GenFormat = req.format) => {
+    if (!support(req.approach, f, c.method).supported) return undefined;
+    if (f === 'torchtune' && !torchtuneModel(c.model)) return undefined;
+    const r = trial(f, c, minimal, gpu, lookup, path);
+    return r.fits ? r : undefined;
+  };
+  // 1. Another method in the same format.
+  const others: Method[] = ctx.method === 'lora' ? ['qlora'] : ctx.method === 'qlora' ? [] : ['lora', 'qlora'];
+  for (const m of others) {
+    const r = fitsWith({ ...ctx, method: m });
+    if (r) {
+      suggestions.push(`--method ${m} fits: ≈ ${gib(r.total)} on the ${name}.`);
+      break;
+    }
+  }
+  // 2. A smaller model of the same family (then any) with the same method.
+  const smaller = MODEL_CATALOG.filter((m) => m.dims.parameters < ctx.dims.parameters && (m.dims.architecture ?? 'decoder') === (req.approach === 'classifier' && m.dims.architecture === 'encoder' ? 'encoder' : 'decoder'))
+    .sort((a, b) => b.dims.parameters - a.dims.parameters);
+  const sameFamily = smaller.filter((m) => family(m.id) === family(req.model) && family(req.model) !== 'other');
+  for (const group of [sameFamily, smaller]) {
+    const hit = group.find((m) => {
+      const id = req.format === 'torchtune' ? [m.id, ...(m.aliases ?? [])].find((a) => torchtuneModel(a)) : m.id;
+      if (!id) return false;
+      const teacherOk = ctx.method !== 'distillation' || (ctx.teacher !== undefined && m.dims.vocabSize === ctx.dims.vocabSize);
+      return teacherOk && fitsWith({ ...ctx, model: id, dims: m.dims }) !== undefined;
+    });
+    if (hit) {
+      suggestions.push(`A smaller model fits with ${ctx.method}: ${hit.id} (${(hit.dims.parameters / 1e9).toFixed(1)}B parameters).`);
+      break;
+    }
+  }
+  // 3. A bigger GPU for this model and method, at the smallest settings tried.
+  if (t.estimate) {
+    const bigger = smallestFittingGpu(t.estimate);
+    if (bigger) suggestions.push(`A GPU with more memory: the ${shortGpuName(bigger.name)} (${gib(usableBytes(bigger))}) holds it as configured (≈ ${gib(t.total)}).`);
+    else suggestions.push(`No single GPU in the catalog holds it (≈ ${gib(t.total)}): shard it over several GPUs (FSDP/ZeRO-3) with ftw vram's fixes.`);
+  }
+  return fail('does-not-fit', message, suggestions);
+}
