@@ -15,6 +15,7 @@ import { planLaunch } from '../core/jobs/command';
 import { shellJoin, shellQuote } from '../core/jobs/quote';
 import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
 import { findProgram, JobRunner } from '../jobs/runner';
+import { ensembleCommand, GENERATE_USAGE, newCommand } from './generate';
 import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
@@ -35,11 +36,25 @@ Usage:
   ftw check [PATH...] [--format text|json|sarif] [--gpu NAME]...
                                                    validate files and folders (default: .); --gpu names a GPU
                                                    you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB")
+  ftw fix [PATH...] [--dry-run]                    apply every safe fix in place (or print the diff)
+  ftw vram (CONFIG | SETUP.json) [--gpu NAME]... [--gpus N] [--json]
+                                                   estimated peak GPU memory of a training config or a
+                                                   TrainingSetup JSON, and whether it fits each GPU (default:
+                                                   this machine's, by nvidia-smi, else RTX 3060/3090, A100 80GB);
+                                                   --gpus N: GPUs the launcher uses; exit 1 if a --gpu is too small
+  ftw launch CONFIG [--launcher local|torchrun|accelerate|deepspeed|slurm|skypilot] [--gpus N] [--nodes N]
+            [--script FILE] [--recipe NAME] [--partition P] [--time T] [--dry-run] [--force] [-- ARGS...]
+                                                   run the training job of a config (or a .py script); checks
+                                                   the config first (errors stop it unless --force); --dry-run
+                                                   prints the command and the files it would write; exit status
+                                                   is the job's
+${GENERATE_USAGE}
   ftw detect PATH...                               print "<path>\\t<format>" per file
   ftw schema FORMAT                                print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')})
   ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.
+Exit status: 0 no errors, 1 errors found (vram: a named GPU too small; launch: the job's own status), 2 bad
+usage or unreadable input.
 Folders are walked for *.yml, *.yaml, *.json and *.py (Lightning 1.x APIs removed in 2.x); node_modules, .git
 and virtual environments are skipped.`;
 
@@ -64,6 +79,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await vram(rest, io);
       case 'launch':
         return await launch(rest, io);
+      case 'new':
+        return await newCommand(rest, io);
+      case 'ensemble':
+        return await ensembleCommand(rest, io);
       case 'detect':
         return detect(rest, io);
       case 'schema':
