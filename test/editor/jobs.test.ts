@@ -30,6 +30,22 @@ const TRAIN_PY = [
 /** A finetune task of the user's own: its env reaches the job (the script exits with FTW_EXIT). */
 const TASKS_JSON = JSON.stringify({ version: '2.0.0', tasks: [{ type: 'finetune', label: 'train with exit 4', config: 'train.py', env: { FTW_EXIT: '4' }, args: ["it's $(not run)"], problemMatcher: [] }] }, null, 2);
 
+/** An Axolotl config with an error Axolotl refuses (a string where a boolean goes). */
+const BROKEN_YML = 'base_model: NousResearch/Llama-3.2-1B\nadapter: qlora\nload_in_4bit: maybe\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\n';
+
+/** F1 → Launch Training Job → Enter on the launcher quick pick ("local" first). */
+async function launchActive(s: Session): Promise<void> {
+  await s.dismissWidgets();
+  await s.page.keyboard.press('F1');
+  await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+  await s.quickInputBox.fill('>Fine-Tune: Launch Training Job');
+  await s.quickInput.locator('.monaco-list-row', { hasText: 'Fine-Tune: Launch Training Job' }).first().click({ timeout: 15_000 });
+  const local = s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first();
+  await local.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`no launcher quick pick; rows: ${await s.quickInputRows()}`));
+  await s.page.keyboard.press('Enter');
+  await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
 
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
@@ -69,7 +85,7 @@ async function start(s: Session): Promise<void> {
 describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
   before(async () => {
-    s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY, '.vscode/tasks.json': TASKS_JSON } });
+    s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY, '.vscode/tasks.json': TASKS_JSON, 'qlora.yml': QLORA_YML, 'broken.yml': BROKEN_YML } });
     await start(s);
   }, { timeout: 240_000 });
   after(async () => {
@@ -80,17 +96,7 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
     step(s, 'launch', async (s) => {
       await s.openFile('train.py');
       // Not s.runCommand: it waits for the palette to close, and the launcher quick pick reuses that widget.
-      await s.dismissWidgets();
-      await s.page.keyboard.press('F1');
-      await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
-      await s.quickInputBox.fill('>Fine-Tune: Launch Training Job');
-      await s.quickInput.locator('.monaco-list-row', { hasText: 'Fine-Tune: Launch Training Job' }).first().click({ timeout: 15_000 });
-      // The launcher quick pick: "local" (the default) comes first.
-      const local = s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first();
-      await local.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => assert.fail(`no launcher quick pick; rows: ${await s.quickInputRows()}`));
-      await s.screenshot('launcher-pick');
-      await s.page.keyboard.press('Enter');
-      await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+      await launchActive(s);
       await s.runCommand('Focus on Training Jobs View');
       const row = s.page.locator('.monaco-list-row', { hasText: /train\.py/ }).filter({ hasText: /exit 3/ }).first();
       await row.waitFor({ state: 'visible', timeout: 45_000 }).catch(async () => {
@@ -128,6 +134,30 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
       assert.equal(await body.locator('polyline.loss').getAttribute('data-count'), '3');
       assert.equal(await body.locator('polyline.lr').getAttribute('data-count'), '3');
       await s.screenshot('loss-chart');
+    }));
+
+  it('pre-flight: errors in the config ask before launching; a missing program refuses', { timeout: 90_000 }, () =>
+    step(s, 'preflight', async (s) => {
+      await s.openFile('broken.yml');
+      await launchActive(s);
+      const dialog = s.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail('no pre-flight dialog for broken.yml'));
+      const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /\d+ problems? in broken\.yml would stop the run/, text);
+      assert.match(text, /Show Problems/, text);
+      assert.match(text, /Launch Anyway/, text);
+      await s.screenshot('preflight-errors');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      // qlora.yml has warnings only; axolotl is not installed here.
+      await s.openFile('qlora.yml');
+      await launchActive(s);
+      const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'axolotl was not found' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        assert.fail(`no "axolotl was not found" notification; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []))}`);
+      });
+      assert.match((await toast.innerText()).replace(/\s+/g, ' '), /Install: pip install axolotl/);
+      await s.screenshot('preflight-missing-program');
     }));
 
   it('a finetune task from tasks.json runs through "Tasks: Run Task" with its env', { timeout: 90_000 }, () =>
