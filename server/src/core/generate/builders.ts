@@ -112,8 +112,7 @@ function axolotl(ctx: BuildContext, k: Knobs, e: Explanations): Built {
     o.set('unfrozen_parameters', [`^model\\.layers\\.${L - 2}\\..*`, `^model\\.layers\\.${L - 1}\\..*`], [e.method ?? '', `Only the last 2 of ${L} decoder layers train; every other parameter is frozen.`].filter(Boolean));
   } else if (m === 'distillation') {
     o.set('plugins', ['axolotl.integrations.kd.KDPlugin'], [e.method ?? '', `Offline distillation: the teacher's top-k logprobs come from the dataset (no teacher on the GPU).`, `Teacher: ${ctx.teacher ?? 'the model that produced the logprobs'}; its logprobs must use this model's tokenizer.`].filter(Boolean));
-    // KDArgs declares kd_trainer as bool | None; the bundled schema snapshot types it as a number (a false FT102).
-    o.set('kd_trainer', true, undefined, 'ftw: disable=FT102');
+    o.set('kd_trainer', true);
     o.set('kd_ce_alpha', 0.1, 'Loss = 0.1 × cross-entropy on the labels + 0.9 × KL to the teacher, at temperature 1.');
     o.set('kd_alpha', 0.9);
     o.set('kd_temperature', 1.0);
