@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportBinding } from './imports';
+import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
@@ -79,7 +79,7 @@ export interface ClassFact {
   bases: Array<{ kind: ClassKind | undefined; local: string | undefined }>;
 }
 
-export function classFacts(classes: Node[], imports: Map<string, ImportBinding>): ClassFact[] {
+export function classFacts(classes: Node[], imports: Map<string, ImportTarget>): ClassFact[] {
   return classes.map((cls) => ({
     name: cls.childForFieldName('name')?.text,
     start: cls.startIndex,
@@ -113,13 +113,13 @@ export function kindsOf(facts: ClassFact[], external: (name: string) => ClassKin
 }
 
 /** Whether a base named `name` would be looked up in a sibling module. */
-function siblingBase(name: string, imports: Map<string, ImportBinding>, ctx: DetectContext, depth: number): boolean {
+function siblingBase(name: string, imports: Map<string, ImportTarget>, ctx: DetectContext, depth: number): boolean {
   const binding = imports.get(name);
   return Boolean(binding && !binding.lightning && depth <= 1 && ctx.files);
 }
 
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
-export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx: DetectContext, depth = 0, indexed?: Node[], siblings?: { used: boolean }): Map<string, { kind: ClassKind; node: Node }> {
+export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: DetectContext, depth = 0, indexed?: Node[], siblings?: { used: boolean }): Map<string, { kind: ClassKind; node: Node }> {
   const classes = indexed ?? indexTree(tree.rootNode, new Set(['class_definition'])).get('class_definition')!;
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
   for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at]! });
@@ -127,7 +127,7 @@ export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx:
 }
 
 /** The kind of a class imported from a module next to this one (`from seq_tagger_multi_val import GRUTagger`). */
-function siblingKinds(imports: Map<string, ImportBinding>, ctx: DetectContext, depth: number, siblings?: { used: boolean }): (name: string) => ClassKind | undefined {
+function siblingKinds(imports: Map<string, ImportTarget>, ctx: DetectContext, depth: number, siblings?: { used: boolean }): (name: string) => ClassKind | undefined {
   const external = new Map<string, ClassKind | undefined>();
   return (name) => {
     if (!siblingBase(name, imports, ctx, depth)) return undefined;
@@ -181,6 +181,8 @@ export interface DetectFacts {
   lightning: boolean;
   /** Offsets of the import statements the file's bindings come from. */
   imports: number[];
+  /** The bindings (a full check's). */
+  bindings: Map<string, ImportTarget>;
   classes: ClassFact[];
   /** The Lightning classes in rank order, with the index of their fact. */
   kinds: Array<{ name: string; kind: ClassKind; at: number }>;
@@ -197,8 +199,8 @@ export interface DetectFacts {
 /** The one top-level statement a re-check looks at, with what it needs of the rest of the file. */
 export interface DetectScope {
   statement: Node;
-  /** The file's import statements (none in `statement`). */
-  importStatements: Node[];
+  /** The file's imports (none in `statement`), as the last full check found them. */
+  imports: Map<string, ImportTarget>;
   /** The variables some Trainer(**name) of the file splats. */
   splatNames: Set<string>;
   /**
@@ -222,8 +224,14 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
  * merged with the other statements'), or undefined when the rest of the file has to be checked again too.
  */
 export function detectStatement(tree: Tree, ctx: DetectContext, scope: DetectScope): { findings: LightningFinding[]; facts: DetectFacts } | undefined {
-  const found = detect(tree, ctx, scope);
-  return found && { findings: dedupe(found.findings), facts: found.facts };
+  // isShim walks up from the few nodes of one statement: the look at the whole text that spares it is not worth it.
+  mayHaveShims.set(tree, true);
+  try {
+    const found = detect(tree, ctx, scope);
+    return found && { findings: dedupe(found.findings), facts: found.facts };
+  } finally {
+    mayHaveShims.delete(tree);
+  }
 }
 
 // The phases of detection. A full check's list is ordered by phase, then by unit (a class's rank, or the offset
@@ -245,8 +253,9 @@ type Emit = (phase: number, unit: number, found: LightningFinding[]) => void;
 
 function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings: LightningFinding[]; index: Map<string, Node[]>; facts: DetectFacts } | undefined {
   const root = tree.rootNode;
-  const importStatements = scope ? scope.importStatements : topLevelImports(root);
-  const imports = bindingsOf(importStatements, isShim);
+  const importStatements = scope ? [] : topLevelImports(root);
+  const bindings = scope ? undefined : bindingsOf(importStatements, isShim);
+  const imports: Map<string, ImportTarget> = scope ? scope.imports : bindings!;
   const out: LightningFinding[] = [];
   const emit: Emit = (phase, unit, found) => {
     for (const f of found) {
@@ -256,7 +265,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     }
   };
   const hasLightning = [...imports.values()].some((b) => b.lightning);
-  const facts: DetectFacts = { lightning: hasLightning, imports: scope ? [] : importStatements.map((s) => s.startIndex), classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
+  const facts: DetectFacts = { lightning: hasLightning, imports: importStatements.map((s) => s.startIndex), bindings: imports, classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
   if (!hasLightning) return { findings: out, index: new Map(), facts };
   // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
   // text alone (most of a module), before a Node is built for them.
@@ -276,7 +285,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
 
   // Imports of moved or removed modules and names (a re-check never has import statements).
   let unit = 0;
-  for (const binding of scope ? [] : new Set(imports.values())) {
+  for (const binding of new Set(bindings?.values() ?? [])) {
     unit++;
     if (!binding.lightning || binding.shim) continue;
     const module = canonicalRule(binding.module);
@@ -481,7 +490,7 @@ function dedupe(findings: LightningFinding[]): LightningFinding[] {
 const CLASS_MEMBER_KINDS: Record<string, MigrationKind[]> = { trainer: ['trainerMember'], datamodule: ['dataModuleHook'], module: ['hook', 'moduleAttribute'] };
 
 /** `Trainer.add_argparse_args(...)`, `MyDataModule.from_argparse_args(...)`, `model.summarize()` on classes. */
-function classMembers(attributes: Node[], imports: Map<string, ImportBinding>, kindOf: (name: string) => ClassKind | undefined): LightningFinding[] {
+function classMembers(attributes: Node[], imports: Map<string, ImportTarget>, kindOf: (name: string) => ClassKind | undefined): LightningFinding[] {
   const out: LightningFinding[] = [];
   const names = new Set(Object.values(CLASS_MEMBER_KINDS).flat().flatMap(rulesOf).map((r) => r.name.replace(/^\w+\./, '').replace(/\(\)$/, '')));
   for (const attr of attributes) {
@@ -506,7 +515,7 @@ function ruleByApi(api: string): MigrationRule | undefined {
 }
 
 /** API uses that are a shape rather than a name: see the `api` strings of the corpus expectations. */
-function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBinding>, classes: RankedClass[], trainerVars: Set<string>, emit: Emit): void {
+function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarget>, classes: RankedClass[], trainerVars: Set<string>, emit: Emit): void {
   const calls = idx.get('call')!;
   const attributes = idx.get('attribute')!;
   const modules = classes.filter((c) => c.kind === 'module');

@@ -24,6 +24,9 @@ export interface ImportBinding {
   shim: boolean;
 }
 
+/** What the checks read of a binding (a re-check keeps these from the last full check, without the nodes). */
+export type ImportTarget = Pick<ImportBinding, 'target' | 'lightning' | 'module'>;
+
 /** Local name -> what it refers to, for every import in the file (later imports win, as in Python). */
 export function collectImports(root: Node, isShim: (n: Node) => boolean, indexed?: Map<string, Node[]>): Map<string, ImportBinding> {
   return bindingsOf(
@@ -87,7 +90,7 @@ export function importsOf(statement: Node): Node[] {
 }
 
 /** What an expression such as `pl.Trainer` or `L.pytorch.callbacks.Callback` refers to, canonically. */
-export function resolveName(node: Node | null | undefined, imports: Map<string, ImportBinding>): string | undefined {
+export function resolveName(node: Node | null | undefined, imports: Map<string, ImportTarget>): string | undefined {
   const dotted = dottedName(node);
   if (!dotted) return undefined;
   const [head, ...rest] = dotted.split('.');

@@ -31,11 +31,17 @@ export class IncrementalPython {
     let change: PythonChange | undefined;
     if (previous) {
       const old = previous.text;
+      // Compared in blocks first (a native comparison each), then character by character.
       let start = 0;
       const max = Math.min(old.length, text.length);
+      while (start + BLOCK <= max && old.startsWith(text.slice(start, start + BLOCK), start)) start += BLOCK;
       while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
       let oldEnd = old.length;
       let newEnd = text.length;
+      while (oldEnd - BLOCK >= start && newEnd - BLOCK >= start && old.endsWith(text.slice(newEnd - BLOCK, newEnd), oldEnd)) {
+        oldEnd -= BLOCK;
+        newEnd -= BLOCK;
+      }
       while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
         oldEnd--;
         newEnd--;
@@ -84,6 +90,8 @@ export class IncrementalPython {
     this.last.delete(uri);
   }
 }
+
+const BLOCK = 256;
 
 /** The row and column of `index`, counting on from `from` (at `at`). */
 function point(text: string, from: number, at: { row: number; column: number }, index: number): { row: number; column: number } {

@@ -3,7 +3,7 @@ import type { Diagnostic, Position, Range } from 'vscode-languageserver-types';
 import { fixesOf } from '../config/diagnostics';
 import type { ToolVersion } from '../config/versions';
 import { detectStatement, kindsOf, type ClassFact, type ClassKind, type DetectContext, type DetectFacts, type LightningFinding } from './detect';
-import { importsOf } from './imports';
+import { importsOf, type ImportTarget } from './imports';
 import type { PythonChange } from './incremental';
 import type { Node, Tree } from './python';
 
@@ -43,6 +43,8 @@ export interface CheckState {
   statements: Statement[];
   /** The Lightning classes in rank order: name, kind, the statement and the index among its classes. */
   kinds: Array<{ name: string; kind: ClassKind; statement: number; at: number }>;
+  /** The file's imports, without their nodes (those of a tree since deleted). */
+  imports: Map<string, ImportTarget>;
   trainerVars: Set<string>;
   splatNames: Set<string>;
   kept: Kept[];
@@ -146,6 +148,7 @@ export function checkState(textDocument: TextDocument, tree: Tree, findings: Lig
     context: contextOf(ctx),
     statements,
     kinds: facts.kinds.map(({ name, kind, at: i }) => ({ name, kind, statement: statementOfClass[i]!, at: ordinal[i]! })),
+    imports: new Map([...facts.bindings].map(([name, b]) => [name, { target: b.target, lightning: b.lightning, module: b.module }])),
     trainerVars: new Set(facts.trainers.flatMap((t) => (t.name ? [t.name] : []))),
     splatNames: new Set(facts.trainers.flatMap((t) => t.splats)),
     kept,
@@ -190,10 +193,9 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
   if (old.imports || old.splats.length || old.splatAssignments || (old.fits && state.resume) || importsOf(node).length) return undefined;
   if (state.kept.some((k) => k.statement !== i && k.foreign?.some((r) => !(before(r.end, old.startPos) || before(old.endPos, r.start))))) return undefined;
 
-  const importStatements = statements.flatMap((s, j) => (s.imports ? importsOf(root.namedChild(j)!) : []));
   const found = detectStatement(tree, ctx, {
     statement: node,
-    importStatements,
+    imports: state.imports,
     splatNames: state.splatNames,
     kinds: (facts, sibling) => {
       const all: ClassFact[] = [];
@@ -267,13 +269,19 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
     const e = move(r.end);
     return s === r.start && e === r.end ? r : { start: s, end: e };
   };
+  // Diagnostics after the statement are copied with their new positions when lines were added or removed (or
+  // when a fix reaches past the statement); the rest are the same objects. The last state is not used again:
+  // its entries are updated in place.
   const moved = (k: Kept): Kept => {
-    if (k.statement < i && !k.foreign) return k;
+    if (k.statement > i && !RANKED.has(k.phase) && k.phase !== 1) k.unit += delta;
+    if ((k.statement < i || !lines) && !k.foreign) return k;
     const d = k.diagnostic;
     const diagnostic: Diagnostic = { ...d, range: moveRange(d.range) };
     const fixes = fixesOf(d);
     if (fixes.length) diagnostic.data = { ...(d.data as object), fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: moveRange(e.range) })) })) };
-    return { phase: k.phase, unit: RANKED.has(k.phase) || k.phase === 1 || k.statement < i ? k.unit : k.unit + delta, statement: k.statement, diagnostic, foreign: k.foreign?.map(moveRange) };
+    k.diagnostic = diagnostic;
+    k.foreign = k.foreign?.map(moveRange);
+    return k;
   };
   // Both lists are in (phase, unit) order; no two entries of them share a unit.
   const kept: Kept[] = [];
@@ -285,15 +293,20 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
     kept.push(m);
   }
   while (n < fresh.length) kept.push(fresh[n++]!);
+  statements[i] = statement;
+  for (let j = i + 1; j < statements.length; j++) {
+    const s = statements[j]!;
+    s.start += delta;
+    s.end += delta;
+    if (lines) {
+      s.startPos = move(s.startPos);
+      s.endPos = move(s.endPos);
+    }
+  }
 
   return {
     ...state,
     text: textDocument.getText(),
-    statements: statements.map((s, j) => {
-      if (j < i) return s;
-      if (j === i) return statement;
-      return { ...s, start: s.start + delta, end: s.end + delta, startPos: move(s.startPos), endPos: move(s.endPos) };
-    }),
     kept,
     diagnostics: kept.map((k) => k.diagnostic),
   };
