@@ -272,12 +272,14 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
   // Diagnostics after the statement are copied with their new positions when lines were added or removed (or
   // when a fix reaches past the statement); the rest are the same objects. The last state is not used again:
   // its entries are updated in place.
+  const moves = (r: Range) => move(r.start) !== r.start || move(r.end) !== r.end;
   const moved = (k: Kept): Kept => {
     if (k.statement > i && !RANKED.has(k.phase) && k.phase !== 1) k.unit += delta;
     if ((k.statement < i || !lines) && !k.foreign) return k;
     const d = k.diagnostic;
-    const diagnostic: Diagnostic = { ...d, range: moveRange(d.range) };
     const fixes = fixesOf(d);
+    if (!moves(d.range) && !fixes.some((f) => f.edits.some((e) => moves(e.range)))) return k;
+    const diagnostic: Diagnostic = { ...d, range: moveRange(d.range) };
     if (fixes.length) diagnostic.data = { ...(d.data as object), fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: moveRange(e.range) })) })) };
     k.diagnostic = diagnostic;
     k.foreign = k.foreign?.map(moveRange);
