@@ -23,7 +23,16 @@ export function loadPythonParser(): Promise<PythonParser> {
     const parser = new Parser();
     parser.setLanguage(language);
     return {
-      parse: (text, old) => parser.parse(text, old ?? null) ?? undefined,
+      parse: (text, old) => {
+        // The parser reads the text through a callback: given the string, web-tree-sitter copies all that is left
+        // of it (up to its 10 KB buffer) into WASM at every read, and an incremental parse reads at every place it
+        // re-lexes. Short slices make those reads cheap (an edit of a 10,000-line file: 2 ms instead of 5-6).
+        // Afterwards the tree reads node texts through the same callback: then it hands out the rest of the text.
+        let parsing = true;
+        const tree = parser.parse((index) => (parsing ? text.slice(index, index + 512) : text.slice(index)), old ?? null) ?? undefined;
+        parsing = false;
+        return tree;
+      },
     } satisfies PythonParser;
   })();
   return loading;

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { collectImports, resolveName, type ImportBinding } from './imports';
+import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
@@ -14,6 +14,9 @@ export interface LightningFinding {
   classNode?: Node;
   /** The function the finding is in (a hook definition). */
   functionNode?: Node;
+  /** Where it goes in the file's list: the detection phase, then a class's rank or the offset of the node the phase was at. */
+  phase?: number;
+  unit?: number;
 }
 
 export interface LightningFileAccess {
@@ -67,19 +70,73 @@ function rulesOf(kind: MigrationKind): MigrationRule[] {
   return RULES_BY_KIND.get(kind) ?? [];
 }
 
+/** What classKinds reads of a class: its name and, per base, what the base is without the other classes. */
+export interface ClassFact {
+  name: string | undefined;
+  /** Offset of the class_definition. */
+  start: number;
+  /** Per base (keyword arguments aside): the Lightning kind its import gives, and its dotted name. */
+  bases: Array<{ kind: ClassKind | undefined; local: string | undefined }>;
+}
+
+export function classFacts(classes: Node[], imports: Map<string, ImportTarget>): ClassFact[] {
+  return classes.map((cls) => ({
+    name: cls.childForFieldName('name')?.text,
+    start: cls.startIndex,
+    bases: (cls.childForFieldName('superclasses')?.namedChildren.filter((b): b is Node => b !== null && b.type !== 'keyword_argument') ?? []).map((base) => ({ kind: kindOfBase(resolveName(base, imports)), local: dottedName(base) })),
+  }));
+}
+
+/**
+ * The Lightning classes among `facts` by name, in the order they were found (the order every per-class step
+ * follows), each with the index of its fact: by their bases, through local classes, then `external` (sibling
+ * modules) for a plain name.
+ */
+export function kindsOf(facts: ClassFact[], external: (name: string) => ClassKind | undefined): Map<string, { kind: ClassKind; at: number }> {
+  const kinds = new Map<string, { kind: ClassKind; at: number }>();
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    facts.forEach(({ name, bases }, at) => {
+      if (!name || kinds.has(name)) return;
+      for (const { kind: imported, local } of bases) {
+        const kind = imported ?? (local ? kinds.get(local)?.kind : undefined) ?? (local && !local.includes('.') ? external(local) : undefined);
+        if (kind) {
+          kinds.set(name, { kind, at });
+          changed = true;
+          break;
+        }
+      }
+    });
+    if (!changed) break;
+  }
+  return kinds;
+}
+
+/** Whether a base named `name` would be looked up in a sibling module. */
+function siblingBase(name: string, imports: Map<string, ImportTarget>, ctx: DetectContext, depth: number): boolean {
+  const binding = imports.get(name);
+  return Boolean(binding && !binding.lightning && depth <= 1 && ctx.files);
+}
+
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
-export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx: DetectContext, depth = 0, indexed?: Node[]): Map<string, { kind: ClassKind; node: Node }> {
+export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: DetectContext, depth = 0, indexed?: Node[], siblings?: { used: boolean }): Map<string, { kind: ClassKind; node: Node }> {
   const classes = indexed ?? indexTree(tree.rootNode, new Set(['class_definition'])).get('class_definition')!;
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
+  for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at]! });
+  return kinds;
+}
+
+/** The kind of a class imported from a module next to this one (`from seq_tagger_multi_val import GRUTagger`). */
+function siblingKinds(imports: Map<string, ImportTarget>, ctx: DetectContext, depth: number, siblings?: { used: boolean }): (name: string) => ClassKind | undefined {
   const external = new Map<string, ClassKind | undefined>();
-  const externalKind = (name: string): ClassKind | undefined => {
-    const binding = imports.get(name);
-    if (!binding || binding.lightning || depth > 1 || !ctx.files) return undefined;
+  return (name) => {
+    if (!siblingBase(name, imports, ctx, depth)) return undefined;
+    if (siblings) siblings.used = true;
     if (external.has(name)) return external.get(name);
-    // `from seq_tagger_multi_val import GRUTagger`: read that module next to this one.
+    const binding = imports.get(name)!;
     const module = binding.module.replace(/^\.+/, '');
     const file = join(dirname(ctx.path), `${module.replace(/\./g, '/')}.py`);
-    const text = ctx.files.read(file);
+    const text = ctx.files!.read(file);
     let kind: ClassKind | undefined;
     if (text !== undefined) {
       const other = ctx.parser.parse(text);
@@ -91,25 +148,6 @@ export function classKinds(tree: Tree, imports: Map<string, ImportBinding>, ctx:
     external.set(name, kind);
     return kind;
   };
-  for (let pass = 0; pass < 4; pass++) {
-    let changed = false;
-    for (const cls of classes) {
-      const name = cls.childForFieldName('name')?.text;
-      if (!name || kinds.has(name)) continue;
-      const bases = cls.childForFieldName('superclasses')?.namedChildren.filter((b): b is Node => b !== null && b.type !== 'keyword_argument') ?? [];
-      for (const base of bases) {
-        const local = dottedName(base);
-        const kind = kindOfBase(resolveName(base, imports)) ?? (local ? kinds.get(local)?.kind : undefined) ?? (local && !local.includes('.') ? externalKind(local) : undefined);
-        if (kind) {
-          kinds.set(name, { kind, node: cls });
-          changed = true;
-          break;
-        }
-      }
-    }
-    if (!changed) break;
-  }
-  return kinds;
 }
 
 const HOOK_KINDS: Record<ClassKind, MigrationKind[]> = {
@@ -131,42 +169,152 @@ function valueText(node: Node | null | undefined): string {
   return (node?.text ?? '').replace(/^(['"])(.*)\1$/s, '$2');
 }
 
+/** A Lightning class of the file, with its rank: the per-class steps go through the classes in this order. */
+interface RankedClass {
+  kind: ClassKind;
+  node: Node;
+  rank: number;
+}
+
+/** What a re-check after an edit needs to know of the whole file (or, scoped, of the statement it checked). */
+export interface DetectFacts {
+  lightning: boolean;
+  /** Offsets of the import statements the file's bindings come from. */
+  imports: number[];
+  /** The bindings (a full check's). */
+  bindings: Map<string, ImportTarget>;
+  classes: ClassFact[];
+  /** The Lightning classes in rank order, with the index of their fact. */
+  kinds: Array<{ name: string; kind: ClassKind; at: number }>;
+  /** Trainer(...) calls (not in shims): offset, the name they are assigned to, the variables they splat (`**kwargs`). */
+  trainers: Array<{ start: number; name: string | undefined; splats: string[] }>;
+  /** Offsets of assignments to a splatted variable (their dict keys are reported on the Trainer call). */
+  splatAssignments: number[];
+  /** Offsets of `<x>.fit(...)` calls (the resume fix edits them). */
+  fits: number[];
+  /** Whether a base class was looked up in a sibling module (whose text may change without this file's). */
+  siblings: boolean;
+}
+
+/** The one top-level statement a re-check looks at, with what it needs of the rest of the file. */
+export interface DetectScope {
+  statement: Node;
+  /** The file's imports (none in `statement`), as the last full check found them. */
+  imports: Map<string, ImportTarget>;
+  /** The variables some Trainer(**name) of the file splats. */
+  splatNames: Set<string>;
+  /**
+   * The file's Lightning classes by name, with this statement's classes as `facts` (`at`: the index there), each
+   * with its rank; undefined when they are not the last check's. `sibling` says whether a base name would be
+   * looked up in a sibling module.
+   */
+  kinds(facts: ClassFact[], sibling: (name: string) => boolean): Map<string, { kind: ClassKind; rank: number; at?: number }> | undefined;
+  /** The variables Trainer(...) is assigned to in the file, with this statement's `names`; undefined when they changed. */
+  trainerVars(names: string[]): Set<string> | undefined;
+}
+
 /** Every use of a removed or changed Lightning 1.x API in the file. */
-export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: LightningFinding[]; index: Map<string, Node[]> } {
+export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: LightningFinding[]; index: Map<string, Node[]>; facts: DetectFacts } {
+  const found = detect(tree, ctx)!;
+  return { findings: dedupe(found.findings), index: found.index, facts: found.facts };
+}
+
+/**
+ * The findings of one top-level statement, as a full check would give them (each with its phase and unit, to be
+ * merged with the other statements'), or undefined when the rest of the file has to be checked again too.
+ */
+export function detectStatement(tree: Tree, ctx: DetectContext, scope: DetectScope): { findings: LightningFinding[]; facts: DetectFacts } | undefined {
+  // isShim walks up from the few nodes of one statement: the look at the whole text that spares it is not worth it.
+  mayHaveShims.set(tree, true);
+  try {
+    const found = detect(tree, ctx, scope);
+    return found && { findings: dedupe(found.findings), facts: found.facts };
+  } finally {
+    mayHaveShims.delete(tree);
+  }
+}
+
+// The phases of detection. A full check's list is ordered by phase, then by unit (a class's rank, or the offset
+// of the node the phase walks), then in the order each unit's findings were found.
+const IMPORTS = 1;
+const HOOKS_PHASE = 2;
+const TRAINER_ARGUMENTS = 3;
+const TRAINER_MEMBERS = 4;
+const CLASS_MEMBERS = 5;
+const PRECISION_COMPARE = 6;
+const LOG_DICT = 7;
+const CALLBACK_ARGUMENTS = 8;
+const TOGGLE = 9;
+const SUMMARIZE = 10;
+const MODULE_CHAINS = 11;
+const OPTIMIZERS = 12;
+
+type Emit = (phase: number, unit: number, found: LightningFinding[]) => void;
+
+function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings: LightningFinding[]; index: Map<string, Node[]>; facts: DetectFacts } | undefined {
   const root = tree.rootNode;
-  const imports = collectImports(root, isShim);
+  const importStatements = scope ? [] : topLevelImports(root);
+  const bindings = scope ? undefined : bindingsOf(importStatements, isShim);
+  const imports: Map<string, ImportTarget> = scope ? scope.imports : bindings!;
   const out: LightningFinding[] = [];
+  const emit: Emit = (phase, unit, found) => {
+    for (const f of found) {
+      f.phase = phase;
+      f.unit = unit;
+      out.push(f);
+    }
+  };
   const hasLightning = [...imports.values()].some((b) => b.lightning);
-  if (!hasLightning) return { findings: out, index: new Map() };
+  const facts: DetectFacts = { lightning: hasLightning, imports: importStatements.map((s) => s.startIndex), bindings: imports, classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
+  if (!hasLightning) return { findings: out, index: new Map(), facts };
   // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
   // text alone (most of a module), before a Node is built for them.
   const source = tree.rootNode.text;
   const heads = new Set([...imports.entries()].filter(([, b]) => b.lightning).map(([alias]) => alias));
-  const idx = indexTree(root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition']), (type, start, end) => {
+  const idx = indexTree(scope ? scope.statement : root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition']), (type, start, end) => {
     if (type !== 'attribute' && type !== 'call') return true;
     const text = source.slice(start, Math.min(end, start + 200));
     const callee = type === 'call' ? text.slice(0, text.indexOf('(') < 0 ? text.length : text.indexOf('(')) : text;
     const head = /^[A-Za-z_]\w*/.exec(callee)?.[0];
     const member = lastWord(callee);
+    if (type === 'call' && member === 'fit') facts.fits.push(start);
     return (head !== undefined && heads.has(head)) || (member !== undefined && INTERESTING_MEMBERS.has(member)) || (type === 'call' && member === 'fit');
   });
   const calls = idx.get('call')!;
   const attributes = idx.get('attribute')!;
 
-  // Imports of moved or removed modules and names.
-  for (const binding of new Set(imports.values())) {
+  // Imports of moved or removed modules and names (a re-check never has import statements).
+  let unit = 0;
+  for (const binding of new Set(bindings?.values() ?? [])) {
+    unit++;
     if (!binding.lightning || binding.shim) continue;
     const module = canonicalRule(binding.module);
     for (const [rule, path] of IMPORT_RULES) {
       if (module === path || module.startsWith(`${path}.`) || binding.target === path) {
-        if (!out.some((f) => f.rule === rule && f.node.startIndex === binding.node.startIndex)) out.push({ rule, node: binding.node });
+        if (!out.some((f) => f.rule === rule && f.node.startIndex === binding.node.startIndex)) emit(IMPORTS, unit, [{ rule, node: binding.node }]);
       }
     }
   }
 
   // Hooks and their signatures, by class kind.
-  const classes = classKinds(tree, imports, ctx, 0, idx.get('class_definition'));
-  for (const { kind, node: cls } of classes.values()) {
+  const classNodes = idx.get('class_definition')!;
+  facts.classes = classFacts(classNodes, imports);
+  let classes: RankedClass[];
+  let kindOf: (name: string) => ClassKind | undefined;
+  if (scope) {
+    const kinds = scope.kinds(facts.classes, (name) => siblingBase(name, imports, ctx, 0));
+    if (!kinds) return undefined;
+    classes = [...kinds.values()].filter((k) => k.at !== undefined).map((k) => ({ kind: k.kind, node: classNodes[k.at!]!, rank: k.rank }));
+    kindOf = (name) => kinds.get(name)?.kind;
+  } else {
+    const siblings = { used: false };
+    const kinds = kindsOf(facts.classes, siblingKinds(imports, ctx, 0, siblings));
+    facts.siblings = siblings.used;
+    facts.kinds = [...kinds].map(([name, { kind, at }]) => ({ name, kind, at }));
+    classes = facts.kinds.map(({ kind, at }, rank) => ({ kind, node: classNodes[at]!, rank }));
+    kindOf = (name) => kinds.get(name)?.kind;
+  }
+  for (const { kind, node: cls, rank } of classes) {
     const hooks = HOOKS_BY_NAME.get(kind)!;
     for (const fn of methodsOf(cls).values()) {
       const name = fn.childForFieldName('name');
@@ -178,29 +326,42 @@ export function detectMigrations(tree: Tree, ctx: DetectContext): { findings: Li
       for (const rule of rules) {
         const has = (p: string) => (p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
         if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
-        out.push({ rule, node: name, classNode: cls, functionNode: fn });
+        emit(HOOKS_PHASE, rank, [{ rule, node: name, classNode: cls, functionNode: fn }]);
       }
     }
-    if (kind === 'module') out.push(...moduleUses(within(attributes, cls), within(calls, cls)));
+    if (kind === 'module') emit(HOOKS_PHASE, rank, moduleUses(within(attributes, cls), within(calls, cls)));
   }
 
   // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
-  const trainerVars = new Set<string>();
+  const assignments = idx.get('assignment')!;
+  const names: string[] = [];
   for (const call of calls) {
     if (!TRAINER.test(resolveName(call.childForFieldName('function'), imports) ?? '') || isShim(call)) continue;
     const assigned = call.parent?.type === 'assignment' ? dottedName(call.parent.childForFieldName('left')) : undefined;
-    if (assigned) trainerVars.add(assigned);
-    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (assigned) names.push(assigned);
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    const splats = args.filter((a): a is Node => a?.type === 'dictionary_splat').map((a) => a.namedChildren[0]?.text ?? '');
+    facts.trainers.push({ start: call.startIndex, name: assigned, splats });
+    // Its keys come from other statements: the whole file is checked again.
+    if (scope && splats.length) return undefined;
+    for (const arg of args) {
       if (!arg) continue;
-      if (arg.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      if (arg.type === 'dictionary_splat') out.push(...splatted(idx.get('assignment')!, arg.namedChildren[0]?.text));
+      if (arg.type === 'keyword_argument') emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
+      if (arg.type === 'dictionary_splat') emit(TRAINER_ARGUMENTS, call.startIndex, splatted(assignments, arg.namedChildren[0]?.text, facts.splatAssignments));
     }
   }
-  out.push(...trainerMembers(attributes, trainerVars, classes));
-  out.push(...classMembers(attributes, imports, classes));
-  out.push(...specialShapes(idx, imports, classes, trainerVars));
-  out.push(...severalOptimizers(classes));
-  return { findings: dedupe(out), index: idx };
+  // A statement that assigns a splatted dict: the keys it reports belong to a Trainer call elsewhere.
+  if (scope?.splatNames.size && assignments.some((a) => scope.splatNames.has(dottedName(a.childForFieldName('left')) ?? ''))) return undefined;
+  const trainerVars = scope ? scope.trainerVars(names) : new Set(names);
+  if (!trainerVars) return undefined;
+  const byNode = (phase: number, found: LightningFinding[]) => {
+    for (const f of found) emit(phase, f.node.startIndex, [f]);
+  };
+  byNode(TRAINER_MEMBERS, trainerMembers(attributes, trainerVars, classes));
+  byNode(CLASS_MEMBERS, classMembers(attributes, imports, kindOf));
+  specialShapes(idx, imports, classes, trainerVars, emit);
+  for (const cls of classes) emit(OPTIMIZERS, cls.rank, severalOptimizers([cls]));
+  return { findings: out, index: idx, facts };
 }
 
 /** The last run of word characters, before trailing white space (what /(\w+)\s*$/ captures, without its backtracking). */
@@ -239,11 +400,12 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
 }
 
 /** `Trainer(**kwargs)` where kwargs is a dict built in the file: its keys are Trainer arguments. */
-function splatted(assignments: Node[], variable: string | undefined): LightningFinding[] {
+function splatted(assignments: Node[], variable: string | undefined, matched: number[]): LightningFinding[] {
   if (!variable) return [];
   const out: LightningFinding[] = [];
   for (const assign of assignments) {
     if (dottedName(assign.childForFieldName('left')) !== variable) continue;
+    matched.push(assign.startIndex);
     const right = assign.childForFieldName('right');
     if (right?.type === 'dictionary') {
       for (const pair of childrenOfType(right, 'pair')) {
@@ -293,12 +455,12 @@ function moduleUses(classAttributes: Node[], classCalls: Node[]): LightningFindi
 }
 
 /** trainer.tune(), trainer.num_gpus... on a Trainer built in the file, on self.trainer, or a hook's `trainer`. */
-function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: RankedClass[]): LightningFinding[] {
   const out: LightningFinding[] = [];
   const rules = rulesOf('trainerMember');
   if (!rules.length) return out;
   const members = new Set(rules.map((r) => r.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '')));
-  const ranges = [...classes.values()].map((c) => [c.node.startIndex, c.node.endIndex] as const);
+  const ranges = classes.map((c) => [c.node.startIndex, c.node.endIndex] as const);
   const inLightningClass = (n: Node) => ranges.some(([a, b]) => n.startIndex >= a && n.endIndex <= b);
   for (const attr of attributes) {
     const member = attr.childForFieldName('attribute')?.text;
@@ -328,7 +490,7 @@ function dedupe(findings: LightningFinding[]): LightningFinding[] {
 const CLASS_MEMBER_KINDS: Record<string, MigrationKind[]> = { trainer: ['trainerMember'], datamodule: ['dataModuleHook'], module: ['hook', 'moduleAttribute'] };
 
 /** `Trainer.add_argparse_args(...)`, `MyDataModule.from_argparse_args(...)`, `model.summarize()` on classes. */
-function classMembers(attributes: Node[], imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+function classMembers(attributes: Node[], imports: Map<string, ImportTarget>, kindOf: (name: string) => ClassKind | undefined): LightningFinding[] {
   const out: LightningFinding[] = [];
   const names = new Set(Object.values(CLASS_MEMBER_KINDS).flat().flatMap(rulesOf).map((r) => r.name.replace(/^\w+\./, '').replace(/\(\)$/, '')));
   for (const attr of attributes) {
@@ -337,7 +499,7 @@ function classMembers(attributes: Node[], imports: Map<string, ImportBinding>, c
     const objectNode = attr.childForFieldName('object');
     if (!objectNode || isShim(attr)) continue;
     const resolved = resolveName(objectNode, imports);
-    const local = objectNode.type === 'identifier' ? classes.get(objectNode.text)?.kind : undefined;
+    const local = objectNode.type === 'identifier' ? kindOf(objectNode.text) : undefined;
     const kind = resolved && TRAINER.test(resolved) ? 'trainer' : resolved && DATAMODULE.test(resolved) ? 'datamodule' : resolved && MODULE.test(resolved) ? 'module' : local;
     if (!kind) continue;
     for (const rule of CLASS_MEMBER_KINDS[kind]!.flatMap(rulesOf)) {
@@ -353,12 +515,11 @@ function ruleByApi(api: string): MigrationRule | undefined {
 }
 
 /** API uses that are a shape rather than a name: see the `api` strings of the corpus expectations. */
-function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBinding>, classes: Map<string, { kind: ClassKind; node: Node }>, trainerVars: Set<string>): LightningFinding[] {
-  const out: LightningFinding[] = [];
+function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarget>, classes: RankedClass[], trainerVars: Set<string>, emit: Emit): void {
   const calls = idx.get('call')!;
   const attributes = idx.get('attribute')!;
-  const modules = [...classes.values()].filter((c) => c.kind === 'module').map((c) => c.node);
-  const inModule = (n: Node) => modules.some((c) => n.startIndex >= c.startIndex && n.endIndex <= c.endIndex);
+  const modules = classes.filter((c) => c.kind === 'module');
+  const inModule = (n: Node) => modules.some(({ node: c }) => n.startIndex >= c.startIndex && n.endIndex <= c.endIndex);
   // trainer.precision == "16" / 16: 2.x precision values are strings such as "16-mixed".
   const precisionCompare = ruleByApi('trainer.precision == "16"');
   if (precisionCompare) {
@@ -368,24 +529,24 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBind
       const old = (c: Node | null) => c !== null && /^(?:16|"16"|'16'|32|"32"|'32'|64|"64"|'64'|"bf16"|'bf16')$/.test(c.text);
       const literal = sides.find((c) => old(c) || (['tuple', 'list', 'set'].includes(c.type) && c.namedChildren.some(old)));
       const object = attr ? dottedName(attr.childForFieldName('object')) : undefined;
-      if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp)) out.push({ rule: precisionCompare, node: cmp });
+      if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp)) emit(PRECISION_COMPARE, cmp.startIndex, [{ rule: precisionCompare, node: cmp }]);
     }
   }
   // self.log("name", {...}): 2.x logs scalars only (use self.log_dict).
   const logDict = ruleByApi('self.log(<dict value>)');
   // configure_optimizers returning {"frequency": ...}: 2.x removed optimizer frequencies.
   const frequency = ruleByApi('configure_optimizers("frequency")');
-  for (const cls of modules) {
+  for (const { node: cls, rank } of modules) {
     for (const call of within(calls, cls)) {
       if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
       const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
-      if (value?.type === 'dictionary' && !isShim(call)) out.push({ rule: logDict, node: value });
+      if (value?.type === 'dictionary' && !isShim(call)) emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
     }
     if (frequency) {
       const configure = within(idx.get('function_definition')!, cls).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
       for (const key of configure ? descendants(configure, new Set(['string'])) : []) {
-        if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') out.push({ rule: frequency, node: key });
+        if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') emit(LOG_DICT, rank, [{ rule: frequency, node: key }]);
       }
     }
   }
@@ -398,19 +559,19 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBind
       if (arg?.type !== 'keyword_argument') continue;
       const name = arg.childForFieldName('name')!;
       const rule = ruleByApi(`${cls}(${name.text}=)`);
-      if (rule) out.push({ rule, node: name });
+      if (rule) emit(CALLBACK_ARGUMENTS, call.startIndex, [{ rule, node: name }]);
     }
   }
   // self.toggle_optimizer(opt, idx) / self.untoggle_optimizer(idx): 2.x takes the optimizer alone.
   const toggle = ruleByApi('toggle_optimizer(optimizer, optimizer_idx)');
   const untoggle = ruleByApi('untoggle_optimizer(optimizer_idx)');
-  for (const cls of modules) {
+  for (const { node: cls, rank } of modules) {
     for (const call of within(calls, cls)) {
       const fn = dottedName(call.childForFieldName('function'));
       if (fn !== 'self.toggle_optimizer' && fn !== 'self.untoggle_optimizer') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'keyword_argument') ?? [];
-      if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) out.push({ rule: toggle, node: call });
-      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0]!.type === 'integer' || /idx|index/i.test(args[0]!.text))) out.push({ rule: untoggle, node: call });
+      if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) emit(TOGGLE, rank, [{ rule: toggle, node: call }]);
+      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0]!.type === 'integer' || /idx|index/i.test(args[0]!.text))) emit(TOGGLE, rank, [{ rule: untoggle, node: call }]);
     }
   }
   // pl_module.summarize(...) in a callback, model.summarize() on a module instance.
@@ -421,7 +582,7 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBind
       const object = dottedName(attr.childForFieldName('object'));
       if (attr.parent?.type !== 'call' || isShim(attr)) continue;
       const onModule = object === 'pl_module' || object === 'self.model' || (object === 'self' && inModule(attr));
-      if (onModule) out.push({ rule: summarize, node: attr });
+      if (onModule) emit(SUMMARIZE, attr.startIndex, [{ rule: summarize, node: attr }]);
     }
   }
   // pl.metrics.Accuracy(): a removed module used through an attribute chain rather than imported.
@@ -433,8 +594,7 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportBind
     const resolved = resolveName(attr, imports);
     if (!resolved?.startsWith('pl.')) continue;
     for (const [rule, path] of IMPORT_RULES) {
-      if (resolved === path || resolved.startsWith(`${path}.`)) out.push({ rule, node: attr });
+      if (resolved === path || resolved.startsWith(`${path}.`)) emit(MODULE_CHAINS, attr.startIndex, [{ rule, node: attr }]);
     }
   }
-  return out;
 }

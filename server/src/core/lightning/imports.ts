@@ -24,12 +24,22 @@ export interface ImportBinding {
   shim: boolean;
 }
 
+/** What the checks read of a binding (a re-check keeps these from the last full check, without the nodes). */
+export type ImportTarget = Pick<ImportBinding, 'target' | 'lightning' | 'module'>;
+
 /** Local name -> what it refers to, for every import in the file (later imports win, as in Python). */
 export function collectImports(root: Node, isShim: (n: Node) => boolean, indexed?: Map<string, Node[]>): Map<string, ImportBinding> {
+  return bindingsOf(
+    indexed
+      ? [...(indexed.get('import_statement') ?? []), ...(indexed.get('import_from_statement') ?? [])].sort((a, b) => a.startIndex - b.startIndex)
+      : topLevelImports(root),
+    isShim,
+  );
+}
+
+/** The bindings of import statements, in order (what collectImports makes of the file's). */
+export function bindingsOf(statements: Node[], isShim: (n: Node) => boolean): Map<string, ImportBinding> {
   const names = new Map<string, ImportBinding>();
-  const statements = indexed
-    ? [...(indexed.get('import_statement') ?? []), ...(indexed.get('import_from_statement') ?? [])].sort((a, b) => a.startIndex - b.startIndex)
-    : topLevelImports(root);
   for (const stmt of statements) {
     const shim = isShim(stmt);
     if (stmt.type === 'import_statement') {
@@ -64,21 +74,23 @@ const IMPORT = new Set(['import_statement', 'import_from_statement']);
 const BLOCKS = new Set(['try_statement', 'if_statement', 'block', 'except_clause', 'else_clause', 'elif_clause', 'finally_clause', 'with_statement']);
 
 /** Import statements of the module: at the top level and in top-level try/if/with blocks (not inside functions). */
-function topLevelImports(root: Node): Node[] {
+export function topLevelImports(root: Node): Node[] {
+  return root.namedChildren.flatMap((child) => (child ? importsOf(child) : []));
+}
+
+/** The import statements that one top-level statement contributes to topLevelImports. */
+export function importsOf(statement: Node): Node[] {
   const out: Node[] = [];
   const visit = (node: Node, depth: number) => {
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      if (IMPORT.has(child.type)) out.push(child);
-      else if (depth < 6 && BLOCKS.has(child.type)) visit(child, depth + 1);
-    }
+    if (IMPORT.has(node.type)) out.push(node);
+    else if (depth < 6 && BLOCKS.has(node.type)) for (const child of node.namedChildren) if (child) visit(child, depth + 1);
   };
-  visit(root, 0);
+  visit(statement, 0);
   return out;
 }
 
 /** What an expression such as `pl.Trainer` or `L.pytorch.callbacks.Callback` refers to, canonically. */
-export function resolveName(node: Node | null | undefined, imports: Map<string, ImportBinding>): string | undefined {
+export function resolveName(node: Node | null | undefined, imports: Map<string, ImportTarget>): string | undefined {
   const dotted = dottedName(node);
   if (!dotted) return undefined;
   const [head, ...rest] = dotted.split('.');

@@ -11,6 +11,7 @@ import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
 import { migrateTuner } from './tuner';
 import { migrateBatchHook, migrateEpochHooks, migratePrecision } from './hookFixes';
+import { checkState, recheck, sameContext, type CheckState } from './recheck';
 
 /** The newest Lightning release the migration table knows (reference/lightning-trainer.tsv snapshot). */
 export const LIGHTNING_NEWEST = '2.6.0';
@@ -67,12 +68,32 @@ function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning
   return 'error';
 }
 
-/** Removed and changed Lightning 1.x APIs in a Python file, with fixes where a safe one exists. */
+/**
+ * Removed and changed Lightning 1.x APIs in a Python file, with fixes where a safe one exists. With `incremental`
+ * (the editor), the same text is not checked twice, and after an edit inside one top-level statement only that
+ * statement is checked again when nothing the rest of the file reads of it changed (recheck.ts).
+ */
 export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningContext): Diagnostic[] {
-  const tree = ctx.incremental ? ctx.incremental.parse(textDocument.uri, textDocument.getText()) : ctx.parser.parse(textDocument.getText());
+  const text = textDocument.getText();
+  const incremental = ctx.incremental;
+  if (incremental) {
+    const same = incremental.checked(textDocument.uri, text) as CheckState | undefined;
+    if (same && !same.whole && sameContext(same, ctx)) return [...same.diagnostics];
+  }
+  const parsed = incremental ? incremental.parseChange(textDocument.uri, text) : { tree: ctx.parser.parse(text), change: undefined, checked: undefined };
+  const tree = parsed?.tree;
   if (!tree) return [];
   try {
-    const { findings, index } = detectMigrations(tree, ctx);
+    if (incremental && parsed.change && parsed.checked) {
+      const state = recheck(parsed.checked as CheckState, tree, parsed.change, textDocument, ctx, (f) => diagnose(textDocument, f, ctx, () => {
+        throw new Error('a re-check never fixes resume_from_checkpoint');
+      }));
+      if (state) {
+        incremental.keep(textDocument.uri, text, state);
+        return [...state.diagnostics];
+      }
+    }
+    const { findings, index, facts } = detectMigrations(tree, ctx);
     let fits: Map<string, Node[]> | undefined;
     // `<trainer>.fit(...)` calls by receiver, built once and only when a fix needs them.
     const calls = () => {
@@ -86,20 +107,23 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
       }
       return fits;
     };
-    return findings.map((f) => {
-      const d = makeDiagnostic({
-        range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
-        code: LIGHTNING_CODES[f.rule.kind],
-        severity: severity(f.rule, ctx.version),
-        message: message(f.rule, ctx.version),
-        deprecated: true,
-        fixes: fixFor(textDocument, f, calls),
-      });
-      return d;
-    });
+    const diagnostics = findings.map((f) => diagnose(textDocument, f, ctx, calls));
+    if (incremental) incremental.keep(textDocument.uri, text, checkState(textDocument, tree, findings, diagnostics, facts, ctx));
+    return incremental ? [...diagnostics] : diagnostics;
   } finally {
     tree.delete();
   }
+}
+
+function diagnose(textDocument: TextDocument, f: LightningFinding, ctx: LightningContext, calls: () => Map<string, Node[]>): Diagnostic {
+  return makeDiagnostic({
+    range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
+    code: LIGHTNING_CODES[f.rule.kind],
+    severity: severity(f.rule, ctx.version),
+    message: message(f.rule, ctx.version),
+    deprecated: true,
+    fixes: fixFor(textDocument, f, calls),
+  });
 }
 
 function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit {

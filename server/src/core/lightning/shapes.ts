@@ -20,11 +20,11 @@ function items(node: Node | null | undefined): Node[] {
  * (`return opt_g, opt_d`, `return [opt_g, opt_d], [sched]`, a tuple of `{"optimizer": ...}` dicts). Reported on
  * the return when training_step does not take optimizer_idx (that signature is reported already).
  */
-export function severalOptimizers(classes: Map<string, { kind: ClassKind; node: Node }>): LightningFinding[] {
+export function severalOptimizers(classes: Iterable<{ kind: ClassKind; node: Node }>): LightningFinding[] {
   const rule = MIGRATIONS.find((r) => r.id === 'hookSignature.configure_optimizers(several optimizers)');
   if (!rule) return [];
   const out: LightningFinding[] = [];
-  for (const { kind, node: cls } of classes.values()) {
+  for (const { kind, node: cls } of classes) {
     if (kind !== 'module') continue;
     const methods = methodsOf(cls);
     const configure = methods.get('configure_optimizers');
