@@ -10,7 +10,11 @@ import type { VramContext } from '../core/config/service';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from '../hfCache';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { ToolVersion } from '../core/config/versions';
 import { planLaunch } from '../core/jobs/command';
 import { shellJoin, shellQuote } from '../core/jobs/quote';
 import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
@@ -153,15 +157,52 @@ const DISK: FileAccess = { read: (path: string) => readTextFile(path) };
 async function checkPython(results: Checked[], cwd: string): Promise<void> {
   const python = results.filter((r) => r.analysis?.detection.format === 'python-lightning');
   if (!python.length) return;
-  const parser = await loadPythonParser();
   const version = resolveVersion('lightning', undefined, readWorkspacePins([cwd]), LIGHTNING_NEWEST);
+  const work = python.map((r) => ({ file: r.file, path: resolve(cwd, r.file) }));
+  // Many or large files: parse them on every core (tree-sitter's WASM parse is most of the time, one file per
+  // thread). The bundle is its own worker script (see the end of this file).
+  const bytes = work.reduce((n, w) => n + (existsSync(w.path) ? statSync(w.path).size : 0), 0);
+  const cap = Number(process.env['FTW_THREADS']) || availableParallelism();
+  const threads = Math.min(cap, work.length);
+  const diagnostics = threads > 1 && bytes > 256 * 1024 && /\.js$/.test(__filename) ? await checkInWorkers(work, version, threads) : await checkHere(work, version);
   for (const r of python) {
-    const text = readConfigFile(r.file);
-    if (!text.ok) continue;
-    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, r.file))}`, 'python', 1, text.text);
-    r.analysis!.diagnostics = lightningDiagnostics(doc, { parser, path: resolve(cwd, r.file), files: DISK, version });
+    const d = diagnostics.get(r.file);
+    if (d) r.analysis!.diagnostics = d;
   }
 }
+
+type PythonWork = Array<{ file: string; path: string }>;
+
+async function checkHere(work: PythonWork, version: ToolVersion): Promise<Map<string, Diagnostic[]>> {
+  const parser = await loadPythonParser();
+  const out = new Map<string, Diagnostic[]>();
+  for (const w of work) {
+    const text = readConfigFile(w.file);
+    if (!text.ok) continue;
+    const doc = TextDocument.create(`file://${encodeURI(w.path)}`, 'python', 1, text.text);
+    out.set(w.file, lightningDiagnostics(doc, { parser, path: w.path, files: DISK, version }));
+  }
+  return out;
+}
+
+/** Splits the files over `threads` workers (largest first, each to the least loaded) and merges their results. */
+async function checkInWorkers(work: PythonWork, version: ToolVersion, threads: number): Promise<Map<string, Diagnostic[]>> {
+  const sized = work.map((w) => ({ ...w, size: existsSync(w.path) ? statSync(w.path).size : 0 })).sort((a, b) => b.size - a.size);
+  const shares: Array<{ load: number; work: PythonWork }> = Array.from({ length: threads }, () => ({ load: 0, work: [] }));
+  for (const w of sized) {
+    const least = shares.reduce((a, b) => (b.load < a.load ? b : a));
+    least.load += w.size;
+    least.work.push({ file: w.file, path: w.path });
+  }
+  const parts = await Promise.all(shares.filter((s) => s.work.length).map((share) => new Promise<Array<[string, Diagnostic[]]>>((done, fail) => {
+    const worker = new Worker(__filename, { workerData: { role: WORKER_ROLE, work: share.work, version } });
+    worker.once('message', (m: Array<[string, Diagnostic[]]>) => done(m));
+    worker.once('error', fail);
+  })));
+  return new Map(parts.flat());
+}
+
+const WORKER_ROLE = 'ftw-lightning-check';
 
 function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Checked[] {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
@@ -471,4 +512,7 @@ export async function run(): Promise<void> {
   if (code >= 0) process.exitCode = code;
 }
 
-if (require.main === module) void run();
+if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  const { work, version } = workerData as { work: PythonWork; version: ToolVersion };
+  void checkHere(work, version).then((out) => parentPort!.postMessage([...out]));
+} else if (require.main === module) void run();
