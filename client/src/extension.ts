@@ -5,6 +5,7 @@ import { FormatOverrides } from './formatOverrides';
 import { migrateLightningWorkspace } from './migrateLightning';
 import { VramBreakdownView } from './vramBreakdown';
 import { registerJobs } from './jobs';
+import { registerGenerate } from './generate';
 
 /** Wires the features together and nothing else; each lives in its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -19,6 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const vram = new VramBreakdownView(client);
   context.subscriptions.push(vram.register());
   registerJobs(context, client);
+  registerGenerate(context, client);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),

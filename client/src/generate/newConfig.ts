@@ -1,0 +1,271 @@
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { basename, extname, relative } from 'node:path';
+import {
+  APPROACHES,
+  FORMAT_LABELS,
+  GEN_FORMATS,
+  GEN_METHODS,
+  METHOD_LABELS,
+  newConfig,
+  support,
+  type Approach,
+  type GenFormat,
+  type NewConfig,
+  type NewConfigFailure,
+} from '../../../server/src/core/generate';
+import { findGpu, GPUS, type GpuInfo } from '../../../server/src/core/gpus/catalog';
+import { usableBytes } from '../../../server/src/core/vram/estimate';
+import { gib, shortGpuName } from '../../../server/src/core/vram/report';
+import type { Method } from '../../../server/src/core/vram/setup';
+import { gpuFromSetting } from '../../../server/src/localGpus';
+import type { GpuSetting } from '../../../server/src/protocol';
+import { askModelId, modelItems, modelLookup, typedModel, type ModelItem } from './models';
+import { BACK, pickStep } from './steps';
+
+const TITLE = 'New Training Config';
+const STEPS = 5;
+
+/** When each approach fits, in one line. */
+const APPROACH_ITEMS: Record<Approach, { label: string; detail: string }> = {
+  classifier: {
+    label: '$(symbol-enum) Task-specific classifier',
+    detail: 'When you have enough labelled examples and want high accuracy on one task, with batch inference: a classification head, every parameter trained.',
+  },
+  'prompt-template': {
+    label: '$(comment-discussion) Prompt-template model',
+    detail: 'When you have little data and want zero/few-shot behaviour, structured output or a fast prototype: a causal LM tuned with a prompt/chat template.',
+  },
+};
+
+interface State {
+  approach?: Approach;
+  method?: Method;
+  model?: string;
+  gpu?: GpuInfo;
+  format?: GenFormat;
+}
+
+type Step = 1 | 2 | 3 | 4 | 5 | 'generate';
+
+const formatsFor = (approach: Approach, method: Method) => GEN_FORMATS.filter((f) => support(approach, f, method).supported);
+
+/** Why no format offers this method for the approach: each format's reason (they name the tool), once each. */
+function whyNot(approach: Approach, method: Method): string[] {
+  const reasons = new Set<string>();
+  for (const f of GEN_FORMATS) {
+    const s = support(approach, f, method);
+    if (!s.supported) reasons.add(s.reason);
+  }
+  return [...reasons];
+}
+
+/** The GPUs to offer: the setting finetune.gpus first, then the catalog. */
+function gpuItems(): Array<vscode.QuickPickItem & { gpu?: GpuInfo }> {
+  const configured = (vscode.workspace.getConfiguration('finetune').get<GpuSetting[]>('gpus') ?? [])
+    .map((g) => gpuFromSetting(g))
+    .filter((g): g is GpuInfo => Boolean(g));
+  const describe = (g: GpuInfo) => `${gib(usableBytes(g))} usable · compute capability ${g.computeCapability}${g.computeCapability >= 8 ? ' (bf16)' : ' (fp16)'}`;
+  const items: Array<vscode.QuickPickItem & { gpu?: GpuInfo }> = [];
+  if (configured.length) {
+    items.push({ label: 'From the setting finetune.gpus', kind: vscode.QuickPickItemKind.Separator });
+    for (const g of configured) items.push({ label: shortGpuName(g.name), description: describe(g), gpu: g });
+    items.push({ label: 'All GPUs', kind: vscode.QuickPickItemKind.Separator });
+  }
+  for (const g of GPUS) items.push({ label: shortGpuName(g.name), description: describe(g), gpu: g });
+  return items;
+}
+
+/** A suggestion from newConfig turned into a button, where one can act on it. */
+interface Action {
+  title: string;
+  apply: (s: State) => Step;
+}
+
+function actionsFor(failure: NewConfigFailure, state: State): Action[] {
+  const actions: Action[] = [];
+  for (const s of failure.suggestions) {
+    let m: RegExpMatchArray | null;
+    if ((m = s.match(/^--method (\w+) fits/)) && (GEN_METHODS as readonly string[]).includes(m[1]!)) {
+      const method = m[1] as Method;
+      actions.push({ title: `Use ${method === 'qlora' ? 'QLoRA' : method === 'lora' ? 'LoRA' : method}`, apply: (st) => ((st.method = method), 'generate') });
+    } else if ((m = s.match(/^A smaller model fits with \S+: (\S+) \(/))) {
+      const model = m[1]!;
+      actions.push({ title: `Use ${model}`, apply: (st) => ((st.model = model), 'generate') });
+    } else if ((m = s.match(/^A GPU with more memory: the (.+?) \(\d/))) {
+      const gpu = findGpu(m[1]!);
+      if (gpu) actions.push({ title: `Use the ${m[1]}`, apply: (st) => ((st.gpu = gpu), 'generate') });
+    }
+  }
+  if (failure.kind === 'does-not-fit') actions.push({ title: 'Pick another GPU', apply: () => 4 });
+  if (failure.kind === 'unknown-model' || /builder/.test(failure.message)) actions.push({ title: 'Pick another model', apply: () => 3 });
+  if (failure.kind === 'unsupported' && state.format) actions.push({ title: 'Pick another format', apply: () => 5 });
+  return actions.slice(0, 4);
+}
+
+/** A file name next to `name` that does not exist yet (name, name-2, name-3, ...). */
+function freeUri(folder: vscode.Uri, name: string): vscode.Uri {
+  const ext = extname(name);
+  const stem = basename(name, ext);
+  for (let i = 1; ; i++) {
+    const uri = vscode.Uri.joinPath(folder, i === 1 ? name : `${stem}-${i}${ext}`);
+    if (uri.scheme !== 'file' || !existsSync(uri.fsPath)) return uri;
+  }
+}
+
+/**
+ * "Fine-Tune: New Training Config": approach → method → base model → target GPU → format, then the generator
+ * (server/src/core/generate) writes a config that fits the GPU. Only writes a file: works in Restricted Mode.
+ */
+export async function newTrainingConfig(): Promise<void> {
+  const state: State = {};
+  let step: Step = 1;
+  for (;;) {
+    if (step === 'generate') {
+      const next = await generate(state);
+      if (next === undefined) return;
+      step = next;
+      continue;
+    }
+    const answer: Step | typeof BACK | undefined = await ask(step, state);
+    if (answer === undefined) return;
+    if (answer === BACK) {
+      step = step === 1 ? 1 : ((step - 1) as Step);
+      continue;
+    }
+    step = answer;
+  }
+}
+
+/** One step; the next step, Back, or undefined when cancelled. */
+async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step | typeof BACK | undefined> {
+  switch (step) {
+    case 1: {
+      const items = APPROACHES.map((a) => ({ ...APPROACH_ITEMS[a], approach: a }));
+      const a = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'What are you building?', items, active: (i) => i.approach === state.approach });
+      if (a === undefined || a === BACK) return a;
+      state.approach = a.approach;
+      return 2;
+    }
+    case 2: {
+      const approach = state.approach!;
+      const items = GEN_METHODS.map((m) => {
+        const formats = formatsFor(approach, m);
+        const noun = approach === 'classifier' ? 'a classifier' : 'a prompt-template model';
+        return formats.length
+          ? { label: METHOD_LABELS[m], description: `${m} · ${formats.map((f) => FORMAT_LABELS[f].replace(/ \(.*\)$/, '')).join(', ')}`, method: m, available: true }
+          : { label: `$(circle-slash) ${METHOD_LABELS[m]}`, description: `${m} · no format offers it for ${noun}`, detail: whyNot(approach, m)[0], method: m, available: false };
+      });
+      const picked = await pickStep({
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        placeholder: 'Training method',
+        items,
+        active: (i) => i.method === state.method,
+        accept: (i) => {
+          if (i.available) return true;
+          const reasons = whyNot(approach, i.method);
+          void vscode.window.showWarningMessage(`${METHOD_LABELS[i.method]} is not offered for ${approach === 'classifier' ? 'a classifier' : 'a prompt-template model'}: no format can express it. ${reasons.join(' ')}`);
+          return false;
+        },
+      });
+      if (picked === undefined || picked === BACK) return picked;
+      state.method = picked.method;
+      return 3;
+    }
+    case 3: {
+      const items = modelItems();
+      const picked = await pickStep<ModelItem>({
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        placeholder: 'Base model (type an id such as NousResearch/Llama-3.2-1B to use it)',
+        items,
+        active: (i) => i.model === state.model,
+        typed: (v) => typedModel(v, items),
+        matchOnDetail: true,
+      });
+      if (picked === undefined || picked === BACK) return picked;
+      if (picked.other) {
+        const id = await askModelId(state.model);
+        if (!id) return 3;
+        state.model = id;
+      } else state.model = picked.model;
+      return 4;
+    }
+    case 4: {
+      const picked = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'Target GPU: the values are chosen so the run fits it', items: gpuItems(), active: (i) => i.gpu?.name === state.gpu?.name });
+      if (picked === undefined || picked === BACK) return picked;
+      state.gpu = picked.gpu;
+      return 5;
+    }
+    case 5: {
+      const { approach, method } = state as Required<Pick<State, 'approach' | 'method'>>;
+      const items = GEN_FORMATS.map((f) => {
+        const s = support(approach, f, method);
+        return s.supported
+          ? { label: FORMAT_LABELS[f], description: f, detail: s.how, format: f, ok: true }
+          : { label: `$(circle-slash) ${FORMAT_LABELS[f]}`, description: `${f} · cannot express ${method}`, detail: s.reason, format: f, ok: false };
+      });
+      items.sort((a, b) => Number(b.ok) - Number(a.ok));
+      const picked = await pickStep({
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        placeholder: 'Config format (the tool that trains it)',
+        items,
+        active: (i) => i.format === state.format && i.ok,
+        accept: (i) => {
+          if (i.ok) return true;
+          void vscode.window.showWarningMessage(`${FORMAT_LABELS[i.format]} cannot express ${METHOD_LABELS[method].toLowerCase()}: ${i.detail}`);
+          return false;
+        },
+      });
+      if (picked === undefined || picked === BACK) return picked;
+      state.format = picked.format;
+      return 'generate';
+    }
+  }
+}
+
+/** Runs the generator; on success saves and opens the file (undefined: done), on failure the step to go to. */
+async function generate(state: State): Promise<Step | undefined> {
+  const { approach, method, model, gpu, format } = state as Required<State>;
+  const lookup = modelLookup();
+  const first = newConfig({ approach, method, model, gpu, format, lookup });
+  if (!first.ok) {
+    const actions = actionsFor(first, state);
+    const choice = await vscode.window.showErrorMessage(first.message, { modal: true, detail: first.suggestions.map((s) => `• ${s}`).join('\n') || undefined }, ...actions.map((a) => a.title));
+    const action = actions.find((a) => a.title === choice);
+    return action ? action.apply(state) : undefined;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save the new training config',
+    saveLabel: 'Create Config',
+    defaultUri: folder ? freeUri(folder, first.config.suggestedFileName) : vscode.Uri.file(first.config.suggestedFileName),
+    filters: { 'YAML config': ['yaml', 'yml'] },
+  });
+  if (!target) return undefined;
+  // Never a silent overwrite: the default name is one that does not exist, and the save dialog (native or VS Code's
+  // own) asks before replacing a file the user picks.
+  const wsFolder = vscode.workspace.getWorkspaceFolder(target);
+  const fileRef = wsFolder ? relative(wsFolder.uri.fsPath, target.fsPath) : target.fsPath;
+  const named = newConfig({ approach, method, model, gpu, format, lookup, runName: basename(target.path).replace(/\.(ya?ml|json)$/i, ''), fileRef });
+  const config: NewConfig = named.ok ? named.config : first.config;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(config.text));
+  await vscode.window.showTextDocument(target, { preview: false });
+  void summarise(config, target, fileRef);
+  return undefined;
+}
+
+async function summarise(c: NewConfig, uri: vscode.Uri, fileRef: string): Promise<void> {
+  const vram = `≈ ${gib(c.estimate.peakBytes + c.estimate.contextBytes)} of ${gib(usableBytes(c.gpu))} on the ${shortGpuName(c.gpu.name)}`;
+  const knobs = `micro batch ${c.knobs.microBatch} × accumulation ${c.knobs.accumulation}, ${c.knobs.sequenceLength} tokens, gradient checkpointing ${c.knobs.checkpointing ? 'on' : 'off'}`;
+  const command = c.command.split('FILE').join(fileRef.includes(' ') ? `"${fileRef}"` : fileRef);
+  const buttons = vscode.workspace.isTrusted ? ['Launch', 'Show VRAM Estimate'] : ['Show VRAM Estimate'];
+  const choice = await vscode.window.showInformationMessage(`Created ${basename(uri.fsPath)}: VRAM ${vram} (${knobs}). Train with: ${command} — or ▶ Launch above the file.`, ...buttons);
+  if (choice === 'Launch') await vscode.commands.executeCommand('finetune.launch', uri);
+  else if (choice === 'Show VRAM Estimate') await vscode.commands.executeCommand('finetune.showVramBreakdown', uri);
+}

@@ -1,0 +1,209 @@
+/**
+ * Config generation in real VS Code (code-server), in Restricted Mode (these commands only write files, so they
+ * must work in an untrusted folder):
+ *  - "Fine-Tune: New Training Config": prompt template → QLoRA → NousResearch/Llama-3.2-1B (typed) → RTX 3060 12GB →
+ *    Axolotl, then VS Code's save dialog (code-server's simple file dialog: a quick input holding the path; Enter
+ *    accepts the proposed workspace-folder/suggested-name). The file opens with `adapter: qlora`, no error in the
+ *    Problems panel, and the VRAM lens says ✓ for the RTX 3060.
+ *  - "Fine-Tune: Create Length-Bucket Ensemble" on that file: three variants next to it, and the tasks merged into a
+ *    tasks.json that has comments and a trailing comma (the user's task stays, the old file is kept as .bak).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { findOutputChannelLogs, Session, tail } from './harness';
+
+const FILE = 'llama-3.2-1b-qlora.yaml';
+
+/** A tasks.json as people write it: comments, a URL with // in a string, a trailing comma. */
+const TASKS_JSONC = `// My tasks
+{
+  "version": "2.0.0",
+  "tasks": [
+    /* keep me */
+    { "label": "docs", "type": "shell", "command": "echo http://example.com/a//b", },
+  ],
+}
+`;
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) assert.fail(await message());
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
+  if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
+  try {
+    await fn(s);
+  } catch (err) {
+    const shot = await s.screenshot(`FAILED-${name}`);
+    const logs = s.saveLogs();
+    const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
+    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
+    if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
+    throw err;
+  }
+}
+
+/** F1 → the command → click it; the quick input stays open for the command's own picks (not s.runCommand). */
+async function startCommand(s: Session, label: string): Promise<void> {
+  // Right after start-up the palette may not list the extension's commands yet (no activation event has fired in
+  // a folder without configs, and contributions arrive once the extension host has scanned): reopen until it does.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await s.dismissWidgets();
+    await s.page.keyboard.press('F1');
+    await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+    await s.quickInputBox.fill(`>${label}`);
+    const row = s.quickInput.locator('.monaco-list-row', { hasText: label }).first();
+    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) {
+      await row.click();
+      return;
+    }
+    if (Date.now() > deadline) assert.fail(`the command palette has no "${label}"; rows: ${await s.quickInputRows()}`);
+  }
+}
+
+/** Waits for "Step i/5" in the quick input's title, filters with `filter`, clicks the row showing `row`. */
+async function pick(s: Session, stepNo: number, filter: string, row: string | RegExp): Promise<void> {
+  const title = s.quickInput.locator('.quick-input-title', { hasText: `Step ${stepNo}/5` });
+  await title.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+    assert.fail(`no quick pick titled "Step ${stepNo}/5"; title: ${JSON.stringify(await s.quickInput.locator('.quick-input-title').innerText().catch(() => '(none)'))}, rows: ${await s.quickInputRows()}`);
+  });
+  await s.quickInputBox.fill(filter);
+  const target = s.quickInput.locator('.monaco-list-row', { hasText: row }).first();
+  await target.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => assert.fail(`step ${stepNo}: no row "${row}" after typing "${filter}"; rows: ${await s.quickInputRows()}`));
+  await target.click();
+  // The next step replaces the pick: wait until this step's title is gone.
+  await title.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+async function toast(s: Session, hasText: string | RegExp): Promise<string> {
+  const t = s.page.locator('.notifications-toasts .notification-toast', { hasText }).first();
+  await t.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+    assert.fail(`no notification "${hasText}"; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []))}`);
+  });
+  return (await t.innerText()).replace(/\s+/g, ' ');
+}
+
+describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', { timeout: 300_000 }, () => {
+  let s: Session | undefined;
+  before(async () => {
+    s = new Session({ name: 'generate', files: { 'README.md': '# runs\n', '.vscode/tasks.json': TASKS_JSONC }, untrusted: true });
+    try {
+      await s.start();
+    } catch (err) {
+      await s.screenshot('FAILED-start');
+      s.saveLogs();
+      throw err;
+    }
+  }, { timeout: 240_000 });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('New Training Config: five picks, the save dialog, a QLoRA Axolotl config that fits the RTX 3060', { timeout: 120_000 }, () =>
+    step(s, 'new-config', async (s) => {
+      await startCommand(s, 'Fine-Tune: New Training Config');
+      await pick(s, 1, 'Prompt-template', 'Prompt-template model');
+      await s.screenshot('step2-methods');
+      // Bottleneck adapters: no format offers them for a prompt-template model; shown, with the reason.
+      const adapters = s.quickInput.locator('.monaco-list-row', { hasText: 'Bottleneck adapters' }).first();
+      assert.match((await adapters.innerText()).replace(/\s+/g, ' '), /no format offers it/);
+      // Picking it explains why and stays on the step.
+      await adapters.click();
+      await toast(s, /Bottleneck adapters \(Houlsby\/Pfeiffer\) is not offered for a prompt-template model/);
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 2/5' }).waitFor({ state: 'visible', timeout: 5_000 });
+      // Back goes to step 1 with the approach still chosen; then forward again.
+      await s.quickInput.locator('.codicon-quick-input-back').first().click();
+      await pick(s, 1, 'Prompt-template', 'Prompt-template model');
+      await pick(s, 2, 'QLoRA', 'QLoRA (LoRA on a 4-bit base model)');
+      // A model typed as an id (an alias of the catalog's meta-llama/Llama-3.2-1B) is offered as it is.
+      await pick(s, 3, 'NousResearch/Llama-3.2-1B', 'use this model id');
+      await pick(s, 4, 'RTX 3060 12GB', 'RTX 3060 12GB');
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 5/5' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await s.screenshot('step5-formats');
+      const hf = s.quickInput.locator('.monaco-list-row', { hasText: 'HF TrainingArguments' }).first();
+      assert.match((await hf.innerText()).replace(/\s+/g, ' '), /cannot express qlora/);
+      await pick(s, 5, 'Axolotl', 'Axolotl');
+
+      // The save dialog (code-server: the simple file dialog, a quick input with the proposed path).
+      await waitUntil(
+        async () => (await s.quickInput.isVisible()) && (await s.quickInputBox.inputValue()).endsWith(FILE),
+        15_000,
+        async () => `no save dialog proposing ${FILE}; quick input value: ${JSON.stringify(await s.quickInputBox.inputValue().catch(() => '(none)'))}`,
+      );
+      await s.screenshot('save-dialog');
+      await s.page.keyboard.press('Enter');
+      await s.activeTab(FILE).waitFor({ state: 'visible', timeout: 20_000 });
+
+      const file = path.join(s.workspace, FILE);
+      assert.ok(fs.existsSync(file), `${file} was not written`);
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(text, /^adapter: qlora$/m);
+      assert.match(text, /^base_model: NousResearch\/Llama-3\.2-1B$/m);
+      const line = text.split('\n').findIndex((l) => l === 'adapter: qlora') + 1;
+      await s.goToLine(line, 1);
+      assert.ok((await s.editorText()).includes('adapter: qlora'), 'the editor should show adapter: qlora');
+
+      const summary = await toast(s, /Created llama-3\.2-1b-qlora\.yaml/);
+      assert.match(summary, /VRAM ≈ \d+\.\d GiB of \d+\.\d GiB on the RTX 3060 12GB/, summary);
+      assert.match(summary, /axolotl train llama-3\.2-1b-qlora\.yaml/, summary);
+
+      // The VRAM lens (no finetune.gpus, no GPU here: the representative set, with the RTX 3060 12GB).
+      await s.goToLine(1, 1);
+      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+        assert.fail(`no "VRAM ≈" code lens; lenses: ${JSON.stringify(await s.page.locator('.codelens-decoration').allInnerTexts().catch(() => []))}`);
+      });
+      const title = (await lens.innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /RTX 3060 12GB ✓/, `lens: ${title}`);
+
+      // Validation has run (the lens comes from the same pass): no error-level problem.
+      await s.openProblems();
+      await new Promise((r) => setTimeout(r, 1500));
+      const errors = await s.problems.locator('.monaco-list-row .codicon-error, .monaco-list-row .codicon-close').count();
+      assert.equal(errors, 0, `the generated config has errors: ${JSON.stringify(await s.problemsText())}`);
+      await s.screenshot('new-config-written');
+    }));
+
+  it('Create Length-Bucket Ensemble: three variants next to the config, tasks merged into a tasks.json with comments', { timeout: 90_000 }, () =>
+    step(s, 'ensemble', async (s) => {
+      await s.openFile(FILE);
+      await startCommand(s, 'Fine-Tune: Create Length-Bucket Ensemble');
+      // The buckets input box, proposing 512,1024,2048.
+      await waitUntil(async () => (await s.quickInputBox.inputValue()) === '512,1024,2048', 15_000, async () => `no buckets input box with 512,1024,2048; value: ${JSON.stringify(await s.quickInputBox.inputValue().catch(() => '(none)'))}`);
+      await s.quickInputBox.fill('512,x');
+      await s.quickInput.locator('.quick-input-message', { hasText: 'Whole numbers' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await s.quickInputBox.fill('512,1024,2048');
+      await s.page.keyboard.press('Enter');
+      const next = s.quickInput.locator('.monaco-list-row', { hasText: `Next to ${FILE}` }).first();
+      await next.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => assert.fail(`no "Next to ${FILE}" row; rows: ${await s.quickInputRows()}`));
+      await next.click();
+
+      const summary = await toast(s, /Wrote 3 length-bucket variants/);
+      assert.match(summary, /short \(≤ 512 tokens\) ≈ \d+\.\d GiB ✓ · mid \(≤ 1024 tokens\) ≈ \d+\.\d GiB ✓ · long \(≤ 2048 tokens\) ≈ \d+\.\d GiB ✓/, summary);
+      assert.match(summary, /Updated \.vscode\/tasks\.json/, summary);
+      await s.screenshot('ensemble-written');
+
+      for (const name of ['short', 'mid', 'long']) {
+        const v = path.join(s.workspace, `llama-3.2-1b-qlora.${name}.yaml`);
+        assert.ok(fs.existsSync(v), `${v} was not written`);
+        assert.match(fs.readFileSync(v, 'utf8'), /^sequence_len: (512|1024|2048)$/m);
+      }
+      const tasksText = fs.readFileSync(path.join(s.workspace, '.vscode', 'tasks.json'), 'utf8');
+      assert.match(tasksText, /^\/\/ Updated by Fine-Tune Workbench/);
+      const tasks = JSON.parse(tasksText.replace(/^\/\/.*\n/, '')) as { tasks: Array<{ label: string; command?: string; dependsOn?: string[] }> };
+      const labels = tasks.tasks.map((t) => t.label);
+      assert.ok(labels.includes('docs'), `the user's task is gone: ${JSON.stringify(labels)}`);
+      assert.equal(tasks.tasks.find((t) => t.label === 'docs')?.command, 'echo http://example.com/a//b');
+      const compound = tasks.tasks.find((t) => t.label === 'Train llama-3.2-1b-qlora length-bucket ensemble');
+      assert.equal(compound?.dependsOn?.length, 3, JSON.stringify(tasks));
+      assert.equal(fs.readFileSync(path.join(s.workspace, '.vscode', 'tasks.json.bak'), 'utf8'), TASKS_JSONC);
+    }));
+});
