@@ -6,24 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, CodeLens } from 'vscode-languageserver-protocol';
 import { TestClient } from './client';
+import { LORA_1B } from './fixtures';
 import type { ConfigEntry, LaunchInfoResult } from '../../server/src/protocol';
 
-const CONFIG = [
-  'base_model: NousResearch/Llama-3.2-1B',
-  'adapter: lora',
-  'lora_r: 8',
-  'lora_alpha: 16',
-  'lora_target_modules: [q_proj, v_proj]',
-  'sequence_len: 2048',
-  'micro_batch_size: 2',
-  'gradient_accumulation_steps: 2',
-  'bf16: true',
-  'learning_rate: 0.0002',
-  'datasets:',
-  '  - path: tatsu-lab/alpaca',
-  '    type: alpaca',
-  'output_dir: ./out',
-].join('\n');
+const CONFIG = LORA_1B;
 
 const OOM = 'CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 11.76 GiB total capacity; 9.10 GiB already allocated)';
 

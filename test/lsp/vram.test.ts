@@ -5,23 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, CodeLens, Hover, InlayHint } from 'vscode-languageserver-protocol';
 import { REPO, TestClient } from './client';
+import { LORA_1B } from './fixtures';
 
-const CONFIG = [
-  'base_model: NousResearch/Llama-3.2-1B',
-  'adapter: lora',
-  'lora_r: 8',
-  'lora_alpha: 16',
-  'lora_target_modules: [q_proj, v_proj]',
-  'sequence_len: 2048',
-  'micro_batch_size: 2',
-  'gradient_accumulation_steps: 2',
-  'bf16: true',
-  'learning_rate: 0.0002',
-  'datasets:',
-  '  - path: tatsu-lab/alpaca',
-  '    type: alpaca',
-  'output_dir: ./out',
-].join('\n');
+const CONFIG = LORA_1B;
 
 /** A stand-in for nvidia-smi on a machine with one RTX 3060: the server asks it once at start. */
 function fakeSmi(): string {
