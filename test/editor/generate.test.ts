@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findOutputChannelLogs, Session, tail } from './harness';
+import { Session, step, waitUntil } from './harness';
 
 const FILE = 'llama-3.2-1b-qlora.yaml';
 
@@ -26,29 +26,6 @@ const TASKS_JSONC = `// My tasks
   ],
 }
 `;
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) assert.fail(await message());
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
-  if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
-  try {
-    await fn(s);
-  } catch (err) {
-    const shot = await s.screenshot(`FAILED-${name}`);
-    const logs = s.saveLogs();
-    const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
-    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
-    if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
-    throw err;
-  }
-}
 
 /** F1 → the command → click it; the quick input stays open for the command's own picks (not s.runCommand). */
 async function startCommand(s: Session, label: string): Promise<void> {

@@ -600,3 +600,28 @@ export function findOutputChannelLogs(userDataDir: string, channel: string): str
   walk(path.join(userDataDir, 'logs'), 0);
   return found;
 }
+
+/** Polls `probe` until it returns true; fails with `message()` after `timeoutMs`. */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(await message());
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Runs a test step; on failure saves a screenshot and VS Code's logs and says where they are. */
+export async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
+  if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
+  try {
+    await fn(s);
+  } catch (err) {
+    const shot = await s.screenshot(`FAILED-${name}`);
+    const logs = s.saveLogs();
+    const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
+    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
+    if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
+    throw err;
+  }
+}

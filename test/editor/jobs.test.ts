@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findOutputChannelLogs, Session, tail } from './harness';
+import { Session, step, waitUntil } from './harness';
 import { QLORA_YML, TYPO_KEY } from './fixtures';
 
 const TRAIN_PY = [
@@ -47,30 +47,6 @@ async function launchActive(s: Session): Promise<void> {
 }
 
 const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) assert.fail(await message());
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Runs a step; on failure saves a screenshot and VS Code's logs and says where they are. */
-async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
-  if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
-  try {
-    await fn(s);
-  } catch (err) {
-    const shot = await s.screenshot(`FAILED-${name}`);
-    const logs = s.saveLogs();
-    const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
-    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
-    if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
-    throw err;
-  }
-}
 
 async function start(s: Session): Promise<void> {
   try {

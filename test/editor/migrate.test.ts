@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Session } from './harness';
+import { Session, waitUntil } from './harness';
 
 const MODULE = [
   'import pytorch_lightning as pl',
@@ -25,15 +25,6 @@ const MODULE = [
   'trainer = pl.Trainer(gpus=2, max_epochs=1)',
   '',
 ].join('\n');
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) assert.fail(await message());
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('Migrate Lightning code in the workspace (code-server)', { timeout: 240_000 }, () => {
   let s: Session | undefined;
