@@ -132,6 +132,36 @@ function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit
 
 const PRECISION: Record<string, string> = { '16': '"16-mixed"', bf16: '"bf16-mixed"', '32': '"32-true"', '64': '"64-true"' };
 
+/**
+ * 2.x toggles by optimizer: `self.toggle_optimizer(opt, idx)` drops the index; `self.untoggle_optimizer(idx)`
+ * takes the optimizer that the same function last toggled with that index (no fix when there is none).
+ */
+function migrateToggle(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const call = f.node;
+  const args = call.childForFieldName('arguments');
+  const list = args ? args.namedChildren.filter((a): a is Node => Boolean(a) && a!.type !== 'comment') : [];
+  const fn = call.childForFieldName('function')?.text;
+  if (fn === 'self.toggle_optimizer' && list.length === 2 && list[1]!.type !== 'keyword_argument') {
+    // From the end of the first argument to the end of the second: ", idx".
+    return [{ title: 'Drop the optimizer index', edits: [{ range: offsetRange(textDocument, list[0]!.endIndex, list[1]!.endIndex), newText: '' }], preferred: true }];
+  }
+  if (fn === 'self.untoggle_optimizer' && list.length === 1) {
+    let scope: Node | null = call.parent;
+    while (scope && scope.type !== 'function_definition') scope = scope.parent;
+    if (!scope) return [];
+    const index = list[0]!.text;
+    let optimizer: string | undefined;
+    for (const c of scope.descendantsOfType('call')) {
+      if (!c || c.startIndex >= call.startIndex) continue;
+      if (c.childForFieldName('function')?.text !== 'self.toggle_optimizer') continue;
+      const a = c.childForFieldName('arguments')?.namedChildren.filter((x): x is Node => Boolean(x) && x!.type !== 'comment') ?? [];
+      if (a.length === 2 && a[1]!.text === index && /^[\w.]+$/.test(a[0]!.text)) optimizer = a[0]!.text;
+    }
+    return optimizer ? [{ title: `Untoggle ${optimizer}`, edits: [edit(textDocument, list[0]!, optimizer)], preferred: true }] : [];
+  }
+  return [];
+}
+
 /** The simple, safe rewrites; the structural ones (epoch-end hooks, devices, Tuner) are done separately. */
 function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Map<string, Node[]>): Fix[] {
   const { rule, node } = f;
@@ -177,6 +207,8 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
       return migrateEpochHooks(textDocument, f);
     case 'batchHook':
       return migrateBatchHook(textDocument, f);
+    case 'toggleOptimizer':
+      return migrateToggle(textDocument, f);
     case 'replaceImport':
       return /import/.test(node.type) ? migrateImport(textDocument, rule, node) : [];
     default:

@@ -38,6 +38,8 @@ export type FixKind =
   | 'epochHooks'
   | 'batchHook'
   | 'precisionValue'
+  /** toggle_optimizer(opt, idx) → toggle_optimizer(opt); untoggle_optimizer(idx) → the optimizer toggled with idx. */
+  | 'toggleOptimizer'
   /** Display-only: the message says what to do and no edit is ever offered (not even dropping parameters). */
   | 'manual'
   | 'none';
@@ -500,7 +502,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     name: 'toggle_optimizer(optimizer, optimizer_idx)',
     params: ['optimizer_idx'],
     replacement: 'self.toggle_optimizer(optimizer) (one argument)',
-    fix: { kind: 'none' },
+    fix: { kind: 'toggleOptimizer' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'toggle_optimizer(optimizer, optimizer_idx)',
@@ -512,7 +514,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     name: 'untoggle_optimizer(optimizer_idx)',
     params: ['optimizer_idx'],
     replacement: 'self.untoggle_optimizer(optimizer) (pass the optimizer, not its index)',
-    fix: { kind: 'none' },
+    fix: { kind: 'toggleOptimizer' },
     removedIn: '2.0',
     behaviour: 'raises',
     api: 'untoggle_optimizer(optimizer_idx)',
