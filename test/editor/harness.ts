@@ -202,6 +202,8 @@ export async function startCodeServer(opts: {
   stateDir?: string;
   /** Keep VS Code's workspace trust on (default: off, every folder is trusted). */
   workspaceTrust?: boolean;
+  /** Extra environment for code-server (the extension host and the jobs it starts inherit it). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<CodeServer> {
   assertFile(CODE_SERVER_BIN, 'code-server is not installed; run: bash test/editor/setup.sh');
   const host = opts.host ?? '127.0.0.1';
@@ -226,7 +228,7 @@ export async function startCodeServer(opts: {
   const proc = spawn(CODE_SERVER_BIN, args, {
     detached: true,
     stdio: ['ignore', log, log],
-    env: codeServerEnv(state),
+    env: { ...codeServerEnv(state), ...opts.env },
   });
   fs.closeSync(log);
   if (proc.pid === undefined) throw new Error(`could not start ${CODE_SERVER_BIN}`);
@@ -291,6 +293,10 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
   /** Open the folder in Restricted Mode: workspace trust on, the folder not trusted, no trust prompt. */
   untrusted?: boolean;
+  /** Executables (name → script text) written to <tmp>/bin, which goes first on code-server's PATH. */
+  bin?: Record<string, string>;
+  /** Extra environment for code-server and so for the extension host. */
+  env?: Record<string, string>;
 }
 
 export class Session {
@@ -298,6 +304,8 @@ export class Session {
   readonly workspace: string;
   readonly userDataDir: string;
   readonly extensionsDir: string;
+  /** <tmp>/bin: the `bin` option's programs, first on code-server's PATH. */
+  readonly binDir: string;
   server?: CodeServer;
   browser?: Browser;
   context?: BrowserContext;
@@ -310,6 +318,7 @@ export class Session {
     this.workspace = path.join(this.tmpRoot, 'workspace');
     this.userDataDir = path.join(this.tmpRoot, 'user-data');
     this.extensionsDir = path.join(this.tmpRoot, 'extensions');
+    this.binDir = path.join(this.tmpRoot, 'bin');
     liveTmpRoots.add(this.tmpRoot);
     for (const d of [this.workspace, path.join(this.userDataDir, 'User'), this.extensionsDir]) {
       fs.mkdirSync(d, { recursive: true });
@@ -318,6 +327,10 @@ export class Session {
       const file = path.join(this.workspace, rel);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
+    }
+    for (const [name, text] of Object.entries(opts.bin ?? {})) {
+      fs.mkdirSync(this.binDir, { recursive: true });
+      fs.writeFileSync(path.join(this.binDir, name), text, { mode: 0o755 });
     }
     fs.writeFileSync(
       path.join(this.userDataDir, 'User', 'settings.json'),
@@ -345,6 +358,13 @@ export class Session {
       folder: this.workspace,
       logFile: path.join(ARTIFACTS_DIR, `${this.opts.name}-code-server.log`),
       ...(this.opts.untrusted ? { workspaceTrust: true } : {}),
+      env: this.opts.env || this.opts.bin ? {
+        ...this.opts.env,
+        ...(this.opts.bin ? { PATH: [this.binDir, this.opts.env?.PATH ?? process.env.PATH ?? ''].filter(Boolean).join(path.delimiter) } : {}),
+        // The server otherwise gives the extension host the environment of a login shell (bash -ilc env), whose
+        // /etc/profile resets PATH; VSCODE_CLI=1 ("started from the code CLI") makes it keep ours.
+        VSCODE_CLI: '1',
+      } : {},
     });
     assertFile(CHROMIUM_BIN, 'Chromium is not installed; run: bash test/editor/setup.sh');
     this.browser = await chromium.launch({
@@ -599,6 +619,24 @@ export function findOutputChannelLogs(userDataDir: string, channel: string): str
   };
   walk(path.join(userDataDir, 'logs'), 0);
   return found;
+}
+
+/**
+ * F1 → "Fine-Tune: Launch Training Job" → Enter on the launcher quick pick ("local" first) for the active file.
+ * Not s.runCommand: it waits for the palette to close, and the launcher quick pick reuses that widget.
+ */
+export async function launchActive(s: Session): Promise<void> {
+  await s.dismissWidgets();
+  await s.page.keyboard.press('F1');
+  await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+  await s.quickInputBox.fill('>Fine-Tune: Launch Training Job');
+  await s.quickInput.locator('.monaco-list-row', { hasText: 'Fine-Tune: Launch Training Job' }).first().click({ timeout: 15_000 });
+  const local = s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first();
+  await local.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+    throw new Error(`no launcher quick pick; rows: ${await s.quickInputRows()}`);
+  });
+  await s.page.keyboard.press('Enter');
+  await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Polls `probe` until it returns true; fails with `message()` after `timeoutMs`. */

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Session, step, waitUntil } from './harness';
+import { launchActive, Session, step, waitUntil } from './harness';
 import { QLORA_YML, TYPO_KEY } from './fixtures';
 
 const TRAIN_PY = [
@@ -32,19 +32,6 @@ const TASKS_JSON = JSON.stringify({ version: '2.0.0', tasks: [{ type: 'finetune'
 
 /** An Axolotl config with an error Axolotl refuses (a string where a boolean goes). */
 const BROKEN_YML = 'base_model: NousResearch/Llama-3.2-1B\nadapter: qlora\nload_in_4bit: maybe\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\n';
-
-/** F1 → Launch Training Job → Enter on the launcher quick pick ("local" first). */
-async function launchActive(s: Session): Promise<void> {
-  await s.dismissWidgets();
-  await s.page.keyboard.press('F1');
-  await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
-  await s.quickInputBox.fill('>Fine-Tune: Launch Training Job');
-  await s.quickInput.locator('.monaco-list-row', { hasText: 'Fine-Tune: Launch Training Job' }).first().click({ timeout: 15_000 });
-  const local = s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first();
-  await local.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`no launcher quick pick; rows: ${await s.quickInputRows()}`));
-  await s.page.keyboard.press('Enter');
-  await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
-}
 
 const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
 
