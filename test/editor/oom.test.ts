@@ -183,6 +183,11 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
         10_000,
         async () => `the status bar item should go once the job stops; items: ${JSON.stringify(await s.statusBarText())}`,
       );
+      // Stopping ends Python with KeyboardInterrupt: that is the user's doing, not a problem of the code.
+      await s.openProblems();
+      const problems = await s.problemsText();
+      assert.match(problems, /FT403/, `the Problems panel should still list the OOM of oom.yml: ${problems}`);
+      assert.doesNotMatch(problems, /KeyboardInterrupt/, `a stopped job should leave no problem: ${problems}`);
       await s.screenshot('job-stopped');
     }));
 });

@@ -81,6 +81,8 @@ export class JobManager implements vscode.Disposable {
     } else if (e.kind === 'oom') {
       void this.reportOom(job, e);
     } else {
+      // A stop (Ctrl+C, the Stop action, scancel) ends Python with KeyboardInterrupt: not a problem of the code.
+      if (/^(KeyboardInterrupt|SystemExit)\b/.test(e.error)) return;
       const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
       const frame = ownFrame(e.frames, roots);
       if (!frame) return;
