@@ -12,7 +12,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   };
   // nvidia-smi is a program: in Restricted Mode the server does not run it.
   // The "▶ Launch" lens runs our launch command (which refuses in Restricted Mode, with the reason).
-  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted, clientCommands: [LAUNCH_COMMAND] };
+  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted, clientCommands: [LAUNCH_COMMAND, 'finetune.showVramBreakdown'] };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'yaml' },

@@ -38,7 +38,7 @@ import {
 import { loadSchemas } from './schemaFiles';
 import { SettingsCache } from './settings';
 import { queryLocalGpus } from './localGpus';
-import { vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
+import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
 
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
@@ -47,6 +47,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
   let probeGpus = true;
+  let lensIcons = false;
   let launchLens = false;
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
@@ -75,6 +76,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     state.setOverrides(init?.formatOverrides);
     probeGpus = init?.probeGpus !== false;
     launchLens = Boolean(init?.clientCommands?.includes(LAUNCH_COMMAND));
+    // Codicons ($(chip)) only for our VS Code client; other editors would print them as text.
+    lensIcons = Boolean(init?.clientCommands?.includes(SHOW_VRAM_COMMAND));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -149,7 +152,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // "▶ Launch" first, on line 0 of configs of a training format; the VRAM lens beside it.
     const launchable = launchLens && found.analysis.detection.format !== 'python-lightning' && (LAUNCHABLE_FORMATS as readonly string[]).includes(found.analysis.detection.format);
     const launch = launchable ? [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: '▶ Launch', command: LAUNCH_COMMAND, arguments: [p.textDocument.uri] } }] : [];
-    return [...launch, ...(settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis) : [])];
+    return [...launch, ...(settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [])];
   }));
   connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
   connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));

@@ -41,7 +41,7 @@ describe('VRAM hints over stdio, with the GPU nvidia-smi reports', () => {
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.equal(result.length, 1);
     assert.deepEqual(result[0]!.range.start, { line: 0, character: 0 });
-    assert.match(result[0]!.command!.title, /^\$\(chip\) VRAM ≈ \d+\.\d GiB · RTX 3060 ✗$/);
+    assert.match(result[0]!.command!.title, /^VRAM ≈ \d+\.\d GiB · RTX 3060 ✗$/);
     assert.deepEqual([result[0]!.command!.command, result[0]!.command!.arguments], ['finetune.showVramBreakdown', [uri]]);
     const { result: breakdown } = await client.request<{ markdown: string }>('finetune/vramBreakdown', { uri });
     assert.match(breakdown.markdown, /^# VRAM estimate\n\n\*\*VRAM ≈ /);
@@ -97,7 +97,7 @@ describe('VRAM hints over stdio, without a GPU', () => {
     await client.open(uri, CONFIG);
     assert.deepEqual((await pending).filter((x) => /^FT4/.test(String(x.code))), []);
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-    assert.match(result[0]!.command!.title, /^\$\(chip\) VRAM ≈ \d+\.\d GiB · RTX 3060 12GB ✗ · RTX 3090 24GB [✓✗] · A100 80GB ✓$/);
+    assert.match(result[0]!.command!.title, /^VRAM ≈ \d+\.\d GiB · RTX 3060 12GB ✗ · RTX 3090 24GB [✓✗] · A100 80GB ✓$/);
   });
 
   it('a Python file or a plain YAML file has no lens', async () => {

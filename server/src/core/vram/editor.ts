@@ -20,16 +20,20 @@ function samePath(a: ValuePath, b: ValuePath): boolean {
   return a.length === b.length && a.every((x, i) => String(x) === String(b[i]));
 }
 
-/** "≈ 21.3 GiB/GPU · RTX 3090 24GB ✓ · RTX 3060 12GB ✗" on line 0; or why there is no estimate. */
-export function vramCodeLenses(doc: TextDocument, analysis: Analysis): CodeLens[] {
+/**
+ * "≈ 21.3 GiB/GPU · RTX 3090 24GB ✓ · RTX 3060 12GB ✗" on line 0; or why there is no estimate. `icons`: VS Code
+ * draws `$(chip)` as an icon, other editors would show the text.
+ */
+export function vramCodeLenses(doc: TextDocument, analysis: Analysis, options: { icons?: boolean } = {}): CodeLens[] {
+  const icon = options.icons === false ? '' : '$(chip) ';
   const v = analysis.vram;
   if (!v) return [];
   const range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   if (v.estimate) {
-    return [{ range, command: { title: `$(chip) VRAM ${lensTitle(v.estimate)}`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
+    return [{ range, command: { title: `${icon}VRAM ${lensTitle(v.estimate)}`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
   }
   if (v.unavailable && v.unavailable.kind !== 'no-setup') {
-    return [{ range, command: { title: `$(chip) VRAM: no estimate (${v.unavailable.kind === 'unknown-model' ? 'unknown model' : 'see hover'})`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
+    return [{ range, command: { title: `${icon}VRAM: no estimate (${v.unavailable.kind === 'unknown-model' ? 'unknown model' : 'see hover'})`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
   }
   return [];
 }
