@@ -7,6 +7,10 @@ import { planLaunch } from '../../server/src/core/jobs/command';
 import type { LogEvent } from '../../server/src/core/jobs/logs';
 import { findProgram, JobRunner, type JobResult } from '../../server/src/jobs/runner';
 import { slurmEnv, startCluster, stopCluster } from './cluster';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createConfigService, DEFAULT_SETTINGS, fixesOf } from '../../server/src/core/config';
+import { findGpu } from '../../server/src/core/gpus/catalog';
+import { loadSchemas } from '../../server/src/schemaFiles';
 
 // Jobs planned by `ftw launch --launcher slurm` (sbatch script, submit, follow, tail, exit code), on a real one-node
 // Slurm cluster on this machine. The cluster has no GPUs: the request is left out (slurm.gpuFlag "none").
@@ -67,5 +71,21 @@ describe('Slurm: jobs launched with the slurm launcher', { timeout: 180_000 }, (
     const oom = r.events.find((e) => e.kind === 'oom');
     assert.ok(oom, r.output);
     assert.equal(oom.kind === 'oom' && oom.triedGiB, 2);
+    // The resulting diagnostic, as the editor gets it (the client reports the event, the server re-analyses the
+    // config): FT403 on the micro batch line, with the VRAM fixes.
+    if (oom.kind !== 'oom') return;
+    const config = ['base_model: NousResearch/Llama-3.2-1B', 'adapter: lora', 'sequence_len: 2048', 'micro_batch_size: 2', 'learning_rate: 0.0002', 'bf16: true', 'datasets:', '  - path: tatsu-lab/alpaca', '    type: alpaca', 'output_dir: ./out'].join('\n');
+    const doc = TextDocument.create('file:///w/train.yml', 'yaml', 1, config);
+    const analysis = createConfigService(loadSchemas(join(__dirname, '..', '..', '..', 'schemas'))).analyze(doc, {
+      settings: DEFAULT_SETTINGS,
+      roots: ['/w'],
+      vram: { targets: [findGpu('RTX 3060 12GB')!], targetsAreReal: true, lookup: {} },
+      runtime: { oom: { message: oom.message, ...(oom.triedGiB ? { triedGiB: oom.triedGiB } : {}), ...(oom.totalGiB ? { totalGiB: oom.totalGiB } : {}) } },
+    });
+    const d = analysis.diagnostics.find((x) => x.code === 'FT403');
+    assert.ok(d, JSON.stringify(analysis.diagnostics.map((x) => x.code)));
+    assert.equal(d.range.start.line, 3, 'on micro_batch_size');
+    assert.match(d.message, /CUDA out of memory in the last run/);
+    assert.ok(fixesOf(d).some((f) => /gradient checkpointing/.test(f.title)), fixesOf(d).map((f) => f.title).join('\n'));
   });
 });
