@@ -141,6 +141,25 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
       });
       await s.screenshot('tasks-json');
     }));
+
+  it('"Run Task" also lists a local run of each training config of the workspace', { timeout: 60_000 }, () =>
+    step(s, 'provided-tasks', async (s) => {
+      await s.dismissWidgets();
+      await s.page.keyboard.press('F1');
+      await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+      await s.quickInputBox.fill('>Tasks: Run Task');
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'Tasks: Run Task' }).first().click({ timeout: 15_000 });
+      // Detected tasks are grouped by type: filter to the finetune group and open it.
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'train with exit 4' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await s.quickInputBox.fill('finetune');
+      const group = s.quickInput.locator('.monaco-list-row:not(:has-text(":"))', { hasText: /finetune/ }).first();
+      await group.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`Run Task has no finetune group; rows: ${await s.quickInputRows()}`));
+      await group.click();
+      const provided = s.quickInput.locator('.monaco-list-row', { hasText: 'qlora.yml · local' }).first();
+      await provided.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => assert.fail(`the finetune group lists no "qlora.yml · local" task; rows: ${await s.quickInputRows()}`));
+      await s.screenshot('provided-tasks');
+      await s.page.keyboard.press('Escape');
+    }));
 });
 
 describe('Restricted Mode (an untrusted folder)', { timeout: 300_000 }, () => {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { LIST_CONFIGS, SCRIPT_FORMATS, type ConfigEntry } from '../../../server/src/protocol';
 import { TASK_TYPE, taskName, type FinetuneTaskDefinition } from './definition';
 import type { JobManager } from './manager';
 import { JobTerminal } from './terminal';
@@ -12,9 +13,24 @@ import { JobTerminal } from './terminal';
 export class FinetuneTaskProvider implements vscode.TaskProvider {
   constructor(private readonly client: LanguageClient, private readonly jobs: JobManager) {}
 
-  /** No auto-detected tasks (the Launch command lists the configs); none at all in Restricted Mode. */
-  provideTasks(): vscode.Task[] {
-    return [];
+  /**
+   * "Run Task" lists one local run per training config of the workspace (those that need no script), so a config
+   * can be trained from there or bound to a key without writing tasks.json; none in Restricted Mode.
+   */
+  async provideTasks(): Promise<vscode.Task[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    let configs: ConfigEntry[];
+    try {
+      configs = await this.client.sendRequest<ConfigEntry[]>(LIST_CONFIGS, {});
+    } catch {
+      return [];
+    }
+    return configs
+      .filter((c) => !(SCRIPT_FORMATS as readonly string[]).includes(c.format))
+      .map((c) => {
+        const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(c.uri));
+        return this.build({ type: TASK_TYPE, config: c.relativePath, launcher: 'local' }, folder);
+      });
   }
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
