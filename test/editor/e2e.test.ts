@@ -57,13 +57,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
 
   before(async () => {
     s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML, [PY_FILE]: LIGHTNING_PY } });
-    try {
-      await s.start();
-    } catch (err) {
-      await s.screenshot('FAILED-start');
-      s.saveLogs();
-      throw err;
-    }
+    await s.start();
     await s.screenshot('workbench-loaded');
   }, { timeout: 240_000 });
 

@@ -72,13 +72,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
   let s: Session | undefined;
   before(async () => {
     s = new Session({ name: 'generate', files: { 'README.md': '# runs\n', '.vscode/tasks.json': TASKS_JSONC }, untrusted: true });
-    try {
-      await s.start();
-    } catch (err) {
-      await s.screenshot('FAILED-start');
-      s.saveLogs();
-      throw err;
-    }
+    await s.start();
   }, { timeout: 240_000 });
   after(async () => {
     await s?.close();

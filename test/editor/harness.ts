@@ -350,7 +350,18 @@ export class Session {
   }
 
   /** Install the extension, start code-server and Chromium, load the workbench. */
+  /** Starts code-server and the browser on the workspace; on failure saves a screenshot and the logs first. */
   async start(): Promise<void> {
+    try {
+      await this.launch();
+    } catch (err) {
+      await this.screenshot('FAILED-start');
+      this.saveLogs();
+      throw err;
+    }
+  }
+
+  private async launch(): Promise<void> {
     if (this.opts.vsix !== null) await installExtension(this.extensionsDir, this.opts.vsix ?? VSIX_PATH);
     this.server = await startCodeServer({
       userDataDir: this.userDataDir,

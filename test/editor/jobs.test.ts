@@ -35,21 +35,11 @@ const BROKEN_YML = 'base_model: NousResearch/Llama-3.2-1B\nadapter: qlora\nload_
 
 const RESTRICTED = 'Fine-Tune Workbench does not run programs in Restricted Mode';
 
-async function start(s: Session): Promise<void> {
-  try {
-    await s.start();
-  } catch (err) {
-    await s.screenshot('FAILED-start');
-    s.saveLogs();
-    throw err;
-  }
-}
-
 describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
   before(async () => {
     s = new Session({ name: 'jobs', files: { 'train.py': TRAIN_PY, '.vscode/tasks.json': TASKS_JSON, 'qlora.yml': QLORA_YML, 'broken.yml': BROKEN_YML } });
-    await start(s);
+    await s.start();
   }, { timeout: 240_000 });
   after(async () => {
     await s?.close();
@@ -166,7 +156,7 @@ describe('Restricted Mode (an untrusted folder)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
   before(async () => {
     s = new Session({ name: 'restricted', files: { 'train.py': TRAIN_PY, 'qlora.yml': QLORA_YML }, untrusted: true });
-    await start(s);
+    await s.start();
   }, { timeout: 240_000 });
   after(async () => {
     await s?.close();

@@ -42,16 +42,6 @@ sys.exit(1)
 const CONFIG = LORA_1B + '\n';
 const MICRO_BATCH_LINE = CONFIG.split('\n').findIndex((l) => l.startsWith('micro_batch_size:')) + 1;
 
-async function start(s: Session): Promise<void> {
-  try {
-    await s.start();
-  } catch (err) {
-    await s.screenshot('FAILED-start');
-    s.saveLogs();
-    throw err;
-  }
-}
-
 /** The rows of the Training Jobs view (Explorer). */
 function jobRows(s: Session) {
   return s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Training Jobs' }) }).locator('.monaco-list-row');
@@ -71,7 +61,7 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       // xterm's DOM renderer, so the terminal's text can be read (WebGL draws it on a canvas).
       settings: { 'terminal.integrated.gpuAcceleration': 'off' },
     });
-    await start(s);
+    await s.start();
   }, { timeout: 240_000 });
   after(async () => {
     await s?.close();
