@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findOutputChannelLogs, Session, tail } from './harness';
+import { Session, step, waitUntil } from './harness';
 import { FIXED_KEY, QLORA_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
 
 const FILE = 'qlora.yml';
@@ -26,35 +26,6 @@ const LIGHTNING_PY = ['import pytorch_lightning as pl', '', '', 'class Model(pl.
 describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
 
-  /** Runs a step; on failure saves a screenshot and VS Code's logs and says where they are. */
-  async function step(name: string, fn: (s: Session) => Promise<void>): Promise<void> {
-    if (!s) throw new Error('session was not started (see the failure of the "before" hook)');
-    try {
-      await fn(s);
-    } catch (err) {
-      const shot = await s.screenshot(`FAILED-${name}`);
-      const logs = s.saveLogs();
-      const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
-      const extra = [
-        shot && `screenshot: ${shot}`,
-        logs && `VS Code logs: ${logs}`,
-        ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`,
-      ].filter(Boolean);
-      if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
-      throw err;
-    }
-  }
-
-  /** Polls `probe` until it returns true; fails with `message()` after `timeoutMs`. */
-  async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, message: () => Promise<string>) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await probe().catch(() => false)) return;
-      if (Date.now() > deadline) assert.fail(await message());
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   before(async () => {
     s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML, [PY_FILE]: LIGHTNING_PY } });
     await s.start();
@@ -66,7 +37,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
   });
 
   it(`opens ${FILE} and lists "${PROBLEM_TEXT}" in the Problems panel`, { timeout: 90_000 }, () =>
-    step('diagnostic', async (s) => {
+    step(s, 'diagnostic', async (s) => {
       await s.openFile(FILE);
       await s.screenshot('file-open');
       await s.openProblems();
@@ -90,7 +61,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
     }));
 
   it('shows the detected format "Axolotl" in the status bar', { timeout: 30_000 }, () =>
-    step('status-bar', async (s) => {
+    step(s, 'status-bar', async (s) => {
       await s.statusItem(/\bAxolotl\b/).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
         assert.fail(`no status bar item with the text "Axolotl" for ${FILE}; items: ${JSON.stringify(await s.statusBarText())}`);
       });
@@ -98,7 +69,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
     }));
 
   it(`applies the quick fix "${FIX_TITLE}" and the problem goes away`, { timeout: 90_000 }, () =>
-    step('quick-fix', async (s) => {
+    step(s, 'quick-fix', async (s) => {
       // Cursor inside the misspelt key (column 3), then Ctrl+. for the Quick Fix menu.
       await s.goToLine(TYPO_LINE, 3);
       await s.statusItem(`Ln ${TYPO_LINE}, Col 3`).first().waitFor({ state: 'visible', timeout: 5_000 }).catch(async () => {
@@ -152,7 +123,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
     }));
 
   it(`shows the VRAM code lens on ${FILE} and opens the breakdown from it`, { timeout: 90_000 }, () =>
-    step('vram-lens', async (s) => {
+    step(s, 'vram-lens', async (s) => {
       await s.openFile(FILE);
       await s.goToLine(1, 1); // the lens sits above line 1
       // No GPU here and none configured: the lens judges a representative set of GPUs.
@@ -183,7 +154,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
     }));
 
   it(`flags Lightning 1.x APIs in ${PY_FILE} (tree-sitter WASM inside the .vsix)`, { timeout: 90_000 }, () =>
-    step('lightning', async (s) => {
+    step(s, 'lightning', async (s) => {
       await s.openFile(PY_FILE);
       await s.openProblems();
       for (const text of ["'on_epoch_end' is never called in Lightning 2.x", "'Trainer(gpus=)' was removed in Lightning 2.0"]) {
