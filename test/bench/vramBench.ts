@@ -9,7 +9,7 @@ import { resolveSetup, type TrainingSetupInput } from '../../server/src/core/vra
 import { loadSchemas } from '../../server/src/schemaFiles';
 import { createConfigService } from '../../server/src/core/config';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { readRows, scoreRows } from './vramAccuracy';
+import { devFiles, readRows, scoreRows, summarize as summarizeRows, summaryLine } from './vramAccuracy';
 import { summarize } from './stats';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -63,9 +63,9 @@ function main(): void {
   console.log(`  analyse a 14-line Axolotl config that fits:         p50 ${fmt(rows.fits.p50)} (without VRAM hints ${fmt(rows.without.p50)})`);
   console.log(`  analyse one that does not fit (fixes and plans):    p50 ${fmt(rows.misfit.p50)}, p95 ${fmt(rows.misfit.p95)} (without VRAM hints ${fmt(rows.misfitBase.p50)})`);
 
-  const s = scoreRows(readRows(join(REPO, 'test', 'bench', 'vram', 'measurements-dev.jsonl')));
-  console.log(`\nVRAM estimator accuracy (test/bench/vram/measurements-dev.jsonl, ${s.results.length} rows; every row: node out/test/bench/vramAccuracy.js)`);
-  console.log(`  median |error| ${s.medianAbsErrorPct.toFixed(1)}% (target ≤ 10%) · within ±15%: ${(s.within15 * 100).toFixed(0)}% of ${s.scored} rows (target ≥ 70%) · OOM rows predicted not to fit: ${s.oomRight}/${s.oomRows} (target all)`);
+  const results = devFiles().flatMap((f) => scoreRows(readRows(f)).results);
+  console.log(`\nVRAM estimator accuracy (test/bench/vram/*.jsonl, ${results.length} rows; every row and group: node out/test/bench/vramAccuracy.js)`);
+  console.log(`  ${summaryLine(summarizeRows(results))}`);
 }
 
 main();

@@ -77,7 +77,7 @@ describe('ftw new: every supported combination', () => {
                 refused++;
                 assert.ok(r.kind === 'does-not-fit' || (r.kind === 'bad-request' && method === 'distillation'), `${where}: ${r.kind} ${r.message}`);
                 if (r.kind === 'does-not-fit') {
-                  assert.match(r.message, /does not fit the .* even with gradient checkpointing, micro batch 1/, where);
+                  assert.match(r.message, /does not fit the .*(without changing the method|No change to the config makes it fit)/, where);
                   assert.ok(r.suggestions.length > 0, `${where}: suggests something`);
                 } else assert.match(r.message, /--teacher|tokenizer/);
                 continue;
@@ -157,24 +157,24 @@ describe('ftw new: choices', () => {
     else assert.match(c.text, /AdamW with fp32 states: fits/);
   });
 
-  it('LoRA that cannot fit says so and suggests QLoRA, a smaller model and a bigger GPU', () => {
+  it('LoRA that cannot fit says so and lists the planner\'s answers: QLoRA first, then a GPU that keeps LoRA', () => {
     const r = newConfig({ approach: 'prompt-template', method: 'lora', model: 'meta-llama/Llama-3.1-8B', gpu: 'RTX 3060', format: 'trl' });
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.kind, 'does-not-fit');
-    assert.match(r.message, /meta-llama\/Llama-3\.1-8B with lora adapters does not fit the RTX 3060 12GB \(12\.0 GiB usable\) even with gradient checkpointing, micro batch 1, 512-token sequences: it needs ≈ [\d.]+ GiB\./);
-    assert.match(r.suggestions[0]!, /^--method qlora fits: ≈ [\d.]+ GiB on the RTX 3060 12GB\.$/);
-    assert.ok(r.suggestions.some((s) => /smaller model fits with lora: meta-llama\/Llama-3\.2-3B/.test(s)), r.suggestions.join('\n'));
-    assert.ok(r.suggestions.some((s) => /A GPU with more memory: the RTX 3090 24GB/.test(s)), r.suggestions.join('\n'));
+    assert.equal(r.message, 'meta-llama/Llama-3.1-8B with lora adapters does not fit the RTX 3060 12GB (12.0 GiB) without changing the method.');
+    assert.match(r.suggestions[0]!, /^gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 1024-token sequences \+ QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ [\d.]+ GiB \(up to [\d.]+\) \(checkpointing recomputes/);
+    assert.match(r.suggestions[1]!, /^gradient checkpointing \+ micro batch 2 \(2× the accumulation\) on one L40S 48GB: ≈ /);
   });
 
-  it('a model too big for any setting on the GPU names what would fit', () => {
+  it('a model too big for any setting on the GPU says why, and names a smaller model of its family and GPUs that hold it', () => {
     const r = newConfig({ approach: 'prompt-template', method: 'qlora', model: 'meta-llama/Llama-3.1-405B', gpu: 'RTX 3060', format: 'axolotl' });
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.kind, 'does-not-fit');
-    assert.ok(r.suggestions.some((s) => /smaller model fits with qlora: meta-llama\//.test(s)), r.suggestions.join('\n'));
-    assert.ok(r.suggestions.some((s) => /GPU with more memory|No single GPU/.test(s)), r.suggestions.join('\n'));
+    assert.match(r.message, /No change to the config makes it fit one RTX 3060 12GB: even with gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 512-token sequences it needs ≈ [\d.]+ GiB/);
+    assert.ok(r.suggestions.some((s) => /^meta-llama\/Meta-Llama-3-8B with /.test(s)), r.suggestions.join('\n'));
+    assert.ok(r.suggestions.some((s) => /H100 80GB with FSDP/.test(s)), r.suggestions.join('\n'));
   });
 
   it('uses fp16 on GPUs without bf16 (and fp32 in torchtune, which refuses fp16)', () => {

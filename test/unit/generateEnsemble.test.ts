@@ -27,14 +27,14 @@ describe('ensemble writer', () => {
     assert.match(mid.text, /^min_sample_len: 513$/m);
     assert.match(mid.text, /^excess_length_strategy: drop$/m);
     assert.match(mid.text, /^output_dir: \.\/outputs\/lora-out-mid$/m);
-    assert.match(mid.text, /^# VRAM: ≈ [\d.]+ GiB of 24\.0 GiB on the RTX 4090 24GB: fits\.$/m);
+    assert.match(mid.text, /^# VRAM: ≈ [\d.]+ GiB \(up to [\d.]+\) of 24\.0 GiB on the RTX 4090 24GB: fits\.$/m);
     assert.match(mid.text, /Axolotl keeps samples of 513 to 1024 tokens/);
     assert.doesNotMatch(r.variants[0]!.text, /min_sample_len/);
     for (const v of r.variants) {
       const a = analyze(v.text, v.path);
       assert.equal(a.detection.format, 'axolotl');
       assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message), []);
-      assert.ok(v.estimate && v.fits);
+      assert.ok(v.estimate && v.fits, `${v.name}: ${v.text.split('\n').find((l) => l.includes('VRAM'))}`);
     }
     assert.ok(r.variants[0]!.estimate!.peakBytes < r.variants[2]!.estimate!.peakBytes, 'shorter sequences need less memory');
     assert.deepEqual(r.tasks, {
@@ -130,7 +130,7 @@ describe('ftw new / ftw ensemble (CLI)', () => {
       [['--approach', 'x', '--method', 'lora', '--format', 'axolotl', ...base], /--approach must be one of classifier, prompt-template/],
       [['--approach', 'prompt-template', '--format', 'axolotl', ...base], /--method is required/],
       [['--approach', 'prompt-template', '--method', 'prefix', '--format', 'axolotl', ...base], /Axolotl cannot express prefix tuning.*no prefix tuning/],
-      [['--approach', 'prompt-template', '--method', 'lora', '--format', 'axolotl', ...base], /does not fit the RTX 3060 12GB[^]*--method qlora fits/],
+      [['--approach', 'prompt-template', '--method', 'lora', '--format', 'axolotl', ...base], /does not fit the RTX 3060 12GB \(12\.0 GiB\) without changing the method\.\n[^]*QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ /],
     ];
     for (const [args, re] of cases) {
       const x = io(tmpdir());

@@ -86,10 +86,18 @@ describe('vram: weights', () => {
   it('fp32: 4 bytes per parameter', () => assert.equal(est({ precision: 'fp32' }).components.weights, P * 4));
   it('bf16-true: 2 bytes per parameter', () => assert.equal(est({ precision: 'bf16-true' }).components.weights, P * 2));
   it('fp16-true: 2 bytes per parameter', () => assert.equal(est({ precision: 'fp16-true' }).components.weights, P * 2));
-  it('bf16-mixed: fp32 weights (4 bytes) and 16-bit autocast copies of the linear weights among the activations', () => {
+  it('bf16-mixed: fp32 weights (4 bytes) and autocast\'s cached 16-bit copies of every linear and the LM head', () => {
     const e = est({ precision: 'bf16-mixed' });
     assert.equal(e.components.weights, P * 4);
-    assert.equal(line(e, 'autocast 16-bit weight copies'), LINEAR * 2); // 163,840
+    assert.equal(line(e, 'autocast 16-bit weight copies'), (LINEAR + 64_000) * 2); // 291,840
+  });
+  it('a frozen fp32 base (LoRA under bf16-mixed) is not cached: every layer\'s copy is kept for backward, one layer\'s with checkpointing', () => {
+    assert.equal(line(est({ method: 'lora', precision: 'bf16-mixed' }), 'autocast 16-bit weight copies'), (LINEAR + 64_000) * 2);
+    assert.equal(line(est({ method: 'lora', precision: 'bf16-mixed', gradientCheckpointing: true }), 'autocast 16-bit weight copies'), (LINEAR / 2 + 64_000) * 2); // 145,920
+  });
+  it('FSDP and DeepSpeed gather 16-bit weights: no autocast copies', () => {
+    assert.equal(line(est({ precision: 'bf16-mixed', gpus: 2, sharding: 'fsdp' }), 'autocast'), 0);
+    assert.equal(line(est({ precision: 'bf16-mixed', gpus: 2, sharding: 'zero2' }), 'autocast'), 0);
   });
   it('bf16-true has no autocast copies', () => assert.equal(line(est({}), 'autocast'), 0));
   it('Llama-2-7B in bf16: 6,738,415,616 × 2 bytes', () => {
@@ -114,7 +122,16 @@ describe('vram: weights', () => {
     const e = est({ method: 'qlora', precision: 'bf16-mixed' });
     assert.equal(line(e, 'unquantized embeddings'), UNQUANTIZED * 4); // 513,280
     assert.equal(line(e, 'LoRA adapters'), 4096 * 4); // fp32 adapters
-    assert.equal(line(e, 'autocast'), 0); // quantized weights get no autocast copies
+    // quantized layers dequantize themselves; only the fp32 LM head is cast (and kept for backward)
+    assert.equal(line(e, 'autocast'), 64_000 * 2);
+  });
+  it('k-bit training under bf16-mixed runs the residual stream and the MLP outputs in fp32', () => {
+    const mixed = est({ method: 'qlora', precision: 'bf16-mixed', gradientCheckpointing: true });
+    const pure = est({ method: 'qlora', precision: 'bf16-true', gradientCheckpointing: true });
+    assert.equal(line(mixed, 'layer checkpoints'), TOKENS * 2 * 64 * 4);
+    assert.equal(line(pure, 'layer checkpoints'), TOKENS * 2 * 64 * 2);
+    // + 6·I per token per layer: gate, up and the activation output in fp32; LoRA inputs (q, v: (64 + 8) each) in fp32 vs bf16
+    assert.equal(line(mixed, 'one layer recomputed') - line(pure, 'one layer recomputed'), TOKENS * (6 * 128 + 2 * 72 * 4 - 2 * 72 * 2));
   });
   it('int8 (LLM.int8): 8 bits + one fp32 scale per row of hidden inputs', () => {
     const e = est({ method: 'lora', quantization: 'int8' });
@@ -280,7 +297,7 @@ describe('vram: activations', () => {
     const e = est({ model: { ...TINY, mlp: 'plain', intermediateSize: 256, dropout: true } });
     assert.equal(line(e, 'activations kept for backward'), TOKENS * 2 * 34 * 64);
   });
-  it('checkpointing keeps tokens × layers × hidden × 2 bytes, plus one layer recomputed', () => {
+  it('checkpointing keeps tokens × layers × hidden × 2 bytes (the residual stream\'s dtype), plus one layer recomputed', () => {
     const e = est({ gradientCheckpointing: true });
     assert.equal(line(e, 'layer checkpoints'), TOKENS * 2 * 64 * 2); // 32,768
     assert.equal(line(e, 'one layer recomputed'), TOKENS * GATED_TOKEN_LAYER); // 360,448
@@ -288,8 +305,10 @@ describe('vram: activations', () => {
     assert.equal(e.components.activations, TOKENS * 2 * 64 * 2);
     assert.equal(e.components.logits, TOKENS * 1000 * 12);
   });
-  it('checkpointing in fp32 keeps 4-byte checkpoints', () => {
+  it('checkpointing in fp32, and under AMP (fp32 weights make an fp32 residual stream), keeps 4-byte checkpoints', () => {
     assert.equal(line(est({ gradientCheckpointing: true, precision: 'fp32' }), 'layer checkpoints'), TOKENS * 2 * 64 * 4);
+    assert.equal(line(est({ gradientCheckpointing: true, precision: 'bf16-mixed' }), 'layer checkpoints'), TOKENS * 2 * 64 * 4);
+    assert.equal(line(est({ gradientCheckpointing: true, precision: 'bf16-mixed', gpus: 2, sharding: 'fsdp' }), 'layer checkpoints'), TOKENS * 2 * 64 * 2);
   });
   it('eager attention adds the scores (fp32 softmax + bf16 probabilities: 6 bytes × heads × seq); sdpa does not', () => {
     const eager = est({ attention: 'eager' });
@@ -314,6 +333,10 @@ describe('vram: activations', () => {
 
 describe('vram: logits, distillation, temporaries', () => {
   it('decoders: tokens × vocabulary × 12 bytes', () => assert.equal(est({}).components.logits, TOKENS * 1000 * 12)); // 1,536,000
+  it('a chunked cross-entropy keeps 4 bytes per vocabulary entry; one fused with the LM head, one fp32 hidden state', () => {
+    assert.equal(est({ loss: 'chunked' }).components.logits, TOKENS * 1000 * 4);
+    assert.equal(est({ loss: 'fused' }).components.logits, TOKENS * 64 * 4);
+  });
   it('encoders have no vocabulary-wide logits', () => {
     const e = est({ model: { ...TINY, architecture: 'encoder' } });
     assert.equal(e.components.logits, 0);
@@ -352,23 +375,32 @@ describe('vram: logits, distillation, temporaries', () => {
     const big = estimate(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf', gpus: 2, sharding: 'zero1', precision: 'bf16-true' }));
     assert.equal(line(big, 'ZeRO reduce bucket'), 5e8 * 2);
   });
-  it('the optimizer step sets the peak when the forward/backward is smaller: one buffer the size of the largest tensor', () => {
+  it('the optimizer step sets the peak when the forward/backward is smaller: foreach AdamW, a temporary as large as all the states', () => {
     const e = est({ sequenceLength: 1 });
-    // forward/backward: 1 token × 2 layers × 2,816 + 1 × 1000 × 12 = 17,632 < step: min(210,240, 64,000 embedding) × 2 = 128,000
-    const step = 64_000 * 2;
-    assert.equal(line(e, 'optimizer step temporaries'), step);
-    assert.equal(e.allocatedBytes, P * 2 + P * 2 + P * 4 + step);
+    // forward/backward: 1 token × 2 layers × 2,816 + 1 × 1000 × 12 = 17,632 < step: 210,240 trainable × 2 bytes = 420,480
+    assert.equal(line(e, 'optimizer step temporaries'), P * 2);
+    assert.equal(e.allocatedBytes, P * 2 + P * 2 + P * 4 + P * 2);
     assert.equal(e.components.activations, 0);
     assert.equal(e.components.logits, 0);
+  });
+  it('fused AdamW steps one tensor at a time: a buffer the size of the largest (the 64,000-parameter embedding)', () => {
+    const e = est({ sequenceLength: 1, optimizer: 'adamw-fused' });
+    assert.equal(line(e, 'optimizer step temporaries'), 64_000 * 2);
+    assert.equal(e.allocatedBytes, P * 2 + P * 2 + P * 4 + 64_000 * 2);
   });
 });
 
 describe('vram: totals, context and fit', () => {
-  it('allocated is the sum of the terms; reserved = allocated × 1.08', () => {
+  it('allocated is the sum of the terms; reserved adds 1% of what persists and 50% of what each step allocates again', () => {
     const e = est({});
-    const allocated = P * 2 + P * 2 + P * 4 + TOKENS * 2 * GATED_TOKEN_LAYER + TOKENS * 1000 * 12; // 3,938,816
-    assert.equal(e.allocatedBytes, allocated);
-    near(e.peakBytes, allocated * 1.08);
+    const persistent = P * 2 + P * 2 + P * 4; // weights, gradients, AdamW states: 1,681,920
+    const transient = TOKENS * 2 * GATED_TOKEN_LAYER + TOKENS * 1000 * 12; // activations + logits: 2,256,896
+    assert.equal(e.allocatedBytes, persistent + transient);
+    near(e.peakBytes, persistent * 1.01 + transient * 1.5);
+  });
+  it('packed batches (the same shapes every step) fragment less: 30% of the per-step memory', () => {
+    const e = est({ packed: true });
+    near(e.peakBytes, (P * 2 + P * 2 + P * 4) * 1.01 + (TOKENS * 2 * GATED_TOKEN_LAYER + TOKENS * 1000 * 12) * 1.3);
   });
   it('components sum to peakBytes', () => {
     for (const e of [est({}), est({ method: 'qlora', gradientCheckpointing: true }), est({ gpus: 4, sharding: 'zero3', attention: 'eager' }), est({ sequenceLength: 1 })]) {
@@ -376,18 +408,32 @@ describe('vram: totals, context and fit', () => {
       near(c.weights + c.gradients + c.optimizer + c.activations + c.logits + c.other, e.peakBytes);
     }
   });
-  it('CUDA context: 1 GiB on one GPU, + 1 GiB NCCL with more', () => {
+  it('CUDA context: 1 GiB on one GPU, + 1.5 GiB NCCL with more', () => {
     assert.equal(est({}).contextBytes, 1 * GiB);
-    assert.equal(est({ gpus: 2 }).contextBytes, 1 * GiB + 1 * GiB);
-    assert.equal(est({ gpus: 8, sharding: 'fsdp' }).contextBytes, 2 * GiB);
+    assert.equal(est({ gpus: 2 }).contextBytes, 2.5 * GiB);
+    assert.equal(est({ gpus: 8, sharding: 'fsdp' }).contextBytes, 2.5 * GiB);
   });
-  it('fits when peak + context ≤ the nvidia-smi total; usableBytes = total − context', () => {
+  it('the bound: each term\'s spread added in quadrature, with the allocator\'s and the context\'s', () => {
     const e = est({});
-    const needMiB = Math.ceil((e.peakBytes + e.contextBytes) / MiB);
+    const persistent = P * 2 + P * 2 + P * 4;
+    const activations = TOKENS * 2 * GATED_TOKEN_LAYER;
+    const logits = TOKENS * 1000 * 12;
+    // weights 3%, gradients and states 10%, activations 30%, logits 35%
+    const spread = (0.03 * P * 2) ** 2 + (0.1 * P * 2) ** 2 + (0.1 * P * 4) ** 2 + (0.3 * activations) ** 2 + (0.35 * logits) ** 2;
+    near(e.allocatedUpperBytes, persistent + activations + logits + Math.sqrt(spread));
+    const slackSpread = 0.02 * persistent + 0.5 * (activations + logits);
+    near(e.peakUpperBytes, e.peakBytes + Math.sqrt(spread + slackSpread ** 2 + (0.5 * GiB) ** 2));
+  });
+  it('three verdicts: fits when the bound fits, tight when only the estimate does, no otherwise; usableBytes = total − context', () => {
+    const e = est({});
+    const mib = (x: number) => Math.ceil(x / MiB);
     const mk = (smiMiB: number): GpuInfo => ({ name: `test ${smiMiB}`, aliases: [], computeCapability: 8.0, memoryGiB: 2, smiMiB });
-    const r = est({}, { gpus: [mk(needMiB), mk(needMiB - 1)] });
-    assert.deepEqual(r.gpus.map((g) => g.fits), [true, false]);
-    assert.equal(r.gpus[0]!.usableBytes, needMiB * MiB - GiB);
+    const upper = mib(e.peakUpperBytes + e.contextBytes);
+    const point = mib(e.peakBytes + e.contextBytes);
+    const r = est({}, { gpus: [mk(upper), mk(upper - 1), mk(point), mk(point - 1)] });
+    assert.deepEqual(r.gpus.map((g) => g.verdict), ['fits', 'tight', 'tight', 'no']);
+    assert.deepEqual(r.gpus.map((g) => g.fits), [true, true, true, false]);
+    assert.equal(r.gpus[0]!.usableBytes, upper * MiB - GiB);
   });
   it('an RTX 3090 offers its nvidia-smi total, 24,576 MiB', () => {
     const e = est({}, { gpus: [gpu('RTX 3090')] });
@@ -432,8 +478,8 @@ describe('vram: resolveSetup', () => {
   it('fills in every default', () => {
     assert.deepEqual(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf' }), {
       model: 'meta-llama/Llama-2-7b-hf', method: 'full', quantization: 'none', doubleQuant: false, precision: 'bf16-mixed',
-      optimizer: 'adamw', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: false, attention: 'sdpa', gpus: 1,
-      sharding: 'none', offload: 'none',
+      optimizer: 'adamw', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: false, packed: false, loss: 'full',
+      attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
     });
   });
   it('LoRA defaults: rank 8, alpha 16, q_proj + v_proj', () => {
@@ -463,9 +509,11 @@ describe('vram: resolveSetup', () => {
   });
   it('bad enum value, with the allowed list', () => {
     assert.deepEqual(setupError({ model: 'm/x', optimizer: 'adam' }), {
-      message: 'optimizer: must be one of "adamw", "adamw-8bit", "paged-adamw", "paged-adamw-8bit", "sgd", "adafactor", got "adam"',
+      message: 'optimizer: must be one of "adamw", "adamw-fused", "adamw-8bit", "paged-adamw", "paged-adamw-8bit", "sgd", "adafactor", got "adam"',
       path: 'optimizer',
     });
+    assert.equal(setupError({ model: 'm/x', loss: 'liger' }).message, 'loss: must be one of "full", "chunked", "fused", got "liger"');
+    assert.equal(setupError({ model: 'm/x', packed: 'yes' }).message, 'packed: must be true or false, got "yes"');
     assert.equal(setupError({ model: 'm/x', precision: 'bf16' }).message, 'precision: must be one of "fp32", "fp16-mixed", "bf16-mixed", "fp16-true", "bf16-true", got "bf16"');
     assert.equal(setupError({ model: { ...TINY, mlp: 'swiglu' } }).message, 'model.mlp: must be one of "gated", "plain", got "swiglu"');
   });

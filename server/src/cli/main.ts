@@ -28,7 +28,8 @@ import { expandPaths, readConfigFile, readTextFile } from '../workspaceFiles';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
-import { estimateJson, estimateText, gib } from '../core/vram/report';
+import { planFit, planLines, type FitPlan } from '../core/vram/plan';
+import { estimateJson, estimateText, gib, shortGpuName } from '../core/vram/report';
 import { resolveSetup, SetupError } from '../core/vram/setup';
 import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
 
@@ -387,7 +388,7 @@ function looksLikeSetup(value: unknown): boolean {
   return keys.includes('model') && keys.every((k) => SETUP_KEYS.has(k));
 }
 
-const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'attention', 'gpus', 'sharding', 'offload']);
+const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload']);
 
 async function vram(args: string[], io: Io): Promise<number> {
   const json = args.includes('--json');
@@ -411,6 +412,7 @@ async function vram(args: string[], io: Io): Promise<number> {
   const lookup = { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) };
   let result: Estimate;
   let fixes: string[] = [];
+  let plan: FitPlan | undefined;
   try {
     let parsedJson: unknown;
     if (/\.json$/i.test(file)) {
@@ -425,6 +427,7 @@ async function vram(args: string[], io: Io): Promise<number> {
       const raw = parsedJson as Record<string, unknown>;
       const setup = resolveSetup(launcherGpus ? { ...raw, gpus: launcherGpus } : raw);
       result = estimate(setup, { ...lookup, gpus: targets });
+      if (result.gpus[0] && result.gpus[0].verdict !== 'fits') plan = planFit(setup, targets[0]!, lookup);
     } else {
       const service = createConfigService(loadSchemas());
       const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
@@ -445,9 +448,8 @@ async function vram(args: string[], io: Io): Promise<number> {
         return 2;
       }
       result = v.estimate;
+      plan = v.plan;
       fixes = v.options.map((o) => `  ${o.fits ? '✓' : '✗'} ${o.title}${o.also ? ` — ${o.also}` : ''}`);
-      if (v.plans.length) fixes.push('', 'What would work:', ...v.plans.map((p) => `  ✓ ${p.description} (≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''})`));
-      if (v.options.length || v.plans.length) fixes.push('', v.smallestGpu ? `As it is: ${v.smallestGpu.name} or larger.` : 'As it is, no single GPU holds it.');
     }
   } catch (e) {
     if (e instanceof SetupError || e instanceof UnknownModelError) {
@@ -459,10 +461,11 @@ async function vram(args: string[], io: Io): Promise<number> {
   if (json) io.out(`${JSON.stringify(estimateJson(result), null, 2)}\n`);
   else {
     io.out(`${file}: ${estimateText(result)}`);
+    if (plan) io.out(`\n${plan.verdict === 'tight' ? 'What buys margin on' : 'What would make it fit'} the ${shortGpuName(plan.target.name)}:\n${planLines(plan).join('\n')}\n`);
     if (fixes.length) io.out(`\nOne change at a time:\n${fixes.join('\n')}\n`);
     if (!named.length && !local.length) io.out(`\n(GPUs: a representative set; name yours with --gpu "RTX 3090")\n`);
   }
-  return named.length && result.gpus.some((g) => !g.fits) ? 1 : 0;
+  return named.length && result.gpus.some((g) => g.verdict === 'no') ? 1 : 0;
 }
 
 function detect(args: string[], io: Io): number {

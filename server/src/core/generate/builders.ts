@@ -18,6 +18,8 @@ export interface Knobs {
   checkpointing: boolean;
   /** bitsandbytes 8-bit AdamW instead of fp32 AdamW states (full-parameter methods only). */
   optimizer8bit: boolean;
+  /** The paged variant of the 8-bit optimizer (its states spill to CPU RAM under pressure). */
+  paged?: boolean;
 }
 
 /** Why each chosen value was chosen, one comment line each (with the estimate). */
@@ -135,7 +137,7 @@ function axolotl(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   o.set('micro_batch_size', k.microBatch, opt(e, 'batch'), undefined, true);
   o.set('gradient_accumulation_steps', k.accumulation);
   o.set('num_epochs', 3);
-  o.set('optimizer', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch_fused', opt(e, 'optimizer'));
+  o.set('optimizer', k.optimizer8bit ? (k.paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit') : 'adamw_torch_fused', opt(e, 'optimizer'));
   o.set('lr_scheduler', 'cosine');
   o.set('learning_rate', lr(m));
   o.set('warmup_steps', 10);
@@ -200,7 +202,7 @@ function llamafactory(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   if (ctx.half === 'bf16') o.set('bf16', true, opt(e, 'precision'));
   else o.set('fp16', true, opt(e, 'precision'));
   o.set('disable_gradient_checkpointing', !k.checkpointing, opt(e, 'checkpointing'));
-  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
+  o.set('optim', k.optimizer8bit ? (k.paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit') : 'adamw_torch', opt(e, 'optimizer'));
   o.set('ddp_timeout', 180000000);
   o.section('per_device_train_batch_size', '### train');
   return { value: o.value, comments: o.comments, command: 'llamafactory-cli train FILE', lengthBehaviour: LENGTH.llamafactory, sequencePath: ['cutoff_len'], notes: [] };
@@ -260,7 +262,7 @@ function trl(ctx: BuildContext, k: Knobs, e: Explanations): Built {
     o.set('bf16', false, opt(e, 'precision'));
     o.set('fp16', true);
   }
-  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
+  o.set('optim', k.optimizer8bit ? (k.paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit') : 'adamw_torch', opt(e, 'optimizer'));
   o.set('logging_steps', 10);
   o.set('report_to', 'none');
   o.section('output_dir', '---- training');
@@ -386,7 +388,7 @@ function hfArgs(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   o.set('lr_scheduler_type', 'linear');
   o.set('warmup_steps', 10);
   o.set(ctx.half === 'bf16' ? 'bf16' : 'fp16', true, opt(e, 'precision'));
-  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
+  o.set('optim', k.optimizer8bit ? (k.paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit') : 'adamw_torch', opt(e, 'optimizer'));
   o.set('eval_strategy', 'epoch');
   o.set('save_strategy', 'epoch');
   o.set('logging_steps', 10);

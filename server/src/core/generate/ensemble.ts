@@ -12,7 +12,7 @@ import { findGpu, type GpuInfo } from '../gpus/catalog';
 import { isNoSetup, setupFromConfig } from '../vram/adapters';
 import { estimate, usableBytes, type Estimate } from '../vram/estimate';
 import type { ModelLookup } from '../vram/models';
-import { gib, shortGpuName } from '../vram/report';
+import { estimateRange, gib, shortGpuName } from '../vram/report';
 import { resolveSetup } from '../vram/setup';
 import { LENGTH } from './builders';
 import { GEN_FORMATS, type GenFormat } from './support';
@@ -167,8 +167,10 @@ export function ensemble(configText: string, format: string, path: string, bucke
       }
     }
     const fits = e && gpu ? e.gpus.every((g) => g.fits) : undefined;
+    const verdict = e?.gpus[0]?.verdict;
+    const verdictText = verdict === 'fits' ? 'fits' : verdict === 'tight' ? 'tight (see ftw vram for what buys margin)' : 'does NOT fit (see ftw vram for fixes)';
     const vram = e
-      ? `VRAM: ≈ ${gib(e.peakBytes + e.contextBytes)}${gpu ? ` of ${gib(usableBytes(gpu))} on the ${shortGpuName(gpu.name)}: ${fits ? 'fits' : 'does NOT fit (see ftw vram for fixes)'}` : ''}.`
+      ? `VRAM: ${estimateRange(e)}${gpu ? ` of ${gib(usableBytes(gpu))} on the ${shortGpuName(gpu.name)}: ${verdictText}` : ''}.`
       : `VRAM: no estimate (${noEstimate}).`;
     const header = [
       ` Length-bucket ensemble, bucket "${name}" (${sorted.join(' / ')} tokens) from ${basename(path)} (ftw ensemble).`,

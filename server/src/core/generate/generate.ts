@@ -4,22 +4,23 @@
  * Every candidate is built as the config the tool would load and estimated through the same adapter `ftw vram`
  * uses (setupFromConfig → resolveSetup → estimate), so what the generator promises is what the editor shows.
  *
- * The search, in the order the issue asks for: start at micro batch 4 (accumulation 4: an effective batch of 16)
- * and 2048 tokens (or the model's context, or 512 for a classifier); turn gradient checkpointing on; halve the
- * micro batch down to 1 (doubling accumulation); for full-parameter methods, 8-bit AdamW; shorten sequences last,
- * not below 512. Then the micro batch goes back up while it still fits. The method is never changed: when nothing
- * fits, the answer says what would (QLoRA, a smaller model, a bigger GPU).
+ * The values: the config starts at micro batch 4 (accumulation 4: an effective batch of 16) and 2048 tokens (or the
+ * model's context, or 512 for a classifier). When that does not fit the GPU with margin, the VRAM planner
+ * (vram/plan.ts) answers, as it does for `ftw vram` on the same config: its cheapest change to the config
+ * (checkpointing, a smaller micro batch with more accumulation, shorter sequences, an 8-bit optimizer), applied here.
+ * The method is never changed: when only another method (QLoRA), offload, more GPUs, a smaller model or another GPU
+ * would do, the answer lists the planner's answers, word for word.
  */
 import { findGpu, GPUS, type GpuInfo } from '../gpus/catalog';
 import { isNoSetup, setupFromConfig } from '../vram/adapters';
 import { estimate, usableBytes, type Estimate } from '../vram/estimate';
-import { smallestFittingGpu } from '../vram/fit';
-import { MODEL_CATALOG } from '../vram/catalogData';
+import { planFit, type FitPlan } from '../vram/plan';
+import type { Verdict } from '../vram/range';
 import type { ModelLookup } from '../vram/models';
 import { gib, shortGpuName } from '../vram/report';
 import { resolveSetup, type Method } from '../vram/setup';
 import { build, type BuildContext, type Built, type Explanations, type Knobs } from './builders';
-import { contextLength, family, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
+import { contextLength, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
 import { APPROACH_LABELS, FORMAT_LABELS, METHOD_LABELS, support, type Approach, type GenFormat } from './support';
 import { renderYaml } from './yamlOut';
 
@@ -79,7 +80,9 @@ interface Trial {
   built: Built;
   estimate?: Estimate;
   total: number;
+  /** fits or tight. */
   fits: boolean;
+  verdict?: Verdict;
   error?: string;
 }
 
@@ -90,7 +93,7 @@ function trial(format: GenFormat, ctx: BuildContext, knobs: Knobs, gpu: GpuInfo,
   if (isNoSetup(adapted)) return { knobs, built, total: Infinity, fits: false, error: adapted.reason };
   try {
     const e = estimate(resolveSetup(adapted.setup), { ...lookup, gpus: [gpu] });
-    return { knobs, built, estimate: e, total: e.peakBytes + e.contextBytes, fits: e.gpus.every((g) => g.fits) };
+    return { knobs, built, estimate: e, total: e.peakBytes + e.contextBytes, fits: e.gpus.every((g) => g.fits), verdict: e.gpus[0]?.verdict ?? 'no' };
   } catch (err) {
     return { knobs, built, total: Infinity, fits: false, error: err instanceof Error ? err.message : String(err) };
   }
@@ -158,32 +161,19 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
   const start = fixed ?? Math.min(ceiling, contextLength(req.model) ?? ceiling);
   const run = (k: Knobs) => trial(format, ctx, k, gpu, lookup, path);
 
+  // The config as it would start, then the planner's answer for it: the same plan `ftw vram` gives for that config.
   let k: Knobs = { microBatch: START_MICRO, accumulation: EFFECTIVE_BATCH / START_MICRO, sequenceLength: start, checkpointing: false, optimizer8bit: false };
   let t = run(k);
-  if (t.error) return fail('bad-request', `The generated config could not be estimated: ${t.error}`);
-  const steps: Array<(k: Knobs) => Knobs | undefined> = [
-    (x) => (x.checkpointing ? undefined : { ...x, checkpointing: true }),
-    (x) => (x.microBatch > 1 ? { ...x, microBatch: x.microBatch / 2, accumulation: x.accumulation * 2 } : undefined),
-    (x) => (x.microBatch > 1 ? { ...x, microBatch: x.microBatch / 2, accumulation: x.accumulation * 2 } : undefined),
-    (x) => (fullParam(ctx.method, req.format) && !x.optimizer8bit ? { ...x, optimizer8bit: true } : undefined),
-    (x) => (fixed === undefined && x.sequenceLength > MIN_SEQUENCE ? { ...x, sequenceLength: Math.max(MIN_SEQUENCE, x.sequenceLength / 2) } : undefined),
-    (x) => (fixed === undefined && x.sequenceLength > MIN_SEQUENCE ? { ...x, sequenceLength: Math.max(MIN_SEQUENCE, x.sequenceLength / 2) } : undefined),
-  ];
-  for (const step of steps) {
-    if (t.fits) break;
-    const next = step(k);
-    if (!next) continue;
-    k = next;
+  if (t.error || !t.estimate) return fail('bad-request', `The generated config could not be estimated: ${t.error}`);
+  if (t.verdict !== 'fits') {
+    const plan = planFit(t.estimate.setup, gpu, { ...lookup, fsdpOnly: format === 'torchtune', fixedSequence: fixed !== undefined });
+    const own = plan.answers.find((a) => a.kind === 'config');
+    // The method is the user's choice: an answer that changes it (QLoRA) is reported, not applied.
+    if (!own || own.steps.some((st) => st.kind === 'qlora')) return doesNotFit(req, ctx, gpu, t, plan);
+    const s = own.setup;
+    k = { microBatch: s.microBatchSize, accumulation: Math.max(1, Math.round(EFFECTIVE_BATCH / s.microBatchSize)), sequenceLength: s.sequenceLength, checkpointing: s.gradientCheckpointing, optimizer8bit: s.optimizer === 'adamw-8bit' || s.optimizer === 'paged-adamw-8bit', ...(s.optimizer === 'paged-adamw-8bit' && format !== 'torchtune' ? { paged: true } : {}) };
     t = run(k);
-  }
-  if (!t.fits) return doesNotFit(req, ctx, gpu, t, path);
-  // Give back what is no longer needed: a bigger micro batch (faster steps) while it still fits.
-  while (k.microBatch < START_MICRO) {
-    const up = { ...k, microBatch: k.microBatch * 2, accumulation: k.accumulation / 2 };
-    const u = run(up);
-    if (!u.fits) break;
-    k = up;
-    t = u;
+    if (t.error || !t.estimate || !t.fits) return doesNotFit(req, ctx, gpu, t, plan);
   }
   const explanations = explain(req, ctx, gpu, t, run, start);
   const final = build(format, ctx, k, explanations);
@@ -235,52 +225,13 @@ function explain(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Tria
   return out;
 }
 
-/** Nothing fits: say how far off it is and what would fit (another method, a smaller model, a bigger GPU). */
-function doesNotFit(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Trial, path: string): NewConfigFailure {
+/** Nothing fits with the chosen method: what the planner says would (the same answers as `ftw vram`). */
+function doesNotFit(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Trial, plan: FitPlan): NewConfigFailure {
   const name = shortGpuName(gpu.name);
-  const tried = [`gradient checkpointing`, `micro batch 1`, ...(fullParam(ctx.method, req.format) ? ['8-bit AdamW'] : []), ...(t.built.fixedSequence === undefined ? [`${t.knobs.sequenceLength}-token sequences`] : [])];
-  const message = t.error
-    ? `The generated config could not be estimated: ${t.error}`
-    : `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))} usable) even with ${tried.join(', ')}: it needs ≈ ${gib(t.total)}.`;
-  const suggestions: string[] = [];
-  const minimal: Knobs = { ...t.knobs };
-  const lookup = req.lookup ?? {};
-  const fitsWith = (c: BuildContext, f: GenFormat = req.format) => {
-    if (!support(req.approach, f, c.method).supported) return undefined;
-    if (f === 'torchtune' && !torchtuneModel(c.model)) return undefined;
-    const r = trial(f, c, minimal, gpu, lookup, path);
-    return r.fits ? r : undefined;
-  };
-  // 1. Another method in the same format.
-  const others: Method[] = ctx.method === 'lora' ? ['qlora'] : ctx.method === 'qlora' ? [] : ['lora', 'qlora'];
-  for (const m of others) {
-    const r = fitsWith({ ...ctx, method: m });
-    if (r) {
-      suggestions.push(`--method ${m} fits: ≈ ${gib(r.total)} on the ${name}.`);
-      break;
-    }
-  }
-  // 2. A smaller model of the same family (then any) with the same method.
-  const smaller = MODEL_CATALOG.filter((m) => m.dims.parameters < ctx.dims.parameters && (m.dims.architecture ?? 'decoder') === (req.approach === 'classifier' && m.dims.architecture === 'encoder' ? 'encoder' : 'decoder'))
-    .sort((a, b) => b.dims.parameters - a.dims.parameters);
-  const sameFamily = smaller.filter((m) => family(m.id) === family(req.model) && family(req.model) !== 'other');
-  for (const group of [sameFamily, smaller]) {
-    const hit = group.find((m) => {
-      const id = req.format === 'torchtune' ? [m.id, ...(m.aliases ?? [])].find((a) => torchtuneModel(a)) : m.id;
-      if (!id) return false;
-      const teacherOk = ctx.method !== 'distillation' || (ctx.teacher !== undefined && m.dims.vocabSize === ctx.dims.vocabSize);
-      return teacherOk && fitsWith({ ...ctx, model: id, dims: m.dims }) !== undefined;
-    });
-    if (hit) {
-      suggestions.push(`A smaller model fits with ${ctx.method}: ${hit.id} (${(hit.dims.parameters / 1e9).toFixed(1)}B parameters).`);
-      break;
-    }
-  }
-  // 3. A bigger GPU for this model and method, at the smallest settings tried.
-  if (t.estimate) {
-    const bigger = smallestFittingGpu(t.estimate);
-    if (bigger) suggestions.push(`A GPU with more memory: the ${shortGpuName(bigger.name)} (${gib(usableBytes(bigger))}) holds it as configured (≈ ${gib(t.total)}).`);
-    else suggestions.push(`No single GPU in the catalog holds it (≈ ${gib(t.total)}): shard it over several GPUs (FSDP/ZeRO-3) with ftw vram's fixes.`);
-  }
-  return fail('does-not-fit', message, suggestions);
+  if (t.error) return fail('does-not-fit', `The generated config could not be estimated: ${t.error}`);
+  const methodChange = plan.answers.find((a) => a.kind === 'config' && a.steps.some((st) => st.kind === 'qlora'));
+  const message = methodChange
+    ? `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}) without changing the method.`
+    : `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}). ${plan.impossible ?? ''}`.trim();
+  return fail('does-not-fit', message, plan.answers.map((a) => `${a.description}${a.costs.length ? ` (${a.costs.join('; ')})` : ''}.`));
 }

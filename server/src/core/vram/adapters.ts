@@ -172,7 +172,9 @@ function optimizerFromName(name: string): { value: Optimizer; note?: string } {
   if (/^paged_adamw(_32bit)?$/.test(n)) return { value: 'paged-adamw' };
   if (/^(adamw_bnb_8bit|adamw_8bit|adamw_torch_8bit|ao_adamw_8bit|bnb_adamw8bit|adamw8bit)$/.test(n)) return { value: 'adamw-8bit' };
   if (/^(adamw_torch_4bit|ao_adamw_4bit)$/.test(n)) return { value: 'adamw-8bit', note: `optimizer: ${name} keeps 4-bit states; estimated as 8-bit AdamW (slightly more).` };
-  if (/^(adamw_torch|adamw_torch_fused|adamw_hf|adamw_apex_fused|adamw_torch_xla|adamw_torch_npu_fused|adamw|adam|optimi_adamw|adopt_adamw|stable_adamw|flash_adamw|flash_adam|schedule_free_adamw|schedule_free_radam|ao_adamw_fp8)$/.test(n)) return { value: 'adamw' };
+  // torch.optim.AdamW runs foreach by default; fused kernels and HF's own for-loop AdamW step one tensor at a time.
+  if (/^(adamw_torch_fused|adamw_hf|adamw_apex_fused|adamw_torch_npu_fused)$/.test(n)) return { value: 'adamw-fused' };
+  if (/^(adamw_torch|adamw_torch_xla|adamw_torch_npu_fused|adamw|adam|optimi_adamw|adopt_adamw|stable_adamw|flash_adamw|flash_adam|schedule_free_adamw|schedule_free_radam|ao_adamw_fp8)$/.test(n)) return { value: 'adamw' };
   if (n === 'adamw_anyprecision') return { value: 'adamw', note: 'optimizer: adamw_anyprecision keeps its states in bf16 by default; estimated as AdamW with fp32 states (more).' };
   if (/^(sgd|flash_sgd|flash_sgdw|schedule_free_sgd)$/.test(n)) return { value: 'sgd' };
   if (/^(adafactor|came_pytorch)$/.test(n)) return { value: 'adafactor' };
@@ -189,6 +191,7 @@ function optimizerFromComponent(path: string): { value: Optimizer; note?: string
   if (c === 'adamw8bit' || c === 'adam8bit') return { value: 'adamw-8bit' };
   if (c === 'adamw4bit') return { value: 'adamw-8bit', note: `optimizer: ${cls} keeps 4-bit states; estimated as 8-bit AdamW (slightly more).` };
   if (c === 'adamw' || c === 'adam' || c === 'adamwfp8') return { value: 'adamw' };
+  if (c === 'fusedadam' || c === 'fusedadamw') return { value: 'adamw-fused' };
   if (c === 'sgd') return { value: 'sgd' };
   if (c === 'adafactor') return { value: 'adafactor' };
   return optimizerFromName(cls);
@@ -272,6 +275,21 @@ function modulesToSave(r: Reader, path: ValuePath): void {
 
 // ---------------------------------------------------------------------------------------------------------
 // DeepSpeed and FSDP
+
+/** Fixed-shape batches: packing fills every sequence to the maximum length (Axolotl sample_packing, TRL packing,
+ *  LLaMA-Factory packing / neat_packing, torchtune dataset.packed). */
+function setPacked(r: Reader, path: ValuePath): void {
+  if (r.flag(path) === true) {
+    r.set('packed', true, 'packed', path);
+    r.note(`packing: ${show(path)} fills every sequence to the maximum length, so every step has the same shapes.`);
+  }
+}
+
+/** A cross-entropy that does not materialise the full fp32 logits: a chunked one, or one fused with the LM head. */
+function setLoss(r: Reader, loss: 'chunked' | 'fused', path: ValuePath, what: string): void {
+  r.set('loss', loss, 'loss', path);
+  r.note(`loss: ${what} ${loss === 'fused' ? 'computes the logits chunk by chunk with the LM head' : 'upcasts the logits one chunk at a time'}; the estimate counts ${loss === 'fused' ? 'one chunk' : '4 bytes per vocabulary entry per token instead of 12'}.`);
+}
 
 function applyDeepSpeedJson(r: Reader, ds: Obj, key: ValuePath, label: string): void {
   const zero = ds.zero_optimization;
@@ -631,7 +649,12 @@ function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('sequenceLength', 512);
     r.note("sequence length: sequence_len is not set; Axolotl's default is 512.");
   }
-  if (r.flag(['sample_packing']) === true) r.note('sequence length: sample_packing fills every sequence to sequence_len.');
+  setPacked(r, ['sample_packing']);
+  const pluginList = Array.isArray(r.raw(['plugins'])) ? (r.raw(['plugins']) as unknown[]).filter((p): p is string => typeof p === 'string') : [];
+  if (pluginList.some((p) => /cut_cross_entropy/i.test(p)) && r.flag(['cut_cross_entropy']) !== false) setLoss(r, 'fused', r.has(['cut_cross_entropy']) ? ['cut_cross_entropy'] : ['plugins'], 'Cut Cross-Entropy');
+  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_fused_linear_cross_entropy']) === true) setLoss(r, 'fused', ['liger_fused_linear_cross_entropy'], "Liger's fused linear cross-entropy");
+  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_cross_entropy']) === true) setLoss(r, 'chunked', ['liger_cross_entropy'], "Liger's cross-entropy");
+  else if (r.flag(['chunked_cross_entropy']) === true) setLoss(r, 'chunked', ['chunked_cross_entropy'], 'chunked_cross_entropy');
 
   // Memory savers
   const gc = r.raw(['gradient_checkpointing']);
@@ -762,6 +785,8 @@ function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
   hfBatch(r);
   const cut = r.int(['cutoff_len']);
   if (cut !== undefined) r.set('sequenceLength', cut, 'sequenceLength', ['cutoff_len']);
+  setPacked(r, r.flag(['neat_packing']) === true ? ['neat_packing'] : ['packing']);
+  if (r.flag(['enable_liger_kernel']) === true) setLoss(r, 'fused', ['enable_liger_kernel'], "enable_liger_kernel (Liger's fused linear cross-entropy)");
   // LLaMA-Factory turns gradient checkpointing on unless disable_gradient_checkpointing is set.
   const noGc = r.flag(['disable_gradient_checkpointing']);
   r.set('gradientCheckpointing', noGc !== true, 'gradientCheckpointing', noGc !== undefined ? ['disable_gradient_checkpointing'] : undefined);
@@ -950,6 +975,9 @@ function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetup {
     if (!seqSet && hfOnly) r.note('sequence length: TrainingArguments do not set one; the estimate uses 2048.');
   }
 
+  if (!hfOnly && (kind === 'sft' || kind === 'gkd')) setPacked(r, ['packing']);
+  if (r.flag(['use_liger_kernel']) === true) setLoss(r, 'fused', ['use_liger_kernel'], "use_liger_kernel (Liger's fused linear cross-entropy)");
+
   const gc = r.flag(['gradient_checkpointing']);
   if (gc !== undefined) r.set('gradientCheckpointing', gc, 'gradientCheckpointing', ['gradient_checkpointing']);
   else if (!hfOnly) {
@@ -1119,7 +1147,7 @@ function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
   const seq = seqKey ? r.int(seqKey) : undefined;
   if (seqKey && seq !== undefined) r.set('sequenceLength', seq, 'sequenceLength', seqKey);
   else if (!seqKey) r.note('sequence length: tokenizer.max_seq_len is not set, so samples are not truncated; the estimate uses 2048 (set max_seq_len to bound it).');
-  if (r.flag(['dataset', 'packed']) === true) r.note('sequence length: packed datasets fill every sequence to max_seq_len.');
+  setPacked(r, ['dataset', 'packed']);
   const gc = r.flag(['enable_activation_checkpointing']);
   if (gc !== undefined) r.set('gradientCheckpointing', gc, 'gradientCheckpointing', ['enable_activation_checkpointing']);
   if (r.flag(['enable_activation_offloading']) === true) r.note('gradient checkpointing: enable_activation_offloading moves the checkpoints to the CPU; the estimate keeps them on the GPU.');
@@ -1135,9 +1163,14 @@ function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
 
   const opt = r.text(['optimizer', '_component_']);
   if (opt) setOptimizer(r, ['optimizer', '_component_'], true);
+  if (r.setup.optimizer === 'adamw' && r.flag(['optimizer', 'fused']) === true) {
+    r.set('optimizer', 'adamw-fused', 'optimizer', ['optimizer', 'fused']);
+    r.note('optimizer: fused AdamW steps one tensor at a time (no foreach temporaries).');
+  }
   if (r.flag(['optimizer_in_bwd']) === true) r.note('optimizer_in_bwd steps each parameter during backward and frees its gradient; the estimate counts all gradients (an overestimate).');
   const loss = r.text(['loss', '_component_']) ?? '';
-  if (/Chunked|LinearCrossEntropy/.test(loss)) r.note(`loss: ${loss.split('.').pop()} avoids materialising the full fp32 logits; the estimate counts them (an overestimate).`);
+  if (/LinearCrossEntropy/.test(loss)) setLoss(r, 'fused', ['loss', '_component_'], loss.split('.').pop()!);
+  else if (/Chunked/.test(loss)) setLoss(r, 'chunked', ['loss', '_component_'], loss.split('.').pop()!);
 
   // Distributed recipes shard with FSDP; a config alone does not say which recipe runs it.
   const offload = r.flag(['fsdp_cpu_offload']);

@@ -5,7 +5,8 @@ import { contextAt, locate, type ValuePath } from '../config/ast';
 import type { Analysis } from '../config/service';
 import type { SetupField } from './adapterTypes';
 import type { ModelLookup } from './models';
-import { estimateMarkdown, gib, lensTitle } from './report';
+import { planLines } from './plan';
+import { estimateMarkdown, estimateRange, lensTitle, shortGpuName, VERDICT_MARK } from './report';
 import { contribution } from './service';
 
 /** The client command a lens runs: opens the breakdown of this file's estimate. */
@@ -44,7 +45,6 @@ export function vramInlayHints(doc: TextDocument, analysis: Analysis, range?: Ra
   const parsed = analysis.parsed;
   if (!v?.estimate || !v.adapted || !parsed?.doc) return [];
   const hints: InlayHint[] = [];
-  const total = v.estimate.peakBytes + v.estimate.contextBytes;
   for (const field of ['microBatchSize', 'sequenceLength'] as const) {
     const path = v.adapted.sources[field];
     if (!path) continue;
@@ -52,8 +52,9 @@ export function vramInlayHints(doc: TextDocument, analysis: Analysis, range?: Ra
     const r = nodeRange(doc, node);
     if (!r) continue;
     if (range && (r.end.line < range.start.line || r.end.line > range.end.line)) continue;
-    const fits = v.estimate.gpus.length ? (v.estimate.gpus.every((g) => g.fits) ? ' ✓' : ' ✗') : '';
-    hints.push({ position: r.end, label: `≈ ${gib(total)}${v.estimate.setup.gpus > 1 ? '/GPU' : ''}${fits}`, paddingLeft: true, tooltip: 'Estimated peak GPU memory of this config (nvidia-smi), from Fine-Tune Workbench' });
+    const worst = v.estimate.gpus.find((g) => g.verdict === 'no') ?? v.estimate.gpus.find((g) => g.verdict === 'tight') ?? v.estimate.gpus[0];
+    const mark = worst ? ` ${VERDICT_MARK[worst.verdict]}` : '';
+    hints.push({ position: r.end, label: `${estimateRange(v.estimate)}${v.estimate.setup.gpus > 1 ? '/GPU' : ''}${mark}`, paddingLeft: true, tooltip: 'Estimated peak GPU memory of this config (nvidia-smi) and the bound nine runs in ten stay under, from Fine-Tune Workbench' });
   }
   return hints;
 }
@@ -89,14 +90,13 @@ export function vramBreakdown(analysis: Analysis): string | undefined {
   if (!v.estimate) return `# VRAM estimate\n\nNo estimate: ${v.unavailable?.reason ?? 'no training setup found'}\n`;
   const out = [`# VRAM estimate`, '', estimateMarkdown(v.estimate)];
   if (!v.targetsAreReal) out.push('', '_GPUs shown: a representative set. Set `finetune.gpus` to the GPUs you train on (nvidia-smi found none on this machine)._');
+  if (v.plan) {
+    out.push('', v.plan.verdict === 'tight' ? `## What buys margin on the ${shortGpuName(v.plan.target.name)}` : `## What would make it fit the ${shortGpuName(v.plan.target.name)}`, '');
+    out.push(...planLines(v.plan, true));
+  }
   if (v.options.length) {
-    out.push('', '## What would make it fit', '');
-    for (const o of v.options) out.push(`- ${o.fits ? '✓' : '✗'} ${o.title}${o.also ? ` — ${o.also}` : ''}${o.edits ? '' : ' _(no automatic edit for this format)_'}`);
+    out.push('', '## One change at a time', '');
+    for (const o of v.options) out.push(`- ${o.fits ? '✓' : '✗'} ${o.title}${o.edits ? '' : ' _(no automatic edit for this format)_'}`);
   }
-  if (v.plans.length) {
-    out.push('', '## What would work', '');
-    for (const p of v.plans) out.push(`- ${p.description}: ≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''}`);
-  }
-  out.push('', v.smallestGpu ? `As it is, the smallest GPU that holds it: ${v.smallestGpu.name}.` : 'As it is, no single GPU holds it.');
   return `${out.join('\n')}\n`;
 }

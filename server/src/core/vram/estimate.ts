@@ -2,15 +2,18 @@
  * The memory model: peak GPU memory of one training step on the busiest GPU, as a sum of terms. Every constant
  * has its source in docs/vram.md (and ../shared/research/vram-model.md §1–§5, cited as "research §n").
  *
- * Three figures come out, the way people measure them:
+ * Four figures come out, the way people measure them:
  *   allocatedBytes  the expected torch.cuda.max_memory_allocated (tensors alive at the peak)
- *   peakBytes       the expected max_memory_reserved: allocated plus the caching allocator's slack
+ *   peakBytes       the expected max_memory_reserved: allocated plus what the caching allocator keeps besides
+ *   peakUpperBytes  a bound on max_memory_reserved that nine runs in ten stay under (range.ts)
  *   contextBytes    what nvidia-smi shows on top of reserved (CUDA context and kernels, NCCL)
- * A GPU fits when peakBytes + contextBytes ≤ its nvidia-smi total.
+ * A GPU fits when peakUpperBytes + contextBytes ≤ its nvidia-smi total, is tight when only peakBytes +
+ * contextBytes does, and does not fit otherwise.
  */
 import type { GpuInfo } from '../gpus/catalog';
 import { attentionParams, mlpParams, resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import type { ModelDims } from './modelTypes';
+import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, rangeOf, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
 import type { TrainingSetup } from './setup';
 
 export const GiB = 2 ** 30;
@@ -18,22 +21,22 @@ export const MiB = 2 ** 20;
 
 /** research §4.2: CUDA context + kernels 0.47–0.92 GiB on PyTorch 2.1 (Stas Bekman), 1,343 MB in the HF docs on a
  *  V100; 650 MB (gpu_poor) and 1,000 MiB (asmirnov) in other estimators. cuBLAS/cuDNN workspaces come on top once
- *  training runs: we take 1 GiB. */
+ *  training runs: we take 1 GiB (its spread, up to +0.5 GiB, is in range.ts). */
 export const CUDA_CONTEXT_BYTES = 1 * GiB;
-/** research §4.2: torch.distributed/NCCL init and the first barrier, +~1.5 GiB nvidia-smi on 2 GPUs (Stas Bekman);
- *  NCCL buffers live outside PyTorch's allocator. We take 1 GiB. */
-export const NCCL_BYTES = 1 * GiB;
-/** research §4.2: reserved over allocated is +2% to +25% once training runs; we take the lower quartile of that
- *  range, 8%. */
-export const ALLOCATOR_SLACK = 0.08;
+/** research §4.2: torch.distributed/NCCL initialisation and the first barrier took nvidia-smi from 0.55 to 2.00 GiB
+ *  on 2 GPUs (Stas Bekman, ML Engineering): 1.45 GiB outside PyTorch's allocator. We take 1.5 GiB. */
+export const NCCL_BYTES = 1.5 * GiB;
 /** research §1.10: NF4 stores 4 bits per weight plus one fp32 absmax per 64 weights (4.5 bits), 4.127 bits with
  *  double quantization. LLM.int8 stores 1 byte per weight plus a per-row fp32 scale. */
 const NF4_BITS = 4.5;
 const NF4_DQ_BITS = 4.127;
-/** DeepSpeed defaults: reduce_bucket_size and allgather_bucket_size 5e8 elements, stage3_prefetch_bucket_size 5e7
- *  (deepspeed/runtime/zero/config.py). */
+/** DeepSpeed defaults (deepspeed/runtime/zero/config.py, https://www.deepspeed.ai/docs/config-json/):
+ *  reduce_bucket_size 5e8 elements (ZeRO-1/2), stage3_prefetch_bucket_size 5e7, stage3_max_live_parameters and
+ *  stage3_max_reuse_distance 1e9. */
 const DS_BUCKET_ELEMENTS = 5e8;
 const DS_PREFETCH_ELEMENTS = 5e7;
+const DS_MAX_LIVE_ELEMENTS = 1e9;
+const DS_REUSE_DISTANCE = 1e9;
 
 export interface Components {
   weights: number;
@@ -50,11 +53,20 @@ export interface BreakdownLine {
   bytes: number;
   /** How it was computed, in words and numbers. */
   detail: string;
+  /** How much larger this term is in one real run in ten (0.35: up to 35% more), from what the setup cannot say
+   *  (range.ts, docs/vram.md §5). */
+  upside: number;
+  /** Allocated and freed within every step (activations, logits, temporaries): what the caching allocator
+   *  fragments. Weights, gradients and optimizer states are allocated once. */
+  transient: boolean;
 }
 
 export interface GpuFit {
   name: string;
   usableBytes: number;
+  /** The upper bound fits (fits), only the estimate does (tight), or not even the estimate (no). */
+  verdict: Verdict;
+  /** verdict is "fits" or "tight". */
   fits: boolean;
 }
 
@@ -63,6 +75,9 @@ export interface Estimate {
   model: ResolvedModel;
   allocatedBytes: number;
   peakBytes: number;
+  /** max_memory_allocated that nine runs in ten stay under (the allocated view of peakUpperBytes). */
+  allocatedUpperBytes: number;
+  peakUpperBytes: number;
   contextBytes: number;
   components: Components;
   lines: BreakdownLine[];
@@ -86,7 +101,11 @@ interface Parts {
   /** Everything else: norms, biases, position embeddings. */
   rest: number;
   perLayer: number;
+  /** Linear weights of one block. */
+  linearPerLayer: number;
   largestLinear: number;
+  /** The matrix the LM head multiplies by: the head, or the embedding when they are tied; 0 for encoders. */
+  headMatrix: number;
 }
 
 export function modelParts(d: ModelDims): Parts {
@@ -102,7 +121,9 @@ export function modelParts(d: ModelDims): Parts {
     linear,
     rest,
     perLayer: (linear + rest) / d.layers,
+    linearPerLayer: linear / d.layers,
     largestLinear: Math.max(d.hiddenSize * d.intermediateSize, d.hiddenSize * d.attentionHeads * d.headDim),
+    headMatrix: d.architecture === 'encoder' ? 0 : d.vocabSize * d.hiddenSize,
   };
 }
 
@@ -147,6 +168,11 @@ export function loraParameters(d: ModelDims, rank: number, targets: string[] | '
   return { params, perTokenInputs, unknown };
 }
 
+/** MLP width per token: a mixture of experts runs the routed experts (2 when the model does not say). */
+function tokenWidth(d: ModelDims): number {
+  return d.intermediateSize * (d.experts ? Math.min(d.experts, d.expertsPerToken ?? 2) : 1);
+}
+
 /**
  * Bytes kept for backward per token per transformer layer (research §5.3 and §1.3):
  * - gated MLP (Llama family, HF eager autograd, bf16): 24h + 4·kv·hd + 8·I, including the two RMSNorms that
@@ -154,21 +180,26 @@ export function loraParameters(d: ModelDims, rank: number, targets: string[] | '
  * - plain MLP (GPT-2, BERT, Falcon, NeoX): Korthikanti et al. 2022, 34·h for a 4h MLP in fp16 with dropout,
  *   written for any width as 10h (attention) + 2h + 4·I (MLP) + 4h (two LayerNorms) + 2h (dropout masks).
  * Values are for 16-bit compute; fp32 doubles what is not already fp32. Attention scores come separately.
+ *
+ * `fp32Mlp`: a k-bit model prepared by PEFT's prepare_model_for_kbit_training under autocast runs its residual
+ * stream in fp32 (the norms' weights are cast to fp32, so their outputs are fp32), and bitsandbytes' Linear4bit /
+ * Linear8bitLt return their input's dtype: the MLP's gate, up and activation outputs are saved in fp32, 2 more
+ * bytes for each of the three I-wide tensors of a gated MLP (one of a plain one).
  */
-function perTokenLayerBytes(d: ModelDims, compute: number, mixed: boolean): number {
+function perTokenLayerBytes(d: ModelDims, compute: number, mixed: boolean, fp32Mlp: boolean): number {
   const h = d.hiddenSize;
-  const I = d.intermediateSize * (d.experts ? Math.min(d.experts, d.expertsPerToken ?? 2) : 1);
+  const I = tokenWidth(d);
   const scale = compute / 2;
   if (d.mlp === 'gated') {
     const fp32Norms = 2 * 4 * h; // the fp32 copies inside the RMSNorms: already 4 bytes
     const rest = 24 * h - fp32Norms + 4 * d.kvHeads * d.headDim + 8 * I;
-    return fp32Norms + rest * scale + (d.dropout ? 2 * h : 0);
+    return fp32Norms + rest * scale + (d.dropout ? 2 * h : 0) + (fp32Mlp ? 6 * I : 0);
   }
   // Attention 10h (QKV input 2h, Q and K 4h, V 2h, projection input 2h), MLP 2h + 4·I (input, activation input
   // and output), two LayerNorm inputs 4h (fp32 under autocast), and with dropout one 1-byte mask per block.
   const dropoutMasks = d.dropout ? 2 * h : 0;
   const norms = 2 * h * (mixed ? 4 : compute);
-  return (12 * h + 4 * I) * scale + norms + dropoutMasks;
+  return (12 * h + 4 * I) * scale + norms + dropoutMasks + (fp32Mlp ? 2 * I : 0);
 }
 
 /** Eager attention keeps the a×s scores per token per layer (research §5.3): the softmax output (fp32 under
@@ -194,14 +225,25 @@ export interface EstimateOptions extends ModelLookup {
   gpus?: GpuInfo[];
 }
 
+/**
+ * DeepSpeed ZeRO-3 keeps gathered parameters that come back within stage3_max_reuse_distance (1e9) elements, up
+ * to stage3_max_live_parameters (1e9): when backward starts, the last layers of the forward (half the distance,
+ * since each comes back after the layers behind it run forward and backward) and the LM head are still there. A
+ * tensor larger than the limit (a 250k-vocabulary embedding) is gathered whole anyway.
+ */
+function zero3LiveElements(d: ModelDims, parts: Parts): number {
+  const window = Math.min(parts.linear + parts.rest, DS_REUSE_DISTANCE / 2) + parts.headMatrix;
+  return Math.min(d.parameters, Math.max(DS_MAX_LIVE_ELEMENTS, parts.headMatrix), window);
+}
+
 export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): Estimate {
   const model = resolveModel(setup.model, options);
   const d = model.dims;
   const parts = modelParts(d);
   const notes: string[] = [];
   const lines: BreakdownLine[] = [];
-  const add = (component: keyof Components, label: string, bytes: number, detail: string) => {
-    if (bytes > 0) lines.push({ component, label, bytes, detail });
+  const add = (component: keyof Components, label: string, bytes: number, detail: string, upside: number, transient: boolean) => {
+    if (bytes > 0) lines.push({ component, label, bytes, detail, upside, transient });
   };
 
   const mixed = setup.precision.endsWith('-mixed');
@@ -217,29 +259,45 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const tokens = setup.microBatchSize * setup.sequenceLength;
   const peft = ['lora', 'qlora', 'adapter', 'prefix'].includes(setup.method);
   const adapterBytes = pureHalf ? 2 : 4; // PEFT keeps adapters in fp32 unless the whole model is trained in 16-bit
+  const quantized = setup.quantization !== 'none';
+  // DeepSpeed's bf16/fp16 modes cast the whole module to 16 bits and keep fp32 master copies of what trains in the
+  // optimizer (research §1.2); FSDP's mixed precision keeps fp32 shards and gathers them in 16 bits. Either way the
+  // layers compute on 16-bit weights.
+  const deepspeedHalf = mixed && sharding.startsWith('zero');
+  const computesOnHalf = deepspeedHalf || (mixed && sharding === 'fsdp');
+  // PEFT's prepare_model_for_kbit_training casts a k-bit model's unquantized parts (embeddings, norms, head) to
+  // fp32 (research §1.10): what HF trainers run under mixed precision on one GPU or DDP. FSDP and DeepSpeed flatten
+  // parameters into one 16-bit dtype (bnb_4bit_quant_storage), so nothing is upcast there.
+  const kbitUpcast = quantized && mixed && (sharding === 'none' || sharding === 'ddp');
+  // The residual stream takes the embedding's dtype: fp32 under AMP with fp32 weights and for a k-bit model whose
+  // embedding and norms PEFT cast to fp32; 16 bits when the model computes on 16-bit weights.
+  const residualBytes = setup.precision === 'fp32' || (mixed && !computesOnHalf && (!quantized || kbitUpcast)) ? 4 : 2;
+  // Parameters live gathered (unsharded) on each GPU: FSDP/ZeRO-3 over several GPUs, or with parameters offloaded.
+  const gathers = (shardsParams && n > 1) || setup.offload === 'all';
 
   // ---- weights ----------------------------------------------------------------------------------------------
   let weights = 0;
   let offloadedWeights = 0;
   let trainable = 0;
-  const quantized = setup.quantization !== 'none';
   if (quantized) {
     const bits = setup.quantization === 'int8' ? 8 + 32 / d.hiddenSize : setup.doubleQuant ? NF4_DQ_BITS : NF4_BITS;
     const linearBytes = (parts.linear * bits) / 8;
     // Embeddings, LM head and norms stay unquantized; PEFT's prepare_model_for_kbit_training casts them to fp32
     // (research §1.10), which HF-based trainers do under mixed precision.
-    const unquantized = (parts.embedding + parts.head + parts.rest) * (pureHalf ? 2 : 4);
+    const unquantizedBytes = kbitUpcast ? 4 : 2;
+    const unquantized = (parts.embedding + parts.head + parts.rest) * unquantizedBytes;
     weights = setup.offload === 'all' ? 0 : divide(linearBytes + unquantized, shardsParams);
     offloadedWeights = setup.offload === 'all' ? linearBytes + unquantized : 0;
-    if (setup.offload !== 'all') add('weights', `${setup.quantization.toUpperCase()} linear weights`, divide(linearBytes, shardsParams), `${(parts.linear / 1e9).toFixed(2)} B params × ${bits.toFixed(3)} bits`);
-    if (setup.offload !== 'all') add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${pureHalf ? 2 : 4} bytes${pureHalf ? '' : ' (cast to fp32 for k-bit training)'}`);
+    if (setup.offload !== 'all') {
+      add('weights', `${setup.quantization.toUpperCase()} linear weights`, divide(linearBytes, shardsParams), `${(parts.linear / 1e9).toFixed(2)} B params × ${bits.toFixed(3)} bits${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`, UPSIDE.weights, false);
+      add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}`, UPSIDE.weights, false);
+    }
   } else {
-    // DeepSpeed casts the model to 16 bits under mixed precision and keeps the fp32 master in the optimizer.
-    const deepspeedMixed = mixed && sharding.startsWith('zero') && !peft && setup.method !== 'freeze';
-    const wb = setup.precision === 'fp32' ? 4 : deepspeedMixed ? 2 : peft || setup.method === 'freeze' ? (mixed ? 4 : 2) : weightBytes;
+    // AMP keeps fp32 weights, frozen or not; "-true" and DeepSpeed's half modes hold them in 16 bits.
+    const wb = setup.precision === 'fp32' ? 4 : deepspeedHalf || pureHalf ? 2 : 4;
     weights = setup.offload === 'all' ? 0 : divide(d.parameters * wb, shardsParams);
     offloadedWeights = setup.offload === 'all' ? d.parameters * wb : 0;
-    add('weights', setup.offload === 'all' ? 'weights (offloaded to CPU)' : 'model weights', weights, `${(d.parameters / 1e9).toFixed(2)} B params × ${wb} bytes${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`);
+    add('weights', setup.offload === 'all' ? 'weights (offloaded to CPU)' : 'model weights', weights, `${(d.parameters / 1e9).toFixed(2)} B params × ${wb} bytes${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`, UPSIDE.weights, false);
   }
 
   // ---- trainable parameters ---------------------------------------------------------------------------------
@@ -259,7 +317,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     adapterTokenBytes = lp.perTokenInputs * adapterBytes;
     const loraWeights = lp.params * adapterBytes;
     if (setup.offload !== 'all') weights += loraWeights;
-    add('weights', `LoRA adapters (r=${lora.rank})`, loraWeights, `${(lp.params / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`);
+    add('weights', `LoRA adapters (r=${lora.rank})`, setup.offload === 'all' ? 0 : loraWeights, `${(lp.params / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
     if (lora.trainEmbeddings) notes.push('embeddings and LM head are trained in full (new tokens or modules_to_save)');
   } else if (setup.method === 'adapter') {
     const b = setup.adapter!.bottleneck;
@@ -268,14 +326,15 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     trainableBytes = adapterBytes;
     if (setup.offload !== 'all') weights += trainable * adapterBytes;
     adapterTokenBytes = 2 * (d.hiddenSize + b) * adapterBytes;
-    add('weights', `bottleneck adapters (${b})`, trainable * adapterBytes, `${(trainable / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`);
+    add('weights', `bottleneck adapters (${b})`, setup.offload === 'all' ? 0 : trainable * adapterBytes, `${(trainable / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
   } else if (setup.method === 'prefix') {
     const p = setup.prefix!.virtualTokens;
     trainable = p * d.layers * 2 * d.kvHeads * d.headDim;
     trainableBytes = adapterBytes;
     if (setup.offload !== 'all') weights += trainable * adapterBytes;
-    add('weights', `prefix (${p} virtual tokens)`, trainable * adapterBytes, `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`);
+    add('weights', `prefix (${p} virtual tokens)`, setup.offload === 'all' ? 0 : trainable * adapterBytes, `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
   }
+  const fullParameters = setup.method === 'full' || setup.method === 'distillation';
 
   // ---- distillation: a frozen teacher beside the student (any student method: a LoRA student may have one) -----
   let teacher: ResolvedModel | undefined;
@@ -284,25 +343,26 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     const tb = teacher.dims.parameters * (setup.precision === 'fp32' ? 4 : 2);
     const t = divide(tb, shardsParams);
     weights += t;
-    add('weights', `teacher ${teacher.name} (frozen)`, t, `${(teacher.dims.parameters / 1e9).toFixed(2)} B params × ${setup.precision === 'fp32' ? 4 : 2} bytes`);
+    add('weights', `teacher ${teacher.name} (frozen)`, t, `${(teacher.dims.parameters / 1e9).toFixed(2)} B params × ${setup.precision === 'fp32' ? 4 : 2} bytes`, UPSIDE.weights, false);
   }
 
   // ---- gradients ---------------------------------------------------------------------------------------------
   const gradBytesTotal = trainable * trainableBytes;
   // Offloading (ZeRO-Offload, FSDP cpu_offload) moves gradients to the CPU bucket by bucket: none stay on the GPU.
   const gradients = setup.offload !== 'none' ? 0 : divide(gradBytesTotal, shardsGrads);
-  add('gradients', 'gradients', gradients, `${(trainable / 1e6).toFixed(1)} M trainable × ${trainableBytes} bytes${shardsGrads && n > 1 ? ` ÷ ${n}` : ''}`);
+  add('gradients', 'gradients', gradients, `${(trainable / 1e6).toFixed(1)} M trainable × ${trainableBytes} bytes${shardsGrads && n > 1 ? ` ÷ ${n}` : ''}`, UPSIDE.trainable, false);
   let other = 0;
   if (sharding === 'ddp' && n > 1 && gradBytesTotal > 0) {
     // DDP's gradient buckets copy every gradient unless gradient_as_bucket_view (research §5.1, PyTorch PR #41954).
     other += gradBytesTotal;
-    add('other', 'DDP gradient buckets', gradBytesTotal, 'one more gradient-sized buffer (gradient_as_bucket_view off)');
+    add('other', 'DDP gradient buckets', gradBytesTotal, 'one more gradient-sized buffer (gradient_as_bucket_view off)', UPSIDE.buckets, false);
   }
 
   // ---- optimizer states --------------------------------------------------------------------------------------
   const stateBytes = trainableBytes; // torch keeps AdamW/SGD states in the parameter's dtype
   const perParamState: Record<string, number> = {
     adamw: 2 * stateBytes,
+    'adamw-fused': 2 * stateBytes,
     'paged-adamw': 2 * stateBytes,
     'adamw-8bit': 2,
     'paged-adamw-8bit': 2,
@@ -322,48 +382,47 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     optimizer = 0;
     notes.push(`paged optimizer: ${fmt(pagedBytes)} of optimizer state live in CUDA unified memory and spill to CPU RAM under pressure, outside this total`);
   }
-  add('optimizer', `${setup.optimizer} states${setup.offload !== 'none' ? ' (offloaded to CPU)' : ''}`, optimizer, `${(trainable / 1e6).toFixed(1)} M trainable × ${(perParamState[setup.optimizer] ?? 0).toFixed(2)} bytes${shardsOptimizer && n > 1 ? ` ÷ ${n}` : ''}`);
+  add('optimizer', `${setup.optimizer} states${setup.offload !== 'none' ? ' (offloaded to CPU)' : ''}`, optimizer, `${(trainable / 1e6).toFixed(1)} M trainable × ${(perParamState[setup.optimizer] ?? 0).toFixed(2)} bytes${shardsOptimizer && n > 1 ? ` ÷ ${n}` : ''}`, UPSIDE.trainable, false);
 
   // ---- activations -------------------------------------------------------------------------------------------
   const seq = setup.sequenceLength + (setup.method === 'prefix' ? setup.prefix!.virtualTokens : 0);
-  const layerBytes = perTokenLayerBytes(d, compute, mixed) + adapterTokenBytes;
+  const layerBytes = perTokenLayerBytes(d, compute, mixed, kbitUpcast) + adapterTokenBytes;
   const scores = setup.attention === 'eager' ? eagerScoreBytes(d, seq, compute, mixed) : 0;
   // A frozen prefix of the network keeps nothing for backward: only layers from the first trainable one on.
   const keptLayers = setup.method === 'freeze' ? Math.min(d.layers, setup.trainableLayers ?? 2) : d.layers;
   let activations: number;
   let logitsOverlap = 0; // what the logits and the recomputed layer have in common at the peak (see below)
   if (setup.gradientCheckpointing) {
-    const checkpoints = tokens * keptLayers * d.hiddenSize * compute;
+    // HF checkpoints each decoder layer's input: the residual stream, in the embedding's dtype.
+    const checkpoints = tokens * keptLayers * d.hiddenSize * residualBytes;
     const working = tokens * (layerBytes + scores);
     activations = checkpoints + working;
     // With checkpointing the loss's buffers are freed before the last layer is recomputed, so the peak holds the
     // larger of the two, not both (research §5.4's worked example sums them: an upper bound).
     logitsOverlap = working;
-    add('activations', 'layer checkpoints', checkpoints, `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${compute} bytes`);
-    add('activations', 'one layer recomputed in backward', working, `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`);
+    add('activations', 'layer checkpoints', checkpoints, `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`, UPSIDE.checkpoints, true);
+    add('activations', 'one layer recomputed in backward', working, `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`, UPSIDE.recomputed, true);
   } else {
     activations = tokens * keptLayers * (layerBytes + scores);
-    add('activations', 'activations kept for backward', tokens * keptLayers * layerBytes, `${keptLayers} layers × ${tokens} tokens × ${(layerBytes / 1024).toFixed(0)} KiB`);
-    if (scores) add('activations', 'eager attention scores', tokens * keptLayers * scores, `${d.attentionHeads} heads × ${seq}² per layer (use sdpa/flash to drop this)`);
+    add('activations', 'activations kept for backward', tokens * keptLayers * layerBytes, `${keptLayers} layers × ${tokens} tokens × ${(layerBytes / 1024).toFixed(0)} KiB${kbitUpcast ? ' (MLP outputs in fp32: k-bit model under autocast)' : ''}`, UPSIDE.activations, true);
+    if (scores) add('activations', 'eager attention scores', tokens * keptLayers * scores, `${d.attentionHeads} heads × ${seq}² per layer (use sdpa/flash to drop this)`, UPSIDE.scores, true);
   }
-  if (mixed && !quantized) {
-    // Autocast keeps 16-bit copies of the fp32 linear weights for backward (research §5.1), frozen ones included.
-    const copies = (parts.linear * 2) / (shardsParams && n > 1 ? n : 1);
-    activations += copies;
-    add('activations', 'autocast 16-bit weight copies', copies, `${(parts.linear / 1e9).toFixed(2)} B linear params × 2 bytes`);
+  const copies = autocastCopies(setup, parts, keptLayers, quantized, kbitUpcast);
+  if (copies.bytes > 0) {
+    activations += copies.bytes;
+    add('activations', 'autocast 16-bit weight copies', copies.bytes, copies.detail, UPSIDE.copies, true);
   }
 
   // ---- logits and loss ---------------------------------------------------------------------------------------
   let logits = 0;
   if ((d.architecture ?? 'decoder') !== 'encoder') {
-    // research §5.4: logits, their fp32 upcast, the log-softmax output kept for backward and its gradient: 10–14
-    // bytes per vocabulary entry per token; we take 12.
-    logits = tokens * d.vocabSize * 12;
-    add('logits', 'logits and cross-entropy buffers', logits, `${tokens} tokens × vocabulary ${d.vocabSize} × 12 bytes`);
+    const loss = lossBytes(setup, d);
+    logits = tokens * loss.perToken;
+    add('logits', loss.label, logits, `${tokens} tokens × ${loss.detail}`, UPSIDE.logits, true);
     if (teacher) {
       const t = tokens * teacher.dims.vocabSize * (compute + 8);
       logits += t;
-      add('logits', 'teacher logits and KL-divergence buffers', t, `${tokens} tokens × ${teacher.dims.vocabSize} × ${compute + 8} bytes`);
+      add('logits', 'teacher logits and KL-divergence buffers', t, `${tokens} tokens × ${teacher.dims.vocabSize} × ${compute + 8} bytes`, UPSIDE.logits, true);
     }
   }
 
@@ -371,23 +430,20 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   if (quantized) {
     const t = 2 * parts.largestLinear * compute;
     other += t;
-    add('other', 'dequantized weight (largest linear, forward + backward)', t, `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`);
+    add('other', 'dequantized weight (largest linear, forward + backward)', t, `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`, UPSIDE.temporaries, true);
   }
-  if ((shardsParams && n > 1) || setup.offload === 'all') {
-    // FSDP/ZeRO-3 gather a whole layer before using it and prefetch the next (research §5.1); with parameters
-    // offloaded, even one GPU holds only the layers in use.
-    const gathered = 2 * parts.perLayer * (quantized ? 0.6 : compute);
-    other += gathered;
-    add('other', 'gathered layers (current + prefetch)', gathered, `2 × ${(parts.perLayer / 1e6).toFixed(0)} M params`);
-    if (sharding === 'zero3') {
-      other += DS_PREFETCH_ELEMENTS * 2;
-      add('other', 'ZeRO-3 prefetch bucket', DS_PREFETCH_ELEMENTS * 2, '5e7 elements × 2 bytes (DeepSpeed default)');
-    }
-  }
+  if (gathers) other += gatheredParameters(setup, d, parts, compute, fullParameters, trainableBytes, add);
   if ((sharding === 'zero1' || sharding === 'zero2') && trainable > 0) {
     const bucket = Math.min(DS_BUCKET_ELEMENTS, trainable) * 2;
     other += bucket;
-    add('other', 'ZeRO reduce bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (DeepSpeed default)');
+    add('other', 'ZeRO reduce bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (DeepSpeed default)', UPSIDE.buckets, false);
+  }
+  if (sharding === 'zero3' && trainable > 0 && setup.offload === 'none') {
+    // ZeRO-3 reduces gradients through a contiguous buffer of reduce_bucket_size elements (stage3.py,
+    // __ipg_bucket_flat_buffer); the DeepSpeed default 5e8.
+    const bucket = Math.min(DS_BUCKET_ELEMENTS, trainable) * 2;
+    other += bucket;
+    add('other', 'ZeRO-3 gradient bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (reduce_bucket_size, DeepSpeed default)', UPSIDE.buckets, false);
   }
 
   // ---- the peak ----------------------------------------------------------------------------------------------
@@ -395,22 +451,38 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // and, in trainers that zero them instead of freeing them (torch < 2.0, Hugging Face Trainer of that time),
   // across steps; where they are freed, the estimate errs on the safe side by the gradient size. The optimizer
   // step's own temporaries are per tensor in fused and for-loop AdamW (the largest tensor, the embedding).
+  const persistent = lines.filter((l) => !l.transient);
+  // With checkpointing the loss's buffers are freed before the last layer is recomputed: the peak holds the larger
+  // of the two, not both (research §5.4's worked example sums them: an upper bound).
+  const dropped = logitsOverlap ? (logitsOverlap < logits ? ['one layer recomputed in backward'] : lines.filter((l) => l.component === 'logits').map((l) => l.label)) : [];
+  const forward = lines.filter((l) => l.transient && !dropped.includes(l.label));
+  const sum = (ls: BreakdownLine[]) => ls.reduce((s, l) => s + l.bytes, 0);
+  // The optimizer step: torch.optim.AdamW runs its foreach implementation by default on CUDA, which makes one
+  // temporary as large as all the states it steps (torch/optim/adam.py, _multi_tensor_adam: exp_avg_sq_sqrt);
+  // fused AdamW, HF's for-loop AdamW and bitsandbytes step one tensor at a time (the largest, the embedding).
+  // DeepSpeed steps with its own fused or CPU Adam; offloaded states are stepped on the CPU.
   const largestTensor = Math.max(parts.embedding, parts.largestLinear * (d.experts ?? 1));
-  const stepTemp = setup.offload !== 'none' || setup.optimizer === 'adafactor' || !trainable ? 0 : Math.min(trainable, largestTensor) * stateBytes;
-  const forwardBackward = activations + logits - Math.min(logitsOverlap, logits);
-  const stepIsPeak = stepTemp > forwardBackward;
-  const allocatedBytes = weights + optimizer + gradients + other + Math.max(forwardBackward, stepTemp);
-  if (stepIsPeak) {
-    other += stepTemp;
-    add('other', 'optimizer step temporaries', stepTemp, 'one buffer the size of the largest trainable tensor');
-  }
-  const peakBytes = allocatedBytes * (1 + ALLOCATOR_SLACK);
+  const foreach = setup.optimizer === 'adamw' && !sharding.startsWith('zero');
+  const stepTemp = setup.offload !== 'none' || setup.optimizer === 'adafactor' || !trainable ? 0 : foreach ? divide(trainable * stateBytes, shardsOptimizer) : Math.min(trainable, largestTensor) * stateBytes;
+  const stepIsPeak = stepTemp > sum(forward);
+  add('other', 'optimizer step temporaries', stepIsPeak ? stepTemp : 0, foreach ? 'foreach AdamW: one temporary the size of all the states it steps' : 'one buffer the size of the largest trainable tensor', foreach ? 0.05 : UPSIDE.temporaries, true);
+  const atPeak = stepIsPeak ? [...persistent, lines[lines.length - 1]!] : [...persistent, ...forward];
+  const allocatedBytes = sum(atPeak);
+  const transientBytes = sum(atPeak.filter((l) => l.transient));
+  const transientShare = transientSlack(setup.packed).point;
+  const slack = ALLOCATOR.persistent * (allocatedBytes - transientBytes) + transientShare * transientBytes;
+  const peakBytes = allocatedBytes + slack;
   // CPU RAM the offload needs on the node (all ranks together): offloaded weights, optimizer states, and the fp32
   // gradients (plus an fp32 master copy under DeepSpeed) the CPU optimizer step works on (research §1.2).
   const cpuBytes = offloadedWeights + (setup.offload !== 'none' ? stateTotal + trainable * (sharding.startsWith('zero') ? 8 : 4) : 0);
   if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
-  add('other', 'allocator slack (reserved − allocated)', allocatedBytes * ALLOCATOR_SLACK, `${ALLOCATOR_SLACK * 100}% of allocated (caching allocator fragmentation)`);
+  add('other', 'allocator slack (reserved − allocated)', slack, `${transientShare * 100}% of what is allocated and freed again every step (${fmt(transientBytes)}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'}), ${ALLOCATOR.persistent * 100}% of the rest`, 0, false);
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
+  const range = rangeOf(
+    [forward, [{ bytes: stepTemp, upside: foreach ? 0.05 : UPSIDE.temporaries, transient: true }]].map((t) => [...persistent, ...t]),
+    CONTEXT_UPSIDE_BYTES * (n > 1 ? 2 : 1),
+    setup.packed,
+  );
 
   const components: Components = {
     weights,
@@ -421,7 +493,10 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     other: 0,
   };
   components.other = peakBytes - components.weights - components.gradients - components.optimizer - components.activations - components.logits;
-  const gpus = (options.gpus ?? []).map((g) => ({ name: g.name, usableBytes: usableBytes(g) - contextBytes, fits: peakBytes + contextBytes <= usableBytes(g) }));
+  const gpus = (options.gpus ?? []).map((g) => {
+    const verdict = verdictOf(usableBytes(g), peakBytes + contextBytes, range.peakUpperBytes + contextBytes);
+    return { name: g.name, usableBytes: usableBytes(g) - contextBytes, verdict, fits: verdict !== 'no' };
+  });
   if (setup.attention === 'eager' && scores * tokens * keptLayers > 0.1 * allocatedBytes) {
     notes.push(`eager attention keeps the ${seq}×${seq} scores of every head: ${fmt(scores * tokens * (setup.gradientCheckpointing ? 1 : keptLayers))}; sdpa or flash attention does not`);
   }
@@ -430,6 +505,8 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     model,
     allocatedBytes,
     peakBytes,
+    allocatedUpperBytes: range.allocatedUpperBytes,
+    peakUpperBytes: range.peakUpperBytes,
     contextBytes,
     components,
     lines,
@@ -440,4 +517,89 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     gpus,
     notes,
   };
+}
+
+/**
+ * Logits and the cross-entropy's buffers per token at the peak (research §5.4):
+ * - full: the logits, their fp32 upcast, the log-softmax output kept for backward and its gradient: 10–14 bytes per
+ *   vocabulary entry; we take 12.
+ * - chunked: the logits stay whole in the compute dtype and each chunk is upcast, differentiated and freed in turn:
+ *   torchtune's chunked output loss took 8.1 GiB off a 2 × 4,096-token Llama-3 step (research §2.4 f, TT24 → TT25),
+ *   8 of those 12 bytes over its 128,256-entry vocabulary; we take 4.
+ * - fused: the LM head and the loss run together chunk by chunk (Liger's FusedLinearCrossEntropy picks chunks of
+ *   about tokens·h/V rows), so the logits alive at once are about one hidden state per token in fp32: 4·h bytes.
+ */
+function lossBytes(setup: TrainingSetup, d: ModelDims): { perToken: number; label: string; detail: string } {
+  if (setup.loss === 'fused') return { perToken: 4 * d.hiddenSize, label: 'fused LM head + cross-entropy (one chunk)', detail: `hidden ${d.hiddenSize} × 4 bytes` };
+  if (setup.loss === 'chunked') return { perToken: d.vocabSize * 4, label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × 4 bytes` };
+  return { perToken: d.vocabSize * 12, label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × 12 bytes` };
+}
+
+/**
+ * The 16-bit copies autocast makes of fp32 weights (research §5.1; torch autocast_mode.cpp, cached_cast):
+ * - weights that train are cast once per forward and cached until autocast exits; autograd keeps the copies for
+ *   backward: every trainable linear and the LM head's matrix.
+ * - frozen fp32 weights are not cached (the cache takes only leaves that require grad), but autograd still keeps
+ *   each cast copy its matmul needs for the input's gradient: every layer's without checkpointing, one recomputed
+ *   layer's with it, and the LM head's (it is outside the checkpointed layers).
+ * FSDP and DeepSpeed already hold 16-bit weights (mixed-precision parameters), so nothing is cast there.
+ */
+function autocastCopies(setup: TrainingSetup, parts: Parts, keptLayers: number, quantized: boolean, kbitUpcast: boolean): { bytes: number; detail: string } {
+  const none = { bytes: 0, detail: '' };
+  if (!setup.precision.endsWith('-mixed') || setup.sharding === 'fsdp' || setup.sharding.startsWith('zero')) return none;
+  const gb = (x: number) => `${(x / 1e9).toFixed(2)} B`;
+  if (quantized) {
+    // k-bit layers dequantize to 16 bits themselves (a temporary, below); the fp32 head of a prepared model is cast.
+    return kbitUpcast ? { bytes: parts.headMatrix * 2, detail: `LM head ${gb(parts.headMatrix)} params × 2 bytes (fp32 head of a k-bit model)` } : none;
+  }
+  if (setup.method === 'full' || setup.method === 'distillation') {
+    return { bytes: (parts.linear + parts.headMatrix) * 2, detail: `${gb(parts.linear + parts.headMatrix)} linear and LM head params × 2 bytes (cached for the step)` };
+  }
+  // Frozen fp32 base (LoRA, adapters, prefix) and the frozen layers of freeze: kept per use for backward.
+  const layers = setup.method === 'freeze' ? keptLayers : setup.gradientCheckpointing ? 1 : keptLayers;
+  const bytes = (parts.linearPerLayer * layers + parts.headMatrix) * 2;
+  return { bytes, detail: `${layers} layer${layers === 1 ? '' : 's'} of linear weights and the LM head, ${gb(parts.linearPerLayer * layers + parts.headMatrix)} params × 2 bytes (kept for backward)` };
+}
+
+/**
+ * What FSDP and ZeRO-3 hold unsharded on each GPU (research §5.1):
+ * - FSDP gathers one wrapped unit (a decoder layer) and prefetches the next; the root unit (embeddings, final norm,
+ *   LM head: what the transformer-layer wrap policy leaves out) stays gathered from the start of forward to the
+ *   end of backward, and a full fine-tune's LM head gradient is unsharded until the root's reduce-scatter.
+ * - ZeRO-3 keeps the parameters it will reuse soon (zero3LiveElements) and its prefetch bucket.
+ * The gathered copies are 16-bit (mixed-precision parameters), or ≈ 0.6 bytes per k-bit weight.
+ */
+function gatheredParameters(
+  setup: TrainingSetup,
+  d: ModelDims,
+  parts: Parts,
+  compute: number,
+  fullParameters: boolean,
+  gradBytes: number,
+  add: (component: keyof Components, label: string, bytes: number, detail: string, upside: number, transient: boolean) => void,
+): number {
+  const quantized = setup.quantization !== 'none';
+  const layerBytes = (parts.linear * (quantized ? 0.6 : compute) + parts.rest * compute) / d.layers;
+  let total = 0;
+  if (setup.sharding === 'zero3') {
+    const live = zero3LiveElements(d, parts);
+    const bytes = quantized ? live * 0.6 : live * compute;
+    total += bytes;
+    add('other', 'ZeRO-3 live parameters', bytes, `${(live / 1e9).toFixed(2)} B params kept gathered (stage3_max_live_parameters / max_reuse_distance 1e9)`, UPSIDE.gathered, true);
+    total += DS_PREFETCH_ELEMENTS * 2;
+    add('other', 'ZeRO-3 prefetch bucket', DS_PREFETCH_ELEMENTS * 2, '5e7 elements × 2 bytes (DeepSpeed default)', UPSIDE.buckets, true);
+    return total;
+  }
+  const gathered = 2 * layerBytes;
+  total += gathered;
+  add('other', 'gathered layers (current + prefetch)', gathered, `2 × ${(parts.perLayer / 1e6).toFixed(0)} M params`, UPSIDE.gathered, true);
+  const root = (parts.embedding + parts.head + d.hiddenSize) * compute;
+  total += root;
+  add('other', 'FSDP root unit (embeddings, LM head), gathered', root, `${((parts.embedding + parts.head) / 1e9).toFixed(2)} B params × ${compute} bytes, from forward to the end of backward`, UPSIDE.gathered, true);
+  if (fullParameters) {
+    const grads = (parts.headMatrix + parts.perLayer) * gradBytes;
+    total += grads;
+    add('other', 'unsharded gradients (LM head, one layer)', grads, `${((parts.headMatrix + parts.perLayer) / 1e9).toFixed(2)} B params × ${gradBytes} bytes before reduce-scatter`, UPSIDE.gathered, true);
+  }
+  return total;
 }

@@ -1,20 +1,20 @@
 /**
- * Making a setup fit: what-if variants of a setup (QLoRA, checkpointing, half the micro batch with twice the
- * accumulation, shorter sequences, an 8-bit optimizer, sdpa attention, ZeRO-3/FSDP with offload, more GPUs), each
- * estimated, ranked by memory saved, and written as edits in the config's own format.
+ * Making a config fit, as edits in its own format: single what-if changes (QLoRA, checkpointing, half the micro batch
+ * with twice the accumulation, shorter sequences, an 8-bit optimizer, sdpa attention, ZeRO-3/FSDP with offload), each
+ * estimated and ranked by memory saved, and the planner's answers (plan.ts) written as one edit each.
  */
 import { relative, sep } from 'node:path';
 import type { ValuePath } from '../config/ast';
 import type { FormatId } from '../config/formats';
 import { deepspeedTemplate } from '../config/rules/deepspeedTemplate';
 import type { EditSpec } from '../config/rules/types';
-import { GPUS, type GpuInfo } from '../gpus/catalog';
 import type { AdaptedSetup } from './adapterTypes';
 import { estimate, type Estimate, type EstimateOptions } from './estimate';
-import { gib } from './report';
+import type { PlanAnswer } from './plan';
+import { estimateRange } from './report';
 import type { TrainingSetup } from './setup';
 
-export type FitKind = 'qlora' | 'checkpointing' | 'halfBatch' | 'shorterSequence' | 'optimizer8bit' | 'sdpa' | 'shardOffload' | 'moreGpus';
+export type FitKind = 'qlora' | 'checkpointing' | 'halfBatch' | 'shorterSequence' | 'optimizer8bit' | 'sdpa' | 'shardOffload';
 
 export interface FitOption {
   kind: FitKind;
@@ -48,7 +48,8 @@ export interface FitContext {
 const FSDP_ONLY: FormatId[] = ['torchtune'];
 
 const total = (e: Estimate) => e.peakBytes + e.contextBytes;
-const fitsAll = (e: Estimate) => e.gpus.length > 0 && e.gpus.every((g) => g.fits);
+/** Fits every target with the bound (verdict "fits"), not merely by the estimate. */
+const fitsAll = (e: Estimate) => e.gpus.length > 0 && e.gpus.every((g) => g.verdict === 'fits');
 
 /** The variants worth trying for this setup. */
 function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; setup: TrainingSetup; label: string; also?: string }> {
@@ -71,7 +72,7 @@ function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; se
     const len = Math.max(512, 2 ** Math.floor(Math.log2(s.sequenceLength - 1)));
     out.push({ kind: 'shorterSequence', setup: { ...s, sequenceLength: len }, label: `Sequences of ${len} tokens (longer samples are truncated or dropped)` });
   }
-  if ((s.optimizer === 'adamw' || s.optimizer === 'paged-adamw') && (s.method === 'full' || s.method === 'freeze' || s.method === 'distillation')) {
+  if ((s.optimizer === 'adamw' || s.optimizer === 'adamw-fused' || s.optimizer === 'paged-adamw') && (s.method === 'full' || s.method === 'freeze' || s.method === 'distillation')) {
     out.push({ kind: 'optimizer8bit', setup: { ...s, optimizer: 'adamw-8bit' }, label: '8-bit AdamW (bitsandbytes)' });
   }
   if (s.attention === 'eager') out.push({ kind: 'sdpa', setup: { ...s, attention: 'sdpa' }, label: 'PyTorch SDPA attention instead of eager' });
@@ -97,174 +98,10 @@ export function fitOptions(ctx: FitContext, current: Estimate): FitOption[] {
     }
     const saved = total(current) - total(e);
     if (saved <= 0.02 * total(current)) continue;
-    const edits = editsFor(v.kind, v.setup, ctx);
-    options.push({ kind: v.kind, title: `${v.label} (≈ ${gib(total(e))})`, setup: v.setup, estimate: e, savedBytes: saved, fits: fitsAll(e), ...(edits ? { edits } : {}) });
+    const edits = editsFor(v.kind, v.setup, ctx, current.setup);
+    options.push({ kind: v.kind, title: `${v.label} (${estimateRange(e)})`, setup: v.setup, estimate: e, savedBytes: saved, fits: fitsAll(e), ...(edits ? { edits } : {}) });
   }
-  const more = moreGpus(ctx, current);
-  if (more) options.push(more);
   return options.sort((a, b) => Number(b.fits) - Number(a.fits) || b.savedBytes - a.savedBytes);
-}
-
-/** The fewest GPUs of the target kind that fit with FSDP/ZeRO-3 sharding (and offload if needed). */
-function moreGpus(ctx: FitContext, current: Estimate): FitOption | undefined {
-  const s = current.setup;
-  if (!ctx.estimateOptions.gpus?.length) return undefined;
-  for (const n of [2, 4, 8].filter((k) => k > s.gpus)) {
-    for (const offload of ['none', 'all'] as const) {
-      const sharding = s.quantization !== 'none' || s.sharding === 'fsdp' || FSDP_ONLY.includes(ctx.format) ? 'fsdp' : 'zero3';
-      const setup: TrainingSetup = { ...s, gpus: n, sharding, offload: offload === 'all' ? 'all' : s.offload === 'all' ? 'all' : s.offload };
-      let e: Estimate;
-      try {
-        e = estimate(setup, ctx.estimateOptions);
-      } catch {
-        return undefined;
-      }
-      if (!fitsAll(e)) continue;
-      const how = `${n} GPUs with ${sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'}${setup.offload === 'all' ? ' and CPU offload' : ''}`;
-      const edits = s.sharding === sharding && s.offload === setup.offload ? [] : editsFor('shardOffload', setup, ctx);
-      return {
-        kind: 'moreGpus',
-        title: `${how} (≈ ${gib(total(e))} per GPU)`,
-        setup,
-        estimate: e,
-        savedBytes: total(current) - total(e),
-        fits: true,
-        ...(edits ? { edits } : {}),
-        also: `launch on ${n} GPUs (torchrun --nproc-per-node ${n}, accelerate launch --num_processes ${n}, or the Launch command's GPU count)`,
-      };
-    }
-  }
-  return undefined;
-}
-
-/** One way to make the config fit: changes stacked on the config, on the target GPUs or others. */
-export interface Plan {
-  /** "QLoRA + gradient checkpointing on 2× RTX 3090 24GB with FSDP and CPU offload". */
-  description: string;
-  setup: TrainingSetup;
-  estimate: Estimate;
-}
-
-const IN_CONFIG: FitKind[] = ['checkpointing', 'qlora', 'halfBatch', 'optimizer8bit', 'sdpa'];
-
-const SHORT: Record<FitKind, (s: TrainingSetup) => string> = {
-  qlora: () => 'QLoRA (4-bit base)',
-  checkpointing: () => 'gradient checkpointing',
-  halfBatch: (s) => `micro batch ${s.microBatchSize} (more accumulation)`,
-  shorterSequence: (s) => `${s.sequenceLength}-token sequences`,
-  optimizer8bit: () => '8-bit AdamW',
-  sdpa: () => 'SDPA attention',
-  shardOffload: () => 'CPU offload',
-  moreGpus: () => 'more GPUs',
-};
-
-/** The in-config changes, stacked greedily (most saved first), each step kept with its setup. */
-function inConfigStack(ctx: FitContext, current: Estimate): Array<{ setup: TrainingSetup; estimate: Estimate; label: string }> {
-  const steps: Array<{ setup: TrainingSetup; estimate: Estimate; label: string }> = [];
-  let e = current;
-  const noTargets = { ...ctx.estimateOptions, gpus: [] };
-  for (let round = 0; round < 8; round++) {
-    let best: { setup: TrainingSetup; estimate: Estimate; label: string } | undefined;
-    for (const v of variants(e.setup, FSDP_ONLY.includes(ctx.format))) {
-      if (!IN_CONFIG.includes(v.kind)) continue;
-      let next: Estimate;
-      try {
-        next = estimate(v.setup, noTargets);
-      } catch {
-        continue;
-      }
-      if (total(next) < total(e) * 0.98 && (!best || total(next) < total(best.estimate))) best = { setup: v.setup, estimate: next, label: SHORT[v.kind](v.setup) };
-    }
-    if (!best) break;
-    steps.push(best);
-    e = best.estimate;
-  }
-  return steps;
-}
-
-function joinLabels(labels: string[]): string {
-  // A repeated "micro batch" step keeps only its last value.
-  const out: string[] = [];
-  for (const l of labels) {
-    const i = out.findIndex((o) => o.startsWith('micro batch') && l.startsWith('micro batch'));
-    if (i >= 0) out[i] = l;
-    else out.push(l);
-  }
-  return out.join(' + ');
-}
-
-/**
- * What would work, best first: the config's own changes on the target GPU; the same on more GPUs of that kind
- * with sharding (and CPU offload if needed); and the smallest single GPU that holds it with the fewest changes.
- */
-export function plans(ctx: FitContext, current: Estimate): Plan[] {
-  const targets = ctx.estimateOptions.gpus ?? [];
-  if (!targets.length) return [];
-  const stack = inConfigStack(ctx, current);
-  const prefixes = [{ setup: current.setup, labels: [] as string[] }, ...stack.map((st, i) => ({ setup: st.setup, labels: stack.slice(0, i + 1).map((x) => x.label) }))];
-  const out: Plan[] = [];
-  const tryEstimate = (setup: TrainingSetup, gpus: GpuInfo[]) => {
-    try {
-      return estimate(setup, { ...ctx.estimateOptions, gpus });
-    } catch {
-      return undefined;
-    }
-  };
-  const target = targets[0]!;
-  const name = shortName(target.name);
-  // 1. On the target GPU, changing only the config.
-  for (const p of prefixes.slice(1)) {
-    const e = tryEstimate(p.setup, targets);
-    if (e && fitsAll(e)) {
-      out.push({ description: `${joinLabels(p.labels)} on the ${name}`, setup: p.setup, estimate: e });
-      break;
-    }
-  }
-  // 2. More GPUs of the same kind, sharded, then with CPU offload.
-  if (!out.length) {
-    search: for (const n of [2, 4, 8].filter((k) => k > current.setup.gpus)) {
-      for (const offload of [false, true]) {
-        for (const p of prefixes) {
-          const sharding = p.setup.quantization !== 'none' || current.setup.sharding === 'fsdp' || FSDP_ONLY.includes(ctx.format) ? 'fsdp' : 'zero3';
-          const setup: TrainingSetup = { ...p.setup, gpus: n, sharding, offload: offload ? 'all' : p.setup.offload };
-          const e = tryEstimate(setup, targets);
-          if (!e || !fitsAll(e)) continue;
-          const how = `${sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'}${offload ? ` and CPU offload (≈ ${gib(e.cpuBytes, 0)} of CPU RAM)` : ''}`;
-          out.push({ description: `${p.labels.length ? `${joinLabels(p.labels)} on ` : ''}${n}× ${name} with ${how}`, setup, estimate: e });
-          break search;
-        }
-      }
-    }
-  }
-  // 3. One bigger GPU, with the fewest changes that bring it within an 80 GB card (else the fewest changes).
-  const bigger = prefixes
-    .map((p) => ({ p, e: tryEstimate(p.setup, []) }))
-    .map(({ p, e }) => ({ p, e, gpu: e && smallestFittingGpu(e) }))
-    .filter((x) => x.e && x.gpu && x.gpu.smiMiB > target.smiMiB);
-  const pick = bigger.find((x) => x.gpu!.memoryGiB <= 80) ?? bigger[0];
-  for (const { p, e, gpu } of pick ? [pick] : []) {
-    if (e && gpu) {
-      const withGpu = tryEstimate(p.setup, [gpu])!;
-      out.push({ description: `${p.labels.length ? `${joinLabels(p.labels)} on ` : ''}one ${shortName(gpu.name)}`, setup: p.setup, estimate: withGpu });
-      break;
-    }
-  }
-  return out;
-}
-
-function shortName(name: string): string {
-  return name.replace(/^(GeForce|Tesla|Quadro|NVIDIA)\s+/i, '');
-}
-
-/** The smallest catalog GPU (by memory) that fits the setup as it is. */
-export function smallestFittingGpu(current: Estimate): GpuInfo | undefined {
-  const need = total(current);
-  // By marketed size, then the older (more common, cheaper) generation: A100 80GB before H100 80GB.
-  // bf16 needs compute capability 8.0 (Ampere): a Turing card is no answer for a bf16 config.
-  const bf16 = current.setup.precision.startsWith('bf16');
-  return [...GPUS]
-    .sort((a, b) => a.memoryGiB - b.memoryGiB || a.computeCapability - b.computeCapability)
-    .find((g) => g.smiMiB * 2 ** 20 >= need && (!bf16 || g.computeCapability >= 8));
 }
 
 // ---- edits per format ----------------------------------------------------------------------------------------
@@ -306,7 +143,7 @@ function deepspeedZero3(ctx: FitContext, setup: TrainingSetup): EditSpec[] | und
   return [{ kind: 'createFile', file: `${dir}/${file}`, content }, { kind: 'set', path: keyPath ?? [key], text: value }];
 }
 
-function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpec[] | undefined {
+function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: TrainingSetup): EditSpec[] | undefined {
   const src = ctx.adapted.sources;
   const f = ctx.format;
   const edits: Array<EditSpec | undefined> = [];
@@ -319,17 +156,19 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpe
       } else edits.push(setAt(ctx, 'gradientCheckpointing', src.gradientCheckpointing, f === 'torchtune' ? 'True' : 'true'));
       break;
     case 'halfBatch': {
+      // The same effective batch: accumulation grows as the micro batch shrinks.
       const acc = ctx.adapted.gradientAccumulation?.value ?? 1;
       edits.push(setAt(ctx, 'microBatchSize', src.microBatchSize, String(setup.microBatchSize)));
-      edits.push(setAt(ctx, 'gradientAccumulation', ctx.adapted.gradientAccumulation?.path, String(acc * 2)));
+      edits.push(setAt(ctx, 'gradientAccumulation', ctx.adapted.gradientAccumulation?.path, String(Math.round((acc * start.microBatchSize) / setup.microBatchSize))));
       break;
     }
     case 'shorterSequence':
       edits.push(setAt(ctx, 'sequenceLength', src.sequenceLength, String(setup.sequenceLength)));
       break;
     case 'optimizer8bit':
-      if (f === 'torchtune') edits.push(src.optimizer ? { kind: 'set', path: src.optimizer, text: 'bitsandbytes.optim.AdamW8bit' } : undefined);
-      else edits.push(setAt(ctx, 'optimizer', src.optimizer, 'adamw_bnb_8bit'));
+      const paged = setup.optimizer === 'paged-adamw-8bit';
+      if (f === 'torchtune') edits.push(src.optimizer ? { kind: 'set', path: src.optimizer, text: paged ? 'bitsandbytes.optim.PagedAdamW8bit' : 'bitsandbytes.optim.AdamW8bit' } : undefined);
+      else edits.push(setAt(ctx, 'optimizer', src.optimizer, paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit'));
       break;
     case 'sdpa':
       if (f === 'axolotl') {
@@ -356,9 +195,15 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpe
       } else return undefined;
       break;
     case 'shardOffload':
-    case 'moreGpus':
       if (f === 'torchtune') {
         if (setup.offload === 'all') edits.push({ kind: 'set', path: ['fsdp_cpu_offload'], text: 'True' });
+        else return undefined;
+      } else if (setup.sharding === 'fsdp') {
+        // transformers' fsdp options (Axolotl passes its list through): full_shard, auto_wrap, and offload for CPU
+        // offload of parameters, gradients and optimizer states. LLaMA-Factory takes FSDP from an Accelerate file.
+        const options = ['full_shard', 'auto_wrap', ...(setup.offload === 'all' ? ['offload'] : [])];
+        if (f === 'axolotl') edits.push({ kind: 'set', path: ['fsdp'], text: `[${options.join(', ')}]` });
+        else if (f === 'trl' || f === 'hf-args') edits.push({ kind: 'set', path: ['fsdp'], text: `"${options.join(' ')}"` });
         else return undefined;
       } else {
         const ds = deepspeedZero3(ctx, setup);
@@ -369,4 +214,22 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext): EditSpe
   }
   if (edits.some((e) => e === undefined) || !edits.length) return undefined;
   return edits as EditSpec[];
+}
+
+/** The plan's answer as one set of edits (its changes to the config, and the sharding it runs with), when the
+ *  format can express all of them. */
+export function answerEdits(ctx: FitContext, start: TrainingSetup, a: PlanAnswer): EditSpec[] | undefined {
+  const kinds: Record<string, FitKind> = { checkpointing: 'checkpointing', microBatch: 'halfBatch', sequence: 'shorterSequence', optimizer: 'optimizer8bit', qlora: 'qlora' };
+  const edits: EditSpec[] = [];
+  for (const step of a.steps) {
+    const e = editsFor(kinds[step.kind]!, a.setup, ctx, start);
+    if (!e) return undefined;
+    edits.push(...e);
+  }
+  if (a.setup.offload !== start.offload || a.setup.sharding !== start.sharding) {
+    const e = editsFor('shardOffload', a.setup, ctx, start);
+    if (!e) return undefined;
+    edits.push(...e);
+  }
+  return edits.length ? edits : undefined;
 }

@@ -63,6 +63,35 @@ export function catalogModel(id: string, custom: CatalogModel[] = []): CatalogMo
   return index.get(key(id)) ?? stems.get(stem(id));
 }
 
+/**
+ * The family a model belongs to: models that share an architecture and a tokenizer and differ in size (Llama 2 7B,
+ * 13B, 70B), so one can stand in for another in a smaller size. undefined when the id names no known family.
+ */
+export function familyOf(id: string): string | undefined {
+  const s = key(id);
+  const families: Array<[RegExp, string]> = [
+    [/llama-?2/, 'llama-2'],
+    [/llama-?3|llama-3\.[123]/, 'llama-3'],
+    [/llama-?4/, 'llama-4'],
+    [/mixtral/, 'mixtral'],
+    [/mistral-7b|mistral-small|mistral-nemo/, 'mistral'],
+    [/qwen2\.5|deepseek-r1-distill-qwen/, 'qwen2.5'],
+    [/qwen3-\d/, 'qwen3'],
+    [/gemma-3/, 'gemma-3'],
+    [/gemma-2/, 'gemma-2'],
+    [/gemma-(2b|7b)/, 'gemma'],
+    [/phi-?3/, 'phi-3'],
+    [/smollm2/, 'smollm2'],
+    [/gpt-oss/, 'gpt-oss'],
+    [/falcon/, 'falcon'],
+    [/gpt2/, 'gpt2'],
+    [/bert-(base|large)/, 'bert'],
+    [/flan-t5/, 'flan-t5'],
+    [/(^|\/)t5-/, 't5'],
+  ];
+  return families.find(([re]) => re.test(s))?.[1];
+}
+
 /** Parameters implied by the dimensions: embeddings, attention and MLP linears, norms. */
 export function parametersFromDims(d: Omit<ModelDims, 'parameters'>): number {
   const embed = d.vocabSize * d.hiddenSize * (d.tiedEmbeddings ? 1 : 2);

@@ -1,5 +1,6 @@
 /** Showing an estimate: the JSON contract of DESIGN §6.2, a terminal table, Markdown for hovers, one-line summaries. */
 import { GiB, type Estimate } from './estimate';
+import type { Verdict } from './range';
 
 export function gib(bytes: number, digits = 1): string {
   return `${(bytes / GiB).toFixed(digits)} GiB`;
@@ -14,7 +15,8 @@ export function estimateJson(e: Estimate): Record<string, unknown> {
     peakBytes: r(e.peakBytes),
     contextBytes: r(e.contextBytes),
     components: Object.fromEntries(Object.entries(e.components).map(([k, v]) => [k, r(v)])),
-    gpus: e.gpus.map((g) => ({ name: g.name, usableBytes: r(g.usableBytes), fits: g.fits })),
+    peakUpperBytes: r(e.peakUpperBytes),
+    gpus: e.gpus.map((g) => ({ name: g.name, usableBytes: r(g.usableBytes), fits: g.fits, verdict: g.verdict })),
   };
 }
 
@@ -23,11 +25,21 @@ export function shortGpuName(name: string): string {
   return name.replace(/^(GeForce|Tesla|Quadro|NVIDIA)\s+/i, '');
 }
 
-/** "≈ 21.3 GiB/GPU · RTX 3090 24GB ✓ · RTX 3060 12GB ✗" */
+/** "≈ 11.0 GiB (up to 12.4)": the nvidia-smi figure and its bound, one decimal (whole GiB from 100). */
+export function estimateRange(e: Estimate): string {
+  const upper = (e.peakUpperBytes + e.contextBytes) / GiB;
+  return `≈ ${gib(e.peakBytes + e.contextBytes)} (up to ${upper >= 100 ? Math.round(upper) : upper.toFixed(1)})`;
+}
+
+/** ✓ fits (the bound fits), ⚠ tight (only the estimate fits), ✗ does not fit. */
+export const VERDICT_MARK: Record<Verdict, string> = { fits: '✓', tight: '⚠', no: '✗' };
+export const VERDICT_WORDS: Record<Verdict, string> = { fits: 'fits', tight: 'tight', no: 'does not fit' };
+
+/** "≈ 11.0 GiB (up to 12.4)/GPU · RTX 3090 24GB ✓ · RTX 3060 12GB ✗" */
 export function lensTitle(e: Estimate): string {
   const perGpu = e.setup.gpus > 1 ? '/GPU' : '';
-  const fits = e.gpus.map((g) => `${shortGpuName(g.name)} ${g.fits ? '✓' : '✗'}`);
-  return [`≈ ${gib(e.peakBytes + e.contextBytes)}${perGpu}`, ...fits].join(' · ');
+  const fits = e.gpus.map((g) => `${shortGpuName(g.name)} ${VERDICT_MARK[g.verdict]}`);
+  return [`${estimateRange(e)}${perGpu}`, ...fits].join(' · ');
 }
 
 function setupSummary(e: Estimate): string {
@@ -60,9 +72,10 @@ export function estimateText(e: Estimate): string {
   out.push(`  ${'reserved (max_memory_reserved)'.padEnd(width)}  ${gib(e.peakBytes, 2).padStart(10)}`);
   out.push(`  ${'+ CUDA context' + (e.setup.gpus > 1 ? ' and NCCL' : '') + ' (nvidia-smi)'}`.padEnd(width + 2) + `  ${gib(e.contextBytes, 2).padStart(10)}`);
   out.push(`  ${'per GPU, as nvidia-smi shows it'.padEnd(width)}  ${gib(e.peakBytes + e.contextBytes, 2).padStart(10)}`);
+  out.push(`  ${'up to (nine runs in ten stay under)'.padEnd(width)}  ${gib(e.peakUpperBytes + e.contextBytes, 2).padStart(10)}`);
   if (e.gpus.length) {
     out.push('');
-    for (const g of e.gpus) out.push(`  ${g.fits ? '✓ fits' : '✗ does not fit'}  ${g.name} (${gib(g.usableBytes + e.contextBytes)} total)`);
+    for (const g of e.gpus) out.push(`  ${VERDICT_MARK[g.verdict]} ${VERDICT_WORDS[g.verdict].padEnd(12)}  ${g.name} (${gib(g.usableBytes + e.contextBytes)} total)`);
   }
   if (e.notes.length) {
     out.push('');
@@ -74,7 +87,7 @@ export function estimateText(e: Estimate): string {
 /** The breakdown as a Markdown table (hover, breakdown view). */
 export function estimateMarkdown(e: Estimate, highlight?: (keyof Estimate['components'])[]): string {
   const out: string[] = [];
-  out.push(`**VRAM ≈ ${gib(e.peakBytes + e.contextBytes)}${e.setup.gpus > 1 ? ' per GPU' : ''}** — ${setupSummary(e)}`);
+  out.push(`**VRAM ${estimateRange(e)}${e.setup.gpus > 1 ? ' per GPU' : ''}** — ${setupSummary(e)}`);
   out.push('');
   out.push('| | | |');
   out.push('|---|---:|---|');
@@ -84,9 +97,10 @@ export function estimateMarkdown(e: Estimate, highlight?: (keyof Estimate['compo
   }
   out.push(`| allocated / reserved | ${gib(e.allocatedBytes, 2)} / ${gib(e.peakBytes, 2)} | max_memory_allocated / max_memory_reserved |`);
   out.push(`| CUDA context${e.setup.gpus > 1 ? ' + NCCL' : ''} | ${gib(e.contextBytes, 2)} | on top, in nvidia-smi |`);
+  out.push(`| up to | ${gib(e.peakUpperBytes + e.contextBytes, 2)} | nine runs in ten stay under this (nvidia-smi) |`);
   if (e.gpus.length) {
     out.push('');
-    out.push(e.gpus.map((g) => `${g.fits ? '✓' : '✗'} ${shortGpuName(g.name)}`).join(' · '));
+    out.push(e.gpus.map((g) => `${VERDICT_MARK[g.verdict]} ${shortGpuName(g.name)} (${VERDICT_WORDS[g.verdict]})`).join(' · '));
   }
   if (e.notes.length) {
     out.push('');

@@ -4,19 +4,20 @@
  */
 import type { ValuePath } from '../config/ast';
 import type { FormatId } from '../config/formats';
-import type { FileAccess, Finding } from '../config/rules/types';
+import type { EditSpec, FileAccess, Finding } from '../config/rules/types';
 import type { GpuInfo } from '../gpus/catalog';
 import type { AdaptedSetup, SetupField } from './adapterTypes';
 import { isNoSetup, setupFromConfig } from './adapters';
 import { estimate, type Components, type Estimate, type EstimateOptions } from './estimate';
-import { fitOptions, plans, smallestFittingGpu, type FitOption, type Plan } from './fit';
+import { answerEdits, fitOptions, type FitOption } from './fit';
+import { planFit, planSummary, type FitPlan } from './plan';
 import { UnknownModelError, type ModelLookup } from './models';
-import { gib, shortGpuName } from './report';
+import { estimateRange, gib, shortGpuName } from './report';
 import { resolveSetup, SetupError, type TrainingSetup, type TrainingSetupInput } from './setup';
 
 export const VRAM_FORMATS: FormatId[] = ['axolotl', 'llamafactory', 'trl', 'hf-args', 'torchtune', 'lightning-cli'];
 
-export const VRAM_CODES = { exceeds: 'FT401', unknownModel: 'FT402' } as const;
+export const VRAM_CODES = { exceeds: 'FT401', unknownModel: 'FT402', tight: 'FT404' } as const;
 
 export interface VramRequest {
   format: FormatId;
@@ -39,17 +40,17 @@ export interface VramAnalysis {
   estimate?: Estimate;
   /** Why there is no estimate. */
   unavailable?: { reason: string; path?: ValuePath; kind: 'no-setup' | 'unknown-model' | 'invalid' };
-  /** Fixes that lower the estimate, best first (only computed when a target does not fit). */
+  /** Single changes that lower the estimate, best first (only computed when the first target is not a sure fit). */
   options: FitOption[];
-  /** Ways to make it fit: the config's own changes, more GPUs, one bigger GPU. */
-  plans: Plan[];
-  /** The smallest catalog GPU that fits the setup as it is. */
-  smallestGpu?: GpuInfo;
+  /** What makes it fit the first target, cheapest first (plan.ts): the same answer everywhere. */
+  plan?: FitPlan;
+  /** The plan's answers as config edits, where the format can express them (same order as plan.answers). */
+  planEdits: Array<EditSpec[] | undefined>;
   targetsAreReal: boolean;
 }
 
 export function analyzeVram(req: VramRequest): VramAnalysis {
-  const base = { options: [], plans: [], targetsAreReal: req.targetsAreReal };
+  const base = { options: [], planEdits: [], targetsAreReal: req.targetsAreReal };
   if (!VRAM_FORMATS.includes(req.format)) return { ...base, unavailable: { reason: 'this format has no model to estimate', kind: 'no-setup' } };
   const adapted = setupFromConfig({ format: req.format, value: req.value, path: req.path, roots: req.roots, ...(req.files ? { files: req.files } : {}), ...(req.launcherGpus ? { launcherGpus: req.launcherGpus } : {}) });
   if (isNoSetup(adapted)) return { ...base, unavailable: { reason: adapted.reason, kind: 'no-setup' } };
@@ -70,12 +71,12 @@ export function analyzeVram(req: VramRequest): VramAnalysis {
   }
   e.notes.unshift(...adapted.notes);
   const out: VramAnalysis = { ...base, adapted, setup, estimate: e };
-  if (e.gpus.some((g) => !g.fits)) {
+  const first = e.gpus[0];
+  if (first && first.verdict !== 'fits') {
     const ctx = { format: req.format, adapted, path: req.path, value: req.value, roots: req.roots, estimateOptions: options };
     out.options = fitOptions(ctx, e);
-    out.plans = plans(ctx, e);
-    const gpu = smallestFittingGpu(e);
-    if (gpu) out.smallestGpu = gpu;
+    out.plan = planFit(setup, req.targets[0]!, { ...req.lookup, fsdpOnly: req.format === 'torchtune' });
+    out.planEdits = out.plan.answers.map((a) => (a.kind === 'config' || a.kind === 'offload' || a.kind === 'more-gpus' || a.kind === 'smaller-model' ? answerEdits(ctx, setup, a) : undefined));
   }
   return out;
 }
@@ -90,31 +91,36 @@ function describeTopTerms(e: Estimate): string {
     .join(', ');
 }
 
-/** The diagnostics: a misfit on a real target GPU (warning), an unknown model (information). */
+/**
+ * The diagnostics: a misfit on a real target GPU (FT401, warning), a tight fit (FT404, information: the estimate
+ * fits but the bound does not), an unknown model (FT402, information).
+ */
 export function vramFindings(a: VramAnalysis): Finding[] {
   if (a.unavailable?.kind === 'unknown-model' && a.unavailable.path) {
     return [{ code: VRAM_CODES.unknownModel, path: a.unavailable.path, on: 'value', severity: 'information', message: `No VRAM estimate: ${a.unavailable.reason}` }];
   }
   const e = a.estimate;
   if (!e || !a.targetsAreReal || !a.adapted) return [];
-  const misfits = e.gpus.filter((g) => !g.fits);
-  if (!misfits.length) return [];
-  const need = e.peakBytes + e.contextBytes;
-  const where = misfits.map((g) => `${shortGpuName(g.name)} (${gib(g.usableBytes + e.contextBytes)})`).join(', ');
-  const perGpu = e.setup.gpus > 1 ? ` per GPU on ${e.setup.gpus} GPUs` : '';
-  const parts = [`Needs ≈ ${gib(need)}${perGpu} (${describeTopTerms(e)}), more than the ${where} offers: the run stops with CUDA out of memory.`];
-  const single = a.options.filter((o) => o.fits && o.kind !== 'moreGpus').slice(0, 2).map((o) => o.title.replace(/^./, (c) => c.toLowerCase()));
-  const ways = [...single, ...a.plans.filter((p) => !single.length || !/ on the /.test(p.description)).map((p) => `${p.description} (≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''})`)];
-  if (ways.length) parts.push(`What would fit: ${ways.join('; or ')}.`);
-  else parts.push('Nothing we can change in the config fits, even on 8 of these GPUs with offload.');
-  if (!a.smallestGpu) parts.push('As it is, no single GPU holds it.');
+  const misfits = e.gpus.filter((g) => g.verdict === 'no');
+  const tight = e.gpus.filter((g) => g.verdict === 'tight');
+  if (!misfits.length && !tight.length) return [];
   const path = a.adapted.sources.model ?? a.adapted.sources.microBatchSize;
   if (!path) return [];
-  const fixes = a.options
-    .filter((o) => o.edits && o.edits.length)
+  const perGpu = e.setup.gpus > 1 ? ` per GPU on ${e.setup.gpus} GPUs` : '';
+  const gpus = (gs: typeof e.gpus) => gs.map((g) => `${shortGpuName(g.name)} (${gib(g.usableBytes + e.contextBytes)})`).join(', ');
+  const plan = a.plan ? planSummary(a.plan) : '';
+  const fixes = [
+    ...(a.plan?.answers ?? []).map((ans, i) => ({ ans, edits: a.planEdits[i] })).filter((x) => x.edits?.length).map((x) => ({ title: `Make it fit: ${x.ans.description}`, edits: x.edits! })),
+    ...a.options.filter((o) => o.edits && o.edits.length).map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits! })),
+  ]
     .slice(0, 6)
-    .map((o, i) => ({ title: o.title + (o.fits ? '' : ' — still too large alone'), preferred: i === 0 && o.fits && o.kind === 'checkpointing', edits: o.edits! }));
-  return [{ code: VRAM_CODES.exceeds, path, on: 'value', severity: 'warning', message: parts.join(' '), fixes }];
+    .map((f, i) => ({ ...f, preferred: i === 0 }));
+  if (misfits.length) {
+    const message = `Needs ${estimateRange(e)}${perGpu} (${describeTopTerms(e)}), more than the ${gpus(misfits)} offers: the run stops with CUDA out of memory.${plan ? ` ${plan}` : ''}`;
+    return [{ code: VRAM_CODES.exceeds, path, on: 'value', severity: 'warning', message, fixes }];
+  }
+  const message = `Tight on the ${gpus(tight)}: ${estimateRange(e)}${perGpu}. The estimate fits, but one run in ten needs more than the card has.${plan ? ` ${plan.replace(/^What would fit:/, 'For margin:')}` : ''}`;
+  return [{ code: VRAM_CODES.tight, path, on: 'value', severity: 'information', message, fixes }];
 }
 
 const FIELD_LABEL: Partial<Record<SetupField, string>> = {
@@ -167,7 +173,7 @@ export function contribution(a: VramAnalysis, field: SetupField, lookup: ModelLo
     case 'precision':
       return s.precision === 'fp32' ? against({ precision: 'bf16-mixed' }, 'bf16-mixed') : against({ precision: 'fp32' }, 'fp32');
     case 'optimizer':
-      return s.optimizer === 'adamw' ? against({ optimizer: 'adamw-8bit' }, '8-bit AdamW') : against({ optimizer: 'adamw' }, 'AdamW');
+      return s.optimizer === 'adamw' || s.optimizer === 'adamw-fused' ? against({ optimizer: 'adamw-8bit' }, '8-bit AdamW') : against({ optimizer: 'adamw' }, 'AdamW');
     case 'attention':
       return s.attention === 'eager' ? against({ attention: 'sdpa' }, 'sdpa') : against({ attention: 'eager' }, 'eager attention');
     case 'sharding':

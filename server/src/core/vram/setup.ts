@@ -7,18 +7,20 @@ import type { ModelDims } from './modelTypes';
 export type Method = 'full' | 'freeze' | 'lora' | 'qlora' | 'adapter' | 'prefix' | 'distillation';
 export type Quantization = 'none' | 'int8' | 'nf4' | 'fp4';
 export type Precision = 'fp32' | 'fp16-mixed' | 'bf16-mixed' | 'fp16-true' | 'bf16-true';
-export type Optimizer = 'adamw' | 'adamw-8bit' | 'paged-adamw' | 'paged-adamw-8bit' | 'sgd' | 'adafactor';
+export type Optimizer = 'adamw' | 'adamw-fused' | 'adamw-8bit' | 'paged-adamw' | 'paged-adamw-8bit' | 'sgd' | 'adafactor';
 export type Attention = 'eager' | 'sdpa' | 'flash';
 export type Sharding = 'none' | 'ddp' | 'fsdp' | 'zero1' | 'zero2' | 'zero3';
 export type Offload = 'none' | 'optimizer' | 'all';
+export type Loss = 'full' | 'chunked' | 'fused';
 
 export const METHODS: readonly Method[] = ['full', 'freeze', 'lora', 'qlora', 'adapter', 'prefix', 'distillation'];
 export const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8', 'nf4', 'fp4'];
 export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16-mixed', 'bf16-mixed', 'fp16-true', 'bf16-true'];
-export const OPTIMIZERS: readonly Optimizer[] = ['adamw', 'adamw-8bit', 'paged-adamw', 'paged-adamw-8bit', 'sgd', 'adafactor'];
+export const OPTIMIZERS: readonly Optimizer[] = ['adamw', 'adamw-fused', 'adamw-8bit', 'paged-adamw', 'paged-adamw-8bit', 'sgd', 'adafactor'];
 export const ATTENTIONS: readonly Attention[] = ['eager', 'sdpa', 'flash'];
 export const SHARDINGS: readonly Sharding[] = ['none', 'ddp', 'fsdp', 'zero1', 'zero2', 'zero3'];
 export const OFFLOADS: readonly Offload[] = ['none', 'optimizer', 'all'];
+export const LOSSES: readonly Loss[] = ['full', 'chunked', 'fused'];
 
 export interface LoraSetup {
   rank: number;
@@ -48,6 +50,8 @@ export interface TrainingSetupInput {
   microBatchSize?: number;
   sequenceLength?: number;
   gradientCheckpointing?: boolean;
+  packed?: boolean;
+  loss?: Loss;
   attention?: Attention;
   gpus?: number;
   sharding?: Sharding;
@@ -70,6 +74,15 @@ export interface TrainingSetup {
   microBatchSize: number;
   sequenceLength: number;
   gradientCheckpointing: boolean;
+  /** Every micro batch is exactly microBatchSize × sequenceLength tokens (sample packing, or padding to the maximum
+   *  length): the same tensor shapes every step. false: batches are padded to their longest sample, so shapes
+   *  change from step to step (the caching allocator fragments more). */
+  packed: boolean;
+  /** How the cross-entropy is computed: "full" logits over the whole vocabulary (transformers' default),
+   *  "chunked" (torchtune CEWithChunkedOutputLoss, LitGPT's chunked lm_head + cross-entropy: the logits in the
+   *  compute dtype, upcast one chunk at a time), or "fused" with the LM head (Liger's fused linear cross-entropy,
+   *  Apple's Cut Cross-Entropy, torchtune LinearCrossEntropyLoss: logits never exist beyond one chunk). */
+  loss: Loss;
   attention: Attention;
   gpus: number;
   sharding: Sharding;
@@ -84,6 +97,8 @@ export interface TrainingSetup {
  *   loaded in fp32 (their default load dtype). Adapters set bf16-true where a format loads weights in bf16.
  * - micro batch 1, sequence 2048: Axolotl's and LLaMA-Factory's usual starting points (cutoff_len 2048).
  * - sdpa: PyTorch's scaled_dot_product_attention, the transformers default since 4.36.
+ * - not packed: the trainers' data collators pad each batch to its longest sample unless packing is turned on.
+ * - full cross-entropy: transformers computes the logits over the whole vocabulary unless a kernel replaces it.
  */
 export const DEFAULTS = {
   method: 'full' as Method,
@@ -93,6 +108,8 @@ export const DEFAULTS = {
   microBatchSize: 1,
   sequenceLength: 2048,
   gradientCheckpointing: false,
+  packed: false,
+  loss: 'full' as Loss,
   attention: 'sdpa' as Attention,
   gpus: 1,
   loraRank: 8,
@@ -159,7 +176,7 @@ function modelRef(value: unknown, path: string): ModelRef {
 
 const TOP_LEVEL = new Set([
   'model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision',
-  'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'attention', 'gpus', 'sharding', 'offload',
+  'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload',
 ]);
 
 /** Checks a setup read from JSON and fills in the defaults. Throws SetupError with the field's path. */
@@ -186,6 +203,8 @@ export function resolveSetup(raw: unknown): TrainingSetup {
     microBatchSize: positiveInt(o.microBatchSize, 'microBatchSize') ?? DEFAULTS.microBatchSize,
     sequenceLength: positiveInt(o.sequenceLength, 'sequenceLength') ?? DEFAULTS.sequenceLength,
     gradientCheckpointing: bool(o.gradientCheckpointing, 'gradientCheckpointing') ?? DEFAULTS.gradientCheckpointing,
+    packed: bool(o.packed, 'packed') ?? DEFAULTS.packed,
+    loss: oneOf(o.loss, LOSSES, 'loss') ?? DEFAULTS.loss,
     attention: oneOf(o.attention, ATTENTIONS, 'attention') ?? DEFAULTS.attention,
     gpus: positiveInt(o.gpus, 'gpus') ?? DEFAULTS.gpus,
     sharding: 'none',
