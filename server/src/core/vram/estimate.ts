@@ -13,7 +13,7 @@
 import type { GpuInfo } from '../gpus/catalog';
 import { attentionParams, mlpParams, resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import type { ModelDims } from './modelTypes';
-import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, rangeOf, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
+import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
 import type { TrainingSetup } from './setup';
 
 export const GiB = 2 ** 30;
@@ -416,6 +416,10 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // ---- logits and loss ---------------------------------------------------------------------------------------
   let logits = 0;
   if ((d.architecture ?? 'decoder') !== 'encoder') {
+    // The final norm before the LM head keeps its input's fp32 copy for backward (research §5.3, like every RMSNorm).
+    const finalNorm = tokens * d.hiddenSize * 4;
+    activations += finalNorm;
+    add('activations', 'final norm (fp32 copy of its input)', finalNorm, `${tokens} tokens × hidden ${d.hiddenSize} × 4 bytes`, UPSIDE.activations, true);
     const loss = lossBytes(setup, d);
     logits = tokens * loss.perToken;
     add('logits', loss.label, logits, `${tokens} tokens × ${loss.detail}`, UPSIDE.logits, true);
@@ -466,23 +470,23 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const stepTemp = setup.offload !== 'none' || setup.optimizer === 'adafactor' || !trainable ? 0 : foreach ? divide(trainable * stateBytes, shardsOptimizer) : Math.min(trainable, largestTensor) * stateBytes;
   const stepIsPeak = stepTemp > sum(forward);
   add('other', 'optimizer step temporaries', stepIsPeak ? stepTemp : 0, foreach ? 'foreach AdamW: one temporary the size of all the states it steps' : 'one buffer the size of the largest trainable tensor', foreach ? 0.05 : UPSIDE.temporaries, true);
-  const atPeak = stepIsPeak ? [...persistent, lines[lines.length - 1]!] : [...persistent, ...forward];
-  const allocatedBytes = sum(atPeak);
-  const transientBytes = sum(atPeak.filter((l) => l.transient));
   const transientShare = transientSlack(setup.packed).point;
-  const slack = ALLOCATOR.persistent * (allocatedBytes - transientBytes) + transientShare * transientBytes;
-  const peakBytes = allocatedBytes + slack;
+  const r = reserve({
+    persistent,
+    forward,
+    step: { bytes: stepTemp, upside: foreach ? 0.05 : UPSIDE.temporaries, transient: true },
+    stepCachedApart: foreach && stepTemp > 0,
+    packed: setup.packed,
+    contextUpsideBytes: CONTEXT_UPSIDE_BYTES * (n > 1 ? 2 : 1),
+  });
+  const { allocatedBytes } = r;
+  const peakBytes = allocatedBytes + r.slackBytes;
   // CPU RAM the offload needs on the node (all ranks together): offloaded weights, optimizer states, and the fp32
   // gradients (plus an fp32 master copy under DeepSpeed) the CPU optimizer step works on (research §1.2).
   const cpuBytes = offloadedWeights + (setup.offload !== 'none' ? stateTotal + trainable * (sharding.startsWith('zero') ? 8 : 4) : 0);
   if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
-  add('other', 'allocator slack (reserved − allocated)', slack, `${transientShare * 100}% of what is allocated and freed again every step (${fmt(transientBytes)}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'}), ${ALLOCATOR.persistent * 100}% of the rest`, 0, false);
+  add('other', 'allocator slack (reserved − allocated)', r.slackBytes, `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})${foreach && stepTemp && !stepIsPeak ? `; the foreach step's temporaries (${fmt(stepTemp)}) cached beside them` : ''}`, 0, false);
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
-  const range = rangeOf(
-    [forward, [{ bytes: stepTemp, upside: foreach ? 0.05 : UPSIDE.temporaries, transient: true }]].map((t) => [...persistent, ...t]),
-    CONTEXT_UPSIDE_BYTES * (n > 1 ? 2 : 1),
-    setup.packed,
-  );
 
   const components: Components = {
     weights,
@@ -494,7 +498,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   };
   components.other = peakBytes - components.weights - components.gradients - components.optimizer - components.activations - components.logits;
   const gpus = (options.gpus ?? []).map((g) => {
-    const verdict = verdictOf(usableBytes(g), peakBytes + contextBytes, range.peakUpperBytes + contextBytes);
+    const verdict = verdictOf(usableBytes(g), peakBytes + contextBytes, r.peakUpperBytes + contextBytes);
     return { name: g.name, usableBytes: usableBytes(g) - contextBytes, verdict, fits: verdict !== 'no' };
   });
   if (setup.attention === 'eager' && scores * tokens * keptLayers > 0.1 * allocatedBytes) {
@@ -505,8 +509,8 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     model,
     allocatedBytes,
     peakBytes,
-    allocatedUpperBytes: range.allocatedUpperBytes,
-    peakUpperBytes: range.peakUpperBytes,
+    allocatedUpperBytes: r.allocatedUpperBytes,
+    peakUpperBytes: r.peakUpperBytes,
     contextBytes,
     components,
     lines,

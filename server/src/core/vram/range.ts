@@ -4,8 +4,8 @@
  *
  * Each breakdown line carries an `upside`: the relative amount by which that term is larger in about one run in
  * ten. The terms vary independently (the trainer's activation layout does not decide the allocator's slack or the
- * CUDA context), so their upsides add in quadrature: bound = point + √(Σ (upside × bytes)²). The optimizer step is
- * a second peak with its own terms; the bound is the larger of the two.
+ * CUDA context), so their upsides add in quadrature: bound = point + √(Σ (upside × bytes)²). The caching allocator's
+ * share (reserved − allocated) is modelled here too, phase by phase (reserve).
  */
 const GiB = 2 ** 30;
 
@@ -13,8 +13,9 @@ const GiB = 2 ** 30;
  * What each term can be above its point value in about one run in ten, and why.
  */
 export const UPSIDE = {
-  /** Parameter counts are exact; rotary caches, masks and loader leftovers come on top (research §3). */
-  weights: 0.03,
+  /** Parameter counts are exact; rotary caches, masks and loader leftovers come on top: torchtune's LoRA tutorial
+   *  has 13.96 GB allocated after loading 13.48 GB of Llama-2-7B weights (research §2.4 b), 3.6%. */
+  weights: 0.05,
   /** LoRA/adapter weights, gradients and optimizer states: trainers that keep an fp32 gradient for a 16-bit
    *  parameter, or an extra copy for gradient clipping. */
   trainable: 0.1,
@@ -26,8 +27,8 @@ export const UPSIDE = {
   /** Activations kept without checkpointing: what autograd saves differs by transformers version and kernel
    *  (flash-attention vs SDPA's fallbacks with a padding mask, fused or plain RMSNorm, dropout). Our per-layer
    *  count lands within ±10% of research §1.5's measured 28 copies for Llama-3-8B and of the LitGPT rows; one
-   *  version in ten saves a third more. */
-  activations: 0.3,
+   *  version in ten saves a third more (the HF-stack rows of measurements-public run 5–12% above ours). */
+  activations: 0.35,
   /** The recomputed layer is rebuilt and then differentiated: the gradients of its activations are allocated
    *  while its saved tensors are still alive, up to about half as much again. */
   recomputed: 0.5,
@@ -38,10 +39,12 @@ export const UPSIDE = {
   /** Logits and cross-entropy: 10–14 bytes per vocabulary entry per token by transformers version (research §5.4);
    *  a model that upcasts its logits before slicing off the last position holds one fp32 copy more (16). */
   logits: 0.35,
-  /** Dequantization, gathered parameters and step temporaries: one buffer more in flight (prefetch, a second
-   *  stream) doubles them. */
+  /** Dequantization and step temporaries: one buffer more in flight (prefetch, a second stream) doubles them. */
   temporaries: 1,
-  gathered: 0.5,
+  /** What FSDP/ZeRO-3 hold gathered: BACKWARD_PRE prefetches the next unit while a recomputed one is in use, and
+   *  FSDP1 frees all-gather buffers only when the compute stream is done with them (record_stream), so a run in
+   *  ten holds twice the units we count. The FSDP rows of measurements-public sit 7–22% above our estimate. */
+  gathered: 1,
 };
 
 /**
@@ -87,33 +90,50 @@ export interface RangeTerm {
   transient: boolean;
 }
 
-export interface Range {
-  /** max_memory_allocated that nine runs in ten stay under. */
+/** The step's two phases: forward/backward (activations, logits, temporaries) and the optimizer step. */
+export interface StepPhases {
+  persistent: RangeTerm[];
+  forward: RangeTerm[];
+  step: RangeTerm;
+  /** The step's temporaries come in the parameters' sizes (foreach AdamW: one per parameter or FSDP flat shard),
+   *  which the activations' cached blocks rarely match: the cache ends up holding both. */
+  stepCachedApart: boolean;
+  packed: boolean;
+  contextUpsideBytes: number;
+}
+
+export interface Reservation {
+  allocatedBytes: number;
+  /** Allocator slack on top of allocatedBytes (peakBytes = allocatedBytes + slackBytes). */
+  slackBytes: number;
   allocatedUpperBytes: number;
-  /** max_memory_reserved that nine runs in ten stay under, with the context's spread included so that
-   *  peakUpperBytes + contextBytes bounds what nvidia-smi shows. */
   peakUpperBytes: number;
 }
 
+const sum = (ts: RangeTerm[]) => ts.reduce((s, t) => s + t.bytes, 0);
+const spread = (ts: RangeTerm[]) => ts.reduce((s, t) => s + (t.upside * t.bytes) ** 2, 0);
+
 /**
- * The bound over the step's peaks (forward/backward, optimizer step): each a list of the terms alive at that
- * moment.
+ * Allocated: the larger phase. Reserved: the persistent memory with its rounding, the forward/backward's blocks
+ * with their fragmentation, and the step's temporaries, which reuse the forward's cached blocks when they come
+ * one tensor at a time and are cached beside them when they come all at once (foreach). The FSDP full fine-tunes
+ * of measurements-public (FA5, FA7: nvidia-smi 9–19 GiB above max_memory_allocated) show the latter.
  */
-export function rangeOf(peaks: RangeTerm[][], contextUpsideBytes: number, packed: boolean): Range {
-  const t = transientSlack(packed);
-  let allocatedUpperBytes = 0;
-  let peakUpperBytes = 0;
-  for (const terms of peaks) {
-    const allocated = terms.reduce((s, t) => s + t.bytes, 0);
-    const transient = terms.filter((t) => t.transient).reduce((s, t) => s + t.bytes, 0);
-    const persistent = allocated - transient;
-    const spread = terms.reduce((s, t) => s + (t.upside * t.bytes) ** 2, 0);
-    const slack = ALLOCATOR.persistent * persistent + t.point * transient;
-    const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * transient;
-    allocatedUpperBytes = Math.max(allocatedUpperBytes, allocated + Math.sqrt(spread));
-    peakUpperBytes = Math.max(peakUpperBytes, allocated + slack + Math.sqrt(spread + slackSpread ** 2 + contextUpsideBytes ** 2));
-  }
-  return { allocatedUpperBytes, peakUpperBytes };
+export function reserve(p: StepPhases): Reservation {
+  const t = transientSlack(p.packed);
+  const persistent = sum(p.persistent);
+  const forward = sum(p.forward);
+  const step = p.step.bytes;
+  const allocatedBytes = persistent + Math.max(forward, step);
+  const persistentSlack = ALLOCATOR.persistent * persistent;
+  const forwardReserved = forward * (1 + t.point);
+  const transientReserved = p.stepCachedApart ? forwardReserved + step : Math.max(forwardReserved, step);
+  const slackBytes = persistentSlack + transientReserved - Math.max(forward, step);
+  const allocatedUpperBytes = Math.max(persistent + forward + Math.sqrt(spread([...p.persistent, ...p.forward])), persistent + step + Math.sqrt(spread([...p.persistent, p.step])));
+  const terms = [...p.persistent, ...p.forward, ...(p.stepCachedApart || step > forwardReserved ? [p.step] : [])];
+  const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * forward;
+  const peakUpperBytes = allocatedBytes + slackBytes + Math.sqrt(spread(terms) + slackSpread ** 2 + p.contextUpsideBytes ** 2);
+  return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes };
 }
 
 /** fits: the bound fits; tight: only the estimate does (the run may or may not); no: not even the estimate. */
