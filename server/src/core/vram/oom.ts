@@ -7,7 +7,9 @@ import type { ValuePath } from '../config/ast';
 import type { FormatId } from '../config/formats';
 import type { Finding } from '../config/rules/types';
 import type { GpuInfo } from '../gpus/catalog';
-import { fitOptions, type FitOption } from './fit';
+import { estimate } from './estimate';
+import { answerEdits, fitOptions, type FitOption } from './fit';
+import { planFit, planSummary, type FitPlan } from './plan';
 import type { ModelLookup } from './models';
 import type { VramAnalysis } from './service';
 
@@ -41,17 +43,27 @@ export function oomFindings(oom: OomReport, vram: VramAnalysis | undefined, ctx:
   const path: ValuePath | undefined = sources.microBatchSize ?? sources.sequenceLength ?? sources.model ?? (firstKey !== undefined ? [firstKey] : undefined);
   if (!path) return [];
   let options: FitOption[] = vram?.options ?? [];
-  if (vram?.estimate && vram.adapted && (!options.length || oom.totalGiB)) {
+  let plan: FitPlan | undefined = vram?.plan;
+  let planEdits = vram?.planEdits ?? [];
+  const gpus = gpuOfReport(oom, ctx.targets);
+  if (vram?.estimate && vram.adapted && vram.setup && gpus[0] && (!options.length || oom.totalGiB)) {
+    // The run proved the estimate wrong for this GPU: plan for the GPU that ran out, whatever the estimate says.
     try {
-      options = fitOptions({ format: ctx.format, adapted: vram.adapted, path: ctx.path, value: ctx.value, roots: ctx.roots, estimateOptions: { ...ctx.lookup, gpus: gpuOfReport(oom, ctx.targets) } }, vram.estimate);
+      const fit = { format: ctx.format, adapted: vram.adapted, path: ctx.path, value: ctx.value, roots: ctx.roots, estimateOptions: { ...ctx.lookup, gpus } };
+      options = fitOptions(fit, estimate(vram.setup, { ...ctx.lookup, gpus }));
+      plan = planFit(vram.setup, gpus[0], { ...ctx.lookup, fsdpOnly: ctx.format === 'torchtune' }, true);
+      planEdits = plan.answers.map((a) => (a.kind === 'rented' ? undefined : answerEdits(fit, vram.setup!, a)));
     } catch {
       /* no fixes, still the diagnostic */
     }
   }
-  const fixes = options
-    .filter((o) => o.edits && o.edits.length)
+  const fixes = [
+    ...(plan?.answers ?? []).map((a, i) => ({ a, edits: planEdits[i] })).filter((x) => x.edits?.length).map((x) => ({ title: `Make it fit: ${x.a.description}`, edits: x.edits! })),
+    ...options.filter((o) => o.edits && o.edits.length).map((o) => ({ title: o.title, edits: o.edits! })),
+  ]
     .slice(0, 6)
-    .map((o, i) => ({ title: o.title, preferred: i === 0, edits: o.edits! }));
-  const message = `CUDA out of memory in the last run (${oom.message.trim().replace(/\s+/g, ' ').slice(0, 300)}).` + (fixes.length ? ' Quick fixes lower the memory this config needs.' : '');
+    .map((f, i) => ({ ...f, preferred: i === 0 }));
+  const summary = plan ? planSummary(plan) : '';
+  const message = `CUDA out of memory in the last run (${oom.message.trim().replace(/\s+/g, ' ').slice(0, 300)}).${summary ? ` ${summary}` : fixes.length ? ' Quick fixes lower the memory this config needs.' : ''}`;
   return [{ code: OOM_CODE, path, on: 'key', severity: 'warning', message, fixes }];
 }

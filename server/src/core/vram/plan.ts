@@ -137,11 +137,11 @@ const identity = (s: TrainingSetup) => s;
  * without them: longer sequences first (shortening changes the data), then a bigger micro batch (faster steps),
  * then checkpointing off.
  */
-function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, transform = identity, accept: Verdict[] = ['fits'], leastCpuRam = false): Trial | undefined {
+function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, transform = identity, accept: Verdict[] = ['fits'], leastCpuRam = false, changeSomething = false): Trial | undefined {
   const ok = (t: Trial | undefined): t is Trial => t !== undefined && accept.includes(t.verdict);
   let found: Trial | undefined;
   let setupFound: TrainingSetup | undefined;
-  for (const s of [start, ...ladder(start, options).map((r) => r.setup)]) {
+  for (const s of [...(changeSomething ? [] : [start]), ...ladder(start, options).map((r) => r.setup)]) {
     const t = trial(s, start, gpu, options, transform);
     // With offload, a later rung (QLoRA) can cut the CPU RAM severalfold: take the rung that needs the least.
     if (ok(t) && (!found || (leastCpuRam && t.estimate.cpuBytes < found.estimate.cpuBytes * 0.8))) {
@@ -160,9 +160,11 @@ function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, tran
     s = next;
     return true;
   };
-  while (s.sequenceLength < start.sequenceLength && attempt({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }));
-  while (s.microBatchSize < start.microBatchSize && attempt({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }));
-  if (s.gradientCheckpointing && !start.gradientCheckpointing && s !== start) attempt({ ...s, gradientCheckpointing: false });
+  // After an out-of-memory run the estimate is known to be low: keep at least one change.
+  const keepsAChange = (next: TrainingSetup) => !changeSomething || stepsBetween(start, next).length > 0;
+  while (s.sequenceLength < start.sequenceLength && keepsAChange({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }) && attempt({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }));
+  while (s.microBatchSize < start.microBatchSize && keepsAChange({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }) && attempt({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }));
+  if (s.gradientCheckpointing && !start.gradientCheckpointing && s !== start && keepsAChange({ ...s, gradientCheckpointing: false })) attempt({ ...s, gradientCheckpointing: false });
   return best;
 }
 
@@ -238,15 +240,16 @@ function smallerSiblings(current: Estimate, lookup: PlanOptions): string[] {
 }
 
 /** The plan for a setup on a target GPU (the first of the user's GPUs). */
-export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOptions = {}): FitPlan {
+export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOptions = {}, ranOutOfMemory = false): FitPlan {
   const current = estimate(setup, { ...options, gpus: [target] });
-  const verdict = current.gpus[0]!.verdict;
-  if (verdict === 'fits') return { target, verdict, answers: [] };
+  // A run that ran out of memory did not fit, whatever the estimate says.
+  const verdict = ranOutOfMemory ? 'no' : current.gpus[0]!.verdict;
+  if (verdict === 'fits' && !ranOutOfMemory) return { target, verdict, answers: [] };
   const answers: PlanAnswer[] = [];
   const n = setup.gpus;
   const where = `${n > 1 ? `${n}× ` : 'the '}${name(target)}`;
   // 1. The config alone, on the user's GPU(s).
-  const own = cheapest(setup, target, options);
+  const own = cheapest(setup, target, options, identity, ['fits'], false, ranOutOfMemory);
   if (own) answers.push(answer('config', own, target, where, setup));
   let impossible: string | undefined;
   if (!own) {
