@@ -33,19 +33,42 @@ describe('ftw vram', () => {
     const r = ftw(['vram', 'setup.json', '--json', '--gpu', 'RTX 3090', '--gpu', 'T4'], dir);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(out), ['setup', 'allocatedBytes', 'peakBytes', 'contextBytes', 'components', 'gpus']);
+    assert.deepEqual(Object.keys(out), ['setup', 'allocatedBytes', 'peakBytes', 'peakUpperBytes', 'contextBytes', 'components', 'gpus']);
     assert.deepEqual(out.setup, {
       model: 'meta-llama/Llama-2-7b-hf', method: 'qlora', quantization: 'nf4', doubleQuant: false, precision: 'bf16-mixed', optimizer: 'adamw',
-      microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
+      microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, packed: false, loss: 'full', attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
       lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'], trainEmbeddings: false },
     });
     const c = out.components as Record<string, number>;
     assert.deepEqual(Object.keys(c), ['weights', 'gradients', 'optimizer', 'activations', 'logits', 'other']);
-    for (const v of [out.allocatedBytes, out.peakBytes, out.contextBytes, ...Object.values(c)]) assert.ok(Number.isInteger(v), String(v));
+    for (const v of [out.allocatedBytes, out.peakBytes, out.peakUpperBytes, out.contextBytes, ...Object.values(c)]) assert.ok(Number.isInteger(v), String(v));
     assert.equal(Object.values(c).reduce((a, b) => a + b, 0), out.peakBytes);
     assert.ok((out.peakBytes as number) > (out.allocatedBytes as number));
-    assert.deepEqual((out.gpus as Array<{ name: string }>).map((g) => g.name), ['GeForce RTX 3090 24GB', 'Tesla T4 16GB']);
-    assert.deepEqual((out.gpus as Array<{ fits: boolean }>).map((g) => g.fits), [true, true]);
+    assert.ok((out.peakUpperBytes as number) > (out.peakBytes as number));
+    assert.deepEqual(out.gpus, [
+      { name: 'GeForce RTX 3090 24GB', usableBytes: 24_576 * 2 ** 20 - 2 ** 30, fits: true, verdict: 'fits' },
+      { name: 'Tesla T4 16GB', usableBytes: 15_360 * 2 ** 20 - 2 ** 30, fits: true, verdict: 'fits' },
+    ]);
+  });
+
+  it('three verdicts: fits (the bound fits), tight (only the estimate: still fits, exit 0), no (exit 1)', () => {
+    const dir = workspace({ 'setup.json': JSON.stringify({ model: 'meta-llama/Llama-2-7b-hf', method: 'lora', precision: 'bf16-true', microBatchSize: 2, sequenceLength: 1024, gradientCheckpointing: true }) });
+    const json = (gpu: string) => ftw(['vram', 'setup.json', '--json', '--gpu', gpu], dir);
+    const out = JSON.parse(json('A100 80GB').stdout) as { peakBytes: number; peakUpperBytes: number; contextBytes: number };
+    const need = out.peakBytes + out.contextBytes;
+    const upper = out.peakUpperBytes + out.contextBytes;
+    // A GPU between the estimate and the bound is "tight": fits stays true, exit 0.
+    const smi = join(dir, 'nvidia-smi');
+    writeFileSync(smi, `#!/bin/sh\necho "NVIDIA Test GPU, ${Math.ceil((need + upper) / 2 / 2 ** 20)}, 8.0"\n`);
+    chmodSync(smi, 0o755);
+    const tight = ftw(['vram', 'setup.json', '--json'], dir, smi);
+    assert.equal(tight.status, 0, tight.stderr);
+    assert.deepEqual((JSON.parse(tight.stdout) as { gpus: Array<{ fits: boolean; verdict: string }> }).gpus.map((g) => [g.fits, g.verdict]), [[true, 'tight']]);
+    const text = ftw(['vram', 'setup.json', '--gpu', 'RTX 3060 12GB'], dir);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /\n {2}up to \(nine runs in ten stay under\) +\d+\.\d\d GiB\n/);
+    assert.match(text.stdout, /✗ does not fit +GeForce RTX 3060 12GB/);
+    assert.match(text.stdout, /What would make it fit the RTX 3060 12GB:\n {2}Change the config: gradient checkpointing|What would make it fit the RTX 3060 12GB:\n {2}Change the config: /);
   });
 
   it('GPU names are matched loosely (case, spaces, dashes, an optional size)', () => {
@@ -62,16 +85,17 @@ describe('ftw vram', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /^train\.yml: meta-llama\/Llama-2-70b-hf \(68\.98 B params\) · lora r=8 · bf16-true/);
     assert.match(r.stdout, /\n {2}model weights +\d+\.\d\d GiB {3}68\.98 B params × 2 bytes\n/);
-    assert.match(r.stdout, /✗ does not fit {2}GeForce RTX 3060 12GB \(12\.0 GiB total\)/);
-    assert.match(r.stdout, /What would work:\n {2}✓ .* on \d× RTX 3060 12GB with FSDP/);
-    assert.match(r.stdout, /As it is, no single GPU holds it\.|As it is: .* or larger\./);
+    assert.match(r.stdout, /✗ does not fit +GeForce RTX 3060 12GB \(12\.0 GiB total\)/);
+    assert.match(r.stdout, /What would make it fit the RTX 3060 12GB:\nNo change to the config makes it fit one RTX 3060 12GB: even with /);
+    assert.match(r.stdout, /\n {2}Offload to the CPU: .* on the RTX 3060 12GB with FSDP and CPU offload \(≈ \d+ GiB of CPU RAM\): ≈ \d+\.\d GiB \(up to \d+\.\d\)\n/);
+    assert.match(r.stdout, /\n {2}A rented GPU: .* on one /);
   });
 
   it('without --gpu and without nvidia-smi, a representative set, said so; exit 0', () => {
     const dir = workspace({ 'setup.json': JSON.stringify(SETUP_7B_QLORA) });
     const r = ftw(['vram', 'setup.json'], dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /✓ fits {2}GeForce RTX 3060 12GB/);
+    assert.match(r.stdout, /✓ fits +GeForce RTX 3060 12GB/);
     assert.match(r.stdout, /\(GPUs: a representative set; name yours with --gpu "RTX 3090"\)/);
   });
 
@@ -82,7 +106,7 @@ describe('ftw vram', () => {
     chmodSync(smi, 0o755);
     const r = ftw(['vram', 'setup.json', '--json'], dir, smi);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as { gpus: unknown }).gpus, [{ name: 'GeForce RTX 4090', usableBytes: 24564 * 2 ** 20 - 2 ** 30, fits: true }]);
+    assert.deepEqual((JSON.parse(r.stdout) as { gpus: unknown }).gpus, [{ name: 'GeForce RTX 4090', usableBytes: 24564 * 2 ** 20 - 2 ** 30, fits: true, verdict: 'fits' }]);
   });
 
   it('--gpus N is the launcher GPU count: ZeRO-3 divides the model states', () => {
@@ -105,7 +129,7 @@ describe('ftw vram', () => {
     });
     const cases: Array<[string[], RegExp]> = [
       [['vram', 'bad-field.json'], /^ftw: bad-field\.json: microBatchSize: must be an integer ≥ 1, got 0\n$/],
-      [['vram', 'bad-enum.json'], /^ftw: bad-enum\.json: optimizer: must be one of "adamw", "adamw-8bit", .*got "adam"\n$/],
+      [['vram', 'bad-enum.json'], /^ftw: bad-enum\.json: optimizer: must be one of "adamw", "adamw-fused", "adamw-8bit", .*got "adam"\n$/],
       [['vram', 'unknown.json'], /^ftw: unknown\.json: the model 'my-org\/secret-model' is not in the built-in catalog or the local Hugging Face cache\./],
       [['vram', 'broken.json'], /^ftw: broken\.json: not valid JSON: /],
       [['vram', 'nothing.yml'], /^ftw: nothing\.yml: neither a training config nor a TrainingSetup JSON/],

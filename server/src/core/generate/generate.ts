@@ -56,6 +56,9 @@ export interface NewConfig {
   command: string;
   /** A file name that makes `ftw launch` pick the right recipe/trainer. */
   suggestedFileName: string;
+  /** The config the search started from (micro batch 4, the longest sequences), as `ftw vram` would read it: the
+   *  planner's answer for it is what was applied. */
+  startText: string;
   teacher?: string;
 }
 
@@ -65,6 +68,10 @@ export type NewConfigFailure = {
   message: string;
   /** What would work instead, best first. */
   suggestions: string[];
+  /** does-not-fit: the planner's answers the suggestions are written from (vram/plan.ts), for actions. */
+  plan?: FitPlan;
+  /** does-not-fit: the config the search started from, as `ftw vram` would read it. */
+  startText?: string;
 };
 
 export type NewConfigResult = { ok: true; config: NewConfig } | NewConfigFailure;
@@ -165,15 +172,16 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
   let k: Knobs = { microBatch: START_MICRO, accumulation: EFFECTIVE_BATCH / START_MICRO, sequenceLength: start, checkpointing: false, optimizer8bit: false };
   let t = run(k);
   if (t.error || !t.estimate) return fail('bad-request', `The generated config could not be estimated: ${t.error}`);
+  const startText = renderYaml([`ftw: format=${format}`], t.built.value, t.built.comments);
   if (t.verdict !== 'fits') {
     const plan = planFit(t.estimate.setup, gpu, { ...lookup, fsdpOnly: format === 'torchtune', fixedSequence: fixed !== undefined });
     const own = plan.answers.find((a) => a.kind === 'config');
     // The method is the user's choice: an answer that changes it (QLoRA) is reported, not applied.
-    if (!own || own.steps.some((st) => st.kind === 'qlora')) return doesNotFit(req, ctx, gpu, t, plan);
+    if (!own || own.steps.some((st) => st.kind === 'qlora')) return { ...doesNotFit(req, ctx, gpu, t, plan), startText };
     const s = own.setup;
     k = { microBatch: s.microBatchSize, accumulation: Math.max(1, Math.round(EFFECTIVE_BATCH / s.microBatchSize)), sequenceLength: s.sequenceLength, checkpointing: s.gradientCheckpointing, optimizer8bit: s.optimizer === 'adamw-8bit' || s.optimizer === 'paged-adamw-8bit', ...(s.optimizer === 'paged-adamw-8bit' && format !== 'torchtune' ? { paged: true } : {}) };
     t = run(k);
-    if (t.error || !t.estimate || !t.fits) return doesNotFit(req, ctx, gpu, t, plan);
+    if (t.error || !t.estimate || !t.fits) return { ...doesNotFit(req, ctx, gpu, t, plan), startText };
   }
   const explanations = explain(req, ctx, gpu, t, run, start);
   const final = build(format, ctx, k, explanations);
@@ -194,7 +202,7 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
   const text = renderYaml(header.map((l) => l.split('FILE').join(ref)), final.value, final.comments);
   return {
     ok: true,
-    config: { format, text, estimate: e, gpu, knobs: k, explanations, command: final.command, suggestedFileName: file, ...(ctx.teacher ? { teacher: ctx.teacher } : {}) },
+    config: { format, text, estimate: e, gpu, knobs: k, explanations, command: final.command, suggestedFileName: file, startText, ...(ctx.teacher ? { teacher: ctx.teacher } : {}) },
   };
 }
 
@@ -233,5 +241,5 @@ function doesNotFit(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: T
   const message = methodChange
     ? `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}) without changing the method.`
     : `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}). ${plan.impossible ?? ''}`.trim();
-  return fail('does-not-fit', message, plan.answers.map((a) => `${a.description}${a.costs.length ? ` (${a.costs.join('; ')})` : ''}.`));
+  return { ...fail('does-not-fit', message, plan.answers.map((a) => `${a.description}${a.costs.length ? ` (${a.costs.join('; ')})` : ''}.`)), plan };
 }

@@ -11,7 +11,7 @@ import { estimate } from './estimate';
 import { answerEdits, fitOptions, type FitOption } from './fit';
 import { planFit, planSummary, type FitPlan } from './plan';
 import type { ModelLookup } from './models';
-import type { VramAnalysis } from './service';
+import { vramFixes, type VramAnalysis } from './service';
 
 export const OOM_CODE = 'FT403';
 
@@ -57,12 +57,7 @@ export function oomFindings(oom: OomReport, vram: VramAnalysis | undefined, ctx:
       /* no fixes, still the diagnostic */
     }
   }
-  const fixes = [
-    ...(plan?.answers ?? []).map((a, i) => ({ a, edits: planEdits[i] })).filter((x) => x.edits?.length).map((x) => ({ title: `Make it fit: ${x.a.description}`, edits: x.edits! })),
-    ...options.filter((o) => o.edits && o.edits.length).map((o) => ({ title: o.title, edits: o.edits! })),
-  ]
-    .slice(0, 6)
-    .map((f, i) => ({ ...f, preferred: i === 0 }));
+  const fixes = vramFixes(plan, planEdits, options);
   const summary = plan ? planSummary(plan) : '';
   const message = `CUDA out of memory in the last run (${oom.message.trim().replace(/\s+/g, ' ').slice(0, 300)}).${summary ? ` ${summary}` : fixes.length ? ' Quick fixes lower the memory this config needs.' : ''}`;
   return [{ code: OOM_CODE, path, on: 'key', severity: 'warning', message, fixes }];

@@ -13,9 +13,9 @@ export function estimateJson(e: Estimate): Record<string, unknown> {
     setup: e.setup,
     allocatedBytes: r(e.allocatedBytes),
     peakBytes: r(e.peakBytes),
+    peakUpperBytes: r(e.peakUpperBytes),
     contextBytes: r(e.contextBytes),
     components: Object.fromEntries(Object.entries(e.components).map(([k, v]) => [k, r(v)])),
-    peakUpperBytes: r(e.peakUpperBytes),
     gpus: e.gpus.map((g) => ({ name: g.name, usableBytes: r(g.usableBytes), fits: g.fits, verdict: g.verdict })),
   };
 }

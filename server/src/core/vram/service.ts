@@ -92,6 +92,22 @@ function describeTopTerms(e: Estimate): string {
 }
 
 /**
+ * The quick fixes of FT401/FT403/FT404: the planner's answers the format can write, then single changes. None is
+ * applied by fix-all (`ftw fix`): each trades speed, data or quality for memory, a decision the user makes; only
+ * turning checkpointing on, when that alone fits, is marked preferred (it changes no result, only speed).
+ */
+export function vramFixes(plan: FitPlan | undefined, planEdits: Array<EditSpec[] | undefined>, options: FitOption[]): Array<{ title: string; edits: EditSpec[]; preferred: boolean }> {
+  const fromPlan = (plan?.answers ?? []).flatMap((a, i) => {
+    const edits = planEdits[i];
+    return edits?.length ? [{ title: `Make it fit: ${a.description}`, edits, safe: a.kind === 'config' && a.steps.length === 1 && a.steps[0]!.kind === 'checkpointing' }] : [];
+  });
+  const single = options.filter((o) => o.edits?.length).map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits!, safe: o.kind === 'checkpointing' && o.fits }));
+  const all = [...fromPlan, ...single].slice(0, 6);
+  const preferred = all.findIndex((f) => f.safe);
+  return all.map(({ safe: _safe, ...f }, i) => ({ ...f, preferred: i === preferred }));
+}
+
+/**
  * The diagnostics: a misfit on a real target GPU (FT401, warning), a tight fit (FT404, information: the estimate
  * fits but the bound does not), an unknown model (FT402, information).
  */
@@ -109,12 +125,7 @@ export function vramFindings(a: VramAnalysis): Finding[] {
   const perGpu = e.setup.gpus > 1 ? ` per GPU on ${e.setup.gpus} GPUs` : '';
   const gpus = (gs: typeof e.gpus) => gs.map((g) => `${shortGpuName(g.name)} (${gib(g.usableBytes + e.contextBytes)})`).join(', ');
   const plan = a.plan ? planSummary(a.plan) : '';
-  const fixes = [
-    ...(a.plan?.answers ?? []).map((ans, i) => ({ ans, edits: a.planEdits[i] })).filter((x) => x.edits?.length).map((x) => ({ title: `Make it fit: ${x.ans.description}`, edits: x.edits! })),
-    ...a.options.filter((o) => o.edits && o.edits.length).map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits! })),
-  ]
-    .slice(0, 6)
-    .map((f, i) => ({ ...f, preferred: i === 0 }));
+  const fixes = vramFixes(a.plan, a.planEdits, a.options);
   if (misfits.length) {
     const message = `Needs ${estimateRange(e)}${perGpu} (${describeTopTerms(e)}), more than the ${gpus(misfits)} offers: the run stops with CUDA out of memory.${plan ? ` ${plan}` : ''}`;
     return [{ code: VRAM_CODES.exceeds, path, on: 'value', severity: 'warning', message, fixes }];
