@@ -405,12 +405,14 @@ describe('vram: totals, context and fit', () => {
     const e = est({ packed: true, optimizer: 'adamw-fused' });
     near(e.peakBytes, (P * 2 + P * 2 + P * 4) * 1.01 + (TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 12) * 1.3);
   });
-  it('foreach AdamW\'s step temporaries are cached beside the forward\'s blocks: reserved holds both', () => {
+  it('foreach AdamW\'s step temporaries: the estimate reuses the forward\'s blocks; the bound allows them cached beside', () => {
     const e = est({});
+    const fused = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4;
     const transient = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 12;
     assert.equal(e.allocatedBytes, persistent + transient); // the forward is the larger phase
-    near(e.peakBytes, persistent * 1.01 + transient * 1.5 + P * 2);
+    near(e.peakBytes, persistent * 1.01 + transient * 1.5);
+    assert.ok(e.peakUpperBytes > fused.peakUpperBytes, 'the cached-apart temporaries widen the bound');
   });
   it('components sum to peakBytes', () => {
     for (const e of [est({}), est({ method: 'qlora', gradientCheckpointing: true }), est({ gpus: 4, sharding: 'zero3', attention: 'eager' }), est({ sequenceLength: 1 })]) {

@@ -485,7 +485,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // gradients (plus an fp32 master copy under DeepSpeed) the CPU optimizer step works on (research §1.2).
   const cpuBytes = offloadedWeights + (setup.offload !== 'none' ? stateTotal + trainable * (sharding.startsWith('zero') ? 8 : 4) : 0);
   if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
-  add('other', 'allocator slack (reserved − allocated)', r.slackBytes, `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})${foreach && stepTemp > 256 * MiB && !stepIsPeak ? `; the foreach step's temporaries (${fmt(stepTemp)}) cached beside them` : ''}`, 0, false);
+  add('other', 'allocator slack (reserved − allocated)', r.slackBytes, `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`, 0, false);
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
 
   const components: Components = {

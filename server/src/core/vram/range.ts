@@ -96,7 +96,7 @@ export interface StepPhases {
   forward: RangeTerm[];
   step: RangeTerm;
   /** The step's temporaries come in the parameters' sizes (foreach AdamW: one per parameter or FSDP flat shard),
-   *  which the activations' cached blocks rarely match: the cache ends up holding both. */
+   *  which the activations' cached blocks rarely match: on a roomy GPU the cache ends up holding both. */
   stepCachedApart: boolean;
   packed: boolean;
   contextUpsideBytes: number;
@@ -114,10 +114,13 @@ const sum = (ts: RangeTerm[]) => ts.reduce((s, t) => s + t.bytes, 0);
 const spread = (ts: RangeTerm[]) => ts.reduce((s, t) => s + (t.upside * t.bytes) ** 2, 0);
 
 /**
- * Allocated: the larger phase. Reserved: the persistent memory with its rounding, the forward/backward's blocks
- * with their fragmentation, and the step's temporaries, which reuse the forward's cached blocks when they come
- * one tensor at a time and are cached beside them when they come all at once (foreach). The FSDP full fine-tunes
- * of measurements-public (FA5, FA7: nvidia-smi 9–19 GiB above max_memory_allocated) show the latter.
+ * Allocated: the larger phase. Reserved: the persistent memory with its rounding, and the larger of the
+ * forward/backward's blocks (with their fragmentation) and the step's temporaries, which reuse the forward's cached
+ * blocks once memory is short (the allocator frees cached blocks and retries when cudaMalloc fails). On a roomy GPU
+ * foreach AdamW's temporaries, which come in the parameters' sizes, are cached beside the forward's blocks instead:
+ * the FSDP full fine-tunes of measurements-public (FA5, FA7) show nvidia-smi 9–19 GiB above max_memory_allocated,
+ * while a single A100 that could not hold both (FA3) ran within 80 GB. So the bound counts them, the estimate (what
+ * the run needs) does not.
  */
 export function reserve(p: StepPhases): Reservation {
   const t = transientSlack(p.packed);
@@ -125,14 +128,13 @@ export function reserve(p: StepPhases): Reservation {
   const forward = sum(p.forward);
   const step = p.step.bytes;
   const allocatedBytes = persistent + Math.max(forward, step);
-  const persistentSlack = ALLOCATOR.persistent * persistent;
   const forwardReserved = forward * (1 + t.point);
-  const transientReserved = p.stepCachedApart ? forwardReserved + step : Math.max(forwardReserved, step);
-  const slackBytes = persistentSlack + transientReserved - Math.max(forward, step);
+  const slackBytes = ALLOCATOR.persistent * persistent + Math.max(forwardReserved, step) - Math.max(forward, step);
   const allocatedUpperBytes = Math.max(persistent + forward + Math.sqrt(spread([...p.persistent, ...p.forward])), persistent + step + Math.sqrt(spread([...p.persistent, p.step])));
-  const terms = [...p.persistent, ...p.forward, ...(p.stepCachedApart || step > forwardReserved ? [p.step] : [])];
+  const terms = [...p.persistent, ...p.forward, ...(step > forwardReserved ? [p.step] : [])];
   const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * forward;
-  const peakUpperBytes = allocatedBytes + slackBytes + Math.sqrt(spread(terms) + slackSpread ** 2 + p.contextUpsideBytes ** 2);
+  const cachedApart = p.stepCachedApart ? Math.min(step, forwardReserved) : 0;
+  const peakUpperBytes = allocatedBytes + slackBytes + Math.sqrt(spread(terms) + slackSpread ** 2 + cachedApart ** 2 + p.contextUpsideBytes ** 2);
   return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes };
 }
 
