@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_SETTINGS } from '../../server/src/core/config';
 import { findGpu } from '../../server/src/core/gpus/catalog';
 import { estimate } from '../../server/src/core/vram/estimate';
+import { planFit } from '../../server/src/core/vram/plan';
 import { resolveSetup, type TrainingSetupInput } from '../../server/src/core/vram/setup';
 import { loadSchemas } from '../../server/src/schemaFiles';
 import { createConfigService } from '../../server/src/core/config';
@@ -57,11 +58,17 @@ function main(): void {
     misfit: analyze(misfit, true),
   };
 
+  // The planner alone on the seed's hardest story: 70B LoRA on one RTX 3060 (offload, more GPUs, a smaller model,
+  // rented GPUs are all searched).
+  const seventy = resolveSetup({ model: 'meta-llama/Llama-2-70b-hf', method: 'lora', precision: 'bf16-true' });
+  for (let i = 0; i < 5; i++) planFit(seventy, gpus[0]!);
+  const plan = summarize(time(() => planFit(seventy, gpus[0]!), 50));
   const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
   console.log('\nVRAM estimator timing (node ' + process.version + ')');
   console.log(`  one estimate (6 setups: LoRA, QLoRA, ZeRO-3 70B, Mixtral FSDP, BERT eager, distillation): p50 ${fmt(per.p50)}, p95 ${fmt(per.p95)} (target < 1 ms)`);
   console.log(`  analyse a 14-line Axolotl config that fits:         p50 ${fmt(rows.fits.p50)} (without VRAM hints ${fmt(rows.without.p50)})`);
   console.log(`  analyse one that does not fit (fixes and plans):    p50 ${fmt(rows.misfit.p50)}, p95 ${fmt(rows.misfit.p95)} (without VRAM hints ${fmt(rows.misfitBase.p50)})`);
+  console.log(`  plan for a 70B LoRA on one RTX 3060 (every answer):  p50 ${fmt(plan.p50)}, p95 ${fmt(plan.p95)}`);
 
   const results = devFiles().flatMap((f) => scoreRows(readRows(f)).results);
   console.log(`\nVRAM estimator accuracy (test/bench/vram/*.jsonl, ${results.length} rows; every row and group: node out/test/bench/vramAccuracy.js)`);

@@ -38,6 +38,7 @@ export const CODES = {
   vramExceeds: 'FT401',
   vramUnknownModel: 'FT402',
   vramOomLastRun: 'FT403',
+  vramTight: 'FT404',
 } as const;
 
 export type Code = (typeof CODES)[keyof typeof CODES];
@@ -79,6 +80,7 @@ export const CODE_TITLES: Record<Code, string> = {
   FT401: 'Estimated GPU memory exceeds the target GPU',
   FT402: 'No VRAM estimate: the model is unknown',
   FT403: 'CUDA out of memory in the last run',
+  FT404: 'Tight fit: the estimate fits the target GPU, its bound does not',
 };
 
 export const SOURCE = 'finetune';

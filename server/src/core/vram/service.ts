@@ -3,6 +3,7 @@
  * fixes that make it fit. Pure: the caller supplies the files, the Hugging Face cache reader and the GPUs.
  */
 import type { ValuePath } from '../config/ast';
+import { CODES } from '../config/codes';
 import type { FormatId } from '../config/formats';
 import type { EditSpec, FileAccess, Finding } from '../config/rules/types';
 import type { GpuInfo } from '../gpus/catalog';
@@ -17,7 +18,7 @@ import { resolveSetup, SetupError, type TrainingSetup, type TrainingSetupInput }
 
 export const VRAM_FORMATS: FormatId[] = ['axolotl', 'llamafactory', 'trl', 'hf-args', 'torchtune', 'lightning-cli'];
 
-export const VRAM_CODES = { exceeds: 'FT401', unknownModel: 'FT402', tight: 'FT404' } as const;
+export const VRAM_CODES = { exceeds: CODES.vramExceeds, unknownModel: CODES.vramUnknownModel, tight: CODES.vramTight } as const;
 
 export interface VramRequest {
   format: FormatId;
