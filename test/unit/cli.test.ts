@@ -146,11 +146,12 @@ describe('ftw fix', () => {
 
 describe('ftw check on many Python files', () => {
   it('checks them on worker threads with the same result as on one thread', () => {
-    const corpus = join(REPO, '..', 'shared', 'corpus', 'lightning');
-    const files = ['cifar_convnet.py', 'wgan_gp.py', 'seq_tagger_multi_val.py', 'monitoring_callbacks.py'].map((f) => readFileSync(join(corpus, f), 'utf8'));
+    const golden = join(REPO, 'test', 'golden', 'lightning');
+    const files = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f) => readFileSync(join(golden, f), 'utf8'));
     const modules: Record<string, string> = {};
     // Over 256 KiB in all, so `ftw check` spreads the files over threads.
-    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 6 }, (_, k) => files[(i + k) % files.length]!.replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length]!.replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    assert.ok(Object.values(modules).join('').length > 256 * 1024, 'enough Python for worker threads');
     const dir = workspace(modules);
     const many = ftw(['check', '.', '--format', 'json'], dir);
     const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' } });
