@@ -236,3 +236,13 @@ describe('vram: inlay hints, hover and the breakdown', () => {
     assert.match(md, /## What would work\n\n- /);
   });
 });
+
+describe('vram: the misfit message reads as a sentence', () => {
+  it('lowercases the first word of each way to fit, never a name (DeepSpeed, PyTorch, FSDP, QLoRA)', () => {
+    const full3b = ['base_model: NousResearch/Llama-3.2-3B', 'datasets:', '  - path: mhenrichsen/alpaca_2k_test', '    type: alpaca', 'sequence_len: 512', 'micro_batch_size: 1', 'gradient_checkpointing: true', 'bf16: true', 'output_dir: ./out'].join('\n');
+    const message = vramDiag(run(full3b, '/w/full.yml', real('RTX 3090')).a)!.message;
+    assert.match(message, /What would fit: .*DeepSpeed ZeRO-3 with CPU offload/, message);
+    assert.doesNotMatch(message, /\b(deepSpeed|pyTorch|fSDP|qLoRA)\b/, message);
+    assert.doesNotMatch(message, /(: |; or )(Turn|Train|Load|Micro|Sequences) /, message);
+  });
+});

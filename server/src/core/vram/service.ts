@@ -90,6 +90,11 @@ function describeTopTerms(e: Estimate): string {
     .join(', ');
 }
 
+/** "Turn on ..." → "turn on ..." inside a sentence; names keep their case ("DeepSpeed", "PyTorch", "FSDP", "QLoRA"). */
+function lowerFirstWord(title: string): string {
+  return title.replace(/^[A-Z](?=[a-z]*\b)/, (c) => c.toLowerCase());
+}
+
 /** The diagnostics: a misfit on a real target GPU (warning), an unknown model (information). */
 export function vramFindings(a: VramAnalysis): Finding[] {
   if (a.unavailable?.kind === 'unknown-model' && a.unavailable.path) {
@@ -103,7 +108,7 @@ export function vramFindings(a: VramAnalysis): Finding[] {
   const where = misfits.map((g) => `${shortGpuName(g.name)} (${gib(g.usableBytes + e.contextBytes)})`).join(', ');
   const perGpu = e.setup.gpus > 1 ? ` per GPU on ${e.setup.gpus} GPUs` : '';
   const parts = [`Needs ≈ ${gib(need)}${perGpu} (${describeTopTerms(e)}), more than the ${where} offers: the run stops with CUDA out of memory.`];
-  const single = a.options.filter((o) => o.fits && o.kind !== 'moreGpus').slice(0, 2).map((o) => o.title.replace(/^./, (c) => c.toLowerCase()));
+  const single = a.options.filter((o) => o.fits && o.kind !== 'moreGpus').slice(0, 2).map((o) => lowerFirstWord(o.title));
   const ways = [...single, ...a.plans.filter((p) => !single.length || !/ on the /.test(p.description)).map((p) => `${p.description} (≈ ${gib(p.estimate.peakBytes + p.estimate.contextBytes)}${p.setup.gpus > 1 ? ' per GPU' : ''})`)];
   if (ways.length) parts.push(`What would fit: ${ways.join('; or ')}.`);
   else parts.push('Nothing we can change in the config fits, even on 8 of these GPUs with offload.');
