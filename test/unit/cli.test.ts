@@ -160,3 +160,24 @@ describe('ftw check on many Python files', () => {
     assert.equal(many.stdout, one.stdout);
   });
 });
+
+describe('ftw COMMAND --help', () => {
+  for (const command of ['check', 'fix', 'vram', 'launch', 'new', 'ensemble', 'detect', 'schema', 'lsp']) {
+    it(`ftw ${command} --help and -h print that command's usage and exit 0`, () => {
+      for (const flag of ['--help', '-h']) {
+        const r = ftw([command, flag], REPO);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^Usage:\\n  ftw ${command}\\b`));
+        assert.equal(r.stdout.match(/^ {2}ftw /gm)?.length, 1, `only that command:\n${r.stdout}`);
+        assert.equal(r.stderr, '');
+      }
+    });
+  }
+  it('ftw help new is ftw new --help; after -- a --help belongs to the training program', () => {
+    assert.equal(ftw(['help', 'new'], REPO).stdout, ftw(['new', '--help'], REPO).stdout);
+    assert.match(ftw(['new', '--approach', 'classifier', '--help'], REPO).stdout, /--format axolotl\|llamafactory\|trl\|torchtune\|hf-args\|script/);
+    const r = ftw(['launch', 'missing.yml', '--dry-run', '--', '--help'], REPO);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /missing\.yml: no such file/);
+  });
+});
