@@ -8,7 +8,9 @@ import type { ModelDims } from '../vram/modelTypes';
 import type { Method } from '../vram/setup';
 import { axolotlChatTemplate, family, isInstruct, llamafactoryTemplate, torchtuneModel, type TorchtuneModel } from './modelFacts';
 import type { Approach, GenFormat } from './support';
+import { DATASET_NOTE, opt, Out } from './configOut';
 import type { KeyComment, KeyPath } from './yamlOut';
+import { classifierScriptConfig, SCRIPT_LENGTH } from './classifierScript';
 
 /** The values the VRAM search chooses. */
 export interface Knobs {
@@ -61,35 +63,7 @@ export interface Built {
   notes: string[];
 }
 
-export const DATASET_NOTE = 'The dataset is a placeholder that validates and runs: replace it with yours (same format).';
-
 const lr = (method: Method) => (method === 'lora' || method === 'qlora' ? 0.0002 : 0.00002);
-
-class Out {
-  readonly value: Record<string, unknown> = {};
-  readonly comments: KeyComment[] = [];
-
-  set(key: string, value: unknown, before?: string | string[], inline?: string, blank = false): void {
-    this.value[key] = value;
-    const lines = before === undefined ? [] : Array.isArray(before) ? before : [before];
-    if (lines.length || inline || blank) this.comments.push({ path: [key], ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}), ...(blank ? { blankBefore: true } : {}) });
-  }
-
-  comment(path: KeyPath, before?: string | string[], inline?: string): void {
-    const lines = before === undefined ? [] : Array.isArray(before) ? before : [before];
-    if (lines.length || inline) this.comments.push({ path, ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}) });
-  }
-
-  section(key: string, title: string): void {
-    const c = this.comments.find((x) => x.path.length === 1 && x.path[0] === key);
-    if (c) {
-      c.before = [title, ...(c.before ?? [])];
-      c.blankBefore = true;
-    } else this.comments.push({ path: [key], before: [title], blankBefore: true });
-  }
-}
-
-const opt = (e: Explanations, k: keyof Explanations) => (e[k] ? [e[k]!] : undefined);
 
 // ---- Axolotl ----------------------------------------------------------------------------------------------------
 
@@ -411,6 +385,7 @@ export const LENGTH: Record<GenFormat | 'trl-distillation', string> = {
   'trl-distillation': "TRL's distillation trainer caps only completions (max_completion_length); prompts are not truncated, and there is no length filter.",
   torchtune: "torchtune's tokenizer truncates every sample to tokenizer.max_seq_len tokens; nothing is dropped and there is no minimum-length filter.",
   'hf-args': 'run_classification.py truncates every text to max_seq_length tokens; nothing is dropped and there is no minimum-length filter.',
+  script: SCRIPT_LENGTH,
 };
 
 export function build(format: GenFormat, ctx: BuildContext, knobs: Knobs, explanations: Explanations = {}): Built {
@@ -425,5 +400,7 @@ export function build(format: GenFormat, ctx: BuildContext, knobs: Knobs, explan
       return torchtune(ctx, knobs, explanations);
     case 'hf-args':
       return hfArgs(ctx, knobs, explanations);
+    case 'script':
+      return classifierScriptConfig(ctx, knobs, explanations);
   }
 }
