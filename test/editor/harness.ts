@@ -377,6 +377,11 @@ export class Session {
         VSCODE_CLI: '1',
       } : {},
     });
+    await this.openWorkbench(`${this.server.url}?folder=${encodeURIComponent(this.workspace)}`);
+  }
+
+  /** Chromium on a workbench URL (this session's code-server, or one started elsewhere, such as the demo's). */
+  async openWorkbench(url: string): Promise<void> {
     assertFile(CHROMIUM_BIN, 'Chromium is not installed; run: bash test/editor/setup.sh');
     this.browser = await chromium.launch({
       executablePath: CHROMIUM_BIN,
@@ -389,7 +394,7 @@ export class Session {
     this.page.on('console', (m) => {
       if (m.type() === 'error') this.consoleErrors.push(m.text());
     });
-    await this.page.goto(`${this.server.url}?folder=${encodeURIComponent(this.workspace)}`, { timeout: 60_000 });
+    await this.page.goto(url, { timeout: 60_000 });
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
     // The explorer lists the folder once the workspace is really open.
