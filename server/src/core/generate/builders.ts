@@ -8,9 +8,9 @@ import type { ModelDims } from '../vram/modelTypes';
 import type { Method } from '../vram/setup';
 import { axolotlChatTemplate, family, isInstruct, llamafactoryTemplate, torchtuneModel, type TorchtuneModel } from './modelFacts';
 import type { Approach, GenFormat } from './support';
-import { DATASET_NOTE, opt, Out } from './configOut';
+import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';
 import type { KeyComment, KeyPath } from './yamlOut';
-import { classifierScriptConfig, SCRIPT_LENGTH } from './classifierScript';
+import { classifierScriptConfig, classifierTrainingArguments, SCRIPT_LENGTH } from './classifierScript';
 
 /** The values the VRAM search chooses. */
 export interface Knobs {
@@ -332,8 +332,6 @@ function torchtune(ctx: BuildContext, k: Knobs, e: Explanations): Built {
 
 // ---- HF TrainingArguments + run_classification.py ------------------------------------------------------------
 
-const SCRIPT_KEY = 'ftw: disable=FT101';
-
 function hfArgs(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   const o = new Out();
   const script = (key: string, value: unknown, before?: string | string[]) => o.set(key, value, before, SCRIPT_KEY);
@@ -351,20 +349,7 @@ function hfArgs(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   o.section('do_train', '---- TrainingArguments');
   o.set('do_eval', true);
   o.set('output_dir', `./outputs/${ctx.runName}`);
-  o.set('per_device_train_batch_size', k.microBatch, opt(e, 'batch'));
-  o.set('per_device_eval_batch_size', k.microBatch);
-  o.set('gradient_accumulation_steps', k.accumulation);
-  o.set('gradient_checkpointing', k.checkpointing, opt(e, 'checkpointing'));
-  o.set('learning_rate', 0.00002);
-  o.set('num_train_epochs', 3);
-  o.set('lr_scheduler_type', 'linear');
-  o.set('warmup_steps', 10);
-  o.set(ctx.half === 'bf16' ? 'bf16' : 'fp16', true, opt(e, 'precision'));
-  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
-  o.set('eval_strategy', 'epoch');
-  o.set('save_strategy', 'epoch');
-  o.set('logging_steps', 10);
-  o.set('report_to', 'none');
+  classifierTrainingArguments(o, ctx, k, e, { value: 0.00002 });
   return {
     value: o.value,
     comments: o.comments,

@@ -7,10 +7,7 @@
  */
 import type { Method } from '../vram/setup';
 import type { BuildContext, Built, Explanations, Knobs } from './builders';
-import { DATASET_NOTE, opt, Out } from './configOut';
-
-/** The script's own keys carry this, since TrainingArguments does not declare them (FT101 would say so). */
-const SCRIPT_KEY = 'ftw: disable=FT101';
+import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';
 
 /** Layers the freeze method trains, as LLaMA-Factory's default (freeze_trainable_layers: 2). */
 export const FROZEN_TRAINABLE_LAYERS = 2;
@@ -25,6 +22,28 @@ function learningRate(method: Method): { value: number; why: string } {
   if (method === 'lora' || method === 'qlora') return { value: 0.0002, why: 'LoRA trains small new matrices: a higher rate than full fine-tuning.' };
   if (method === 'prefix') return { value: 0.005, why: 'Prefix tuning learns its virtual tokens from scratch: it needs a far higher rate than fine-tuning.' };
   return { value: 0.00002, why: 'Every trained weight is pretrained: a small rate keeps what it knows.' };
+}
+
+/**
+ * The TrainingArguments of a classifier's run, from the micro batch on: the script's YAML and run_classification.py's
+ * (builders.ts) differ only in the learning rate.
+ */
+export function classifierTrainingArguments(o: Out, ctx: BuildContext, k: Knobs, e: Explanations, rate: { value: number; why?: string }): void {
+  o.set('per_device_train_batch_size', k.microBatch, opt(e, 'batch'));
+  o.set('per_device_eval_batch_size', k.microBatch);
+  o.set('gradient_accumulation_steps', k.accumulation);
+  o.set('gradient_checkpointing', k.checkpointing, opt(e, 'checkpointing'));
+  if (k.checkpointing) o.set('gradient_checkpointing_kwargs', { use_reentrant: false }, 'Non-reentrant checkpointing: gradients reach the trained weights when the embeddings are frozen.');
+  o.set('learning_rate', rate.value, rate.why);
+  o.set('num_train_epochs', 3);
+  o.set('lr_scheduler_type', 'linear');
+  o.set('warmup_steps', 10);
+  o.set(ctx.half === 'bf16' ? 'bf16' : 'fp16', true, opt(e, 'precision'));
+  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
+  o.set('eval_strategy', 'epoch', 'Accuracy on the validation split after every epoch.');
+  o.set('save_strategy', 'epoch');
+  o.set('logging_steps', 10);
+  o.set('report_to', 'none');
 }
 
 export function classifierScriptConfig(ctx: BuildContext, k: Knobs, e: Explanations): Built {
@@ -67,22 +86,7 @@ export function classifierScriptConfig(ctx: BuildContext, k: Knobs, e: Explanati
 
   o.set('output_dir', `./outputs/${ctx.runName}`, m === 'full' || m === 'freeze' ? 'The trained model and tokenizer.' : 'The adapter and the head (adapter_model.safetensors), not the base model.');
   o.section('output_dir', '---- TrainingArguments');
-  o.set('per_device_train_batch_size', k.microBatch, opt(e, 'batch'));
-  o.set('per_device_eval_batch_size', k.microBatch);
-  o.set('gradient_accumulation_steps', k.accumulation);
-  o.set('gradient_checkpointing', k.checkpointing, opt(e, 'checkpointing'));
-  if (k.checkpointing) o.set('gradient_checkpointing_kwargs', { use_reentrant: false }, 'Non-reentrant checkpointing: gradients reach the trained weights when the embeddings are frozen.');
-  const rate = learningRate(m);
-  o.set('learning_rate', rate.value, rate.why);
-  o.set('num_train_epochs', 3);
-  o.set('lr_scheduler_type', 'linear');
-  o.set('warmup_steps', 10);
-  o.set(ctx.half === 'bf16' ? 'bf16' : 'fp16', true, opt(e, 'precision'));
-  o.set('optim', k.optimizer8bit ? 'adamw_bnb_8bit' : 'adamw_torch', opt(e, 'optimizer'));
-  o.set('eval_strategy', 'epoch', 'Accuracy on the validation split after every epoch.');
-  o.set('save_strategy', 'epoch');
-  o.set('logging_steps', 10);
-  o.set('report_to', 'none');
+  classifierTrainingArguments(o, ctx, k, e, learningRate(m));
   return {
     value: o.value,
     comments: o.comments,

@@ -2,6 +2,9 @@
 import type { Explanations } from './builders';
 import type { KeyComment, KeyPath } from './yamlOut';
 
+/** The inline comment on a key a training script declares but TrainingArguments does not (FT101 would say so). */
+export const SCRIPT_KEY = 'ftw: disable=FT101';
+
 export const DATASET_NOTE = 'The dataset is a placeholder that validates and runs: replace it with yours (same format).';
 
 /** Collects the value and the comments on its keys, in writing order. */
