@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { DOCUMENT_FORMAT, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
+import { DOCUMENT_FORMAT, LAUNCHABLE_FORMATS, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
 
 const LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'python']);
 
-/** The status bar item: the active file's detected format, with a switcher that overrides it for that file. */
+/**
+ * The status bar item: the active file's detected format, with a switcher that overrides it for that file. The same
+ * detection sets the context key `finetune.launchableConfig`, which shows the Launch button in the editor title bar.
+ */
 export class FormatStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('finetune.format', vscode.StatusBarAlignment.Right, 100);
   private readonly formats = new Map<string, DocumentFormatParams>();
@@ -28,6 +31,9 @@ export class FormatStatus implements vscode.Disposable {
 
   private render(): void {
     const doc = vscode.window.activeTextEditor?.document;
+    const format = doc && this.formats.get(doc.uri.toString())?.format;
+    const launchable = format !== undefined && format !== 'python' && (LAUNCHABLE_FORMATS as readonly string[]).includes(format);
+    void vscode.commands.executeCommand('setContext', 'finetune.launchableConfig', launchable);
     if (!doc || !LANGUAGES.has(doc.languageId)) {
       this.item.hide();
       return;

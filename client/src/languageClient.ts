@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LAUNCH_COMMAND, type InitializationOptions } from '../../server/src/protocol';
+import type { InitializationOptions } from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
 
 /** The bundled server runs in a Node process of VS Code's own, over IPC. */
@@ -11,8 +11,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   // nvidia-smi is a program: in Restricted Mode the server does not run it.
-  // The "▶ Launch" lens runs our launch command (which refuses in Restricted Mode, with the reason).
-  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted, clientCommands: [LAUNCH_COMMAND, 'finetune.showVramBreakdown'] };
+  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted, clientCommands: ['finetune.showVramBreakdown'] };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'yaml' },

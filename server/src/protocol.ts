@@ -61,8 +61,8 @@ export interface InitializationOptions {
   formatOverrides?: Record<string, string>;
   /** Ask nvidia-smi for this machine's GPUs (default true; VS Code's client sends false in Restricted Mode). */
   probeGpus?: boolean;
-  /** Client commands the server may put in code lenses beyond the VRAM one (VS Code's client: `finetune.launch`).
-   *  Other editors have no launch command, so they get no "▶ Launch" lens. */
+  /** Client commands the client has (VS Code's client: `finetune.showVramBreakdown`): the VRAM lens then carries
+   *  codicons, which other editors would print as text. */
   clientCommands?: string[];
 }
 
@@ -125,7 +125,7 @@ export const LAUNCHABLE_FORMATS = ['axolotl', 'llamafactory', 'trl', 'torchtune'
 /** Formats whose config is read by the user's own script: the launch needs it (task definition's `script`). */
 export const SCRIPT_FORMATS = ['lightning-cli', 'hf-args'] as const;
 
-/** The client command the "▶ Launch" code lens runs, with the config's URI. */
+/** The client command that launches a config (its title-bar button passes the file's URI). */
 export const LAUNCH_COMMAND = 'finetune.launch';
 
 /** Client -> server request: what a file is, whether it can be launched, and what pre-flight needs to know. */

@@ -16,9 +16,7 @@ import { ConfigDocuments } from './documents';
 import {
   DOCUMENT_FORMAT,
   JOB_OUTCOME,
-  LAUNCH_COMMAND,
   LAUNCH_INFO,
-  LAUNCHABLE_FORMATS,
   LIST_CONFIGS,
   LIST_FORMATS,
   MIGRATE_WORKSPACE,
@@ -48,7 +46,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let pullConfiguration = false;
   let probeGpus = true;
   let lensIcons = false;
-  let launchLens = false;
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
     return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
@@ -75,7 +72,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const init = params.initializationOptions as InitializationOptions | undefined;
     state.setOverrides(init?.formatOverrides);
     probeGpus = init?.probeGpus !== false;
-    launchLens = Boolean(init?.clientCommands?.includes(LAUNCH_COMMAND));
     // Codicons ($(chip)) only for our VS Code client; other editors would print them as text.
     lensIcons = Boolean(init?.clientCommands?.includes(SHOW_VRAM_COMMAND));
     return {
@@ -149,10 +145,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const settings = await state.settingsFor(p.textDocument.uri);
     const found = await state.analysis(p.textDocument.uri);
     if (!found) return [];
-    // "▶ Launch" first, on line 0 of configs of a training format; the VRAM lens beside it.
-    const launchable = launchLens && found.analysis.detection.format !== 'python-lightning' && (LAUNCHABLE_FORMATS as readonly string[]).includes(found.analysis.detection.format);
-    const launch = launchable ? [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: '▶ Launch', command: LAUNCH_COMMAND, arguments: [p.textDocument.uri] } }] : [];
-    return [...launch, ...(settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [])];
+    // Only the VRAM lens: launching is the client's own (VS Code: a button in the editor title bar), never a click
+    // away from the memory figure.
+    return settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [];
   }));
   connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
   connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The README's demo (`npm install && npm run demo`): the extension in real VS Code (code-server) in your browser,
-# on examples/. Ctrl+C stops it. PORT=9000 npm run demo to use another port.
+# on a scratch copy of examples/, made afresh on every run (with a fresh VS Code profile): quick fixes, migrations
+# and configs the wizard writes land there, examples/ stays as it is, and the next run tells the same story.
+# Ctrl+C stops it. PORT=9000 npm run demo to use another port.
 # FTW_VSIX=/path/to/x.vsix uses that package instead of running `npm run package`.
+# FTW_DEMO_DIR=/path puts the scratch copy there (default: test/editor/.cache/demo, git-ignored); it is deleted and
+# recreated on every run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -25,13 +29,18 @@ fi
 echo
 
 ext_dir="$CACHE/demo-extensions"
-user_dir="$CACHE/demo-user"
-mkdir -p "$ext_dir" "$user_dir/User" "$CACHE/demo-state"
+mkdir -p "$ext_dir" "$CACHE/demo-state"
 "$code_server" --config "$CACHE/demo-state/config.yaml" --extensions-dir "$ext_dir" \
   --install-extension "$vsix" --force </dev/null
-settings="$user_dir/User/settings.json"
-if [ ! -f "$settings" ]; then
-  cat >"$settings" <<'JSON'
+
+# The scratch copy and a fresh profile (no job history, no remembered launcher, the walkthrough unread).
+demo="${FTW_DEMO_DIR:-$CACHE/demo}"
+rm -rf "$demo"
+mkdir -p "$demo/user/User"
+cp -R examples "$demo/examples"
+folder="$(cd "$demo/examples" && pwd)"
+user_dir="$demo/user"
+cat >"$user_dir/User/settings.json" <<'JSON'
 {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
@@ -41,10 +50,12 @@ if [ ! -f "$settings" ]; then
   "security.workspace.trust.enabled": false
 }
 JSON
-fi
 
-folder="$(cd examples && pwd)"
+# `ftw` in the demo's terminals; VSCODE_CLI=1 keeps this PATH (else the server takes a login shell's).
+export PATH="$ROOT/bin:$PATH" VSCODE_CLI=1
+
 echo
+echo "A scratch copy of examples/ (examples/ itself is never written): $folder"
 echo "Open http://127.0.0.1:$PORT/?folder=$folder"
 echo "(Ctrl+C to stop)"
 echo

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Session, step, waitUntil } from './harness';
+import { LAUNCH_BUTTON, Session, step, waitUntil } from './harness';
 import { FIXED_KEY, QLORA_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
 
 const FILE = 'qlora.yml';
@@ -134,6 +134,10 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
       });
       const title = (await lens.innerText()).replace(/\s+/g, ' ');
       assert.match(title, /VRAM ≈ \d+\.\d GiB · RTX 3060 12GB [✓✗] · RTX 3090 24GB [✓✗] · A100 80GB ✓/, `lens text: ${title}`);
+      // Launching is not a click away from the memory figure: no launch lens, a button in the editor title bar.
+      const lenses = (await s.page.locator('.part.editor .codelens-decoration').allInnerTexts()).join(' | ');
+      assert.doesNotMatch(lenses, /Launch/, `lenses: ${lenses}`);
+      await s.page.locator(LAUNCH_BUTTON).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(() => assert.fail('no Launch Training Job button in the editor title bar'));
       await s.screenshot('vram-lens');
       await lens.click();
       const tab = s.page.locator('.part.editor .tab', { hasText: 'VRAM' }).first();

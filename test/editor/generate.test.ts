@@ -7,6 +7,8 @@
  *    Problems panel, and the VRAM lens says ✓ for the RTX 3060.
  *  - "Fine-Tune: Create Length-Bucket Ensemble" on that file: three variants next to it, and the tasks merged into a
  *    tasks.json that has comments and a trailing comma (the user's task stays, the old file is kept as .bak).
+ *  - The classifier branch: no row of any step cut off, a refusal in one sentence with its reasons behind "Why?",
+ *    the model list open at its top (encoders first), LoRA written as a Python script and its YAML (issue #11).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -60,6 +62,19 @@ async function pick(s: Session, stepNo: number, filter: string, row: string | Re
   await title.waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
+/** The message of a notification (without its source and buttons). */
+async function toastMessage(s: Session, hasText: string | RegExp): Promise<string> {
+  await toast(s, hasText);
+  return (await s.page.locator('.notifications-toasts .notification-toast', { hasText }).first().locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Rows of the open quick pick whose label, description or detail is cut off (wider than the row shows). */
+async function cutOff(s: Session): Promise<string[]> {
+  return s.quickInput.locator('.monaco-list-row').evaluateAll((rows: any[]) =>
+    rows.filter((r) => Array.from(r.querySelectorAll('.monaco-icon-label-container')).some((e: any) => e.scrollWidth > e.clientWidth + 1)).map((r) => r.innerText.replace(/\s+/g, ' ')),
+  );
+}
+
 async function toast(s: Session, hasText: string | RegExp): Promise<string> {
   const t = s.page.locator('.notifications-toasts .notification-toast', { hasText }).first();
   await t.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
@@ -83,6 +98,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await startCommand(s, 'Fine-Tune: New Training Config');
       await pick(s, 1, 'Prompt-template', 'Prompt-template model');
       await s.screenshot('step2-methods');
+      assert.deepEqual(await cutOff(s), [], 'step 2: rows cut off');
       // Bottleneck adapters: no format offers them for a prompt-template model; shown, with the reason.
       const adapters = s.quickInput.locator('.monaco-list-row', { hasText: 'Bottleneck adapters' }).first();
       assert.match((await adapters.innerText()).replace(/\s+/g, ' '), /no format offers it/);
@@ -99,6 +115,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await pick(s, 4, 'RTX 3060 12GB', 'RTX 3060 12GB');
       await s.quickInput.locator('.quick-input-title', { hasText: 'Step 5/5' }).waitFor({ state: 'visible', timeout: 15_000 });
       await s.screenshot('step5-formats');
+      assert.deepEqual(await cutOff(s), [], 'step 5: rows cut off');
       const hf = s.quickInput.locator('.monaco-list-row', { hasText: 'HF TrainingArguments' }).first();
       assert.match((await hf.innerText()).replace(/\s+/g, ' '), /cannot express qlora/);
       await pick(s, 5, 'Axolotl', 'Axolotl');
@@ -122,9 +139,8 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await s.goToLine(line, 1);
       assert.ok((await s.editorText()).includes('adapter: qlora'), 'the editor should show adapter: qlora');
 
-      const summary = await toast(s, /Created llama-3\.2-1b-qlora\.yaml/);
-      assert.match(summary, /VRAM ≈ \d+\.\d GiB of \d+\.\d GiB on the RTX 3060 12GB/, summary);
-      assert.match(summary, /axolotl train llama-3\.2-1b-qlora\.yaml/, summary);
+      // One sentence with buttons (the command to train is in the file's header).
+      assert.match(await toastMessage(s, /Created llama-3\.2-1b-qlora\.yaml/), /^Created llama-3\.2-1b-qlora\.yaml: ≈ \d+\.\d GiB of \d+\.\d GiB on the RTX 3060 12GB\.$/);
 
       // The VRAM lens (no finetune.gpus, no GPU here: the representative set, with the RTX 3060 12GB).
       await s.goToLine(1, 1);
@@ -176,5 +192,60 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       const compound = tasks.tasks.find((t) => t.label === 'Train llama-3.2-1b-qlora length-bucket ensemble');
       assert.equal(compound?.dependsOn?.length, 3, JSON.stringify(tasks));
       assert.equal(fs.readFileSync(path.join(s.workspace, '.vscode', 'tasks.json.bak'), 'utf8'), TASKS_JSONC);
+    }));
+
+  it('New Training Config, classifier: rows that fit, reasons on demand, the model list at its top, LoRA as a Python script', { timeout: 150_000 }, () =>
+    step(s, 'classifier', async (s) => {
+      await startCommand(s, 'Fine-Tune: New Training Config');
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 1/5' }).waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual(await cutOff(s), [], 'step 1: rows cut off');
+      await pick(s, 1, 'classifier', 'Task-specific classifier');
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 2/5' }).waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual(await cutOff(s), [], 'step 2: rows cut off');
+      const lora = (await s.quickInput.locator('.monaco-list-row', { hasText: 'LoRA adapters' }).first().innerText()).replace(/\s+/g, ' ');
+      assert.match(lora, /lora · Python script/, 'LoRA is offered for a classifier');
+      await s.screenshot('classifier-methods');
+      // A method no format offers: one sentence and a "Why?" button; the reasons open on demand.
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'Bottleneck adapters' }).first().click();
+      assert.equal(await toastMessage(s, /is not offered for a classifier/), 'Bottleneck adapters (Houlsby/Pfeiffer) is not offered for a classifier.');
+      const refusal = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'is not offered for a classifier' }).first();
+      await refusal.locator('.monaco-button', { hasText: 'Why?' }).click();
+      const dialog = s.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /Python script \(transformers \+ PEFT Trainer\): PEFT has no bottleneck adapters\./);
+      await s.screenshot('classifier-why');
+      await s.page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      // The step is still open.
+      await pick(s, 2, 'LoRA', 'LoRA adapters');
+      // The model list opens at its top, with the encoders first for a classifier.
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 3/5' }).waitFor({ state: 'visible', timeout: 15_000 });
+      const focused = (await s.quickInput.locator('.monaco-list-row.focused').first().innerText()).replace(/\s+/g, ' ');
+      assert.match(focused, /bert-base-uncased/, `the first model is focused, not "Other…": ${focused}`);
+      assert.equal(await s.quickInput.locator('.monaco-list-row', { hasText: 'Other…' }).count(), 0, 'the end of the list is out of view');
+      assert.deepEqual(await cutOff(s), [], 'step 3: rows cut off');
+      await s.screenshot('classifier-models');
+      await pick(s, 3, 'bert-large', 'google-bert/bert-large-uncased');
+      await pick(s, 4, 'T4', 'T4 16GB');
+      await s.quickInput.locator('.quick-input-title', { hasText: 'Step 5/5' }).waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual(await cutOff(s), [], 'step 5: rows cut off');
+      assert.match((await s.quickInput.locator('.monaco-list-row').first().innerText()).replace(/\s+/g, ' '), /^Python script \(transformers \+ PEFT Trainer\)/);
+      await s.screenshot('classifier-formats');
+      await pick(s, 5, 'script', 'Python script');
+
+      const name = 'bert-large-uncased-lora';
+      await waitUntil(
+        async () => (await s.quickInput.isVisible()) && (await s.quickInputBox.inputValue()).endsWith(`${name}.py`),
+        15_000,
+        async () => `no save dialog proposing ${name}.py; quick input value: ${JSON.stringify(await s.quickInputBox.inputValue().catch(() => '(none)'))}`,
+      );
+      await s.page.keyboard.press('Enter');
+      await s.activeTab(`${name}.yaml`).waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(fs.readFileSync(path.join(s.workspace, `${name}.py`), 'utf8'), /^# Hyperparameters: bert-large-uncased-lora\.yaml, next to this file/m);
+      assert.match(fs.readFileSync(path.join(s.workspace, `${name}.yaml`), 'utf8'), /^use_peft: true # ftw: disable=FT101$/m);
+      assert.match(await toastMessage(s, /Created bert-large/), new RegExp(`^Created ${name}\\.py and ${name}\\.yaml: ≈ \\d+\\.\\d GiB of 15\\.0 GiB on the T4 16GB\\.$`));
+      await s.goToLine(1, 1);
+      await s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await s.screenshot('classifier-written');
     }));
 });

@@ -377,6 +377,11 @@ export class Session {
         VSCODE_CLI: '1',
       } : {},
     });
+    await this.openWorkbench(`${this.server.url}?folder=${encodeURIComponent(this.workspace)}`);
+  }
+
+  /** Chromium on a workbench URL (this session's code-server, or one started elsewhere, such as the demo's). */
+  async openWorkbench(url: string): Promise<void> {
     assertFile(CHROMIUM_BIN, 'Chromium is not installed; run: bash test/editor/setup.sh');
     this.browser = await chromium.launch({
       executablePath: CHROMIUM_BIN,
@@ -389,7 +394,7 @@ export class Session {
     this.page.on('console', (m) => {
       if (m.type() === 'error') this.consoleErrors.push(m.text());
     });
-    await this.page.goto(`${this.server.url}?folder=${encodeURIComponent(this.workspace)}`, { timeout: 60_000 });
+    await this.page.goto(url, { timeout: 60_000 });
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
     // The explorer lists the folder once the workspace is really open.
@@ -632,11 +637,15 @@ export function findOutputChannelLogs(userDataDir: string, channel: string): str
   return found;
 }
 
+/** The Launch Training Job button in the editor title bar (shown for training configs in a trusted folder). */
+export const LAUNCH_BUTTON = '.part.editor .editor-actions .action-label[aria-label^="Launch Training Job"]';
+
 /**
  * F1 → "Fine-Tune: Launch Training Job" → Enter on the launcher quick pick ("local" first) for the active file.
  * Not s.runCommand: it waits for the palette to close, and the launcher quick pick reuses that widget.
+ * Returns the launcher rows as they were shown.
  */
-export async function launchActive(s: Session): Promise<void> {
+export async function launchActive(s: Session): Promise<string[]> {
   await s.dismissWidgets();
   await s.page.keyboard.press('F1');
   await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
@@ -646,8 +655,10 @@ export async function launchActive(s: Session): Promise<void> {
   await local.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
     throw new Error(`no launcher quick pick; rows: ${await s.quickInputRows()}`);
   });
+  const rows = (await s.quickInput.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   await s.page.keyboard.press('Enter');
   await s.quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+  return rows;
 }
 
 /** Polls `probe` until it returns true; fails with `message()` after `timeoutMs`. */

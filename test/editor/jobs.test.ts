@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchActive, Session, step, waitUntil } from './harness';
+import { LAUNCH_BUTTON, launchActive, Session, step, waitUntil } from './harness';
 import { QLORA_YML, TYPO_KEY } from './fixtures';
 
 const TRAIN_PY = [
@@ -49,7 +49,14 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
     step(s, 'launch', async (s) => {
       await s.openFile('train.py');
       // Not s.runCommand: it waits for the palette to close, and the launcher quick pick reuses that widget.
-      await launchActive(s);
+      const launchers = await launchActive(s);
+      assert.match(launchers[0] ?? '', /^local\b/, JSON.stringify(launchers));
+      assert.ok(!launchers.some((r) => r.includes('last used')), `nothing was launched before, yet: ${JSON.stringify(launchers)}`);
+      // The loss chart opens by itself beside the editor at the first logged loss.
+      const chartTab = s.page.locator('.part.editor .tab', { hasText: 'Loss: train.py' }).first();
+      await chartTab.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+        assert.fail(`the loss chart did not open when the first loss arrived; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
+      });
       await s.runCommand('Focus on Training Jobs View');
       const row = s.page.locator('.monaco-list-row', { hasText: /train\.py/ }).filter({ hasText: /exit 3/ }).first();
       await row.waitFor({ state: 'visible', timeout: 45_000 }).catch(async () => {
@@ -71,13 +78,15 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
       await s.screenshot('traceback-problem');
     }));
 
-  it('the loss chart shows the three logged points', { timeout: 60_000 }, () =>
+  it('the loss chart, open since the first loss, was fed live: it shows the three logged points', { timeout: 60_000 }, () =>
     step(s, 'loss-chart', async (s) => {
+      // Opened at the first point (checked above); the command only brings the same tab forward.
       await s.runCommand('Fine-Tune: Show Loss Chart');
-      const tab = s.page.locator('.part.editor .tab', { hasText: 'Loss: train.py' }).first();
-      await tab.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+      const tab = s.page.locator('.part.editor .tab', { hasText: 'Loss: train.py' });
+      await tab.first().waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
         assert.fail(`no "Loss: train.py" tab; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
       });
+      assert.equal(await tab.count(), 1, 'one chart per job');
       const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
       await waitUntil(
         async () => /3 points · step 3 · loss 0\.667/.test(await body.locator('#summary').innerText({ timeout: 1000 })),
@@ -102,15 +111,25 @@ describe('Training jobs in VS Code (code-server 4.99.4)', { timeout: 300_000 }, 
       await s.screenshot('preflight-errors');
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
       await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-      // qlora.yml has warnings only; axolotl is not installed here.
+      // qlora.yml has warnings only; axolotl is not installed here. Launched from the editor title bar's button.
       await s.openFile('qlora.yml');
-      await launchActive(s);
+      await s.page.locator(LAUNCH_BUTTON).first().click({ timeout: 15_000 });
+      await s.quickInput.locator('.monaco-list-row', { hasText: 'local' }).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`the title-bar button opened no launcher pick; rows: ${await s.quickInputRows()}`));
+      await s.page.keyboard.press('Enter');
       const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'axolotl was not found' }).first();
       await toast.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
         assert.fail(`no "axolotl was not found" notification; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []))}`);
       });
       assert.match((await toast.innerText()).replace(/\s+/g, ' '), /Install: pip install axolotl/);
       await s.screenshot('preflight-missing-program');
+    }));
+
+  it('launching train.py again offers the launcher it used, "last used"', { timeout: 60_000 }, () =>
+    step(s, 'last-used', async (s) => {
+      await s.openFile('train.py');
+      const launchers = await launchActive(s);
+      assert.match(launchers[0] ?? '', /^local\s*last used\b/, JSON.stringify(launchers));
+      assert.equal(launchers.filter((r) => r.includes('last used')).length, 1, JSON.stringify(launchers));
     }));
 
   it('a finetune task from tasks.json runs through "Tasks: Run Task" with its env', { timeout: 90_000 }, () =>

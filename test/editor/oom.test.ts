@@ -58,8 +58,9 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       name: 'oom',
       files: { 'oom.yml': CONFIG, 'long.yml': CONFIG },
       bin: { axolotl: FAKE_AXOLOTL },
-      // xterm's DOM renderer, so the terminal's text can be read (WebGL draws it on a canvas).
-      settings: { 'terminal.integrated.gpuAcceleration': 'off' },
+      // xterm's DOM renderer, so the terminal's text can be read (WebGL draws it on a canvas). The loss chart opens
+      // only from the status bar item here (the jobs test has it open by itself).
+      settings: { 'terminal.integrated.gpuAcceleration': 'off', 'finetune.jobs.openLossChart': false },
     });
     await s.start();
   }, { timeout: 240_000 });
@@ -147,9 +148,22 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
     step(s, 'stop', async (s) => {
       await s.openFile('long.yml');
       await launchActive(s);
-      await s.statusItem(/long\.yml · step \d+/).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+      const status = s.statusItem(/long\.yml · step \d+/).first();
+      await status.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
         assert.fail(`no status bar item for the running long.yml; items: ${JSON.stringify(await s.statusBarText())}`);
       });
+      // With finetune.jobs.openLossChart off nothing opened by itself; the status bar item opens the live chart.
+      const chart = s.page.locator('.part.editor .tab', { hasText: 'Loss: long.yml' });
+      assert.equal(await chart.count(), 0, 'no chart before the click (finetune.jobs.openLossChart is off)');
+      await status.click();
+      await chart.first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
+        assert.fail(`clicking the job's status bar item opened no loss chart; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
+      });
+      const summary = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('#summary');
+      const steps = async () => Number(/step (\d+)/.exec(await summary.innerText({ timeout: 1000 }))?.[1] ?? 0);
+      const first = await waitUntil(async () => (await steps()) > 0, 15_000, async () => 'the chart shows no point').then(steps);
+      await waitUntil(async () => (await steps()) > first, 15_000, async () => `the chart stays at step ${first} while the job logs on`);
+      await s.screenshot('status-loss-chart');
       await s.runCommand('Focus on Training Jobs View');
       const running = jobRows(s).filter({ hasText: 'long.yml' }).filter({ hasText: /running/ }).first();
       await running.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`no running long.yml in the job view; rows: ${await jobRowsText(s)}`));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -9,35 +9,19 @@ import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
 import { loadPythonParser } from '../../server/src/pythonParser';
+import { CORPUS, needsCorpus } from '../corpus';
 import { applyFixes } from '../unit/lightningFix.test';
+import { NO_INDEX, runtimePython } from './pythonEnv';
 
-// The migrated corpus modules, run under a real Lightning 2.x (CPU torch from this machine's local package
-// index, installed into test/.cache/venv-lightning). Slow (about a minute the first time): FTW_SKIP_RUNTIME=1.
+// The migrated corpus modules (the conformance corpus's lightning/), run under a real Lightning 2.x (CPU torch from
+// this machine's local package index, test/runtime/pythonEnv.ts). Slow (about a minute the first time):
+// FTW_SKIP_RUNTIME=1.
 const REPO = join(__dirname, '..', '..', '..');
-const CORPUS = join(REPO, '..', 'shared', 'corpus', 'lightning');
-const VENV = join(REPO, 'test', '.cache', 'venv-lightning');
-const PYTHON = join(VENV, 'bin', 'python');
 
-function localIndex(): { index: string; links: string } | null {
-  const get = (key: string) => spawnSync('pip', ['config', 'get', key], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0] ?? '';
-  const index = get('global.extra-index-url');
-  return index ? { index, links: get('global.find-links') } : null;
-}
+const gate = process.env['FTW_SKIP_RUNTIME'] === '1' ? { skip: 'FTW_SKIP_RUNTIME=1' } : needsCorpus('the migrated legacy Lightning modules under Lightning 2.x');
 
-function ensureVenv(): string | null {
-  if (existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import lightning, torch']).status === 0) return PYTHON;
-  const idx = localIndex();
-  if (!idx) return null;
-  mkdirSync(join(REPO, 'test', '.cache'), { recursive: true });
-  execFileSync('python3', ['-m', 'venv', VENV]);
-  const args = ['install', '-q', '--index-url', idx.index, ...(idx.links ? ['--find-links', idx.links] : []), 'torch', 'lightning', 'torchmetrics'];
-  execFileSync(join(VENV, 'bin', 'pip'), args, { stdio: 'inherit', timeout: 600_000 });
-  return PYTHON;
-}
-
-const skip = process.env['FTW_SKIP_RUNTIME'] === '1';
-
-describe('migrated corpus modules under Lightning 2.x', { skip: skip ? 'FTW_SKIP_RUNTIME=1' : false }, () => {
+describe('migrated corpus modules under Lightning 2.x', gate, () => {
+  const modules = join(CORPUS!, 'lightning');
   let parser: PythonParser;
   let python: string | null = null;
   let dir: string;
@@ -46,10 +30,10 @@ describe('migrated corpus modules under Lightning 2.x', { skip: skip ? 'FTW_SKIP
 
   before(async () => {
     parser = await loadPythonParser();
-    python = ensureVenv();
-    if (!python) console.warn('\n*** No local Python package index (pip config global.extra-index-url): the Lightning 2.x run is SKIPPED. ***\n');
+    python = runtimePython();
+    if (!python) console.warn(NO_INDEX);
     dir = mkdtempSync(join(tmpdir(), 'ftw-migrated-'));
-    cpSync(CORPUS, dir, { recursive: true });
+    cpSync(modules, dir, { recursive: true });
     const version = { version: LIGHTNING_NEWEST, source: 'newest' };
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.py'))) {
       const path = join(dir, file);
@@ -61,7 +45,7 @@ describe('migrated corpus modules under Lightning 2.x', { skip: skip ? 'FTW_SKIP
     }
   });
 
-  for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.py')).sort()) {
+  for (const file of readdirSync(modules).filter((f) => f.endsWith('.py')).sort()) {
     it(file, (t) => {
       if (!python) return t.skip('no Lightning 2.x available here');
       if (!readFileSync(join(dir, file), 'utf8').includes('def build(')) return t.skip('no build() (it needs transformers)');

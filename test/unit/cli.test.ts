@@ -146,16 +146,38 @@ describe('ftw fix', () => {
 
 describe('ftw check on many Python files', () => {
   it('checks them on worker threads with the same result as on one thread', () => {
-    const corpus = join(REPO, '..', 'shared', 'corpus', 'lightning');
-    const files = ['cifar_convnet.py', 'wgan_gp.py', 'seq_tagger_multi_val.py', 'monitoring_callbacks.py'].map((f) => readFileSync(join(corpus, f), 'utf8'));
+    const golden = join(REPO, 'test', 'golden', 'lightning');
+    const files = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f) => readFileSync(join(golden, f), 'utf8'));
     const modules: Record<string, string> = {};
     // Over 256 KiB in all, so `ftw check` spreads the files over threads.
-    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 6 }, (_, k) => files[(i + k) % files.length]!.replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length]!.replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    assert.ok(Object.values(modules).join('').length > 256 * 1024, 'enough Python for worker threads');
     const dir = workspace(modules);
     const many = ftw(['check', '.', '--format', 'json'], dir);
     const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' } });
     assert.equal(many.status, 1);
     assert.ok(JSON.parse(many.stdout).length > 100);
     assert.equal(many.stdout, one.stdout);
+  });
+});
+
+describe('ftw COMMAND --help', () => {
+  for (const command of ['check', 'fix', 'vram', 'launch', 'new', 'ensemble', 'detect', 'schema', 'lsp']) {
+    it(`ftw ${command} --help and -h print that command's usage and exit 0`, () => {
+      for (const flag of ['--help', '-h']) {
+        const r = ftw([command, flag], REPO);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^Usage:\\n  ftw ${command}\\b`));
+        assert.equal(r.stdout.match(/^ {2}ftw /gm)?.length, 1, `only that command:\n${r.stdout}`);
+        assert.equal(r.stderr, '');
+      }
+    });
+  }
+  it('ftw help new is ftw new --help; after -- a --help belongs to the training program', () => {
+    assert.equal(ftw(['help', 'new'], REPO).stdout, ftw(['new', '--help'], REPO).stdout);
+    assert.match(ftw(['new', '--approach', 'classifier', '--help'], REPO).stdout, /--format axolotl\|llamafactory\|trl\|torchtune\|hf-args\|script/);
+    const r = ftw(['launch', 'missing.yml', '--dry-run', '--', '--help'], REPO);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /missing\.yml: no such file/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type Analysis } from '../../server/src/core/config';
 import { findGpu } from '../../server/src/core/gpus/catalog';
-import { APPROACHES, GEN_FORMATS, GEN_METHODS, newConfig, support, supportMatrix, type NewConfigRequest } from '../../server/src/core/generate';
+import { APPROACHES, configFormat, configPathFor, GEN_FORMATS, GEN_METHODS, newConfig, support, supportMatrix, type NewConfigRequest } from '../../server/src/core/generate';
 import { doc, service } from './helpers';
 
 const MODELS = ['NousResearch/Llama-3.2-1B', 'meta-llama/Llama-3.1-8B', 'Qwen/Qwen2.5-7B'];
@@ -20,8 +20,11 @@ describe('support matrix', () => {
     const rows = supportMatrix();
     assert.equal(rows.length, APPROACHES.length * GEN_FORMATS.length * GEN_METHODS.length);
     for (const r of rows) {
-      if (r.support.supported) assert.ok(r.support.how.length > 10, `${r.approach}/${r.format}/${r.method}`);
-      else assert.ok(r.support.reason.length > 40, `${r.approach}/${r.format}/${r.method} needs a reason`);
+      const where = `${r.approach}/${r.format}/${r.method}`;
+      if (r.support.supported) assert.ok(r.support.how.length > 10, where);
+      else assert.ok(r.support.reason.length > 40, `${where} needs a reason`);
+      // The wizard shows the summary as a quick pick's detail line: it must fit (about 80 characters).
+      assert.ok(r.support.summary.length >= 10 && r.support.summary.length <= 72, `${where}: summary of ${r.support.summary.length} characters: ${r.support.summary}`);
     }
   });
 
@@ -83,10 +86,11 @@ describe('ftw new: every supported combination', () => {
                 continue;
               }
               fitted++;
-              const path = `/work/project/${r.config.suggestedFileName}`;
-              const a = judge(r.config.text, path, gpu);
+              // A script's values are in the YAML beside it (a TrainingArguments file): that is what the editor judges.
+              const name = format === 'script' ? configPathFor(r.config.suggestedFileName) : r.config.suggestedFileName;
+              const a = judge(r.config.text, `/work/project/${name}`, gpu);
               assert.deepEqual(errors(a), [], `${where}: error-level diagnostics\n${r.config.text}`);
-              assert.equal(a.detection.format, format, where);
+              assert.equal(a.detection.format, configFormat(format), where);
               const e = a.vram?.estimate;
               assert.ok(e, `${where}: no estimate (${a.vram?.unavailable?.reason ?? ''})`);
               assert.ok(e.gpus.every((g) => g.fits), `${where}: does not fit per ftw vram`);
@@ -104,7 +108,8 @@ describe('ftw new: every supported combination', () => {
               assert.match(r.config.text, /# Gradient checkpointing (on: without it the run needs ≈ [\d.]+ GiB|off: not needed)/, where);
               assert.match(r.config.text, /tokens/, where);
               assert.match(r.config.text, /placeholder/, where);
-              assert.match(r.config.text, new RegExp(`^# ftw: format=${format}$`, 'm'), where);
+              assert.match(r.config.text, new RegExp(`^# ftw: format=${configFormat(format)}$`, 'm'), where);
+              assert.equal(r.config.script !== undefined, format === 'script', `${where}: a script only for --format script`);
             }
           }
         });

@@ -4,7 +4,6 @@ import { createConfigService, DEFAULT_SETTINGS, type Analysis, type ConfigServic
 import { loadSchemas } from '../../server/src/schemaFiles';
 
 export const REPO = join(__dirname, '..', '..', '..');
-export const SHARED = join(REPO, '..', 'shared');
 
 let shared: ConfigService | undefined;
 export function service(): ConfigService {

@@ -26,6 +26,13 @@ describe('jobs: metrics from the output', () => {
       { step: 3, epoch: 0.03, loss: 1.9, learningRate: 6e-5 },
     ]);
   });
+  it('transformers 5 prints each value as a formatted string', () => {
+    const text = " 17%|█▋        | 1/6 [00:00<00:00,  9.82it/s]    {'loss': '2.77', 'grad_norm': '0.2762', 'learning_rate': '5e-05', 'epoch': '0.25'}\n{'eval_loss': '0.6914', 'eval_accuracy': '0.5625', 'epoch': '0.25'}";
+    assert.deepEqual(metrics(read(text)), [
+      { step: 1, epoch: 0.25, loss: 2.77, learningRate: 5e-5 },
+      { step: 1, epoch: 0.25, evalLoss: 0.6914 },
+    ]);
+  });
   it("Lightning's progress bar: step = epoch × batches + batch, train_loss and val_loss", () => {
     const text = 'Epoch 0:  50%|█████     | 50/100 [00:05<00:05,  9.80it/s, v_num=0, train_loss=0.693]\rEpoch 0: 100%|██████████| 100/100 [00:10<00:00,  9.80it/s, v_num=0, train_loss=0.512, val_loss=0.640]\nEpoch 1:  50%|█████     | 50/100 [00:05<00:05,  9.80it/s, v_num=0, train_loss=0.401, val_loss=0.640]';
     assert.deepEqual(metrics(read(text)), [

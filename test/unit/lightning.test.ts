@@ -6,11 +6,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
 import { loadPythonParser } from '../../server/src/pythonParser';
-import { SHARED } from './helpers';
+import { corpusPath, needsCorpus } from '../corpus';
+import { REPO } from './helpers';
 
-// The legacy Lightning modules of ../shared/corpus/lightning, each with the lines that must be flagged and the
-// look-alike lines (comments, strings, other classes, transformers.Trainer, compatibility shims) that must not.
-const DIR = join(SHARED, 'corpus', 'lightning');
+// The legacy Lightning modules of the conformance corpus (lightning/), each with the lines that must be flagged and
+// the look-alike lines (comments, strings, other classes, transformers.Trainer, compatibility shims) that must not.
 const DISK = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
 
 interface Expect {
@@ -19,7 +19,8 @@ interface Expect {
   lightning_pin: string | null;
 }
 
-describe('Lightning 1.x APIs in the corpus modules', () => {
+describe('Lightning 1.x APIs in the corpus modules', needsCorpus('legacy Lightning modules: every 1.x API flagged, no look-alike'), () => {
+  const DIR = corpusPath('lightning');
   let parser: PythonParser;
   before(async () => {
     parser = await loadPythonParser();
@@ -51,7 +52,7 @@ describe('incremental Python parsing', () => {
     const parser = await loadPythonParser();
     const { IncrementalPython } = await import('../../server/src/core/lightning/incremental');
     const incremental = new IncrementalPython(parser);
-    const path = join(DIR, 'cifar_convnet.py');
+    const path = join(REPO, 'test', 'golden', 'lightning', 'epoch_end.py');
     let text = readFileSync(path, 'utf8');
     const version = { version: LIGHTNING_NEWEST, source: 'newest' };
     const edits: Array<(t: string) => string> = [

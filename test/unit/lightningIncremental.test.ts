@@ -8,13 +8,13 @@ import type { PythonParser } from '../../server/src/core/lightning/python';
 import { recheckCounts } from '../../server/src/core/lightning/recheck';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
 import { loadPythonParser } from '../../server/src/pythonParser';
-import { REPO, SHARED } from './helpers';
+import { CORPUS, needsCorpus } from '../corpus';
+import { REPO } from './helpers';
 
 // The check after an edit (one top-level statement re-checked, or the whole file when that is not safe) gives,
 // after every edit of seeded random and targeted sequences, what a check from scratch gives: the same
 // diagnostics, fixes and order, byte for byte.
 
-const CORPUS = join(SHARED, 'corpus', 'lightning');
 const GOLDEN = join(REPO, 'test', 'golden', 'lightning');
 const DISK = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
 const VERSION = { version: LIGHTNING_NEWEST, source: 'newest' };
@@ -132,9 +132,9 @@ function randomEdit(random: () => number): Edit {
   };
 }
 
-/** Some classes of the corpus modules, renamed apart: a module with many top-level statements. */
+/** The classes of the golden modules, renamed apart: a module with many top-level statements. */
 function combined(): string {
-  const parts = ['cifar_convnet.py', 'monitoring_callbacks.py', 'wgan_gp.py', 'seq_tagger_multi_val.py'].map((f, i) => readFileSync(join(CORPUS, f), 'utf8').replace(/^class (\w+)/gm, `class $1_${i}`));
+  const parts = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f, i) => readFileSync(join(GOLDEN, f), 'utf8').replace(/^class (\w+)/gm, `class $1_${i}`));
   return parts.join('\n');
 }
 
@@ -144,14 +144,17 @@ describe('Lightning check after an edit equals a check from scratch', () => {
     parser = await loadPythonParser();
   });
 
+  // Our golden modules always; the corpus modules too where the conformance corpus is present (test/corpus.ts).
+  const lightningCorpus = CORPUS && join(CORPUS, 'lightning');
   const files = [
-    ...readdirSync(CORPUS).filter((f) => f.endsWith('.py')).sort().map((f) => join(CORPUS, f)),
+    ...(lightningCorpus ? readdirSync(lightningCorpus).filter((f) => f.endsWith('.py')).sort().map((f) => join(lightningCorpus, f)) : []),
     ...readdirSync(GOLDEN).filter((f) => f.endsWith('.py') && !f.endsWith('.expected.py')).sort().map((f) => join(GOLDEN, f)),
   ];
   const cases: Array<{ name: string; path: string; text: () => string; random: number }> = [
     ...files.map((path) => ({ name: path.split('/').slice(-2).join('/'), path, text: () => readFileSync(path, 'utf8'), random: 40 })),
-    { name: 'corpus modules combined', path: join(CORPUS, 'combined_module.py'), text: combined, random: 25 },
+    { name: 'golden modules combined', path: join(GOLDEN, 'combined_module.py'), text: combined, random: 25 },
   ];
+  if (!lightningCorpus) it('the corpus modules too', needsCorpus('the incremental re-check on the legacy Lightning corpus modules'), () => {});
 
   cases.forEach(({ name, path, text: load, random: count }, n) => {
     it(name, () => {
@@ -182,7 +185,7 @@ describe('Lightning check after an edit equals a check from scratch', () => {
   });
 
   it('re-checks one statement for an edit inside a method, the whole file for an import', () => {
-    const path = join(CORPUS, 'cifar_convnet.py');
+    const path = join(GOLDEN, 'epoch_end.py');
     const incremental = new IncrementalPython(parser);
     let text = readFileSync(path, 'utf8');
     const run = () => lightningDiagnostics(TextDocument.create(`file://${path}`, 'python', 1, text), { parser, path, files: DISK, version: VERSION, incremental });

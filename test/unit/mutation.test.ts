@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { allowedValues, branches, schemaAt, typesOf, type JsonSchema } from '../../server/src/core/config/schema';
-import { analyze, REPO, SHARED } from './helpers';
+import { corpusPath, needsCorpus } from '../corpus';
+import { analyze, REPO } from './helpers';
 
 // Mutation testing on real configs: for each corpus file, three copies with one mistake each (a typo in a key, a
 // value outside an enum, a value of the wrong type). A diagnostic must land on the changed line.
@@ -74,10 +75,10 @@ function candidates(text: string, path: string, kind: Kind): Candidate[] {
 
 const results: Record<string, Record<Kind, { tried: number; caught: number; missed: string[] }>> = {};
 
-describe('mutation test on the corpus: a mistake is reported on its line', () => {
+describe('mutation test on the corpus: a mistake is reported on its line', needsCorpus('mutation test on the real public configs'), () => {
   for (const format of FORMATS) {
     it(format, () => {
-      const dir = join(SHARED, 'corpus', 'configs', format);
+      const dir = corpusPath('configs', format);
       const fresh = () => ({ tried: 0, caught: 0, missed: [] as string[] });
       const tally = (results[format] = { 'key typo': fresh(), 'enum value': fresh(), 'wrong type': fresh() });
       for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f))) {

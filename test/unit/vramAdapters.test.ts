@@ -8,9 +8,10 @@ import { parseConfig } from '../../server/src/core/config/parse';
 import type { AdaptedSetup, NoSetup } from '../../server/src/core/vram/adapterTypes';
 import { setupFromConfig } from '../../server/src/core/vram/adapters';
 import { resolveSetup } from '../../server/src/core/vram/setup';
-import { SHARED } from './helpers';
+import { CORPUS, needsCorpus } from '../corpus';
 
-const CORPUS = join(SHARED, 'corpus', 'configs');
+const CONFIGS = CORPUS && join(CORPUS, 'configs');
+const ON_CORPUS = needsCorpus('VRAM adapters on the real public configs');
 const GPU_NOTE = 'GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU.';
 
 function adapt(format: FormatId, text: string, opts: { path?: string; files?: Record<string, string>; launcherGpus?: number; syntax?: 'yaml' | 'json' } = {}): AdaptedSetup | NoSetup {
@@ -510,7 +511,7 @@ test('adapter: odd shapes in every format never throw', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Real files from ../shared/corpus: exact setups.
+// Real files from the conformance corpus (test/corpus.ts): exact setups.
 
 const CORPUS_ROWS: Array<[FormatId, string, Record<string, unknown> | string]> = [
   ['axolotl', 'examples__llama-3__qlora.yml', { model: 'NousResearch/Meta-Llama-3-8B', method: 'qlora', quantization: 'nf4', doubleQuant: true, lora: { rank: 32, alpha: 16, targets: 'all-linear' }, microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true, packed: true, precision: 'bf16-true', optimizer: 'paged-adamw', attention: 'flash' }],
@@ -536,13 +537,13 @@ const CORPUS_ROWS: Array<[FormatId, string, Record<string, unknown> | string]> =
 ];
 
 function corpusAdapt(format: FormatId, file: string): AdaptedSetup | NoSetup {
-  const path = join(CORPUS, format, file);
+  const path = join(CONFIGS!, format, file);
   const parsed = parseConfig(readFileSync(path, 'utf8'), file.endsWith('.json') ? 'json' : 'yaml');
   return setupFromConfig({ format, value: parsed.value as Record<string, unknown>, path, roots: [] });
 }
 
 for (const [format, file, expected] of CORPUS_ROWS) {
-  test(`adapter corpus: ${format}/${file}`, () => {
+  test(`adapter corpus: ${format}/${file}`, ON_CORPUS, () => {
     const r = corpusAdapt(format, file);
     if (typeof expected === 'string') assert.equal(reason(r), expected);
     else {
@@ -552,7 +553,7 @@ for (const [format, file, expected] of CORPUS_ROWS) {
   });
 }
 
-test('adapter corpus: the DPO recipe notes its reference model; the KD recipe its teacher', () => {
+test('adapter corpus: the DPO recipe notes its reference model; the KD recipe its teacher', ON_CORPUS, () => {
   const dpo = ok(corpusAdapt('trl', 'alignment-handbook__recipes__zephyr-7b-beta__dpo__config_full.yaml'));
   assert.deepEqual(dpo.sources.microBatchSize, ['per_device_train_batch_size']);
   assert.ok(dpo.notes.includes('micro batch: DPO runs the chosen and rejected sequences of each pair together: 8 pairs = 16 sequences.'));
@@ -562,10 +563,10 @@ test('adapter corpus: the DPO recipe notes its reference model; the KD recipe it
   assert.ok(kd.notes.includes('distillation: the teacher meta-llama/Llama-3.1-8B runs forward only, in the training dtype.'));
 });
 
-test('adapter corpus: every file either maps to a valid setup or says why not', () => {
+test('adapter corpus: every file either maps to a valid setup or says why not', ON_CORPUS, () => {
   let setups = 0;
   for (const format of ['axolotl', 'llamafactory', 'trl', 'torchtune', 'lightning-cli', 'deepspeed', 'accelerate'] as FormatId[]) {
-    for (const file of readdirSync(join(CORPUS, format)).filter((f) => /\.(ya?ml|json)$/.test(f))) {
+    for (const file of readdirSync(join(CONFIGS!, format)).filter((f) => /\.(ya?ml|json)$/.test(f))) {
       const r = corpusAdapt(format, file);
       if ('reason' in r) {
         assert.ok(r.reason.length > 20, `${format}/${file}`);

@@ -245,3 +245,13 @@ describe('vram: inlay hints, hover and the breakdown', () => {
     assert.match(md, /## One change at a time\n\n- [✓✗] Turn on gradient checkpointing \(≈ /);
   });
 });
+
+describe('vram: the misfit message reads as a sentence', () => {
+  it('each way to fit starts in lower case unless it is a name (DeepSpeed, PyTorch, FSDP, QLoRA, AdamW)', () => {
+    const full3b = ['base_model: NousResearch/Llama-3.2-3B', 'datasets:', '  - path: mhenrichsen/alpaca_2k_test', '    type: alpaca', 'sequence_len: 512', 'micro_batch_size: 1', 'gradient_checkpointing: true', 'bf16: true', 'output_dir: ./out'].join('\n');
+    const message = vramDiag(run(full3b, '/w/full.yml', real('RTX 3090')).a)!.message;
+    assert.match(message, /What would fit: 8-bit AdamW on the RTX 3090 24GB: ≈ [\d.]+ GiB \(up to [\d.]+\); or one L40S 48GB: /, message);
+    assert.doesNotMatch(message, /\b(deepSpeed|pyTorch|fSDP|qLoRA)\b/, message);
+    assert.doesNotMatch(message, /(: |; or )(Turn|Train|Load|Micro|Sequences) /, message);
+  });
+});

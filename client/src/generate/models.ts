@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MODEL_CATALOG } from '../../../server/src/core/vram/catalogData';
 import { completeDims, type ModelLookup } from '../../../server/src/core/vram/models';
 import type { CatalogModel } from '../../../server/src/core/vram/modelTypes';
+import type { Approach } from '../../../server/src/core/generate';
 import { hfModelDimsReader } from '../../../server/src/hfCache';
 
 /** Families for the model picker's separators, in the catalog's order; the first pattern that matches wins. */
@@ -74,6 +75,20 @@ export function modelLookup(): ModelLookup {
   return { hfCache: hfModelDimsReader(process.env, roots), custom: settingsModels() };
 }
 
+/** "Also: a, b, +3 more": as many other ids as fit one quick pick line (about 70 characters). */
+export function alsoKnownAs(aliases: readonly string[], width = 70): string {
+  let shown = 0;
+  let text = 'Also: ';
+  while (shown < aliases.length) {
+    const rest = aliases.length - shown - 1;
+    const next = `${shown ? ', ' : ''}${aliases[shown]}`;
+    if (shown && (text + next).length + (rest ? `, +${rest} more`.length : 0) > width) break;
+    text += next;
+    shown++;
+  }
+  return shown < aliases.length ? `${text}, +${aliases.length - shown} more` : text;
+}
+
 export interface ModelItem extends vscode.QuickPickItem {
   model?: string;
   /** "Other…": ask for an id. */
@@ -82,8 +97,11 @@ export interface ModelItem extends vscode.QuickPickItem {
 
 const ID = /^[\w.-]+\/[\w.-]+$/;
 
-/** The model picker's rows: settings, the local cache, the catalog by family, then "Other…". */
-export function modelItems(): ModelItem[] {
+/**
+ * The model picker's rows: settings, the local cache, the catalog by family, then "Other…". For a classifier the
+ * encoders (BERT) come first: they are what a classification head usually sits on.
+ */
+export function modelItems(approach?: Approach): ModelItem[] {
   const items: ModelItem[] = [];
   const known = new Set<string>();
   const custom = settingsModels();
@@ -103,7 +121,8 @@ export function modelItems(): ModelItem[] {
     }
   }
   let family = '';
-  for (const m of MODEL_CATALOG) {
+  const encoderFirst = (m: CatalogModel) => (approach === 'classifier' && m.dims.architecture === 'encoder' ? 0 : 1);
+  for (const m of [...MODEL_CATALOG].sort((a, b) => encoderFirst(a) - encoderFirst(b))) {
     if (known.has(m.id.toLowerCase())) continue;
     const f = modelFamily(m.id);
     if (f !== family) {
@@ -114,7 +133,7 @@ export function modelItems(): ModelItem[] {
     items.push({
       label: m.id,
       description: sizeLabel(m.dims.parameters),
-      ...(aliases.length ? { detail: `Also: ${aliases.slice(0, 4).join(', ')}${aliases.length > 4 ? ', …' : ''}` } : {}),
+      ...(aliases.length ? { detail: alsoKnownAs(aliases) } : {}),
       model: m.id,
     });
   }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, extname, relative } from 'node:path';
 import {
   APPROACHES,
+  configPathFor,
   FORMAT_LABELS,
   GEN_FORMATS,
   GEN_METHODS,
@@ -26,17 +27,21 @@ import { BACK, pickStep } from './steps';
 const TITLE = 'New Training Config';
 const STEPS = 5;
 
-/** When each approach fits, in one line. */
-const APPROACH_ITEMS: Record<Approach, { label: string; detail: string }> = {
+/** When each approach fits, in one line each (a quick pick cuts longer lines off). */
+const APPROACH_ITEMS: Record<Approach, { label: string; description: string; detail: string }> = {
   classifier: {
     label: '$(symbol-enum) Task-specific classifier',
-    detail: 'When you have enough labelled examples and want high accuracy on one task, with batch inference: a classification head, every parameter trained.',
+    description: 'a classification head',
+    detail: 'Enough labelled examples, one task, high accuracy, batch inference',
   },
   'prompt-template': {
     label: '$(comment-discussion) Prompt-template model',
-    detail: 'When you have little data and want zero/few-shot behaviour, structured output or a fast prototype: a causal LM tuned with a prompt/chat template.',
+    description: 'a causal LM',
+    detail: 'Little data, zero/few-shot, structured output, a fast prototype',
   },
 };
+
+const NOUN: Record<Approach, string> = { classifier: 'a classifier', 'prompt-template': 'a prompt-template model' };
 
 interface State {
   approach?: Approach;
@@ -48,16 +53,19 @@ interface State {
 
 type Step = 1 | 2 | 3 | 4 | 5 | 'generate';
 
+/** Format names short enough for a method's description ("lora · Axolotl, LLaMA-Factory, TRL CLI, ..."). */
+const SHORT_FORMAT: Record<GenFormat, string> = { axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', trl: 'TRL', torchtune: 'torchtune', 'hf-args': 'run_classification.py', script: 'Python script' };
+
 const formatsFor = (approach: Approach, method: Method) => GEN_FORMATS.filter((f) => support(approach, f, method).supported);
 
-/** Why no format offers this method for the approach: each format's reason (they name the tool), once each. */
-function whyNot(approach: Approach, method: Method): string[] {
-  const reasons = new Set<string>();
-  for (const f of GEN_FORMATS) {
-    const s = support(approach, f, method);
-    if (!s.supported) reasons.add(s.reason);
-  }
-  return [...reasons];
+/** Why no format offers this method for the approach: one line per format, in the format's own words. */
+function whyNot(approach: Approach, method: Method): string {
+  return GEN_FORMATS.map((f) => `• ${FORMAT_LABELS[f]}: ${support(approach, f, method).summary}.`).join('\n');
+}
+
+/** One sentence and a "Why?" button; the reason, which can be long, opens in a dialog only when asked for. */
+async function explainRefusal(sentence: string, reason: string): Promise<void> {
+  if ((await vscode.window.showWarningMessage(sentence, 'Why?')) === 'Why?') await vscode.window.showInformationMessage(sentence, { modal: true, detail: reason });
 }
 
 /** The GPUs to offer: the setting finetune.gpus first, then the catalog. */
@@ -151,10 +159,9 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
       const approach = state.approach!;
       const items = GEN_METHODS.map((m) => {
         const formats = formatsFor(approach, m);
-        const noun = approach === 'classifier' ? 'a classifier' : 'a prompt-template model';
         return formats.length
-          ? { label: METHOD_LABELS[m], description: `${m} · ${formats.map((f) => FORMAT_LABELS[f].replace(/ \(.*\)$/, '')).join(', ')}`, method: m, available: true }
-          : { label: `$(circle-slash) ${METHOD_LABELS[m]}`, description: `${m} · no format offers it for ${noun}`, detail: whyNot(approach, m)[0], method: m, available: false };
+          ? { label: METHOD_LABELS[m], description: `${m} · ${formats.map((f) => SHORT_FORMAT[f]).join(', ')}`, method: m, available: true }
+          : { label: `$(circle-slash) ${METHOD_LABELS[m]}`, description: `${m} · no format offers it`, detail: `Not for ${NOUN[approach]} here: pick it for each tool's reason`, method: m, available: false };
       });
       const picked = await pickStep({
         title: TITLE,
@@ -165,8 +172,7 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
         active: (i) => i.method === state.method,
         accept: (i) => {
           if (i.available) return true;
-          const reasons = whyNot(approach, i.method);
-          void vscode.window.showWarningMessage(`${METHOD_LABELS[i.method]} is not offered for ${approach === 'classifier' ? 'a classifier' : 'a prompt-template model'}: no format can express it. ${reasons.join(' ')}`);
+          void explainRefusal(`${METHOD_LABELS[i.method]} is not offered for ${NOUN[approach]}.`, whyNot(approach, i.method));
           return false;
         },
       });
@@ -175,14 +181,15 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
       return 3;
     }
     case 3: {
-      const items = modelItems();
+      const items = modelItems(state.approach);
       const picked = await pickStep<ModelItem>({
         title: TITLE,
         step,
         totalSteps: STEPS,
-        placeholder: 'Base model (type an id such as NousResearch/Llama-3.2-1B to use it)',
+        placeholder: `Base model (type an id such as ${state.approach === 'classifier' ? 'google-bert/bert-base-uncased' : 'NousResearch/Llama-3.2-1B'} to use it)`,
         items,
-        active: (i) => i.model === state.model,
+        // Only a model chosen before (Back): with none, the list opens at its top, not at "Other…".
+        active: (i) => state.model !== undefined && i.model === state.model,
         typed: (v) => typedModel(v, items),
         matchOnDetail: true,
       });
@@ -195,7 +202,7 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
       return 4;
     }
     case 4: {
-      const picked = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'Target GPU: the values are chosen so the run fits it', items: gpuItems(), active: (i) => i.gpu?.name === state.gpu?.name });
+      const picked = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'Target GPU: the values are chosen so the run fits it', items: gpuItems(), active: (i) => state.gpu !== undefined && i.gpu?.name === state.gpu.name });
       if (picked === undefined || picked === BACK) return picked;
       state.gpu = picked.gpu;
       return 5;
@@ -205,8 +212,8 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
       const items = GEN_FORMATS.map((f) => {
         const s = support(approach, f, method);
         return s.supported
-          ? { label: FORMAT_LABELS[f], description: f, detail: s.how, format: f, ok: true }
-          : { label: `$(circle-slash) ${FORMAT_LABELS[f]}`, description: `${f} · cannot express ${method}`, detail: s.reason, format: f, ok: false };
+          ? { label: FORMAT_LABELS[f], description: f, detail: s.summary, format: f, ok: true, why: s.how }
+          : { label: `$(circle-slash) ${FORMAT_LABELS[f]}`, description: `${f} · cannot express ${method}`, detail: s.summary, format: f, ok: false, why: s.reason };
       });
       items.sort((a, b) => Number(b.ok) - Number(a.ok));
       const picked = await pickStep({
@@ -218,7 +225,7 @@ async function ask(step: Exclude<Step, 'generate'>, state: State): Promise<Step 
         active: (i) => i.format === state.format && i.ok,
         accept: (i) => {
           if (i.ok) return true;
-          void vscode.window.showWarningMessage(`${FORMAT_LABELS[i.format]} cannot express ${METHOD_LABELS[method].toLowerCase()}: ${i.detail}`);
+          void explainRefusal(`${FORMAT_LABELS[i.format]} cannot train ${NOUN[approach]} with ${METHOD_LABELS[method].toLowerCase()}.`, i.why);
           return false;
         },
       });
@@ -241,31 +248,42 @@ async function generate(state: State): Promise<Step | undefined> {
     return action ? action.apply(state) : undefined;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const script = format === 'script';
   const target = await vscode.window.showSaveDialog({
-    title: 'Save the new training config',
-    saveLabel: 'Create Config',
+    title: script ? 'Save the training script (its YAML goes beside it)' : 'Save the new training config',
+    saveLabel: script ? 'Create Script' : 'Create Config',
     defaultUri: folder ? freeUri(folder, first.config.suggestedFileName) : vscode.Uri.file(first.config.suggestedFileName),
-    filters: { 'YAML config': ['yaml', 'yml'] },
+    filters: script ? { 'Python script': ['py'] } : { 'YAML config': ['yaml', 'yml'] },
   });
   if (!target) return undefined;
   // Never a silent overwrite: the default name is one that does not exist, and the save dialog (native or VS Code's
-  // own) asks before replacing a file the user picks.
-  const wsFolder = vscode.workspace.getWorkspaceFolder(target);
-  const fileRef = wsFolder ? relative(wsFolder.uri.fsPath, target.fsPath) : target.fsPath;
-  const named = newConfig({ approach, method, model, gpu, format, lookup, runName: basename(target.path).replace(/\.(ya?ml|json)$/i, ''), fileRef });
+  // own) asks before replacing a file the user picks; a script's YAML beside it is checked here.
+  const configUri = script ? target.with({ path: configPathFor(target.path) }) : target;
+  if (script && configUri.scheme === 'file' && existsSync(configUri.fsPath)) {
+    const replace = await vscode.window.showWarningMessage(`${basename(configUri.fsPath)} exists beside it.`, { modal: true, detail: 'The script reads the YAML with its own name; replacing it loses what is there.' }, 'Replace');
+    if (replace !== 'Replace') return undefined;
+  }
+  const wsFolder = vscode.workspace.getWorkspaceFolder(configUri);
+  const fileRef = wsFolder ? relative(wsFolder.uri.fsPath, configUri.fsPath) : configUri.fsPath;
+  const named = newConfig({ approach, method, model, gpu, format, lookup, runName: basename(configUri.path).replace(/\.(ya?ml|json)$/i, ''), fileRef });
   const config: NewConfig = named.ok ? named.config : first.config;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(config.text));
-  await vscode.window.showTextDocument(target, { preview: false });
-  void summarise(config, target, fileRef);
+  if (config.script) {
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(config.script));
+    await vscode.window.showTextDocument(target, { preview: false });
+  }
+  await vscode.workspace.fs.writeFile(configUri, new TextEncoder().encode(config.text));
+  // The YAML last, so it is the active editor: its values carry the VRAM lens and the comments.
+  await vscode.window.showTextDocument(configUri, { preview: false });
+  void summarise(config, target, configUri);
   return undefined;
 }
 
-async function summarise(c: NewConfig, uri: vscode.Uri, fileRef: string): Promise<void> {
+/** One sentence with buttons; the command and the chosen values are in the file's header comments. */
+async function summarise(c: NewConfig, launchable: vscode.Uri, config: vscode.Uri): Promise<void> {
   const vram = `≈ ${gib(c.estimate.peakBytes + c.estimate.contextBytes)} of ${gib(usableBytes(c.gpu))} on the ${shortGpuName(c.gpu.name)}`;
-  const knobs = `micro batch ${c.knobs.microBatch} × accumulation ${c.knobs.accumulation}, ${c.knobs.sequenceLength} tokens, gradient checkpointing ${c.knobs.checkpointing ? 'on' : 'off'}`;
-  const command = c.command.split('FILE').join(fileRef.includes(' ') ? `"${fileRef}"` : fileRef);
+  const names = launchable.toString() === config.toString() ? basename(config.fsPath) : `${basename(launchable.fsPath)} and ${basename(config.fsPath)}`;
   const buttons = vscode.workspace.isTrusted ? ['Launch', 'Show VRAM Estimate'] : ['Show VRAM Estimate'];
-  const choice = await vscode.window.showInformationMessage(`Created ${basename(uri.fsPath)}: VRAM ${vram} (${knobs}). Train with: ${command} — or ▶ Launch above the file.`, ...buttons);
-  if (choice === 'Launch') await vscode.commands.executeCommand('finetune.launch', uri);
-  else if (choice === 'Show VRAM Estimate') await vscode.commands.executeCommand('finetune.showVramBreakdown', uri);
+  const choice = await vscode.window.showInformationMessage(`Created ${names}: ${vram}.`, ...buttons);
+  if (choice === 'Launch') await vscode.commands.executeCommand('finetune.launch', launchable);
+  else if (choice === 'Show VRAM Estimate') await vscode.commands.executeCommand('finetune.showVramBreakdown', config);
 }

@@ -114,8 +114,10 @@ export class LaunchCommand {
   }
 
   private async pickOptions(uri: vscode.Uri, info: LaunchInfoResult, folder: vscode.WorkspaceFolder | undefined): Promise<Remembered | undefined> {
-    const last = this.state.get<Remembered>(`finetune.launch:${uri.toString()}`) ?? { launcher: 'local', gpus: 1 };
-    const items = LAUNCHERS.map((l) => ({ label: l, description: l === last.launcher ? 'last used' : '', detail: LAUNCHER_INFO[l], launcher: l }));
+    // "last used" only once there is a last launch of this file; the first time, local simply comes first.
+    const remembered = this.state.get<Remembered>(`finetune.launch:${uri.toString()}`);
+    const last = remembered ?? { launcher: 'local', gpus: 1 };
+    const items = LAUNCHERS.map((l) => ({ label: l, description: remembered && l === remembered.launcher ? 'last used' : '', detail: LAUNCHER_INFO[l], launcher: l }));
     items.sort((a, b) => Number(b.launcher === last.launcher) - Number(a.launcher === last.launcher));
     const picked = await vscode.window.showQuickPick(items, { title: `Launch ${basename(uri.fsPath)}`, placeHolder: 'Launcher' });
     if (!picked) return undefined;

@@ -33,13 +33,23 @@ export function trainerStatePoints(outputDir: string): MetricPoint[] {
   return newest ? pointsFromTrainerState(readFileSync(newest, 'utf8')) : [];
 }
 
-/** "Loss: qlora.yml": a webview drawing loss, eval loss and the learning rate, fed live by the job's metrics. */
+/**
+ * "Loss: qlora.yml": a webview drawing loss, eval loss and the learning rate, fed live by the job's metrics. It opens
+ * beside the editor (without taking focus) when a job's first metric arrives, unless finetune.jobs.openLossChart is
+ * off; closed, it stays closed for that job (the status bar item and the job view bring it back).
+ */
 export class LossChartView implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** Jobs whose chart was opened already: their later points only feed it. */
+  private readonly opened = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly client: LanguageClient, private readonly jobs: JobManager) {
-    this.subscription = jobs.onDidAddPoint(({ job, point }) => void this.panels.get(job.id)?.webview.postMessage({ type: 'point', point }));
+    this.subscription = jobs.onDidAddPoint(({ job, point }) => {
+      const panel = this.panels.get(job.id);
+      if (panel) void panel.webview.postMessage({ type: 'point', point });
+      else if (!this.opened.has(job.id) && vscode.workspace.getConfiguration('finetune').get<boolean>('jobs.openLossChart', true)) void this.show(job);
+    });
   }
 
   dispose(): void {
@@ -59,6 +69,7 @@ export class LossChartView implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel('finetune.loss', `Loss: ${job.name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [] });
     this.panels.set(job.id, panel);
+    this.opened.add(job.id);
     panel.onDidDispose(() => this.panels.delete(job.id));
     // The page asks for its points once its script runs (a message posted before that could be lost).
     panel.webview.onDidReceiveMessage(async (m: { type?: string }) => {

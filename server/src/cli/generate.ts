@@ -7,7 +7,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { detectFormat } from '../core/config/detect';
 import { isFormatId } from '../core/config/formats';
 import { parseConfig } from '../core/config/parse';
-import { APPROACHES, ensemble, EnsembleError, GEN_FORMATS, GEN_METHODS, newConfig, type Approach, type GenFormat } from '../core/generate';
+import { APPROACHES, CONFIG_GEN_FORMATS, configPathFor, ensemble, EnsembleError, GEN_FORMATS, GEN_METHODS, newConfig, type Approach, type GenFormat } from '../core/generate';
 import type { Method } from '../core/vram/setup';
 import { gib, shortGpuName } from '../core/vram/report';
 import { usableBytes } from '../core/vram/estimate';
@@ -21,9 +21,11 @@ export interface GenerateIo {
 }
 
 export const GENERATE_USAGE = `  ftw new --approach classifier|prompt-template --method full|freeze|lora|qlora|adapter|prefix|distillation
-          --model ID --gpu NAME --format axolotl|llamafactory|trl|torchtune|hf-args --out FILE|-
+          --model ID --gpu NAME --format axolotl|llamafactory|trl|torchtune|hf-args|script --out FILE|-
           [--teacher ID] [--force]                 write a complete config that fits the GPU (values chosen by the
-                                                   VRAM estimator, each explained in a comment)
+                                                   VRAM estimator, each explained in a comment); --format script
+                                                   (a classifier): --out NAME.py, a transformers + PEFT training
+                                                   script, and NAME.yaml beside it with its values
   ftw ensemble CONFIG --buckets 512,1024,2048 --out DIR|- [--gpu NAME] [--format FORMAT] [--force]
                                                    write short/mid/long sequence-length variants of CONFIG, each with
                                                    its VRAM estimate, and a tasks.json fragment that trains them`;
@@ -90,9 +92,14 @@ export async function newCommand(args: string[], io: GenerateIo): Promise<number
     if (!options.out) throw new Usage('--out is required (a file, or - for stdout)');
     if (options.teacher !== undefined && method !== 'distillation') throw new Usage('--teacher is only for --method distillation');
     const toStdout = options.out === '-';
+    const script = format === 'script';
+    if (script && !toStdout && !/\.py$/i.test(options.out)) throw new Usage(`--format script writes a Python script: --out NAME.py (its NAME.yaml goes beside it), not '${options.out}'`);
     const out = toStdout ? undefined : resolve(io.cwd, options.out);
-    if (out && existsSync(out) && !flags.has('force')) {
-      io.err(`ftw: ${options.out} exists; refusing to overwrite it (add --force)\n`);
+    // --format script: `out` is the script; the config it reads is the YAML beside it.
+    const config = out && script ? configPathFor(out) : out;
+    const taken = [out, config !== out ? config : undefined].filter((f): f is string => f !== undefined && existsSync(f));
+    if (taken.length && !flags.has('force')) {
+      io.err(`ftw: ${taken.map((f) => relative(io.cwd, f)).join(' and ')} ${taken.length === 1 ? 'exists; refusing to overwrite it' : 'exist; refusing to overwrite them'} (add --force)\n`);
       return 2;
     }
     const result = newConfig({
@@ -103,7 +110,7 @@ export async function newCommand(args: string[], io: GenerateIo): Promise<number
       format,
       ...(options.teacher ? { teacher: options.teacher } : {}),
       lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) },
-      ...(out ? { runName: basename(out).replace(/\.(ya?ml|json)$/i, ''), fileRef: relative(io.cwd, out) || basename(out) } : {}),
+      ...(config ? { runName: basename(config).replace(/\.(ya?ml|json)$/i, ''), fileRef: relative(io.cwd, config) || basename(config) } : {}),
     });
     if (!result.ok) {
       io.err(`ftw: ${result.message}\n${result.suggestions.map((s) => `  - ${s}\n`).join('')}`);
@@ -112,14 +119,16 @@ export async function newCommand(args: string[], io: GenerateIo): Promise<number
     const c = result.config;
     const text = c.text;
     const summary = `≈ ${gib(c.estimate.peakBytes + c.estimate.contextBytes)} of ${gib(usableBytes(c.gpu))} on the ${shortGpuName(c.gpu.name)}; micro batch ${c.knobs.microBatch} × accumulation ${c.knobs.accumulation}, ${c.knobs.sequenceLength} tokens, checkpointing ${c.knobs.checkpointing ? 'on' : 'off'}`;
-    if (!out) {
-      io.out(text);
+    if (!out || !config) {
+      io.out(c.script ? `# ==> ${c.suggestedFileName} <==\n${c.script}\n# ==> ${configPathFor(c.suggestedFileName)} <==\n${text}` : text);
       io.err(`ftw: ${summary}\n`);
       return 0;
     }
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, text);
-    io.err(`ftw: wrote ${options.out} (${summary})\nftw: train with: ${c.command.split('FILE').join(options.out)}\n`);
+    if (c.script) writeFileSync(out, c.script, { mode: 0o755 });
+    writeFileSync(config, text);
+    const wrote = c.script ? `${options.out} and ${relative(io.cwd, config)}` : options.out;
+    io.err(`ftw: wrote ${wrote} (${summary})\nftw: train with: ${c.command.split('FILE').join(options.out)}\n`);
     const word = c.suggestedFileName.replace(/\.yaml$/, '').split('-').pop();
     if ((format === 'torchtune' || (format === 'trl' && method === 'distillation')) && word && !basename(out).toLowerCase().includes(word)) {
       io.err(`ftw: note: ftw launch picks the ${format === 'torchtune' ? 'torchtune recipe' : 'TRL trainer'} from the file name; a name with "${word}" in it (e.g. ${c.suggestedFileName}) makes it pick the right one\n`);
@@ -139,7 +148,7 @@ export async function ensembleCommand(args: string[], io: GenerateIo): Promise<n
     if (!options.out) throw new Usage('--out is required (a folder, or - for stdout)');
     const buckets = options.buckets.split(',').map((s) => s.trim());
     if (buckets.some((b) => !/^\d+$/.test(b))) throw new Usage(`--buckets must be whole numbers separated by commas, not '${options.buckets}'`);
-    if (options.format !== undefined && !(GEN_FORMATS as readonly string[]).includes(options.format)) throw new Usage(`--format must be one of ${GEN_FORMATS.join(', ')}, not '${options.format}'`);
+    if (options.format !== undefined && !(CONFIG_GEN_FORMATS as readonly string[]).includes(options.format)) throw new Usage(`--format must be one of ${CONFIG_GEN_FORMATS.join(', ')}, not '${options.format}'`);
     const file = resolve(io.cwd, positional[0]!);
     const read = readConfigFile(file);
     if (!read.ok) {

@@ -72,9 +72,30 @@ interface Io {
   color: boolean;
 }
 
+/** The lines of USAGE that describe one command ("  ftw new ..." up to the next command), or undefined. */
+export function commandUsage(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ftw ${command} `) || l === `  ftw ${command}`);
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && lines[end]!.startsWith('   ') && !lines[end]!.startsWith('  ftw ')) end++;
+  return `Usage:\n${lines.slice(start, end).join('\n')}`;
+}
+
+/** `--help` or `-h` among a command's own options (not after `--`, where they belong to the training program). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    const help = command === 'help' && rest[0] ? commandUsage(rest[0]) : command && asksForHelp(rest) ? commandUsage(command) : undefined;
+    if (help) {
+      io.out(`${help}\n`);
+      return 0;
+    }
     switch (command) {
       case 'check':
         return await check(rest, io);

@@ -8,7 +8,9 @@ import type { ModelDims } from '../vram/modelTypes';
 import type { Method } from '../vram/setup';
 import { axolotlChatTemplate, family, isInstruct, llamafactoryTemplate, torchtuneModel, type TorchtuneModel } from './modelFacts';
 import type { Approach, GenFormat } from './support';
+import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';
 import type { KeyComment, KeyPath } from './yamlOut';
+import { classifierScriptConfig, classifierTrainingArguments, SCRIPT_LENGTH } from './classifierScript';
 
 /** The values the VRAM search chooses. */
 export interface Knobs {
@@ -63,35 +65,7 @@ export interface Built {
   notes: string[];
 }
 
-export const DATASET_NOTE = 'The dataset is a placeholder that validates and runs: replace it with yours (same format).';
-
 const lr = (method: Method) => (method === 'lora' || method === 'qlora' ? 0.0002 : 0.00002);
-
-class Out {
-  readonly value: Record<string, unknown> = {};
-  readonly comments: KeyComment[] = [];
-
-  set(key: string, value: unknown, before?: string | string[], inline?: string, blank = false): void {
-    this.value[key] = value;
-    const lines = before === undefined ? [] : Array.isArray(before) ? before : [before];
-    if (lines.length || inline || blank) this.comments.push({ path: [key], ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}), ...(blank ? { blankBefore: true } : {}) });
-  }
-
-  comment(path: KeyPath, before?: string | string[], inline?: string): void {
-    const lines = before === undefined ? [] : Array.isArray(before) ? before : [before];
-    if (lines.length || inline) this.comments.push({ path, ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}) });
-  }
-
-  section(key: string, title: string): void {
-    const c = this.comments.find((x) => x.path.length === 1 && x.path[0] === key);
-    if (c) {
-      c.before = [title, ...(c.before ?? [])];
-      c.blankBefore = true;
-    } else this.comments.push({ path: [key], before: [title], blankBefore: true });
-  }
-}
-
-const opt = (e: Explanations, k: keyof Explanations) => (e[k] ? [e[k]!] : undefined);
 
 // ---- Axolotl ----------------------------------------------------------------------------------------------------
 
@@ -360,8 +334,6 @@ function torchtune(ctx: BuildContext, k: Knobs, e: Explanations): Built {
 
 // ---- HF TrainingArguments + run_classification.py ------------------------------------------------------------
 
-const SCRIPT_KEY = 'ftw: disable=FT101';
-
 function hfArgs(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   const o = new Out();
   const script = (key: string, value: unknown, before?: string | string[]) => o.set(key, value, before, SCRIPT_KEY);
@@ -379,20 +351,7 @@ function hfArgs(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   o.section('do_train', '---- TrainingArguments');
   o.set('do_eval', true);
   o.set('output_dir', `./outputs/${ctx.runName}`);
-  o.set('per_device_train_batch_size', k.microBatch, opt(e, 'batch'));
-  o.set('per_device_eval_batch_size', k.microBatch);
-  o.set('gradient_accumulation_steps', k.accumulation);
-  o.set('gradient_checkpointing', k.checkpointing, opt(e, 'checkpointing'));
-  o.set('learning_rate', 0.00002);
-  o.set('num_train_epochs', 3);
-  o.set('lr_scheduler_type', 'linear');
-  o.set('warmup_steps', 10);
-  o.set(ctx.half === 'bf16' ? 'bf16' : 'fp16', true, opt(e, 'precision'));
-  o.set('optim', k.optimizer8bit ? (k.paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit') : 'adamw_torch', opt(e, 'optimizer'));
-  o.set('eval_strategy', 'epoch');
-  o.set('save_strategy', 'epoch');
-  o.set('logging_steps', 10);
-  o.set('report_to', 'none');
+  classifierTrainingArguments(o, ctx, k, e, { value: 0.00002 });
   return {
     value: o.value,
     comments: o.comments,
@@ -413,6 +372,7 @@ export const LENGTH: Record<GenFormat | 'trl-distillation', string> = {
   'trl-distillation': "TRL's distillation trainer caps only completions (max_completion_length); prompts are not truncated, and there is no length filter.",
   torchtune: "torchtune's tokenizer truncates every sample to tokenizer.max_seq_len tokens; nothing is dropped and there is no minimum-length filter.",
   'hf-args': 'run_classification.py truncates every text to max_seq_length tokens; nothing is dropped and there is no minimum-length filter.',
+  script: SCRIPT_LENGTH,
 };
 
 export function build(format: GenFormat, ctx: BuildContext, knobs: Knobs, explanations: Explanations = {}): Built {
@@ -427,5 +387,7 @@ export function build(format: GenFormat, ctx: BuildContext, knobs: Knobs, explan
       return torchtune(ctx, knobs, explanations);
     case 'hf-args':
       return hfArgs(ctx, knobs, explanations);
+    case 'script':
+      return classifierScriptConfig(ctx, knobs, explanations);
   }
 }

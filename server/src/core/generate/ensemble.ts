@@ -15,7 +15,7 @@ import type { ModelLookup } from '../vram/models';
 import { estimateRange, gib, shortGpuName } from '../vram/report';
 import { resolveSetup } from '../vram/setup';
 import { LENGTH } from './builders';
-import { GEN_FORMATS, type GenFormat } from './support';
+import { CONFIG_GEN_FORMATS, type ConfigGenFormat } from './support';
 
 export interface EnsembleOptions {
   /** Judge each variant against this GPU. */
@@ -62,7 +62,7 @@ export interface Ensemble {
 export class EnsembleError extends Error {}
 
 /** Where the sequence length lives in each format (the first present wins). */
-const SEQUENCE_KEYS: Record<GenFormat, string[][]> = {
+const SEQUENCE_KEYS: Record<ConfigGenFormat, string[][]> = {
   axolotl: [['sequence_len']],
   llamafactory: [['cutoff_len']],
   trl: [['max_length'], ['max_seq_length']],
@@ -108,10 +108,10 @@ function resolveGpu(gpu: string | GpuInfo | undefined): GpuInfo | undefined {
 
 /** The variants and the tasks; throws EnsembleError with a message for the user when it cannot. */
 export function ensemble(configText: string, format: string, path: string, buckets: number[], options: EnsembleOptions = {}): Ensemble {
-  if (!(GEN_FORMATS as readonly string[]).includes(format)) {
-    throw new EnsembleError(`The ensemble writer handles ${GEN_FORMATS.join(', ')} configs; this one is ${format}.`);
+  if (!(CONFIG_GEN_FORMATS as readonly string[]).includes(format)) {
+    throw new EnsembleError(`The ensemble writer handles ${CONFIG_GEN_FORMATS.join(', ')} configs; this one is ${format}.`);
   }
-  const f = format as GenFormat;
+  const f = format as ConfigGenFormat;
   if (!buckets.length) throw new EnsembleError('Give at least one bucket (e.g. --buckets 512,1024,2048).');
   for (const b of buckets) if (!Number.isInteger(b) || b < 16) throw new EnsembleError(`Bucket ${b} is not a sequence length (a whole number of tokens, at least 16).`);
   const sorted = [...new Set(buckets)].sort((a, b) => a - b);

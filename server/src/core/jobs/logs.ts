@@ -37,10 +37,13 @@ export type LogEvent = { kind: 'metric'; point: MetricPoint } | OomEvent | Trace
 
 const NUMBER = String.raw`[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf`;
 
-/** A Python dict repr of numbers as the HF Trainer prints it: {'loss': 2.1, 'learning_rate': 5e-05, 'epoch': 0.1}. */
+/**
+ * A Python dict repr of numbers as the HF Trainer prints it: {'loss': 2.1, 'learning_rate': 5e-05, 'epoch': 0.1};
+ * numpy floats (np.float32(0.8)); transformers 5 prints each value formatted, as a string ({'loss': '2.77'}).
+ */
 function parseDict(text: string): Record<string, number> | undefined {
   const out: Record<string, number> = {};
-  const re = new RegExp(String.raw`'([\w/.-]+)':\s*(?:np\.float\d*\()?(${NUMBER})\)?`, 'g');
+  const re = new RegExp(String.raw`'([\w/.-]+)':\s*(?:np\.float\d*\(|')?(${NUMBER})(?:\)|')?`, 'g');
   let m: RegExpExecArray | null;
   let n = 0;
   while ((m = re.exec(text))) {

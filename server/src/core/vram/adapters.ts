@@ -914,6 +914,27 @@ function trlKind(r: Reader): TrlKind {
   return 'sft';
 }
 
+/**
+ * A training script's own method keys, as `ftw new --format script` writes them: PEFT's `peft_type: PREFIX_TUNING`
+ * with `num_virtual_tokens`, or LLaMA-Factory's `freeze_trainable_layers` (the last N layers train).
+ */
+function scriptMethod(r: Reader, peft: boolean): void {
+  const type = r.text(['peft_type'])?.toUpperCase();
+  if (peft && type === 'PREFIX_TUNING') {
+    r.set('method', 'prefix', 'method', ['peft_type']);
+    delete r.setup.lora;
+    const n = r.int(['num_virtual_tokens']);
+    if (n !== undefined) r.set('prefix', { virtualTokens: n }, 'prefix', ['num_virtual_tokens']);
+  } else if (peft && type && type !== 'LORA') {
+    r.note(`method: peft_type ${type} is not modelled; estimated as LoRA.`);
+  } else if (!peft && r.has(['freeze_trainable_layers'])) {
+    const n = r.int(['freeze_trainable_layers']);
+    if (n === undefined) return;
+    r.set('method', 'freeze', 'method', ['freeze_trainable_layers']);
+    r.set('trainableLayers', n, 'trainableLayers', ['freeze_trainable_layers']);
+  }
+}
+
 function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetup {
   const tool = hfOnly ? 'the training script' : 'TRL';
   const r = new Reader(ctx, hfOnly ? 'HF Trainer' : 'TRL');
@@ -943,6 +964,7 @@ function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetup {
   } else {
     r.set('method', 'full');
   }
+  if (hfOnly) scriptMethod(r, peft);
   hfQuantization(r, peft);
 
   hfBatch(r);
