@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LAUNCH_BUTTON, Session, step, waitUntil } from './harness';
-import { FIXED_KEY, QLORA_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
+import { FIXED_KEY, QLORA_YML, TIGHT_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
 
 const FILE = 'qlora.yml';
 const PROBLEM_TEXT = `Unknown key '${TYPO_KEY}'`;
@@ -27,7 +27,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
   let s: Session | undefined;
 
   before(async () => {
-    s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML, [PY_FILE]: LIGHTNING_PY } });
+    s = new Session({ name: 'e2e', files: { [FILE]: QLORA_YML, [PY_FILE]: LIGHTNING_PY, 'tight.yml': TIGHT_YML } });
     await s.start();
     await s.screenshot('workbench-loaded');
   }, { timeout: 240_000 });
@@ -133,7 +133,8 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
         assert.fail(`no "VRAM ≈" code lens above ${FILE} within ${DIAGNOSTIC_TIMEOUT / 1000} s; lenses: ${JSON.stringify(all)}`);
       });
       const title = (await lens.innerText()).replace(/\s+/g, ' ');
-      assert.match(title, /VRAM ≈ \d+\.\d GiB · RTX 3060 12GB [✓✗] · RTX 3090 24GB [✓✗] · A100 80GB ✓/, `lens text: ${title}`);
+      // The estimate and the bound nine runs in ten stay under, and a verdict per GPU: ✓ fits, ⚠ tight, ✗ does not fit.
+      assert.match(title, /VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB [✓⚠✗] · RTX 3090 24GB [✓⚠✗] · A100 80GB ✓/, `lens text: ${title}`);
       // Launching is not a click away from the memory figure: no launch lens, a button in the editor title bar.
       const lenses = (await s.page.locator('.part.editor .codelens-decoration').allInnerTexts()).join(' | ');
       assert.doesNotMatch(lenses, /Launch/, `lenses: ${lenses}`);
@@ -154,7 +155,28 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
       );
       const shown = await body.innerText();
       assert.match(shown, /NousResearch\/Llama-3\.2-1B/, shown);
+      assert.match(shown, /nine runs in ten stay under this/, shown);
       await s.screenshot('vram-breakdown');
+    }));
+
+  it('the three verdicts in one lens: does not fit, tight, fits', { timeout: 90_000 }, () =>
+    step(s, 'vram-verdicts', async (s) => {
+      await s.openFile('tight.yml');
+      await s.goToLine(1, 1);
+      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
+      await lens.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+        assert.fail(`no "VRAM ≈" code lens above tight.yml; lenses: ${JSON.stringify(await s.page.locator('.codelens-decoration').allInnerTexts().catch(() => []))}`);
+      });
+      const title = (await lens.innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB ✗ · RTX 3090 24GB ⚠ · A100 80GB ✓/, `lens text: ${title}`);
+      // The same range after the micro batch value (an inlay hint), with the worst verdict.
+      const hint = s.page.locator('.part.editor .view-lines', { hasText: /micro_batch_size: 1/ }).first();
+      await waitUntil(
+        async () => /≈ \d+\.\d GiB \(up to \d+\.\d\) ✗/.test(await hint.innerText().catch(() => '')),
+        20_000,
+        async () => `no range after micro_batch_size: ${JSON.stringify(await hint.innerText().catch(() => ''))}`,
+      );
+      await s.screenshot('vram-verdicts');
     }));
 
   it(`flags Lightning 1.x APIs in ${PY_FILE} (tree-sitter WASM inside the .vsix)`, { timeout: 90_000 }, () =>

@@ -39,6 +39,25 @@ warmup_steps: 10
 saves_per_epoch: 1
 `;
 
+/** A LoRA config whose estimate gets all three verdicts on the representative GPUs: ✗ RTX 3060, ⚠ RTX 3090 (the
+ *  estimate fits, its bound does not), ✓ A100 80GB. */
+export const TIGHT_YML = `base_model: NousResearch/Llama-3.2-1B
+adapter: lora
+lora_r: 16
+lora_alpha: 32
+lora_target_linear: true
+datasets:
+  - path: mhenrichsen/alpaca_2k_test
+    type: alpaca
+output_dir: ./outputs/lora-out
+sequence_len: 3072
+micro_batch_size: 1
+gradient_accumulation_steps: 4
+learning_rate: 0.0002
+bf16: auto
+gradient_checkpointing: false
+`;
+
 export const TYPO_KEY = 'lora_dropuot';
 export const FIXED_KEY = 'lora_dropout';
 

@@ -140,7 +140,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       assert.ok((await s.editorText()).includes('adapter: qlora'), 'the editor should show adapter: qlora');
 
       // One sentence with buttons (the command to train is in the file's header).
-      assert.match(await toastMessage(s, /Created llama-3\.2-1b-qlora\.yaml/), /^Created llama-3\.2-1b-qlora\.yaml: ≈ \d+\.\d GiB of \d+\.\d GiB on the RTX 3060 12GB\.$/);
+      assert.match(await toastMessage(s, /Created llama-3\.2-1b-qlora\.yaml/), /^Created llama-3\.2-1b-qlora\.yaml: ≈ \d+\.\d GiB \(up to \d+\.\d\) of \d+\.\d GiB on the RTX 3060 12GB\.$/);
 
       // The VRAM lens (no finetune.gpus, no GPU here: the representative set, with the RTX 3060 12GB).
       await s.goToLine(1, 1);
@@ -243,7 +243,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await s.activeTab(`${name}.yaml`).waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(fs.readFileSync(path.join(s.workspace, `${name}.py`), 'utf8'), /^# Hyperparameters: bert-large-uncased-lora\.yaml, next to this file/m);
       assert.match(fs.readFileSync(path.join(s.workspace, `${name}.yaml`), 'utf8'), /^use_peft: true # ftw: disable=FT101$/m);
-      assert.match(await toastMessage(s, /Created bert-large/), new RegExp(`^Created ${name}\\.py and ${name}\\.yaml: ≈ \\d+\\.\\d GiB of 15\\.0 GiB on the T4 16GB\\.$`));
+      assert.match(await toastMessage(s, /Created bert-large/), new RegExp(`^Created ${name}\\.py and ${name}\\.yaml: ≈ \\d+\\.\\d GiB \\(up to \\d+\\.\\d\\) of 15\\.0 GiB on the T4 16GB\\.$`));
       await s.goToLine(1, 1);
       await s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await s.screenshot('classifier-written');

@@ -7,7 +7,7 @@ import { parseConfig } from '../../../server/src/core/config/parse';
 import { ensemble, EnsembleError, GEN_FORMATS, type Ensemble } from '../../../server/src/core/generate';
 import { findGpu, type GpuInfo } from '../../../server/src/core/gpus/catalog';
 import { usableBytes } from '../../../server/src/core/vram/estimate';
-import { gib, shortGpuName } from '../../../server/src/core/vram/report';
+import { estimateRange, gib, shortGpuName, VERDICT_MARK } from '../../../server/src/core/vram/report';
 import { gpuFromSetting } from '../../../server/src/localGpus';
 import { LAUNCH_INFO, LIST_CONFIGS, type ConfigEntry, type GpuSetting, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
 import { modelLookup } from './models';
@@ -97,7 +97,8 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
 
   const tasksNote = folder ? await writeTasks(folder, result) : { note: 'No workspace folder is open, so no tasks were written.', file: undefined };
   const lines = result.variants.map((v) => {
-    const vram = v.estimate ? `≈ ${gib(v.estimate.peakBytes + v.estimate.contextBytes)}${v.fits === undefined ? '' : v.fits ? ' ✓' : ' ✗ does not fit'}` : 'no estimate';
+    const verdict = v.estimate?.gpus[0]?.verdict;
+    const vram = v.estimate ? `${estimateRange(v.estimate)}${verdict === undefined ? '' : verdict === 'no' ? ' ✗ does not fit' : ` ${VERDICT_MARK[verdict]}`}` : 'no estimate';
     return `${v.name} (≤ ${v.sequenceLength} tokens) ${vram}`;
   });
   const on = gpu ? ` on the ${shortGpuName(gpu.name)} (${gib(usableBytes(gpu))})` : '';

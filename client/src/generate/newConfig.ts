@@ -15,9 +15,9 @@ import {
   type NewConfig,
   type NewConfigFailure,
 } from '../../../server/src/core/generate';
-import { findGpu, GPUS, type GpuInfo } from '../../../server/src/core/gpus/catalog';
+import { GPUS, type GpuInfo } from '../../../server/src/core/gpus/catalog';
 import { usableBytes } from '../../../server/src/core/vram/estimate';
-import { gib, shortGpuName } from '../../../server/src/core/vram/report';
+import { estimateRange, gib, shortGpuName } from '../../../server/src/core/vram/report';
 import type { Method } from '../../../server/src/core/vram/setup';
 import { gpuFromSetting } from '../../../server/src/localGpus';
 import type { GpuSetting } from '../../../server/src/protocol';
@@ -92,17 +92,17 @@ interface Action {
 
 function actionsFor(failure: NewConfigFailure, state: State): Action[] {
   const actions: Action[] = [];
-  for (const s of failure.suggestions) {
-    let m: RegExpMatchArray | null;
-    if ((m = s.match(/^--method (\w+) fits/)) && (GEN_METHODS as readonly string[]).includes(m[1]!)) {
-      const method = m[1] as Method;
-      actions.push({ title: `Use ${method === 'qlora' ? 'QLoRA' : method === 'lora' ? 'LoRA' : method}`, apply: (st) => ((st.method = method), 'generate') });
-    } else if ((m = s.match(/^A smaller model fits with \S+: (\S+) \(/))) {
-      const model = m[1]!;
+  // The planner's answers (the same as ftw vram's) that the wizard can act on: another method, a smaller model of
+  // the same family, another GPU. Offload and more GPUs are for the user to set up.
+  for (const a of failure.plan?.answers ?? []) {
+    if (a.kind === 'config' && a.steps.some((s) => s.kind === 'qlora') && (GEN_METHODS as readonly string[]).includes('qlora')) {
+      actions.push({ title: 'Use QLoRA', apply: (st) => ((st.method = 'qlora' as Method), 'generate') });
+    } else if (a.kind === 'smaller-model' && typeof a.setup.model === 'string') {
+      const model = a.setup.model;
       actions.push({ title: `Use ${model}`, apply: (st) => ((st.model = model), 'generate') });
-    } else if ((m = s.match(/^A GPU with more memory: the (.+?) \(\d/))) {
-      const gpu = findGpu(m[1]!);
-      if (gpu) actions.push({ title: `Use the ${m[1]}`, apply: (st) => ((st.gpu = gpu), 'generate') });
+    } else if (a.kind === 'rented' && a.setup.gpus === 1) {
+      const gpu = a.gpu;
+      actions.push({ title: `Use the ${shortGpuName(gpu.name)}`, apply: (st) => ((st.gpu = gpu), 'generate') });
     }
   }
   if (failure.kind === 'does-not-fit') actions.push({ title: 'Pick another GPU', apply: () => 4 });
@@ -280,7 +280,7 @@ async function generate(state: State): Promise<Step | undefined> {
 
 /** One sentence with buttons; the command and the chosen values are in the file's header comments. */
 async function summarise(c: NewConfig, launchable: vscode.Uri, config: vscode.Uri): Promise<void> {
-  const vram = `≈ ${gib(c.estimate.peakBytes + c.estimate.contextBytes)} of ${gib(usableBytes(c.gpu))} on the ${shortGpuName(c.gpu.name)}`;
+  const vram = `${estimateRange(c.estimate)} of ${gib(usableBytes(c.gpu))} on the ${shortGpuName(c.gpu.name)}`;
   const names = launchable.toString() === config.toString() ? basename(config.fsPath) : `${basename(launchable.fsPath)} and ${basename(config.fsPath)}`;
   const buttons = vscode.workspace.isTrusted ? ['Launch', 'Show VRAM Estimate'] : ['Show VRAM Estimate'];
   const choice = await vscode.window.showInformationMessage(`Created ${names}: ${vram}.`, ...buttons);
