@@ -174,7 +174,7 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await next.click();
 
       const summary = await toast(s, /Wrote 3 length-bucket variants/);
-      assert.match(summary, /short \(≤ 512 tokens\) ≈ \d+\.\d GiB ✓ · mid \(≤ 1024 tokens\) ≈ \d+\.\d GiB ✓ · long \(≤ 2048 tokens\) ≈ \d+\.\d GiB ✓/, summary);
+      assert.match(summary, /short \(≤ 512 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · mid \(≤ 1024 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · long \(≤ 2048 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓/, summary);
       assert.match(summary, /Updated \.vscode\/tasks\.json/, summary);
       await s.screenshot('ensemble-written');
 

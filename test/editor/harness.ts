@@ -486,17 +486,20 @@ export class Session {
     await p.keyboard.press('Control+P');
     await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
     await this.quickInputBox.fill(relPath);
-    const row = this.quickInput.locator('.monaco-list-row', { hasText: base }).first();
+    // The row of the file itself, not an editor whose title contains its name ("Loss: train.py", a webview).
+    const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = this.quickInput.locator('.monaco-list-row').filter({ has: p.locator('.label-name', { hasText: exact }) }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
       throw new Error(`quick open found no "${relPath}"; rows: ${await this.quickInputRows()}`);
     });
-    await p.keyboard.press('Enter');
+    await row.click();
     await this.activeTab(base).waitFor({ state: 'visible', timeout: 15_000 });
     await this.editor.locator('.view-lines').waitFor({ state: 'visible', timeout: 15_000 });
   }
 
+  /** The active tab of the file `name` (by its resource name: a webview titled "Loss: train.py" is not train.py's). */
   activeTab(name: string): Locator {
-    return this.page.locator('.part.editor .tab.active', { hasText: name });
+    return this.page.locator(`.part.editor .tab.active[data-resource-name=${JSON.stringify(name)}]`);
   }
 
   /** The text editor in the editor area (not the Output panel's editor). */
