@@ -38,7 +38,7 @@ const DISABLE = /#\s*ftw:\s*disable(?:=|\s+)([A-Z0-9, ]+)/i;
  * `# ftw: disable=FT101` comment silences a code on its own line, or on the next line when it stands alone.
  */
 export function applyUserSettings(textDocument: TextDocument, diagnostics: Diagnostic[], rules: Record<string, RuleSetting> | undefined): Diagnostic[] {
-  const lines = textDocument.getText().split(/\r?\n/);
+  const lines = textDocument.getText().split(/\r\n|\r|\n/); // as LSP counts lines
   const disabled = new Map<number, Set<string>>();
   lines.forEach((line, i) => {
     const m = DISABLE.exec(line);

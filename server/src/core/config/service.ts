@@ -166,8 +166,11 @@ export class ConfigService {
       relativePath: ctx.relativePath,
       override: ctx.override,
       linkedAs: ctx.linkedAs,
+      unloaded: parsed.problems.some((p) => p.severity === 'error'),
     });
-    const unloadable = parsed.value === undefined && parsed.problems.some((p) => p.code === CODES.notValidated || p.code === CODES.aliasBomb);
+    // Text that does not load (too large, too deep, an alias bomb, a syntax error in every block): what its first
+    // lines say it is. A broken config must report its problem, not become "no config".
+    const unloadable = parsed.value === undefined && parsed.problems.length > 0;
     if (unloadable && detection.source === 'none') {
       const guess = guessFromHead(text.slice(0, 16384));
       if (guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
