@@ -46,6 +46,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const service = createConfigService(loadSchemas());
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
+  let folderEvents = false;
   let probeGpus = true;
   let lensIcons = false;
   let launchLens = false;
@@ -70,6 +71,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // One capabilities object: everything the server offers is declared here.
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfiguration = Boolean(params.capabilities.workspace?.configuration);
+    // Folder change events only from a client that has workspace folders (asking another one is an error).
+    folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (!workspaceFolders.length && params.rootUri) workspaceFolders = [params.rootUri];
     const init = params.initializationOptions as InitializationOptions | undefined;
@@ -87,7 +90,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        ...(folderEvents ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'finetune-workbench', version: '0.1.0' },
     };
@@ -99,9 +102,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
     if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
-    connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
-      workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
-    });
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
+      });
+    }
   });
 
   connection.onDidChangeConfiguration((change) => {
