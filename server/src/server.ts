@@ -178,7 +178,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }));
   connection.onCodeAction(guard(connection, [], async (p) => {
     const found = await state.analysis(p.textDocument.uri);
-    return found ? service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis) : [];
+    if (!found) return [];
+    const fixAll = p.context.only?.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`)) ? (await state.fixAllEdits(p.textDocument.uri)) ?? undefined : undefined;
+    return service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis, fixAll);
   }));
 
   documents.listen(connection);

@@ -71,7 +71,7 @@ export const CODE_TITLES: Record<Code, string> = {
   FT207: 'DeepSpeed and FSDP together',
   FT208: 'DeepSpeed batch sizes disagree with the training config',
   FT209: 'DeepSpeed scheduler overrides the training config',
-  FT210: 'Referenced config file not found',
+  FT210: 'Referenced config file not found or not a regular file',
   FT211: 'New tokens with LoRA without training the embeddings',
   FT212: 'eos/bos override that is not a special token of the model',
   FT213: 'Chat template of another model family',

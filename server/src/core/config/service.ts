@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver-types';
+import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
@@ -209,7 +209,9 @@ export class ConfigService {
       if (ctx.runtime?.oom) {
         findings.push(...oomFindings(ctx.runtime.oom, vram, { format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], targets: ctx.vram?.targets ?? gpus, lookup: ctx.vram?.lookup ?? {} }));
       }
-      diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
+      // Files are created only inside the workspace folders (or, with none open, beside the config).
+      const createWithin = ctx.roots?.length ? ctx.roots : [path.slice(0, path.lastIndexOf('/') + 1) || '/'];
+      diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json', createWithin)));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
     diagnostics.length = 0;
@@ -247,8 +249,8 @@ export class ConfigService {
     return documentSymbols(textDocument, analysis);
   }
 
-  codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
-    return codeActionsFor(textDocument, range, diagnostics, only, analysis);
+  codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
+    return codeActionsFor(textDocument, range, diagnostics, only, analysis, fixAll);
   }
 }
 

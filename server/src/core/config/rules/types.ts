@@ -9,6 +9,9 @@ import type { JsonSchema } from '../schema';
 export interface FileAccess {
   /** The text of the file, or undefined when it does not exist or cannot be read. */
   read(path: string): string | undefined;
+  /** Why a path that exists cannot be read as a config (a FIFO, a device, too large); undefined when it is
+   *  missing or readable. */
+  problem?(path: string): string | undefined;
 }
 
 export interface RuleContext {
