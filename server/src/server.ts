@@ -9,7 +9,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TEXT_DOCUMENTS } from './textDocuments';
 import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
 import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
@@ -42,7 +42,7 @@ import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayH
 
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(TEXT_DOCUMENTS);
   const service = createConfigService(loadSchemas());
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;

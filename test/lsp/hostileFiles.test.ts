@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient } from './client';
 import { LORA_1B } from './fixtures';
 import type { LaunchInfoResult } from '../../server/src/protocol';
+import { mergeBomb, unclosedBraces } from '../unit/hostileTexts';
 
 // The server over stdio with files that are not files, paths outside the workspace, and clients that support less
 // than VS Code. Each answer must come within the issue's 2 s (a hang guard, not a benchmark).
@@ -96,5 +97,62 @@ describe('a client without workspace folders (or configuration) support', () => 
     assert.deepEqual((await pending).map((d) => d.code), ['FT101']);
     assert.deepEqual(messages.filter((m) => m.type === 1), []);
     assert.equal(await client.shutdown(), 0, client.stderr);
+  });
+});
+
+describe('the pathological files of issue 12, over stdio: a clear message within 2 s, and every request answered', () => {
+  const client = new TestClient();
+  before(() => client.initialize(pathToFileURL(ws).toString()));
+  after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
+
+  const bigJson = `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}", "steps_per_print": 10}`;
+  const cases: Array<[string, string, string[]]> = [
+    ['merge.yml', `# ftw: format=axolotl\nbase_model: NousResearch/Llama-3.2-1B\n${mergeBomb()}`, ['3:18 FT004 YAML aliases and merge keys (<<) here expand to more than 100,000 nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.']],
+    ['braces.yml', unclosedBraces(38), [`1:0 FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'"). What follows it nests more than 64 levels deep, so it was not read further.`]],
+    ['ds_config.json', bigJson, []],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(`${name} (${Math.round(text.length / 1024)} KiB)`, async () => {
+      const target = uri(name);
+      const started = performance.now();
+      const pending = client.diagnostics(target, () => true, 2000);
+      await client.open(target, text, name.endsWith('.json') ? 'json' : 'yaml');
+      const d = await pending;
+      assert.ok(performance.now() - started < 2000);
+      assert.deepEqual(d.map((x) => `${x.range.start.line}:${x.range.start.character} ${x.code} ${x.message}`), expected);
+      const last = TextDocument.create(target, 'yaml', 1, text).positionAt(text.length - 5);
+      for (const position of [{ line: 0, character: 1 }, last]) {
+        const textDocument = { uri: target };
+        await client.request('textDocument/hover', { textDocument, position }, 2000);
+        await client.request('textDocument/completion', { textDocument, position }, 2000);
+        await client.request('textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: d, only: ['source.fixAll'] } }, 2000);
+      }
+      for (const method of ['textDocument/documentSymbol', 'textDocument/codeLens']) await client.request(method, { textDocument: { uri: target } }, 2000);
+      await client.request('finetune/launchInfo', { uri: target }, 2000);
+      await client.close(target);
+    });
+  }
+});
+
+describe('diagnostics after incremental edits equal those of a fresh open', () => {
+  const client = new TestClient();
+  before(() => client.initialize(pathToFileURL(ws).toString()));
+  after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
+
+  it('an edit that joins a CR and an LF into one line break (old Mac line ends, then a newline typed after one)', async () => {
+    const target = uri('cr.yml');
+    const text = `${LORA_1B.replace('lora_r: 8\n', 'lora_r: 8\r')}\nlora_dropuot: 0.1`;
+    const first = client.diagnostics(target, (d) => d.length > 0, 2000);
+    await client.open(target, text);
+    await first;
+    const at = TextDocument.create(target, 'yaml', 1, text).positionAt(text.indexOf('\r') + 1);
+    const edited = client.diagnostics(target, () => true, 2000);
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: target, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: '\n' }] });
+    const afterEdit = await edited;
+    await client.close(target);
+    const fresh = client.diagnostics(target, (d) => d.length > 0, 2000);
+    await client.open(target, text.replace('\r', '\r\n'), 'yaml', 3);
+    assert.deepEqual(afterEdit.map((d) => [d.range.start.line, d.code]), [[14, 'FT101']]);
+    assert.deepEqual(afterEdit, await fresh);
   });
 });

@@ -2,23 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../server/src/core/config';
 import { analyze, AXOLOTL_BASE, doc, service, summary } from './helpers';
+import { mergeBomb, unclosedBraces } from './hostileTexts';
 
 // Issue 12's reproducers, each as small as the report had it. The time bounds are the issue's ("handled in
 // under 2 s"), generous on purpose: the measured figures are in docs/benchmarks.md.
-
-/** The issue's merge bomb: 7 lines, each mapping 9 keys to a merge of the line before. */
-export function mergeBomb(lines = 7): string {
-  const out = ['a0: &a0 {k: v}'];
-  for (let n = 1; n <= lines; n++) out.push(`a${n}: &a${n} {${Array.from({ length: 9 }, (_, i) => `m${i}: {<<: *a${n - 1}}`).join(', ')}}`);
-  return out.join('\n');
-}
-
-/** Lines that each open a `{` and never close it, about `kib` KiB of them, after a real first line. */
-export function unclosedBraces(kib: number): string {
-  const lines = ['base_model: NousResearch/Llama-3.2-1B'];
-  for (let i = 0; lines.join('\n').length < kib * 1024; i++) lines.push(`{key_${String(i).padStart(5, '0')}: value`);
-  return lines.join('\n');
-}
 
 function timed<T>(f: () => T): { result: T; ms: number } {
   const started = performance.now();

@@ -187,7 +187,12 @@ function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined 
   }
   if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES) return undefined;
   if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
-  const value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+  let value: Record<string, unknown> | unknown[] | null;
+  try {
+    value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+  } catch {
+    return undefined; // an alias whose anchor is in another block: only the whole file reads it
+  }
   if (!value || typeof value !== 'object') return undefined;
   return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };
 }
