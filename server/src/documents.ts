@@ -277,6 +277,11 @@ export class ConfigDocuments {
     this.host.publish(uri, undefined, []);
   }
 
+  /** How many documents each kind of kept state holds (for finetune/memoryUsage). */
+  kept(): Record<string, number> {
+    return { analyses: this.analyses.size, parses: this.service.keptDocuments, pythonTrees: this.python?.size ?? 0, timers: this.timers.size, generations: this.generations.size, outcomes: this.outcomes.size };
+  }
+
   /** The analysis of the document's current version (computed now if the debounced one is not ready). */
   async analysis(uri: string): Promise<{ doc: TextDocument; analysis: Analysis } | null> {
     const doc = this.getDocument(uri);

@@ -21,6 +21,7 @@ import {
   LAUNCHABLE_FORMATS,
   LIST_CONFIGS,
   LIST_FORMATS,
+  MEMORY_USAGE,
   MIGRATE_WORKSPACE,
   SET_FORMAT_OVERRIDE,
   VRAM_BREAKDOWN,
@@ -32,6 +33,7 @@ import {
   type JobOutcomeParams,
   type LaunchInfoParams,
   type LaunchInfoResult,
+  type MemoryUsageResult,
   type InitializationOptions,
   type SetFormatOverrideParams,
 } from './protocol';
@@ -162,6 +164,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
   connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));
   connection.onNotification(JOB_OUTCOME, (p: JobOutcomeParams) => state.setOutcome(p.uri, p.clear || !p.oom ? null : p.oom));
+  connection.onRequest(MEMORY_USAGE, (): MemoryUsageResult => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const memory = process.memoryUsage();
+    return { heapUsedBytes: memory.heapUsed, rssBytes: memory.rss, collected: Boolean(gc), kept: { ...state.kept(), settings: settings.size, documents: documents.all().length } };
+  });
   connection.languages.inlayHint.on(guard(connection, [], async (p) => {
     const settings = await state.settingsFor(p.textDocument.uri);
     if (!settings.vram.inlayHints) return [];

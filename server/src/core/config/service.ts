@@ -131,6 +131,11 @@ export class ConfigService {
     this.parsers.delete(uri);
   }
 
+  /** How many documents have a parse kept (see forget). */
+  get keptDocuments(): number {
+    return this.parsers.size;
+  }
+
   private parse(uri: string, text: string, syntax: Syntax): ParsedConfig {
     if (syntax !== 'yaml') return parseConfig(text, syntax);
     let parser = this.parsers.get(uri);
