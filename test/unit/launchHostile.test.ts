@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
+import { ensemble } from '../../server/src/core/generate';
 import { planLaunch, torchtuneRecipe, trlCommand } from '../../server/src/core/jobs/command';
 import { commentText, shellJoin, shellQuote, shellVarName, yamlBlock, yamlKey, yamlQuote } from '../../server/src/core/jobs/quote';
 import type { LaunchPlan, LaunchRequest } from '../../server/src/core/jobs/types';
@@ -174,6 +175,25 @@ function loadWithPyYaml(texts: string[]): unknown[] | undefined {
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as unknown[];
 }
+
+describe('hostile names in the configs `ftw ensemble` writes', () => {
+  const config = 'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\nsequence_len: 2048\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\noutput_dir: ./out\n';
+  const keysOf = (text: string) => Object.keys(parseDocument(text, { version: '1.1' }).toJS() as object);
+  const plainKeys = ensemble(config, 'axolotl', join(root, 'plain.yml'), [512, 1024]).variants.map((v) => keysOf(v.text));
+  HOSTILE.forEach((name) => {
+    it(`${label(name)}: each variant loads to the keys a plain name gives; the name stays in the header comment`, () => {
+      const { variants } = ensemble(config, 'axolotl', join(root, name), [512, 1024]);
+      const texts = variants.map((v) => v.text);
+      texts.forEach((text, i) => {
+        assert.deepEqual(parseDocument(text, { version: '1.1' }).errors, []);
+        assert.deepEqual(keysOf(text), plainKeys[i]);
+        assert.ok(text.includes(`from ${commentText(name)} (ftw ensemble)`), 'the name, escaped, in the header comment');
+      });
+      const pyyaml = loadWithPyYaml(texts);
+      if (pyyaml) assert.deepEqual(pyyaml, texts.map((t) => parseDocument(t, { version: '1.1' }).toJS()));
+    });
+  });
+});
 
 describe('the quoting functions', () => {
   const rows: Array<[string, string, string]> = [
