@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyEditsToBytes, decodeText, readRegularFile } from '../../server/src/fileText';
 import { AXOLOTL_BASE, REPO } from './helpers';
+import { mergeBomb, unclosedBraces } from './hostileTexts';
 
 const FTW = join(REPO, 'bin', 'ftw');
 
@@ -79,6 +80,23 @@ describe('files that are not files: never read, never waited on', () => {
     assert.deepEqual(readRegularFile(join(big, 'nope.yml'), 1024), { ok: false, reason: 'no such file', missing: true });
     assert.deepEqual(readRegularFile(big, 1024), { ok: false, reason: 'is a folder', missing: false });
   });
+});
+
+describe('the pathological files of issue 12, by ftw check: a clear message within 2 s', () => {
+  const rows: Array<[string, string, number, string]> = [
+    ['merge.yml', `# ftw: format=axolotl\nbase_model: NousResearch/Llama-3.2-1B\n${mergeBomb()}`, 1, 'merge.yml:4:19: error FT004 YAML aliases and merge keys (<<) here expand to more than 100,000 nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.'],
+    ['braces.yml', unclosedBraces(38), 1, `braces.yml:2:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'"). What follows it nests more than 64 levels deep, so it was not read further.`],
+    ['stray.yml', AXOLOTL_BASE.replace('micro_batch_size: 2', '{oops:\nmicro_batch_size: 2'), 1, `stray.yml:5:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'").`],
+    ['ds_config.json', `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`, 0, 'No problems in 1 config file (1 file read).'],
+  ];
+  for (const [name, text, status, first] of rows) {
+    it(`${name} (${Math.round(text.length / 1024)} KiB)`, () => {
+      const dir = workspace({ [name]: text });
+      const r = ftw(['check', name], dir);
+      assert.equal(r.stdout.split('\n')[0], first);
+      assert.equal(r.status, status);
+    });
+  }
 });
 
 describe('ftw fix: one pass to the fixed point, and every byte it did not change kept', () => {
