@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { seededRandom } from '../bench/fixtures';
 import { REPO, TestClient } from './client';
 import type { MemoryUsageResult } from '../../server/src/protocol';
 import { updateDocument } from '../../server/src/textDocuments';
@@ -63,18 +64,6 @@ export function fuzzFiles(withCorpus: boolean): FuzzFile[] {
 export function corpusDir(): string | undefined {
   const dir = process.env['FTW_CORPUS'] ?? join(REPO, '..', 'shared', 'corpus');
   return existsSync(dir) ? dir : undefined;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What people type and paste into configs, the characters that matter to YAML and JSON, and hostile input. */
@@ -164,7 +153,7 @@ function randomRequest(doc: TextDocument, diagnostics: Diagnostic[], rnd: () => 
 /** Runs the fuzz session; the caller asserts on the report. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
-  const rnd = random(options.seed);
+  const rnd = seededRandom(options.seed);
   const client = new TestClient([process.execPath, '--expose-gc', join(REPO, 'dist', 'server.js'), '--stdio']);
   const failures: string[] = [];
   const mismatches: string[] = [];
