@@ -7,7 +7,11 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, wri
  * over the original bytes, so a BOM, invalid UTF-8 and everything outside the edited ranges stay as they were.
  */
 
-export type RegularFile = { ok: true; bytes: Buffer } | { ok: false; reason: string; missing: boolean };
+/** Why a file was not read: it does not exist, it is a folder, it is not a regular file (a FIFO, a device, a
+ *  socket), it is larger than the cap, or reading it failed. */
+export type Unread = 'missing' | 'folder' | 'special' | 'tooLarge' | 'failed';
+
+export type RegularFile = { ok: true; bytes: Buffer } | { ok: false; reason: string; unread: Unread };
 
 /** What a path is, for the message when it is not a regular file. */
 function kindOf(st: Stats): string {
@@ -28,16 +32,16 @@ export function readRegularFile(path: string, maxBytes: number): RegularFile {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'no such file', missing: true };
-    if (code === 'EISDIR') return { ok: false, reason: 'is a folder', missing: false };
-    if (code === 'ENXIO') return { ok: false, reason: 'not a regular file (a socket), not read', missing: false };
-    return { ok: false, reason: `cannot read (${code ?? String(e)})`, missing: false };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'no such file', unread: 'missing' };
+    if (code === 'EISDIR') return { ok: false, reason: 'is a folder', unread: 'folder' };
+    if (code === 'ENXIO') return { ok: false, reason: 'not a regular file (a socket), not read', unread: 'special' };
+    return { ok: false, reason: `cannot read (${code ?? String(e)})`, unread: 'failed' };
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) return { ok: false, reason: 'is a folder', missing: false };
-    if (!st.isFile()) return { ok: false, reason: `not a regular file (${kindOf(st)}), not read`, missing: false };
-    if (st.size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)}), not read`, missing: false };
+    if (st.isDirectory()) return { ok: false, reason: 'is a folder', unread: 'folder' };
+    if (!st.isFile()) return { ok: false, reason: `not a regular file (${kindOf(st)}), not read`, unread: 'special' };
+    if (st.size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)}), not read`, unread: 'tooLarge' };
     const bytes = Buffer.allocUnsafe(st.size);
     let read = 0;
     while (read < st.size) {
@@ -47,7 +51,7 @@ export function readRegularFile(path: string, maxBytes: number): RegularFile {
     }
     return { ok: true, bytes: read === st.size ? bytes : bytes.subarray(0, read) };
   } catch (e) {
-    return { ok: false, reason: `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, missing: false };
+    return { ok: false, reason: `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, unread: 'failed' };
   } finally {
     closeSync(fd);
   }

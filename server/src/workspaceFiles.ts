@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileAccess } from './core/config/rules';
-import { decodeText, readRegularFile, type DecodedText, type Encoding } from './fileText';
+import { decodeText, readRegularFile, type DecodedText, type Encoding, type Unread } from './fileText';
 
 /** Folders that never hold a project's own configs: dependencies, virtual environments, caches, VCS data. */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.cache', 'wandb', 'outputs', 'lightning_logs']);
@@ -57,31 +57,33 @@ export const READ_LIMIT = 16 * 1024 * 1024;
 
 export type ReadResult =
   | { ok: true; text: string; invalidUtf8At: number | null; invalidUtf8Char: number | null; encoding: Encoding; bytes: Buffer; decoded: DecodedText }
-  | { ok: false; reason: string; missing: boolean };
+  | { ok: false; reason: string; unread: Unread | 'binary' };
 
 /** Reads a file as the training tools would: a regular file, UTF-8 (or UTF-16 with its mark); binary files are skipped. */
 export function readConfigFile(path: string, maxBytes = READ_LIMIT): ReadResult {
   const file = readRegularFile(path, maxBytes);
   if (!file.ok) return file;
   const decoded = decodeText(file.bytes);
-  if (!decoded) return { ok: false, reason: 'binary file (contains NUL bytes), skipped', missing: false };
+  if (!decoded) return { ok: false, reason: 'binary file (contains NUL bytes), skipped', unread: 'binary' };
   return { ok: true, text: decoded.text, invalidUtf8At: decoded.invalidUtf8At, invalidUtf8Char: decoded.invalidUtf8Char, encoding: decoded.encoding, bytes: file.bytes, decoded };
 }
 
-/** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text, or undefined when it is
- *  missing, not a regular file, binary or larger than `maxBytes` (a config is a few KiB). */
+/** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text (binary data decoded as it
+ *  comes: its own parse fails), or undefined when it is missing, not a regular file or larger than `maxBytes`. */
 export function readTextFile(path: string, maxBytes = 1024 * 1024): string | undefined {
-  const read = readConfigFile(path, maxBytes);
-  return read.ok ? read.text : undefined;
+  const file = readRegularFile(path, maxBytes);
+  if (!file.ok) return undefined;
+  return decodeText(file.bytes)?.text ?? new TextDecoder('utf-8').decode(file.bytes);
 }
 
-/** The disk as the rules see it: the text of a file, and why a path that exists cannot be read (a FIFO, a device). */
+/** The disk as the rules see it: the text of a file, and why a path that exists was not read. */
 export function diskFiles(maxBytes = 1024 * 1024): Required<FileAccess> {
   return {
     read: (path) => readTextFile(path, maxBytes),
     problem: (path) => {
-      const read = readConfigFile(path, maxBytes);
-      return read.ok || read.missing ? undefined : read.reason;
+      const file = readRegularFile(path, maxBytes);
+      if (file.ok) return undefined;
+      return file.unread === 'special' ? { kind: 'notAFile', reason: file.reason } : file.unread === 'tooLarge' ? { kind: 'tooLarge', reason: file.reason } : undefined;
     },
   };
 }

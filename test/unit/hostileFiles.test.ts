@@ -68,6 +68,12 @@ describe('files that are not files: never read, never waited on', () => {
     }
   });
 
+  it('a linked file that is merely binary or large is a file: not FT210', () => {
+    const files = workspace({ 'a.yml': `${AXOLOTL_BASE}\ndeepspeed: blob.json`, 'blob.json': Buffer.from([0x7b, 0x00, 0x7d]), 'b.yml': `${AXOLOTL_BASE}\ndeepspeed: big.json`, 'big.json': `{"_comment": "${'x'.repeat(1024 * 1024)}"}` });
+    const r = ftw(['check', 'a.yml', 'b.yml', '--format', 'json'], files);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+
   it('a folder walk skips them', () => {
     const r = ftw(['check', '.', '--format', 'json'], dir);
     assert.equal(r.stderr, '');
@@ -76,9 +82,9 @@ describe('files that are not files: never read, never waited on', () => {
 
   it('readRegularFile checks the size on the opened file before reading it', () => {
     const big = workspace({ 'big.yml': 'x'.repeat(2048) });
-    assert.deepEqual(readRegularFile(join(big, 'big.yml'), 1024), { ok: false, reason: 'larger than 1 KiB (2 KiB), not read', missing: false });
-    assert.deepEqual(readRegularFile(join(big, 'nope.yml'), 1024), { ok: false, reason: 'no such file', missing: true });
-    assert.deepEqual(readRegularFile(big, 1024), { ok: false, reason: 'is a folder', missing: false });
+    assert.deepEqual(readRegularFile(join(big, 'big.yml'), 1024), { ok: false, reason: 'larger than 1 KiB (2 KiB), not read', unread: 'tooLarge' });
+    assert.deepEqual(readRegularFile(join(big, 'nope.yml'), 1024), { ok: false, reason: 'no such file', unread: 'missing' });
+    assert.deepEqual(readRegularFile(big, 1024), { ok: false, reason: 'is a folder', unread: 'folder' });
   });
 });
 

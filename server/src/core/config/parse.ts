@@ -30,7 +30,6 @@ export const MAX_DEPTH = 64;
 /** PyYAML expands aliases without limit; an "alias bomb" would hang it. We stop expanding here. */
 const MAX_ALIAS_COUNT = 1000;
 
-
 // PyYAML's resolvers (yaml/resolver.py), which differ from YAML 1.1 as the `yaml` package implements it:
 // - booleans are only yes/no/true/false/on/off (any of three casings): no `y`/`n`;
 // - a float needs a dot, and an exponent needs a sign: `1e-4` and `1.0e4` stay strings.
