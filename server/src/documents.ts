@@ -6,6 +6,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
 import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
+import { readRegularFile } from './fileText';
 import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
@@ -25,9 +26,10 @@ import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type D
 
 const DISK = diskFiles();
 
+/** Why analysisOfFile could not read a workspace file (it reads with the same cap). */
 function unreadable(path: string): string {
-  const read = readConfigFile(path, 4 * 1024 * 1024);
-  return read.ok ? 'unknown' : read.reason;
+  const file = readRegularFile(path, 4 * 1024 * 1024);
+  return file.ok ? 'unknown' : file.reason;
 }
 
 /** Fix-all passes at most (each one re-checks the text the last one produced). */
