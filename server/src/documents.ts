@@ -1,11 +1,13 @@
-import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
-import { expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
-import { detectFormat, FORMATS, isFormatId, parseConfig, pathOfUri, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
+import { readRegularFile } from './fileText';
+import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
@@ -21,6 +23,34 @@ import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
 import { CODES } from './core/config/codes';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
+
+const DISK = diskFiles();
+
+/** Why analysisOfFile could not read a workspace file (it reads with the same cap). */
+function unreadable(path: string): string {
+  const file = readRegularFile(path, 4 * 1024 * 1024);
+  return file.ok ? 'unknown' : file.reason;
+}
+
+/** Fix-all passes at most (each one re-checks the text the last one produced). */
+const MAX_FIX_PASSES = 8;
+
+/** One edit of `doc` that turns `before` into `after`: from the first to the last character that differ. */
+function changedSpan(doc: TextDocument, before: string, after: string): TextEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { range: { start: doc.positionAt(start), end: doc.positionAt(before.length - end) }, newText: after.slice(start, after.length - end) };
+}
+
+function realPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
 
 /** What the document state needs from the outside world; server.ts passes the LSP connection's functions in. */
 export interface DocumentHost {
@@ -57,10 +87,14 @@ export class ConfigDocuments {
     if (this.getDocument(uri)) this.schedule(uri, 0);
   }
 
-  /** The analysis of a file, open or not (read from disk when it is not open; nothing kept). */
+  /**
+   * The analysis of a file, open or not (read from disk when it is not open; nothing kept). Requests act on open
+   * documents and workspace files only: a file outside the workspace folders is not read (null).
+   */
   async analysisOfFile(uri: string): Promise<Analysis | null> {
     const open = await this.analysis(uri);
     if (open) return open.analysis;
+    if (!this.inWorkspace(uri)) return null;
     const path = pathOfUri(uri);
     const text = readTextFile(path, 4 * 1024 * 1024);
     if (text === undefined) return null;
@@ -72,6 +106,17 @@ export class ConfigDocuments {
     return analysis;
   }
 
+  /** A file: URI whose real path (symlinks followed) lies inside one of the workspace folders. */
+  inWorkspace(uri: string): boolean {
+    if (!uri.startsWith('file:')) return false;
+    const real = realPath(pathOfUri(uri));
+    return real !== null && this.host.workspaceFolders().some((folder) => {
+      const root = realPath(pathOfUri(folder));
+      const rel = root === null ? '..' : relative(root, real);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+  }
+
   /** Pre-flight facts for the Launch command: format, problems, the VRAM verdict, the loaded config. */
   async launchInfo(uri: string): Promise<LaunchInfoResult> {
     const path = pathOfUri(uri);
@@ -79,8 +124,9 @@ export class ConfigDocuments {
     const diagnostics = analysis?.diagnostics ?? [];
     const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
     const problems = { errors: errors.length, warnings: diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length, ...(errors[0] ? { firstError: errors[0].message } : {}) };
-    if (/\.py$/i.test(path)) return { uri, format: 'python', label: 'Python script', launchable: Boolean(analysis), ...(analysis ? {} : { reason: 'the file cannot be read' }), problems };
-    if (!analysis) return { uri, format: 'none', label: FORMATS.none.label, launchable: false, reason: 'the file cannot be read', problems };
+    const unread = this.getDocument(uri) || analysis ? '' : !this.inWorkspace(uri) ? 'it is not open and not inside a workspace folder' : `the file cannot be read: ${unreadable(path)}`;
+    if (/\.py$/i.test(path)) return { uri, format: 'python', label: 'Python script', launchable: Boolean(analysis), ...(analysis ? {} : { reason: unread }), problems };
+    if (!analysis) return { uri, format: 'none', label: FORMATS.none.label, launchable: false, reason: unread, problems };
     const format = analysis.detection.format;
     const launchable = (LAUNCHABLE_FORMATS as readonly string[]).includes(format);
     const value = analysis.parsed?.value;
@@ -120,7 +166,7 @@ export class ConfigDocuments {
         }
         let value: unknown;
         try {
-          value = parseConfig(text, syntaxOf(f.path)).value;
+          value = parseWithRecovery(text, syntaxOf(f.path)).value;
         } catch {
           continue;
         }
@@ -179,6 +225,7 @@ export class ConfigDocuments {
       const open = this.allDocuments().find((d) => pathOfUri(d.uri) === path);
       return open ? open.getText() : readTextFile(path);
     },
+    problem: (path: string) => (this.allDocuments().some((d) => pathOfUri(d.uri) === path) ? undefined : DISK.problem(path)),
   };
 
   constructor(
@@ -232,6 +279,11 @@ export class ConfigDocuments {
     this.host.publish(uri, undefined, []);
   }
 
+  /** How many documents each kind of kept state holds (for finetune/memoryUsage). */
+  kept(): Record<string, number> {
+    return { analyses: this.analyses.size, parses: this.service.keptDocuments, pythonTrees: this.python?.size ?? 0, timers: this.timers.size, generations: this.generations.size, outcomes: this.outcomes.size };
+  }
+
   /** The analysis of the document's current version (computed now if the debounced one is not ready). */
   async analysis(uri: string): Promise<{ doc: TextDocument; analysis: Analysis } | null> {
     const doc = this.getDocument(uri);
@@ -264,10 +316,34 @@ export class ConfigDocuments {
     this.host.publish(uri, doc.version, analysis.diagnostics);
   }
 
-  private async compute(doc: TextDocument): Promise<Analysis> {
-    const settings = await this.host.getSettings(doc.uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
+  /**
+   * Fix-all to its fixed point: a fix can make the next one placeable (`pl.Trainer(gpus=2, accelerator="ddp")`),
+   * so each pass checks the text the last one produced, at most MAX_FIX_PASSES times. One pass: its edits; more:
+   * one edit from the first to the last changed character. Null for a document that is not open.
+   */
+  async fixAllEdits(uri: string): Promise<TextEdit[] | null> {
+    const found = await this.analysis(uri);
+    if (!found) return null;
+    const original = found.doc.getText();
+    const first = fixAllEdits(found.analysis.diagnostics);
+    let text = original;
+    let edits = first;
+    let passes = 0;
+    for (; edits.length && passes < MAX_FIX_PASSES; passes++) {
+      text = TextDocumentImpl.applyEdits(TextDocumentImpl.create(uri, found.doc.languageId, 0, text), edits);
+      // The same file as another document, so that nothing kept for the open one (incremental trees) is touched.
+      const draft = TextDocumentImpl.create(`${uri}#fix-all`, found.doc.languageId, 0, text);
+      edits = fixAllEdits((await this.compute(draft, uri, false)).diagnostics);
+      this.service.forget(draft.uri);
+    }
+    if (passes <= 1) return first;
+    return [changedSpan(found.doc, original, text)];
+  }
+
+  private async compute(doc: TextDocument, owner = doc.uri, keep = true): Promise<Analysis> {
+    const settings = await this.host.getSettings(owner).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
-    if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings);
+    if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings, keep);
     const started = Date.now();
     let analysis: Analysis;
     try {
@@ -278,10 +354,10 @@ export class ConfigDocuments {
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
         pins: this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f))),
         tokenizerConfig: this.tokenizerConfig,
-        override: this.overrides.get(doc.uri) ?? null,
+        override: this.overrides.get(owner) ?? null,
         relativePath: this.relativePath(path),
         linkedAs: this.links.get(path) ?? null,
-        ...(this.outcomes.has(doc.uri) ? { runtime: { oom: this.outcomes.get(doc.uri)! } } : {}),
+        ...(this.outcomes.has(owner) ? { runtime: { oom: this.outcomes.get(owner)! } } : {}),
       });
     } catch (e) {
       // A bug of ours must not take the server down with it: report nothing for this version, and say why in the log.
@@ -290,13 +366,14 @@ export class ConfigDocuments {
     }
     const elapsed = Date.now() - started;
     if (elapsed > 200) this.host.log(`Validating ${doc.uri} took ${elapsed} ms`);
+    if (!keep) return analysis;
     this.analyses.set(doc.uri, analysis);
     this.recordLinks(path, analysis);
     return analysis;
   }
 
   /** Python files: Lightning 1.x APIs that 2.x removed, judged for the project's pinned Lightning. */
-  private async computePython(doc: TextDocument, path: string, settings: FinetuneSettings): Promise<Analysis> {
+  private async computePython(doc: TextDocument, path: string, settings: FinetuneSettings, keep: boolean): Promise<Analysis> {
     const base = { uri: doc.uri, version: doc.version, syntax: 'yaml' as const, parsed: null, schema: null };
     const text = doc.getText();
     const detection = detectFormat({ path, text, value: undefined });
@@ -308,12 +385,12 @@ export class ConfigDocuments {
     try {
       const parser = await loadPythonParser();
       this.python ??= new IncrementalPython(parser);
-      diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version, incremental: this.python });
+      diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version, ...(keep ? { incremental: this.python } : {}) });
     } catch (e) {
       this.host.log(`Fine-Tune Workbench could not check ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }
     const analysis: Analysis = { ...base, detection, toolVersion: version, diagnostics };
-    this.analyses.set(doc.uri, analysis);
+    if (keep) this.analyses.set(doc.uri, analysis);
     return analysis;
   }
 

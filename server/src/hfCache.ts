@@ -1,8 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { dimsFromHfConfig } from './core/vram/models';
 import type { ModelDims } from './core/vram/modelTypes';
+import { readTextFile } from './workspaceFiles';
+
+/** config.json, tokenizer_config.json (chat templates make some large) and the safetensors index stay well under this. */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 /**
  * A model's tokenizer_config.json from the local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub, or
@@ -18,12 +22,8 @@ export function hfTokenizerConfigReader(env: NodeJS.ProcessEnv = process.env): (
     try {
       const snapshots = join(hub, `models--${modelId.replace('/', '--')}`, 'snapshots');
       for (const snap of readdirSync(snapshots).sort().reverse()) {
-        try {
-          config = JSON.parse(readFileSync(join(snapshots, snap, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
-          break;
-        } catch {
-          /* not in this snapshot */
-        }
+        config = readJson(join(snapshots, snap, 'tokenizer_config.json'));
+        if (config) break;
       }
     } catch {
       config = undefined;
@@ -37,9 +37,12 @@ function hubDir(env: NodeJS.ProcessEnv): string {
   return env['HF_HUB_CACHE'] ?? (env['HF_HOME'] ? join(env['HF_HOME'], 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
 }
 
+/** A JSON object from a regular file (never a FIFO or a device: the cache is on a disk anyone may write to). */
 function readJson(file: string): Record<string, unknown> | undefined {
+  const text = readTextFile(file, MAX_JSON_BYTES);
+  if (text === undefined) return undefined;
   try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const v = JSON.parse(text) as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

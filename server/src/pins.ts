@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePins, PIN_FILES } from './core/config/versions';
+import { readTextFile } from './workspaceFiles';
 
 /**
  * Reads the version pins of each folder and its immediate subfolders (a repo often keeps its training code in
@@ -19,13 +20,10 @@ export function readWorkspacePins(roots: string[]): Map<string, { version: strin
       }
       for (const name of names) {
         const file = join(folder, name);
-        try {
-          if (statSync(file).size > 512 * 1024) continue;
-          const label = folder === root ? name : `${folder.slice(root.length + 1)}/${name}`;
-          for (const [pkg, version] of parsePins(name, readFileSync(file, 'utf8'))) pins.set(pkg, { version, file: label });
-        } catch {
-          /* unreadable: no pins from it */
-        }
+        const text = readTextFile(file, 512 * 1024);
+        if (text === undefined) continue; // missing, unreadable, not a regular file or too large: no pins from it
+        const label = folder === root ? name : `${folder.slice(root.length + 1)}/${name}`;
+        for (const [pkg, version] of parsePins(name, text)) pins.set(pkg, { version, file: label });
       }
     }
   }

@@ -167,3 +167,18 @@ export interface JobOutcomeParams {
   /** A new run started: forget the last one. */
   clear?: boolean;
 }
+
+/**
+ * Client -> server request: the server's heap (after a garbage collection when the process allows one,
+ * `--expose-gc`) and how many documents it keeps state for. For "memory after closing documents" checks (as
+ * rust-analyzer's memoryUsage); a closed document must leave nothing behind.
+ */
+export const MEMORY_USAGE = 'finetune/memoryUsage';
+export interface MemoryUsageResult {
+  heapUsedBytes: number;
+  rssBytes: number;
+  /** Whether a full garbage collection ran first. */
+  collected: boolean;
+  /** Documents with state kept: analyses, incremental YAML parses, Python trees, timers, job outcomes, settings. */
+  kept: Record<string, number>;
+}

@@ -9,7 +9,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TEXT_DOCUMENTS } from './textDocuments';
 import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
 import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
@@ -19,6 +19,7 @@ import {
   LAUNCH_INFO,
   LIST_CONFIGS,
   LIST_FORMATS,
+  MEMORY_USAGE,
   MIGRATE_WORKSPACE,
   SET_FORMAT_OVERRIDE,
   VRAM_BREAKDOWN,
@@ -30,6 +31,7 @@ import {
   type JobOutcomeParams,
   type LaunchInfoParams,
   type LaunchInfoResult,
+  type MemoryUsageResult,
   type InitializationOptions,
   type SetFormatOverrideParams,
 } from './protocol';
@@ -40,10 +42,11 @@ import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayH
 
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(TEXT_DOCUMENTS);
   const service = createConfigService(loadSchemas());
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
+  let folderEvents = false;
   let probeGpus = true;
   let lensIcons = false;
   const settings = new SettingsCache(async (uri) => {
@@ -67,6 +70,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // One capabilities object: everything the server offers is declared here.
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfiguration = Boolean(params.capabilities.workspace?.configuration);
+    // Folder change events only from a client that has workspace folders (asking another one is an error).
+    folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (!workspaceFolders.length && params.rootUri) workspaceFolders = [params.rootUri];
     const init = params.initializationOptions as InitializationOptions | undefined;
@@ -83,7 +88,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        ...(folderEvents ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'finetune-workbench', version: '0.1.0' },
     };
@@ -95,9 +100,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
     if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
-    connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
-      workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
-    });
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        workspaceFolders = workspaceFolders.filter((f) => !e.removed.some((r) => r.uri === f)).concat(e.added.map((a) => a.uri));
+      });
+    }
   });
 
   connection.onDidChangeConfiguration((change) => {
@@ -152,6 +159,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
   connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));
   connection.onNotification(JOB_OUTCOME, (p: JobOutcomeParams) => state.setOutcome(p.uri, p.clear || !p.oom ? null : p.oom));
+  connection.onRequest(MEMORY_USAGE, (): MemoryUsageResult => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const memory = process.memoryUsage();
+    return { heapUsedBytes: memory.heapUsed, rssBytes: memory.rss, collected: Boolean(gc), kept: { ...state.kept(), settings: settings.size, documents: documents.all().length } };
+  });
   connection.languages.inlayHint.on(guard(connection, [], async (p) => {
     const settings = await state.settingsFor(p.textDocument.uri);
     if (!settings.vram.inlayHints) return [];
@@ -168,7 +181,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }));
   connection.onCodeAction(guard(connection, [], async (p) => {
     const found = await state.analysis(p.textDocument.uri);
-    return found ? service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis) : [];
+    if (!found) return [];
+    const fixAll = p.context.only?.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`)) ? (await state.fixAllEdits(p.textDocument.uri)) ?? undefined : undefined;
+    return service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis, fixAll);
   }));
 
   documents.listen(connection);

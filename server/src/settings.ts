@@ -29,6 +29,11 @@ export class SettingsCache {
   forget(uri: string): void {
     this.cache.delete(uri);
   }
+
+  /** How many documents' settings are cached. */
+  get size(): number {
+    return this.cache.size;
+  }
 }
 
 /** Fills in defaults and drops wrongly typed values, so a broken settings.json cannot break validation. */

@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FileAccess } from './core/config/rules';
+import { decodeText, readRegularFile, type DecodedText, type Encoding, type Unread } from './fileText';
 
 /** Folders that never hold a project's own configs: dependencies, virtual environments, caches, VCS data. */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.cache', 'wandb', 'outputs', 'lightning_logs']);
@@ -50,51 +52,38 @@ function walk(dir: string, extensions: RegExp, out: FileArg[]): void {
   out.sort((a, b) => (a.explicit === b.explicit ? 0 : a.explicit ? -1 : 1));
 }
 
+/** Larger files are not read at all (a config is a few KiB; validation stops at finetune.validation.maxFileSizeKB). */
+export const READ_LIMIT = 16 * 1024 * 1024;
+
 export type ReadResult =
-  | { ok: true; text: string; invalidUtf8At: number | null; invalidUtf8Char: number | null }
-  | { ok: false; reason: string };
+  | { ok: true; text: string; invalidUtf8At: number | null; invalidUtf8Char: number | null; encoding: Encoding; bytes: Buffer; decoded: DecodedText }
+  | { ok: false; reason: string; unread: Unread | 'binary' };
 
-/** Reads a file as the training tools would (UTF-8); binary files are recognised and skipped. */
-export function readConfigFile(path: string): ReadResult {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : `cannot read (${code ?? String(e)})` };
-  }
-  if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes), skipped' };
-  let invalidUtf8At: number | null = null;
-  let invalidUtf8Char: number | null = null;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    invalidUtf8At = firstInvalidUtf8(bytes);
-    invalidUtf8Char = new TextDecoder('utf-8').decode(bytes.subarray(0, invalidUtf8At)).length;
-  }
-  const text = new TextDecoder('utf-8').decode(bytes);
-  return { ok: true, text, invalidUtf8At, invalidUtf8Char };
+/** Reads a file as the training tools would: a regular file, UTF-8 (or UTF-16 with its mark); binary files are skipped. */
+export function readConfigFile(path: string, maxBytes = READ_LIMIT): ReadResult {
+  const file = readRegularFile(path, maxBytes);
+  if (!file.ok) return file;
+  const decoded = decodeText(file.bytes);
+  if (!decoded) return { ok: false, reason: 'binary file (contains NUL bytes), skipped', unread: 'binary' };
+  return { ok: true, text: decoded.text, invalidUtf8At: decoded.invalidUtf8At, invalidUtf8Char: decoded.invalidUtf8Char, encoding: decoded.encoding, bytes: file.bytes, decoded };
 }
 
-/** Byte offset of the first malformed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const len = b < 0x80 ? 1 : (b & 0xe0) === 0xc0 ? 2 : (b & 0xf0) === 0xe0 ? 3 : (b & 0xf8) === 0xf0 ? 4 : 0;
-    if (!len || i + len > bytes.length) return i;
-    for (let k = 1; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
-    i += len;
-  }
-  return i;
-}
-
-/** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text, or undefined when it is
- *  missing, unreadable or larger than `maxBytes` (a config is a few KiB). */
+/** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text (binary data decoded as it
+ *  comes: its own parse fails), or undefined when it is missing, not a regular file or larger than `maxBytes`. */
 export function readTextFile(path: string, maxBytes = 1024 * 1024): string | undefined {
-  try {
-    return statSync(path).size > maxBytes ? undefined : readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const file = readRegularFile(path, maxBytes);
+  if (!file.ok) return undefined;
+  return decodeText(file.bytes)?.text ?? new TextDecoder('utf-8').decode(file.bytes);
+}
+
+/** The disk as the rules see it: the text of a file, and why a path that exists was not read. */
+export function diskFiles(maxBytes = 1024 * 1024): Required<FileAccess> {
+  return {
+    read: (path) => readTextFile(path, maxBytes),
+    problem: (path) => {
+      const file = readRegularFile(path, maxBytes);
+      if (file.ok) return undefined;
+      return file.unread === 'special' ? { kind: 'notAFile', reason: file.reason } : file.unread === 'tooLarge' ? { kind: 'tooLarge', reason: file.reason } : undefined;
+    },
+  };
 }

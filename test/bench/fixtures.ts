@@ -16,7 +16,7 @@ export interface Fixture {
 }
 
 /** Mulberry32: a tiny seeded PRNG, so the large fixture varies without being random between runs. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

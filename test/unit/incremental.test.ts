@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { DEFAULT_SETTINGS } from '../../server/src/core/config';
 import { IncrementalYamlParser } from '../../server/src/core/config/incremental';
-import { parseConfig } from '../../server/src/core/config/parse';
+import { parseWithRecovery } from '../../server/src/core/config/incremental';
 import { largeAxolotl, smallAxolotl, withDatasetEdit, withSeed } from '../bench/fixtures';
 import { doc, service } from './helpers';
 
@@ -29,7 +29,7 @@ function outline(root: unknown): string[] {
 
 function assertSameAsFull(parser: IncrementalYamlParser, text: string, label: string): void {
   const inc = parser.parse(text);
-  const full = parseConfig(text, 'yaml');
+  const full = parseWithRecovery(text, 'yaml');
   assert.deepEqual(inc.value, full.value, `${label}: value`);
   assert.deepEqual(outline(inc.doc?.contents), outline(full.doc?.contents), `${label}: node ranges`);
   assert.deepEqual(inc.problems.map((p) => p.code), full.problems.map((p) => p.code), `${label}: problems`);

@@ -1,21 +1,19 @@
 import * as vscode from 'vscode';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { LAUNCH_INFO, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
 import { LogReader, pointsFromTrainerState, type MetricPoint } from '../../../server/src/core/jobs/logs';
+import { readTextFile } from '../../../server/src/workspaceFiles';
 import type { JobRecord } from '../jobs/history';
 import type { JobManager } from '../jobs/manager';
 
 /** Points of a finished job: its log file read again, else trainer_state.json under the config's output_dir. */
 export function pointsFromLog(file: string): MetricPoint[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
+  // A regular file only, and not one larger than a long run's log (the output folder is the config's to name).
+  const text = readTextFile(file, 256 * 1024 * 1024);
+  if (text === undefined) return [];
   const reader = new LogReader();
   const out: MetricPoint[] = [];
   for (const line of text.split('\n')) for (const e of reader.line(line)) if (e.kind === 'metric') out.push(e.point);
@@ -30,7 +28,8 @@ export function trainerStatePoints(outputDir: string): MetricPoint[] {
     return [];
   }
   const newest = candidates.filter((f) => existsSync(f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  return newest ? pointsFromTrainerState(readFileSync(newest, 'utf8')) : [];
+  const text = newest ? readTextFile(newest, 64 * 1024 * 1024) : undefined;
+  return text ? pointsFromTrainerState(text) : [];
 }
 
 /**

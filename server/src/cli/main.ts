@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
-import { writeFileSync } from 'node:fs';
 import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS, type GpuInfo } from '../core/gpus/catalog';
 import type { VramContext } from '../core/config/service';
@@ -16,7 +15,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ToolVersion } from '../core/config/versions';
 import { planLaunch } from '../core/jobs/command';
-import { shellJoin, shellQuote } from '../core/jobs/quote';
+import { commentText, shellJoin, shellQuote, shellVarName } from '../core/jobs/quote';
 import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
 import { findProgram, JobRunner } from '../jobs/runner';
 import { ensembleCommand, GENERATE_USAGE, newCommand } from './generate';
@@ -24,7 +23,8 @@ import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
 import { loadSchemas } from '../schemaFiles';
-import { expandPaths, readConfigFile, readTextFile } from '../workspaceFiles';
+import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
+import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
 import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
@@ -171,9 +171,10 @@ interface Checked {
   analysis: Analysis | null;
   error?: string;
   explicit: boolean;
+  linkedAs?: FormatId | null;
 }
 
-const DISK: FileAccess = { read: (path: string) => readTextFile(path) };
+const DISK: FileAccess = diskFiles();
 
 /** Python files that use Lightning: removed 1.x APIs, judged for the pinned Lightning release. */
 async function checkPython(results: Checked[], cwd: string): Promise<void> {
@@ -226,49 +227,73 @@ async function checkInWorkers(work: PythonWork, version: ToolVersion, threads: n
 
 const WORKER_ROLE = 'ftw-lightning-check';
 
-function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Checked[] {
-  const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
-  const results: Checked[] = [];
-  const links = new Map<string, FormatId>();
+/** Checks one config's text as `ftw check` does; `ftw fix` calls it again on the fixed text. */
+type Diagnose = (file: string, text: string, linkedAs: FormatId | null) => Analysis;
+
+function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = []): Diagnose {
   const pins = readWorkspacePins([cwd]);
   const tokenizerConfig = hfTokenizerConfigReader();
   // With --gpu, each training config's VRAM estimate is checked against those GPUs (FT401).
   const targets = gpus.map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
   const vram: VramContext | undefined = targets.length ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } } : undefined;
+  return (file, text, linkedAs) => {
+    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, text);
+    return service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}) });
+  };
+}
+
+/** What reading the file tells beyond its text: malformed UTF-8 or UTF-16, which Python's UTF-8 reading refuses. */
+function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | null {
+  if (analysis.detection.format === 'none') return null;
+  const doc = TextDocument.create('file:///encoding', 'plaintext', 1, read.text);
+  if (read.encoding !== 'utf-8') {
+    return makeDiagnostic({
+      range: offsetRange(doc, 0, Math.min(1, read.text.length)),
+      code: CODES.syntax,
+      severity: 'error',
+      message: `This file is ${read.encoding.toUpperCase()}${read.bomBytes ? ' (with a byte order mark)' : ''}: Python reads config files as UTF-8 and stops with a UnicodeDecodeError. Save it as UTF-8.`,
+    });
+  }
+  if (read.invalidUtf8At === null) return null;
+  const charOffset = read.invalidUtf8Char ?? 0;
+  return makeDiagnostic({
+    range: offsetRange(doc, charOffset, charOffset + 1),
+    code: CODES.syntax,
+    severity: 'error',
+    message: `Invalid UTF-8 at byte ${read.invalidUtf8At}: Python reads config files as UTF-8 and stops with a UnicodeDecodeError.`,
+  });
+}
+
+function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): { results: Checked[]; diagnose: Diagnose } {
+  const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
+  const results: Checked[] = [];
+  const links = new Map<string, FormatId>();
+  const diagnose = configDiagnoser(service, cwd, gpus);
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
-    if (!read.ok) return { file, analysis: null, error: read.reason, explicit };
-    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}) });
-    if (read.invalidUtf8At !== null && analysis.detection.format !== 'none') {
-      const charOffset = read.invalidUtf8Char ?? 0;
-      analysis.diagnostics.unshift(makeDiagnostic({
-        range: offsetRange(doc, charOffset, charOffset + 1),
-        code: CODES.syntax,
-        severity: 'error',
-        message: `Invalid UTF-8 at byte ${read.invalidUtf8At}: Python reads config files as UTF-8 and stops with a UnicodeDecodeError.`,
-      }));
-    }
+    if (!read.ok) return { file, analysis: null, error: read.reason, explicit, linkedAs };
+    const analysis = diagnose(file, read.text, linkedAs);
+    const encoding = encodingProblem(read.decoded, analysis);
+    if (encoding) analysis.diagnostics.unshift(encoding);
     const value = analysis.parsed?.value as Record<string, unknown> | undefined;
     if (analysis.detection.format !== 'none' && typeof value?.['deepspeed'] === 'string') {
       links.set(resolve(cwd, dirname(file), value['deepspeed'] as string), 'deepspeed');
     }
-    return { file, analysis, explicit };
+    return { file, analysis, explicit, linkedAs };
   };
   for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
-  return results.map((r) => {
-    const linked = links.get(resolve(cwd, r.file));
-    return linked && r.analysis?.detection.format === 'none' ? analyzeOne(r.file, r.explicit, linked) : r;
-  });
+  return {
+    diagnose,
+    results: results.map((r) => {
+      const linked = links.get(resolve(cwd, r.file));
+      return linked && r.analysis?.detection.format === 'none' ? analyzeOne(r.file, r.explicit, linked) : r;
+    }),
+  };
 }
 
-async function check(args: string[], io: Io): Promise<number> {
-  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
-  for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
-  const service = createConfigService(loadSchemas());
-  const results = analyzeAll(service, paths, io.cwd, gpus);
-  await checkPython(results, io.cwd);
+/** Reports the files given by name that could not be read; true when one of them is not merely binary. */
+function reportUnreadable(results: Checked[], io: Io): boolean {
   let unreadable = false;
   for (const r of results) {
     if (r.error && r.explicit) {
@@ -276,6 +301,16 @@ async function check(args: string[], io: Io): Promise<number> {
       if (!/binary file/.test(r.error)) unreadable = true;
     }
   }
+  return unreadable;
+}
+
+async function check(args: string[], io: Io): Promise<number> {
+  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
+  for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
+  const service = createConfigService(loadSchemas());
+  const { results } = analyzeAll(service, paths, io.cwd, gpus);
+  await checkPython(results, io.cwd);
+  const unreadable = reportUnreadable(results, io);
   const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
   const reports: FileReport[] = configs.map((r) => ({ file: r.file, diagnostics: r.analysis!.diagnostics }));
   const format = options['format'] ?? 'text';
@@ -286,32 +321,66 @@ async function check(args: string[], io: Io): Promise<number> {
   return unreadable ? 2 : errors ? 1 : 0;
 }
 
+/** A fix can make another one possible (two fixes of one call, an import both need): fix-all runs until nothing
+ *  safe is left, at most this many times. */
+const MAX_FIX_PASSES = 8;
+
 async function fix(args: string[], io: Io): Promise<number> {
   const dryRun = args.includes('--dry-run');
   const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
   const service = createConfigService(loadSchemas());
-  const results = analyzeAll(service, paths, io.cwd);
+  const { results, diagnose } = analyzeAll(service, paths, io.cwd);
   await checkPython(results, io.cwd);
+  const unreadable = reportUnreadable(results, io);
+  let python: ((file: string, text: string) => Diagnostic[]) | undefined;
   let fixed = 0;
   let remaining = 0;
   for (const r of results) {
     if (!r.analysis || r.analysis.detection.format === 'none' || !r.analysis.diagnostics.length) continue;
     const read = readConfigFile(r.file);
     if (!read.ok) continue;
-    const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, r.file))}`, 'plaintext', 1, read.text);
-    const { edits, titles } = preferredEdits(r.analysis.diagnostics);
-    remaining += r.analysis.diagnostics.length - titles.length;
-    if (!edits.length) continue;
-    const after = TextDocument.applyEdits(doc, edits);
+    const isPython = r.analysis.detection.format === 'python-lightning';
+    if (isPython) python ??= await pythonDiagnoser(io.cwd);
+    let bytes = read.bytes;
+    let decoded = read.decoded;
+    let diagnostics = r.analysis.diagnostics;
+    const titles: string[] = [];
+    for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+      const taken = preferredEdits(diagnostics);
+      if (!taken.edits.length) break;
+      // Edits go onto the bytes that were read: a BOM, CRLF and malformed UTF-8 outside them are written back as they were.
+      const doc = TextDocument.create('file:///fix', 'plaintext', 1, decoded.text);
+      bytes = applyEditsToBytes(bytes, decoded, taken.edits.map((e) => ({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), newText: e.newText })));
+      decoded = decodeText(bytes)!;
+      titles.push(...taken.titles);
+      diagnostics = isPython ? python!(r.file, decoded.text) : diagnose(r.file, decoded.text, r.linkedAs ?? null).diagnostics;
+    }
+    remaining += diagnostics.length + (encodingProblem(decoded, r.analysis) ? 1 : 0);
+    if (!titles.length) continue;
     fixed += titles.length;
-    if (dryRun) io.out(unifiedDiff(r.file, read.text, after));
+    if (dryRun) io.out(unifiedDiff(r.file, read.text, decoded.text));
     else {
-      writeFileSync(r.file, after);
+      const written = writeRegularFile(r.file, bytes);
+      if (written !== true) {
+        io.err(`ftw: ${r.file}: ${written}\n`);
+        fixed -= titles.length;
+        continue;
+      }
       io.out(`${r.file}: ${titles.length} fixed\n${titles.map((t) => `  ${t}\n`).join('')}`);
     }
   }
   io.out(`${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`);
-  return 0;
+  return unreadable ? 2 : 0;
+}
+
+/** Lightning diagnostics of a Python file's text, for the passes of `ftw fix`. */
+async function pythonDiagnoser(cwd: string): Promise<(file: string, text: string) => Diagnostic[]> {
+  const parser = await loadPythonParser();
+  const version = resolveVersion('lightning', undefined, readWorkspacePins([cwd]), LIGHTNING_NEWEST);
+  return (file, text) => {
+    const path = resolve(cwd, file);
+    return lightningDiagnostics(TextDocument.create(`file://${encodeURI(path)}`, 'python', 1, text), { parser, path, files: DISK, version });
+  };
 }
 
 async function launch(args: string[], io: Io): Promise<number> {
@@ -383,16 +452,16 @@ async function launch(args: string[], io: Io): Promise<number> {
     throw e;
   }
   if (dryRun) {
-    const envs = Object.entries(plan.env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
-    io.out(`# ${plan.description}\n${envs}${shellJoin(plan.argv)}\n`);
-    for (const f of plan.files) io.out(`\n# ${f.path}\n${f.content}`);
+    const envs = Object.entries(plan.env).map(([k, v]) => `${shellVarName(k)}=${shellQuote(v)} `).join('');
+    io.out(`# ${commentText(plan.description)}\n${envs}${shellJoin(plan.argv)}\n`);
+    for (const f of plan.files) io.out(`\n# ${commentText(f.path)}\n${f.content}`);
     return 0;
   }
   if (!findProgram(plan.program)) {
     io.err(`ftw: '${plan.program}' was not found on the PATH. Install: ${plan.install}\n`);
     return 2;
   }
-  io.err(`ftw: ${plan.description}\nftw: ${shellJoin(plan.argv)}\n`);
+  io.err(`ftw: ${commentText(plan.description)}\nftw: ${shellJoin(plan.argv)}\n`);
   const runner = new JobRunner(plan, { output: (t) => io.out(t), status: (t) => io.err(`ftw: ${t}\n`) });
   const stop = () => runner.stop();
   process.once('SIGINT', stop);

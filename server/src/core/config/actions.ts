@@ -16,7 +16,7 @@ function wants(only: string[] | undefined, kind: string): boolean {
 }
 
 /** Quick fixes read the fix carried in each diagnostic's data; "fix all" applies every preferred (safe) fix. */
-export function codeActionsFor(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
+export function codeActionsFor(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
   const actions: CodeAction[] = [];
   if (wants(only, 'quickfix')) {
     for (const d of diagnostics) {
@@ -41,7 +41,8 @@ export function codeActionsFor(textDocument: TextDocument, range: Range, diagnos
     }
   }
   if (only && wants(only, FIX_ALL_KIND) && only.some((o) => o.startsWith('source'))) {
-    const edits = fixAllEdits(analysis?.diagnostics ?? diagnostics);
+    // The host may pass fix-all run to its fixed point (documents.ts); else one pass over the diagnostics.
+    const edits = fixAll ?? fixAllEdits(analysis?.diagnostics ?? diagnostics);
     if (edits.length) actions.push({ title: 'Fix all auto-fixable config problems', kind: FIX_ALL_KIND, edit: { changes: { [textDocument.uri]: edits } } });
   }
   return actions;

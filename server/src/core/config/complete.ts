@@ -95,7 +95,11 @@ interface LineShape {
 
 const KEY_RE = /^((?:"[^"]*"|'[^']*'|[^\s#'"{}[\],][^#]*?))\s*:(?:\s+|$)(.*)$/;
 
-function shapeOf(line: string): LineShape {
+/** Keys sit at the start of a line: the rest of a very long line (a 1 MB value) is not read. */
+const MAX_LINE = 4096;
+
+function shapeOf(fullLine: string): LineShape {
+  const line = fullLine.length > MAX_LINE ? fullLine.slice(0, MAX_LINE) : fullLine;
   const dashes: number[] = [];
   let col = 0;
   while (col < line.length && line[col] === ' ') col++;
@@ -114,9 +118,11 @@ function shapeOf(line: string): LineShape {
 }
 
 function yamlContext(textDocument: TextDocument, position: Position): Context | null {
-  const lines = textDocument.getText().split(/\r?\n/);
+  // Lines as LSP counts them: a lone \r ends a line too.
+  const lines = textDocument.getText().split(/\r\n|\r|\n/);
   const line = lines[position.line] ?? '';
   const before = line.slice(0, position.character);
+  if (before.length > MAX_LINE) return null; // deep inside a long value: nothing to complete
   if (/#/.test(before.replace(/(["']).*?\1/g, ''))) return null; // inside a comment
 
   const current = shapeOf(before);
@@ -243,7 +249,10 @@ function jsonContext(textDocument: TextDocument, position: Position): Context | 
   if (!top) return null;
   const path = stack.slice(1).map((f) => f.key ?? '[]');
   const quoted = inStringStart >= 0;
-  const start = quoted ? inStringStart + 1 : offset - (/[\w.-]*$/.exec(text.slice(0, offset))![0].length);
+  // The word before the cursor, read backwards on its own line (a regex anchored at the end of everything before
+  // the cursor would try every start: 17 s with a 200 KB string value).
+  let start = quoted ? inStringStart + 1 : offset;
+  while (!quoted && start > 0 && /[\w.-]/.test(text[start - 1]!)) start--;
   let end = offset;
   if (quoted) {
     while (end < text.length && text[end] !== '"' && text[end] !== '\n') end++;

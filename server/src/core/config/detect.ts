@@ -23,6 +23,8 @@ export interface DetectionInput {
   override?: FormatId | null;
   /** Set when another config references this file, e.g. `deepspeed: ds_config.json` in an Axolotl config. */
   linkedAs?: FormatId | null;
+  /** Set when the tools would refuse the text (a syntax error): its name and folder are then enough to tell. */
+  unloaded?: boolean;
 }
 
 const MODELINE = /^\s*#\s*ftw:\s*format\s*=\s*([\w-]+)/m;
@@ -57,7 +59,7 @@ export function detectFormat(input: DetectionInput): Detection {
   const scored = scoreContent(input.value, input.text);
   if (scored) return scored;
 
-  const hinted = pathHint(lower, input.value);
+  const hinted = pathHint(lower, input.value, input.unloaded ?? false);
   if (hinted) return hinted;
   return { format: 'none', source: 'none', reason: 'Not recognised as a fine-tuning config.' };
 }
@@ -143,12 +145,13 @@ function scoreContent(value: unknown, text: string): Detection | null {
   return null;
 }
 
-function pathHint(lowerPath: string, value: unknown): Detection | null {
-  if (!isObject(value)) return null;
-  const keys = new Set(Object.keys(value));
+function pathHint(lowerPath: string, value: unknown, unloaded: boolean): Detection | null {
+  const keys = new Set(isObject(value) ? Object.keys(value) : []);
+  if (!unloaded && !keys.size) return null;
   const name = lowerPath.slice(lowerPath.lastIndexOf('/') + 1);
   const dsName = /^(ds_config|ds_z\d|zero\d|zero_stage|deepspeed)[^/]*\.json$/.test(name) || /\/deepspeed(_configs|_config_templates)?\//.test(lowerPath);
-  if (dsName && count(keys, DEEPSPEED_KEYS) >= 1) return { format: 'deepspeed', source: 'path', reason: 'Its name and keys look like a DeepSpeed config.' };
-  if (/\/accelerate_configs\//.test(lowerPath) && count(keys, ACCELERATE_KEYS) >= 2) return { format: 'accelerate', source: 'path', reason: 'It lives in accelerate_configs/ and has Accelerate keys.' };
+  // A file the tools cannot load is judged by its name and folder alone, so that its syntax error is reported.
+  if (dsName && (unloaded || count(keys, DEEPSPEED_KEYS) >= 1)) return { format: 'deepspeed', source: 'path', reason: unloaded ? 'Its name looks like a DeepSpeed config (it does not load, so its name decides).' : 'Its name and keys look like a DeepSpeed config.' };
+  if (/\/accelerate_configs\//.test(lowerPath) && (unloaded || count(keys, ACCELERATE_KEYS) >= 2)) return { format: 'accelerate', source: 'path', reason: unloaded ? 'It lives in accelerate_configs/ (it does not load, so its folder decides).' : 'It lives in accelerate_configs/ and has Accelerate keys.' };
   return null;
 }

@@ -6,14 +6,45 @@ import { offsetRange, type Fix } from './diagnostics';
 import { renameKeyText } from './validate';
 import type { EditSpec } from './rules';
 
-/** Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed. */
-export function placeEdits(textDocument: TextDocument, doc: Document, specs: EditSpec[], json: boolean): Pick<Fix, 'edits' | 'create'> | null {
+/**
+ * Whether a fix may create `file`: only inside one of `folders` (the workspace folders), so that a config cannot
+ * offer to write `deepspeed: ../../../../etc/cron.d/x.json`. Paths are absolute, with `/` or `\` separators.
+ */
+export function insideFolders(file: string, folders: string[]): boolean {
+  const target = normalizePath(file);
+  return target !== null && folders.some((f) => {
+    const root = normalizePath(f);
+    return root !== null && (target === root || target.startsWith(root.endsWith('/') ? root : `${root}/`));
+  });
+}
+
+/** `a/b/../c` → `a/c`; null for a relative path or one that climbs above the root. */
+function normalizePath(path: string): string | null {
+  const slashed = path.replace(/\\/g, '/');
+  if (!slashed.startsWith('/') && !/^[A-Za-z]:\//.test(slashed)) return null;
+  const out: string[] = [];
+  for (const part of slashed.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!out.length) return null;
+      out.pop();
+    } else out.push(part);
+  }
+  return `${slashed.startsWith('/') ? '/' : ''}${out.join('/')}`;
+}
+
+/**
+ * Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed, or
+ * when it would create a file outside `createWithin`.
+ */
+export function placeEdits(textDocument: TextDocument, doc: Document, specs: EditSpec[], json: boolean, createWithin: string[] = []): Pick<Fix, 'edits' | 'create'> | null {
   const edits: TextEdit[] = [];
   let create: Fix['create'];
   const text = textDocument.getText();
   const appended: string[] = [];
   for (const spec of specs) {
     if (spec.kind === 'createFile') {
+      if (!insideFolders(spec.file, createWithin)) return null;
       create = { uri: `file://${encodeURI(spec.file)}`, content: spec.content };
       continue;
     }

@@ -9,7 +9,7 @@ import type { Finding } from './rules';
 import type { RuleSetting } from './service';
 
 /** Places a rule's finding on the key (or value) its path names, with its fixes turned into text edits. */
-export function findingToDiagnostic(textDocument: TextDocument, doc: Document, f: Finding, json: boolean): Diagnostic {
+export function findingToDiagnostic(textDocument: TextDocument, doc: Document, f: Finding, json: boolean, createWithin: string[] = []): Diagnostic {
   const { node, pair, nearest } = locate(doc, f.path);
   const target = (f.on === 'value' ? node : (pair?.key as Node | undefined)) ?? (pair?.key as Node | undefined) ?? nearest;
   const r = target?.range ?? [0, 0];
@@ -18,7 +18,7 @@ export function findingToDiagnostic(textDocument: TextDocument, doc: Document, f
   while (end > r[0] && /\s/.test(text[end - 1]!)) end--;
   const fixes: Fix[] = [];
   for (const fix of f.fixes ?? []) {
-    const placed = placeEdits(textDocument, doc, fix.edits, json);
+    const placed = placeEdits(textDocument, doc, fix.edits, json, createWithin);
     if (placed) fixes.push({ title: fix.title, preferred: fix.preferred, ...placed });
   }
   return makeDiagnostic({ range: offsetRange(textDocument, r[0], end), code: f.code as Code, severity: f.severity, message: f.message, fixes });
@@ -38,7 +38,7 @@ const DISABLE = /#\s*ftw:\s*disable(?:=|\s+)([A-Z0-9, ]+)/i;
  * `# ftw: disable=FT101` comment silences a code on its own line, or on the next line when it stands alone.
  */
 export function applyUserSettings(textDocument: TextDocument, diagnostics: Diagnostic[], rules: Record<string, RuleSetting> | undefined): Diagnostic[] {
-  const lines = textDocument.getText().split(/\r?\n/);
+  const lines = textDocument.getText().split(/\r\n|\r|\n/); // as LSP counts lines
   const disabled = new Map<number, Set<string>>();
   lines.forEach((line, i) => {
     const m = DISABLE.exec(line);

@@ -1,5 +1,6 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair } from 'yaml';
 import { keyText } from './parse';
+import { collectionKey, expandedSize, MAX_EXPANDED_NODES } from './budget';
 import { MAX_DEPTH, nestingDepth, parseConfig, yamlOptions, type ParsedConfig } from './parse';
 
 /**
@@ -51,19 +52,59 @@ export class IncrementalYamlParser {
       Object.assign(value, cached.value);
     }
     this.cache = next;
-
-    const doc = new Document(null, yamlOptions('yaml')) as unknown as Document.Parsed;
-    const map = new YAMLMap(doc.schema);
-    map.items.push(...pairs);
-    map.range = [0, text.length, text.length];
-    doc.contents = map as unknown as Document.Parsed['contents'];
-    return { syntax: 'yaml', doc, value, problems: [] };
+    return { syntax: 'yaml', doc: assemble(text, pairs), value, problems: [] };
   }
 
   private full(text: string): ParsedConfig {
     this.cache.clear();
-    return parseConfig(text, 'yaml');
+    return parseWithRecovery(text, 'yaml');
   }
+}
+
+/** One document whose top-level mapping holds the pairs of the blocks, with their ranges in `text`. */
+function assemble(text: string, pairs: Pair[]): Document.Parsed {
+  const doc = new Document(null, yamlOptions('yaml')) as unknown as Document.Parsed;
+  const map = new YAMLMap(doc.schema);
+  map.items.push(...pairs);
+  map.range = [0, text.length, text.length];
+  doc.contents = map as unknown as Document.Parsed['contents'];
+  return doc;
+}
+
+/** Larger broken files are not read block by block (a config is a few KiB). */
+const RECOVER_LIMIT = 256 * 1024;
+
+/**
+ * parseConfig, and for a YAML file that PyYAML would refuse (a syntax error, a tag safe_load refuses, a mapping
+ * as a key): the value of its top-level blocks that do load on their own. The problems stay, so the file is still
+ * reported as broken; one stray line (`{oops:`) no longer hides what the file is, nor every other check.
+ */
+export function parseWithRecovery(text: string, syntax: 'yaml' | 'json'): ParsedConfig {
+  const parsed = parseConfig(text, syntax);
+  if (!parsed.recoverable || syntax !== 'yaml' || text.length > RECOVER_LIMIT) return parsed;
+  const pairs: Pair[] = [];
+  const value: Record<string, unknown> = {};
+  for (const block of columnZeroBlocks(text)) {
+    const cached = parseBlock(text.slice(block.start, block.end), 'map');
+    if (!cached || !isMap(cached.doc.contents)) continue; // the broken block: its problems say why
+    shift(cached, block.start);
+    pairs.push(...cached.doc.contents.items);
+    Object.assign(value, cached.value);
+  }
+  return pairs.length ? { ...parsed, doc: assemble(text, pairs), value } : parsed;
+}
+
+/** Blocks that start at each line beginning in column 0 (not blank, not a comment), whatever that line holds. */
+function columnZeroBlocks(text: string): Block[] {
+  const starts: number[] = [];
+  for (let lineStart = 0; lineStart < text.length;) {
+    const nl = text.indexOf('\n', lineStart);
+    const first = text[lineStart];
+    if (first !== undefined && !' \t#\r\n'.includes(first)) starts.push(lineStart);
+    lineStart = nl < 0 ? text.length : nl + 1;
+  }
+  if (starts.length) starts[0] = 0;
+  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1]! : text.length }));
 }
 
 interface CachedBlock {
@@ -144,9 +185,14 @@ function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined 
   } catch {
     return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
   }
-  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH) return undefined;
+  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES) return undefined;
   if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
-  const value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+  let value: Record<string, unknown> | unknown[] | null;
+  try {
+    value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+  } catch {
+    return undefined; // an alias whose anchor is in another block: only the whole file reads it
+  }
   if (!value || typeof value !== 'object') return undefined;
   return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };
 }

@@ -6,4 +6,5 @@ export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from './cod
 export { FIX_ALL_KIND, fixAllEdits, preferredFixes } from './actions';
 export { fixesOf, severityName, type Fix } from './diagnostics';
 export { parseConfig } from './parse';
+export { parseWithRecovery } from './incremental';
 export type { JsonSchema } from './schema';

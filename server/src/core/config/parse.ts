@@ -1,4 +1,5 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { collectionKey, expandedSize, flowDepthProblem, flowNesting, MAX_EXPANDED_NODES, unclosedProblem, unsafeTags } from './budget';
 import { CODES, type Code } from './codes';
 
 /** A problem found while reading the text, located by offsets (the caller turns them into LSP ranges). */
@@ -19,6 +20,9 @@ export interface ParsedConfig {
   /** The JavaScript value as the tool would load it; undefined when it could not be built safely. */
   value: unknown;
   problems: TextProblem[];
+  /** Set when PyYAML would refuse the file (a syntax error, a tag safe_load refuses, a mapping as a key) but its
+   *  top-level blocks may still be read one by one (incremental.ts), for detection and the other checks. */
+  recoverable?: boolean;
 }
 
 /** Deeper than this, the file is not a config: stop before recursive code (ours or the parser's) runs out of stack. */
@@ -66,6 +70,9 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
     const jsonProblem = checkStrictJson(text);
     if (jsonProblem) problems.push(jsonProblem);
   }
+  // Bounded before the parser recurses (budget.ts): braces left open on every line nest each line in the last.
+  const flow = flowDepthProblem(text);
+  if (flow) return { syntax, doc: null, value: undefined, problems: [...problems, flow] };
   let docs: Document.Parsed[];
   try {
     const all = parseAllDocuments(text, yamlOptions(syntax));
@@ -77,11 +84,7 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   }
   const doc = docs[0] ?? null;
   if (!doc) return { syntax, doc: null, value: null, problems };
-  if (syntax === 'yaml') {
-    for (const err of doc.errors) problems.push(yamlProblem(err.pos, err.message, 'error'));
-  } else if (!problems.length) {
-    for (const err of doc.errors) problems.push(yamlProblem(err.pos, err.message, 'error'));
-  }
+  if (syntax === 'yaml' || !problems.length) problems.push(...syntaxProblems(text, doc.errors));
   if (docs.length > 1) {
     const second = docs[1]!;
     const start = second.range?.[0] ?? text.length;
@@ -97,22 +100,55 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
     problems.push({ start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, message: `Nested deeper than ${MAX_DEPTH} levels: not a fine-tuning config, so it was not validated.`, severity: 'information' });
     return { syntax, doc, value: undefined, problems };
   }
+  // What PyYAML's safe_load refuses, every tool refuses: report it, and build no value from the whole text (the
+  // `yaml` package would stringify a mapping used as a key, which costs cubic time when they nest).
+  const refused: TextProblem[] = syntax === 'yaml' ? unsafeTags(doc, text) : [];
+  // A key that is a collection only because of a syntax error is that error's echo.
+  const badKey = doc.errors.length ? null : collectionKey(doc);
+  if (badKey?.range) refused.push({ start: badKey.range[0], end: Math.max(badKey.range[0] + 1, Math.min(badKey.range[1], badKey.range[0] + 80)), code: CODES.syntax, severity: 'error', message: 'Syntax error: a mapping or a list used as a key. PyYAML stops with "found unhashable key"; a config\'s keys are names.' });
+  problems.push(...refused);
+  if (badKey || doc.errors.length || refused.length) return { syntax, doc, value: undefined, problems, recoverable: syntax === 'yaml' };
+  if (expandedSize(doc) > MAX_EXPANDED_NODES) return { syntax, doc, value: undefined, problems: [...problems, aliasBomb(doc, `more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes`)] };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    const alias = firstAlias(doc.contents);
-    const [start, end] = alias?.range ?? [0, 1];
-    problems.push({
-      start,
-      end,
-      code: CODES.aliasBomb,
-      message: `YAML aliases here expand to more than ${MAX_ALIAS_COUNT} nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.`,
-      severity: 'error',
-    });
+    problems.push(aliasBomb(doc, `more than ${MAX_ALIAS_COUNT} nodes`));
     value = undefined;
   }
   return { syntax, doc, value, problems };
+}
+
+function aliasBomb(doc: Document.Parsed, size: string): TextProblem {
+  const alias = firstAlias(doc.contents);
+  const [start, end] = alias?.range ?? [0, 1];
+  return {
+    start,
+    end,
+    code: CODES.aliasBomb,
+    message: `YAML aliases and merge keys (<<) here expand to ${size} (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.`,
+    severity: 'error',
+  };
+}
+
+/**
+ * The syntax errors worth reading. PyYAML stops at the first; the `yaml` package goes on, and most of what it
+ * finds after a first error is that error's echo. A `{` or `[` left open is reported where it opens (with the
+ * errors before it); otherwise the errors on the line of the first one.
+ */
+function syntaxProblems(text: string, errors: ReadonlyArray<{ pos: [number, number]; message: string }>): TextProblem[] {
+  if (!errors.length) return [];
+  const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const unclosed = flowNesting(text).unclosed;
+  if (unclosed !== null && sorted[0]!.pos[0] >= unclosed) {
+    return [...sorted.filter((e) => e.pos[0] < unclosed).map((e) => yamlProblem(e.pos, e.message, 'error')), unclosedProblem(text, unclosed)];
+  }
+  const lineEnd = text.indexOf('\n', sorted[0]!.pos[0]);
+  const seen = new Set<string>();
+  return sorted
+    .filter((e) => lineEnd < 0 || e.pos[0] <= lineEnd)
+    .map((e) => yamlProblem(e.pos, e.message, 'error'))
+    .filter((p) => !seen.has(p.message) && Boolean(seen.add(p.message)));
 }
 
 function tooDeep(text: string, e: unknown): TextProblem {
@@ -155,7 +191,7 @@ export function nestingDepth(root: unknown): number {
     if (isMap(node) || isSeq(node)) {
       for (const item of node.items) stack.push([item, depth + 1]);
     } else if (isPair(node)) {
-      stack.push([node.value, depth]);
+      stack.push([node.value, depth], [node.key, depth]); // keys too: `{{{...}: 1}: 1}` nests through keys
     }
   }
   return max;

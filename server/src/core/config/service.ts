@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver-types';
+import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
@@ -131,6 +131,11 @@ export class ConfigService {
     this.parsers.delete(uri);
   }
 
+  /** How many documents have a parse kept (see forget). */
+  get keptDocuments(): number {
+    return this.parsers.size;
+  }
+
   private parse(uri: string, text: string, syntax: Syntax): ParsedConfig {
     if (syntax !== 'yaml') return parseConfig(text, syntax);
     let parser = this.parsers.get(uri);
@@ -166,8 +171,11 @@ export class ConfigService {
       relativePath: ctx.relativePath,
       override: ctx.override,
       linkedAs: ctx.linkedAs,
+      unloaded: parsed.problems.some((p) => p.severity === 'error'),
     });
-    const unloadable = parsed.value === undefined && parsed.problems.some((p) => p.code === CODES.notValidated || p.code === CODES.aliasBomb);
+    // Text that does not load (too large, too deep, an alias bomb, a syntax error in every block): what its first
+    // lines say it is. A broken config must report its problem, not become "no config".
+    const unloadable = parsed.value === undefined && parsed.problems.length > 0;
     if (unloadable && detection.source === 'none') {
       const guess = guessFromHead(text.slice(0, 16384));
       if (guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
@@ -206,7 +214,9 @@ export class ConfigService {
       if (ctx.runtime?.oom) {
         findings.push(...oomFindings(ctx.runtime.oom, vram, { format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], targets: ctx.vram?.targets ?? gpus, lookup: ctx.vram?.lookup ?? {} }));
       }
-      diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json')));
+      // Files are created only inside the workspace folders (or, with none open, beside the config).
+      const createWithin = ctx.roots?.length ? ctx.roots : [path.slice(0, path.lastIndexOf('/') + 1) || '/'];
+      diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json', createWithin)));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
     diagnostics.length = 0;
@@ -244,8 +254,8 @@ export class ConfigService {
     return documentSymbols(textDocument, analysis);
   }
 
-  codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis): CodeAction[] {
-    return codeActionsFor(textDocument, range, diagnostics, only, analysis);
+  codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
+    return codeActionsFor(textDocument, range, diagnostics, only, analysis, fixAll);
   }
 }
 

@@ -8,6 +8,7 @@
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml';
 import { parseConfig } from '../config/parse';
+import { commentText } from '../jobs/quote';
 import { findGpu, type GpuInfo } from '../gpus/catalog';
 import { isNoSetup, setupFromConfig } from '../vram/adapters';
 import { estimate, usableBytes, type Estimate } from '../vram/estimate';
@@ -173,7 +174,7 @@ export function ensemble(configText: string, format: string, path: string, bucke
       ? `VRAM: ${estimateRange(e)}${gpu ? ` of ${gib(usableBytes(gpu))} on the ${shortGpuName(gpu.name)}: ${verdictText}` : ''}.`
       : `VRAM: no estimate (${noEstimate}).`;
     const header = [
-      ` Length-bucket ensemble, bucket "${name}" (${sorted.join(' / ')} tokens) from ${basename(path)} (ftw ensemble).`,
+      ` Length-bucket ensemble, bucket "${name}" (${sorted.join(' / ')} tokens) from ${commentText(basename(path))} (ftw ensemble).`,
       ` ${behaviour}`,
       ` ${vram}`,
     ];

@@ -1,5 +1,6 @@
 /** Writes a config value as YAML 1.1 (what PyYAML and OmegaConf read) with comments placed on its keys. */
 import { Document, isMap, isScalar, type Scalar } from 'yaml';
+import { commentText } from '../jobs/quote';
 
 export type KeyPath = Array<string | number>;
 
@@ -13,8 +14,10 @@ export interface KeyComment {
   blankBefore?: boolean;
 }
 
+/** Comment lines for the `yaml` package, which puts `#` after each line break it knows; commentText escapes the
+ *  ones only PyYAML knows (NEL), so that a file name in a comment stays in the comment. */
 function prefix(lines: string[]): string {
-  return lines.map((l) => (l ? ` ${l}` : '')).join('\n');
+  return lines.map((l) => (l ? ` ${commentText(l)}` : '')).join('\n');
 }
 
 /** YAML text of `value` with the header lines and the comments; strings YAML 1.1 would misread get quoted. */

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { FORMATS } from '../config/formats';
-import { shellJoin, shellQuote } from './quote';
+import { commentText, shellJoin, shellQuote, shellVarName, yamlBlock, yamlKey, yamlQuote } from './quote';
 import { LaunchError, type LaunchPlan, type LaunchRequest } from './types';
 
 /** pip packages that provide each program. */
@@ -139,26 +139,35 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
   }
 }
 
+/** argv with the rendezvous words spliced in at `at`; `expand` says where they are (they expand on the node). */
+function withRendezvous(argv: string[], at: number, rdzv: string[] | undefined): { argv: string[]; env: Record<string, string>; expand: number[] } {
+  if (!rdzv) return { argv, env: {}, expand: [] };
+  return { argv: [...argv.slice(0, at), ...rdzv, ...argv.slice(at)], env: {}, expand: rdzv.map((_, i) => at + i) };
+}
+
 /** The command for a launcher on this machine (not Slurm/SkyPilot, which wrap this). */
-function processArgv(req: LaunchRequest, launcher: 'local' | 'torchrun' | 'accelerate' | 'deepspeed', gpus: number, nodes: number, exists: (path: string) => boolean, rdzv?: string[]): { argv: string[]; env: Record<string, string> } {
+function processArgv(req: LaunchRequest, launcher: 'local' | 'torchrun' | 'accelerate' | 'deepspeed', gpus: number, nodes: number, exists: (path: string) => boolean, rdzv?: string[]): { argv: string[]; env: Record<string, string>; expand: number[] } {
   const inner = innerCommand(req, exists);
-  if (launcher === 'local') return { argv: inner.local, env: {} };
+  if (launcher === 'local') return { argv: inner.local, env: {}, expand: [] };
   const refused = inner.refuse?.[launcher];
   if (refused) throw new LaunchError(refused);
   const own = inner.own?.[launcher];
   // On a cluster (rdzv) each node runs torchrun itself; only `tune run` takes torchrun's flags directly.
   if (own && (!rdzv || req.format === 'torchtune')) {
     const r = own(gpus, nodes);
-    return { argv: rdzv && launcher === 'torchrun' && req.format === 'torchtune' ? [...r.argv.slice(0, 2), ...rdzv, ...r.argv.slice(2)] : r.argv, env: r.env ?? {} };
+    return { ...withRendezvous(r.argv, 2, launcher === 'torchrun' && req.format === 'torchtune' ? rdzv : undefined), env: r.env ?? {} };
   }
   const target = inner.target;
   if (!target) throw new LaunchError(`the ${launcher} launcher cannot run this format`);
   const run = 'module' in target ? ['-m', target.module, ...target.args] : [target.script, ...target.args];
-  if (launcher === 'torchrun') return { argv: [program(req, 'torchrun', exists), `--nproc-per-node=${gpus}`, ...(nodes > 1 || rdzv ? [`--nnodes=${nodes}`] : []), ...(rdzv ?? []), ...run], env: {} };
-  if (launcher === 'accelerate') {
-    return { argv: [program(req, 'accelerate', exists), 'launch', ...(req.accelerateConfig ? ['--config_file', req.accelerateConfig] : []), '--num_processes', String(gpus * nodes), ...(nodes > 1 ? ['--num_machines', String(nodes)] : []), ...run], env: {} };
+  if (launcher === 'torchrun') {
+    const head = [program(req, 'torchrun', exists), `--nproc-per-node=${gpus}`, ...(nodes > 1 || rdzv ? [`--nnodes=${nodes}`] : [])];
+    return withRendezvous([...head, ...run], head.length, rdzv);
   }
-  return { argv: [program(req, 'deepspeed', exists), '--num_gpus', String(gpus), ...(nodes > 1 ? ['--num_nodes', String(nodes)] : []), ...('module' in target ? ['--module', target.module, ...target.args] : run)], env: {} };
+  if (launcher === 'accelerate') {
+    return { argv: [program(req, 'accelerate', exists), 'launch', ...(req.accelerateConfig ? ['--config_file', req.accelerateConfig] : []), '--num_processes', String(gpus * nodes), ...(nodes > 1 ? ['--num_machines', String(nodes)] : []), ...run], env: {}, expand: [] };
+  }
+  return { argv: [program(req, 'deepspeed', exists), '--num_gpus', String(gpus), ...(nodes > 1 ? ['--num_nodes', String(nodes)] : []), ...('module' in target ? ['--module', target.module, ...target.args] : run)], env: {}, expand: [] };
 }
 
 function describe(req: LaunchRequest, argv: string[], gpus: number, nodes: number): string {
@@ -168,56 +177,63 @@ function describe(req: LaunchRequest, argv: string[], gpus: number, nodes: numbe
   return `${words.join(' ')} · ${req.launcher} · ${scale}`;
 }
 
-/** The sbatch script: one task per node, each running the torchrun (or plain) command; output to logDir. */
-export function sbatchScript(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number, logDir: string): string {
+function directive(name: string, value: string | undefined): string[] {
+  return value ? [`#SBATCH --${name}=${value}`] : [];
+}
+
+/**
+ * The sbatch script: one task per node, each running the torchrun (or plain) command; output to logDir. Words go
+ * through shellQuote and comments through commentText (quote.ts); `expand` are the indexes of our rendezvous words.
+ */
+export function sbatchScript(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number, logDir: string, expand: number[] = []): string {
   const s = req.slurm ?? {};
   const name = (s.jobName ?? `ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`).replace(/[^\w.-]/g, '_');
   const lines = [
     '#!/bin/bash',
-    `# Written by Fine-Tune Workbench for ${basename(req.file)}: ${nodes} node(s) × ${gpus} GPU(s).`,
+    `# Written by Fine-Tune Workbench for ${commentText(basename(req.file))}: ${nodes} node(s) × ${gpus} GPU(s).`,
     `#SBATCH --job-name=${name}`,
     `#SBATCH --nodes=${nodes}`,
     '#SBATCH --ntasks-per-node=1',
     ...(s.gpuFlag === 'none' ? [] : s.gpuFlag === 'gres' ? [`#SBATCH --gres=gpu:${gpus}`] : [`#SBATCH --gpus-per-node=${gpus}`]),
     ...(s.cpusPerTask ? [`#SBATCH --cpus-per-task=${s.cpusPerTask}`] : []),
-    ...(s.partition ? [`#SBATCH --partition=${s.partition.replace(/[^\w,.-]/g, '')}`] : []),
-    ...(s.time ? [`#SBATCH --time=${s.time.replace(/[^\d:-]/g, '')}`] : []),
-    ...(s.account ? [`#SBATCH --account=${s.account.replace(/[^\w.-]/g, '')}`] : []),
-    `# Output: ${join(logDir, '%x-%j.out')} (given to sbatch on its command line: a path may hold spaces).`,
+    // Settings are reduced to the characters their values can hold; what is left empty is not written.
+    ...directive('partition', s.partition?.replace(/[^\w,.-]/g, '')),
+    ...directive('time', s.time?.replace(/[^\d:-]/g, '')),
+    ...directive('account', s.account?.replace(/[^\w.-]/g, '')),
+    `# Output: ${commentText(join(logDir, '%x-%j.out'))} (given to sbatch on its command line: a path may hold spaces).`,
     ...(s.extra ?? []).filter((x) => /^--[\w-]+(=[\w:,.\/@+-]*)?$/.test(x)).map((x) => `#SBATCH ${x}`),
     '',
     'set -euo pipefail',
     `cd ${shellQuote(req.cwd)}`,
-    ...Object.entries(env).map(([k, v]) => `export ${k.replace(/\W/g, '_')}=${shellQuote(v)}`),
+    ...Object.entries(env).map(([k, v]) => `export ${shellVarName(k)}=${shellQuote(v)}`),
     '# The first node of the allocation hosts the rendezvous.',
     'export MASTER_ADDR="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"',
     'export MASTER_PORT="${MASTER_PORT:-29500}"',
-    `srun --nodes=${nodes} --ntasks-per-node=1 ${shellJoin(inner)}`,
+    `srun --nodes=${nodes} --ntasks-per-node=1 ${shellJoin(inner, expand)}`,
     '',
   ];
   return lines.join('\n');
 }
 
-/** The SkyPilot task YAML: resources, nodes, the workspace as workdir, and the run command. */
-export function skypilotTask(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number): string {
+/**
+ * The SkyPilot task YAML: resources, nodes, the workspace as workdir, and the run command. Values go through
+ * yamlQuote/yamlKey/yamlBlock, the words of the run script through shellQuote (quote.ts).
+ */
+export function skypilotTask(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number, expand: number[] = []): string {
   const o = req.skypilot ?? {};
   const rel = (p: string) => (isAbsolute(p) && p.startsWith(`${req.cwd}/`) ? relative(req.cwd, p) : p);
-  const run = shellJoin(inner.map(rel));
-  const yamlString = (s: string) => JSON.stringify(s);
+  const run = ['set -e', ...(nodes > 1 ? ['export MASTER_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)', 'export MASTER_PORT=29500'] : []), shellJoin(inner.map(rel), expand)].join('\n');
   const out = [
-    `# Written by Fine-Tune Workbench for ${basename(req.file)}. Launch: sky launch -c <cluster> this-file.yaml`,
-    `name: ${yamlString(`ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`)}`,
+    `# Written by Fine-Tune Workbench for ${commentText(basename(req.file))}. Launch: sky launch -c <cluster> this-file.yaml`,
+    `name: ${yamlQuote(`ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`)}`,
     'resources:',
-    `  accelerators: ${yamlString(`${o.accelerator ?? 'A100'}:${gpus}`)}`,
-    ...(o.cloud ? [`  cloud: ${yamlString(o.cloud)}`] : []),
+    `  accelerators: ${yamlQuote(`${o.accelerator ?? 'A100'}:${gpus}`)}`,
+    ...(o.cloud ? [`  cloud: ${yamlQuote(o.cloud)}`] : []),
     `num_nodes: ${nodes}`,
-    `workdir: ${yamlString(req.cwd)}`,
-    ...(Object.keys(env).length ? ['envs:', ...Object.entries(env).map(([k, v]) => `  ${k.replace(/\W/g, '_')}: ${yamlString(v)}`)] : []),
-    ...(o.setup ? ['setup: |', ...o.setup.split('\n').map((l) => `  ${l}`)] : []),
-    'run: |',
-    '  set -e',
-    ...(nodes > 1 ? ['  export MASTER_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)', '  export MASTER_PORT=29500'] : []),
-    `  ${run}`,
+    `workdir: ${yamlQuote(req.cwd)}`,
+    ...(Object.keys(env).length ? ['envs:', ...Object.entries(env).map(([k, v]) => `  ${yamlKey(shellVarName(k))}: ${yamlQuote(v)}`)] : []),
+    ...(o.setup ? [`setup: ${yamlBlock(o.setup.endsWith('\n') ? o.setup : `${o.setup}\n`, '  ')}`] : []),
+    `run: ${yamlBlock(`${run}\n`, '  ')}`,
     '',
   ];
   return out.join('\n');
@@ -241,12 +257,11 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
     Object.assign(env, inner.env);
     // Described by what it trains, not by the rendezvous flags around it.
     const what = describe(req, processArgv(req, 'local', gpus, 1, () => false).argv, gpus, nodes);
-    // The rendezvous words are ours and must expand on the node: unquote them after quoting the rest.
     if (req.launcher === 'slurm') {
       const logDir = req.slurm?.logDir ?? join(req.cwd, '.ftw', 'slurm');
       const name = (req.slurm?.jobName ?? `ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`).replace(/[^\w.-]/g, '_');
       const scriptPath = join(logDir, `${name}.sbatch`);
-      const content = sbatchScript(req, inner.argv, env, gpus, nodes, logDir).replace(/'(--rdzv-(?:endpoint|id)=\$[^']*)'/g, '"$1"');
+      const content = sbatchScript(req, inner.argv, env, gpus, nodes, logDir, inner.expand);
       return {
         argv: ['sbatch', '--parsable', `--output=${join(logDir, '%x-%j.out')}`, scriptPath],
         env: {},
@@ -261,7 +276,7 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
     }
     const taskPath = join(req.cwd, '.ftw', 'sky', `${basename(req.file).replace(/\.[^.]*$/, '')}.sky.yaml`);
     const cluster = (req.skypilot?.cluster ?? `ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`).toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    const content = skypilotTask(req, inner.argv, env, gpus, nodes).replace(/'(--(?:rdzv-endpoint|node-rank)=\$[^']*)'/g, '"$1"');
+    const content = skypilotTask(req, inner.argv, env, gpus, nodes, inner.expand);
     return {
       argv: ['sky', 'launch', '--yes', '-c', cluster, taskPath],
       env: {},

@@ -89,6 +89,11 @@ export class IncrementalPython {
     this.last.get(uri)?.tree.delete();
     this.last.delete(uri);
   }
+
+  /** How many documents have a tree kept. */
+  get size(): number {
+    return this.last.size;
+  }
 }
 
 const BLOCK = 256;

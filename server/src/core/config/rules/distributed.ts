@@ -54,6 +54,13 @@ export const deepspeedLinkRule: Rule = {
     const file = keyPath ? get(v, keyPath.join('.')) : undefined;
     if (!keyPath || typeof file !== 'string' || !ctx.files || !/\.json$/i.test(file)) return out;
     const found = candidatesFor(ctx, file).map((p) => ({ p, text: ctx.files!.read(p) })).find((c) => c.text !== undefined);
+    const unread = found ? undefined : candidatesFor(ctx, file).map((p) => ctx.files!.problem?.(p)).find(Boolean);
+    if (unread?.kind === 'notAFile') {
+      // A FIFO or a device would block the tool, or feed it forever: we neither read it nor offer to create it.
+      out.push({ code: 'FT210', path: keyPath, on: 'value', severity: 'error', message: `'${file}' is ${unread.reason.replace(/, not read$/, '')}: the run blocks or fails when it opens it. It was not read.` });
+      return out;
+    }
+    if (unread) return out; // there, but too large to read: no cross-file checks
     if (!found) {
       out.push({
         code: 'FT210',

@@ -9,6 +9,9 @@ import type { JsonSchema } from '../schema';
 export interface FileAccess {
   /** The text of the file, or undefined when it does not exist or cannot be read. */
   read(path: string): string | undefined;
+  /** Why a path that exists was not read: not a file at all (a FIFO, a device, a socket: a tool would block on it
+   *  or read it without end), or larger than the reader takes; undefined when it was read or is missing. */
+  problem?(path: string): { kind: 'notAFile' | 'tooLarge'; reason: string } | undefined;
 }
 
 export interface RuleContext {
