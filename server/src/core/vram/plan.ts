@@ -11,10 +11,10 @@
  */
 import { findGpu, type GpuInfo } from '../gpus/catalog';
 import { MODEL_CATALOG } from './catalogData';
-import { estimate, GiB, type Estimate, type EstimateOptions } from './estimate';
+import { estimate, type Estimate, type EstimateOptions } from './estimate';
 import { familyOf, resolveModel } from './models';
 import type { Verdict } from './range';
-import { gib, shortGpuName } from './report';
+import { estimateRange, gib, shortGpuName } from './report';
 import type { TrainingSetup } from './setup';
 
 export type StepKind = 'checkpointing' | 'microBatch' | 'sequence' | 'optimizer' | 'qlora';
@@ -168,7 +168,6 @@ function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, tran
   return best;
 }
 
-const range = (e: Estimate) => `≈ ${gib(e.peakBytes + e.contextBytes)} (up to ${(e.peakUpperBytes + e.contextBytes) / GiB >= 100 ? Math.round((e.peakUpperBytes + e.contextBytes) / GiB) : ((e.peakUpperBytes + e.contextBytes) / GiB).toFixed(1)})`;
 const perGpu = (s: TrainingSetup) => (s.gpus > 1 ? ' per GPU' : '');
 const changes = (steps: PlanStep[]) => steps.map((s) => s.label).join(' + ');
 
@@ -197,7 +196,7 @@ function answer(kind: AnswerKind, t: Trial, gpu: GpuInfo, where: string, start: 
   const prefix = t.steps.length ? `${changes(t.steps)} ` : '';
   return {
     kind,
-    description: `${prefix}${prefix ? 'on ' : ''}${where}: ${range(t.estimate)}${perGpu(t.setup)}${t.verdict === 'tight' ? ', tight' : ''}`,
+    description: `${prefix}${prefix ? 'on ' : ''}${where}: ${estimateRange(t.estimate)}${perGpu(t.setup)}${t.verdict === 'tight' ? ', tight' : ''}`,
     steps: t.steps,
     setup: t.setup,
     estimate: t.estimate,
@@ -257,7 +256,7 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
     const floor = trial(all.length ? all[all.length - 1]!.setup : setup, setup, target, options, identity);
     const tight = cheapest(setup, target, options, undefined, ['tight']);
     if (tight) answers.push(answer('config', tight, target, where, setup));
-    const tried = floor && floor.steps.length ? `even with ${changes(floor.steps)} it needs ${range(floor.estimate)}` : `it needs ${range(current)}`;
+    const tried = floor && floor.steps.length ? `even with ${changes(floor.steps)} it needs ${estimateRange(floor.estimate)}` : `it needs ${estimateRange(current)}`;
     impossible = `No change to the config makes it fit ${n > 1 ? `${n}× ` : 'one '}${name(target)}${tight ? ' with room to spare' : ''}: ${tried}${perGpu(setup)}.`;
     // 2. CPU offload on the same GPUs.
     const off = cheapest(setup, target, options, (s) => sharded(s, n, true, options), ['fits'], true);
@@ -277,7 +276,7 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
       const small = cheapest({ ...setup, model: id }, target, options);
       if (small) {
         answers.push(answer('smaller-model', small, target, `${where}`, setup));
-        answers[answers.length - 1]!.description = `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${range(small.estimate)}${perGpu(small.setup)}`;
+        answers[answers.length - 1]!.description = `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${estimateRange(small.estimate)}${perGpu(small.setup)}`;
         break;
       }
     }
