@@ -16,7 +16,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findGpu } from '../../server/src/core/gpus/catalog';
-import { estimate } from '../../server/src/core/vram/estimate';
+import { estimate, reservedOn } from '../../server/src/core/vram/estimate';
 import { catalogModel } from '../../server/src/core/vram/models';
 import type { ModelDims } from '../../server/src/core/vram/modelTypes';
 import { resolveSetup, type TrainingSetup } from '../../server/src/core/vram/setup';
@@ -80,7 +80,9 @@ export function scoreRow(row: Row): RowResult {
   const setup = resolveSetup({ ...row.setup, model });
   const gpu = findGpu(row.gpu);
   const e = estimate(setup, { gpus: gpu ? [gpu] : [] });
-  const predicted = row.metric === 'alloc' ? e.allocatedBytes : row.metric === 'smi' ? e.peakBytes + e.contextBytes : e.peakBytes;
+  // Reserved and nvidia-smi figures are what the allocator held on the row's own GPU (reservedOn).
+  const reserved = reservedOn(e, gpu);
+  const predicted = row.metric === 'alloc' ? e.allocatedBytes : row.metric === 'smi' ? reserved + e.contextBytes : reserved;
   const upper = row.metric === 'alloc' ? e.allocatedUpperBytes : row.metric === 'smi' ? e.peakUpperBytes + e.contextBytes : e.peakUpperBytes;
   const measured = row.measured === null ? null : row.measured * UNIT[row.unit];
   const errorPct = measured === null ? null : ((predicted - measured) / measured) * 100;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findGpu, type GpuInfo } from '../../server/src/core/gpus/catalog';
-import { estimate, GiB, loraParameters, MiB, type Estimate, type EstimateOptions } from '../../server/src/core/vram/estimate';
+import { estimate, GiB, loraParameters, MiB, reservedOn, type Estimate, type EstimateOptions } from '../../server/src/core/vram/estimate';
 import { dimsFromHfConfig, parametersFromDims, resolveModel, UnknownModelError } from '../../server/src/core/vram/models';
 import type { ModelDims } from '../../server/src/core/vram/modelTypes';
 import { resolveSetup, SetupError, type TrainingSetupInput } from '../../server/src/core/vram/setup';
@@ -269,8 +269,16 @@ describe('vram: gradients and optimizer states', () => {
     assert.equal(e.components.optimizer, 0);
     assert.equal(e.components.gradients, 0);
   });
-  it('offloading everything also moves quantized weights off the GPU (FSDP-QLoRA with CPU offload)', () => {
-    assert.equal(est({ method: 'qlora', gpus: 2, sharding: 'fsdp', offload: 'all' }).components.weights, 0);
+  it('offloading everything moves the 4-bit codes off the GPU; the quantization statistics stay (FSDP-QLoRA with CPU offload)', () => {
+    // QuantState (absmax, nested absmax, code book) is a tensor attribute, not a parameter: 0.127 bits per weight stay
+    near(est({ method: 'qlora', doubleQuant: true, gpus: 2, sharding: 'fsdp', offload: 'all' }).components.weights, (LINEAR * (4.127 - 4)) / 8);
+  });
+  it('FSDP and ZeRO-3 shard the 4-bit codes and the unquantized parts, never the quantization statistics', () => {
+    for (const sharding of ['fsdp', 'zero3'] as const) {
+      const e = est({ method: 'qlora', doubleQuant: false, gpus: 2, sharding });
+      near(line(e, 'NF4 linear weights'), (LINEAR * 4) / 8 / 2 + (LINEAR * 0.5) / 8, sharding); // 20,480 + 5,120
+      near(line(e, 'unquantized embeddings'), (UNQUANTIZED * 2) / 2, sharding);
+    }
   });
   it('DDP on 2 GPUs adds one gradient-sized bucket', () => {
     const e = est({ gpus: 2 });
@@ -413,6 +421,28 @@ describe('vram: totals, context and fit', () => {
     assert.equal(e.allocatedBytes, persistent + transient); // the forward is the larger phase
     near(e.peakBytes, persistent * 1.01 + transient * 1.5);
     assert.ok(e.peakUpperBytes > fused.peakUpperBytes, 'the cached-apart temporaries widen the bound');
+  });
+  it('under FSDP the shard-sized foreach temporary is kept beside the forward\'s blocks where the card has room (reservedOn)', () => {
+    const one = est({});
+    assert.equal(one.cachedBytes, 0, 'one GPU steps per parameter: nothing cached apart');
+    assert.equal(reservedOn(one, gpu('A100 80GB')), one.peakBytes);
+    const e = est({ gpus: 2, sharding: 'fsdp' });
+    const step = (P * 2) / 2; // foreach AdamW: one temporary the size of the bf16 states it steps, ÷ 2 GPUs
+    assert.ok(step < line(e, 'layer') + line(e, 'activations kept'), 'the forward is the larger phase here');
+    near(e.cachedBytes, step);
+    near(reservedOn(e, gpu('A100 80GB')), e.peakBytes + step); // a roomy card keeps it
+    near(reservedOn(e), e.peakBytes + step); // no GPU named: a roomy one
+    assert.ok(e.notes.some((n) => /nvidia-smi shows up to .* more, cached by the allocator/.test(n)), e.notes.join('\n'));
+    assert.equal(est({ gpus: 2, sharding: 'fsdp', optimizer: 'adamw-fused' }).cachedBytes, 0, 'fused AdamW steps per tensor');
+  });
+  it('reservedOn never goes past what the card holds', () => {
+    // Llama-2-7B in full over 4 × A10G: 19.3 GiB needed, 3.1 GiB of shard-sized step temporaries, 0.7 GiB of room left
+    const e = estimate(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf', precision: 'bf16-true', gpus: 4, sharding: 'fsdp', gradientCheckpointing: true, microBatchSize: 2, sequenceLength: 2048 }));
+    assert.ok(e.cachedBytes > 1 * GiB, `cached ${e.cachedBytes}`);
+    const small = gpu('A10G');
+    const room = small.smiMiB * MiB - e.contextBytes - e.peakBytes;
+    assert.ok(room > 0 && room < e.cachedBytes, `room ${room}`);
+    near(reservedOn(e, small), e.peakBytes + room);
   });
   it('components sum to peakBytes', () => {
     for (const e of [est({}), est({ method: 'qlora', gradientCheckpointing: true }), est({ gpus: 4, sharding: 'zero3', attention: 'eager' }), est({ sequenceLength: 1 })]) {

@@ -76,6 +76,9 @@ export interface Estimate {
   /** max_memory_allocated that nine runs in ten stay under (the allocated view of peakUpperBytes). */
   allocatedUpperBytes: number;
   peakUpperBytes: number;
+  /** What the caching allocator keeps besides on a GPU with room to spare (range.ts): part of what nvidia-smi shows
+   *  there, never needed (reservedOn). */
+  cachedBytes: number;
   contextBytes: number;
   components: Components;
   lines: BreakdownLine[];
@@ -98,6 +101,16 @@ function fmt(bytes: number): string {
 /** Usable memory of a GPU: its nvidia-smi total (what the card offers the process). */
 export function usableBytes(gpu: GpuInfo): number {
   return gpu.smiMiB * MiB;
+}
+
+/**
+ * The max_memory_reserved to expect on a given GPU: the estimate, plus what the caching allocator keeps besides as far
+ * as the card has room for it (it frees cached blocks and retries only when cudaMalloc fails). Without a GPU, a
+ * roomy one.
+ */
+export function reservedOn(e: Estimate, gpu?: GpuInfo): number {
+  const room = gpu ? Math.max(0, usableBytes(gpu) - e.contextBytes - e.peakBytes) : Infinity;
+  return e.peakBytes + Math.min(e.cachedBytes, room);
 }
 
 export interface EstimateOptions extends ModelLookup {
@@ -150,16 +163,24 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   let trainable = 0;
   if (quantized) {
     const bits = setup.quantization === 'int8' ? 8 + 32 / d.hiddenSize : setup.doubleQuant ? NF4_DQ_BITS : NF4_BITS;
-    const linearBytes = (parts.linear * bits) / 8;
+    const codeBits = setup.quantization === 'int8' ? 8 : 4;
+    // The packed codes are the parameter FSDP and DeepSpeed shard and offload. The quantization statistics
+    // (bitsandbytes' QuantState: absmax per block, nested absmax and code book) are plain tensor attributes of the
+    // parameter, not parameters or buffers: FSDP and ZeRO-3 neither shard nor offload them, so every GPU keeps all
+    // of them (research §1.10; transformers PR #29587 quantizes on the GPU before sharding).
+    const packedBytes = (parts.linear * codeBits) / 8;
+    const statsBytes = (parts.linear * (bits - codeBits)) / 8;
     // Embeddings, LM head and norms stay unquantized; PEFT's prepare_model_for_kbit_training casts them to fp32
     // (research §1.10), which HF-based trainers do under mixed precision.
     const unquantizedBytes = kbitUpcast ? 4 : 2;
     const unquantized = (parts.embedding + parts.head + parts.rest) * unquantizedBytes;
-    weights = setup.offload === 'all' ? 0 : divide(linearBytes + unquantized, shardsParams);
-    offloadedWeights = setup.offload === 'all' ? linearBytes + unquantized : 0;
-    if (setup.offload !== 'all') {
-      add('weights', `${setup.quantization.toUpperCase()} linear weights`, divide(linearBytes, shardsParams), `${(parts.linear / 1e9).toFixed(2)} B params × ${bits.toFixed(3)} bits${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`, UPSIDE.weights, false);
-      add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}`, UPSIDE.weights, false);
+    const offloaded = setup.offload === 'all';
+    weights = (offloaded ? 0 : divide(packedBytes + unquantized, shardsParams)) + statsBytes;
+    offloadedWeights = offloaded ? packedBytes + unquantized : 0;
+    const where = `${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`;
+    add('weights', `${setup.quantization.toUpperCase()} linear weights${offloaded ? ' (codes offloaded to CPU; statistics stay)' : ''}`, (offloaded ? 0 : divide(packedBytes, shardsParams)) + statsBytes, `${(parts.linear / 1e9).toFixed(2)} B params × ${codeBits} bits${offloaded ? ' on the CPU' : where} + ${(bits - codeBits).toFixed(3)} bits of statistics on every GPU`, UPSIDE.weights, false);
+    if (!offloaded) {
+      add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}${where}`, UPSIDE.weights, false);
     }
   } else {
     // AMP keeps fp32 weights, frozen or not; "-true" and DeepSpeed's half modes hold them in 16 bits.
@@ -345,6 +366,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     forward,
     step: { bytes: stepTemp, upside: foreach ? 0.05 : UPSIDE.temporaries, transient: true },
     stepCachedApart: foreach && stepTemp > 0,
+    stepCachedKept: foreach && stepTemp > 0 && sharding === 'fsdp',
     packed: setup.packed,
     contextUpsideBytes: CONTEXT_UPSIDE_BYTES * (n > 1 ? 2 : 1),
   });
@@ -356,6 +378,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
   add('other', 'allocator slack (reserved − allocated)', r.slackBytes, `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`, 0, false);
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
+  if (r.cachedBytes > 0) notes.push(`FSDP's optimizer step: on a GPU with room, nvidia-smi shows up to ${fmt(r.cachedBytes)} more, cached by the allocator and given back when the memory is needed`);
 
   const components: Components = {
     weights,
@@ -380,6 +403,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     peakBytes,
     allocatedUpperBytes: r.allocatedUpperBytes,
     peakUpperBytes: r.peakUpperBytes,
+    cachedBytes: r.cachedBytes,
     contextBytes,
     components,
     lines,

@@ -95,9 +95,13 @@ export interface StepPhases {
   persistent: RangeTerm[];
   forward: RangeTerm[];
   step: RangeTerm;
-  /** The step's temporaries come in the parameters' sizes (foreach AdamW: one per parameter or FSDP flat shard),
-   *  which the activations' cached blocks rarely match: on a roomy GPU the cache ends up holding both. */
+  /** foreach AdamW's temporaries may be cut as segments of their own beside the forward's cached blocks, which a
+   *  roomy GPU then keeps (the bound counts them). */
   stepCachedApart: boolean;
+  /** ...and they are, under FSDP: its step is one temporary as large as the whole flat shard, which no block the
+   *  activations left in the cache can hold (the allocator splits cached blocks but never merges segments). Without
+   *  flat parameters the temporaries come one per parameter and mostly fit in the blocks the activations freed. */
+  stepCachedKept: boolean;
   packed: boolean;
   contextUpsideBytes: number;
 }
@@ -108,6 +112,9 @@ export interface Reservation {
   slackBytes: number;
   allocatedUpperBytes: number;
   peakUpperBytes: number;
+  /** What the caching allocator keeps besides on a GPU with room to spare (foreach AdamW's temporaries cached beside
+   *  the forward's blocks): nvidia-smi shows it there, a GPU without the room gives it back. */
+  cachedBytes: number;
 }
 
 const sum = (ts: RangeTerm[]) => ts.reduce((s, t) => s + t.bytes, 0);
@@ -116,11 +123,14 @@ const spread = (ts: RangeTerm[]) => ts.reduce((s, t) => s + (t.upside * t.bytes)
 /**
  * Allocated: the larger phase. Reserved: the persistent memory with its rounding, and the larger of the
  * forward/backward's blocks (with their fragmentation) and the step's temporaries, which reuse the forward's cached
- * blocks once memory is short (the allocator frees cached blocks and retries when cudaMalloc fails). On a roomy GPU
- * foreach AdamW's temporaries, which come in the parameters' sizes, are cached beside the forward's blocks instead:
- * the FSDP full fine-tunes of measurements-public (FA5, FA7) show nvidia-smi 9–19 GiB above max_memory_allocated,
- * while a single A100 that could not hold both (FA3) ran within 80 GB. So the bound counts them, the estimate (what
- * the run needs) does not.
+ * blocks once memory is short (the allocator frees cached blocks and retries when cudaMalloc fails). Under FSDP,
+ * foreach AdamW's one shard-sized temporary cannot reuse those blocks and, on a GPU with room, is cached beside
+ * them: the FSDP full fine-tunes of measurements-public (FA5, FA7) show nvidia-smi 9–19 GiB above
+ * max_memory_allocated, torchtune's 4-GPU full fine-tune (measurements-dev TT5) reserves 5 GiB above what it
+ * allocates, while single-GPU runs that step per parameter (bert-large, HF1–HF5; Mistral on one A100, FA1/FA3)
+ * keep only part of it (FA1: 7 GiB of 27). The estimate (what the run needs) leaves it out; cachedBytes says how
+ * much nvidia-smi shows on top under FSDP where the card has room (reservedOn), and the bound counts it for any
+ * foreach step.
  */
 export function reserve(p: StepPhases): Reservation {
   const t = transientSlack(p.packed);
@@ -135,7 +145,7 @@ export function reserve(p: StepPhases): Reservation {
   const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * forward;
   const cachedApart = p.stepCachedApart ? Math.min(step, forwardReserved) : 0;
   const peakUpperBytes = allocatedBytes + slackBytes + Math.sqrt(spread(terms) + slackSpread ** 2 + cachedApart ** 2 + p.contextUpsideBytes ** 2);
-  return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes };
+  return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes, cachedBytes: p.stepCachedKept ? cachedApart : 0 };
 }
 
 /** fits: the bound fits; tight: only the estimate does (the run may or may not); no: not even the estimate. */
