@@ -178,7 +178,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     weights = (offloaded ? 0 : divide(packedBytes + unquantized, shardsParams)) + statsBytes;
     offloadedWeights = offloaded ? packedBytes + unquantized : 0;
     const where = `${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`;
-    add('weights', `${setup.quantization.toUpperCase()} linear weights${offloaded ? ' (codes offloaded to CPU; statistics stay)' : ''}`, (offloaded ? 0 : divide(packedBytes, shardsParams)) + statsBytes, `${(parts.linear / 1e9).toFixed(2)} B params × ${codeBits} bits${offloaded ? ' on the CPU' : where} + ${(bits - codeBits).toFixed(3)} bits of statistics on every GPU`, UPSIDE.weights, false);
+    add('weights', `${setup.quantization.toUpperCase()} linear weights${offloaded ? ' (codes offloaded to CPU; statistics stay)' : ''}`, (offloaded ? 0 : divide(packedBytes, shardsParams)) + statsBytes, `${(parts.linear / 1e9).toFixed(2)} B params × ${codeBits} bits${offloaded ? ' on the CPU' : where} + ${(bits - codeBits).toFixed(3)} bits of statistics${offloaded || (shardsParams && n > 1) ? ' (whole on every GPU)' : ''}`, UPSIDE.weights, false);
     if (!offloaded) {
       add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}${where}`, UPSIDE.weights, false);
     }
