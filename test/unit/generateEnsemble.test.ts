@@ -17,7 +17,7 @@ function generated(format: 'axolotl' | 'llamafactory' | 'trl' | 'torchtune' | 'h
 
 describe('ensemble writer', () => {
   it('writes short/mid/long Axolotl variants with true length buckets, own output dirs, estimates and tasks', () => {
-    const source = `# my run\n${AXOLOTL_BASE}\nsequence_len: 2048 # long enough\nadapter: lora\n`;
+    const source = `# my run\n${AXOLOTL_BASE}\nsequence_len: 2048 # long enough\nadapter: lora\ngradient_checkpointing: true\n`;
     const r = ensemble(source, 'axolotl', `${ROOT}/configs/lora.yml`, [512, 1024, 2048], { gpu: 'RTX 4090', outDir: `${ROOT}/configs/buckets`, workspace: ROOT });
     assert.deepEqual(r.variants.map((v) => [v.name, v.sequenceLength, v.minLength]), [['short', 512, undefined], ['mid', 1024, 513], ['long', 2048, 1025]]);
     assert.deepEqual(r.variants.map((v) => v.path), ['short', 'mid', 'long'].map((n) => `${ROOT}/configs/buckets/lora.${n}.yml`));

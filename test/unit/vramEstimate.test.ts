@@ -314,7 +314,7 @@ describe('vram: activations', () => {
     assert.equal(line(e, 'one layer recomputed'), TOKENS * GATED_TOKEN_LAYER); // 360,448
     // the recomputed layer and the loss buffers do not peak together: the larger (logits) counts
     assert.equal(e.components.activations, TOKENS * 2 * 64 * 2 + FINAL_NORM);
-    assert.equal(e.components.logits, TOKENS * 1000 * 12);
+    assert.equal(e.components.logits, TOKENS * 1000 * 14);
   });
   it('checkpointing in fp32, and under AMP (fp32 weights make an fp32 residual stream), keeps 4-byte checkpoints', () => {
     assert.equal(line(est({ gradientCheckpointing: true, precision: 'fp32' }), 'layer checkpoints'), TOKENS * 2 * 64 * 4);
@@ -343,9 +343,9 @@ describe('vram: activations', () => {
 });
 
 describe('vram: logits, distillation, temporaries', () => {
-  it('decoders: tokens × vocabulary × 12 bytes', () => assert.equal(est({}).components.logits, TOKENS * 1000 * 12)); // 1,536,000
-  it('a chunked cross-entropy keeps 4 bytes per vocabulary entry; one fused with the LM head, one fp32 hidden state', () => {
-    assert.equal(est({ loss: 'chunked' }).components.logits, TOKENS * 1000 * 4);
+  it('decoders: tokens × vocabulary × 14 bytes', () => assert.equal(est({}).components.logits, TOKENS * 1000 * 14)); // 1,792,000
+  it('a chunked cross-entropy keeps 6 bytes per vocabulary entry; one fused with the LM head, one fp32 hidden state', () => {
+    assert.equal(est({ loss: 'chunked' }).components.logits, TOKENS * 1000 * 6);
     assert.equal(est({ loss: 'fused' }).components.logits, TOKENS * 64 * 4);
   });
   it('encoders have no vocabulary-wide logits', () => {
@@ -355,7 +355,7 @@ describe('vram: logits, distillation, temporaries', () => {
     assert.equal(e.components.weights, P * 2);
   });
   it('encoder-decoder models have logits over the whole sequence (the target length is not in the setup)', () => {
-    assert.equal(est({ model: { ...TINY, architecture: 'encoder-decoder' } }).components.logits, TOKENS * 1000 * 12);
+    assert.equal(est({ model: { ...TINY, architecture: 'encoder-decoder' } }).components.logits, TOKENS * 1000 * 14);
   });
   it('distillation adds the frozen teacher in 16-bit and its logits (compute + 8 bytes)', () => {
     // teacher: 2 × 1000 × 128 + 2 × (4·128² + 3·128·256 + 2·128) + 128 = 584,320 params
@@ -364,7 +364,7 @@ describe('vram: logits, distillation, temporaries', () => {
     assert.equal(tp, 584_320);
     const e = est({ method: 'distillation', teacher });
     assert.equal(e.components.weights, P * 2 + tp * 2);
-    assert.equal(e.components.logits, TOKENS * 1000 * 12 + TOKENS * 1000 * (2 + 8));
+    assert.equal(e.components.logits, TOKENS * 1000 * 14 + TOKENS * 1000 * (2 + 8));
     assert.equal(e.totalParameters, P + tp);
     assert.equal(e.trainableParameters, P);
   });
@@ -388,7 +388,7 @@ describe('vram: logits, distillation, temporaries', () => {
   });
   it('the optimizer step sets the peak when the forward/backward is smaller: foreach AdamW, a temporary as large as all the states', () => {
     const e = est({ sequenceLength: 1 });
-    // forward/backward: 1 token × 2 layers × 2,816 + 1 × 1000 × 12 = 17,632 < step: 210,240 trainable × 2 bytes = 420,480
+    // forward/backward: 1 token × 2 layers × 2,816 + 1 × 1000 × 14 = 19,632 < step: 210,240 trainable × 2 bytes = 420,480
     assert.equal(line(e, 'optimizer step temporaries'), P * 2);
     assert.equal(e.allocatedBytes, P * 2 + P * 2 + P * 4 + P * 2);
     assert.equal(e.components.activations, 0);
@@ -405,19 +405,19 @@ describe('vram: totals, context and fit', () => {
   it('allocated is the sum of the terms; reserved adds 1% of what persists and 50% of what each step allocates again', () => {
     const e = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4; // weights, gradients, AdamW states: 1,681,920
-    const transient = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 12; // activations + logits: 2,289,664
+    const transient = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 14; // activations + logits: 2,545,664
     assert.equal(e.allocatedBytes, persistent + transient);
     near(e.peakBytes, persistent * 1.01 + transient * 1.5);
   });
   it('packed batches (the same shapes every step) fragment less: 30% of the per-step memory', () => {
     const e = est({ packed: true, optimizer: 'adamw-fused' });
-    near(e.peakBytes, (P * 2 + P * 2 + P * 4) * 1.01 + (TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 12) * 1.3);
+    near(e.peakBytes, (P * 2 + P * 2 + P * 4) * 1.01 + (TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 14) * 1.3);
   });
   it('foreach AdamW\'s step temporaries: the estimate reuses the forward\'s blocks; the bound allows them cached beside', () => {
     const e = est({});
     const fused = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4;
-    const transient = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 12;
+    const transient = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 14;
     assert.equal(e.allocatedBytes, persistent + transient); // the forward is the larger phase
     near(e.peakBytes, persistent * 1.01 + transient * 1.5);
     assert.ok(e.peakUpperBytes > fused.peakUpperBytes, 'the cached-apart temporaries widen the bound');
@@ -459,7 +459,7 @@ describe('vram: totals, context and fit', () => {
     const e = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4;
     const activations = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM;
-    const logits = TOKENS * 1000 * 12;
+    const logits = TOKENS * 1000 * 14;
     // weights 5%, gradients and states 10%, activations 35%, logits 35%
     const spread = (0.05 * P * 2) ** 2 + (0.1 * P * 2) ** 2 + (0.1 * P * 4) ** 2 + (0.35 * TOKENS * 2 * GATED_TOKEN_LAYER) ** 2 + (0.35 * FINAL_NORM) ** 2 + (0.35 * logits) ** 2;
     near(e.allocatedUpperBytes, persistent + activations + logits + Math.sqrt(spread));

@@ -36,8 +36,8 @@ export const UPSIDE = {
   scores: 0.3,
   /** Autocast copies are exact for the weights they cover. */
   copies: 0.1,
-  /** Logits and cross-entropy: 10–14 bytes per vocabulary entry per token by transformers version (research §5.4);
-   *  a model that upcasts its logits before slicing off the last position holds one fp32 copy more (16). */
+  /** Logits and cross-entropy: 12–14 bytes per vocabulary entry per token by transformers version and training
+   *  loop (terms.ts lossBytes takes 14); a trainer that keeps an fp32 copy of the logits for metrics holds 4 more. */
   logits: 0.35,
   /** Dequantization and step temporaries: one buffer more in flight (prefetch, a second stream) doubles them. */
   temporaries: 1,

@@ -147,19 +147,25 @@ function zero3LiveElements(d: ModelDims, parts: Parts): number {
 }
 
 /**
- * Logits and the cross-entropy's buffers per token at the peak (research §5.4):
- * - full: the logits, their fp32 upcast, the log-softmax output kept for backward and its gradient: 10–14 bytes per
- *   vocabulary entry; we take 12.
- * - chunked: the logits stay whole in the compute dtype and each chunk is upcast, differentiated and freed in turn:
- *   torchtune's chunked output loss took 8.1 GiB off a 2 × 4,096-token Llama-3 step (research §2.4 f, TT24 → TT25),
- *   8 of those 12 bytes over its 128,256-entry vocabulary; we take 4.
+ * Logits and the cross-entropy's buffers per token at the peak (research §5.4 gives 10–14 bytes per vocabulary
+ * entry by transformers version):
+ * - full: when the log-softmax is differentiated, its saved fp32 output (4 bytes), the incoming fp32 gradient (4)
+ *   and the outgoing one (4) are alive together, and so are the 16-bit logits (2) that the caller's output object
+ *   still holds: 14 bytes. Two sources that isolate the term measure it there: the per-token slope of IBM's
+ *   fms-acceleration runs (HF Trainer, Mistral-7B, vocabulary 32,000: measurements-public FA9–FA32) sits 2.2 bytes
+ *   per entry above a 12-byte count, and NeMo AutoModel's switch to a fused loss (Llama-3.2-1B, vocabulary 128,256:
+ *   measurements-public-2 NA3 → NA4) saves 2.0 bytes per entry more than a 12-byte count; the two models differ 2×
+ *   in width and 4× in vocabulary, so the term is the vocabulary's.
+ * - chunked: the logits stay whole in the compute dtype (2) and every chunk's fp32 log-probabilities stay saved
+ *   for backward (4) while each chunk's gradients come and go: 6 bytes. torchtune's chunked output loss took 8.1 GiB
+ *   off a 2 × 4,096-token Llama-3 step (research §2.4 f, TT24 → TT25): 8.3 bytes per entry, 14 − 6.
  * - fused: the LM head and the loss run together chunk by chunk (Liger's FusedLinearCrossEntropy picks chunks of
  *   about tokens·h/V rows), so the logits alive at once are about one hidden state per token in fp32: 4·h bytes.
  */
 export function lossBytes(setup: TrainingSetup, d: ModelDims): { perToken: number; label: string; detail: string } {
   if (setup.loss === 'fused') return { perToken: 4 * d.hiddenSize, label: 'fused LM head + cross-entropy (one chunk)', detail: `hidden ${d.hiddenSize} × 4 bytes` };
-  if (setup.loss === 'chunked') return { perToken: d.vocabSize * 4, label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × 4 bytes` };
-  return { perToken: d.vocabSize * 12, label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × 12 bytes` };
+  if (setup.loss === 'chunked') return { perToken: d.vocabSize * 6, label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × 6 bytes` };
+  return { perToken: d.vocabSize * 14, label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × 14 bytes` };
 }
 
 /**
