@@ -20,6 +20,8 @@ import { applyUserSettings, findingToDiagnostic } from './findings';
 import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
 import type { ModelLookup } from '../vram/models';
 import { oomFindings, type OomReport } from '../vram/oom';
+import type { PythonParser } from '../lightning/python';
+import { callableTable, checkHydra } from './hydra';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -60,6 +62,8 @@ export interface DocumentContext {
   vram?: VramContext;
   /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
   runtime?: { oom?: OomReport };
+  /** Parses Python: a Hydra `_target_` naming a class of the workspace is checked against its `__init__`. */
+  python?: PythonParser;
 }
 
 export interface VramContext {
@@ -172,6 +176,7 @@ export class ConfigService {
       override: ctx.override,
       linkedAs: ctx.linkedAs,
       unloaded: parsed.problems.some((p) => p.severity === 'error'),
+      ...(ctx.files ? { files: ctx.files } : {}),
     });
     // Text that does not load (too large, too deep, an alias bomb, a syntax error in every block): what its first
     // lines say it is. A broken config must report its problem, not become "no config".
@@ -182,7 +187,9 @@ export class ConfigService {
     }
     const format = FORMATS[detection.format];
     const schema = this.schemaFor(detection.format);
-    if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema, diagnostics: [] };
+    // Hydra files have no schema of their own: completion, hover and checks read the callables table.
+    const shownSchema = detection.format === 'hydra' ? this.schemas['hydra'] ?? null : schema;
+    if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema: shownSchema, diagnostics: [] };
 
     const versionOf = (pkg: string): ToolVersion => {
       const newest = pkg === schema?.['x-ftw-package'] ? schema['x-ftw-version'] : Object.values(this.schemas).find((s) => s['x-ftw-package'] === pkg)?.['x-ftw-version'];
@@ -203,6 +210,9 @@ export class ConfigService {
     }
     let vram: VramAnalysis | undefined;
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
+    if (detection.format === 'hydra' && parsed.doc && !blocked && isPlainObject(parsed.value)) {
+      diagnostics.push(...checkHydra({ textDocument, doc: parsed.doc, value: parsed.value, table: callableTable(this.schemas['hydra']), path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...(ctx.python ? { python: ctx.python } : {}), versionOf }));
+    }
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
@@ -222,7 +232,7 @@ export class ConfigService {
     diagnostics.length = 0;
     diagnostics.push(...adjusted);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
+    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
