@@ -1,6 +1,6 @@
 import { FORMATS, isFormatId, type FormatId } from './formats';
 import { matchesGlob } from './glob';
-import { detectHydra } from './hydra/detect';
+import { detectHydra, hasTarget } from './hydra/detect';
 import type { FileAccess } from './rules/types';
 
 export type DetectionSource = 'override' | 'modeline' | 'setting' | 'link' | 'content' | 'path' | 'none';
@@ -61,12 +61,14 @@ export function detectFormat(input: DetectionInput): Detection {
   if (input.linkedAs) return { format: input.linkedAs, source: 'link', reason: `Another config references this file as its ${label(input.linkedAs)} config.` };
 
   const scored = scoreContent(input.value, input.text);
+  // LightningCLI refuses `_target_` (jsonargparse): a `trainer:` section with `_target_` blocks is a Hydra config.
+  if (scored?.format === 'lightning-cli' && hasTarget(input.value)) return { format: 'hydra', source: 'content', reason: 'It has `_target_` blocks, as hydra.utils.instantiate reads them (LightningCLI would refuse them).' };
   if (scored) return scored;
 
   const hinted = pathHint(lower, input.value, input.unloaded ?? false);
   if (hinted) return hinted;
   // Last, so that no other format's detection changes: `_target_` blocks or a defaults list with group files.
-  const hydra = detectHydra(input.value, input.path, input.files);
+  const hydra = detectHydra(input.value, input.path, input.files, input.unloaded ? { text: input.text } : undefined);
   if (hydra) return { format: 'hydra', source: 'content', reason: hydra };
   return { format: 'none', source: 'none', reason: 'Not recognised as a fine-tuning config.' };
 }

@@ -38,7 +38,8 @@ export function defaultsEntries(value: unknown): DefaultsEntry[] | null {
     const keys = Object.keys(item);
     if (keys.length !== 1) return null;
     const key = keys[0]!;
-    const m = KEYWORDS.exec(key.trim())!;
+    const m = KEYWORDS.exec(key.trim());
+    if (!m) return null;
     const words = [m[1], m[2]];
     const group = m[3]!.replace(/@.*$/, '').trim();
     const option = (item as Record<string, unknown>)[key];

@@ -3,6 +3,7 @@ import { DOTTED_PATH } from './callables';
 import { defaultsEntries, groupFiles } from './defaults';
 
 const MAX_WALK = 2000;
+const TARGET_LINE = /^[ \t]*(?:-[ \t]+)?_target_[ \t]*:[ \t]*['"]?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+['"]?[ \t]*$/m;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -28,8 +29,11 @@ export function hasTarget(value: unknown): boolean {
  * group entries is a file in a config-group folder next to it. A `defaults:` key alone is not enough: Jekyll, GitHub
  * workflows and others use that name too.
  */
-export function detectHydra(value: unknown, path: string, files?: FileAccess): string | null {
-  if (!isObject(value) || /\.jsonc?$/i.test(path)) return null;
+export function detectHydra(value: unknown, path: string, files?: FileAccess, unloaded?: { text: string }): string | null {
+  if (/\.jsonc?$/i.test(path)) return null;
+  // While a block is being typed it does not load: its `_target_` line still says what the file is.
+  if (unloaded && TARGET_LINE.test(unloaded.text.slice(0, 65536))) return 'It has `_target_` blocks, as hydra.utils.instantiate reads them.';
+  if (!isObject(value)) return null;
   if (hasTarget(value)) return 'It has `_target_` blocks, as hydra.utils.instantiate reads them.';
   const entries = defaultsEntries(value['defaults']);
   if (!entries || !files) return null;

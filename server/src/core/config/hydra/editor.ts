@@ -72,14 +72,13 @@ export function hydraCompletion(textDocument: TextDocument, position: Position, 
   }
   const keyMatch = /^(\s*)([\w-]*)$/.exec(before);
   if (!keyMatch) return [];
-  const indent = keyMatch[1]!.length;
   const typed = keyMatch[2]!;
-  const map = enclosingMap(doc, text, lineStart, indent);
-  if (!map) return [];
-  const target = resolveAlias(doc, findPair(map, '_target_')?.value);
-  if (!isScalar(target) || typeof target.value !== 'string') return [];
-  const known = lookupCallable(table, target.value.trim());
-  const present = new Set(map.items.map((p) => keyText(p.key)).filter((k): k is string => k !== null && k !== typed));
+  // Read from the text, not the tree: while a key is being typed the block does not parse.
+  const block = siblingKeys(text, lineStart, keyMatch[1]!.length);
+  const targetName = block.get('_target_');
+  if (!targetName) return [];
+  const known = lookupCallable(table, targetName);
+  const present = new Set([...block.keys()].filter((k) => k !== typed));
   const range: Range = { start: textDocument.positionAt(offset - typed.length), end: position };
   const items: CompletionItem[] = [];
   if (known) {
@@ -104,27 +103,37 @@ export function hydraCompletion(textDocument: TextDocument, position: Position, 
   return items;
 }
 
-/** The block mapping whose keys sit at `indent` around the line at `lineStart`: found from a sibling key's pair. */
-function enclosingMap(doc: Document, text: string, lineStart: number, indent: number): YAMLMap | undefined {
-  // Walk up the lines above for a key at the same indentation, then ask the tree which mapping holds it.
-  let end = lineStart - 1;
-  for (let i = 0; i < 500 && end > 0; i++) {
-    const start = text.lastIndexOf('\n', end - 1) + 1;
-    const line = text.slice(start, end);
-    const m = /^(\s*)(?:-\s+)?([^\s#:][^:]*):/.exec(line);
-    if (m) {
-      const lead = /^(\s*)(-\s+)?/.exec(line)!;
-      const keyCol = lead[0].length;
-      if (keyCol === indent) {
-        const ctx = contextAt(doc, start + keyCol);
-        if (!ctx) return undefined;
-        const parentPath = ctx.path.slice(0, -1);
-        const node = parentPath.length ? locate(doc, parentPath).node : resolveAlias(doc, doc.contents);
-        return isMap(node) ? node : undefined;
-      }
-      if (m[1]!.length < indent && lead[0].length < indent) return undefined;
+const KEY_LINE = /^(\s*)(?:-\s+)?([^\s#:'"][^:#]*?)\s*:(?:\s+(.*?))?\s*$/;
+
+/**
+ * The keys (and their one-line values) of the block mapping whose keys sit at column `indent` around the line that
+ * starts at `lineStart`: lines above and below at that indentation, up to a line indented less.
+ */
+function siblingKeys(text: string, lineStart: number, indent: number): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (line: string): boolean => {
+    if (!line.trim() || /^\s*#/.test(line)) return true;
+    const lead = /^(\s*)(-\s+)?/.exec(line)!;
+    const m = KEY_LINE.exec(line);
+    if (lead[1]!.length < indent && lead[0].length <= indent) {
+      // The parent key, or a list item `- key:` whose first key is a sibling.
+      if (m && lead[2] && lead[0].length === indent) out.set(m[2]!, (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
+      return false;
     }
+    if (m && lead[0].length === indent) out.set(m[2]!, (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
+    return true;
+  };
+  let end = lineStart - 1;
+  for (let i = 0; i < 2000 && end > 0; i++) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    if (!visit(text.slice(start, end))) break;
     end = start - 1;
   }
-  return undefined;
+  let start = text.indexOf('\n', lineStart);
+  for (let i = 0; i < 2000 && start >= 0; i++) {
+    const next = text.indexOf('\n', start + 1);
+    if (!visit(text.slice(start + 1, next < 0 ? text.length : next))) break;
+    start = next;
+  }
+  return out;
 }

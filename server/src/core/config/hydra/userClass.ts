@@ -97,7 +97,8 @@ export function userSignature(target: string, configPath: string, roots: string[
       if (init) return { file, label: `${name}.__init__`, ...signatureOf(init, true) };
       // A dataclass without bases: its generated __init__ takes exactly its fields.
       const hasBases = Boolean(def.childForFieldName('superclasses')?.namedChildren.length);
-      if (decorated && /@(?:dataclasses\.)?dataclass\b/.test(node.text.slice(0, node.text.indexOf('class'))) && !hasBases) {
+      const dataclass = node.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
+      if (decorated && dataclass && !hasBases) {
         return { file, label: `${name} (dataclass)`, params: dataclassFields(def), kwargs: false };
       }
       return undefined;
