@@ -666,6 +666,24 @@ function hydraCallables() {
     }
     entry.args[r.arg] = { ...arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: r.note.startsWith('deprecated') ? 'deprecated' : 'current', replacement: '' }, new Map()), ...(r.note === 'passed by the caller' ? { byCaller: true } : {}) };
   }
+  // Lightning's callbacks, loggers and profilers (lightning-callables.tsv), under both package names.
+  for (const r of readTsv(join(src, 'lightning-callables.tsv'))) {
+    const name = r.callable;
+    if (!callables[name]) {
+      const module = r.source.replace(/^src\//, '').replace(/\.py:\d+$/, '').replace(/\//g, '.');
+      const cls = name.slice(name.lastIndexOf('.') + 1);
+      const names = new Set();
+      for (const m of [module, module.replace(/\.\w+$/, '')]) {
+        names.add(`${m}.${cls}`);
+        names.add(`${m.replace(/^lightning\.pytorch/, 'pytorch_lightning')}.${cls}`);
+      }
+      names.add(name.replace(/^lightning\.pytorch/, 'pytorch_lightning'));
+      names.delete(name);
+      add(name, { tool: 'Lightning', package: 'lightning', kwargs: 'rejected', args: {}, removed: {} }, [...names]);
+    }
+    if (r.arg === '*') callables[name].kwargs = 'accepted';
+    else callables[name].args[r.arg] = arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: 'current', replacement: '' }, new Map());
+  }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://finetune-workbench.dev/schemas/hydra.schema.json',

@@ -68,6 +68,30 @@ describe('Hydra: Lightning Trainer', () => {
     assert.deepEqual(fixesOf(a.diagnostics[1]!), []);
   });
 
+  it('callbacks, loggers and profilers: their arguments, ModelCheckpoint\'s removed ones, **kwargs', () => {
+    const text = [
+      'callbacks:',
+      '  - _target_: lightning.pytorch.callbacks.ModelCheckpoint',
+      '    monitor: val/loss',
+      '    period: 2',
+      '  - _target_: pytorch_lightning.callbacks.EarlyStopping',
+      '    monitor: val/loss',
+      '    patiense: 3',
+      'logger:',
+      '  _target_: lightning.pytorch.loggers.WandbLogger',
+      '  project: x',
+      '  entity: anything-goes-to-wandb.init',
+      'profiler: {_target_: lightning.pytorch.profilers.SimpleProfiler, dirpath: ., filename: perf}',
+    ].join('\n');
+    const a = run(text);
+    assert.deepEqual(a.diagnostics.map((d) => [d.range.start.line, d.code, d.severity]), [[3, 'FT305', 1], [6, 'FT101', 1]]);
+    assert.match(a.diagnostics[0]!.message, /^ModelCheckpoint\(period=\) was removed in Lightning 1\.5/);
+    assert.deepEqual(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'every_n_epochs');
+    assert.match(a.diagnostics[1]!.message, /Did you mean 'patience'\?$/);
+    // Pinned to 1.x we know the Trainer's history, not every 1.x callback's arguments: only the table speaks.
+    assert.deepEqual(run(text, { pins: { lightning: '1.9.5' } }).diagnostics.map((d) => [d.code, d.severity]), [['FT305', 2]]);
+  });
+
   it('a renamed argument is renamed; current arguments are fine', () => {
     const a = run('_target_: lightning.pytorch.Trainer\nreplace_sampler_ddp: false\naccelerator: gpu\ndevices: 2\nstrategy: ddp');
     assert.deepEqual(a.diagnostics.map((d) => d.code), ['FT305']);

@@ -155,6 +155,11 @@ export class ConfigService {
     return name ? this.schemas[name] ?? null : null;
   }
 
+  /** Whether files of this format are checked (a schema, or Hydra's table of callables). */
+  validates(format: FormatId): boolean {
+    return Boolean(this.schemaFor(format)) || (format === 'hydra' && Boolean(this.schemas['hydra']));
+  }
+
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
     const path = pathOfUri(textDocument.uri);
     const syntax = syntaxOf(path, textDocument.languageId);

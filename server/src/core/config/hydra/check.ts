@@ -33,7 +33,11 @@ const FT305 = 'FT305' as Code;
 
 /** Trainer rows of the Lightning migration table: by argument name (any value), and by name for one value. */
 const TRAINER_ROWS = MIGRATIONS.filter((r) => r.kind === 'trainerArgument' && r.id.startsWith('trainer.') && /^\w+$/.test(r.name));
-const REMOVED_TRAINER_ARGS = new Map(TRAINER_ROWS.filter((r) => r.value === undefined).map((r) => [r.name, r]));
+/** Removed and renamed arguments of Lightning classes, by class: the Trainer's, and ModelCheckpoint's (`period=`). */
+const REMOVED_ARGS: Record<string, Map<string, MigrationRule>> = {
+  Trainer: new Map(TRAINER_ROWS.filter((r) => r.value === undefined).map((r) => [r.name, r])),
+  ModelCheckpoint: new Map(MIGRATIONS.filter((r) => r.id.startsWith('ModelCheckpoint.')).map((r) => [r.id.slice('ModelCheckpoint.'.length), r])),
+};
 
 /** Every problem of a Hydra config: `_target_` blocks checked against their callable, and the defaults list. */
 export function checkHydra(ctx: HydraContext): Diagnostic[] {
@@ -114,6 +118,10 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
   const label = `${name}()`;
   const present = new Set(map.items.map((p) => keyText(p.key)).filter((k): k is string => k !== null));
   const version = ctx.versionOf(info.package);
+  const migrations = info.package === 'lightning' ? REMOVED_ARGS[shortName(name)] : undefined;
+  // We know the signatures of Lightning 2.6's callbacks, loggers and profilers only: on a pinned 1.x, an argument
+  // we do not know may well be one of its own.
+  const knownRelease = !(info.package === 'lightning' && !info.trainer && pinned1x(version));
   for (const pair of map.items) {
     const key = keyText(pair.key);
     if (key === null || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key)) continue;
@@ -124,8 +132,8 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
       checkValue(ctx, pair, key, arg, info, label, out);
       continue;
     }
-    if (info.trainer && REMOVED_TRAINER_ARGS.has(key)) {
-      out.push(trainerDiagnostic(ctx, REMOVED_TRAINER_ARGS.get(key)!, pair, map, present, version));
+    if (migrations?.has(key)) {
+      out.push(trainerDiagnostic(ctx, migrations.get(key)!, pair, map, present, version, false, shortName(name)));
       continue;
     }
     const removed = Object.prototype.hasOwnProperty.call(info.removed, key) ? info.removed[key] : undefined;
@@ -133,7 +141,7 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
       removedDiagnostic(ctx, pair, key, removed, info, label, version, present, partial, out);
       continue;
     }
-    unknownArgument(ctx, pair, key, Object.keys(info.args).filter((a) => !info.args[a]!.byCaller && !present.has(a)), label, info.kwargs, info.tool, partial, out);
+    if (knownRelease) unknownArgument(ctx, pair, key, Object.keys(info.args).filter((a) => !info.args[a]!.byCaller && !present.has(a)), label, info.kwargs, info.tool, partial, out);
   }
 }
 
@@ -157,6 +165,8 @@ function unknownArgument(ctx: HydraContext, pair: Pair, key: string, candidates:
 function removedDiagnostic(ctx: HydraContext, pair: Pair, key: string, removed: CallableInfo['removed'][string], info: CallableInfo, label: string, version: ToolVersion, present: Set<string>, partial: boolean, out: Diagnostic[]): void {
   const pinned = version.source !== 'newest';
   if (pinned && removed.removed && atOrAfter(version.version, removed.removed) === false) return;
+  // Lightning's removed arguments carry no release here (the migration table has the ones it knows): a 1.x pin keeps them.
+  if (info.package === 'lightning' && pinned1x(version)) return;
   const replacement = removed.replacement;
   const simple = replacement && /^\w+$/.test(replacement) && Object.prototype.hasOwnProperty.call(info.args, replacement) && !present.has(replacement) ? replacement : undefined;
   out.push(makeDiagnostic({
@@ -259,15 +269,15 @@ function trainerSeverity(row: MigrationRule, version: ToolVersion): Severity {
   return pinned1x(version) || row.behaviour !== 'raises' ? 'warning' : 'error';
 }
 
-function trainerMessage(row: MigrationRule, version: ToolVersion, shown: string): string {
-  const todo = `${row.replacement}${row.note ? ` (${row.note})` : ''}`;
-  if (pinned1x(version)) return `Trainer(${shown}) is gone in Lightning ${row.removedIn}: this config breaks when you upgrade from ${version.version}. Use ${todo}.`;
-  if (row.behaviour === 'warns') return `Trainer(${shown}) is deprecated since Lightning ${row.deprecatedIn ?? row.removedIn} and will be removed. Use ${todo}.`;
-  if (row.behaviour === 'silent') return `Trainer(${shown}) has no effect in Lightning 2.x (changed in ${row.removedIn}). Use ${todo}.`;
-  return `Trainer(${shown}) was removed in Lightning ${row.removedIn}: hydra.utils.instantiate stops with a TypeError on Lightning 2.x. Use ${todo}.`;
+function trainerMessage(row: MigrationRule, version: ToolVersion, call: string): string {
+  const todo = `${row.replacement}${row.note && !row.note.startsWith('an argument of') ? ` (${row.note})` : ''}`;
+  if (pinned1x(version)) return `${call} is gone in Lightning ${row.removedIn}: this config breaks when you upgrade from ${version.version}. Use ${todo}.`;
+  if (row.behaviour === 'warns') return `${call} is deprecated since Lightning ${row.deprecatedIn ?? row.removedIn} and will be removed. Use ${todo}.`;
+  if (row.behaviour === 'silent') return `${call} has no effect in Lightning 2.x (changed in ${row.removedIn}). Use ${todo}.`;
+  return `${call} was removed in Lightning ${row.removedIn}: hydra.utils.instantiate stops with a TypeError on Lightning 2.x. Use ${todo}.`;
 }
 
-function trainerDiagnostic(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YAMLMap, present: Set<string>, version: ToolVersion, onValue = false): Diagnostic {
+function trainerDiagnostic(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YAMLMap, present: Set<string>, version: ToolVersion, onValue = false, cls = 'Trainer'): Diagnostic {
   const key = keyText(pair.key)!;
   const valueNode = resolveAlias(ctx.doc, pair.value);
   const value = scalarValue(ctx, valueNode);
@@ -276,7 +286,7 @@ function trainerDiagnostic(ctx: HydraContext, row: MigrationRule, pair: Pair, ma
     range: rangeOf(ctx, onValue ? valueNode : pair.key),
     code: FT305,
     severity: trainerSeverity(row, version),
-    message: trainerMessage(row, version, shown),
+    message: trainerMessage(row, version, `${cls}(${shown})`),
     deprecated: true,
     fixes: trainerFixes(ctx, row, pair, map, present, value),
   });
