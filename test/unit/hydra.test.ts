@@ -62,6 +62,15 @@ describe('Hydra: Lightning Trainer', () => {
     assert.match(a.diagnostics[0]!.message, /breaks when you upgrade from 1\.9\.5/);
   });
 
+  it('a block list under gpus: reported, but no fix that would need re-indenting', () => {
+    const a = run('_target_: lightning.pytorch.Trainer\ngpus:\n  - 0\n  - 1\n');
+    assert.deepEqual([a.diagnostics.map((d) => d.code), fixesOf(a.diagnostics[0]!)], [['FT305'], []]);
+  });
+
+  it('a merge key is no argument', () => {
+    assert.deepEqual(run('base: &b {lr: 0.1}\nopt:\n  <<: *b\n  _target_: torch.optim.SGD\n  momentum: 0.9').diagnostics, []);
+  });
+
   it('in a flow mapping the fix keeps it on one line; gpus: 0 gets no fix', () => {
     const a = run('t: {_target_: lightning.Trainer, gpus: 1}\nu: {_target_: lightning.Trainer, gpus: 0}');
     assert.equal(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'accelerator: gpu, devices: 1');

@@ -30,6 +30,9 @@ export interface HydraContext {
 }
 
 const FT305 = 'FT305' as Code;
+/** `<<: *base`: a YAML merge key (PyYAML and OmegaConf merge the anchor's keys in), not an argument. The `yaml`
+ *  package gives its key a symbol for a value. */
+const MERGE_KEYS = new Set(['<<', String(Symbol('<<'))]);
 
 /** Trainer rows of the Lightning migration table: by argument name (any value), and by name for one value. */
 const TRAINER_ROWS = MIGRATIONS.filter((r) => r.kind === 'trainerArgument' && r.id.startsWith('trainer.') && /^\w+$/.test(r.name));
@@ -124,7 +127,7 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
   const knownRelease = !(info.package === 'lightning' && !info.trainer && pinned1x(version));
   for (const pair of map.items) {
     const key = keyText(pair.key);
-    if (key === null || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key)) continue;
+    if (key === null || MERGE_KEYS.has(key) || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key)) continue;
     const arg = Object.prototype.hasOwnProperty.call(info.args, key) ? info.args[key]! : undefined;
     if (arg) {
       if (info.trainer && trainerValueRow(ctx, key, pair, map, version, out)) continue;
@@ -304,7 +307,9 @@ function trainerFixes(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YA
       const devices = isDeferred(value) || (typeof value === 'number' && value !== 0) || (typeof value === 'string' && value.trim() !== '0' && value.trim() !== '') || Array.isArray(value);
       const keyRange = (pair.key as Node | null)?.range;
       const valueRange = valueNode?.range;
-      if (!devices || !keyRange || !valueRange || present.has('accelerator') || present.has('devices')) return [];
+      // A block list under `gpus:` would need re-indenting: the fix is offered for one-line values only.
+      const oneLine = isScalar(valueNode) || ((isSeq(valueNode) || isMap(valueNode)) && valueNode.flow);
+      if (!devices || !oneLine || !keyRange || !valueRange || present.has('accelerator') || present.has('devices')) return [];
       const text = ctx.textDocument.getText();
       const valueText = text.slice(valueRange[0], valueRange[1]);
       const lineStart = text.lastIndexOf('\n', keyRange[0] - 1) + 1;
@@ -351,7 +356,7 @@ function checkUserClass(ctx: HydraContext, map: YAMLMap, target: string, partial
   const where = signature.file.split('/').slice(-2).join('/');
   for (const pair of map.items) {
     const key = keyText(pair.key);
-    if (key === null || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key) || signature.params.includes(key)) continue;
+    if (key === null || MERGE_KEYS.has(key) || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key) || signature.params.includes(key)) continue;
     const suggestions = closest(key, signature.params.filter((p) => !present.has(p)), 3);
     out.push(makeDiagnostic({
       range: rangeOf(ctx, pair.key),

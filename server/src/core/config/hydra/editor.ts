@@ -8,7 +8,7 @@ import { HYDRA_KEYS, lookupCallable, type CallableArg, type CallableInfo, type C
 
 /** Markdown for one argument of a callable: type, default, allowed values, what it does. */
 export function describeArgument(name: string, arg: CallableArg, callable: string, info: CallableInfo): string {
-  const lines = [`**${name}** \`${arg.type}\` — argument of \`${callable}\``];
+  const lines = [`**${name}**${arg.type === 'any' ? '' : ` \`${arg.type}\``} — argument of \`${callable}\``];
   if (arg.description) lines.push('', arg.description);
   const facts: string[] = [];
   if (arg.default !== undefined) facts.push(`Default: \`${JSON.stringify(arg.default)}\``);
