@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { CompletionItem } from 'vscode-languageserver-types';
 import { DEFAULT_SETTINGS, fixesOf, type Analysis, type DocumentContext } from '../../server/src/core/config';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { loadPythonParser } from '../../server/src/pythonParser';
-import { analyze, doc, service, summary } from './helpers';
+import { analyze, doc, REPO, service, summary } from './helpers';
 
 function files(map: Record<string, string>) {
   return { read: (p: string) => map[p] };
@@ -300,4 +304,37 @@ describe('Hydra: bad input never crashes', () => {
       for (const d of a.diagnostics) assert.ok(d.message.length > 10 && d.range.start.line >= 0);
     });
   }
+});
+
+describe('Hydra: ftw detect, check and fix on a config folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-hydra-cli-'));
+  const write = (name: string, text: string) => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  };
+  write('conf/config.yaml', 'defaults:\n  - _self_\n  - trainer: default\n  - optimizer: adamw\nseed: 1\n');
+  write('conf/trainer/default.yaml', '_target_: pytorch_lightning.Trainer\ngpus: 2\nmax_epochs: 3\n');
+  write('conf/model/net.yaml', 'hidden: 3\n');
+  const ftw = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin', 'ftw'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('ftw detect says hydra for the primary config and the group files with _target_', () => {
+    assert.equal(ftw('detect', 'conf').stdout, 'conf/config.yaml\thydra\nconf/model/net.yaml\tnone\nconf/trainer/default.yaml\thydra\n');
+  });
+
+  it('ftw check walks the folder: the missing group file and the removed Trainer argument', () => {
+    const r = ftw('check', 'conf');
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, [
+      `conf/config.yaml:4:16: error FT210 Config group 'optimizer' has no option 'adamw': optimizer/adamw.yaml does not exist next to this file, and Hydra stops with "Could not find 'optimizer/adamw'".`,
+      'conf/trainer/default.yaml:2:1: error FT305 Trainer(gpus=) was removed in Lightning 2.0: hydra.utils.instantiate stops with a TypeError on Lightning 2.x. Use accelerator="gpu", devices=<same value> (gpus=0 or None: drop it or use accelerator="cpu"). [fixable]',
+      '',
+      '2 errors, 0 warnings in 2 config files (3 files read); 1 fixable with a quick fix.',
+      '',
+    ].join('\n'));
+  });
+
+  it('ftw fix writes accelerator and devices', () => {
+    assert.equal(ftw('fix', 'conf/trainer').status, 0);
+    assert.equal(readFileSync(join(dir, 'conf/trainer/default.yaml'), 'utf8'), '_target_: pytorch_lightning.Trainer\naccelerator: gpu\ndevices: 2\nmax_epochs: 3\n');
+  });
 });
