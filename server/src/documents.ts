@@ -140,7 +140,7 @@ export class ConfigDocuments {
       format,
       label: FORMATS[format].label,
       launchable,
-      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
+      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : format === 'hydra' ? 'a Hydra config is read by the Python script that declares @hydra.main: launch that script' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
       problems,
       ...(vram ? { vram } : {}),
       ...(value && typeof value === 'object' && !Array.isArray(value) ? { value: value as Record<string, unknown> } : {}),

@@ -8,6 +8,7 @@ import type { CompletionItem } from 'vscode-languageserver-types';
 import { DEFAULT_SETTINGS, fixesOf, type Analysis, type DocumentContext } from '../../server/src/core/config';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { loadPythonParser } from '../../server/src/pythonParser';
+import { findGpu, type GpuInfo } from '../../server/src/core/gpus/catalog';
 import { analyze, doc, REPO, service, summary } from './helpers';
 
 function files(map: Record<string, string>) {
@@ -336,5 +337,53 @@ describe('Hydra: ftw detect, check and fix on a config folder', () => {
   it('ftw fix writes accelerator and devices', () => {
     assert.equal(ftw('fix', 'conf/trainer').status, 0);
     assert.equal(readFileSync(join(dir, 'conf/trainer/default.yaml'), 'utf8'), '_target_: pytorch_lightning.Trainer\naccelerator: gpu\ndevices: 2\nmax_epochs: 3\n');
+  });
+});
+
+describe('Hydra: VRAM hints for a TrainingArguments block next to a model name', () => {
+  const vram = { targets: [findGpu('RTX 3060 12GB') as GpuInfo], targetsAreReal: true, lookup: {} };
+  const TEXT = [
+    'model:',
+    '  _target_: transformers.AutoModelForCausalLM.from_pretrained',
+    '  pretrained_model_name_or_path: meta-llama/Llama-2-7b-hf',
+    '  torch_dtype: bfloat16',
+    'peft:',
+    '  _target_: peft.LoraConfig',
+    '  r: 16',
+    '  lora_alpha: 32',
+    '  target_modules: all-linear',
+    'args:',
+    '  _target_: transformers.TrainingArguments',
+    '  output_dir: out',
+    '  per_device_train_batch_size: 8',
+    '  gradient_accumulation_steps: 2',
+    '  bf16: true',
+  ].join('\n');
+  const FLAT = 'model_name_or_path: meta-llama/Llama-2-7b-hf\ntorch_dtype: bfloat16\nuse_peft: true\nlora_r: 16\nlora_alpha: 32\nlora_target_modules: all-linear\noutput_dir: out\nper_device_train_batch_size: 8\ngradient_accumulation_steps: 2\nbf16: true\n';
+
+  it('the estimate is the flat TrainingArguments file\'s, its keys placed on the Hydra blocks', () => {
+    const a = analyze(TEXT, '/w/conf/train.yaml', { settings: DEFAULT_SETTINGS, vram });
+    const flat = analyze(FLAT, '/w/flat.yaml', { settings: DEFAULT_SETTINGS, override: 'hf-args', vram });
+    assert.equal(a.vram?.estimate?.peakBytes, flat.vram?.estimate?.peakBytes);
+    assert.deepEqual(a.vram?.adapted?.sources, {
+      model: ['model', 'pretrained_model_name_or_path'],
+      method: ['peft', '_target_'],
+      'lora.rank': ['peft', 'r'],
+      'lora.targets': ['peft', 'target_modules'],
+      microBatchSize: ['args', 'per_device_train_batch_size'],
+      precision: ['model', 'torch_dtype'],
+    });
+    const [misfit] = a.diagnostics;
+    assert.deepEqual([misfit?.code, misfit?.range.start], ['FT401', { line: 2, character: 33 }]);
+    // The micro-batch fix edits the keys inside the args block.
+    const batch = fixesOf(misfit!).find((f) => f.title.startsWith('Micro batch 4'))!;
+    assert.deepEqual(batch.edits.map((e) => [e.range.start.line, e.newText]), [[12, '4'], [13, '4']]);
+  });
+
+  it('no estimate and no "unknown model" note without a model the estimator knows, or without a TrainingArguments block', () => {
+    const unknown = analyze(TEXT.replace('meta-llama/Llama-2-7b-hf', 'acme/not-a-model'), '/w/conf/train.yaml', { settings: DEFAULT_SETTINGS, vram });
+    assert.deepEqual([unknown.vram, unknown.diagnostics], [undefined, []]);
+    const optimizer = analyze('_target_: torch.optim.AdamW\nlr: 0.001', '/w/conf/optimizer/adamw.yaml', { settings: DEFAULT_SETTINGS, vram });
+    assert.deepEqual([optimizer.vram, optimizer.diagnostics], [undefined, []]);
   });
 });

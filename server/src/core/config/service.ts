@@ -21,7 +21,7 @@ import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
 import type { ModelLookup } from '../vram/models';
 import { oomFindings, type OomReport } from '../vram/oom';
 import type { PythonParser } from '../lightning/python';
-import { callableTable, checkHydra } from './hydra';
+import { callableTable, checkHydra, placeVram, trainingView } from './hydra';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -222,7 +222,12 @@ export class ConfigService {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
       const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
-      if (ctx.vram) {
+      if (ctx.vram && detection.format === 'hydra') {
+        // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
+        const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));
+        vram = view ? placeVram(view, analyzeVram({ format: view.format, value: view.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram })) : undefined;
+        if (vram) findings.push(...vramFindings(vram));
+      } else if (ctx.vram) {
         vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
         findings.push(...vramFindings(vram));
       }
