@@ -602,9 +602,9 @@ function hydraCallables() {
     return { args, removed };
   };
   const ta = trainingArgs(['TrainingArguments']);
-  add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', ...ta }, ['transformers.training_args.TrainingArguments']);
+  add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...ta }, ['transformers.training_args.TrainingArguments']);
   const s2s = trainingArgs(['TrainingArguments', 'Seq2SeqTrainingArguments']);
-  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
+  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
 
   // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
   const trlDesc = readDescriptions('trl');
@@ -618,14 +618,14 @@ function hydraCallables() {
       if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
       else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
     }
-    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', args, removed });
+    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, args, removed });
   }
 
   // PEFT config dataclasses.
   const peftByScope = new Map();
   for (const r of readTsv(join(src, 'peft.tsv'))) {
     if (r.scope.includes('/')) continue;
-    const entry = peftByScope.get(r.scope) ?? { tool: 'PEFT', package: 'peft', kwargs: 'rejected', args: {}, removed: {} };
+    const entry = peftByScope.get(r.scope) ?? { tool: 'PEFT', package: 'peft', kwargs: 'rejected', dataclass: true, args: {}, removed: {} };
     if (r.status === 'removed' || r.status === 'renamed') entry.removed[r.key] = r.replacement ? { replacement: r.replacement } : {};
     else entry.args[r.key] = arg(r, new Map());
     peftByScope.set(r.scope, entry);

@@ -265,11 +265,11 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = [], python?: PythonParser): { results: Checked[]; diagnose: Diagnose } {
+async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Promise<{ results: Checked[]; diagnose: Diagnose }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
-  const diagnose = configDiagnoser(service, cwd, gpus, python);
+  let diagnose = configDiagnoser(service, cwd, gpus);
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit, linkedAs };
@@ -283,6 +283,14 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
     return { file, analysis, explicit, linkedAs };
   };
   for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
+  // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
+  // parser is loaded, and those files checked again, only when there are such files.
+  const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
+  const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
+  if (python) {
+    diagnose = configDiagnoser(service, cwd, gpus, python);
+    for (const i of hydra) results[i] = analyzeOne(results[i]!.file, results[i]!.explicit, null);
+  }
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
   return {
     diagnose,
@@ -309,9 +317,7 @@ async function check(args: string[], io: Io): Promise<number> {
   const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
-  // Hydra `_target_` blocks naming classes of the workspace are checked against their __init__.
-  const python = await loadPythonParser().catch(() => undefined);
-  const { results } = analyzeAll(service, paths, io.cwd, gpus, python);
+  const { results } = await analyzeAll(service, paths, io.cwd, gpus);
   await checkPython(results, io.cwd);
   const unreadable = reportUnreadable(results, io);
   const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
@@ -332,8 +338,7 @@ async function fix(args: string[], io: Io): Promise<number> {
   const dryRun = args.includes('--dry-run');
   const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
   const service = createConfigService(loadSchemas());
-  const parser = await loadPythonParser().catch(() => undefined);
-  const { results, diagnose } = analyzeAll(service, paths, io.cwd, [], parser);
+  const { results, diagnose } = await analyzeAll(service, paths, io.cwd);
   await checkPython(results, io.cwd);
   const unreadable = reportUnreadable(results, io);
   let python: ((file: string, text: string) => Diagnostic[]) | undefined;

@@ -32,6 +32,8 @@ export interface CallableInfo {
   removed: Record<string, RemovedArg>;
   /** Lightning's Trainer: removed arguments come from the migration table, judged by the Lightning pin. */
   trainer?: boolean;
+  /** A dataclass (TrainingArguments, TRL and PEFT configs): values go in without a type check. */
+  dataclass?: boolean;
 }
 
 /** Hydra's own keys in a `_target_` block (hydra.utils.instantiate), never passed to the callable. */

@@ -74,9 +74,12 @@ function rangeOf(ctx: HydraContext, node: unknown) {
 function scalarValue(ctx: HydraContext, node: unknown): unknown {
   const n = resolveAlias(ctx.doc, node);
   if (isScalar(n)) return n.value;
-  if (isMap(n)) return n.toJSON();
-  if (isSeq(n)) return n.toJSON();
-  return null;
+  if (!isMap(n) && !isSeq(n)) return null;
+  try {
+    return n.toJS(ctx.doc, { maxAliasCount: 100 });
+  } catch {
+    return isSeq(n) ? [] : {}; // aliases beyond the budget: the shape is enough here
+  }
 }
 
 function renameEdit(ctx: HydraContext, pair: Pair, to: string): TextEdit {
@@ -244,7 +247,7 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
       range: rangeOf(ctx, node),
       code: CODES.wrongType,
       severity: 'warning',
-      message: `'${key}' of ${label} takes ${typeWords(types)}, not ${wrong}: ${info.tool} does not check it when the object is built, so it fails or misbehaves later.`,
+      message: `'${key}' of ${label} takes ${typeWords(types)}, not ${wrong}: ${info.dataclass ? `${info.tool} does not check it when the object is built, so it fails or misbehaves later` : 'the call may stop with an error or misbehave'}.`,
     }));
     return;
   }
