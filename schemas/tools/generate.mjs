@@ -603,22 +603,23 @@ function hydraCallables() {
   };
   const ta = trainingArgs(['TrainingArguments']);
   add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...ta }, ['transformers.training_args.TrainingArguments']);
-  const s2s = trainingArgs(['TrainingArguments', 'Seq2SeqTrainingArguments']);
-  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
+  // Subclasses list their own arguments; `inherits` names the class whose arguments they add to (callables.ts merges).
+  const s2s = trainingArgs(['Seq2SeqTrainingArguments']);
+  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, inherits: 'transformers.TrainingArguments', ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
 
   // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
   const trlDesc = readDescriptions('trl');
   const trlRows = readTsv(join(src, 'trl.tsv'));
   for (const scope of ['SFTConfig', 'DPOConfig', 'GRPOConfig', 'KTOConfig', 'RewardConfig', 'RLOOConfig', 'ModelConfig', 'ScriptArguments']) {
     const inherits = scope.endsWith('Config') && scope !== 'ModelConfig';
-    const args = inherits ? { ...ta.args } : {};
-    const removed = { ...(inherits ? ta.removed : {}), ...renamesOf('trl', scope) };
+    const args = {};
+    const removed = renamesOf('trl', scope);
     for (const r of trlRows) {
       if (r.scope !== scope) continue;
       if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
       else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
     }
-    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, args, removed });
+    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}), args, removed });
   }
 
   // PEFT config dataclasses.

@@ -34,6 +34,8 @@ export interface CallableInfo {
   trainer?: boolean;
   /** A dataclass (TrainingArguments, TRL and PEFT configs): values go in without a type check. */
   dataclass?: boolean;
+  /** The class it extends, whose arguments (and removed ones) it takes too; its own override them. */
+  inherits?: string;
 }
 
 /** Hydra's own keys in a `_target_` block (hydra.utils.instantiate), never passed to the callable. */
@@ -59,10 +61,13 @@ export function callableTable(schema: JsonSchema | null | undefined): CallableTa
   let table = tables.get(schema);
   if (!table) {
     const notes = schema as Record<string, unknown>;
-    table = {
-      callables: (notes['x-ftw-callables'] ?? {}) as Record<string, CallableInfo>,
-      aliases: (notes['x-ftw-aliases'] ?? {}) as Record<string, string>,
-    };
+    const declared = (notes['x-ftw-callables'] ?? {}) as Record<string, CallableInfo>;
+    const callables: Record<string, CallableInfo> = {};
+    for (const [name, info] of Object.entries(declared)) {
+      const parent = info.inherits ? declared[info.inherits] : undefined;
+      callables[name] = parent ? { ...info, args: { ...parent.args, ...info.args }, removed: { ...parent.removed, ...info.removed } } : info;
+    }
+    table = { callables, aliases: (notes['x-ftw-aliases'] ?? {}) as Record<string, string> };
     tables.set(schema, table);
   }
   return table;
