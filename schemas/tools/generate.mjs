@@ -547,11 +547,161 @@ function generate(tool) {
   };
 }
 
+
+/**
+ * Hydra/OmegaConf configs build objects with `hydra.utils.instantiate`: `_target_` names a callable, the other keys are
+ * its keyword arguments. This is not a schema of a file (a Hydra config has no fixed keys) but the table of the
+ * callables we know, read by server/src/core/config/hydra/: their arguments (type, default, allowed values, hover
+ * text), whether they take **kwargs, and their removed keys with versions. Sources: the reference tables (transformers
+ * TrainingArguments, TRL, PEFT, Lightning Trainer), torchtune.tsv (torch.optim.AdamW) and our own callables.tsv.
+ */
+function hydraCallables() {
+  const callables = {};
+  const aliases = {};
+  const arg = (r, descriptions, descKey) => {
+    const info = { type: r.type || 'any' };
+    const def = parseDefault(r.default);
+    if (def !== undefined) info.default = def;
+    const parsed = parseType(info.type);
+    const values = parseEnum(r.enum, parsed);
+    if (values) info.enum = values;
+    if (r.since && !/^<=/.test(r.since)) info.since = r.since.replace(/^v/, '');
+    if (r.status === 'deprecated') info.deprecated = r.replacement || true;
+    const d = descriptions.get(descKey ?? r.key);
+    if (d) info.description = d;
+    return info;
+  };
+  const renamesOf = (tool, scope) => {
+    const out = {};
+    for (const r of readTsv(join(src, 'renamed-keys.tsv'))) {
+      if (r.tool !== tool || /\(value\)|<|\(|\s/.test(r.old_key)) continue;
+      const [owner, key] = r.old_key.includes('.') ? r.old_key.split('.') : [undefined, r.old_key];
+      if (owner && owner !== scope) continue;
+      if (key.includes(':')) continue;
+      out[key] = { ...(r.new_key_or_empty ? { replacement: r.new_key_or_empty } : {}), ...(r.version_deprecated ? { deprecated: r.version_deprecated.replace(/^v/, '') } : {}), ...(r.version_removed ? { removed: r.version_removed.replace(/^v/, '') } : {}), evidence: r.evidence };
+    }
+    return out;
+  };
+  const add = (name, entry, names = []) => {
+    callables[name] = entry;
+    for (const a of names) aliases[a] = name;
+  };
+
+  // transformers TrainingArguments and Seq2SeqTrainingArguments (dataclasses: an unknown keyword is a TypeError).
+  const tfDesc = readDescriptions('transformers-training-args');
+  const tfRows = readTsv(join(src, 'transformers-training-args.tsv'));
+  const tfRenames = renamesOf('transformers');
+  const trainingArgs = (scopes) => {
+    const args = {};
+    const removed = {};
+    for (const r of tfRows) {
+      if (!scopes.includes(r.scope)) continue;
+      if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(r.replacement ? { replacement: r.replacement } : {}), ...(tfRenames[r.key] ?? {}) };
+      else args[r.key] = arg(r, tfDesc);
+    }
+    return { args, removed };
+  };
+  const ta = trainingArgs(['TrainingArguments']);
+  add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...ta }, ['transformers.training_args.TrainingArguments']);
+  // Subclasses list their own arguments; `inherits` names the class whose arguments they add to (callables.ts merges).
+  const s2s = trainingArgs(['Seq2SeqTrainingArguments']);
+  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, inherits: 'transformers.TrainingArguments', ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
+
+  // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
+  const trlDesc = readDescriptions('trl');
+  const trlRows = readTsv(join(src, 'trl.tsv'));
+  for (const scope of ['SFTConfig', 'DPOConfig', 'GRPOConfig', 'KTOConfig', 'RewardConfig', 'RLOOConfig', 'ModelConfig', 'ScriptArguments']) {
+    const inherits = scope.endsWith('Config') && scope !== 'ModelConfig';
+    const args = {};
+    const removed = renamesOf('trl', scope);
+    for (const r of trlRows) {
+      if (r.scope !== scope) continue;
+      if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
+      else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
+    }
+    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}), args, removed });
+  }
+
+  // PEFT config dataclasses.
+  const peftByScope = new Map();
+  for (const r of readTsv(join(src, 'peft.tsv'))) {
+    if (r.scope.includes('/')) continue;
+    const entry = peftByScope.get(r.scope) ?? { tool: 'PEFT', package: 'peft', kwargs: 'rejected', dataclass: true, args: {}, removed: {} };
+    if (r.status === 'removed' || r.status === 'renamed') entry.removed[r.key] = r.replacement ? { replacement: r.replacement } : {};
+    else entry.args[r.key] = arg(r, new Map());
+    peftByScope.set(r.scope, entry);
+  }
+  for (const [scope, entry] of [...peftByScope].sort(([a], [b]) => a.localeCompare(b))) add(`peft.${scope}`, entry);
+
+  // Lightning's Trainer: removed and renamed arguments come from the migration table at run time (by the pin).
+  const plDesc = readDescriptions('lightning-trainer');
+  const trainer = { tool: 'Lightning', package: 'lightning', kwargs: 'rejected', trainer: true, args: {}, removed: {} };
+  for (const r of readTsv(join(src, 'lightning-trainer.tsv'))) {
+    if (!r.key.startsWith('trainer.')) continue;
+    const key = r.key.slice('trainer.'.length);
+    if (r.status === 'removed' || r.status === 'renamed') trainer.removed[key] = r.replacement ? { replacement: r.replacement.replace(/trainer\./g, '') } : {};
+    else trainer.args[key] = arg(r, plDesc, r.key);
+  }
+  add('lightning.pytorch.Trainer', trainer, ['lightning.Trainer', 'lightning.pytorch.trainer.Trainer', 'lightning.pytorch.trainer.trainer.Trainer', 'pytorch_lightning.Trainer', 'pytorch_lightning.trainer.Trainer', 'pytorch_lightning.trainer.trainer.Trainer']);
+
+  // torch.optim.AdamW from the torch wheel rows of torchtune.tsv; the rest from callables.tsv.
+  const adamw = { tool: 'PyTorch', package: 'torch', kwargs: 'rejected', args: {}, removed: {} };
+  for (const r of readTsv(join(src, 'torchtune.tsv'))) {
+    if (!r.scope.startsWith('torch.optim.AdamW') || !r.key.startsWith('optimizer.') || r.key.endsWith('._component_')) continue;
+    const key = r.key.slice('optimizer.'.length);
+    adamw.args[key] = { ...arg({ ...r, key }, new Map()), ...(/passed by the recipe/.test(r.scope) ? { byCaller: true } : {}) };
+  }
+  add('torch.optim.AdamW', adamw, ['torch.optim.adamw.AdamW']);
+  for (const r of readTsv(join(src, 'callables.tsv'))) {
+    const tool = r.callable.startsWith('torch.') ? 'PyTorch' : 'transformers';
+    const entry = callables[r.callable] ?? { tool, package: tool === 'PyTorch' ? 'torch' : 'transformers', kwargs: 'rejected', args: {}, removed: {} };
+    if (!callables[r.callable]) {
+      const module = r.callable.replace(/\.\w+$/, '');
+      const cls = r.callable.slice(module.length + 1);
+      const names = module === 'torch.optim' ? [`torch.optim.${cls.toLowerCase()}.${cls}`] : module === 'transformers' ? [`transformers.utils.quantization_config.${cls}`] : [];
+      add(r.callable, entry, names);
+    }
+    if (r.arg === '*') {
+      entry.kwargs = 'ignored';
+      continue;
+    }
+    entry.args[r.arg] = { ...arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: r.note.startsWith('deprecated') ? 'deprecated' : 'current', replacement: '' }, new Map()), ...(r.note === 'passed by the caller' ? { byCaller: true } : {}) };
+  }
+  // Lightning's callbacks, loggers and profilers (lightning-callables.tsv), under both package names.
+  for (const r of readTsv(join(src, 'lightning-callables.tsv'))) {
+    const name = r.callable;
+    if (!callables[name]) {
+      const module = r.source.replace(/^src\//, '').replace(/\.py:\d+$/, '').replace(/\//g, '.');
+      const cls = name.slice(name.lastIndexOf('.') + 1);
+      const names = new Set();
+      for (const m of [module, module.replace(/\.\w+$/, '')]) {
+        names.add(`${m}.${cls}`);
+        names.add(`${m.replace(/^lightning\.pytorch/, 'pytorch_lightning')}.${cls}`);
+      }
+      names.add(name.replace(/^lightning\.pytorch/, 'pytorch_lightning'));
+      names.delete(name);
+      add(name, { tool: 'Lightning', package: 'lightning', kwargs: 'rejected', args: {}, removed: {} }, [...names]);
+    }
+    if (r.arg === '*') callables[name].kwargs = 'accepted';
+    else callables[name].args[r.arg] = arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: 'current', replacement: '' }, new Map());
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://finetune-workbench.dev/schemas/hydra.schema.json',
+    title: 'Hydra / OmegaConf config',
+    description: 'Generated by schemas/tools/generate.mjs. Any mapping: the checks read x-ftw-callables, the keyword arguments of the callables a `_target_` may name. Do not edit by hand.',
+    'x-ftw-tool': 'Hydra',
+    type: 'object',
+    'x-ftw-callables': callables,
+    'x-ftw-aliases': aliases,
+  };
+}
+
 const check = process.argv.includes('--check');
 let stale = false;
-for (const tool of Object.keys(TOOLS)) {
+for (const tool of [...Object.keys(TOOLS), 'hydra']) {
   const file = join(root, `${tool}.schema.json`);
-  const text = `${JSON.stringify(generate(tool), null, 2)}\n`;
+  const text = `${JSON.stringify(tool === 'hydra' ? hydraCallables() : generate(tool), null, 2)}\n`;
   if (check) {
     if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
       console.error(`${file} is stale: run npm run schemas`);

@@ -140,7 +140,7 @@ export class ConfigDocuments {
       format,
       label: FORMATS[format].label,
       launchable,
-      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
+      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : format === 'hydra' ? 'a Hydra config is read by the Python script that declares @hydra.main: launch that script' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
       problems,
       ...(vram ? { vram } : {}),
       ...(value && typeof value === 'object' && !Array.isArray(value) ? { value: value as Record<string, unknown> } : {}),
@@ -344,10 +344,13 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(owner).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
     if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings, keep);
+    // A Hydra `_target_` may name a class of the workspace, checked against its __init__ (read with tree-sitter).
+    const python = /_target_\s*:/.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
     const started = Date.now();
     let analysis: Analysis;
     try {
       analysis = this.service.analyze(doc, {
+        ...(python ? { python } : {}),
         settings: { ...settings, gpus: settings.gpus.filter((g): g is string => typeof g === 'string'), rules: settings.rules as ConfigSettings['rules'] },
         vram: this.vramContext(settings),
         files: this.files,

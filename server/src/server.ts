@@ -131,7 +131,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return migrateWorkspace(workspaceFolders, (path) => documents.all().find((d) => pathOfUri(d.uri) === path)?.getText(), settings.versions);
   });
   connection.onRequest(LIST_FORMATS, (): FormatChoice[] =>
-    CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: Boolean(service.schemaFor(id)) })),
+    CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: service.validates(id) })),
   );
 
   connection.onCompletion(guard(connection, { isIncomplete: false, items: [] }, async (p) => {

@@ -22,6 +22,7 @@ import { ensembleCommand, GENERATE_USAGE, newCommand } from './generate';
 import { resolveVersion } from '../core/config/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
+import type { PythonParser } from '../core/lightning/python';
 import { loadSchemas } from '../schemaFiles';
 import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
 import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
@@ -230,7 +231,7 @@ const WORKER_ROLE = 'ftw-lightning-check';
 /** Checks one config's text as `ftw check` does; `ftw fix` calls it again on the fixed text. */
 type Diagnose = (file: string, text: string, linkedAs: FormatId | null) => Analysis;
 
-function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = []): Diagnose {
+function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = [], python?: PythonParser): Diagnose {
   const pins = readWorkspacePins([cwd]);
   const tokenizerConfig = hfTokenizerConfigReader();
   // With --gpu, each training config's VRAM estimate is checked against those GPUs (FT401).
@@ -238,7 +239,7 @@ function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = [
   const vram: VramContext | undefined = targets.length ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } } : undefined;
   return (file, text, linkedAs) => {
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, text);
-    return service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}) });
+    return service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}), ...(python ? { python } : {}) });
   };
 }
 
@@ -264,11 +265,11 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): { results: Checked[]; diagnose: Diagnose } {
+async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Promise<{ results: Checked[]; diagnose: Diagnose }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
-  const diagnose = configDiagnoser(service, cwd, gpus);
+  let diagnose = configDiagnoser(service, cwd, gpus);
   const analyzeOne = (file: string, explicit: boolean, linkedAs: FormatId | null): Checked => {
     const read = readConfigFile(file);
     if (!read.ok) return { file, analysis: null, error: read.reason, explicit, linkedAs };
@@ -282,6 +283,14 @@ function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: 
     return { file, analysis, explicit, linkedAs };
   };
   for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
+  // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
+  // parser is loaded, and those files checked again, only when there are such files.
+  const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
+  const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
+  if (python) {
+    diagnose = configDiagnoser(service, cwd, gpus, python);
+    for (const i of hydra) results[i] = analyzeOne(results[i]!.file, results[i]!.explicit, null);
+  }
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
   return {
     diagnose,
@@ -308,7 +317,7 @@ async function check(args: string[], io: Io): Promise<number> {
   const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
-  const { results } = analyzeAll(service, paths, io.cwd, gpus);
+  const { results } = await analyzeAll(service, paths, io.cwd, gpus);
   await checkPython(results, io.cwd);
   const unreadable = reportUnreadable(results, io);
   const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
@@ -329,7 +338,7 @@ async function fix(args: string[], io: Io): Promise<number> {
   const dryRun = args.includes('--dry-run');
   const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
   const service = createConfigService(loadSchemas());
-  const { results, diagnose } = analyzeAll(service, paths, io.cwd);
+  const { results, diagnose } = await analyzeAll(service, paths, io.cwd);
   await checkPython(results, io.cwd);
   const unreadable = reportUnreadable(results, io);
   let python: ((file: string, text: string) => Diagnostic[]) | undefined;
@@ -573,7 +582,8 @@ function detect(args: string[], io: Io): number {
       continue;
     }
     const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, f.path))}`, /\.jsonc?$/i.test(f.path) ? 'json' : /\.py$/i.test(f.path) ? 'python' : 'yaml', 1, read.text);
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, validation: { ...DEFAULT_SETTINGS.validation, enable: false } }, relativePath: f.path });
+    // Files: a Hydra `defaults:` list is recognised by the config-group files next to it.
+    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, validation: { ...DEFAULT_SETTINGS.validation, enable: false } }, relativePath: f.path, files: DISK });
     io.out(`${f.path}\t${analysis.detection.format}\n`);
   }
   return status;

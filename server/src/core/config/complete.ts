@@ -3,6 +3,7 @@ import { CompletionItemKind, CompletionItemTag, InsertTextFormat, type Completio
 import { describeKey } from './hover';
 import type { Analysis } from './service';
 import { allowedValues, propertiesOf, schemaAt, typeLabel, typesOf, type JsonSchema } from './schema';
+import { callableTable, hydraCompletion } from './hydra';
 
 /** A path as completion sees it: keys, and '[]' for "some item of this list". */
 type CompletionPath = string[];
@@ -22,6 +23,9 @@ interface Context {
 export function completeAt(textDocument: TextDocument, position: Position, analysis: Analysis): CompletionList {
   const empty = { isIncomplete: false, items: [] };
   if (!analysis.schema) return empty;
+  if (analysis.detection.format === 'hydra') {
+    return analysis.parsed?.doc && analysis.syntax === 'yaml' ? { isIncomplete: false, items: hydraCompletion(textDocument, position, analysis.parsed.doc, callableTable(analysis.schema)) } : empty;
+  }
   const ctx = analysis.syntax === 'json' ? jsonContext(textDocument, position) : yamlContext(textDocument, position);
   if (!ctx) return empty;
   const target = schemaAt(analysis.schema, ctx.kind === 'key' ? ctx.path : ctx.path);

@@ -1,5 +1,7 @@
 import { FORMATS, isFormatId, type FormatId } from './formats';
 import { matchesGlob } from './glob';
+import { detectHydra, hasTarget } from './hydra/detect';
+import type { FileAccess } from './rules/types';
 
 export type DetectionSource = 'override' | 'modeline' | 'setting' | 'link' | 'content' | 'path' | 'none';
 
@@ -25,6 +27,8 @@ export interface DetectionInput {
   linkedAs?: FormatId | null;
   /** Set when the tools would refuse the text (a syntax error): its name and folder are then enough to tell. */
   unloaded?: boolean;
+  /** Reads the files next to it: a Hydra `defaults:` list is recognised by the config-group files it names. */
+  files?: FileAccess;
 }
 
 const MODELINE = /^\s*#\s*ftw:\s*format\s*=\s*([\w-]+)/m;
@@ -57,10 +61,15 @@ export function detectFormat(input: DetectionInput): Detection {
   if (input.linkedAs) return { format: input.linkedAs, source: 'link', reason: `Another config references this file as its ${label(input.linkedAs)} config.` };
 
   const scored = scoreContent(input.value, input.text);
+  // LightningCLI refuses `_target_` (jsonargparse): a `trainer:` section with `_target_` blocks is a Hydra config.
+  if (scored?.format === 'lightning-cli' && hasTarget(input.value)) return { format: 'hydra', source: 'content', reason: 'It has `_target_` blocks, as hydra.utils.instantiate reads them (LightningCLI would refuse them).' };
   if (scored) return scored;
 
   const hinted = pathHint(lower, input.value, input.unloaded ?? false);
   if (hinted) return hinted;
+  // Last, so that no other format's detection changes: `_target_` blocks or a defaults list with group files.
+  const hydra = detectHydra(input.value, input.path, input.files, input.unloaded ? { text: input.text } : undefined);
+  if (hydra) return { format: 'hydra', source: 'content', reason: hydra };
   return { format: 'none', source: 'none', reason: 'Not recognised as a fine-tuning config.' };
 }
 

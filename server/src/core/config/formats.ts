@@ -8,6 +8,7 @@ export type FormatId =
   | 'accelerate'
   | 'deepspeed'
   | 'hf-args'
+  | 'hydra'
   | 'python-lightning'
   | 'none';
 
@@ -34,6 +35,8 @@ export const FORMATS: Record<FormatId, FormatInfo> = {
   'lightning-cli': { id: 'lightning-cli', label: 'Lightning CLI', tool: 'LightningCLI', schema: 'lightning-cli', syntax: 'yaml', duplicateKeys: 'last-wins' },
   accelerate: { id: 'accelerate', label: 'Accelerate', tool: 'Accelerate', schema: 'accelerate', syntax: 'any', duplicateKeys: 'last-wins' },
   'hf-args': { id: 'hf-args', label: 'HF TrainingArguments', tool: 'HfArgumentParser', schema: 'hf-args', syntax: 'any', duplicateKeys: 'last-wins' },
+  // Checked by hydra/ against the callables its `_target_` blocks name (schemas/hydra.schema.json), not by one schema.
+  hydra: { id: 'hydra', label: 'Hydra / OmegaConf', tool: 'Hydra', syntax: 'yaml', duplicateKeys: 'last-wins' },
   'python-lightning': { id: 'python-lightning', label: 'Lightning (Python)', tool: 'Lightning', syntax: 'python', duplicateKeys: 'last-wins' },
   none: { id: 'none', label: 'Not a fine-tuning config', tool: '', syntax: 'any', duplicateKeys: 'last-wins' },
 };

@@ -4,6 +4,7 @@ import { contextAt } from './ast';
 import { offsetRange } from './diagnostics';
 import type { Analysis } from './service';
 import { allowedValues, rangeLabel, schemaAt, typeLabel, type JsonSchema } from './schema';
+import { callableTable, hydraHover } from './hydra';
 
 /** The markdown shown on hover and in completion documentation for one key. */
 export function describeKey(name: string, schema: JsonSchema, tool: string): string {
@@ -27,6 +28,7 @@ export function describeKey(name: string, schema: JsonSchema, tool: string): str
 export function hoverAt(textDocument: TextDocument, position: Position, analysis: Analysis): Hover | null {
   const { parsed, schema } = analysis;
   if (!parsed?.doc || !schema) return null;
+  if (analysis.detection.format === 'hydra') return hydraHover(textDocument, position, parsed.doc, callableTable(schema));
   const offset = textDocument.offsetAt(position);
   const ctx = contextAt(parsed.doc, offset);
   if (!ctx || !ctx.path.length) return null;

@@ -20,6 +20,8 @@ import { applyUserSettings, findingToDiagnostic } from './findings';
 import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
 import type { ModelLookup } from '../vram/models';
 import { oomFindings, type OomReport } from '../vram/oom';
+import type { PythonParser } from '../lightning/python';
+import { callableTable, checkHydra, placeVram, trainingView } from './hydra';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -60,6 +62,8 @@ export interface DocumentContext {
   vram?: VramContext;
   /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
   runtime?: { oom?: OomReport };
+  /** Parses Python: a Hydra `_target_` naming a class of the workspace is checked against its `__init__`. */
+  python?: PythonParser;
 }
 
 export interface VramContext {
@@ -151,6 +155,11 @@ export class ConfigService {
     return name ? this.schemas[name] ?? null : null;
   }
 
+  /** Whether files of this format are checked (a schema, or Hydra's table of callables). */
+  validates(format: FormatId): boolean {
+    return Boolean(this.schemaFor(format)) || (format === 'hydra' && Boolean(this.schemas['hydra']));
+  }
+
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
     const path = pathOfUri(textDocument.uri);
     const syntax = syntaxOf(path, textDocument.languageId);
@@ -172,6 +181,7 @@ export class ConfigService {
       override: ctx.override,
       linkedAs: ctx.linkedAs,
       unloaded: parsed.problems.some((p) => p.severity === 'error'),
+      ...(ctx.files ? { files: ctx.files } : {}),
     });
     // Text that does not load (too large, too deep, an alias bomb, a syntax error in every block): what its first
     // lines say it is. A broken config must report its problem, not become "no config".
@@ -182,7 +192,9 @@ export class ConfigService {
     }
     const format = FORMATS[detection.format];
     const schema = this.schemaFor(detection.format);
-    if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema, diagnostics: [] };
+    // Hydra files have no schema of their own: completion, hover and checks read the callables table.
+    const shownSchema = detection.format === 'hydra' ? this.schemas['hydra'] ?? null : schema;
+    if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema: shownSchema, diagnostics: [] };
 
     const versionOf = (pkg: string): ToolVersion => {
       const newest = pkg === schema?.['x-ftw-package'] ? schema['x-ftw-version'] : Object.values(this.schemas).find((s) => s['x-ftw-package'] === pkg)?.['x-ftw-version'];
@@ -203,11 +215,19 @@ export class ConfigService {
     }
     let vram: VramAnalysis | undefined;
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
+    if (detection.format === 'hydra' && parsed.doc && !blocked && isPlainObject(parsed.value)) {
+      diagnostics.push(...checkHydra({ textDocument, doc: parsed.doc, value: parsed.value, table: callableTable(this.schemas['hydra']), path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...(ctx.python ? { python: ctx.python } : {}), versionOf }));
+    }
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
       const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
-      if (ctx.vram) {
+      if (ctx.vram && detection.format === 'hydra') {
+        // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
+        const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));
+        vram = view ? placeVram(view, analyzeVram({ format: view.format, value: view.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram })) : undefined;
+        if (vram) findings.push(...vramFindings(vram));
+      } else if (ctx.vram) {
         vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
         findings.push(...vramFindings(vram));
       }
@@ -222,7 +242,7 @@ export class ConfigService {
     diagnostics.length = 0;
     diagnostics.push(...adjusted);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
+    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
