@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
+import { misnamedLoaderIndex } from './loaderIndex';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
@@ -17,6 +18,8 @@ export interface LightningFinding {
   /** Where it goes in the file's list: the detection phase, then a class's rank or the offset of the node the phase was at. */
   phase?: number;
   unit?: number;
+  /** Where the value came from when the finding was reached through data flow (`cfg = dict(...)` on line 12). */
+  origin?: string;
 }
 
 export interface LightningFileAccess {
@@ -324,7 +327,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       const params = parameterNames(fn);
       const required = requiredParameterNames(fn);
       for (const rule of rules) {
-        const has = (p: string) => (p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
+        const has = (p: string) => (p === '<loader index>' ? misnamedLoaderIndex(fn) : p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
         if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
         emit(HOOKS_PHASE, rank, [{ rule, node: name, classNode: cls, functionNode: fn }]);
       }

@@ -5,7 +5,10 @@ import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { dottedName, type Node } from './python';
-import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
+import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
+import { devicesHint, migrateDevices } from './devices';
+import { renameLoaderIndex } from './loaderIndex';
+import { checkpointHint, migrateCheckpointCallback } from './trainerFixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
@@ -116,14 +119,28 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
 }
 
 function diagnose(textDocument: TextDocument, f: LightningFinding, ctx: LightningContext, calls: () => Map<string, Node[]>): Diagnostic {
+  const fixes = fixFor(textDocument, f, calls);
+  const hint = fixes.length ? undefined : hintFor(f);
   return makeDiagnostic({
     range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
     code: LIGHTNING_CODES[f.rule.kind],
     severity: severity(f.rule, ctx.version),
-    message: message(f.rule, ctx.version),
+    message: `${message(f.rule, ctx.version)}${hint ? ` ${hint}` : ''}${f.origin ? ` (${f.origin})` : ''}`,
     deprecated: true,
-    fixes: fixFor(textDocument, f, calls),
+    fixes,
   });
+}
+
+/** Where no fix is safe: what to write in this place, from the value at hand. */
+function hintFor(f: LightningFinding): string | undefined {
+  switch (f.rule.fix.kind) {
+    case 'acceleratorDevices':
+      return devicesHint(f);
+    case 'checkpointCallback':
+      return checkpointHint(f);
+    default:
+      return undefined;
+  }
 }
 
 function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit {
@@ -177,6 +194,10 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
       return migrateEpochEndHook(textDocument, f);
     case 'acceleratorDevices':
       return migrateDevices(textDocument, f);
+    case 'checkpointCallback':
+      return migrateCheckpointCallback(textDocument, f);
+    case 'loaderIndex':
+      return renameLoaderIndex(textDocument, f);
     case 'resumeFromCheckpoint':
       return migrateResume(textDocument, f, calls);
     case 'renameMethod':

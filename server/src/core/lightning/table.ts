@@ -30,6 +30,10 @@ export type FixKind =
   | 'renameKeyword'
   | 'removeKeyword'
   | 'acceleratorDevices'
+  /** validation_step(self, batch, batch_idx, dataset_idx) → dataloader_idx=0, the old name kept as an alias where read. */
+  | 'loaderIndex'
+  /** checkpoint_callback=True/False → enable_checkpointing=; a callback instance → into callbacks=[...]. */
+  | 'checkpointCallback'
   | 'precision'
   | 'resumeFromCheckpoint'
   | 'tuner'
@@ -349,6 +353,20 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     removedIn: '2.0',
     behaviour: 'raises',
   },
+  ...(['validation_step', 'test_step', 'predict_step'] as const).map(
+    (name): MigrationRule => ({
+      id: `hookSignature.${name}(loader index not named dataloader_idx)`,
+      kind: 'hookSignature',
+      name,
+      params: ['<loader index>'],
+      api: `${name}(<loader index not named dataloader_idx>)`,
+      replacement: `def ${name}(self, batch, batch_idx, dataloader_idx=0): 2.x finds the loader index by its name and, with several loaders, raises when no parameter is called dataloader_idx`,
+      fix: { kind: 'loaderIndex' },
+      removedIn: '2.0',
+      behaviour: 'raises',
+      note: 'lightning/pytorch/loops/utilities.py, _verify_dataloader_idx_requirement',
+    }),
+  ),
   {
     id: 'hookSignature.on_train_batch_start(dataloader_idx)',
     kind: 'hookSignature',
@@ -1366,7 +1384,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'trainerArgument',
     name: 'checkpoint_callback',
     replacement: 'enable_checkpointing=<same bool> (a ModelCheckpoint instance goes into callbacks=[...])',
-    fix: { kind: 'renameKeyword', to: 'enable_checkpointing' },
+    fix: { kind: 'checkpointCallback' },
     deprecatedIn: '1.5',
     removedIn: '1.7',
     behaviour: 'raises',
