@@ -2,6 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { offsetRange, type Fix } from '../config/diagnostics';
 import type { LightningFinding } from './detect';
+import { removeArguments, toEdits } from './edits';
 import { loaderIndexExpression } from './loaderIndex';
 import { argumentSpan, descendants, dottedName, methodsOf, parameterNames, type Node } from './python';
 
@@ -179,6 +180,10 @@ export function dropUnusedParameters(textDocument: TextDocument, f: LightningFin
   const used = new Set(descendants(body, new Set(['identifier'])).map((n) => n.text));
   if (present.some((p) => used.has(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))!.text))) return [];
   const text = textDocument.getText();
+  const title = `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`;
+  // Parameters on lines of their own go with their lines (no whitespace-only line left behind).
+  const spans = removeArguments(text, list, present);
+  if (spans?.length) return [{ title, edits: toEdits(textDocument, spans), preferred: true }];
   const edits = present.map((p) => {
     const [start, end] = argumentSpan(text, p.startIndex, p.endIndex);
     return { range: offsetRange(textDocument, start, end), newText: '' };
@@ -192,7 +197,7 @@ export function dropUnusedParameters(textDocument: TextDocument, f: LightningFin
       if (textDocument.offsetAt(e.range.end) > textDocument.offsetAt(last.range.end)) last.range = { start: last.range.start, end: e.range.end };
     } else merged.push(e);
   }
-  return [{ title: `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`, edits: merged, preferred: true }];
+  return [{ title, edits: merged, preferred: true }];
 }
 
 /** `def on_test_batch_start(self, batch, batch_idx, dataloader_idx)` -> `dataloader_idx=0`, the 2.x form. */
@@ -242,8 +247,10 @@ export function migrateResume(textDocument: TextDocument, f: LightningFinding, f
   const fits = fitCalls().get(trainer) ?? [];
   if (!fits.length) return [];
   const text = textDocument.getText();
+  // An argument on a line of its own goes with its line (no whitespace-only line left behind).
+  const spans = removeArguments(text, arg.parent!, [arg]);
   const [start, end] = argumentSpan(text, arg.startIndex, arg.endIndex);
-  const edits: TextEdit[] = [{ range: offsetRange(textDocument, start, end), newText: '' }];
+  const edits: TextEdit[] = spans?.length ? toEdits(textDocument, spans) : [{ range: offsetRange(textDocument, start, end), newText: '' }];
   for (const fit of fits) {
     const args = fit.childForFieldName('arguments')!;
     if (args.namedChildren.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'ckpt_path')) continue;
