@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
-import { misnamedLoaderIndex } from './loaderIndex';
+import { assignmentBefore, originOf } from './dataflow';
+import { liteImportRules } from './liteImport';
+import { lacksTransferIndex, misnamedLoaderIndex } from './loaderIndex';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
@@ -267,7 +269,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       out.push(f);
     }
   };
-  const hasLightning = [...imports.values()].some((b) => b.lightning);
+  const hasLightning = [...imports.values()].some((b) => b.lightning || /^lightning_lite(?:\.|$)/.test(b.module));
   const facts: DetectFacts = { lightning: hasLightning, imports: importStatements.map((s) => s.startIndex), bindings: imports, classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
   if (!hasLightning) return { findings: out, index: new Map(), facts };
   // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
@@ -299,6 +301,8 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     }
   }
 
+  if (bindings) for (const { rule, node } of liteImportRules(bindings.values())) emit(IMPORTS, node.startIndex, [{ rule, node }]);
+
   // Hooks and their signatures, by class kind.
   const classNodes = idx.get('class_definition')!;
   facts.classes = classFacts(classNodes, imports);
@@ -327,7 +331,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       const params = parameterNames(fn);
       const required = requiredParameterNames(fn);
       for (const rule of rules) {
-        const has = (p: string) => (p === '<loader index>' ? misnamedLoaderIndex(fn) : p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
+        const has = (p: string) => (p === '<loader index>' ? misnamedLoaderIndex(fn) : p === '<no dataloader_idx>' ? lacksTransferIndex(fn) : p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
         if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
         emit(HOOKS_PHASE, rank, [{ rule, node: name, classNode: cls, functionNode: fn }]);
       }
@@ -347,8 +351,10 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     facts.trainers.push({ start: call.startIndex, name: assigned, splats });
     // Its keys come from other statements: the whole file is checked again.
     if (scope && splats.length) return undefined;
+    const positional = ruleByApi('Trainer(<positional>)');
     for (const arg of args) {
       if (!arg) continue;
+      if (positional && !['keyword_argument', 'dictionary_splat', 'list_splat', 'comment'].includes(arg.type)) emit(TRAINER_ARGUMENTS, call.startIndex, [{ rule: positional, node: arg }]);
       if (arg.type === 'keyword_argument') emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
       if (arg.type === 'dictionary_splat') emit(TRAINER_ARGUMENTS, call.startIndex, splatted(assignments, arg.namedChildren[0]?.text, facts.splatAssignments));
     }
@@ -379,7 +385,7 @@ function lastWord(text: string): string | undefined {
 /** Names after a dot that some rule is about (trainer.tune, dm.from_argparse_args, self.log...). */
 const INTERESTING_MEMBERS = new Set([
   ...MIGRATIONS.filter((r) => ['trainerMember', 'moduleAttribute', 'dataModuleHook', 'hook'].includes(r.kind)).map((r) => r.name.replace(/^\w+\./, '').replace(/\(.*$/, '')),
-  'log', 'log_dict', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
+  'log', 'log_dict', 'fit', 'validate', 'test', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
 ]);
 
 /** Import and class rows with their canonical paths, computed once. */
@@ -470,7 +476,7 @@ function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: R
     if (!member || !members.has(member)) continue;
     const object = dottedName(attr.childForFieldName('object'));
     if (!object || !member || isShim(attr)) continue;
-    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr));
+    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr)) || (object === 'trainer' && takesTrainer(attr));
     if (!isTrainer) continue;
     for (const rule of rules) {
       const ruleMember = rule.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '');
@@ -478,6 +484,14 @@ function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: R
     }
   }
   return out;
+}
+
+/** Inside a function with a parameter named `trainer` (a helper handed the Lightning Trainer). */
+function takesTrainer(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') return parameterNames(n).includes('trainer');
+  }
+  return false;
 }
 
 function dedupe(findings: LightningFinding[]): LightningFinding[] {
@@ -544,13 +558,33 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
       const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
-      if (value?.type === 'dictionary' && !isShim(call)) emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
+      if (!value || isShim(call)) continue;
+      if (value.type === 'dictionary') emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
+      else if (value.type === 'identifier') {
+        // self.log("train", metrics) where `metrics = {...}` or `dict(...)` above, in the same function.
+        const bound = assignmentBefore(call, value.text);
+        if (bound && (bound.value.type === 'dictionary' || (bound.value.type === 'call' && bound.value.childForFieldName('function')?.text === 'dict'))) emit(LOG_DICT, rank, [{ rule: logDict, node: value, origin: originOf(bound.assignment) }]);
+      }
     }
     if (frequency) {
       const configure = within(idx.get('function_definition')!, cls).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
       for (const key of configure ? descendants(configure, new Set(['string'])) : []) {
         if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') emit(LOG_DICT, rank, [{ rule: frequency, node: key }]);
       }
+    }
+  }
+  // trainer.fit(train_dataloader=), trainer.validate(val_dataloaders=), trainer.test(test_dataloaders=): renamed.
+  for (const call of calls) {
+    const fn = call.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+    if (method !== 'fit' && method !== 'validate' && method !== 'test') continue;
+    const object = dottedName(fn!.childForFieldName('object'));
+    if (!object || !(trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) || isShim(call)) continue;
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (arg?.type !== 'keyword_argument') continue;
+      const name = arg.childForFieldName('name')!;
+      const rule = ruleByApi(`trainer.${method}(${name.text}=)`);
+      if (rule) emit(CALLBACK_ARGUMENTS, call.startIndex, [{ rule, node: name }]);
     }
   }
   // ModelCheckpoint(every_n_val_epochs=...) and other callback-constructor keywords.

@@ -93,8 +93,10 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
     const top = bodyStart(text, hook);
     if (!top) return [];
     if (stage.predict) {
-      // 2.x keeps the predictions itself (when return_predictions is on, the default).
-      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${params[0]}.trainer.predict_loop.predictions\n` });
+      // 2.x keeps the predictions itself (when return_predictions is on, the default), flattened for one loader;
+      // 1.x handed the hook one list per loader always (loops/dataloader/prediction_loop.py at 1.9.5).
+      const loop = `${params[0]}.trainer.predict_loop`;
+      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${loop}.predictions\n${top.indent}if ${loop}.num_dataloaders == 1:\n${top.indent}    ${outputsName} = [${outputsName}]\n` });
       return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
     }
     // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty

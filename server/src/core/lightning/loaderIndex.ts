@@ -69,3 +69,26 @@ export function renameLoaderIndex(textDocument: TextDocument, f: LightningFindin
   }
   return [{ title: `Name the loader index dataloader_idx=0 (2.x looks for that name)`, edits, preferred: true }];
 }
+
+/** `def transfer_batch_to_device(self, batch, device)`: the 1.x form without the loader index (no *args either). */
+export function lacksTransferIndex(fn: Node): boolean {
+  const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => p !== null && p.type !== 'comment');
+  return params.length === 3 && params.every((p) => p.type === 'identifier' || p.type === 'typed_parameter' || p.type === 'default_parameter' || p.type === 'typed_default_parameter');
+}
+
+/** Adds `dataloader_idx=0` and passes it on to the body's `super().transfer_batch_to_device(batch, device)`. */
+export function addTransferLoaderIndex(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const fn = f.functionNode;
+  const params = fn?.childForFieldName('parameters')?.namedChildren.filter((p): p is Node => p !== null && p.type !== 'comment') ?? [];
+  const last = params[params.length - 1];
+  if (!fn || !last || params.length !== 3) return [];
+  if (descendants(fn.childForFieldName('body')!, new Set(['identifier'])).some((n) => n.text === 'dataloader_idx')) return [];
+  const edits = [{ range: offsetRange(textDocument, last.endIndex, last.endIndex), newText: ', dataloader_idx=0' }];
+  for (const call of descendants(fn, new Set(['call']))) {
+    if (call.childForFieldName('function')?.text !== 'super().transfer_batch_to_device') continue;
+    const args = call.childForFieldName('arguments')!.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment');
+    if (args.length !== 2 || args.some((a) => a.type !== 'identifier' && a.type !== 'attribute' && a.type !== 'call' && a.type !== 'subscript')) return [];
+    edits.push({ range: offsetRange(textDocument, args[1]!.endIndex, args[1]!.endIndex), newText: ', dataloader_idx' });
+  }
+  return [{ title: 'Take dataloader_idx (2.x passes it)', edits, preferred: true }];
+}

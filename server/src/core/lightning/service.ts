@@ -7,8 +7,9 @@ import { detectMigrations, type DetectContext, type LightningFinding } from './d
 import { dottedName, type Node } from './python';
 import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
 import { devicesHint, migrateDevices } from './devices';
-import { renameLoaderIndex } from './loaderIndex';
-import { checkpointHint, migrateCheckpointCallback } from './trainerFixes';
+import { migrateLiteImport } from './liteImport';
+import { addTransferLoaderIndex, renameLoaderIndex } from './loaderIndex';
+import { checkpointHint, checkpointPathHint, migrateCheckpointCallback, migrateCheckpointPath, migrateLrSchedulers, migratePositionalTrainer } from './trainerFixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
@@ -138,6 +139,8 @@ function hintFor(f: LightningFinding): string | undefined {
       return devicesHint(f);
     case 'checkpointCallback':
       return checkpointHint(f);
+    case 'checkpointPath':
+      return checkpointPathHint(f);
     default:
       return undefined;
   }
@@ -187,8 +190,11 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
   if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
   // Signature rows with nothing better: parameters 2.x no longer passes, dropped when the body never reads them.
   if (f.functionNode && rule.params?.length && ['removeParameters', 'renameMethodDropParams', 'none'].includes(rule.fix.kind) && rule.fix.kind !== 'renameMethodDropParams') {
-    return dropUnusedParameters(textDocument, f, rule.params);
+    const dropped = dropUnusedParameters(textDocument, f, rule.params);
+    // on_predict_epoch_end(self, results) that reads them: the predictions the loop kept, in 1.x's shape.
+    return dropped.length || rule.id !== 'hookSignature.on_predict_epoch_end(outputs)' ? dropped : migrateEpochEndHook(textDocument, f);
   }
+  if (rule.fix.kind === 'transferLoaderIndex') return addTransferLoaderIndex(textDocument, f);
   switch (rule.fix.kind) {
     case 'epochEnd':
       return migrateEpochEndHook(textDocument, f);
@@ -196,6 +202,14 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
       return migrateDevices(textDocument, f);
     case 'checkpointCallback':
       return migrateCheckpointCallback(textDocument, f);
+    case 'liteImport':
+      return /import/.test(node.type) ? migrateLiteImport(textDocument, node) : [];
+    case 'checkpointPath':
+      return migrateCheckpointPath(textDocument, f);
+    case 'positionalTrainer':
+      return migratePositionalTrainer(textDocument, f);
+    case 'lrSchedulerConfigs':
+      return migrateLrSchedulers(textDocument, f);
     case 'loaderIndex':
       return renameLoaderIndex(textDocument, f);
     case 'resumeFromCheckpoint':

@@ -30,6 +30,16 @@ export type FixKind =
   | 'renameKeyword'
   | 'removeKeyword'
   | 'acceleratorDevices'
+  /** ModelCheckpoint(filepath="dir/{epoch}") → dirpath="dir", filename="{epoch}" (a literal template path only). */
+  | 'checkpointPath'
+  /** Trainer(logger, ...) → Trainer(logger=logger, ...): 2.x takes keywords only. */
+  | 'positionalTrainer'
+  /** trainer.lr_schedulers[i]["scheduler"] → trainer.lr_scheduler_configs[i].scheduler (LRSchedulerConfig fields). */
+  | 'lrSchedulerConfigs'
+  /** `lightning_lite...` → `lightning_fabric...` (or `lightning.fabric...` in a file on the lightning package). */
+  | 'liteImport'
+  /** transfer_batch_to_device(self, batch, device) gains dataloader_idx=0, passed on to super() calls in its body. */
+  | 'transferLoaderIndex'
   /** validation_step(self, batch, batch_idx, dataset_idx) → dataloader_idx=0, the old name kept as an alias where read. */
   | 'loaderIndex'
   /** checkpoint_callback=True/False → enable_checkpointing=; a callback instance → into callbacks=[...]. */
@@ -353,6 +363,22 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     removedIn: '2.0',
     behaviour: 'raises',
   },
+  // 1.4 deprecated, 1.6 removed the two-argument form (#10480): 2.x calls transfer_batch_to_device(batch, device,
+  // dataloader_idx) positionally (core/module.py, _apply_batch_transfer_handler) and its own takes three.
+  ...(['hookSignature', 'dataModuleHook'] as const).map(
+    (kind): MigrationRule => ({
+      id: `${kind}.transfer_batch_to_device(batch, device)`,
+      kind,
+      name: 'transfer_batch_to_device',
+      params: ['<no dataloader_idx>'],
+      api: `${kind === 'dataModuleHook' ? 'LightningDataModule.' : ''}transfer_batch_to_device(batch, device)`,
+      replacement: 'def transfer_batch_to_device(self, batch, device, dataloader_idx): 2.x passes the loader index, and super().transfer_batch_to_device() needs it',
+      fix: { kind: 'transferLoaderIndex' },
+      deprecatedIn: '1.4',
+      removedIn: '1.6',
+      behaviour: 'raises',
+    }),
+  ),
   ...(['validation_step', 'test_step', 'predict_step'] as const).map(
     (name): MigrationRule => ({
       id: `hookSignature.${name}(loader index not named dataloader_idx)`,
@@ -918,6 +944,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'ModelCheckpoint.period',
     kind: 'trainerArgument',
     name: 'ModelCheckpoint(period=)',
+    api: 'ModelCheckpoint(period=)',
     replacement: 'ModelCheckpoint(every_n_epochs=...) with the same value',
     fix: { kind: 'renameKeyword', to: 'every_n_epochs' },
     deprecatedIn: '1.3',
@@ -929,8 +956,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'ModelCheckpoint.filepath',
     kind: 'trainerArgument',
     name: 'ModelCheckpoint(filepath=)',
-    replacement: 'ModelCheckpoint(dirpath=..., filename=...)',
-    fix: { kind: 'none' },
+    api: 'ModelCheckpoint(filepath=)',
+    replacement: 'ModelCheckpoint(dirpath=..., filename=...): 1.x split the path into the two (a folder alone was the dirpath)',
+    fix: { kind: 'checkpointPath' },
     deprecatedIn: '1.0',
     removedIn: '1.2',
     behaviour: 'raises',
@@ -1108,6 +1136,34 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     behaviour: 'raises',
     api: 'Trainer(gpus=)',
   },
+  {
+    id: 'trainer.<positional>',
+    kind: 'trainerArgument',
+    name: '<positional>',
+    api: 'Trainer(<positional>)',
+    replacement: 'keyword arguments: 2.x Trainer(...) takes keywords only (def __init__(self, *, accelerator=...)); 1.5-1.9 took logger first, then checkpoint_callback (1.5-1.6) or enable_checkpointing (1.7-1.9), then callbacks, default_root_dir',
+    fix: { kind: 'positionalTrainer' },
+    removedIn: '2.0',
+    behaviour: 'raises',
+  },
+  ...([
+    ['fit', 'train_dataloader', 'train_dataloaders'],
+    ['validate', 'val_dataloaders', 'dataloaders'],
+    ['test', 'test_dataloaders', 'dataloaders'],
+  ] as const).map(
+    ([method, old, to]): MigrationRule => ({
+      id: `trainer.${method}(${old}=)`,
+      kind: 'trainerArgument',
+      name: `${method}(${old}=)`,
+      api: `trainer.${method}(${old}=)`,
+      replacement: `trainer.${method}(${to}=...) with the same value`,
+      fix: { kind: 'renameKeyword', to },
+      deprecatedIn: '1.4',
+      removedIn: '1.6',
+      behaviour: 'raises',
+      note: 'research §1.13: the official guide gets this mapping wrong',
+    }),
+  ),
   {
     id: 'trainer.tpu_cores',
     kind: 'trainerArgument',
@@ -1814,7 +1870,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'trainerMember',
     name: 'lr_schedulers',
     replacement: 'trainer.lr_scheduler_configs (dataclasses: cfg.scheduler instead of d["scheduler"])',
-    fix: { kind: 'none' },
+    fix: { kind: 'lrSchedulerConfigs' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'raises',
@@ -1921,6 +1977,27 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   // ---------------------------------------------------------------------------------------------
   // §1.9 Imports and module paths (every row fails with ImportError / ModuleNotFoundError)
   // ---------------------------------------------------------------------------------------------
+  // lightning_lite (1.8 only) became lightning_fabric in 1.9 with the same modules (#16244 renamed LightningLite to
+  // Fabric; compare src/lightning_lite at 1.8.6 with src/lightning_fabric at 1.9.5); 2.x installs no lightning_lite.
+  {
+    id: 'import.lightning_lite',
+    kind: 'import',
+    name: 'lightning_lite',
+    replacement: 'lightning_fabric (the same modules; lightning.fabric in the lightning package)',
+    fix: { kind: 'liteImport', to: 'lightning_fabric' },
+    removedIn: '1.9',
+    behaviour: 'raises',
+    note: 'lightning_lite was renamed lightning_fabric',
+  },
+  {
+    id: 'import.lightning_lite.LightningLite',
+    kind: 'import',
+    name: 'lightning_lite.LightningLite',
+    replacement: 'lightning_fabric.Fabric: LightningLite was renamed Fabric, and a Fabric is built and launched rather than subclassed with a run() method',
+    fix: { kind: 'none' },
+    removedIn: '1.9',
+    behaviour: 'raises',
+  },
   moved('pytorch_lightning.metrics', 'torchmetrics', 'the torchmetrics package (torchmetrics.Accuracy, torchmetrics.functional.*; newer versions need task=...)', '1.3', '1.5', 'pytorch_lightning.metrics'),
   moved('pytorch_lightning.core.lightning', 'pytorch_lightning.core.module', 'from pytorch_lightning import LightningModule (or pytorch_lightning.core.module)', '1.7', '1.9', 'pytorch_lightning.core.lightning'),
   removed('pytorch_lightning.core.decorators.auto_move_data', 'Trainer.predict (the decorator was removed)', '1.3', '1.5'),

@@ -1,6 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { offsetRange, type Fix } from '../config/diagnostics';
 import type { LightningFinding } from './detect';
+import { assignedBefore } from './dataflow';
 import { removeArguments, toEdits } from './edits';
 import type { Node } from './python';
 
@@ -31,22 +32,6 @@ export function checkpointValueKind(value: Node, assigned: (name: string) => Nod
     if (bound?.type === 'call') return 'callback';
   }
   return 'unknown';
-}
-
-/** The last assignment `name = value` before `at` in the function (or module) around it. */
-export function assignedBefore(at: Node, name: string): Node | undefined {
-  let scope: Node | null = at.parent;
-  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
-  if (!scope) return undefined;
-  let found: Node | undefined;
-  for (const a of scope.descendantsOfType('assignment')) {
-    if (!a || a.startIndex >= at.startIndex) continue;
-    let s: Node | null = a.parent;
-    while (s && s.type !== 'function_definition' && s.type !== 'module' && s.type !== 'class_definition' && s.type !== 'lambda') s = s.parent;
-    if (s?.id !== scope.id) continue;
-    if (a.childForFieldName('left')?.text === name) found = a.childForFieldName('right') ?? undefined;
-  }
-  return found;
 }
 
 /**
@@ -97,4 +82,76 @@ export function checkpointHint(f: LightningFinding): string | undefined {
   const value = f.node.parent?.childForFieldName('value');
   if (!value) return undefined;
   return `'${value.text}' is not a True/False literal nor a callback built above: if it is a ModelCheckpoint, pass it in callbacks=[...] (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours); if it is a bool, rename the keyword to enable_checkpointing.`;
+}
+
+/**
+ * `ModelCheckpoint(filepath="ckpts/{epoch}-{val_loss:.2f}")` → `dirpath="ckpts", filename="{epoch}-{val_loss:.2f}"`:
+ * 1.x split the path with os.path.split unless it named an existing folder (callbacks/model_checkpoint.py at 1.1.8,
+ * __init_ckpt_dir). Fixed only for a literal whose last part is a template (`{...}`), which cannot be a folder.
+ */
+export function migrateCheckpointPath(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const split = splitCheckpointPath(f);
+  if (!split?.template) return [];
+  const arg = f.node.parent!;
+  return [{ title: `Use ${split.text}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: split.text }], preferred: true }];
+}
+
+function splitCheckpointPath(f: LightningFinding): { text: string; template: boolean } | undefined {
+  const value = f.node.parent?.childForFieldName('value');
+  const m = value?.type === 'string' ? /^(["'])([^"'\\]*)\1$/.exec(value.text) : null;
+  if (!m) return undefined;
+  const [, q, path] = m;
+  const slash = path!.lastIndexOf('/');
+  if (slash <= 0 || slash === path!.length - 1) return undefined;
+  const name = path!.slice(slash + 1);
+  return { text: `dirpath=${q}${path!.slice(0, slash)}${q}, filename=${q}${name}${q}`, template: name.includes('{') };
+}
+
+export function checkpointPathHint(f: LightningFinding): string | undefined {
+  const split = splitCheckpointPath(f);
+  return split ? `Here: ${split.text}, or dirpath= alone if the path is a folder.` : undefined;
+}
+
+/** The 1.7–1.9 Trainer's first positional parameters (trainer/trainer.py at 1.9.5); 1.5–1.6 had checkpoint_callback second. */
+const FIRST_POSITIONAL = 'logger';
+
+/** `Trainer(logger, max_epochs=1)` → `Trainer(logger=logger, ...)`: only a single, first positional argument, which was logger in every 1.x. */
+export function migratePositionalTrainer(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const list = f.node.parent;
+  if (list?.type !== 'argument_list') return [];
+  const args = list.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment');
+  const positional = args.filter((a) => !['keyword_argument', 'dictionary_splat', 'list_splat'].includes(a.type));
+  if (positional.length !== 1 || args[0]?.startIndex !== f.node.startIndex) return [];
+  if (keywordsOf(list).has(FIRST_POSITIONAL)) return [];
+  return [{ title: `Name it: ${FIRST_POSITIONAL}=${f.node.text}`, edits: [{ range: offsetRange(textDocument, f.node.startIndex, f.node.startIndex), newText: `${FIRST_POSITIONAL}=` }], preferred: true }];
+}
+
+/** The fields of 2.x's LRSchedulerConfig dataclass (lightning/pytorch/utilities/types.py), the 1.x dict's keys. */
+const SCHEDULER_FIELDS = new Set(['scheduler', 'name', 'interval', 'frequency', 'reduce_on_plateau', 'monitor', 'strict']);
+
+/**
+ * `trainer.lr_schedulers[0]["scheduler"]` → `trainer.lr_scheduler_configs[0].scheduler`: only where each use is
+ * indexed then keyed by a literal field name (a loop over the dicts is a decision).
+ */
+export function migrateLrSchedulers(textDocument: TextDocument, f: LightningFinding): Fix[] {
+  const attr = f.node;
+  const member = attr.childForFieldName('attribute');
+  const index = attr.parent;
+  const keyed = index?.parent;
+  // len(trainer.lr_schedulers): the same count.
+  if (member && index?.type === 'argument_list' && index.namedChildren.length === 1 && index.parent?.childForFieldName('function')?.text === 'len') {
+    return [{ title: 'Use lr_scheduler_configs', edits: [{ range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' }], preferred: true }];
+  }
+  if (!member || index?.type !== 'subscript' || index.childForFieldName('value')?.id !== attr.id || keyed?.type !== 'subscript' || keyed.childForFieldName('value')?.id !== index.id) return [];
+  const key = keyed.childForFieldName('subscript');
+  const field = key?.type === 'string' ? /^(["'])(\w+)\1$/.exec(key.text)?.[2] : undefined;
+  if (!field || !SCHEDULER_FIELDS.has(field)) return [];
+  return [{
+    title: `Use ${attr.childForFieldName('object')?.text}.lr_scheduler_configs[...].${field}`,
+    edits: [
+      { range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' },
+      { range: offsetRange(textDocument, index.endIndex, keyed.endIndex), newText: `.${field}` },
+    ],
+    preferred: true,
+  }];
 }
