@@ -81,3 +81,26 @@ describe('Lightning migrations: what is and is not fixed', () => {
     assert.equal(applyFixes(text, check(text)), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer()\nprint(trainer.strategy.root_device.index)\n');
   });
 });
+
+describe('Lightning migrations: Trainer arguments built in another module', () => {
+  let parser: PythonParser;
+  before(async () => {
+    parser = await loadPythonParser();
+  });
+
+  it('a config module that never imports Lightning: its dict keys are reported on the Trainer(**name) that splats them, with the file and line, without a fix', () => {
+    const files: Record<string, string> = {
+      '/p/trainer_config.py': '"""Defaults for the CLI."""\nimport os\n\ndefault_trainer_config = dict(\n    gpus=int(os.environ.get("GPUS", "1")),\n    max_epochs=10,\n    checkpoint_callback=True,\n)\n',
+    };
+    const text = 'import pytorch_lightning as pl\nfrom trainer_config import default_trainer_config\n\n\ndef main():\n    return pl.Trainer(**default_trainer_config)\n';
+    const diagnostics = lightningDiagnostics(TextDocument.create('file:///p/train.py', 'python', 1, text), { parser, path: '/p/train.py', files: { read: (p) => files[p] }, version: NEWEST });
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.message.replace(/^.*\((from default_trainer_config[^)]*\))\)$/, '$1')]), [
+      [5, 22, 'from default_trainer_config in trainer_config.py line 4, passed to Trainer(**default_trainer_config)'],
+      [5, 22, 'from default_trainer_config in trainer_config.py line 4, passed to Trainer(**default_trainer_config)'],
+    ]);
+    assert.ok(diagnostics.every((d) => fixesOf(d).length === 0));
+    assert.ok(diagnostics[0]!.message.includes("'Trainer(gpus=)'") && diagnostics[1]!.message.includes("'Trainer(checkpoint_callback=)'"));
+    // The config module itself imports no Lightning: nothing is reported there.
+    assert.deepEqual(lightningDiagnostics(TextDocument.create('file:///p/trainer_config.py', 'python', 1, files['/p/trainer_config.py']!), { parser, path: '/p/trainer_config.py', version: NEWEST }), []);
+  });
+});

@@ -29,8 +29,11 @@ export function assignedBefore(at: Node, name: string): Node | undefined {
   return assignmentBefore(at, name)?.value;
 }
 
-/** "`metrics = {...}` on line 14": where a value came from, for a message. */
+/**
+ * "from `metrics = {...}` above": where a value came from, for a message. No line number: the assignment is in the
+ * same function, and a re-check after an edit elsewhere keeps the message as it was.
+ */
 export function originOf(assignment: Node): string {
   const text = assignment.text.replace(/\s+/g, ' ');
-  return `from \`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` on line ${assignment.startPosition.row + 1}`;
+  return `from \`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` above`;
 }

@@ -1,8 +1,9 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
 import { assignmentBefore, originOf } from './dataflow';
 import { liteImportRules } from './liteImport';
+import { dictEntries, literalBehind, splattedArguments, type FlowArgument } from './trainerArgs';
 import { lacksTransferIndex, misnamedLoaderIndex } from './loaderIndex';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
@@ -22,6 +23,8 @@ export interface LightningFinding {
   unit?: number;
   /** Where the value came from when the finding was reached through data flow (`cfg = dict(...)` on line 12). */
   origin?: string;
+  /** Found in another file's text (a sibling module's dict): reported here, never fixed from here. */
+  noFix?: boolean;
 }
 
 export interface LightningFileAccess {
@@ -63,9 +66,28 @@ export function isShim(node: Node): boolean {
   if (!may) return false;
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'try_statement' && childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))) return true;
-    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && /version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(n.childForFieldName('condition')?.text ?? '')) return true;
+    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && versionCondition(n.childForFieldName('condition')?.text ?? '', node.tree)) return true;
   }
   return false;
+}
+
+const versionFlags = new WeakMap<Tree, Set<string>>();
+
+/** A condition on the Lightning version: spelled out, or a module-level flag such as `PL_GE_2 = Version(pl.__version__) >= ...`. */
+function versionCondition(condition: string, tree: Tree): boolean {
+  if (/version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(condition)) return true;
+  let flags = versionFlags.get(tree);
+  if (!flags) {
+    flags = new Set();
+    for (const statement of tree.rootNode.namedChildren) {
+      const assign = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
+      if (left?.type === 'identifier' && /version/i.test(assign!.childForFieldName('right')?.text ?? '')) flags.add(left.text);
+    }
+    versionFlags.set(tree, flags);
+  }
+  if (!flags.size) return false;
+  return (condition.match(/[A-Za-z_]\w*/g) ?? []).some((w) => flags.has(w));
 }
 
 const RULES_BY_KIND = new Map<MigrationKind, MigrationRule[]>();
@@ -129,6 +151,32 @@ export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: 
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
   for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at]! });
   return kinds;
+}
+
+/**
+ * A dict imported from a module next to this one (`from trainer_config import default_trainer_config`) that the file
+ * splats into Trainer(**...): its keys, from a top-level `name = {...}` or `name = dict(...)` there.
+ */
+function siblingDict(imports: Map<string, ImportTarget>, ctx: DetectContext, facts: DetectFacts): (name: string) => { entries: FlowArgument[]; origin: string } | undefined {
+  return (name) => {
+    const binding = imports.get(name);
+    if (!binding || binding.lightning || !ctx.files) return undefined;
+    const module = binding.module.replace(/^\.+/, '');
+    const file = join(dirname(ctx.path), `${module.replace(/\./g, '/')}.py`);
+    facts.siblings = true;
+    const text = ctx.files.read(file);
+    const other = text === undefined ? undefined : ctx.parser.parse(text);
+    if (!other) return undefined;
+    const target = binding.target.split('.').pop()!;
+    let found: { entries: FlowArgument[]; origin: string } | undefined;
+    for (const statement of other.rootNode.namedChildren) {
+      const assign = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== target) continue;
+      const origin = `from ${target} in ${basename(file)} line ${assign.startPosition.row + 1}`;
+      found = { entries: dictEntries(assign.childForFieldName('right')).map((e) => ({ name: e.key, value: e.value })), origin };
+    }
+    return found;
+  };
 }
 
 /** The kind of a class imported from a module next to this one (`from seq_tagger_multi_val import GRUTagger`). */
@@ -355,12 +403,28 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     for (const arg of args) {
       if (!arg) continue;
       if (positional && !['keyword_argument', 'dictionary_splat', 'list_splat', 'comment'].includes(arg.type)) emit(TRAINER_ARGUMENTS, call.startIndex, [{ rule: positional, node: arg }]);
-      if (arg.type === 'keyword_argument') emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      if (arg.type === 'dictionary_splat') emit(TRAINER_ARGUMENTS, call.startIndex, splatted(assignments, arg.namedChildren[0]?.text, facts.splatAssignments));
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')!;
+        const value = arg.childForFieldName('value');
+        const direct = trainerArgument(name, value);
+        emit(TRAINER_ARGUMENTS, call.startIndex, direct);
+        // strategy=strategy where `strategy = None` above: the rows about a value, on the value the name holds.
+        const behind = direct.length ? undefined : literalBehind(value);
+        if (behind) emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(name, behind.value).filter((f) => f.rule.value !== undefined).map((f) => ({ ...f, origin: behind.origin })));
+      }
+      if (arg.type === 'dictionary_splat') {
+        const external = scope ? undefined : siblingDict(imports, ctx, facts);
+        for (const a of splattedArguments(arg, assignments, facts.splatAssignments, external)) {
+          const found = trainerArgument(a.name.type === 'string' ? stringNode(a.name) : a.name, a.value);
+          // A key of another file's dict is reported on the `**name` here, without a fix (its text is not this file's).
+          const here = a.name.tree === tree;
+          emit(TRAINER_ARGUMENTS, call.startIndex, found.map((f) => ({ ...f, ...(here ? {} : { node: arg, noFix: true }), ...(a.origin ? { origin: a.origin } : {}) })));
+        }
+      }
     }
   }
   // A statement that assigns a splatted dict: the keys it reports belong to a Trainer call elsewhere.
-  if (scope?.splatNames.size && assignments.some((a) => scope.splatNames.has(dottedName(a.childForFieldName('left')) ?? ''))) return undefined;
+  if (scope?.splatNames.size && buildsSplat(scope.statement, assignments, scope.splatNames)) return undefined;
   const trainerVars = scope ? scope.trainerVars(names) : new Set(names);
   if (!trainerVars) return undefined;
   const byNode = (phase: number, found: LightningFinding[]) => {
@@ -371,6 +435,18 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   specialShapes(idx, imports, classes, trainerVars, emit);
   for (const cls of classes) emit(OPTIMIZERS, cls.rank, severalOptimizers([cls]));
   return { findings: out, index: idx, facts };
+}
+
+/** Whether a statement assigns, sets a key of (`cfg["k"] = v`) or updates (`cfg.update(...)`) a splatted dict. */
+function buildsSplat(statement: Node, assignments: Node[], names: Set<string>): boolean {
+  for (const a of assignments) {
+    const left = a.childForFieldName('left');
+    if (names.has(dottedName(left) ?? '') || (left?.type === 'subscript' && names.has(dottedName(left.childForFieldName('value')) ?? ''))) return true;
+  }
+  return statement.descendantsOfType('call').some((c) => {
+    const fn = c?.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'update' && names.has(dottedName(fn.childForFieldName('object')) ?? '');
+  });
 }
 
 /** The last run of word characters, before trailing white space (what /(\w+)\s*$/ captures, without its backtracking). */
@@ -404,28 +480,6 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
       if (rule.value === '<dict>' ? value?.type !== 'dictionary' : rule.value.replace(/^(['"])(.*)\1$/, '$2') !== v && !(rule.value.startsWith('<') && value?.text.includes(rule.value.slice(1, -1)))) continue;
     }
     out.push({ rule, node: name });
-  }
-  return out;
-}
-
-/** `Trainer(**kwargs)` where kwargs is a dict built in the file: its keys are Trainer arguments. */
-function splatted(assignments: Node[], variable: string | undefined, matched: number[]): LightningFinding[] {
-  if (!variable) return [];
-  const out: LightningFinding[] = [];
-  for (const assign of assignments) {
-    if (dottedName(assign.childForFieldName('left')) !== variable) continue;
-    matched.push(assign.startIndex);
-    const right = assign.childForFieldName('right');
-    if (right?.type === 'dictionary') {
-      for (const pair of childrenOfType(right, 'pair')) {
-        const key = pair.childForFieldName('key');
-        if (key?.type === 'string') out.push(...trainerArgument(stringNode(key), pair.childForFieldName('value')));
-      }
-    } else if (right?.type === 'call' && right.childForFieldName('function')?.text === 'dict') {
-      for (const arg of right.childForFieldName('arguments')?.namedChildren ?? []) {
-        if (arg?.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      }
-    }
   }
   return out;
 }

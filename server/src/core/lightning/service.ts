@@ -182,9 +182,21 @@ function migrateToggle(textDocument: TextDocument, f: LightningFinding): Fix[] {
   return [];
 }
 
+/** The other keywords of the call, or keys of the dict literal, that a keyword or key belongs to. */
+function siblingKeys(node: Node): Set<string> {
+  const holder = node.parent?.parent;
+  const out = new Set<string>();
+  for (const c of holder?.namedChildren ?? []) {
+    if (c?.type === 'keyword_argument') out.add(c.childForFieldName('name')?.text ?? '');
+    if (c?.type === 'pair') out.add((c.childForFieldName('key')?.text ?? '').replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  return out;
+}
+
 /** The simple, safe rewrites; the structural ones (epoch-end hooks, devices, Tuner) are done separately. */
 function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Map<string, Node[]>): Fix[] {
   const { rule, node } = f;
+  if (f.noFix) return [];
   const to = rule.fix.to;
   // 2.x passes dataloader_idx only with several loaders: a default makes the hook work either way.
   if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
@@ -223,6 +235,13 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
         const attr = node.childForFieldName('attribute');
         // `self.datamodule` -> `self.trainer.datamodule`, `trainer.root_gpu` -> `trainer.strategy.root_device.index`.
         return attr ? [{ title: `Use ${to}`, edits: [edit(textDocument, attr, to)], preferred: true }] : [];
+      }
+      // The call (or dict) already has the new keyword: a rename would pass it twice.
+      if (siblingKeys(node).has(to)) return [];
+      if (node.type === 'string') {
+        // A key of a splatted dict literal ({"replace_sampler_ddp": False}), quoted as it was.
+        const quote = textDocument.getText().charAt(node.startIndex);
+        return /^["']$/.test(quote) ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, `${quote}${to}${quote}`)], preferred: true }] : [];
       }
       return node.type === 'identifier' ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
     case 'precision': {
