@@ -12,7 +12,8 @@ const NEWEST = { version: LIGHTNING_NEWEST, source: 'newest' };
 
 describe('Lightning migrations: what is and is not fixed', () => {
   let parser: PythonParser;
-  const check = (text: string): Diagnostic[] => lightningDiagnostics(TextDocument.create('file:///p/m.py', 'python', 1, text), { parser, path: '/p/m.py', version: NEWEST });
+  // FT309 (a changed default, information) has its own test below.
+  const check = (text: string): Diagnostic[] => lightningDiagnostics(TextDocument.create('file:///p/m.py', 'python', 1, text), { parser, path: '/p/m.py', version: NEWEST }).filter((d) => d.code !== 'FT309');
   before(async () => {
     parser = await loadPythonParser();
   });
@@ -102,5 +103,31 @@ describe('Lightning migrations: Trainer arguments built in another module', () =
     assert.ok(diagnostics[0]!.message.includes("'Trainer(gpus=)'") && diagnostics[1]!.message.includes("'Trainer(checkpoint_callback=)'"));
     // The config module itself imports no Lightning: nothing is reported there.
     assert.deepEqual(lightningDiagnostics(TextDocument.create('file:///p/trainer_config.py', 'python', 1, files['/p/trainer_config.py']!), { parser, path: '/p/trainer_config.py', version: NEWEST }), []);
+  });
+});
+
+describe('Lightning migrations: defaults that 2.x changed (FT309)', () => {
+  let parser: PythonParser;
+  const check = (text: string, version = NEWEST): Diagnostic[] => lightningDiagnostics(TextDocument.create('file:///p/m.py', 'python', 1, text), { parser, path: '/p/m.py', version });
+  before(async () => {
+    parser = await loadPythonParser();
+  });
+  const module = 'import pytorch_lightning as pl\n\nclass M(pl.LightningModule):\n    def training_step(self, batch, batch_idx):\n        return self.loss(batch)\n\n    def training_epoch_end(self, outputs):\n        pass\n\n';
+
+  it('in code still on 1.x: Trainer() without a device, strategy="ddp", a loss never logged to the progress bar; information, no fix, the line that keeps 1.x behaviour', () => {
+    const text = `${module}def main():\n    return pl.Trainer(max_epochs=1), pl.Trainer(strategy="ddp", accelerator="gpu", devices=2)\n`;
+    const infos = check(text).filter((d) => d.code === 'FT309');
+    assert.deepEqual(infos.map((d) => [d.range.start.line, d.range.start.character, d.severity, d.tags]), [[10, 11, 3, undefined], [10, 57, 3, undefined], [3, 8, 3, undefined]]);
+    assert.ok(infos.every((d) => fixesOf(d).length === 0));
+    for (const [d, part] of [[infos[0], 'accelerator="cpu", devices=1'], [infos[1], 'strategy="ddp_find_unused_parameters_true"'], [infos[2], 'self.log("loss", loss, prog_bar=True)']] as const) assert.ok(d!.message.includes(part), part);
+  });
+
+  it('not where the device is chosen or unknown, not where the loss is logged to the bar, and not in code written for 2.x', () => {
+    const logged = module.replace('return self.loss(batch)', 'loss = self.loss(batch)\n        self.log("loss", loss, prog_bar=True)\n        return loss');
+    const text = `${logged}def main(cfg):\n    return pl.Trainer(gpus=1), pl.Trainer(**cfg), pl.Trainer(accelerator="cpu")\n`;
+    assert.deepEqual(check(text).filter((d) => d.code === 'FT309'), []);
+    const written2x = 'import lightning.pytorch as pl\n\ndef main():\n    return pl.Trainer(max_epochs=1)\n';
+    assert.deepEqual(check(written2x), []);
+    assert.equal(check(written2x, { version: '1.9.5', source: 'requirements.txt' }).filter((d) => d.code === 'FT309').length, 1, 'pinned 1.x: reported');
   });
 });

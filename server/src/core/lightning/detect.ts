@@ -296,11 +296,16 @@ const TRAINER_MEMBERS = 4;
 const CLASS_MEMBERS = 5;
 const PRECISION_COMPARE = 6;
 const LOG_DICT = 7;
-const CALLBACK_ARGUMENTS = 8;
-const TOGGLE = 9;
-const SUMMARIZE = 10;
-const MODULE_CHAINS = 11;
-const OPTIMIZERS = 12;
+const TRAINER_METHOD_ARGUMENTS = 8;
+const CALLBACK_ARGUMENTS = 9;
+const TOGGLE = 10;
+const SUMMARIZE = 11;
+const MODULE_CHAINS = 12;
+const OPTIMIZERS = 13;
+const DEFAULT_CALLS = 14;
+const DEFAULT_CLASSES = 15;
+/** The phases whose unit is a class's rank rather than an offset (a re-check does not shift them). */
+export const RANKED_PHASES = new Set([HOOKS_PHASE, LOG_DICT, TOGGLE, OPTIMIZERS, DEFAULT_CLASSES]);
 
 type Emit = (phase: number, unit: number, found: LightningFinding[]) => void;
 
@@ -390,6 +395,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
   const assignments = idx.get('assignment')!;
   const names: string[] = [];
+  const defaults: LightningFinding[] = [];
   for (const call of calls) {
     if (!TRAINER.test(resolveName(call.childForFieldName('function'), imports) ?? '') || isShim(call)) continue;
     const assigned = call.parent?.type === 'assignment' ? dottedName(call.parent.childForFieldName('left')) : undefined;
@@ -399,6 +405,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     facts.trainers.push({ start: call.startIndex, name: assigned, splats });
     // Its keys come from other statements: the whole file is checked again.
     if (scope && splats.length) return undefined;
+    defaults.push(...changedDefaults(call, args));
     const positional = ruleByApi('Trainer(<positional>)');
     for (const arg of args) {
       if (!arg) continue;
@@ -434,7 +441,33 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   byNode(CLASS_MEMBERS, classMembers(attributes, imports, kindOf));
   specialShapes(idx, imports, classes, trainerVars, emit);
   for (const cls of classes) emit(OPTIMIZERS, cls.rank, severalOptimizers([cls]));
+  for (const f of defaults) emit(DEFAULT_CALLS, f.node.startIndex, [f]);
+  // The loss 1.x put on the progress bar by itself: a module with a training_step that logs nothing to the bar.
+  const progressBar = MIGRATIONS.find((r) => r.id === 'default.progress_bar_loss');
+  for (const { kind, node: cls, rank } of classes) {
+    const step = kind === 'module' ? methodsOf(cls).get('training_step') : undefined;
+    const name = step?.childForFieldName('name');
+    if (progressBar && name && !/prog_bar\s*=\s*True/.test(cls.text) && !isShim(step!)) emit(DEFAULT_CLASSES, rank, [{ rule: progressBar, node: name }]);
+  }
   return { findings: out, index: idx, facts };
+}
+
+const DEVICE_KEYWORDS = new Set(['accelerator', 'devices', 'gpus', 'tpu_cores', 'ipus', 'num_processes', 'auto_select_gpus']);
+
+/** Trainer(...) calls that rely on a default 2.x changed (accelerator="auto", DDP's find_unused_parameters). */
+function changedDefaults(call: Node, args: Array<Node | null>): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  const named = args.filter((a): a is Node => a !== null && a.type !== 'comment');
+  const keywords = new Map(named.filter((a) => a.type === 'keyword_argument').map((a) => [a.childForFieldName('name')?.text ?? '', a]));
+  // Anything splatted or positional may choose the device: only a call that shows all its arguments is reported.
+  const explicit = named.every((a) => a.type === 'keyword_argument');
+  const accelerator = MIGRATIONS.find((r) => r.id === 'default.accelerator');
+  const fn = call.childForFieldName('function');
+  if (accelerator && fn && explicit && ![...keywords.keys()].some((k) => DEVICE_KEYWORDS.has(k))) out.push({ rule: accelerator, node: fn });
+  const ddp = MIGRATIONS.find((r) => r.id === 'default.ddp_find_unused_parameters');
+  const strategy = keywords.get('strategy')?.childForFieldName('value');
+  if (ddp && strategy && /^(["'])ddp\1$/.test(strategy.text)) out.push({ rule: ddp, node: strategy });
+  return out;
 }
 
 /** Whether a statement assigns, sets a key of (`cfg["k"] = v`) or updates (`cfg.update(...)`) a splatted dict. */
@@ -638,7 +671,7 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       if (arg?.type !== 'keyword_argument') continue;
       const name = arg.childForFieldName('name')!;
       const rule = ruleByApi(`trainer.${method}(${name.text}=)`);
-      if (rule) emit(CALLBACK_ARGUMENTS, call.startIndex, [{ rule, node: name }]);
+      if (rule) emit(TRAINER_METHOD_ARGUMENTS, call.startIndex, [{ rule, node: name }]);
     }
   }
   // ModelCheckpoint(every_n_val_epochs=...) and other callback-constructor keywords.

@@ -33,6 +33,7 @@ export const LIGHTNING_CODES: Record<MigrationKind, Code> = {
   import: 'FT307' as Code,
   callbackClass: 'FT307' as Code,
   cliArgument: 'FT308' as Code,
+  changedDefault: 'FT309' as Code,
 };
 
 export interface LightningContext extends DetectContext {
@@ -49,6 +50,7 @@ function pinned1x(version: ToolVersion): boolean {
 const HOOKS = new Set<MigrationKind>(['hook', 'hookSignature', 'callbackHook', 'dataModuleHook']);
 
 function message(rule: MigrationRule, version: ToolVersion): string {
+  if (rule.behaviour === 'changed') return `Lightning 2.0 changed a default here, without an error: ${rule.api ?? rule.name}. Write ${rule.replacement}.`;
   const what = `'${rule.api ?? rule.name}'`;
   const when = `Lightning ${rule.removedIn}`;
   const todo = `${rule.replacement}${rule.note ? ` (${rule.note})` : ''}`;
@@ -67,7 +69,8 @@ function message(rule: MigrationRule, version: ToolVersion): string {
   }
 }
 
-function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning' {
+function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning' | 'information' {
+  if (rule.behaviour === 'changed') return 'information';
   if (pinned1x(version) || rule.behaviour === 'warns') return 'warning';
   return 'error';
 }
@@ -82,7 +85,7 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
   const incremental = ctx.incremental;
   if (incremental) {
     const same = incremental.checked(textDocument.uri, text) as CheckState | undefined;
-    if (same && !same.whole && sameContext(same, ctx)) return [...same.diagnostics];
+    if (same && !same.whole && sameContext(same, ctx)) return visible(same.diagnostics, ctx);
   }
   const parsed = incremental ? incremental.parseChange(textDocument.uri, text) : { tree: ctx.parser.parse(text), change: undefined, checked: undefined };
   const tree = parsed?.tree;
@@ -94,7 +97,7 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
       }));
       if (state) {
         incremental.keep(textDocument.uri, text, state);
-        return [...state.diagnostics];
+        return visible(state.diagnostics, ctx);
       }
     }
     const { findings, index, facts } = detectMigrations(tree, ctx);
@@ -113,10 +116,19 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
     };
     const diagnostics = findings.map((f) => diagnose(textDocument, f, ctx, calls));
     if (incremental) incremental.keep(textDocument.uri, text, checkState(textDocument, tree, findings, diagnostics, facts, ctx));
-    return incremental ? [...diagnostics] : diagnostics;
+    return visible(diagnostics, ctx);
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * FT309 (a changed default) only where the code is still 1.x: the project pins 1.x, or the file has a 1.x API. Code
+ * written for 2.x gets the 2.x defaults on purpose.
+ */
+function visible(diagnostics: Diagnostic[], ctx: LightningContext): Diagnostic[] {
+  if (pinned1x(ctx.version) || diagnostics.some((d) => d.code !== LIGHTNING_CODES.changedDefault)) return [...diagnostics];
+  return diagnostics.filter((d) => d.code !== LIGHTNING_CODES.changedDefault);
 }
 
 function diagnose(textDocument: TextDocument, f: LightningFinding, ctx: LightningContext, calls: () => Map<string, Node[]>): Diagnostic {
@@ -127,7 +139,7 @@ function diagnose(textDocument: TextDocument, f: LightningFinding, ctx: Lightnin
     code: LIGHTNING_CODES[f.rule.kind],
     severity: severity(f.rule, ctx.version),
     message: `${message(f.rule, ctx.version)}${hint ? ` ${hint}` : ''}${f.origin ? ` (${f.origin})` : ''}`,
-    deprecated: true,
+    deprecated: f.rule.behaviour !== 'changed',
     fixes,
   });
 }

@@ -20,7 +20,9 @@ export type MigrationKind =
   | 'trainerMember'
   | 'import'
   | 'callbackClass'
-  | 'cliArgument';
+  | 'cliArgument'
+  /** A default that 2.x changed: the code runs, differently, without an error (information, FT309). */
+  | 'changedDefault';
 
 export type FixKind =
   | 'renameMethod'
@@ -74,7 +76,7 @@ export interface MigrationRule {
   deprecatedIn?: string;
   removedIn: string;
   /** In 2.x: an error, silently never called / ignored, or still working with a deprecation warning. */
-  behaviour: 'raises' | 'silent' | 'warns';
+  behaviour: 'raises' | 'silent' | 'warns' | 'changed';
   /** The corpus `expect.json` api string this row produces, when one exists. */
   api?: string;
   note?: string;
@@ -1660,6 +1662,46 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     fix: { kind: 'none' },
     removedIn: '2.0',
     behaviour: 'raises',
+  },
+
+  // ---------------------------------------------------------------------------------------------
+  // Defaults that 2.0 changed: no error, a different run. Each checked in the source at 1.9.5 and 2.0.0.
+  // ---------------------------------------------------------------------------------------------
+  {
+    // 1.9.5 trainer/trainer.py: accelerator=None, and connectors/accelerator_connector.py _choose_auto_accelerator
+    // returns "cpu" unless the flag is "auto"; 2.0.0 trainer/trainer.py: accelerator="auto", devices="auto".
+    id: 'default.accelerator',
+    kind: 'changedDefault',
+    name: 'Trainer(<no accelerator>)',
+    api: 'Trainer() defaults to accelerator="auto"',
+    replacement: 'accelerator="cpu", devices=1 to run as 1.x did (1.x ran on the CPU unless told otherwise; 2.x takes every GPU it finds, with accelerator="auto", devices="auto")',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
+  },
+  {
+    // 1.9.5 strategies/ddp.py: find_unused_parameters defaults to True; 2.0.0 strategies/ddp.py registers
+    // "ddp" with PyTorch's default (False) and adds "ddp_find_unused_parameters_true".
+    id: 'default.ddp_find_unused_parameters',
+    kind: 'changedDefault',
+    name: 'strategy="ddp"',
+    api: 'strategy="ddp" no longer finds unused parameters',
+    replacement: 'strategy="ddp_find_unused_parameters_true" to run as 1.x did, if some parameters get no gradient in a step (else DDP stops with "Expected to have finished reduction")',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
+  },
+  {
+    // 1.9.5 callbacks/progress/base.py get_standard_metrics adds the running mean of the training loss as "loss";
+    // 2.0.0 callbacks/progress/progress_bar.py get_standard_metrics shows only v_num.
+    id: 'default.progress_bar_loss',
+    kind: 'changedDefault',
+    name: 'training_step',
+    api: 'the loss is no longer on the progress bar',
+    replacement: 'self.log("loss", loss, prog_bar=True) in training_step to see it as 1.x showed it (1.x added the running mean of the returned loss by itself)',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
   },
 
   // ---------------------------------------------------------------------------------------------
