@@ -131,3 +131,27 @@ describe('Lightning migrations: defaults that 2.x changed (FT309)', () => {
     assert.equal(check(written2x, { version: '1.9.5', source: 'requirements.txt' }).filter((d) => d.code === 'FT309').length, 1, 'pinned 1.x: reported');
   });
 });
+
+describe('Lightning migrations: values with no safe fix get the exact line in the message', () => {
+  let parser: PythonParser;
+  const check = (text: string): Diagnostic[] => lightningDiagnostics(TextDocument.create('file:///p/m.py', 'python', 1, text), { parser, path: '/p/m.py', version: NEWEST }).filter((d) => d.code !== 'FT309');
+  before(async () => {
+    parser = await loadPythonParser();
+  });
+
+  const cases: Array<[string, string]> = [
+    ['pl.Trainer(gpus=1 if torch.cuda.is_available() else 0)', 'Here: accelerator="gpu" if torch.cuda.is_available() else "cpu", devices=1 (gpus=0 and None meant the CPU).'],
+    ['pl.Trainer(gpus=0 if args.cpu else 2)', 'Here: accelerator="gpu" if not (args.cpu) else "cpu", devices=2 if not (args.cpu) else 1 (gpus=0 and None meant the CPU).'],
+    ['pl.Trainer(gpus=int(os.environ["GPUS"]))', 'Here: accelerator="gpu", devices=int(os.environ["GPUS"]), if int(os.environ["GPUS"]) is never 0 or None (those meant the CPU: accelerator="cpu").'],
+    ['pl.Trainer(checkpoint_callback=ModelCheckpoint(), callbacks=cbs)', 'Here: drop it and pass the callback with the others, callbacks=[*cbs, ModelCheckpoint()] if cbs is a list (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours).'],
+    ['pl.Trainer(checkpoint_callback=args.ckpt)', "'args.ckpt' is not a True/False literal nor a callback built above: if it is a ModelCheckpoint, pass it in callbacks=[...] (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours); if it is a bool, rename the keyword to enable_checkpointing."],
+  ];
+  for (const [call, hint] of cases) {
+    it(call, () => {
+      const [d, ...rest] = check(`import os\nimport torch\nimport pytorch_lightning as pl\nfrom pytorch_lightning.callbacks import ModelCheckpoint\n\ndef f(args, cbs):\n    return ${call}\n`);
+      assert.equal(rest.length, 0);
+      assert.deepEqual(fixesOf(d!), []);
+      assert.ok(d!.message.endsWith(` ${hint}`), d!.message);
+    });
+  }
+});

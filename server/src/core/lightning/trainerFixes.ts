@@ -79,8 +79,13 @@ export function migrateCheckpointCallback(textDocument: TextDocument, f: Lightni
 
 /** A hint for a checkpoint_callback= value of unknown kind. */
 export function checkpointHint(f: LightningFinding): string | undefined {
-  const value = f.node.parent?.childForFieldName('value');
-  if (!value) return undefined;
+  const arg = f.node.parent;
+  const value = arg?.childForFieldName('value');
+  if (!arg || !value) return undefined;
+  const callbacks = arg.parent ? keywordsOf(arg.parent).get('callbacks')?.childForFieldName('value') : undefined;
+  if (callbacks && checkpointValueKind(value, (name) => assignedBefore(arg, name)) === 'callback') {
+    return `Here: drop it and pass the callback with the others, callbacks=[*${callbacks.text}, ${value.text}] if ${callbacks.text} is a list (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours).`;
+  }
   return `'${value.text}' is not a True/False literal nor a callback built above: if it is a ModelCheckpoint, pass it in callbacks=[...] (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours); if it is a bool, rename the keyword to enable_checkpointing.`;
 }
 
