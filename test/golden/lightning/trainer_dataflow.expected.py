@@ -3,7 +3,7 @@ import pytorch_lightning as pl
 
 
 def from_literal():
-    cfg = {"gpus": 1, "max_epochs": 3, "use_distributed_sampler": False}
+    cfg = {"accelerator": "gpu", "devices": 1, "max_epochs": 3, "use_distributed_sampler": False}
     return pl.Trainer(**cfg)
 
 

@@ -24,29 +24,35 @@ function literal(v: Node): boolean {
 export function migrateDevices(textDocument: TextDocument, f: LightningFinding): Fix[] {
   const arg = f.node.parent;
   const call = arg?.parent;
+  // A keyword of the call, or a key of a dict literal splatted into it ({"gpus": 2}): the same values, spelled as
+  // that container spells them.
+  const inDict = arg?.type === 'pair';
   const value = arg?.childForFieldName('value');
   const accelerator = ACCELERATOR[f.node.text];
-  if (arg?.type !== 'keyword_argument' || !call || !value || !accelerator) return [];
-  const keywords = new Map(call.namedChildren.filter((c): c is Node => c?.type === 'keyword_argument').map((c) => [c.childForFieldName('name')?.text ?? '', c]));
+  if ((arg?.type !== 'keyword_argument' && !inDict) || !call || !value || !accelerator) return [];
+  const keyOf = (c: Node) => (c.type === 'pair' ? (c.childForFieldName('key')?.text ?? '').replace(/^(["'])(.*)\1$/, '$2') : c.childForFieldName('name')?.text ?? '');
+  const keywords = new Map(call.namedChildren.filter((c): c is Node => c?.type === (inDict ? 'pair' : 'keyword_argument')).map((c) => [keyOf(c), c]));
   if (keywords.has('devices')) return [];
-  const replace = (newText: string, preferred = true): Fix[] => [{ title: `Use ${newText}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText }], preferred }];
+  const quote = inDict ? textDocument.getText().charAt(arg.childForFieldName('key')!.startIndex) : '';
+  const spell = (entries: Array<[string, string]>) => entries.map(([k, v]) => (inDict ? `${quote}${k}${quote}: ${v}` : `${k}=${v}`)).join(', ');
+  const replace = (entries: Array<[string, string]>, preferred = true): Fix[] => [{ title: `Use ${spell(entries)}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: spell(entries) }], preferred }];
   const existing = keywords.get('accelerator')?.childForFieldName('value');
   if (f.node.text !== 'gpus') {
     if (existing && f.node.text !== 'num_processes') return [];
     if (noDevice(value)) return [];
-    return literal(value) ? replace(`accelerator="${accelerator}", devices=${value.text}`) : [];
+    return literal(value) ? replace([['accelerator', `"${accelerator}"`], ['devices', value.text]]) : [];
   }
   // An accelerator the user chose (not a 1.x strategy name) is kept: gpus= only said how many.
   const keep = existing && !STRATEGY_AS_ACCELERATOR.test(existing.text) ? existing : undefined;
   if (noDevice(value)) {
-    if (!keep) return replace('accelerator="cpu"');
-    if (!/^["']cpu["']$/.test(keep.text)) return [];
+    if (!keep) return replace([['accelerator', '"cpu"']]);
+    if (!/^["']cpu["']$/.test(keep.text) || inDict) return [];
     const spans = removeArguments(textDocument.getText(), call, [arg]);
     return spans?.length ? [{ title: `Remove ${arg.text} (accelerator is already ${keep.text})`, edits: toEdits(textDocument, spans), preferred: true }] : [];
   }
-  if (literal(value)) return replace(keep ? `devices=${value.text}` : `accelerator="gpu", devices=${value.text}`);
+  if (literal(value)) return replace(keep ? [['devices', value.text]] : [['accelerator', '"gpu"'], ['devices', value.text]]);
   // With a variable the value may be 0 or None at run time: offered, but not applied by fix-all.
-  if (SIMPLE.has(value.type) && !keep) return replace(`accelerator="gpu" if ${value.text} else "cpu", devices=${value.text} or 1`, false);
+  if (SIMPLE.has(value.type) && !keep) return replace([['accelerator', `"gpu" if ${value.text} else "cpu"`], ['devices', `${value.text} or 1`]], false);
   return [];
 }
 
