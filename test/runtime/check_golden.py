@@ -54,7 +54,22 @@ def check_multi_loader_epoch_end(m):
     assert model.epochs_done == 2, getattr(model, "epochs_done", None)
 
 
-CHECKS = {"checkpoint_callback": check_checkpoint_callback, "multi_loader_epoch_end": check_multi_loader_epoch_end}
+def check_signatures(m):
+    # lightning_lite imports now name lightning_fabric (importing the module proved it); transfer_batch_to_device
+    # gets the loader index and passes it to super(); on_predict_epoch_end sees one list per loader, as in 1.x.
+    import torch
+    from torch.utils.data import DataLoader
+    import pytorch_lightning as pl
+
+    model = m.Module()
+    trainer = pl.Trainer(accelerator="cpu", devices=1, logger=False, enable_progress_bar=False, enable_model_summary=False)
+    batches = trainer.predict(model, DataLoader(torch.randn(6, 4), batch_size=2))
+    assert len(batches) == 3, len(batches)
+    assert model.n_predictions == 3, model.n_predictions  # 1.x: [[b1, b2, b3]] -> 3 batches, not 6 rows
+    m.main()
+
+
+CHECKS = {"checkpoint_callback": check_checkpoint_callback, "multi_loader_epoch_end": check_multi_loader_epoch_end, "signatures": check_signatures}
 
 try:
     name = sys.argv[2]

@@ -15,7 +15,7 @@ import { NO_INDEX, runtimePython } from './pythonEnv';
 // test/runtime/check_golden.py asserts that each still does what its 1.x code did.
 const REPO = join(__dirname, '..', '..', '..');
 const GOLDEN = join(REPO, 'test', 'golden', 'lightning');
-const MODULES = ['checkpoint_callback', 'multi_loader_epoch_end'];
+const MODULES = ['checkpoint_callback', 'multi_loader_epoch_end', 'signatures'];
 
 const gate = process.env['FTW_SKIP_RUNTIME'] === '1' ? { skip: 'FTW_SKIP_RUNTIME=1' } : {};
 
