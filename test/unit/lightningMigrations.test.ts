@@ -144,6 +144,7 @@ describe('Lightning migrations: values with no safe fix get the exact line in th
     ['pl.Trainer(gpus=0 if args.cpu else 2)', 'Here: accelerator="gpu" if not (args.cpu) else "cpu", devices=2 if not (args.cpu) else 1 (gpus=0 and None meant the CPU).'],
     ['pl.Trainer(gpus=int(os.environ["GPUS"]))', 'Here: accelerator="gpu", devices=int(os.environ["GPUS"]), if int(os.environ["GPUS"]) is never 0 or None (those meant the CPU: accelerator="cpu").'],
     ['pl.Trainer(checkpoint_callback=ModelCheckpoint(), callbacks=cbs)', 'Here: drop it and pass the callback with the others, callbacks=[*cbs, ModelCheckpoint()] if cbs is a list (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours).'],
+    ['pl.Trainer(checkpoint_callback=bool(args.ckpt))', "'bool(args.ckpt)' is not a True/False literal nor a callback built above: if it is a ModelCheckpoint, pass it in callbacks=[...] (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours); if it is a bool, rename the keyword to enable_checkpointing."],
     ['pl.Trainer(checkpoint_callback=args.ckpt)', "'args.ckpt' is not a True/False literal nor a callback built above: if it is a ModelCheckpoint, pass it in callbacks=[...] (enable_checkpointing=<a callback> would add a default ModelCheckpoint and ignore yours); if it is a bool, rename the keyword to enable_checkpointing."],
   ];
   for (const [call, hint] of cases) {

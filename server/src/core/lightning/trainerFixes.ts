@@ -25,13 +25,19 @@ const BOOL = /^(?:True|False)$/;
  */
 export function checkpointValueKind(value: Node, assigned: (name: string) => Node | undefined): 'bool' | 'callback' | 'unknown' {
   if (BOOL.test(value.text)) return 'bool';
-  if (value.type === 'call') return 'callback';
+  if (checkpointCall(value)) return 'callback';
   if (value.type === 'identifier') {
     const bound = assigned(value.text);
     if (bound && BOOL.test(bound.text)) return 'bool';
-    if (bound?.type === 'call') return 'callback';
+    if (bound && checkpointCall(bound)) return 'callback';
   }
   return 'unknown';
+}
+
+/** `ModelCheckpoint(...)`, `callbacks.ModelCheckpoint(...)`, a subclass such as `BestCheckpoint(...)`: a class whose
+ *  name ends in Checkpoint. Any other call (`bool(x)`, `args.get(...)`) may return a bool. */
+function checkpointCall(node: Node): boolean {
+  return node.type === 'call' && /(?:^|\.)\w*Checkpoint$/.test(node.childForFieldName('function')?.text ?? '');
 }
 
 /**
