@@ -9,7 +9,8 @@ import { AXOLOTL_BASE, REPO } from './helpers';
 const FTW = join(REPO, 'bin', 'ftw');
 
 function ftw(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  // The JSON of the many-files test passes spawnSync's default 1 MiB, after which the child is killed.
+  const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -154,7 +155,7 @@ describe('ftw check on many Python files', () => {
     assert.ok(Object.values(modules).join('').length > 256 * 1024, 'enough Python for worker threads');
     const dir = workspace(modules);
     const many = ftw(['check', '.', '--format', 'json'], dir);
-    const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' } });
+    const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
     assert.equal(many.status, 1);
     assert.ok(JSON.parse(many.stdout).length > 100);
     assert.equal(many.stdout, one.stdout);

@@ -106,10 +106,11 @@ describe('the pathological files of issue 12, by ftw check: a clear message with
 });
 
 describe('ftw fix: one pass to the fixed point, and every byte it did not change kept', () => {
-  it('pl.Trainer(gpus=2, accelerator="ddp") is fixed in one run (the second fix needs the first)', () => {
+  it('pl.Trainer(gpus=2, accelerator="ddp") is fixed in one run (accelerator="ddp" was a strategy: gpus= brings the accelerator)', () => {
     const dir = workspace({ 'train.py': 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(gpus=2, accelerator="ddp")\n' });
     const r = ftw(['fix'], dir);
-    assert.equal(r.stdout, 'train.py: 2 fixed\n  3: Rename to strategy\n  3: Use accelerator="gpu", devices=2\nFixed 2 problems; 0 need a decision (run ftw check).\n');
+    assert.equal(r.stdout, 'train.py: 2 fixed\n  3: Use accelerator="gpu", devices=2\n  3: Rename to strategy\nFixed 2 problems; 0 need a decision (run ftw check).\n');
+    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n');
     assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n');
     assert.match(ftw(['fix'], dir).stdout, /^Fixed 0 problems/);
   });

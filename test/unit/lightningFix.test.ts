@@ -57,6 +57,8 @@ describe('Lightning migrations: golden files', () => {
       const diagnose = (text: string) => lightningDiagnostics(TextDocument.create(`file://${path}`, 'python', 1, text), { parser, path, version: NEWEST });
       const migrated = applyFixes(source, diagnose(source));
       assert.equal(migrated, expected);
+      const blank = (t: string) => t.split('\n').filter((l) => /^[ \t]+$/.test(l)).length;
+      assert.ok(blank(migrated) <= blank(source), 'no whitespace-only line left behind');
       const tree = parser.parse(migrated)!;
       assert.equal(tree.rootNode.hasError, false, 'the migrated code parses');
       tree.delete();

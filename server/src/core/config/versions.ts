@@ -44,7 +44,7 @@ export function compareVersions(a: number[], b: number[]): number {
 }
 
 /**
- * The release a requirement pins: `==1.2.3`, `~=1.2`, or below an upper bound (`>=0.9,<0.10` -> just below 0.10,
+ * The release a requirement pins: `==1.2.3`, `~=1.2`, `<=1.7.7`, or below an upper bound (`>=0.9,<0.10` -> just below 0.10,
  * reported as "<0.10"). A lower bound alone does not pin: the newest release satisfies it.
  */
 export function pinnedVersion(spec: string): string | undefined {
@@ -52,6 +52,9 @@ export function pinnedVersion(spec: string): string | undefined {
   if (exact) return exact[1]!.replace(/\.\*$/, '');
   const caret = /^\s*[\^~]\s*([\d.]+)/.exec(spec); // poetry: ^0.19 means >=0.19,<0.20 (for 0.x)
   if (caret) return caret[1];
+  // `<=1.7.7`: the newest release it allows is the bound itself.
+  const atMost = /<=\s*([\d.]+)/.exec(spec);
+  if (atMost) return atMost[1];
   const below = /<\s*([\d.]+)/.exec(spec);
   if (below) return `<${below[1]}`;
   return undefined;
@@ -74,8 +77,9 @@ export function parsePins(fileName: string, text: string): Map<string, string> {
       if (m && !line.trim().startsWith('-')) add(m[1]!, m[2]);
     }
   } else if (base === 'pyproject.toml') {
-    // PEP 621 `dependencies = ["trl==0.19.1", ...]` and optional groups: any quoted requirement string.
-    for (const m of text.matchAll(/["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)[^"';]*)["']/g)) add(m[1]!, m[2]);
+    // PEP 621 `dependencies = ["trl==0.19.1", ...]` and optional groups: any quoted requirement string (with an
+    // environment marker after `;`).
+    for (const m of text.matchAll(/["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)[^"';]*)(?:;[^\n"]*)?["']/g)) add(m[1]!, m[2]);
     // Poetry `trl = "^0.19"` or `trl = { version = "0.19.1" }`.
     for (const m of text.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?:"([^"]+)"|\{[^}]*version\s*=\s*"([^"]+)")/gm)) {
       const spec = m[2] ?? m[3];

@@ -1,6 +1,10 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
+import { assignmentBefore, originOf } from './dataflow';
+import { liteImportRules } from './liteImport';
+import { dictEntries, literalBehind, splattedArguments, type FlowArgument } from './trainerArgs';
+import { lacksTransferIndex, misnamedLoaderIndex } from './loaderIndex';
 import { severalOptimizers } from './shapes';
 import { MIGRATIONS, type MigrationKind, type MigrationRule } from './table';
 
@@ -17,6 +21,10 @@ export interface LightningFinding {
   /** Where it goes in the file's list: the detection phase, then a class's rank or the offset of the node the phase was at. */
   phase?: number;
   unit?: number;
+  /** Where the value came from when the finding was reached through data flow (`cfg = dict(...)` on line 12). */
+  origin?: string;
+  /** Found in another file's text (a sibling module's dict): reported here, never fixed from here. */
+  noFix?: boolean;
 }
 
 export interface LightningFileAccess {
@@ -58,9 +66,28 @@ export function isShim(node: Node): boolean {
   if (!may) return false;
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'try_statement' && childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))) return true;
-    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && /version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(n.childForFieldName('condition')?.text ?? '')) return true;
+    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && versionCondition(n.childForFieldName('condition')?.text ?? '', node.tree)) return true;
   }
   return false;
+}
+
+const versionFlags = new WeakMap<Tree, Set<string>>();
+
+/** A condition on the Lightning version: spelled out, or a module-level flag such as `PL_GE_2 = Version(pl.__version__) >= ...`. */
+function versionCondition(condition: string, tree: Tree): boolean {
+  if (/version|__version__|_PL_|LIGHTNING_|_TORCH_GREATER/i.test(condition)) return true;
+  let flags = versionFlags.get(tree);
+  if (!flags) {
+    flags = new Set();
+    for (const statement of tree.rootNode.namedChildren) {
+      const assign = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
+      if (left?.type === 'identifier' && /version/i.test(assign!.childForFieldName('right')?.text ?? '')) flags.add(left.text);
+    }
+    versionFlags.set(tree, flags);
+  }
+  if (!flags.size) return false;
+  return (condition.match(/[A-Za-z_]\w*/g) ?? []).some((w) => flags.has(w));
 }
 
 const RULES_BY_KIND = new Map<MigrationKind, MigrationRule[]>();
@@ -124,6 +151,32 @@ export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: 
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
   for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at]! });
   return kinds;
+}
+
+/**
+ * A dict imported from a module next to this one (`from trainer_config import default_trainer_config`) that the file
+ * splats into Trainer(**...): its keys, from a top-level `name = {...}` or `name = dict(...)` there.
+ */
+function siblingDict(imports: Map<string, ImportTarget>, ctx: DetectContext, facts: DetectFacts): (name: string) => { entries: FlowArgument[]; origin: string } | undefined {
+  return (name) => {
+    const binding = imports.get(name);
+    if (!binding || binding.lightning || !ctx.files) return undefined;
+    const module = binding.module.replace(/^\.+/, '');
+    const file = join(dirname(ctx.path), `${module.replace(/\./g, '/')}.py`);
+    facts.siblings = true;
+    const text = ctx.files.read(file);
+    const other = text === undefined ? undefined : ctx.parser.parse(text);
+    if (!other) return undefined;
+    const target = binding.target.split('.').pop()!;
+    let found: { entries: FlowArgument[]; origin: string } | undefined;
+    for (const statement of other.rootNode.namedChildren) {
+      const assign = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== target) continue;
+      const origin = `from ${target} in ${basename(file)} line ${assign.startPosition.row + 1}`;
+      found = { entries: dictEntries(assign.childForFieldName('right')).map((e) => ({ name: e.key, value: e.value })), origin };
+    }
+    return found;
+  };
 }
 
 /** The kind of a class imported from a module next to this one (`from seq_tagger_multi_val import GRUTagger`). */
@@ -243,11 +296,16 @@ const TRAINER_MEMBERS = 4;
 const CLASS_MEMBERS = 5;
 const PRECISION_COMPARE = 6;
 const LOG_DICT = 7;
-const CALLBACK_ARGUMENTS = 8;
-const TOGGLE = 9;
-const SUMMARIZE = 10;
-const MODULE_CHAINS = 11;
-const OPTIMIZERS = 12;
+const TRAINER_METHOD_ARGUMENTS = 8;
+const CALLBACK_ARGUMENTS = 9;
+const TOGGLE = 10;
+const SUMMARIZE = 11;
+const MODULE_CHAINS = 12;
+const OPTIMIZERS = 13;
+const DEFAULT_CALLS = 14;
+const DEFAULT_CLASSES = 15;
+/** The phases whose unit is a class's rank rather than an offset (a re-check does not shift them). */
+export const RANKED_PHASES = new Set([HOOKS_PHASE, LOG_DICT, TOGGLE, OPTIMIZERS, DEFAULT_CLASSES]);
 
 type Emit = (phase: number, unit: number, found: LightningFinding[]) => void;
 
@@ -264,7 +322,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       out.push(f);
     }
   };
-  const hasLightning = [...imports.values()].some((b) => b.lightning);
+  const hasLightning = [...imports.values()].some((b) => b.lightning || /^lightning_lite(?:\.|$)/.test(b.module));
   const facts: DetectFacts = { lightning: hasLightning, imports: importStatements.map((s) => s.startIndex), bindings: imports, classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
   if (!hasLightning) return { findings: out, index: new Map(), facts };
   // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
@@ -296,6 +354,8 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     }
   }
 
+  if (bindings) for (const { rule, node } of liteImportRules(bindings.values())) emit(IMPORTS, node.startIndex, [{ rule, node }]);
+
   // Hooks and their signatures, by class kind.
   const classNodes = idx.get('class_definition')!;
   facts.classes = classFacts(classNodes, imports);
@@ -324,7 +384,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       const params = parameterNames(fn);
       const required = requiredParameterNames(fn);
       for (const rule of rules) {
-        const has = (p: string) => (p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
+        const has = (p: string) => (p === '<loader index>' ? misnamedLoaderIndex(fn) : p === '<no dataloader_idx>' ? lacksTransferIndex(fn) : p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
         if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
         emit(HOOKS_PHASE, rank, [{ rule, node: name, classNode: cls, functionNode: fn }]);
       }
@@ -335,6 +395,7 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   // Trainer(...) arguments, including a dict splatted into it, and the Trainer's removed members.
   const assignments = idx.get('assignment')!;
   const names: string[] = [];
+  const defaults: LightningFinding[] = [];
   for (const call of calls) {
     if (!TRAINER.test(resolveName(call.childForFieldName('function'), imports) ?? '') || isShim(call)) continue;
     const assigned = call.parent?.type === 'assignment' ? dottedName(call.parent.childForFieldName('left')) : undefined;
@@ -344,14 +405,33 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     facts.trainers.push({ start: call.startIndex, name: assigned, splats });
     // Its keys come from other statements: the whole file is checked again.
     if (scope && splats.length) return undefined;
+    defaults.push(...changedDefaults(call, args));
+    const positional = ruleByApi('Trainer(<positional>)');
     for (const arg of args) {
       if (!arg) continue;
-      if (arg.type === 'keyword_argument') emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      if (arg.type === 'dictionary_splat') emit(TRAINER_ARGUMENTS, call.startIndex, splatted(assignments, arg.namedChildren[0]?.text, facts.splatAssignments));
+      if (positional && !['keyword_argument', 'dictionary_splat', 'list_splat', 'comment'].includes(arg.type)) emit(TRAINER_ARGUMENTS, call.startIndex, [{ rule: positional, node: arg }]);
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')!;
+        const value = arg.childForFieldName('value');
+        const direct = trainerArgument(name, value);
+        emit(TRAINER_ARGUMENTS, call.startIndex, direct);
+        // strategy=strategy where `strategy = None` above: the rows about a value, on the value the name holds.
+        const behind = direct.length ? undefined : literalBehind(value);
+        if (behind) emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(name, behind.value).filter((f) => f.rule.value !== undefined).map((f) => ({ ...f, origin: behind.origin })));
+      }
+      if (arg.type === 'dictionary_splat') {
+        const external = scope ? undefined : siblingDict(imports, ctx, facts);
+        for (const a of splattedArguments(arg, assignments, facts.splatAssignments, external)) {
+          const found = trainerArgument(a.name.type === 'string' ? stringNode(a.name) : a.name, a.value);
+          // A key of another file's dict is reported on the `**name` here, without a fix (its text is not this file's).
+          const here = a.name.tree === tree;
+          emit(TRAINER_ARGUMENTS, call.startIndex, found.map((f) => ({ ...f, ...(here ? {} : { node: arg, noFix: true }), ...(a.origin ? { origin: a.origin } : {}) })));
+        }
+      }
     }
   }
   // A statement that assigns a splatted dict: the keys it reports belong to a Trainer call elsewhere.
-  if (scope?.splatNames.size && assignments.some((a) => scope.splatNames.has(dottedName(a.childForFieldName('left')) ?? ''))) return undefined;
+  if (scope?.splatNames.size && buildsSplat(scope.statement, assignments, scope.splatNames)) return undefined;
   const trainerVars = scope ? scope.trainerVars(names) : new Set(names);
   if (!trainerVars) return undefined;
   const byNode = (phase: number, found: LightningFinding[]) => {
@@ -361,7 +441,45 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   byNode(CLASS_MEMBERS, classMembers(attributes, imports, kindOf));
   specialShapes(idx, imports, classes, trainerVars, emit);
   for (const cls of classes) emit(OPTIMIZERS, cls.rank, severalOptimizers([cls]));
+  for (const f of defaults) emit(DEFAULT_CALLS, f.node.startIndex, [f]);
+  // The loss 1.x put on the progress bar by itself: a module with a training_step that logs nothing to the bar.
+  const progressBar = MIGRATIONS.find((r) => r.id === 'default.progress_bar_loss');
+  for (const { kind, node: cls, rank } of classes) {
+    const step = kind === 'module' ? methodsOf(cls).get('training_step') : undefined;
+    const name = step?.childForFieldName('name');
+    if (progressBar && name && !/prog_bar\s*=\s*True/.test(cls.text) && !isShim(step!)) emit(DEFAULT_CLASSES, rank, [{ rule: progressBar, node: name }]);
+  }
   return { findings: out, index: idx, facts };
+}
+
+const DEVICE_KEYWORDS = new Set(['accelerator', 'devices', 'gpus', 'tpu_cores', 'ipus', 'num_processes', 'auto_select_gpus']);
+
+/** Trainer(...) calls that rely on a default 2.x changed (accelerator="auto", DDP's find_unused_parameters). */
+function changedDefaults(call: Node, args: Array<Node | null>): LightningFinding[] {
+  const out: LightningFinding[] = [];
+  const named = args.filter((a): a is Node => a !== null && a.type !== 'comment');
+  const keywords = new Map(named.filter((a) => a.type === 'keyword_argument').map((a) => [a.childForFieldName('name')?.text ?? '', a]));
+  // Anything splatted or positional may choose the device: only a call that shows all its arguments is reported.
+  const explicit = named.every((a) => a.type === 'keyword_argument');
+  const accelerator = MIGRATIONS.find((r) => r.id === 'default.accelerator');
+  const fn = call.childForFieldName('function');
+  if (accelerator && fn && explicit && ![...keywords.keys()].some((k) => DEVICE_KEYWORDS.has(k))) out.push({ rule: accelerator, node: fn });
+  const ddp = MIGRATIONS.find((r) => r.id === 'default.ddp_find_unused_parameters');
+  const strategy = keywords.get('strategy')?.childForFieldName('value');
+  if (ddp && strategy && /^(["'])ddp\1$/.test(strategy.text)) out.push({ rule: ddp, node: strategy });
+  return out;
+}
+
+/** Whether a statement assigns, sets a key of (`cfg["k"] = v`) or updates (`cfg.update(...)`) a splatted dict. */
+function buildsSplat(statement: Node, assignments: Node[], names: Set<string>): boolean {
+  for (const a of assignments) {
+    const left = a.childForFieldName('left');
+    if (names.has(dottedName(left) ?? '') || (left?.type === 'subscript' && names.has(dottedName(left.childForFieldName('value')) ?? ''))) return true;
+  }
+  return statement.descendantsOfType('call').some((c) => {
+    const fn = c?.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'update' && names.has(dottedName(fn.childForFieldName('object')) ?? '');
+  });
 }
 
 /** The last run of word characters, before trailing white space (what /(\w+)\s*$/ captures, without its backtracking). */
@@ -376,7 +494,7 @@ function lastWord(text: string): string | undefined {
 /** Names after a dot that some rule is about (trainer.tune, dm.from_argparse_args, self.log...). */
 const INTERESTING_MEMBERS = new Set([
   ...MIGRATIONS.filter((r) => ['trainerMember', 'moduleAttribute', 'dataModuleHook', 'hook'].includes(r.kind)).map((r) => r.name.replace(/^\w+\./, '').replace(/\(.*$/, '')),
-  'log', 'log_dict', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
+  'log', 'log_dict', 'fit', 'validate', 'test', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
 ]);
 
 /** Import and class rows with their canonical paths, computed once. */
@@ -395,28 +513,6 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
       if (rule.value === '<dict>' ? value?.type !== 'dictionary' : rule.value.replace(/^(['"])(.*)\1$/, '$2') !== v && !(rule.value.startsWith('<') && value?.text.includes(rule.value.slice(1, -1)))) continue;
     }
     out.push({ rule, node: name });
-  }
-  return out;
-}
-
-/** `Trainer(**kwargs)` where kwargs is a dict built in the file: its keys are Trainer arguments. */
-function splatted(assignments: Node[], variable: string | undefined, matched: number[]): LightningFinding[] {
-  if (!variable) return [];
-  const out: LightningFinding[] = [];
-  for (const assign of assignments) {
-    if (dottedName(assign.childForFieldName('left')) !== variable) continue;
-    matched.push(assign.startIndex);
-    const right = assign.childForFieldName('right');
-    if (right?.type === 'dictionary') {
-      for (const pair of childrenOfType(right, 'pair')) {
-        const key = pair.childForFieldName('key');
-        if (key?.type === 'string') out.push(...trainerArgument(stringNode(key), pair.childForFieldName('value')));
-      }
-    } else if (right?.type === 'call' && right.childForFieldName('function')?.text === 'dict') {
-      for (const arg of right.childForFieldName('arguments')?.namedChildren ?? []) {
-        if (arg?.type === 'keyword_argument') out.push(...trainerArgument(arg.childForFieldName('name')!, arg.childForFieldName('value')));
-      }
-    }
   }
   return out;
 }
@@ -467,7 +563,7 @@ function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: R
     if (!member || !members.has(member)) continue;
     const object = dottedName(attr.childForFieldName('object'));
     if (!object || !member || isShim(attr)) continue;
-    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr));
+    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr)) || (object === 'trainer' && takesTrainer(attr));
     if (!isTrainer) continue;
     for (const rule of rules) {
       const ruleMember = rule.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '');
@@ -475,6 +571,14 @@ function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: R
     }
   }
   return out;
+}
+
+/** Inside a function with a parameter named `trainer` (a helper handed the Lightning Trainer). */
+function takesTrainer(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') return parameterNames(n).includes('trainer');
+  }
+  return false;
 }
 
 function dedupe(findings: LightningFinding[]): LightningFinding[] {
@@ -541,13 +645,33 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
       const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
-      if (value?.type === 'dictionary' && !isShim(call)) emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
+      if (!value || isShim(call)) continue;
+      if (value.type === 'dictionary') emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
+      else if (value.type === 'identifier') {
+        // self.log("train", metrics) where `metrics = {...}` or `dict(...)` above, in the same function.
+        const bound = assignmentBefore(call, value.text);
+        if (bound && (bound.value.type === 'dictionary' || (bound.value.type === 'call' && bound.value.childForFieldName('function')?.text === 'dict'))) emit(LOG_DICT, rank, [{ rule: logDict, node: value, origin: originOf(bound.assignment) }]);
+      }
     }
     if (frequency) {
       const configure = within(idx.get('function_definition')!, cls).find((f) => f.childForFieldName('name')?.text === 'configure_optimizers');
       for (const key of configure ? descendants(configure, new Set(['string'])) : []) {
         if (/^["']frequency["']$/.test(key.text) && key.parent?.type === 'pair') emit(LOG_DICT, rank, [{ rule: frequency, node: key }]);
       }
+    }
+  }
+  // trainer.fit(train_dataloader=), trainer.validate(val_dataloaders=), trainer.test(test_dataloaders=): renamed.
+  for (const call of calls) {
+    const fn = call.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+    if (method !== 'fit' && method !== 'validate' && method !== 'test') continue;
+    const object = dottedName(fn!.childForFieldName('object'));
+    if (!object || !(trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) || isShim(call)) continue;
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (arg?.type !== 'keyword_argument') continue;
+      const name = arg.childForFieldName('name')!;
+      const rule = ruleByApi(`trainer.${method}(${name.text}=)`);
+      if (rule) emit(TRAINER_METHOD_ARGUMENTS, call.startIndex, [{ rule, node: name }]);
     }
   }
   // ModelCheckpoint(every_n_val_epochs=...) and other callback-constructor keywords.

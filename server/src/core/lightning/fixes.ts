@@ -2,6 +2,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { offsetRange, type Fix } from '../config/diagnostics';
 import type { LightningFinding } from './detect';
+import { removeArguments, toEdits } from './edits';
+import { loaderIndexExpression } from './loaderIndex';
 import { argumentSpan, descendants, dottedName, methodsOf, parameterNames, type Node } from './python';
 
 // The structural migrations of ../shared/research/lightning-migration.md §2: they keep behaviour, so they touch
@@ -64,11 +66,12 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
   const hook = all.get(oldHook) ?? (newHookTakesOutputs ? newHook : undefined);
   // A *_step_end finding is migrated together with its epoch-end hook when there is one.
   if (f.node.text === `${stage.step}_end` && hook) return [];
-  if (!stage.predict && !step) return [];
   if (hook && all.has(oldHook) && newHook) return []; // both the 1.x and the 2.x hook: merging them is a decision
   const edits: TextEdit[] = [];
   const collect = Boolean(hook) && !stage.predict;
-  const multi = step ? parameterNames(step).includes('dataloader_idx') : false;
+  // Several loaders, recognised by use: the step takes a loader index (whatever its name), so 1.x handed the
+  // epoch end one list per loader. Not for training_step, whose third parameter was optimizer_idx.
+  const multi = step && !stage.training && !stage.predict ? loaderIndexExpression(step) : undefined;
   const buffer = `self.${stage.buffer}`;
 
   if (hook) {
@@ -79,18 +82,21 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
     const paramsNode = hook.childForFieldName('parameters')!;
     if (nameNode.text !== stage.hook) edits.push({ range: offsetRange(textDocument, nameNode.startIndex, nameNode.endIndex), newText: stage.hook });
     edits.push({ range: offsetRange(textDocument, paramsNode.startIndex, paramsNode.endIndex), newText: `(${params[0]})` });
-    // A body that never reads `outputs` (a half-done migration that already collects its own list) only loses
-    // the parameter.
+    // A body that never reads `outputs` (a half-done migration that already collects its own list, or a hook that
+    // only logs) only loses the parameter: no step outputs are needed, so no step of its own either.
     const body = hook.childForFieldName('body')!;
     const readsOutputs = descendants(body, new Set(['identifier'])).some((n) => n.text === outputsName);
     if (!readsOutputs) return [{ title: `Drop the '${outputsName}' parameter (2.x calls ${stage.hook}(self))`, edits, preferred: true }];
+    if (!stage.predict && !step) return [];
     // The class already uses the buffer name for something: collecting into it too is a decision, not a fix.
     if (!stage.predict && cls.text.includes(`self.${stage.buffer}`)) return [];
     const top = bodyStart(text, hook);
     if (!top) return [];
     if (stage.predict) {
-      // 2.x keeps the predictions itself (when return_predictions is on, the default).
-      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${params[0]}.trainer.predict_loop.predictions\n` });
+      // 2.x keeps the predictions itself (when return_predictions is on, the default), flattened for one loader;
+      // 1.x handed the hook one list per loader always (loops/dataloader/prediction_loop.py at 1.9.5).
+      const loop = `${params[0]}.trainer.predict_loop`;
+      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${loop}.predictions\n${top.indent}if ${loop}.num_dataloaders == 1:\n${top.indent}    ${outputsName} = [${outputsName}]\n` });
       return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
     }
     // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty
@@ -108,9 +114,10 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
     edits.push({ range: offsetRange(textDocument, name.startIndex, name.endIndex), newText: helper });
   }
   if (!collect && !stepEnd) return [];
+  if (!step) return [];
 
   // At each `return value` of the step itself (not of nested functions).
-  const returns = descendants(step!.childForFieldName('body')!, new Set(['return_statement']), new Set(['function_definition', 'lambda', 'class_definition']));
+  const returns = descendants(step.childForFieldName('body')!, new Set(['return_statement']), new Set(['function_definition', 'lambda', 'class_definition']));
   for (const ret of returns) {
     const value = ret.namedChildren[0];
     if (!value) continue;
@@ -124,7 +131,7 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
       ? // 1.x handed training_epoch_end dicts holding a detached "loss", whatever the step returned.
         `{"loss": step_output.detach()} if hasattr(step_output, "detach") else {**step_output, "loss": step_output["loss"].detach()}`
       : 'step_output';
-    const append = multi ? `${buffer}.setdefault(dataloader_idx, []).append(${collected})` : `${buffer}.append(${collected})`;
+    const append = multi ? `${buffer}.setdefault(${multi}, []).append(${collected})` : `${buffer}.append(${collected})`;
     edits.push({
       range: offsetRange(textDocument, ret.startIndex, ret.endIndex),
       newText: `step_output = ${produced}\n${indent}if step_output is not None:\n${indent}    ${append}\n${indent}return step_output`,
@@ -161,8 +168,6 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
   return [{ title: `Migrate to ${stage.hook}(self), collecting ${stage.step} outputs`, edits, preferred: true }];
 }
 
-const SIMPLE = new Set(['identifier', 'attribute', 'subscript']);
-
 /**
  * A hook whose 1.x parameters 2.x no longer passes (`outputs`, `optimizer_idx`, `on_tpu`...): when the body never
  * reads them, dropping them is the whole migration. When it does, it is a decision for a human.
@@ -177,6 +182,10 @@ export function dropUnusedParameters(textDocument: TextDocument, f: LightningFin
   const used = new Set(descendants(body, new Set(['identifier'])).map((n) => n.text));
   if (present.some((p) => used.has(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))!.text))) return [];
   const text = textDocument.getText();
+  const title = `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`;
+  // Parameters on lines of their own go with their lines (no whitespace-only line left behind).
+  const spans = removeArguments(text, list, present);
+  if (spans?.length) return [{ title, edits: toEdits(textDocument, spans), preferred: true }];
   const edits = present.map((p) => {
     const [start, end] = argumentSpan(text, p.startIndex, p.endIndex);
     return { range: offsetRange(textDocument, start, end), newText: '' };
@@ -190,7 +199,7 @@ export function dropUnusedParameters(textDocument: TextDocument, f: LightningFin
       if (textDocument.offsetAt(e.range.end) > textDocument.offsetAt(last.range.end)) last.range = { start: last.range.start, end: e.range.end };
     } else merged.push(e);
   }
-  return [{ title: `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`, edits: merged, preferred: true }];
+  return [{ title, edits: merged, preferred: true }];
 }
 
 /** `def on_test_batch_start(self, batch, batch_idx, dataloader_idx)` -> `dataloader_idx=0`, the 2.x form. */
@@ -228,28 +237,6 @@ export function removeKeyword(textDocument: TextDocument, f: LightningFinding): 
   }];
 }
 
-/** Trainer(gpus=V) -> accelerator="gpu", devices=V (0/None -> accelerator="cpu"); tpu_cores, num_processes alike. */
-export function migrateDevices(textDocument: TextDocument, f: LightningFinding): Fix[] {
-  const arg = f.node.parent;
-  if (arg?.type !== 'keyword_argument') return [];
-  const call = arg.parent;
-  const value = arg.childForFieldName('value');
-  if (!value || !call) return [];
-  const names = call.namedChildren.filter((c) => c?.type === 'keyword_argument').map((c) => c!.childForFieldName('name')?.text);
-  if (names.includes('devices') || (names.includes('accelerator') && f.node.text !== 'num_processes')) return [];
-  const accelerator = { gpus: 'gpu', tpu_cores: 'tpu', ipus: 'ipu', num_processes: 'cpu' }[f.node.text];
-  if (!accelerator) return [];
-  const v = value.text;
-  let replacement: string;
-  if (v === '0' || v === 'None') replacement = accelerator === 'gpu' ? 'accelerator="cpu"' : '';
-  else if (value.type === 'integer' || value.type === 'unary_operator' || value.type === 'list' || value.type === 'string') replacement = `accelerator="${accelerator}", devices=${v}`;
-  else if (SIMPLE.has(value.type) && accelerator === 'gpu') replacement = `accelerator="gpu" if ${v} else "cpu", devices=${v} or 1`;
-  else return [];
-  if (!replacement) return [];
-  // With a variable the value may be 0 or None at run time: offered, but not applied by fix-all.
-  return [{ title: `Use ${replacement}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: replacement }], preferred: !SIMPLE.has(value.type) }];
-}
-
 /** Trainer(resume_from_checkpoint=p) -> trainer.fit(..., ckpt_path=p) on the same trainer. */
 export function migrateResume(textDocument: TextDocument, f: LightningFinding, fitCalls: () => Map<string, Node[]>): Fix[] {
   const arg = f.node.parent;
@@ -262,8 +249,10 @@ export function migrateResume(textDocument: TextDocument, f: LightningFinding, f
   const fits = fitCalls().get(trainer) ?? [];
   if (!fits.length) return [];
   const text = textDocument.getText();
+  // An argument on a line of its own goes with its line (no whitespace-only line left behind).
+  const spans = removeArguments(text, arg.parent!, [arg]);
   const [start, end] = argumentSpan(text, arg.startIndex, arg.endIndex);
-  const edits: TextEdit[] = [{ range: offsetRange(textDocument, start, end), newText: '' }];
+  const edits: TextEdit[] = spans?.length ? toEdits(textDocument, spans) : [{ range: offsetRange(textDocument, start, end), newText: '' }];
   for (const fit of fits) {
     const args = fit.childForFieldName('arguments')!;
     if (args.namedChildren.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'ckpt_path')) continue;

@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver-types';
 import { fixesOf } from '../config/diagnostics';
 import type { ToolVersion } from '../config/versions';
-import { detectStatement, kindsOf, type ClassFact, type ClassKind, type DetectContext, type DetectFacts, type LightningFinding } from './detect';
+import { detectStatement, kindsOf, RANKED_PHASES, type ClassFact, type ClassKind, type DetectContext, type DetectFacts, type LightningFinding } from './detect';
 import { importsOf, type ImportTarget } from './imports';
 import type { PythonChange } from './incremental';
 import type { Node, Tree } from './python';
@@ -69,7 +69,7 @@ interface Context extends DetectContext {
 export const recheckCounts = { statement: 0, whole: 0 };
 
 /** Rank-ordered phases (see detect.ts): their unit is a class's rank, not an offset. */
-const RANKED = new Set([2, 7, 9, 12]);
+const RANKED = RANKED_PHASES;
 
 function contextOf(ctx: Context): CheckState['context'] {
   return { parser: ctx.parser, path: ctx.path, files: ctx.files, version: ctx.version.version, source: ctx.version.source };

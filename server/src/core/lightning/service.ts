@@ -5,7 +5,11 @@ import type { Code } from '../config/codes';
 import { atOrAfter, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { dottedName, type Node } from './python';
-import { defaultDataloaderIdx, dropUnusedParameters, migrateDevices, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
+import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
+import { devicesHint, migrateDevices } from './devices';
+import { migrateLiteImport } from './liteImport';
+import { addTransferLoaderIndex, renameLoaderIndex } from './loaderIndex';
+import { checkpointHint, checkpointPathHint, migrateCheckpointCallback, migrateCheckpointPath, migrateLrSchedulers, migratePositionalTrainer } from './trainerFixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
@@ -29,6 +33,7 @@ export const LIGHTNING_CODES: Record<MigrationKind, Code> = {
   import: 'FT307' as Code,
   callbackClass: 'FT307' as Code,
   cliArgument: 'FT308' as Code,
+  changedDefault: 'FT309' as Code,
 };
 
 export interface LightningContext extends DetectContext {
@@ -45,6 +50,7 @@ function pinned1x(version: ToolVersion): boolean {
 const HOOKS = new Set<MigrationKind>(['hook', 'hookSignature', 'callbackHook', 'dataModuleHook']);
 
 function message(rule: MigrationRule, version: ToolVersion): string {
+  if (rule.behaviour === 'changed') return `Lightning 2.0 changed a default here, without an error: ${rule.api ?? rule.name}. Write ${rule.replacement}.`;
   const what = `'${rule.api ?? rule.name}'`;
   const when = `Lightning ${rule.removedIn}`;
   const todo = `${rule.replacement}${rule.note ? ` (${rule.note})` : ''}`;
@@ -63,7 +69,8 @@ function message(rule: MigrationRule, version: ToolVersion): string {
   }
 }
 
-function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning' {
+function severity(rule: MigrationRule, version: ToolVersion): 'error' | 'warning' | 'information' {
+  if (rule.behaviour === 'changed') return 'information';
   if (pinned1x(version) || rule.behaviour === 'warns') return 'warning';
   return 'error';
 }
@@ -78,7 +85,7 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
   const incremental = ctx.incremental;
   if (incremental) {
     const same = incremental.checked(textDocument.uri, text) as CheckState | undefined;
-    if (same && !same.whole && sameContext(same, ctx)) return [...same.diagnostics];
+    if (same && !same.whole && sameContext(same, ctx)) return visible(same.diagnostics, ctx);
   }
   const parsed = incremental ? incremental.parseChange(textDocument.uri, text) : { tree: ctx.parser.parse(text), change: undefined, checked: undefined };
   const tree = parsed?.tree;
@@ -90,7 +97,7 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
       }));
       if (state) {
         incremental.keep(textDocument.uri, text, state);
-        return [...state.diagnostics];
+        return visible(state.diagnostics, ctx);
       }
     }
     const { findings, index, facts } = detectMigrations(tree, ctx);
@@ -109,21 +116,46 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
     };
     const diagnostics = findings.map((f) => diagnose(textDocument, f, ctx, calls));
     if (incremental) incremental.keep(textDocument.uri, text, checkState(textDocument, tree, findings, diagnostics, facts, ctx));
-    return incremental ? [...diagnostics] : diagnostics;
+    return visible(diagnostics, ctx);
   } finally {
     tree.delete();
   }
 }
 
+/**
+ * FT309 (a changed default) only where the code is still 1.x: the project pins 1.x, or the file has a 1.x API. Code
+ * written for 2.x gets the 2.x defaults on purpose.
+ */
+function visible(diagnostics: Diagnostic[], ctx: LightningContext): Diagnostic[] {
+  if (pinned1x(ctx.version) || diagnostics.some((d) => d.code !== LIGHTNING_CODES.changedDefault)) return [...diagnostics];
+  return diagnostics.filter((d) => d.code !== LIGHTNING_CODES.changedDefault);
+}
+
 function diagnose(textDocument: TextDocument, f: LightningFinding, ctx: LightningContext, calls: () => Map<string, Node[]>): Diagnostic {
+  const fixes = fixFor(textDocument, f, calls);
+  const hint = fixes.length ? undefined : hintFor(f);
   return makeDiagnostic({
     range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex),
     code: LIGHTNING_CODES[f.rule.kind],
     severity: severity(f.rule, ctx.version),
-    message: message(f.rule, ctx.version),
-    deprecated: true,
-    fixes: fixFor(textDocument, f, calls),
+    message: `${message(f.rule, ctx.version)}${hint ? ` ${hint}` : ''}${f.origin ? ` (${f.origin})` : ''}`,
+    deprecated: f.rule.behaviour !== 'changed',
+    fixes,
   });
+}
+
+/** Where no fix is safe: what to write in this place, from the value at hand. */
+function hintFor(f: LightningFinding): string | undefined {
+  switch (f.rule.fix.kind) {
+    case 'acceleratorDevices':
+      return devicesHint(f);
+    case 'checkpointCallback':
+      return checkpointHint(f);
+    case 'checkpointPath':
+      return checkpointPathHint(f);
+    default:
+      return undefined;
+  }
 }
 
 function edit(textDocument: TextDocument, node: Node, newText: string): TextEdit {
@@ -162,21 +194,48 @@ function migrateToggle(textDocument: TextDocument, f: LightningFinding): Fix[] {
   return [];
 }
 
+/** The other keywords of the call, or keys of the dict literal, that a keyword or key belongs to. */
+function siblingKeys(node: Node): Set<string> {
+  const holder = node.parent?.parent;
+  const out = new Set<string>();
+  for (const c of holder?.namedChildren ?? []) {
+    if (c?.type === 'keyword_argument') out.add(c.childForFieldName('name')?.text ?? '');
+    if (c?.type === 'pair') out.add((c.childForFieldName('key')?.text ?? '').replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  return out;
+}
+
 /** The simple, safe rewrites; the structural ones (epoch-end hooks, devices, Tuner) are done separately. */
 function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Map<string, Node[]>): Fix[] {
   const { rule, node } = f;
+  if (f.noFix) return [];
   const to = rule.fix.to;
   // 2.x passes dataloader_idx only with several loaders: a default makes the hook work either way.
   if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
   // Signature rows with nothing better: parameters 2.x no longer passes, dropped when the body never reads them.
   if (f.functionNode && rule.params?.length && ['removeParameters', 'renameMethodDropParams', 'none'].includes(rule.fix.kind) && rule.fix.kind !== 'renameMethodDropParams') {
-    return dropUnusedParameters(textDocument, f, rule.params);
+    const dropped = dropUnusedParameters(textDocument, f, rule.params);
+    // on_predict_epoch_end(self, results) that reads them: the predictions the loop kept, in 1.x's shape.
+    return dropped.length || rule.id !== 'hookSignature.on_predict_epoch_end(outputs)' ? dropped : migrateEpochEndHook(textDocument, f);
   }
+  if (rule.fix.kind === 'transferLoaderIndex') return addTransferLoaderIndex(textDocument, f);
   switch (rule.fix.kind) {
     case 'epochEnd':
       return migrateEpochEndHook(textDocument, f);
     case 'acceleratorDevices':
       return migrateDevices(textDocument, f);
+    case 'checkpointCallback':
+      return migrateCheckpointCallback(textDocument, f);
+    case 'liteImport':
+      return /import/.test(node.type) ? migrateLiteImport(textDocument, node) : [];
+    case 'checkpointPath':
+      return migrateCheckpointPath(textDocument, f);
+    case 'positionalTrainer':
+      return migratePositionalTrainer(textDocument, f);
+    case 'lrSchedulerConfigs':
+      return migrateLrSchedulers(textDocument, f);
+    case 'loaderIndex':
+      return renameLoaderIndex(textDocument, f);
     case 'resumeFromCheckpoint':
       return migrateResume(textDocument, f, calls);
     case 'renameMethod':
@@ -188,6 +247,13 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
         const attr = node.childForFieldName('attribute');
         // `self.datamodule` -> `self.trainer.datamodule`, `trainer.root_gpu` -> `trainer.strategy.root_device.index`.
         return attr ? [{ title: `Use ${to}`, edits: [edit(textDocument, attr, to)], preferred: true }] : [];
+      }
+      // The call (or dict) already has the new keyword: a rename would pass it twice.
+      if (siblingKeys(node).has(to)) return [];
+      if (node.type === 'string') {
+        // A key of a splatted dict literal ({"replace_sampler_ddp": False}), quoted as it was.
+        const quote = textDocument.getText().charAt(node.startIndex);
+        return /^["']$/.test(quote) ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, `${quote}${to}${quote}`)], preferred: true }] : [];
       }
       return node.type === 'identifier' ? [{ title: `Rename to ${to}`, edits: [edit(textDocument, node, to)], preferred: true }] : [];
     case 'precision': {

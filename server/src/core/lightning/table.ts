@@ -20,7 +20,9 @@ export type MigrationKind =
   | 'trainerMember'
   | 'import'
   | 'callbackClass'
-  | 'cliArgument';
+  | 'cliArgument'
+  /** A default that 2.x changed: the code runs, differently, without an error (information, FT309). */
+  | 'changedDefault';
 
 export type FixKind =
   | 'renameMethod'
@@ -30,6 +32,20 @@ export type FixKind =
   | 'renameKeyword'
   | 'removeKeyword'
   | 'acceleratorDevices'
+  /** ModelCheckpoint(filepath="dir/{epoch}") → dirpath="dir", filename="{epoch}" (a literal template path only). */
+  | 'checkpointPath'
+  /** Trainer(logger, ...) → Trainer(logger=logger, ...): 2.x takes keywords only. */
+  | 'positionalTrainer'
+  /** trainer.lr_schedulers[i]["scheduler"] → trainer.lr_scheduler_configs[i].scheduler (LRSchedulerConfig fields). */
+  | 'lrSchedulerConfigs'
+  /** `lightning_lite...` → `lightning_fabric...` (or `lightning.fabric...` in a file on the lightning package). */
+  | 'liteImport'
+  /** transfer_batch_to_device(self, batch, device) gains dataloader_idx=0, passed on to super() calls in its body. */
+  | 'transferLoaderIndex'
+  /** validation_step(self, batch, batch_idx, dataset_idx) → dataloader_idx=0, the old name kept as an alias where read. */
+  | 'loaderIndex'
+  /** checkpoint_callback=True/False → enable_checkpointing=; a callback instance → into callbacks=[...]. */
+  | 'checkpointCallback'
   | 'precision'
   | 'resumeFromCheckpoint'
   | 'tuner'
@@ -60,7 +76,7 @@ export interface MigrationRule {
   deprecatedIn?: string;
   removedIn: string;
   /** In 2.x: an error, silently never called / ignored, or still working with a deprecation warning. */
-  behaviour: 'raises' | 'silent' | 'warns';
+  behaviour: 'raises' | 'silent' | 'warns' | 'changed';
   /** The corpus `expect.json` api string this row produces, when one exists. */
   api?: string;
   note?: string;
@@ -349,6 +365,36 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     removedIn: '2.0',
     behaviour: 'raises',
   },
+  // 1.4 deprecated, 1.6 removed the two-argument form (#10480): 2.x calls transfer_batch_to_device(batch, device,
+  // dataloader_idx) positionally (core/module.py, _apply_batch_transfer_handler) and its own takes three.
+  ...(['hookSignature', 'dataModuleHook'] as const).map(
+    (kind): MigrationRule => ({
+      id: `${kind}.transfer_batch_to_device(batch, device)`,
+      kind,
+      name: 'transfer_batch_to_device',
+      params: ['<no dataloader_idx>'],
+      api: `${kind === 'dataModuleHook' ? 'LightningDataModule.' : ''}transfer_batch_to_device(batch, device)`,
+      replacement: 'def transfer_batch_to_device(self, batch, device, dataloader_idx): 2.x passes the loader index, and super().transfer_batch_to_device() needs it',
+      fix: { kind: 'transferLoaderIndex' },
+      deprecatedIn: '1.4',
+      removedIn: '1.6',
+      behaviour: 'raises',
+    }),
+  ),
+  ...(['validation_step', 'test_step', 'predict_step'] as const).map(
+    (name): MigrationRule => ({
+      id: `hookSignature.${name}(loader index not named dataloader_idx)`,
+      kind: 'hookSignature',
+      name,
+      params: ['<loader index>'],
+      api: `${name}(<loader index not named dataloader_idx>)`,
+      replacement: `def ${name}(self, batch, batch_idx, dataloader_idx=0): 2.x finds the loader index by its name and, with several loaders, raises when no parameter is called dataloader_idx`,
+      fix: { kind: 'loaderIndex' },
+      removedIn: '2.0',
+      behaviour: 'raises',
+      note: 'lightning/pytorch/loops/utilities.py, _verify_dataloader_idx_requirement',
+    }),
+  ),
   {
     id: 'hookSignature.on_train_batch_start(dataloader_idx)',
     kind: 'hookSignature',
@@ -900,6 +946,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'ModelCheckpoint.period',
     kind: 'trainerArgument',
     name: 'ModelCheckpoint(period=)',
+    api: 'ModelCheckpoint(period=)',
     replacement: 'ModelCheckpoint(every_n_epochs=...) with the same value',
     fix: { kind: 'renameKeyword', to: 'every_n_epochs' },
     deprecatedIn: '1.3',
@@ -911,8 +958,9 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     id: 'ModelCheckpoint.filepath',
     kind: 'trainerArgument',
     name: 'ModelCheckpoint(filepath=)',
-    replacement: 'ModelCheckpoint(dirpath=..., filename=...)',
-    fix: { kind: 'none' },
+    api: 'ModelCheckpoint(filepath=)',
+    replacement: 'ModelCheckpoint(dirpath=..., filename=...): 1.x split the path into the two (a folder alone was the dirpath)',
+    fix: { kind: 'checkpointPath' },
     deprecatedIn: '1.0',
     removedIn: '1.2',
     behaviour: 'raises',
@@ -1090,6 +1138,34 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     behaviour: 'raises',
     api: 'Trainer(gpus=)',
   },
+  {
+    id: 'trainer.<positional>',
+    kind: 'trainerArgument',
+    name: '<positional>',
+    api: 'Trainer(<positional>)',
+    replacement: 'keyword arguments: 2.x Trainer(...) takes keywords only (def __init__(self, *, accelerator=...)); 1.5-1.9 took logger first, then checkpoint_callback (1.5-1.6) or enable_checkpointing (1.7-1.9), then callbacks, default_root_dir',
+    fix: { kind: 'positionalTrainer' },
+    removedIn: '2.0',
+    behaviour: 'raises',
+  },
+  ...([
+    ['fit', 'train_dataloader', 'train_dataloaders'],
+    ['validate', 'val_dataloaders', 'dataloaders'],
+    ['test', 'test_dataloaders', 'dataloaders'],
+  ] as const).map(
+    ([method, old, to]): MigrationRule => ({
+      id: `trainer.${method}(${old}=)`,
+      kind: 'trainerArgument',
+      name: `${method}(${old}=)`,
+      api: `trainer.${method}(${old}=)`,
+      replacement: `trainer.${method}(${to}=...) with the same value`,
+      fix: { kind: 'renameKeyword', to },
+      deprecatedIn: '1.4',
+      removedIn: '1.6',
+      behaviour: 'raises',
+      note: 'research §1.13: the official guide gets this mapping wrong',
+    }),
+  ),
   {
     id: 'trainer.tpu_cores',
     kind: 'trainerArgument',
@@ -1366,7 +1442,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'trainerArgument',
     name: 'checkpoint_callback',
     replacement: 'enable_checkpointing=<same bool> (a ModelCheckpoint instance goes into callbacks=[...])',
-    fix: { kind: 'renameKeyword', to: 'enable_checkpointing' },
+    fix: { kind: 'checkpointCallback' },
     deprecatedIn: '1.5',
     removedIn: '1.7',
     behaviour: 'raises',
@@ -1589,6 +1665,46 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   },
 
   // ---------------------------------------------------------------------------------------------
+  // Defaults that 2.0 changed: no error, a different run. Each checked in the source at 1.9.5 and 2.0.0.
+  // ---------------------------------------------------------------------------------------------
+  {
+    // 1.9.5 trainer/trainer.py: accelerator=None, and connectors/accelerator_connector.py _choose_auto_accelerator
+    // returns "cpu" unless the flag is "auto"; 2.0.0 trainer/trainer.py: accelerator="auto", devices="auto".
+    id: 'default.accelerator',
+    kind: 'changedDefault',
+    name: 'Trainer(<no accelerator>)',
+    api: 'Trainer() defaults to accelerator="auto"',
+    replacement: 'accelerator="cpu", devices=1 to run as 1.x did (1.x ran on the CPU unless told otherwise; 2.x takes every GPU it finds, with accelerator="auto", devices="auto")',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
+  },
+  {
+    // 1.9.5 strategies/ddp.py: find_unused_parameters defaults to True; 2.0.0 strategies/ddp.py registers
+    // "ddp" with PyTorch's default (False) and adds "ddp_find_unused_parameters_true".
+    id: 'default.ddp_find_unused_parameters',
+    kind: 'changedDefault',
+    name: 'strategy="ddp"',
+    api: 'strategy="ddp" no longer finds unused parameters',
+    replacement: 'strategy="ddp_find_unused_parameters_true" to run as 1.x did, if some parameters get no gradient in a step (else DDP stops with "Expected to have finished reduction")',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
+  },
+  {
+    // 1.9.5 callbacks/progress/base.py get_standard_metrics adds the running mean of the training loss as "loss";
+    // 2.0.0 callbacks/progress/progress_bar.py get_standard_metrics shows only v_num.
+    id: 'default.progress_bar_loss',
+    kind: 'changedDefault',
+    name: 'training_step',
+    api: 'the loss is no longer on the progress bar',
+    replacement: 'self.log("loss", loss, prog_bar=True) in training_step to see it as 1.x showed it (1.x added the running mean of the returned loss by itself)',
+    fix: { kind: 'none' },
+    removedIn: '2.0',
+    behaviour: 'changed',
+  },
+
+  // ---------------------------------------------------------------------------------------------
   // §1.8 Trainer methods, properties, attributes
   // ---------------------------------------------------------------------------------------------
   {
@@ -1796,7 +1912,7 @@ export const MIGRATIONS: readonly MigrationRule[] = [
     kind: 'trainerMember',
     name: 'lr_schedulers',
     replacement: 'trainer.lr_scheduler_configs (dataclasses: cfg.scheduler instead of d["scheduler"])',
-    fix: { kind: 'none' },
+    fix: { kind: 'lrSchedulerConfigs' },
     deprecatedIn: '1.6',
     removedIn: '1.8',
     behaviour: 'raises',
@@ -1903,6 +2019,27 @@ export const MIGRATIONS: readonly MigrationRule[] = [
   // ---------------------------------------------------------------------------------------------
   // §1.9 Imports and module paths (every row fails with ImportError / ModuleNotFoundError)
   // ---------------------------------------------------------------------------------------------
+  // lightning_lite (1.8 only) became lightning_fabric in 1.9 with the same modules (#16244 renamed LightningLite to
+  // Fabric; compare src/lightning_lite at 1.8.6 with src/lightning_fabric at 1.9.5); 2.x installs no lightning_lite.
+  {
+    id: 'import.lightning_lite',
+    kind: 'import',
+    name: 'lightning_lite',
+    replacement: 'lightning_fabric (the same modules; lightning.fabric in the lightning package)',
+    fix: { kind: 'liteImport', to: 'lightning_fabric' },
+    removedIn: '1.9',
+    behaviour: 'raises',
+    note: 'lightning_lite was renamed lightning_fabric',
+  },
+  {
+    id: 'import.lightning_lite.LightningLite',
+    kind: 'import',
+    name: 'lightning_lite.LightningLite',
+    replacement: 'lightning_fabric.Fabric: LightningLite was renamed Fabric, and a Fabric is built and launched rather than subclassed with a run() method',
+    fix: { kind: 'none' },
+    removedIn: '1.9',
+    behaviour: 'raises',
+  },
   moved('pytorch_lightning.metrics', 'torchmetrics', 'the torchmetrics package (torchmetrics.Accuracy, torchmetrics.functional.*; newer versions need task=...)', '1.3', '1.5', 'pytorch_lightning.metrics'),
   moved('pytorch_lightning.core.lightning', 'pytorch_lightning.core.module', 'from pytorch_lightning import LightningModule (or pytorch_lightning.core.module)', '1.7', '1.9', 'pytorch_lightning.core.lightning'),
   removed('pytorch_lightning.core.decorators.auto_move_data', 'Trainer.predict (the decorator was removed)', '1.3', '1.5'),
