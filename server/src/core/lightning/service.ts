@@ -213,7 +213,7 @@ function fixFor(textDocument: TextDocument, f: LightningFinding, calls: () => Ma
   // 2.x passes dataloader_idx only with several loaders: a default makes the hook work either way.
   if (rule.params?.length === 1 && rule.params[0] === 'dataloader_idx' && f.functionNode) return defaultDataloaderIdx(textDocument, f);
   // Signature rows with nothing better: parameters 2.x no longer passes, dropped when the body never reads them.
-  if (f.functionNode && rule.params?.length && ['removeParameters', 'renameMethodDropParams', 'none'].includes(rule.fix.kind) && rule.fix.kind !== 'renameMethodDropParams') {
+  if (f.functionNode && rule.params?.length && (rule.fix.kind === 'removeParameters' || rule.fix.kind === 'none')) {
     const dropped = dropUnusedParameters(textDocument, f, rule.params);
     // on_predict_epoch_end(self, results) that reads them: the predictions the loop kept, in 1.x's shape.
     return dropped.length || rule.id !== 'hookSignature.on_predict_epoch_end(outputs)' ? dropped : migrateEpochEndHook(textDocument, f);
