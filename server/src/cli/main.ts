@@ -26,7 +26,7 @@ import type { PythonParser } from '../core/lightning/python';
 import { loadSchemas } from '../schemaFiles';
 import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
 import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
-import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
+import { formatGithub, formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
 import { planFit, planLines, type FitPlan } from '../core/vram/plan';
@@ -39,9 +39,10 @@ const VERSION = '0.1.0';
 const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs, estimates their GPU memory, migrates Lightning code.
 
 Usage:
-  ftw check [PATH...] [--format text|json|sarif] [--gpu NAME]...
+  ftw check [PATH...] [--format text|json|sarif|github] [--gpu NAME]...
                                                    validate files and folders (default: .); --gpu names a GPU
-                                                   you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB")
+                                                   you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB");
+                                                   github: GitHub Actions annotations (::error file=...)
   ftw fix [PATH...] [--dry-run]                    apply every safe fix in place (or print the diff)
   ftw vram (CONFIG | SETUP.json) [--gpu NAME]... [--gpus N] [--json]
                                                    estimated peak GPU memory of a training config or a
@@ -314,7 +315,7 @@ function reportUnreadable(results: Checked[], io: Io): boolean {
 }
 
 async function check(args: string[], io: Io): Promise<number> {
-  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
+  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif', 'github'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
   const { results } = await analyzeAll(service, paths, io.cwd, gpus);
@@ -325,6 +326,7 @@ async function check(args: string[], io: Io): Promise<number> {
   const format = options['format'] ?? 'text';
   if (format === 'json') io.out(`${JSON.stringify(toJsonProblems(reports), null, 2)}\n`);
   else if (format === 'sarif') io.out(formatSarif(reports, VERSION, io.cwd));
+  else if (format === 'github') io.out(formatGithub(reports, results.filter((r) => r.analysis).length, configs.length, io.cwd));
   else io.out(formatText(reports, results.filter((r) => r.analysis).length, configs.length, io.color));
   const errors = toJsonProblems(reports).some((p) => p.severity === 'error');
   return unreadable ? 2 : errors ? 1 : 0;
