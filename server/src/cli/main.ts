@@ -57,7 +57,9 @@ Usage:
                                                    is the job's
 ${GENERATE_USAGE}
   ftw detect PATH...                               print "<path>\\t<format>" per file
-  ftw schema FORMAT                                print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')})
+  ftw schema FORMAT [--modeline]                   print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')});
+                                                   --modeline: the "# yaml-language-server: $schema=URL" line that
+                                                   points other YAML editors at it
   ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
 
 Exit status: 0 no errors, 1 errors found (vram: a named GPU too small; launch: the job's own status), 2 bad
@@ -591,8 +593,15 @@ function detect(args: string[], io: Io): number {
   return status;
 }
 
+/** Where a released schema can be fetched by editors that know nothing of ftw (yaml-language-server, JetBrains):
+ *  the file as committed at this version's tag, so a modeline written today keeps meaning the same schema. */
+export function schemaUrl(file: string, version = VERSION): string {
+  return `https://raw.githubusercontent.com/finetune-workbench/finetune-workbench/v${version}/schemas/${file}.schema.json`;
+}
+
 function schema(args: string[], io: Io): number {
-  const { paths } = parseOptions(args, {});
+  const modeline = args.includes('--modeline');
+  const { paths } = parseOptions(args.filter((a) => a !== '--modeline'), {});
   const [name] = paths;
   if (!name || paths.length > 1) throw new UsageError('schema needs exactly one FORMAT');
   if (!isFormatId(name)) throw new UsageError(`unknown format '${name}'; formats: ${CONFIG_FORMAT_IDS.join(', ')}`);
@@ -601,6 +610,14 @@ function schema(args: string[], io: Io): number {
   if (!file || !schemas[file]) {
     io.err(`ftw: no bundled schema for ${FORMATS[name].label} in this version (schemas: ${Object.keys(schemas).join(', ')})\n`);
     return 2;
+  }
+  if (modeline) {
+    if (name === 'deepspeed') {
+      io.err(`ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead (VS Code: "json.schemas": [{"fileMatch": ["ds_config*.json"], "url": "${schemaUrl(file)}"}]; see docs/integrations.md)\n`);
+      return 2;
+    }
+    io.out(`# yaml-language-server: $schema=${schemaUrl(file)}\n`);
+    return 0;
   }
   io.out(`${JSON.stringify(schemas[file], null, 2)}\n`);
   return 0;
