@@ -26,6 +26,7 @@ import type { PythonParser } from '../core/lightning/python';
 import { loadSchemas } from '../schemaFiles';
 import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
 import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
+import { createProgress, type Progress } from './progress';
 import { formatGithub, formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
@@ -74,6 +75,8 @@ interface Io {
   err: (s: string) => void;
   cwd: string;
   color: boolean;
+  /** stdout and stderr are a terminal: `ftw check` may draw a progress line on stderr (never when piped). */
+  terminal?: { columns: number };
 }
 
 /** The lines of USAGE that describe one command ("  ftw new ..." up to the next command), or undefined. */
@@ -268,8 +271,9 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Promise<{ results: Checked[]; diagnose: Diagnose }> {
+async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = [], progressFor?: (total: number) => Progress): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
+  const progress = progressFor?.(files.length);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
   let diagnose = configDiagnoser(service, cwd, gpus);
@@ -285,7 +289,10 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
     }
     return { file, analysis, explicit, linkedAs };
   };
-  for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
+  for (const f of files) {
+    progress?.step(f.path);
+    results.push(analyzeOne(f.path, f.explicit, null));
+  }
   // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
   // parser is loaded, and those files checked again, only when there are such files.
   const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
@@ -297,6 +304,7 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
   return {
     diagnose,
+    ...(progress ? { progress } : {}),
     results: results.map((r) => {
       const linked = links.get(resolve(cwd, r.file));
       return linked && r.analysis?.detection.format === 'none' ? analyzeOne(r.file, r.explicit, linked) : r;
@@ -320,12 +328,18 @@ async function check(args: string[], io: Io): Promise<number> {
   const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif', 'github'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
-  const { results } = await analyzeAll(service, paths, io.cwd, gpus);
+  const format = options['format'] ?? 'text';
+  // The progress line: text on a terminal only (json, sarif and github are read by programs; a pipe is too).
+  const terminal = format === 'text' ? io.terminal : undefined;
+  const progressFor = terminal ? (total: number) => createProgress(total, { enabled: true, write: io.err, columns: terminal.columns }) : undefined;
+  const { results, progress } = await analyzeAll(service, paths, io.cwd, gpus, progressFor);
+  const python = results.filter((r) => r.analysis?.detection.format === 'python-lightning').length;
+  if (python) progress?.note(`Lightning checks of ${python} Python file${python === 1 ? '' : 's'}`);
   await checkPython(results, io.cwd);
+  progress?.done();
   const unreadable = reportUnreadable(results, io);
   const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
   const reports: FileReport[] = configs.map((r) => ({ file: r.file, diagnostics: r.analysis!.diagnostics }));
-  const format = options['format'] ?? 'text';
   if (format === 'json') io.out(`${JSON.stringify(toJsonProblems(reports), null, 2)}\n`);
   else if (format === 'sarif') io.out(formatSarif(reports, VERSION, io.cwd));
   else if (format === 'github') io.out(formatGithub(reports, results.filter((r) => r.analysis).length, configs.length, io.cwd));
@@ -630,6 +644,7 @@ export async function run(): Promise<void> {
     err: (s) => process.stderr.write(s),
     cwd: process.cwd(),
     color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+    ...(process.stdout.isTTY && process.stderr.isTTY ? { terminal: { columns: process.stderr.columns || 80 } } : {}),
   });
   if (code >= 0) process.exitCode = code;
 }
