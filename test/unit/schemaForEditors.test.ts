@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -75,6 +76,14 @@ describe('ftw schema FORMAT --modeline', () => {
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown format 'axolotol'/);
     assert.equal(ftw(['schema', '--modeline']).status, 2);
+  });
+
+  it('our own checks read the modeline as the format it names (not as a foreign schema that silences the file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftw-modeline-'));
+    // Content alone would not say TRL: the modeline does.
+    writeFileSync(join(dir, 'run.yml'), `${ftw(['schema', 'trl', '--modeline']).stdout}model_name_or_path: Qwen/Qwen2.5-0.5B\n`);
+    const r = spawnSync(process.execPath, [FTW, 'detect', 'run.yml'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.stdout, 'run.yml\ttrl\n');
   });
 
   it('without --modeline the schema itself, unchanged', () => {
