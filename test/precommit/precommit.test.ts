@@ -130,6 +130,9 @@ describe('pre-commit hooks (.pre-commit-hooks.yaml) under the real pre-commit', 
     const r = sh('pre-commit', ['install-hooks'], project, 600_000);
     assert.equal(r.status, 0, `pre-commit install-hooks:\n${r.stdout}${r.stderr}\n(log: ${join(PRE_COMMIT_HOME, 'pre-commit.log')})`);
     console.log(`[pre-commit] hook environment ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Environments of earlier snapshots (their temp projects are gone) are removed: the cache holds one.
+    const gc = sh('pre-commit', ['gc'], project);
+    assert.equal(gc.status, 0, gc.stdout + gc.stderr);
   });
 
   it('ftw fails on a config with an error and names the file, line and column', (t) => {
