@@ -10,6 +10,10 @@
 #          skips it; where no local index exists it says so loudly and skips.
 #   slurm  a real one-node Slurm 22.05 cluster (test/slurm/: Debian slurm-wlm + munge installed once, about 15 s;
 #          the suite seconds). FTW_SKIP_SLURM=1 skips it; where Slurm cannot run it says so loudly and skips.
+#   precommit the real pre-commit (Debian's 3.0.4, apt-get installed once by test/precommit/setup.sh) installing our
+#          .pre-commit-hooks.yaml with language: node into a temp project and running it on a bad and a good config
+#          (about 40 s: npm install + build of the hook repository). FTW_SKIP_PRECOMMIT=1 skips it; where
+#          pre-commit cannot be installed it says so loudly and skips.
 #   nvim   Debian's Neovim 0.7 as a second LSP client (seconds, plus a one-time apt-get install neovim).
 #          FTW_SKIP_NVIM=1 skips it; `npm run test:nvim` runs it alone.
 set -euo pipefail
@@ -26,6 +30,11 @@ npm run --silent compile
 suites=(out/test/unit/ out/test/lsp/)
 [ "${FTW_SKIP_RUNTIME:-}" = 1 ] || suites+=(out/test/runtime/)
 suites+=(out/test/slurm/)
+if [ "${FTW_SKIP_PRECOMMIT:-}" = 1 ]; then
+  echo "[test] FTW_SKIP_PRECOMMIT=1: skipping the pre-commit suite"
+else
+  suites+=(out/test/precommit/)
+fi
 if [ "${FTW_SKIP_NVIM:-}" = 1 ]; then
   echo "[test] FTW_SKIP_NVIM=1: skipping the Neovim suite"
 else

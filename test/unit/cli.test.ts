@@ -88,7 +88,7 @@ describe('ftw check', () => {
   it('bad usage and unreadable input exit 2 with a clear message', () => {
     const dir = workspace({});
     assert.equal(ftw(['check', '--format', 'xml'], dir).status, 2);
-    assert.match(ftw(['check', '--format', 'xml'], dir).stderr, /--format must be one of text, json, sarif, not 'xml'/);
+    assert.match(ftw(['check', '--format', 'xml'], dir).stderr, /--format must be one of text, json, sarif, github, not 'xml'/);
     assert.equal(ftw(['frobnicate'], dir).status, 2);
     const missing = ftw(['check', 'nope.yml'], dir);
     assert.equal(missing.status, 2);

@@ -26,7 +26,8 @@ import type { PythonParser } from '../core/lightning/python';
 import { loadSchemas } from '../schemaFiles';
 import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
 import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
-import { formatSarif, formatText, toJsonProblems, type FileReport } from './report';
+import { createProgress, type Progress } from './progress';
+import { formatGithub, formatSarif, formatText, toJsonProblems, type FileReport } from './report';
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
 import { planFit, planLines, type FitPlan } from '../core/vram/plan';
@@ -39,9 +40,10 @@ const VERSION = '0.1.0';
 const USAGE = `Fine-Tune Workbench ${VERSION}: checks fine-tuning configs, estimates their GPU memory, migrates Lightning code.
 
 Usage:
-  ftw check [PATH...] [--format text|json|sarif] [--gpu NAME]...
+  ftw check [PATH...] [--format text|json|sarif|github] [--gpu NAME]...
                                                    validate files and folders (default: .); --gpu names a GPU
-                                                   you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB")
+                                                   you train on, for hardware checks ("RTX 3060", "T4", "A100 80GB");
+                                                   github: GitHub Actions annotations (::error file=...)
   ftw fix [PATH...] [--dry-run]                    apply every safe fix in place (or print the diff)
   ftw vram (CONFIG | SETUP.json) [--gpu NAME]... [--gpus N] [--json]
                                                    estimated peak GPU memory of a training config or a
@@ -56,7 +58,9 @@ Usage:
                                                    is the job's
 ${GENERATE_USAGE}
   ftw detect PATH...                               print "<path>\\t<format>" per file
-  ftw schema FORMAT                                print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')})
+  ftw schema FORMAT [--modeline]                   print the JSON Schema of a format (${CONFIG_FORMAT_IDS.filter((f) => FORMATS[f].schema).join(', ')});
+                                                   --modeline: the "# yaml-language-server: $schema=URL" line that
+                                                   points other YAML editors at it
   ftw lsp --stdio                                  run the language server (for Neovim and other LSP editors)
 
 Exit status: 0 no errors, 1 errors found (vram: a named GPU too small; launch: the job's own status), 2 bad
@@ -71,6 +75,8 @@ interface Io {
   err: (s: string) => void;
   cwd: string;
   color: boolean;
+  /** stdout and stderr are a terminal: `ftw check` may draw a progress line on stderr (never when piped). */
+  terminal?: { columns: number };
 }
 
 /** The lines of USAGE that describe one command ("  ftw new ..." up to the next command), or undefined. */
@@ -265,8 +271,9 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = []): Promise<{ results: Checked[]; diagnose: Diagnose }> {
+async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = [], progressFor?: (total: number) => Progress): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
+  const progress = progressFor?.(files.length);
   const results: Checked[] = [];
   const links = new Map<string, FormatId>();
   let diagnose = configDiagnoser(service, cwd, gpus);
@@ -282,7 +289,10 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
     }
     return { file, analysis, explicit, linkedAs };
   };
-  for (const f of files) results.push(analyzeOne(f.path, f.explicit, null));
+  for (const f of files) {
+    progress?.step(f.path);
+    results.push(analyzeOne(f.path, f.explicit, null));
+  }
   // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
   // parser is loaded, and those files checked again, only when there are such files.
   const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
@@ -294,6 +304,7 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
   return {
     diagnose,
+    ...(progress ? { progress } : {}),
     results: results.map((r) => {
       const linked = links.get(resolve(cwd, r.file));
       return linked && r.analysis?.detection.format === 'none' ? analyzeOne(r.file, r.explicit, linked) : r;
@@ -314,17 +325,24 @@ function reportUnreadable(results: Checked[], io: Io): boolean {
 }
 
 async function check(args: string[], io: Io): Promise<number> {
-  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif'], gpu: null });
+  const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif', 'github'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
   const service = createConfigService(loadSchemas());
-  const { results } = await analyzeAll(service, paths, io.cwd, gpus);
+  const format = options['format'] ?? 'text';
+  // The progress line: text on a terminal only (json, sarif and github are read by programs; a pipe is too).
+  const terminal = format === 'text' ? io.terminal : undefined;
+  const progressFor = terminal ? (total: number) => createProgress(total, { enabled: true, write: io.err, columns: terminal.columns }) : undefined;
+  const { results, progress } = await analyzeAll(service, paths, io.cwd, gpus, progressFor);
+  const python = results.filter((r) => r.analysis?.detection.format === 'python-lightning').length;
+  if (python) progress?.note(`Lightning checks of ${python} Python file${python === 1 ? '' : 's'}`);
   await checkPython(results, io.cwd);
+  progress?.done();
   const unreadable = reportUnreadable(results, io);
   const configs = results.filter((r) => r.analysis && r.analysis.detection.format !== 'none');
   const reports: FileReport[] = configs.map((r) => ({ file: r.file, diagnostics: r.analysis!.diagnostics }));
-  const format = options['format'] ?? 'text';
   if (format === 'json') io.out(`${JSON.stringify(toJsonProblems(reports), null, 2)}\n`);
   else if (format === 'sarif') io.out(formatSarif(reports, VERSION, io.cwd));
+  else if (format === 'github') io.out(formatGithub(reports, results.filter((r) => r.analysis).length, configs.length, io.cwd));
   else io.out(formatText(reports, results.filter((r) => r.analysis).length, configs.length, io.color));
   const errors = toJsonProblems(reports).some((p) => p.severity === 'error');
   return unreadable ? 2 : errors ? 1 : 0;
@@ -589,8 +607,15 @@ function detect(args: string[], io: Io): number {
   return status;
 }
 
+/** Where a released schema can be fetched by editors that know nothing of ftw (yaml-language-server, JetBrains):
+ *  the file as committed at this version's tag, so a modeline written today keeps meaning the same schema. */
+export function schemaUrl(file: string, version = VERSION): string {
+  return `https://raw.githubusercontent.com/finetune-workbench/finetune-workbench/v${version}/schemas/${file}.schema.json`;
+}
+
 function schema(args: string[], io: Io): number {
-  const { paths } = parseOptions(args, {});
+  const modeline = args.includes('--modeline');
+  const { paths } = parseOptions(args.filter((a) => a !== '--modeline'), {});
   const [name] = paths;
   if (!name || paths.length > 1) throw new UsageError('schema needs exactly one FORMAT');
   if (!isFormatId(name)) throw new UsageError(`unknown format '${name}'; formats: ${CONFIG_FORMAT_IDS.join(', ')}`);
@@ -599,6 +624,14 @@ function schema(args: string[], io: Io): number {
   if (!file || !schemas[file]) {
     io.err(`ftw: no bundled schema for ${FORMATS[name].label} in this version (schemas: ${Object.keys(schemas).join(', ')})\n`);
     return 2;
+  }
+  if (modeline) {
+    if (name === 'deepspeed') {
+      io.err(`ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead (VS Code: "json.schemas": [{"fileMatch": ["ds_config*.json"], "url": "${schemaUrl(file)}"}]; see docs/integrations.md)\n`);
+      return 2;
+    }
+    io.out(`# yaml-language-server: $schema=${schemaUrl(file)}\n`);
+    return 0;
   }
   io.out(`${JSON.stringify(schemas[file], null, 2)}\n`);
   return 0;
@@ -611,6 +644,7 @@ export async function run(): Promise<void> {
     err: (s) => process.stderr.write(s),
     cwd: process.cwd(),
     color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+    ...(process.stdout.isTTY && process.stderr.isTTY ? { terminal: { columns: process.stderr.columns || 80 } } : {}),
   });
   if (code >= 0) process.exitCode = code;
 }

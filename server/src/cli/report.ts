@@ -52,6 +52,12 @@ export function formatText(reports: FileReport[], checked: number, configs: numb
   return `${lines.join('\n')}\n`;
 }
 
+/** A relative path as a SARIF `uri-reference`: each segment percent-encoded (a space, `#` or `%` in a file name
+ *  would otherwise make another URI, or none). */
+function sarifUri(path: string): string {
+  return path.split(/[\\/]/).map((segment) => encodeURIComponent(segment)).join('/');
+}
+
 const SARIF_LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 
 /** SARIF 2.1.0 for GitHub code scanning: 1-based lines and columns, file URIs relative to the working folder. */
@@ -85,7 +91,7 @@ export function formatSarif(reports: FileReport[], version: string, cwd: string)
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: relative(cwd, p.file).split('\\').join('/') || p.file },
+                artifactLocation: { uri: sarifUri(relative(cwd, p.file) || p.file) },
                 region: {
                   startLine: p.range.start.line + 1,
                   startColumn: p.range.start.character + 1,
@@ -100,4 +106,35 @@ export function formatSarif(reports: FileReport[], version: string, cwd: string)
     ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+const GITHUB_COMMAND = { error: 'error', warning: 'warning', information: 'notice', hint: 'notice' } as const;
+
+/** A workflow command's message: `%`, CR and LF escaped (GitHub's runner decodes %25, %0D, %0A). */
+function githubData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** A workflow command's property value: also `:` and `,`, which end a value. */
+function githubProperty(s: string): string {
+  return githubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`), one per problem: the runner shows
+ *  them as annotations on the pull request's diff. 1-based lines and columns, paths relative to the working folder
+ *  (the checkout's root in a workflow). Ends with the text summary line, which the runner prints as is. */
+export function formatGithub(reports: FileReport[], checked: number, configs: number, cwd: string): string {
+  const lines = toJsonProblems(reports).map((p) => {
+    const props = [
+      `file=${githubProperty(relative(cwd, p.file).split('\\').join('/') || p.file)}`,
+      `line=${p.range.start.line + 1}`,
+      `col=${p.range.start.character + 1}`,
+      `endLine=${p.range.end.line + 1}`,
+      `endColumn=${p.range.end.character + 1}`,
+      `title=${githubProperty(`${p.code}${CODE_TITLES[p.code as Code] ? ` ${CODE_TITLES[p.code as Code]}` : ''}`)}`,
+    ];
+    return `::${GITHUB_COMMAND[p.severity]} ${props.join(',')}::${githubData(`${p.message}${p.fixable ? ' [fixable: ftw fix]' : ''}`)}`;
+  });
+  const summary = formatText(reports, checked, configs, false).trimEnd().split('\n').pop()!;
+  return `${[...lines, summary].join('\n')}\n`;
 }
