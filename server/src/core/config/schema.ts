@@ -1,4 +1,5 @@
 import type { ValuePath } from './ast';
+import { own } from './own';
 
 /** The subset of JSON Schema draft-07 our generated schemas use, plus our `x-ftw-*` annotations. */
 export interface JsonSchema {
@@ -76,7 +77,7 @@ export function childSchema(schema: JsonSchema, seg: string | number): JsonSchem
       if (branch.items) return branch.items;
       continue;
     }
-    const prop = branch.properties?.[seg];
+    const prop = own(branch.properties, seg);
     if (prop) return prop;
     if (typeof branch.additionalProperties === 'object') return branch.additionalProperties;
   }
@@ -111,14 +112,15 @@ export function isClosed(schema: JsonSchema): boolean {
   return branches(schema).every((b) => b === schema && schema.anyOf ? true : Boolean(b.enum) || 'const' in b || !b.type);
 }
 
+/** A key's schema: look keys up with `own()`, since keys such as `constructor` are data. */
 export function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  const out: Record<string, JsonSchema> = {};
+  const out: Record<string, JsonSchema> = Object.create(null);
   for (const b of branches(schema)) Object.assign(out, b.properties);
   return out;
 }
 
 export function renamedOf(schema: JsonSchema): Record<string, RenamedKey> {
-  const out: Record<string, RenamedKey> = {};
+  const out: Record<string, RenamedKey> = Object.create(null);
   for (const b of branches(schema)) Object.assign(out, b['x-ftw-renamed']);
   return out;
 }

@@ -3,7 +3,8 @@ import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Pos
 import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
-import { detectFormat, type Detection } from './detect';
+import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
+import { dataMapReason, detectFormat, yamlDataMapReason, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from './diagnostics';
 import { FORMATS, type FormatId } from './formats';
 import { hoverAt } from './hover';
@@ -112,6 +113,9 @@ function guessFromHead(head: string): FormatId {
   return 'none';
 }
 
+/** Above this size, a JSON file is first read with JSON.parse to tell a map of data from a config. */
+const FAST_DATA_CHARS = 64 * 1024;
+
 /** Documents whose parse is kept for incremental re-parsing (the editor's open files). */
 const MAX_INCREMENTAL_DOCUMENTS = 32;
 
@@ -162,6 +166,9 @@ export class ConfigService {
     // A Python file is never loaded as YAML: its imports decide what it is, and the host runs the Lightning checker.
     if (!ctx.override && /\.py$/i.test(path)) return { ...base, detection: detectFormat({ path, text, value: undefined }), parsed: null, schema: null, diagnostics: [] };
 
+    const data = text.length > FAST_DATA_CHARS ? this.largeData(path, text, syntax, ctx) : null;
+    if (data) return { ...base, detection: data, parsed: null, schema: null, diagnostics: [] };
+
     const parsed = this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,
@@ -198,7 +205,7 @@ export class ConfigService {
       if (parsed.value === null || !parsed.doc) {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }));
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }, MAX_DIAGNOSTICS + 1));
       }
     }
     let vram: VramAnalysis | undefined;
@@ -219,10 +226,31 @@ export class ConfigService {
       diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json', createWithin)));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
-    diagnostics.length = 0;
-    diagnostics.push(...adjusted);
-    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
+    adjusted.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return { ...base, detection, parsed, schema, toolVersion: version, diagnostics: capDiagnostics(adjusted), ...(vram ? { vram } : {}) };
+  }
+
+  /**
+   * A large file that is a map of data (a tokenizer's vocab.json) and that nothing else names a config (a modeline,
+   * a setting, a link): recognised without building the ranges of its keys, which takes seconds for 50,000 keys.
+   * JSON is read with JSON.parse; YAML by counting its top-level key lines.
+   */
+  private largeData(path: string, text: string, syntax: Syntax, ctx: DocumentContext): Detection | null {
+    if (ctx.override || ctx.linkedAs) return null;
+    let value: unknown;
+    let reason: string | null;
+    if (syntax === 'json') {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return null; // a syntax error is reported by the full parse
+      }
+      reason = dataMapReason(value);
+    } else reason = yamlDataMapReason(text);
+    if (!reason) return null;
+    const detection = detectFormat({ path, text, value, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath });
+    if (detection.format !== 'none') return null;
+    return detection.source === 'none' ? { format: 'none', source: 'none', reason } : detection;
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {

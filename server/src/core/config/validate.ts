@@ -6,6 +6,7 @@ import { locate, type ValuePath } from './ast';
 import { CODES } from './codes';
 import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema, type RenamedKey } from './schema';
+import { own } from './own';
 import { byCloseness, closest } from './suggest';
 import { atOrAfter, type ToolVersion } from './versions';
 
@@ -35,13 +36,15 @@ export interface ValidationTarget {
   versionOf: (pkg: string) => ToolVersion;
 }
 
-export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget): Diagnostic[] {
+/** Validates; at most `limit` diagnostics are built (a file with thousands of problems is capped by the service). */
+export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget, limit = Infinity): Diagnostic[] {
   const validate = validator.validatorFor(target.schema);
   if (validate(target.value)) return [];
   const errors = collapseAnyOf(validate.errors ?? []);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    if (out.length >= limit) break;
     const d = diagnose(target, error);
     if (!d) continue;
     const key = `${d.range.start.line}:${d.range.start.character}:${d.code}`;
@@ -132,7 +135,8 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const parentSchema = containerOf(target, parentPath);
   if (!parentSchema) return null;
   const { node } = locate(target.doc, parentPath);
-  const pair = isMap(node) ? findLastPair(node.items as Pair[], key) : null;
+  const pairs = isMap(node) ? pairsByKey(node) : null;
+  const pair = pairs?.get(key) ?? null;
   const range = keyRange(target, pair, node);
   const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
   const mode = parentSchema['x-ftw-unknownKeys'] ?? 'ignored';
@@ -141,12 +145,12 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
 
-  const renamed = renamedOf(parentSchema)[key];
+  const renamed = own(renamedOf(parentSchema), key);
   if (renamed) return renamedKey(target, range, key, renamed, rejected, pair);
 
   const prefix = parentSchema['x-ftw-deprecatedPrefix'];
   const stripped = prefix && key.startsWith(prefix.prefix) ? key.slice(prefix.prefix.length) : null;
-  if (stripped && propertiesOf(parentSchema)[stripped]) {
+  if (stripped && own(propertiesOf(parentSchema), stripped)) {
     const since = prefix!.deprecated ? ` since ${target.tool} ${prefix!.deprecated}` : '';
     return makeDiagnostic({
       range,
@@ -158,8 +162,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
     });
   }
 
-  const present = new Set(isMap(node) ? (node.items as Pair[]).map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
-  const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !present.has(k));
+  const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !pairs?.has(k));
   const suggestions = closest(key, candidates);
   const behaviour = rejected
     ? target.schema['x-ftw-rejectedNote'] ?? `${target.tool} refuses to start with it`
@@ -189,12 +192,17 @@ export function renameKeyText(pair: Pair | null, name: string): string {
   return name;
 }
 
-function findLastPair(items: Pair[], key: string): Pair | null {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const k = items[i]!.key;
-    if (isScalar(k) && String(k.value) === key) return items[i]!;
+/** Each key of a mapping and its last pair (the one PyYAML keeps), built once per mapping: a file with thousands
+ *  of unknown keys must not scan its mapping once per key. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items as Pair[]) if (isScalar(p.key)) index.set(String(p.key.value), p);
+    pairIndex.set(map, index);
   }
-  return null;
+  return index;
 }
 
 function renamedKey(

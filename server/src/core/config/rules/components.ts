@@ -1,3 +1,4 @@
+import { hasOwn, own } from '../own';
 import { closest } from '../suggest';
 import type { Finding, Rule } from './types';
 
@@ -38,13 +39,13 @@ export const componentsRule: Rule = {
       }
       const map = node as Record<string, unknown>;
       for (const [k, v] of Object.entries(map)) stack.push([v, [...path, k]]);
-      const component = map['_component_'];
-      if (typeof component !== 'string' || !table[component]) continue;
-      const info = table[component]!;
+      const component = own(map, '_component_');
+      const info = typeof component === 'string' ? own(table, component) : undefined;
+      if (typeof component !== 'string' || !info) continue;
       const name = component.split('.').pop();
       for (const key of Object.keys(map)) {
-        if (key === '_component_' || info.args[key] || info.kwargs) continue;
-        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a]!.byRecipe && !(a in map)), 1)[0];
+        if (key === '_component_' || hasOwn(info.args, key) || info.kwargs) continue;
+        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a]!.byRecipe && !hasOwn(map, a)), 1)[0];
         out.push({
           code: 'FT101',
           path: [...path, key],
@@ -53,7 +54,7 @@ export const componentsRule: Rule = {
           fixes: suggestion ? [{ title: `Change '${key}' to '${suggestion}'`, preferred: true, edits: [{ kind: 'renameKey', path: [...path, key], to: suggestion }] }] : [],
         });
       }
-      const missing = Object.entries(info.args).filter(([a, arg]) => arg.required && !arg.byRecipe && !FILLED_BY_RECIPE.has(a) && !(a in map)).map(([a]) => a);
+      const missing = Object.entries(info.args).filter(([a, arg]) => arg.required && !arg.byRecipe && !FILLED_BY_RECIPE.has(a) && !hasOwn(map, a)).map(([a]) => a);
       if (missing.length) {
         out.push({
           code: 'FT105',
