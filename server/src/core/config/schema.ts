@@ -44,6 +44,8 @@ export interface JsonSchema {
   /** A prefix the tool strips from keys of this section, deprecated (Axolotl `fsdp_config.fsdp_*`). */
   'x-ftw-deprecatedPrefix'?: { prefix: string; deprecated?: string };
   'x-ftw-aliasOf'?: string;
+  /** The tool upper-cases the value before comparing it with the allowed ones (Accelerate's `fp8_format`). */
+  'x-ftw-caseInsensitive'?: boolean;
 }
 
 export interface RenamedKey {

@@ -1,4 +1,4 @@
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { codeActionsFor } from './actions';
 import { CODES } from './codes';
@@ -11,6 +11,7 @@ import { hoverAt } from './hover';
 import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
+import { proveSafeFixes } from './safeFixes';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
@@ -156,6 +157,16 @@ export class ConfigService {
   }
 
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
+    const analysis = this.analyzeText(textDocument, ctx, false);
+    // A safe fix must not make the file worse: the fixed text is checked again (without VRAM or the last run).
+    if (analysis.parsed) {
+      const recheckCtx: DocumentContext = { ...ctx, vram: undefined, runtime: undefined };
+      proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics);
+    }
+    return analysis;
+  }
+
+  private analyzeText(textDocument: TextDocument, ctx: DocumentContext, proving: boolean): Analysis {
     const path = pathOfUri(textDocument.uri);
     const syntax = syntaxOf(path, textDocument.languageId);
     const text = textDocument.getText();
@@ -169,7 +180,8 @@ export class ConfigService {
     const data = text.length > FAST_DATA_CHARS ? this.largeData(path, text, syntax, ctx) : null;
     if (data) return { ...base, detection: data, parsed: null, schema: null, diagnostics: [] };
 
-    const parsed = this.parse(textDocument.uri, text, syntax);
+    // A text checked only to prove a fix safe is not the document's next version: the incremental parse stays as it is.
+    const parsed = proving ? (syntax === 'yaml' ? new IncrementalYamlParser().parse(text) : parseConfig(text, syntax)) : this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,
       text,

@@ -437,6 +437,7 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   const refuses = advisory ? `${tool} does not check it when it loads the file, so the training code gets it as written` : `${tool} refuses this value at startup`;
   const name = pathLabel(path);
   if (isLax(target, path) && value !== null && acceptedAfterCoercion(schema, value)) return null;
+  if (schema['x-ftw-caseInsensitive'] && typeof value === 'string' && allowedValues(schema).some((v) => typeof v === 'string' && v.toUpperCase() === value.toUpperCase())) return null;
   // OmegaConf resolves `${...}` before the recipe reads the value.
   if (target.schema['x-ftw-convert'] === 'omegaconf' && typeof value === 'string' && value.includes('${')) return null;
   const range = valueRange(target, path);
