@@ -84,6 +84,9 @@ const TOOLS = {
     // HfArgumentParser.parse_dict raises "Some keys are not used by the HfArgumentParser" (ALLOW_EXTRA_ARGS=1 allows them).
     unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
     rejectedNote: 'LLaMA-Factory refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_ARGS=1 lets it through)',
+    // The transformers releases this LLaMA-Factory accepts: pyproject.toml `transformers>=4.55.0,<=5.8.0,!=4.57.0,
+    // !=5.6.0`, enforced at startup by extras/misc.py check_dependencies (check_version, same bounds) at ff6d4d12.
+    allows: { transformers: { min: '4.55.0', max: '5.8.0', source: 'its pyproject.toml, checked at startup by extras/misc.py' } },
   },
   trl: {
     version: '1.9.0',
@@ -564,6 +567,7 @@ function generate(tool) {
     'x-ftw-package': def.package,
     'x-ftw-convert': def.convert,
     'x-ftw-valueChecks': def.valueChecks,
+    ...(def.allows ? { 'x-ftw-allows': def.allows } : {}),
     ...notes,
     ...body,
   };

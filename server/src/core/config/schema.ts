@@ -32,6 +32,8 @@ export interface JsonSchema {
   'x-ftw-convert'?: 'pydantic' | 'sections' | 'argparse' | 'omegaconf';
   /** Root only: whether the tool stops on a wrong value when it loads the file, or passes it on unchecked. */
   'x-ftw-valueChecks'?: 'enforced' | 'advisory';
+  /** Root only: the releases of another package the tool accepts (LLaMA-Factory caps transformers), with the source. */
+  'x-ftw-allows'?: Record<string, { min?: string; max?: string; source: string }>;
   'x-ftw-unknownNote'?: string;
   /** torchtune only: `_component_` path -> its keyword arguments (rules/components.ts). */
   'x-ftw-components'?: Record<string, unknown>;

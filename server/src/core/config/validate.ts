@@ -244,6 +244,8 @@ function renamedKey(
       });
     }
   }
+  const composed = info.versionDependent && info.via ? withinToolRange(target, key, info, range, pair) : undefined;
+  if (composed !== undefined) return composed;
   if (info.versionDependent && info.via) {
     const version = (v: string) => (v.startsWith('<=') ? `${v.slice(2)} or earlier` : v.replace(/\s*\(announced\)/, ''));
     const when = info.removed ? `removed in ${info.via} ${version(info.removed)}` : info.deprecated ? `deprecated in ${info.via} ${version(info.deprecated)}` : `gone from current ${info.via}`;
@@ -279,6 +281,45 @@ function renamedKey(
     deprecated: true,
     fixes: renameFixes(key, info, pair, range),
   });
+}
+
+/**
+ * Versions compose: a key another package (transformers) removed is judged against the releases of that package
+ * the tool itself accepts (LLaMA-Factory caps transformers in its requirements and checks it at startup). All of
+ * them before the removal: the key works, information only. Some before the deprecation: it works with those,
+ * information naming both versions. Undefined when the tool sets no range or the range says nothing.
+ */
+function withinToolRange(target: ValidationTarget, key: string, info: RenamedKey, range: Range, pair: Pair | null): Diagnostic | null | undefined {
+  const allowed = own(target.schema['x-ftw-allows'], info.package ?? info.via!);
+  if (!allowed?.max && !allowed?.min) return undefined;
+  const tool = target.tool;
+  const span = allowed.min && allowed.max ? `${allowed.min} to ${allowed.max}` : allowed.max ? `up to ${allowed.max}` : `from ${allowed.min}`;
+  const accepts = `${tool} accepts ${info.via} ${span} (${allowed.source})`;
+  const removedExactly = info.removed && !info.removed.startsWith('<=') ? info.removed.replace(/\s*\(announced\)/, '') : undefined;
+  const [, name, note] = /^(.*?)\s*(\(.*\))?$/.exec(info.replacement ?? '') ?? [];
+  const use = name ? ` Use '${name}'${note ? ` ${note}` : ''} once you move to a newer ${info.via}.` : '';
+  if (allowed.max && removedExactly && atOrAfter(allowed.max, removedExactly) === false) {
+    return makeDiagnostic({
+      range,
+      code: CODES.deprecatedKey,
+      severity: 'information',
+      message: `'${key}' is ${info.deprecated ? `deprecated since ${info.via} ${info.deprecated} and ` : ''}removed in ${info.via} ${removedExactly}; ${accepts}, where it still works.${use}`,
+      deprecated: true,
+      fixes: renameFixes(key, info, pair, range).map((f) => ({ ...f, preferred: false })),
+    });
+  }
+  const gone = info.removed ? `gone by ${info.via} ${info.removed.replace(/^<=/, '')}${info.removed.startsWith('<=') ? ' at the latest' : ''}` : undefined;
+  if (allowed.min && info.deprecated && atOrAfter(allowed.min, info.deprecated) === false) {
+    return makeDiagnostic({
+      range,
+      code: CODES.deprecatedKey,
+      severity: 'information',
+      message: `'${key}' is deprecated since ${info.via} ${info.deprecated}${gone ? ` and ${gone}` : ''}; ${accepts}, and it works at least with the releases before ${info.deprecated}.${use}`,
+      deprecated: true,
+      fixes: renameFixes(key, info, pair, range).map((f) => ({ ...f, preferred: false })),
+    });
+  }
+  return undefined;
 }
 
 /**
