@@ -67,10 +67,19 @@ describe('rules: precision', () => {
 });
 
 describe('rules: packing, DeepSpeed links', () => {
-  it('FT204 sample packing with sdpa; fine with flash attention', () => {
-    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: sdpa`).map((d) => d.code), ['FT204']);
-    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: flash_attention_2`), []);
+  it('FT204 (Axolotl >= 0.18): sdpa, eager and the packing kernels keep samples apart; another backend or none does not', () => {
+    for (const impl of ['sdpa', 'eager', 'flash_attention_2', 'flex_attention', 'kernels-community/flash-attn3']) {
+      assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: ${impl}`), [], impl);
+    }
     assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nflash_attention: true`), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: kernels-community/vllm-flash-attn3`).map((d) => d.message), [
+      "'sample_packing' puts several samples in one sequence; with 'attn_implementation: kernels-community/vllm-flash-attn3' they are not kept apart and attend to each other (Axolotl warns). Use 'attn_implementation: flash_attention_2' (or flex_attention, sdpa).",
+    ]);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true`).map((d) => d.code), ['FT204']);
+  });
+  it('FT204 with Axolotl pinned before 0.18: sdpa mixes packed samples', () => {
+    const a = analyze(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: sdpa`, '/w/train.yml', { settings: { ...DEFAULT_SETTINGS, versions: { axolotl: '0.17.0' } } });
+    assert.deepEqual(a.diagnostics.map((d) => d.code), ['FT204']);
   });
   it('FT207 DeepSpeed and FSDP together', () => {
     assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds.json\nfsdp_config:\n  fsdp_version: 2`, { files: { '/w/ds.json': DS_AUTO } }).map((d) => d.code), ['FT207']);

@@ -225,7 +225,7 @@ export class ConfigService {
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}) });
       if (ctx.vram) {
         vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
         findings.push(...vramFindings(vram));
