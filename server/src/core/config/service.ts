@@ -11,7 +11,9 @@ import { hoverAt } from './hover';
 import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
+import { own } from './own';
 import { proveSafeFixes } from './safeFixes';
+import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
@@ -217,7 +219,11 @@ export class ConfigService {
       if (parsed.value === null || !parsed.doc) {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }, MAX_DIAGNOSTICS + 1));
+        // TRL configs are often written for a recipe script of their own (open-r1, alignment-handbook).
+        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k))) : undefined;
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc!, scriptKeys, tool) : null;
+        if (note) diagnostics.push(note);
       }
     }
     let vram: VramAnalysis | undefined;
