@@ -203,3 +203,34 @@ describe('rules: special tokens and templates of the model', () => {
     assert.deepEqual(run(lf.replace('template: llama3', 'template: qwen3'), { path: '/w/lf.yaml' }), []);
   });
 });
+
+describe('rules: checks the tools run when the model loads (issue 14)', () => {
+  it('FT217 an Axolotl adapter that is not built in, with no plugin to register it; a plugin may', () => {
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: lorra`).filter((l) => l.includes('FT217')), [
+      "8:9-8:14 FT217 error 'adapter: lorra' is not an adapter Axolotl has (lora, qlora, llama-adapter) and no plugin is listed to register it: Axolotl stops with \"is not built in and was not registered by a plugin\" when it loads the model. Did you mean 'lora'?",
+    ]);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: my_adapter\nplugins:\n  - my.plugin.MyAdapterPlugin`).filter((d) => d.code === 'FT217'), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: llama-adapter`).filter((d) => d.code === 'FT217'), []);
+  });
+  it('FT218 LLaMA-Factory quantization_bit per quantization method', () => {
+    const lf = 'stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n';
+    const codes = (extra: string) => run(`${lf}${extra}`, { path: '/w/lf.yaml' }).map((d) => d.code);
+    assert.deepEqual(codes('quantization_bit: 3'), ['FT218']);
+    assert.deepEqual(codes('quantization_bit: 4'), []);
+    assert.deepEqual(codes('quantization_bit: 3\nquantization_method: hqq'), []);
+    assert.deepEqual(codes('quantization_bit: 7\nquantization_method: hqq'), ['FT218']);
+    assert.deepEqual(codes('quantization_bit: 4\nquantization_method: eetq'), ['FT218']);
+  });
+});
+
+describe('LightningCLI YAML says what Python says', () => {
+  it('FT308 trainer.precision: 16 and bf16, with a safe fix; 32 and 16-mixed are fine', () => {
+    const cli = (p: string) => analyze(`trainer:\n  precision: ${p}\nmodel:\n  class_path: m.M`, '/w/cli.yaml').diagnostics;
+    assert.deepEqual(cli('16').map((d) => [d.code, d.message, fixesOf(d).map((f) => [f.title, f.preferred])]), [
+      ['FT308', "'precision: 16' is a Lightning 1.x value: 2.x still takes it \"for historical reasons\" with a warning. Use '16-mixed'.", [["Change to '16-mixed'", true]]],
+    ]);
+    assert.deepEqual(cli('bf16').map((d) => d.code), ['FT308']);
+    assert.deepEqual(cli('32').map((d) => d.code), []);
+    assert.deepEqual(cli('16-mixed').map((d) => d.code), []);
+  });
+});

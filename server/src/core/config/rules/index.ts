@@ -1,13 +1,15 @@
 import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
+import { lightningPrecisionRule } from './lightningPrecision';
+import { adapterRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
 import { quantizationRule } from './quantization';
 import { tokensRule } from './tokens';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
