@@ -234,3 +234,22 @@ describe('LightningCLI YAML says what Python says', () => {
     assert.deepEqual(cli('16-mixed').map((d) => d.code), []);
   });
 });
+
+describe('deprecations Axolotl prints itself (issue 14)', () => {
+  const ft110 = (text: string, opts?: Parameters<typeof analyze>[2]) => analyze(text, '/w/train.yml', opts).diagnostics.filter((d) => d.code === 'FT110');
+  it('gradient_checkpointing: offload, with a safe fix to the two keys Axolotl reads it as', () => {
+    const d = ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`);
+    assert.deepEqual(d.map((x) => [x.range.start.line, x.message]), [[8, "'gradient_checkpointing: offload' is deprecated since Axolotl v0.12.0 (Axolotl warns and reads it as 'gradient_checkpointing: true' with 'activation_offloading: true'). Write those two instead."]]);
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred, f.edits.map((e) => e.newText.trim())]), [["Use 'gradient_checkpointing: true' and 'activation_offloading: true'", true, ['true', 'activation_offloading: true']]]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`, { settings: { ...DEFAULT_SETTINGS, versions: { axolotl: '0.11.0' } } }), []);
+  });
+  it('pretraining_dataset without streaming: true', () => {
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\npretraining_dataset:\n  - path: c4`).map((d) => d.range.start.line), [8]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\npretraining_dataset:\n  - path: c4\nstreaming: true`), []);
+  });
+  it('FSDP1: fsdp_config without fsdp_version 2 (top level or inside fsdp_config)', () => {
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  offload_params: true`).map((d) => d.message.slice(0, 50)), ["FSDP1 (no 'fsdp_version', so version 1) is depreca"]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_version: 2\nfsdp_config:\n  offload_params: true`), []);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  fsdp_version: 2\n  offload_params: true`), []);
+  });
+});
