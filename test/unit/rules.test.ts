@@ -253,3 +253,14 @@ describe('deprecations Axolotl prints itself (issue 14)', () => {
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  fsdp_version: 2\n  offload_params: true`), []);
   });
 });
+
+describe('torchtune builders that do not exist (issue 14)', () => {
+  it('FT103 on a model builder torchtune never had, with did-you-mean; known builders and other paths are left alone', () => {
+    const tt = (c: string) => analyze(`model:\n  _component_: ${c}\n`, '/w/tt.yaml').diagnostics.filter((d) => d.code === 'FT103').map((d) => d.message);
+    assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1bb'), ["'torchtune.models.llama3_2.llama3_2_1bb' is not a builder torchtune has: torchtune stops with \"Error loading\" when it instantiates the config. Did you mean 'torchtune.models.llama3_2.llama3_2_1b'?"]);
+    assert.match(tt('torchtune.models.lama3.llama3_8b')[0]!, /there is no 'torchtune\.models\.lama3'/);
+    assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1b'), []);
+    assert.deepEqual(tt('torchtune.models.llama3_2._model_builders.llama3_2_1b'), []);
+    assert.deepEqual(tt('my_project.models.tiny_llama'), []);
+  });
+});
