@@ -264,3 +264,12 @@ describe('torchtune builders that do not exist (issue 14)', () => {
     assert.deepEqual(tt('my_project.models.tiny_llama'), []);
   });
 });
+
+describe('a YAML value that only looks like a tuple (issue 14)', () => {
+  it('FT102 on Accelerate fp8_config.override_linear_precision as a string, with a safe fix to a list', () => {
+    const acc = 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: fp8\nnum_processes: 2\nfp8_config:\n  backend: TE\n';
+    const d = analyze(`${acc}  override_linear_precision: (false, false, true)`, '/w/accelerate.yaml').diagnostics;
+    assert.deepEqual(d.map((x) => [x.code, x.range.start.line, fixesOf(x).map((f) => [f.title, f.preferred])]), [['FT102', 6, [['Write it as a list: [false, false, true]', true]]]]);
+    assert.deepEqual(analyze(`${acc}  override_linear_precision: [false, false, true]`, '/w/accelerate.yaml').diagnostics, []);
+  });
+});

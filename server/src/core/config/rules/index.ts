@@ -1,3 +1,4 @@
+import { accelerateValuesRule } from './accelerateValues';
 import { axolotlDeprecationsRule } from './axolotlDeprecations';
 import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
@@ -10,7 +11,7 @@ import { tokensRule } from './tokens';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
