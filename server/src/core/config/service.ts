@@ -116,6 +116,9 @@ function guessFromHead(head: string): FormatId {
   return 'none';
 }
 
+/** Fixes are proven safe (safeFixes.ts) in files up to this size; real configs are a few KiB (the corpus's largest: 10.5 KiB). */
+const MAX_PROVEN_CHARS = 32 * 1024;
+
 /** Above this size, a JSON file is first read with JSON.parse to tell a map of data from a config. */
 const FAST_DATA_CHARS = 64 * 1024;
 
@@ -161,7 +164,9 @@ export class ConfigService {
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
     const analysis = this.analyzeText(textDocument, ctx, false);
     // A safe fix must not make the file worse: the fixed text is checked again (without VRAM or the last run).
-    if (analysis.parsed) {
+    // Only for files of a config's size: the check parses from scratch, which on a 3,000-line file costs more
+    // than the incremental check of each keystroke (docs/benchmarks.md); larger files keep their fixes unproven.
+    if (analysis.parsed && textDocument.getText().length <= MAX_PROVEN_CHARS) {
       const recheckCtx: DocumentContext = { ...ctx, vram: undefined, runtime: undefined };
       proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics);
     }
