@@ -87,6 +87,9 @@ const TOOLS = {
     // HfArgumentParser.parse_dict raises "Some keys are not used by the HfArgumentParser" (ALLOW_EXTRA_ARGS=1 allows them).
     unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
     rejectedNote: 'LLaMA-Factory refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_ARGS=1 lets it through)',
+    // The transformers releases this LLaMA-Factory accepts: pyproject.toml `transformers>=4.55.0,<=5.8.0,!=4.57.0,
+    // !=5.6.0`, enforced at startup by extras/misc.py check_dependencies (check_version, same bounds) at ff6d4d12.
+    allows: { transformers: { min: '4.55.0', max: '5.8.0', source: 'its pyproject.toml, checked at startup by extras/misc.py' } },
   },
   trl: {
     version: '1.9.0',
@@ -138,6 +141,10 @@ const TOOLS = {
     // `accelerate launch` arguments without a check.
     unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
     rejectedNote: 'Accelerate refuses to load the file (unknown keys in a config file are an error)',
+    // `accelerate launch` copies each key of these sections onto its arguments, adding the prefix when the key does
+    // not start with it (commands/launch.py, _validate_launch_command: `if name == "fsdp_config" and not
+    // key.startswith("fsdp"): key = "fsdp_" + key`, the same for fp8_config and dynamo_config): both spellings work.
+    impliedPrefixes: { fsdp_config: ['fsdp', 'fsdp_'], fp8_config: ['fp8', 'fp8_'], dynamo_config: ['dynamo_', 'dynamo_'] },
   },
   'lightning-cli': {
     version: '2.6.0',
@@ -406,6 +413,8 @@ function buildObject(node, ctx, path) {
       }
     }
   }
+  const implied = ctx.def.impliedPrefixes?.[path];
+  if (implied) addImpliedPrefixAliases(properties, renamed, implied);
   for (const [old, info] of ctx.renames) {
     const segs = splitKey(old);
     const parent = segs.slice(0, -1).join('.').replace(/\.\[\]/g, '[]');
@@ -421,6 +430,22 @@ function buildObject(node, ctx, path) {
   const prefix = ctx.prefixes.get(path);
   if (prefix) out['x-ftw-deprecatedPrefix'] = prefix;
   return out;
+}
+
+/**
+ * A section whose keys the tool reads with a prefix it adds when missing: `test` is what it checks the key starts
+ * with, `prefix` what it adds. Each key gets its other spelling as an alias (`backend` ↔ `fp8_backend`,
+ * `fsdp_offload_params` ↔ `offload_params`), unless that spelling is a key of its own.
+ */
+function addImpliedPrefixAliases(properties, renamed, [test, prefix]) {
+  for (const name of Object.keys(properties)) {
+    if (properties[name]['x-ftw-aliasOf']) continue;
+    // The long spelling's short form must not start with `test` itself, or the tool would not add the prefix to it.
+    const short = name.startsWith(prefix) ? name.slice(prefix.length) : null;
+    const other = name.startsWith(test) ? (short && !short.startsWith(test) ? short : null) : `${prefix}${name}`;
+    if (!other || properties[other] || renamed[other]) continue;
+    properties[other] = { ...properties[name], 'x-ftw-aliasOf': name };
+  }
 }
 
 function sortObject(obj) {
@@ -545,6 +570,7 @@ function generate(tool) {
     'x-ftw-package': def.package,
     'x-ftw-convert': def.convert,
     'x-ftw-valueChecks': def.valueChecks,
+    ...(def.allows ? { 'x-ftw-allows': def.allows } : {}),
     ...notes,
     ...body,
   };

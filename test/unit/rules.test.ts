@@ -67,10 +67,19 @@ describe('rules: precision', () => {
 });
 
 describe('rules: packing, DeepSpeed links', () => {
-  it('FT204 sample packing with sdpa; fine with flash attention', () => {
-    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: sdpa`).map((d) => d.code), ['FT204']);
-    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: flash_attention_2`), []);
+  it('FT204 (Axolotl >= 0.18): sdpa, eager and the packing kernels keep samples apart; another backend or none does not', () => {
+    for (const impl of ['sdpa', 'eager', 'flash_attention_2', 'flex_attention', 'kernels-community/flash-attn3']) {
+      assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: ${impl}`), [], impl);
+    }
     assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nflash_attention: true`), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: kernels-community/vllm-flash-attn3`).map((d) => d.message), [
+      "'sample_packing' puts several samples in one sequence; with 'attn_implementation: kernels-community/vllm-flash-attn3' they are not kept apart and attend to each other (Axolotl warns). Use 'attn_implementation: flash_attention_2' (or flex_attention, sdpa).",
+    ]);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nsample_packing: true`).map((d) => d.code), ['FT204']);
+  });
+  it('FT204 with Axolotl pinned before 0.18: sdpa mixes packed samples', () => {
+    const a = analyze(`${AXOLOTL_BASE}\nsample_packing: true\nattn_implementation: sdpa`, '/w/train.yml', { settings: { ...DEFAULT_SETTINGS, versions: { axolotl: '0.17.0' } } });
+    assert.deepEqual(a.diagnostics.map((d) => d.code), ['FT204']);
   });
   it('FT207 DeepSpeed and FSDP together', () => {
     assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds.json\nfsdp_config:\n  fsdp_version: 2`, { files: { '/w/ds.json': DS_AUTO } }).map((d) => d.code), ['FT207']);
@@ -192,5 +201,75 @@ describe('rules: special tokens and templates of the model', () => {
     const lf = 'model_name_or_path: Qwen/Qwen3-4B\nstage: sft\nfinetuning_type: lora\ntemplate: llama3';
     assert.deepEqual(run(lf, { path: '/w/lf.yaml' }).map((d) => d.code), ['FT213']);
     assert.deepEqual(run(lf.replace('template: llama3', 'template: qwen3'), { path: '/w/lf.yaml' }), []);
+  });
+});
+
+describe('rules: checks the tools run when the model loads (issue 14)', () => {
+  it('FT217 an Axolotl adapter that is not built in, with no plugin to register it; a plugin may', () => {
+    assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: lorra`).filter((l) => l.includes('FT217')), [
+      "8:9-8:14 FT217 error 'adapter: lorra' is not an adapter Axolotl has (lora, qlora, llama-adapter) and no plugin is listed to register it: Axolotl stops with \"is not built in and was not registered by a plugin\" when it loads the model. Did you mean 'lora'?",
+    ]);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: my_adapter\nplugins:\n  - my.plugin.MyAdapterPlugin`).filter((d) => d.code === 'FT217'), []);
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: llama-adapter`).filter((d) => d.code === 'FT217'), []);
+  });
+  it('FT218 LLaMA-Factory quantization_bit per quantization method', () => {
+    const lf = 'stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n';
+    const codes = (extra: string) => run(`${lf}${extra}`, { path: '/w/lf.yaml' }).map((d) => d.code);
+    assert.deepEqual(codes('quantization_bit: 3'), ['FT218']);
+    assert.deepEqual(codes('quantization_bit: 4'), []);
+    assert.deepEqual(codes('quantization_bit: 3\nquantization_method: hqq'), []);
+    assert.deepEqual(codes('quantization_bit: 7\nquantization_method: hqq'), ['FT218']);
+    assert.deepEqual(codes('quantization_bit: 4\nquantization_method: eetq'), ['FT218']);
+  });
+});
+
+describe('LightningCLI YAML says what Python says', () => {
+  it('FT308 trainer.precision: 16 and bf16, with a safe fix; 32 and 16-mixed are fine', () => {
+    const cli = (p: string) => analyze(`trainer:\n  precision: ${p}\nmodel:\n  class_path: m.M`, '/w/cli.yaml').diagnostics;
+    assert.deepEqual(cli('16').map((d) => [d.code, d.message, fixesOf(d).map((f) => [f.title, f.preferred])]), [
+      ['FT308', "'precision: 16' is a Lightning 1.x value: 2.x still takes it \"for historical reasons\" with a warning. Use '16-mixed'.", [["Change to '16-mixed'", true]]],
+    ]);
+    assert.deepEqual(cli('bf16').map((d) => d.code), ['FT308']);
+    assert.deepEqual(cli('32').map((d) => d.code), []);
+    assert.deepEqual(cli('16-mixed').map((d) => d.code), []);
+  });
+});
+
+describe('deprecations Axolotl prints itself (issue 14)', () => {
+  const ft110 = (text: string, opts?: Parameters<typeof analyze>[2]) => analyze(text, '/w/train.yml', opts).diagnostics.filter((d) => d.code === 'FT110');
+  it('gradient_checkpointing: offload, with a safe fix to the two keys Axolotl reads it as', () => {
+    const d = ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`);
+    assert.deepEqual(d.map((x) => [x.range.start.line, x.message]), [[8, "'gradient_checkpointing: offload' is deprecated since Axolotl v0.12.0 (Axolotl warns and reads it as 'gradient_checkpointing: true' with 'activation_offloading: true'). Write those two instead."]]);
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred, f.edits.map((e) => e.newText.trim())]), [["Use 'gradient_checkpointing: true' and 'activation_offloading: true'", true, ['true', 'activation_offloading: true']]]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`, { settings: { ...DEFAULT_SETTINGS, versions: { axolotl: '0.11.0' } } }), []);
+  });
+  it('pretraining_dataset without streaming: true', () => {
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\npretraining_dataset:\n  - path: c4`).map((d) => d.range.start.line), [8]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\npretraining_dataset:\n  - path: c4\nstreaming: true`), []);
+  });
+  it('FSDP1: fsdp_config without fsdp_version 2 (top level or inside fsdp_config)', () => {
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  offload_params: true`).map((d) => d.message.slice(0, 50)), ["FSDP1 (no 'fsdp_version', so version 1) is depreca"]);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_version: 2\nfsdp_config:\n  offload_params: true`), []);
+    assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  fsdp_version: 2\n  offload_params: true`), []);
+  });
+});
+
+describe('torchtune builders that do not exist (issue 14)', () => {
+  it('FT103 on a model builder torchtune never had, with did-you-mean; known builders and other paths are left alone', () => {
+    const tt = (c: string) => analyze(`model:\n  _component_: ${c}\n`, '/w/tt.yaml').diagnostics.filter((d) => d.code === 'FT103').map((d) => d.message);
+    assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1bb'), ["'torchtune.models.llama3_2.llama3_2_1bb' is not a builder torchtune has: torchtune stops with \"Error loading\" when it instantiates the config. Did you mean 'torchtune.models.llama3_2.llama3_2_1b'?"]);
+    assert.match(tt('torchtune.models.lama3.llama3_8b')[0]!, /there is no 'torchtune\.models\.lama3'/);
+    assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1b'), []);
+    assert.deepEqual(tt('torchtune.models.llama3_2._model_builders.llama3_2_1b'), []);
+    assert.deepEqual(tt('my_project.models.tiny_llama'), []);
+  });
+});
+
+describe('a YAML value that only looks like a tuple (issue 14)', () => {
+  it('FT102 on Accelerate fp8_config.override_linear_precision as a string, with a safe fix to a list', () => {
+    const acc = 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: fp8\nnum_processes: 2\nfp8_config:\n  backend: TE\n';
+    const d = analyze(`${acc}  override_linear_precision: (false, false, true)`, '/w/accelerate.yaml').diagnostics;
+    assert.deepEqual(d.map((x) => [x.code, x.range.start.line, fixesOf(x).map((f) => [f.title, f.preferred])]), [['FT102', 6, [['Write it as a list: [false, false, true]', true]]]]);
+    assert.deepEqual(analyze(`${acc}  override_linear_precision: [false, false, true]`, '/w/accelerate.yaml').diagnostics, []);
   });
 });

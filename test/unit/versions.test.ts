@@ -71,7 +71,8 @@ describe('keys judged for the release the project uses', () => {
     const lf = 'model_name_or_path: Qwen/Qwen3-4B\nstage: sft\nfinetuning_type: lora\ntemplate: qwen3\nwarmup_ratio: 0.1';
     assert.deepEqual(summary(analyze(lf, '/w/lf.yaml', pinned('transformers', '4.57.1'))), []);
     assert.equal(analyze(lf, '/w/lf.yaml', pinned('transformers', '5.18.0')).diagnostics[0]!.severity, 1);
-    assert.equal(analyze(lf, '/w/lf.yaml').diagnostics[0]!.severity, 2, 'unpinned: a warning, it may work for you');
+    // Issue 14 (1): unpinned, the transformers releases LLaMA-Factory itself accepts (4.55.0 to 5.8.0) decide.
+    assert.equal(analyze(lf, '/w/lf.yaml').diagnostics[0]!.severity, 3, 'unpinned: information, it works with the releases LLaMA-Factory accepts');
   });
 
   it('FT111 a key newer than the pinned release', () => {

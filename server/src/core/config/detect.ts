@@ -127,8 +127,49 @@ function hasTypedSection(value: Record<string, unknown>): boolean {
   return ['optimizer', 'scheduler'].some((k) => isObject(value[k]) && 'type' in (value[k] as object) && 'params' in (value[k] as object));
 }
 
+/**
+ * Token vocabularies (`vocab.json`: token -> id), id maps and catalogues (`dataset_info.json`: name -> entry) are
+ * maps of data, not configs: their keys are data, so a token such as `template` or `stage` says nothing. Real
+ * configs have at most a few dozen top-level keys (58 in the largest of the corpus), all of a config's kinds.
+ */
+export function dataMapReason(value: unknown): string | null {
+  if (!isObject(value)) return null;
+  let keys = 0;
+  let numbers = 0;
+  let mappings = 0;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    keys++;
+    const v = value[k];
+    if (typeof v === 'number') numbers++;
+    else if (isObject(v)) mappings++;
+  }
+  if (keys > MAX_CONFIG_KEYS) return `A map of ${keys} keys is data (a vocabulary, a catalogue), not a config.`;
+  if (keys >= 32 && numbers === keys) return `A map of ${keys} names to numbers is data (a vocabulary or an id map), not a config.`;
+  if (keys >= 64 && mappings === keys) return `A map of ${keys} entries is a catalogue of data, not a config.`;
+  return null;
+}
+
+/** More top-level keys than any config has: the file is data. */
+const MAX_CONFIG_KEYS = 256;
+
+const TOP_LEVEL_KEY_LINE = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:{}\[\]'"|>!&*%@`][^\n:]*?)[ \t]*:(?:[ \t]|$)/gm;
+
+/**
+ * For YAML too large to parse quickly: more lines of the form `key: ...` at column 0 than any config has keys (a
+ * vocabulary written as YAML). Counted without parsing; stops as soon as the answer is known.
+ */
+export function yamlDataMapReason(text: string): string | null {
+  TOP_LEVEL_KEY_LINE.lastIndex = 0;
+  let keys = 0;
+  while (TOP_LEVEL_KEY_LINE.exec(text)) if (++keys > MAX_CONFIG_KEYS) return `More than ${MAX_CONFIG_KEYS} top-level keys: a map of data, not a config.`;
+  return null;
+}
+
 function scoreContent(value: unknown, text: string): Detection | null {
   if (!isObject(value)) return null;
+  const data = dataMapReason(value);
+  if (data) return { format: 'none', source: 'none', reason: data };
   const keys = new Set(Object.keys(value));
   if (keys.size === 0) return null;
   const found = (format: FormatId, reason: string): Detection => ({ format, source: 'content', reason });

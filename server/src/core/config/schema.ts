@@ -1,4 +1,5 @@
 import type { ValuePath } from './ast';
+import { own } from './own';
 
 /** The subset of JSON Schema draft-07 our generated schemas use, plus our `x-ftw-*` annotations. */
 export interface JsonSchema {
@@ -31,6 +32,8 @@ export interface JsonSchema {
   'x-ftw-convert'?: 'pydantic' | 'sections' | 'argparse' | 'omegaconf';
   /** Root only: whether the tool stops on a wrong value when it loads the file, or passes it on unchecked. */
   'x-ftw-valueChecks'?: 'enforced' | 'advisory';
+  /** Root only: the releases of another package the tool accepts (LLaMA-Factory caps transformers), with the source. */
+  'x-ftw-allows'?: Record<string, { min?: string; max?: string; source: string }>;
   'x-ftw-unknownNote'?: string;
   /** torchtune only: `_component_` path -> its keyword arguments (rules/components.ts). */
   'x-ftw-components'?: Record<string, unknown>;
@@ -43,6 +46,8 @@ export interface JsonSchema {
   /** A prefix the tool strips from keys of this section, deprecated (Axolotl `fsdp_config.fsdp_*`). */
   'x-ftw-deprecatedPrefix'?: { prefix: string; deprecated?: string };
   'x-ftw-aliasOf'?: string;
+  /** The tool upper-cases the value before comparing it with the allowed ones (Accelerate's `fp8_format`). */
+  'x-ftw-caseInsensitive'?: boolean;
 }
 
 export interface RenamedKey {
@@ -76,7 +81,7 @@ export function childSchema(schema: JsonSchema, seg: string | number): JsonSchem
       if (branch.items) return branch.items;
       continue;
     }
-    const prop = branch.properties?.[seg];
+    const prop = own(branch.properties, seg);
     if (prop) return prop;
     if (typeof branch.additionalProperties === 'object') return branch.additionalProperties;
   }
@@ -111,14 +116,15 @@ export function isClosed(schema: JsonSchema): boolean {
   return branches(schema).every((b) => b === schema && schema.anyOf ? true : Boolean(b.enum) || 'const' in b || !b.type);
 }
 
+/** A key's schema: look keys up with `own()`, since keys such as `constructor` are data. */
 export function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  const out: Record<string, JsonSchema> = {};
+  const out: Record<string, JsonSchema> = Object.create(null);
   for (const b of branches(schema)) Object.assign(out, b.properties);
   return out;
 }
 
 export function renamedOf(schema: JsonSchema): Record<string, RenamedKey> {
-  const out: Record<string, RenamedKey> = {};
+  const out: Record<string, RenamedKey> = Object.create(null);
   for (const b of branches(schema)) Object.assign(out, b['x-ftw-renamed']);
   return out;
 }

@@ -1,15 +1,19 @@
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
-import { detectFormat, type Detection } from './detect';
+import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
+import { dataMapReason, detectFormat, yamlDataMapReason, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from './diagnostics';
 import { FORMATS, type FormatId } from './formats';
 import { hoverAt } from './hover';
 import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
+import { own } from './own';
+import { proveSafeFixes } from './safeFixes';
+import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
@@ -116,6 +120,12 @@ function guessFromHead(head: string): FormatId {
   return 'none';
 }
 
+/** Fixes are proven safe (safeFixes.ts) in files up to this size; real configs are a few KiB (the corpus's largest: 10.5 KiB). */
+const MAX_PROVEN_CHARS = 32 * 1024;
+
+/** Above this size, a JSON file is first read with JSON.parse to tell a map of data from a config. */
+const FAST_DATA_CHARS = 64 * 1024;
+
 /** Documents whose parse is kept for incremental re-parsing (the editor's open files). */
 const MAX_INCREMENTAL_DOCUMENTS = 32;
 
@@ -161,6 +171,18 @@ export class ConfigService {
   }
 
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
+    const analysis = this.analyzeText(textDocument, ctx, false);
+    // A safe fix must not make the file worse: the fixed text is checked again (without VRAM or the last run).
+    // Only for files of a config's size: the check parses from scratch, which on a 3,000-line file costs more
+    // than the incremental check of each keystroke (docs/benchmarks.md); larger files keep their fixes unproven.
+    if (analysis.parsed && textDocument.getText().length <= MAX_PROVEN_CHARS) {
+      const recheckCtx: DocumentContext = { ...ctx, vram: undefined, runtime: undefined };
+      proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics);
+    }
+    return analysis;
+  }
+
+  private analyzeText(textDocument: TextDocument, ctx: DocumentContext, proving: boolean): Analysis {
     const path = pathOfUri(textDocument.uri);
     const syntax = syntaxOf(path, textDocument.languageId);
     const text = textDocument.getText();
@@ -171,7 +193,11 @@ export class ConfigService {
     // A Python file is never loaded as YAML: its imports decide what it is, and the host runs the Lightning checker.
     if (!ctx.override && /\.py$/i.test(path)) return { ...base, detection: detectFormat({ path, text, value: undefined }), parsed: null, schema: null, diagnostics: [] };
 
-    const parsed = this.parse(textDocument.uri, text, syntax);
+    const data = text.length > FAST_DATA_CHARS ? this.largeData(path, text, syntax, ctx) : null;
+    if (data) return { ...base, detection: data, parsed: null, schema: null, diagnostics: [] };
+
+    // A text checked only to prove a fix safe is not the document's next version: the incremental parse stays as it is.
+    const parsed = proving ? (syntax === 'yaml' ? new IncrementalYamlParser().parse(text) : parseConfig(text, syntax)) : this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,
       text,
@@ -210,7 +236,11 @@ export class ConfigService {
       if (parsed.value === null || !parsed.doc) {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf }));
+        // TRL configs are often written for a recipe script of their own (open-r1, alignment-handbook).
+        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k))) : undefined;
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc!, scriptKeys, tool) : null;
+        if (note) diagnostics.push(note);
       }
     }
     let vram: VramAnalysis | undefined;
@@ -221,7 +251,7 @@ export class ConfigService {
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}) });
       if (ctx.vram && detection.format === 'hydra') {
         // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
         const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));
@@ -239,10 +269,31 @@ export class ConfigService {
       diagnostics.push(...findings.map((f) => findingToDiagnostic(textDocument, parsed.doc!, f, syntax === 'json', createWithin)));
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
-    diagnostics.length = 0;
-    diagnostics.push(...adjusted);
-    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics, ...(vram ? { vram } : {}) };
+    adjusted.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics: capDiagnostics(adjusted), ...(vram ? { vram } : {}) };
+  }
+
+  /**
+   * A large file that is a map of data (a tokenizer's vocab.json) and that nothing else names a config (a modeline,
+   * a setting, a link): recognised without building the ranges of its keys, which takes seconds for 50,000 keys.
+   * JSON is read with JSON.parse; YAML by counting its top-level key lines.
+   */
+  private largeData(path: string, text: string, syntax: Syntax, ctx: DocumentContext): Detection | null {
+    if (ctx.override || ctx.linkedAs) return null;
+    let value: unknown;
+    let reason: string | null;
+    if (syntax === 'json') {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return null; // a syntax error is reported by the full parse
+      }
+      reason = dataMapReason(value);
+    } else reason = yamlDataMapReason(text);
+    if (!reason) return null;
+    const detection = detectFormat({ path, text, value, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath });
+    if (detection.format !== 'none') return null;
+    return detection.source === 'none' ? { format: 'none', source: 'none', reason } : detection;
   }
 
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {

@@ -5,6 +5,7 @@ import type { ValuePath } from './ast';
 import { CODES } from './codes';
 import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import type { FormatInfo } from './formats';
+import { own } from './own';
 import { keyText, MAX_DEPTH } from './parse';
 import { childSchema, typesOf, type JsonSchema } from './schema';
 import { atOrAfter, type ToolVersion } from './versions';
@@ -27,7 +28,7 @@ export function checkStructure(textDocument: TextDocument, doc: Document, format
         const key = keyText(pair.key);
         if (key === null) continue;
         const child = here ? childSchema(here, key) : null;
-        if (child && here?.properties?.[key]) {
+        if (child && own(here?.properties, key)) {
           deprecated(textDocument, pair, key, path, child, here!, format, out);
           if (version && version.source !== 'newest') tooNew(textDocument, pair, key, child, format, version, schema!, out);
           if (path.length === 0) plugin(textDocument, doc, pair, key, child, plugins, out);
@@ -74,7 +75,7 @@ function deprecated(textDocument: TextDocument, pair: Pair, key: string, path: V
   const full = schema['x-ftw-replacement'];
   const replacement = full && parentPath && full.startsWith(`${parentPath}.`) ? full.slice(parentPath.length + 1) : full;
   // Renaming is only a fix when the new key takes the same kind of value (`fsdp` is a list, `fsdp_config` a mapping).
-  const target = replacement && /^\w+$/.test(replacement) ? parent.properties?.[replacement] : undefined;
+  const target = replacement && /^\w+$/.test(replacement) ? own(parent.properties, replacement) : undefined;
   const simple = target && sameTypes(target, schema);
   const since = schema['x-ftw-deprecatedSince'] ? ` since ${format.tool} ${schema['x-ftw-deprecatedSince']}` : '';
   const r = offsetRange(textDocument, range[0], range[1]);

@@ -6,6 +6,7 @@ import { locate, type ValuePath } from './ast';
 import { CODES } from './codes';
 import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
 import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema, type RenamedKey } from './schema';
+import { own } from './own';
 import { byCloseness, closest } from './suggest';
 import { atOrAfter, type ToolVersion } from './versions';
 
@@ -33,15 +34,19 @@ export interface ValidationTarget {
   tool: string;
   /** The release of a package the project uses (setting, pins, or the newest). */
   versionOf: (pkg: string) => ToolVersion;
+  /** Top-level keys that a recipe script of its own reads: reported once per file (FT112), not one by one. */
+  scriptKeys?: ReadonlySet<string>;
 }
 
-export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget): Diagnostic[] {
+/** Validates; at most `limit` diagnostics are built (a file with thousands of problems is capped by the service). */
+export function validateAgainstSchema(validator: SchemaValidator, target: ValidationTarget, limit = Infinity): Diagnostic[] {
   const validate = validator.validatorFor(target.schema);
   if (validate(target.value)) return [];
   const errors = collapseAnyOf(validate.errors ?? []);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    if (out.length >= limit) break;
     const d = diagnose(target, error);
     if (!d) continue;
     const key = `${d.range.start.line}:${d.range.start.character}:${d.code}`;
@@ -132,21 +137,23 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const parentSchema = containerOf(target, parentPath);
   if (!parentSchema) return null;
   const { node } = locate(target.doc, parentPath);
-  const pair = isMap(node) ? findLastPair(node.items as Pair[], key) : null;
+  const pairs = isMap(node) ? pairsByKey(node) : null;
+  const pair = pairs?.get(key) ?? null;
   const range = keyRange(target, pair, node);
   const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
   const mode = parentSchema['x-ftw-unknownKeys'] ?? 'ignored';
   const rejected = mode === 'rejected';
 
+  if (!parentPath.length && target.scriptKeys?.has(key)) return null;
   // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
 
-  const renamed = renamedOf(parentSchema)[key];
+  const renamed = own(renamedOf(parentSchema), key);
   if (renamed) return renamedKey(target, range, key, renamed, rejected, pair);
 
   const prefix = parentSchema['x-ftw-deprecatedPrefix'];
   const stripped = prefix && key.startsWith(prefix.prefix) ? key.slice(prefix.prefix.length) : null;
-  if (stripped && propertiesOf(parentSchema)[stripped]) {
+  if (stripped && own(propertiesOf(parentSchema), stripped)) {
     const since = prefix!.deprecated ? ` since ${target.tool} ${prefix!.deprecated}` : '';
     return makeDiagnostic({
       range,
@@ -158,8 +165,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
     });
   }
 
-  const present = new Set(isMap(node) ? (node.items as Pair[]).map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
-  const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !present.has(k));
+  const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !pairs?.has(k));
   const suggestions = closest(key, candidates);
   const behaviour = rejected
     ? target.schema['x-ftw-rejectedNote'] ?? `${target.tool} refuses to start with it`
@@ -189,12 +195,17 @@ export function renameKeyText(pair: Pair | null, name: string): string {
   return name;
 }
 
-function findLastPair(items: Pair[], key: string): Pair | null {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const k = items[i]!.key;
-    if (isScalar(k) && String(k.value) === key) return items[i]!;
+/** Each key of a mapping and its last pair (the one PyYAML keeps), built once per mapping: a file with thousands
+ *  of unknown keys must not scan its mapping once per key. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items as Pair[]) if (isScalar(p.key)) index.set(String(p.key.value), p);
+    pairIndex.set(map, index);
   }
-  return null;
+  return index;
 }
 
 function renamedKey(
@@ -236,6 +247,8 @@ function renamedKey(
       });
     }
   }
+  const composed = info.versionDependent && info.via ? withinToolRange(target, key, info, range, pair) : undefined;
+  if (composed !== undefined) return composed;
   if (info.versionDependent && info.via) {
     const version = (v: string) => (v.startsWith('<=') ? `${v.slice(2)} or earlier` : v.replace(/\s*\(announced\)/, ''));
     const when = info.removed ? `removed in ${info.via} ${version(info.removed)}` : info.deprecated ? `deprecated in ${info.via} ${version(info.deprecated)}` : `gone from current ${info.via}`;
@@ -271,6 +284,45 @@ function renamedKey(
     deprecated: true,
     fixes: renameFixes(key, info, pair, range),
   });
+}
+
+/**
+ * Versions compose: a key another package (transformers) removed is judged against the releases of that package
+ * the tool itself accepts (LLaMA-Factory caps transformers in its requirements and checks it at startup). All of
+ * them before the removal: the key works, information only. Some before the deprecation: it works with those,
+ * information naming both versions. Undefined when the tool sets no range or the range says nothing.
+ */
+function withinToolRange(target: ValidationTarget, key: string, info: RenamedKey, range: Range, pair: Pair | null): Diagnostic | null | undefined {
+  const allowed = own(target.schema['x-ftw-allows'], info.package ?? info.via!);
+  if (!allowed?.max && !allowed?.min) return undefined;
+  const tool = target.tool;
+  const span = allowed.min && allowed.max ? `${allowed.min} to ${allowed.max}` : allowed.max ? `up to ${allowed.max}` : `from ${allowed.min}`;
+  const accepts = `${tool} accepts ${info.via} ${span} (${allowed.source})`;
+  const removedExactly = info.removed && !info.removed.startsWith('<=') ? info.removed.replace(/\s*\(announced\)/, '') : undefined;
+  const [, name, note] = /^(.*?)\s*(\(.*\))?$/.exec(info.replacement ?? '') ?? [];
+  const use = name ? ` Use '${name}'${note ? ` ${note}` : ''} once you move to a newer ${info.via}.` : '';
+  if (allowed.max && removedExactly && atOrAfter(allowed.max, removedExactly) === false) {
+    return makeDiagnostic({
+      range,
+      code: CODES.deprecatedKey,
+      severity: 'information',
+      message: `'${key}' is ${info.deprecated ? `deprecated since ${info.via} ${info.deprecated} and ` : ''}removed in ${info.via} ${removedExactly}; ${accepts}, where it still works.${use}`,
+      deprecated: true,
+      fixes: renameFixes(key, info, pair, range).map((f) => ({ ...f, preferred: false })),
+    });
+  }
+  const gone = info.removed ? `gone by ${info.via} ${info.removed.replace(/^<=/, '')}${info.removed.startsWith('<=') ? ' at the latest' : ''}` : undefined;
+  if (allowed.min && info.deprecated && atOrAfter(allowed.min, info.deprecated) === false) {
+    return makeDiagnostic({
+      range,
+      code: CODES.deprecatedKey,
+      severity: 'information',
+      message: `'${key}' is deprecated since ${info.via} ${info.deprecated}${gone ? ` and ${gone}` : ''}; ${accepts}, and it works at least with the releases before ${info.deprecated}.${use}`,
+      deprecated: true,
+      fixes: renameFixes(key, info, pair, range).map((f) => ({ ...f, preferred: false })),
+    });
+  }
+  return undefined;
 }
 
 /**
@@ -429,6 +481,7 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   const refuses = advisory ? `${tool} does not check it when it loads the file, so the training code gets it as written` : `${tool} refuses this value at startup`;
   const name = pathLabel(path);
   if (isLax(target, path) && value !== null && acceptedAfterCoercion(schema, value)) return null;
+  if (schema['x-ftw-caseInsensitive'] && typeof value === 'string' && allowedValues(schema).some((v) => typeof v === 'string' && v.toUpperCase() === value.toUpperCase())) return null;
   // OmegaConf resolves `${...}` before the recipe reads the value.
   if (target.schema['x-ftw-convert'] === 'omegaconf' && typeof value === 'string' && value.includes('${')) return null;
   const range = valueRange(target, path);

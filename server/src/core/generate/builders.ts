@@ -269,6 +269,19 @@ function ttCheckpointer(t: TorchtuneModel): Record<string, unknown> {
   return { _component_: 'torchtune.training.FullModelHFCheckpointer', checkpoint_dir: `${ttDir(t)}/`, checkpoint_files: files, recipe_checkpoint: null, output_dir: '${output_dir}', model_type: t.modelType };
 }
 
+/**
+ * The `qlora_*` builders torchtune has (every `torchtune/models/<family>/__init__.py` at pytorch/torchtune bd2a0fc7).
+ * Other families do QLoRA with their `lora_*` builder and `quantize_base: True`, which every `lora_*` builder takes:
+ * a `qlora_qwen2_5_7b_base` does not exist, and torchtune stops with "Error loading" on it (FT103).
+ */
+const TORCHTUNE_QLORA = new Set([
+  'gemma.qlora_gemma_7b', 'gemma.qlora_gemma_2b', 'gemma2.qlora_gemma2_2b', 'gemma2.qlora_gemma2_9b', 'gemma2.qlora_gemma2_27b',
+  'llama2.qlora_llama2_reward_7b', 'llama2.qlora_llama2_7b', 'llama2.qlora_llama2_70b', 'llama2.qlora_llama2_13b', 'llama3.qlora_llama3_8b',
+  'llama3.qlora_llama3_70b', 'llama3_1.qlora_llama3_1_405b', 'llama3_1.qlora_llama3_1_8b', 'llama3_1.qlora_llama3_1_70b', 'llama3_2.qlora_llama3_2_3b',
+  'llama3_2.qlora_llama3_2_1b', 'llama3_2_vision.qlora_llama3_2_vision_11b', 'llama3_2_vision.qlora_llama3_2_vision_90b', 'llama3_3.qlora_llama3_3_70b',
+  'mistral.qlora_mistral_reward_7b', 'mistral.qlora_mistral_7b', 'phi3.qlora_phi3_mini', 'phi4.qlora_phi4_14b',
+]);
+
 function torchtune(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   const t = torchtuneModel(ctx.model);
   if (!t) throw new Error(`no torchtune builder for ${ctx.model}`);
@@ -276,10 +289,12 @@ function torchtune(ctx: BuildContext, k: Knobs, e: Explanations): Built {
   const m = ctx.method;
   const peft = m === 'lora' || m === 'qlora' || m === 'distillation';
   o.set('output_dir', `./outputs/${ctx.runName}`);
-  const builder = `torchtune.models.${t.module}.${m === 'qlora' ? 'qlora_' : peft ? 'lora_' : ''}${t.builder}`;
+  const qloraBuilder = m === 'qlora' && TORCHTUNE_QLORA.has(`${t.module}.qlora_${t.builder}`);
+  const builder = `torchtune.models.${t.module}.${qloraBuilder ? 'qlora_' : peft ? 'lora_' : ''}${t.builder}`;
+  const lora = { _component_: builder, lora_attn_modules: ['q_proj', 'k_proj', 'v_proj', 'output_proj'], apply_lora_to_mlp: true, apply_lora_to_output: false, lora_rank: 16, lora_alpha: 32, lora_dropout: 0.0 };
   o.set(
     'model',
-    peft ? { _component_: builder, lora_attn_modules: ['q_proj', 'k_proj', 'v_proj', 'output_proj'], apply_lora_to_mlp: true, apply_lora_to_output: false, lora_rank: 16, lora_alpha: 32, lora_dropout: 0.0 } : { _component_: builder },
+    peft ? (m === 'qlora' && !qloraBuilder ? { ...lora, quantize_base: true } : lora) : { _component_: builder },
     [e.method ?? '', m === 'qlora' ? e.quantization ?? '' : '', peft ? 'LoRA rank 16 / alpha 32 on attention and MLP projections.' : ''].filter(Boolean),
     undefined,
     true,

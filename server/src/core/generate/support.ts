@@ -178,7 +178,7 @@ export function support(approach: Approach, format: GenFormat, method: Method): 
         case 'lora':
           return yes('`lora_finetune_single_device`, lora_* builder', '`lora_finetune_single_device` with the lora_* builder (`lora_rank`, `lora_alpha`, `lora_attn_modules`, `apply_lora_to_mlp`).');
         case 'qlora':
-          return yes('`lora_finetune_single_device`, qlora_* builder', '`lora_finetune_single_device` with the qlora_* builder (NF4 base weights).');
+          return yes('`lora_finetune_single_device`, qlora_* builder', '`lora_finetune_single_device` with the qlora_* builder, or the lora_* builder with quantize_base: True where the family has no qlora_* one (NF4 base weights).');
         case 'freeze':
           return no('torchtune cannot freeze layers', 'torchtune has no freeze-the-first-layers option: its recipes train every parameter (full builders) or only adapters (lora/qlora builders).');
         case 'adapter':

@@ -1,3 +1,4 @@
+import { own } from '../own';
 import type { Finding, Rule } from './types';
 import { get, modelFamily } from './values';
 
@@ -60,7 +61,7 @@ export const tokensRule: Rule = {
     const family = modelFamily(model);
     const known = cached
       ? { bos: [tokenText(cached['bos_token'])].filter((t): t is string => Boolean(t)), eos: [tokenText(cached['eos_token']), ...Object.values((cached['added_tokens_decoder'] ?? {}) as Record<string, { content?: string; special?: boolean }>).filter((t) => t.special).map((t) => t.content)].filter((t): t is string => Boolean(t)) }
-      : family ? FAMILY_TOKENS[family] : undefined;
+      : family ? own(FAMILY_TOKENS, family) : undefined;
     // A deliberate new format (ChatML on a base model) trains the new rows: full fine-tuning with `tokens:`, or
     // LoRA that saves the embeddings. Only an override that stays untrained is a mistake.
     const adapter = get(value, 'adapter');
@@ -84,7 +85,7 @@ export const tokensRule: Rule = {
     }
     if (format === 'llamafactory') {
       const template = get(value, 'template');
-      const tf = typeof template === 'string' ? LF_TEMPLATE_FAMILY[template] : undefined;
+      const tf = typeof template === 'string' ? own(LF_TEMPLATE_FAMILY, template) : undefined;
       if (family && tf && tf !== family && !(family.startsWith(tf) || tf.startsWith(family))) {
         out.push({ code: 'FT213', path: ['template'], on: 'value', severity: 'warning', message: `'template: ${String(template)}' is the ${tf} prompt format, but '${String(model)}' is a ${family} model: it is trained on a turn format and special tokens it does not know.` });
       }
@@ -107,9 +108,9 @@ export const tokensRule: Rule = {
       }
       const template = get(value, 'chat_template');
       const family = modelFamily(get(value, 'base_model'));
-      const templateFamily = typeof template === 'string' ? TEMPLATE_FAMILY[template] : undefined;
+      const templateFamily = typeof template === 'string' ? own(TEMPLATE_FAMILY, template) : undefined;
       if (family && templateFamily && templateFamily !== family && !(family.startsWith(templateFamily) || templateFamily.startsWith(family))) {
-        const better = SUGGESTED[family];
+        const better = own(SUGGESTED, family);
         out.push({
           code: 'FT213',
           path: ['chat_template'],

@@ -1,23 +1,32 @@
 import type { Finding, Rule } from './types';
+import { atOrAfter } from '../versions';
 import { asNumber, get, isTrue, modelFamily } from './values';
 
-// Attention backends that keep packed samples apart (varlen kernels); with others, packed samples attend to
-// each other. Axolotl warns (it was a hard requirement before Axolotl#449).
+// Attention backends that keep packed samples apart; with others, packed samples attend to each other and Axolotl
+// warns. From v0.18.0 (Axolotl#3796) the set is utils/schemas/enums.py ATTN_IMPLS_SUPPORTING_PACKING plus `sdpa`
+// and `eager`, which isolate packed samples with a block-diagonal mask (config.py attn_decontaminates_packing;
+// validation.py check_sample_packing_without_attention warns for any other string, kernels-hub ones included).
+// Before v0.18.0, only the varlen kernels did.
 const VARLEN = new Set(['flash_attention_2', 'flash_attention_3', 'flex_attention', 'sage', 'xformers']);
+const KEEPS_APART_0_18 = new Set([...VARLEN, 'kernels-community/flash-attn2', 'kernels-community/flash-attn3', 'kernels-community/sage-attention', 'sdpa', 'eager']);
+const LEGACY_FLAGS_0_18 = ['flash_attention', 'flex_attention', 'xformers_attention', 'sage_attention', 'sdp_attention', 'eager_attention'];
 
 export const packingRule: Rule = {
   codes: ['FT204'],
   formats: ['axolotl'],
-  check({ value }) {
+  check({ value, version }) {
     if (!isTrue(get(value, 'sample_packing'))) return [];
     const impl = get(value, 'attn_implementation');
-    const legacy = ['flash_attention', 'flex_attention', 'xformers_attention', 'sage_attention'].some((k) => isTrue(get(value, k)));
-    if (legacy || (typeof impl === 'string' && (VARLEN.has(impl) || impl.includes('/')))) return [];
+    const since018 = !version || atOrAfter(version.version, '0.18.0') !== false;
+    const legacy = (since018 ? LEGACY_FLAGS_0_18 : LEGACY_FLAGS_0_18.slice(0, 4)).some((k) => isTrue(get(value, k)));
+    const apart = since018 ? typeof impl === 'string' && KEEPS_APART_0_18.has(impl) : typeof impl === 'string' && (VARLEN.has(impl) || impl.includes('/'));
+    if (legacy || apart) return [];
+    const which = typeof impl === 'string' ? `'attn_implementation: ${impl}'` : 'no attention backend set';
     return [{
       code: 'FT204',
       path: ['sample_packing'],
       severity: 'warning',
-      message: `'sample_packing' puts several samples in one sequence; with ${typeof impl === 'string' ? `'attn_implementation: ${impl}'` : 'the default attention'} they are not kept apart and attend to each other. Use 'attn_implementation: flash_attention_2' (or flex_attention).`,
+      message: `'sample_packing' puts several samples in one sequence; with ${which} they are not kept apart and attend to each other (Axolotl warns). Use 'attn_implementation: flash_attention_2' (or flex_attention${since018 ? ', sdpa' : ''}).`,
       fixes: [{ title: "Set 'attn_implementation: flash_attention_2'", preferred: false, edits: [{ kind: 'set', path: ['attn_implementation'], text: 'flash_attention_2' }] }],
     }];
   },

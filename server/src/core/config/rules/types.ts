@@ -4,6 +4,7 @@ import type { Fix } from '../diagnostics';
 import type { FormatId } from '../formats';
 import type { GpuInfo } from '../../gpus/catalog';
 import type { JsonSchema } from '../schema';
+import type { ToolVersion } from '../versions';
 
 /** Reading other files (a config's `deepspeed:` JSON): injected, so the core does no I/O of its own. */
 export interface FileAccess {
@@ -30,6 +31,8 @@ export interface RuleContext {
   schema: JsonSchema | null;
   /** The tokenizer_config.json of a model in the local Hugging Face cache, when there is one (never the network). */
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
+  /** The release of the format's tool the project uses (setting, pins, or the schema's newest). */
+  version?: ToolVersion;
 }
 
 /** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */

@@ -1,10 +1,11 @@
 /** Reading config values the way the tools read them (YAML 1.1 booleans, numbers as strings). */
+import { own } from '../own';
 
 export function get(value: Record<string, unknown>, path: string): unknown {
   let current: unknown = value;
   for (const key of path.split('.')) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
+    current = own(current as Record<string, unknown>, key);
   }
   return current;
 }
