@@ -401,6 +401,10 @@ test('adapter: no model, or a file without one, gives a reason', () => {
   assert.equal(reason(adapt('accelerate', 'distributed_type: MULTI_GPU\nnum_processes: 2')), 'An Accelerate config has no model: the estimate shows on the training config launched with it.');
   assert.equal(reason(adapt('lightning-cli', 'trainer:\n  precision: bf16-mixed\nmodel:\n  class_path: m.M\n  init_args:\n    lr: 0.1')), "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config.");
   assert.equal(reason(adapt('torchtune', 'model:\n  _component_: my.custom_builder\noptimizer:\n  _component_: torch.optim.AdamW')), "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.");
+  // A builder named like an Object.prototype member is not a model (keys are data).
+  for (const builder of ['constructor', 'lora_toString', 'qlora___proto__']) {
+    assert.equal(reason(adapt('torchtune', `model:\n  _component_: torchtune.models.llama2.${builder}\noptimizer:\n  _component_: torch.optim.AdamW`)), "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.", builder);
+  }
   assert.equal(reason(adapt('llamafactory', 'model_name_or_path: m/x\nadapter_name_or_path: saves/x\ninfer_backend: huggingface')), "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export.");
   assert.equal(reason(adapt('axolotl', '')), 'The file is empty or not a mapping of settings, so it names no model to estimate.');
   assert.equal(reason(adapt('axolotl', '- a\n- b')), 'The file is empty or not a mapping of settings, so it names no model to estimate.');

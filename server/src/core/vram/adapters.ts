@@ -1109,7 +1109,8 @@ function torchtuneModel(r: Reader, key: string, checkpointerKey: string): { id: 
   const builder = comp?.split('.').pop() ?? '';
   const kind = builder.startsWith('qlora_') ? 'qlora' : builder.startsWith('lora_') ? 'lora' : 'full';
   const base = builder.replace(/^q?lora_/, '');
-  const id = TORCHTUNE_MODELS[base];
+  // Own properties only: a builder named `constructor` or `toString` is no model (the name is the user's text).
+  const id = Object.prototype.hasOwnProperty.call(TORCHTUNE_MODELS, base) ? TORCHTUNE_MODELS[base] : undefined;
   if (id) return { id, path: [key, '_component_'], kind, builder };
   const dir = r.text([checkpointerKey, 'checkpoint_dir']);
   if (dir && !dir.includes('${')) {
