@@ -1,4 +1,4 @@
-// Issue 12's pathological files: how long `ftw check` takes on each (a fresh process, wall clock), and how long the
+// Issue 12's pathological files and issue 14's vocabularies: how long `ftw check` takes on each (a fresh process, wall clock), and how long the
 // server takes from didOpen to the first diagnostics (one server, a fresh document each time). Medians of 5.
 //   npm run compile && node out/test/bench/hostileBench.js
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,18 @@ import { REPO, TestClient } from '../lsp/client';
 import { mergeBomb, unclosedBraces } from '../unit/hostileTexts';
 
 const RUNS = 5;
+
+function vocabJson(tokens: number): string {
+  const o: Record<string, number> = { stage: 0, template: 1, cutoff_len: 2, constructor: 3 };
+  for (let i = 0; i < tokens; i++) o[`\u0120tok${i.toString(36)}`] = 4 + i;
+  return JSON.stringify(o);
+}
+
+function vocabYaml(lines: number): string {
+  const out = ['stage: 0', 'template: 1', 'cutoff_len: 2'];
+  for (let i = 0; i < lines; i++) out.push(`tok${i}: ${i + 3}`);
+  return `${out.join('\n')}\n`;
+}
 const dir = mkdtempSync(join(tmpdir(), 'ftw-hostile-bench-'));
 const AXOLOTL = 'base_model: NousResearch/Llama-3.2-1B\nmicro_batch_size: 2\nlearning_rate: 0.0002\ndatasets:\n  - path: x\n    type: alpaca\n';
 
@@ -21,6 +33,9 @@ const files: Array<[string, string, string]> = [
   ['deepspeed: a FIFO', 'fifo.yml', `${AXOLOTL}deepspeed: ds.json\n`],
   ['deepspeed: a symlink to /dev/zero', 'zero.yml', `${AXOLOTL}deepspeed: zero.json\n`],
   ['1 MB single-line DeepSpeed JSON', 'ds_config.json', `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`],
+  // Issue 14: tokenizer vocabularies whose tokens include config keys (not configs: no diagnostics).
+  ['tokenizer vocab.json, 45,000 tokens', 'vocab.json', vocabJson(45_000)],
+  ['tokenizer vocab.yaml, 60,000 lines', 'vocab.yaml', vocabYaml(60_000)],
 ];
 for (const [, name, text] of files) writeFileSync(join(dir, name), text);
 spawnSync('mkfifo', [join(dir, 'ds.json')]);

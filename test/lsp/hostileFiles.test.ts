@@ -48,7 +48,7 @@ describe('the server and files that are not files, or not the workspace\'s', () 
     assert.deepEqual(d.map((x) => x.code), ['FT305']);
   });
 
-  it('a 1 MB tokenizer vocab.json whose tokens include config keys: no diagnostics, within a second', async () => {
+  it('a 1 MB tokenizer vocab.json whose tokens include config keys: no diagnostics (its speed: hostileBench)', async () => {
     const vocab: Record<string, number> = { stage: 0, template: 1, cutoff_len: 2, constructor: 3 };
     for (let i = 0, size = 60; size < 1_000_000; i++) {
       const token = `\u0120tok${i.toString(36)}`;
@@ -57,11 +57,9 @@ describe('the server and files that are not files, or not the workspace\'s', () 
     }
     const text = JSON.stringify(vocab);
     assert.ok(text.length > 900_000 && text.length < 1024 * 1024, String(text.length));
-    const t = Date.now();
-    const pending = client.diagnostics(uri('vocab.json'), () => true, 1000);
+    const pending = client.diagnostics(uri('vocab.json'), () => true, 10_000);
     await client.open(uri('vocab.json'), text, 'json');
     assert.deepEqual(await pending, []);
-    assert.ok(Date.now() - t < 1000, `${Date.now() - t} ms`);
   });
 
   it('launchInfo of a FIFO, or of /dev/zero through a symlink: answered, not launchable, and why', async () => {

@@ -18,8 +18,12 @@ function vocab(bytes: number): string {
   return JSON.stringify(o);
 }
 
+// Before issue 14 these files took minutes (one diagnostic per token); HANG_MS only tells that from a bounded run on
+// a loaded machine. How fast they are checked is the benchmark's: node out/test/bench/hostileBench.js.
+const HANG_MS = 20_000;
+
 describe('files that are not configs', () => {
-  it('a 1 MB vocab.json whose tokens include config keys: not a config, silent, in under a second', () => {
+  it('a 1 MB vocab.json whose tokens include config keys: not a config, silent (its speed: hostileBench)', () => {
     const text = vocab(1_000_000);
     assert.ok(text.length > 900_000 && text.length < 1024 * 1024, String(text.length));
     const t = Date.now();
@@ -28,7 +32,7 @@ describe('files that are not configs', () => {
     assert.equal(a.detection.format, 'none');
     assert.match(a.detection.reason, /^A map of \d+ keys is data/);
     assert.deepEqual(a.diagnostics, []);
-    assert.ok(ms < 1000, `${ms} ms`);
+    assert.ok(ms < HANG_MS, `${ms} ms`);
   });
 
   it('a small vocabulary (names to numbers) is data too', () => {
@@ -46,7 +50,7 @@ describe('files that are not configs', () => {
     const a = analyze(`${lines.join('\n')}\n`, '/work/project/vocab.yaml');
     assert.equal(a.detection.format, 'none');
     assert.deepEqual(a.diagnostics, []);
-    assert.ok(Date.now() - t < 1000);
+    assert.ok(Date.now() - t < HANG_MS);
   });
 
   it('a modeline still makes such a file a config: then at most 200 diagnostics and one summary line (FT007)', () => {
