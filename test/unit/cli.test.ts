@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AXOLOTL_BASE, REPO } from './helpers';
+import { AXOLOTL_BASE, FTW, REPO, workspace } from './helpers';
 
-const FTW = join(REPO, 'bin', 'ftw');
 
 function ftw(args: string[], cwd: string) {
   // The JSON of the many-files test passes spawnSync's default 1 MiB, after which the child is killed.
   const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function workspace(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftw-cli-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 describe('ftw check', () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv04 from 'ajv-draft-04';
 import { parse } from 'yaml';
-import { AXOLOTL_BASE, REPO } from './helpers';
+import { AXOLOTL_BASE, FTW, REPO, workspace } from './helpers';
 
 // GitHub: `ftw check --format sarif` against the SARIF 2.1.0 JSON Schema, `--format github` workflow commands, and
 // action.yml's check step (action/check.sh) run as the runner runs it.
@@ -15,7 +14,6 @@ import { AXOLOTL_BASE, REPO } from './helpers';
 // package @microsoft/jest-sarif (MIT, devDependency, lib/schemas/sarif-2.1.0-rtm.5.json); ajv-draft-04 is Ajv 8
 // (the ajv we depend on) with draft-04 semantics.
 
-const FTW = join(REPO, 'bin', 'ftw');
 const SARIF_SCHEMA = join(dirname(require.resolve('@microsoft/jest-sarif')), 'schemas', 'sarif-2.1.0-rtm.5.json');
 
 function sarifValidator() {
@@ -36,15 +34,6 @@ interface SarifResult {
 }
 interface SarifLog {
   runs: Array<{ results: SarifResult[] }>;
-}
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftw-github-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 function ftw(args: string[], cwd: string) {

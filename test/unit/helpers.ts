@@ -1,9 +1,23 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createConfigService, DEFAULT_SETTINGS, type Analysis, type ConfigService, type DocumentContext } from '../../server/src/core/config';
 import { loadSchemas } from '../../server/src/schemaFiles';
 
 export const REPO = join(__dirname, '..', '..', '..');
+/** The CLI as a user runs it. */
+export const FTW = join(REPO, 'bin', 'ftw');
+
+/** A new temporary folder holding `files` (paths relative to it; folders are made as needed). */
+export function workspace(files: Record<string, string | Buffer>, prefix = 'ftw-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
 
 let shared: ConfigService | undefined;
 export function service(): ConfigService {

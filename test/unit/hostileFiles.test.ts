@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyEditsToBytes, decodeText, readRegularFile } from '../../server/src/fileText';
-import { AXOLOTL_BASE, REPO } from './helpers';
+import { AXOLOTL_BASE, FTW, workspace } from './helpers';
 import { mergeBomb, unclosedBraces } from './hostileTexts';
 
-const FTW = join(REPO, 'bin', 'ftw');
 
 /** `ftw` on real files; a hang is cut at 20 s. How fast each file is checked is measured by
  *  `node out/test/bench/hostileBench.js` (docs/benchmarks.md), not asserted here: a loaded CI machine is no clock. */
@@ -16,15 +14,6 @@ function ftw(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false' } });
   assert.equal(r.signal, null, `ftw ${args.join(' ')} did not finish: ${r.signal}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function workspace(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftw-files-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 function mkfifo(path: string): void {

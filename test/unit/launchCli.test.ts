@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AXOLOTL_BASE, REPO } from './helpers';
+import { AXOLOTL_BASE, FTW, workspace } from './helpers';
 
-const FTW = join(REPO, 'bin', 'ftw');
 
 function ftw(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftw-launch-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 describe('ftw launch', () => {

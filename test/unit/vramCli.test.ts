@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseNvidiaSmi } from '../../server/src/localGpus';
-import { REPO } from './helpers';
+import { FTW, workspace } from './helpers';
 
-const FTW = join(REPO, 'bin', 'ftw');
 
 /** Runs bin/ftw with no GPU on the PATH (nvidia-smi replaced by a program that fails), unless `smi` says otherwise. */
 function ftw(args: string[], cwd: string, smi = '/bin/false') {
   const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: smi, HF_HOME: join(cwd, '.hf') } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftw-vram-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 const SETUP_7B_QLORA = { model: 'meta-llama/Llama-2-7b-hf', method: 'qlora', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true };
