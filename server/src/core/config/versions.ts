@@ -120,3 +120,8 @@ export function atOrAfter(pinned: string, release: string | undefined): boolean 
   const p = parseVersion(pinned);
   return p ? compareVersions(p, r) >= 0 : undefined;
 }
+
+/** The project pins a release before `release` (a pin, not the newest we assume): code still on the old API. */
+export function pinnedBefore(version: ToolVersion, release: string): boolean {
+  return version.source !== 'newest' && atOrAfter(version.version, release) === false;
+}

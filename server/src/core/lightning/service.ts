@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
 import { makeDiagnostic, offsetRange, type Fix } from '../config/diagnostics';
 import type { Code } from '../config/codes';
-import { atOrAfter, type ToolVersion } from '../config/versions';
+import { pinnedBefore, type ToolVersion } from '../config/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { dottedName, type Node } from './python';
 import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';
@@ -43,9 +43,7 @@ export interface LightningContext extends DetectContext {
   incremental?: IncrementalPython;
 }
 
-function pinned1x(version: ToolVersion): boolean {
-  return version.source !== 'newest' && atOrAfter(version.version, '2.0') === false;
-}
+const pinned1x = (version: ToolVersion): boolean => pinnedBefore(version, '2.0');
 
 const HOOKS = new Set<MigrationKind>(['hook', 'hookSignature', 'callbackHook', 'dataModuleHook']);
 

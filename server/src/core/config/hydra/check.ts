@@ -6,7 +6,7 @@ import { CODES, type Code } from '../codes';
 import { makeDiagnostic, offsetRange, type Fix, type Severity } from '../diagnostics';
 import { keyText, MAX_DEPTH } from '../parse';
 import { byCloseness, closest } from '../suggest';
-import { atOrAfter, type ToolVersion } from '../versions';
+import { atOrAfter, pinnedBefore, type ToolVersion } from '../versions';
 import type { FileAccess } from '../rules/types';
 import type { PythonParser } from '../../lightning/python';
 import { MIGRATIONS, type MigrationRule } from '../../lightning/table';
@@ -267,9 +267,7 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
 
 // --- Lightning's Trainer: the migration table, judged by the project's Lightning pin (as for Python files).
 
-function pinned1x(version: ToolVersion): boolean {
-  return version.source !== 'newest' && atOrAfter(version.version, '2.0') === false;
-}
+const pinned1x = (version: ToolVersion): boolean => pinnedBefore(version, '2.0');
 
 function trainerSeverity(row: MigrationRule, version: ToolVersion): Severity {
   return pinned1x(version) || row.behaviour !== 'raises' ? 'warning' : 'error';
