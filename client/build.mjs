@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildValidators } from '../schemas/tools/validators.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -26,6 +27,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', alias: serverAliases }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', alias: serverAliases }),
+  // The schemas compiled into validators (schemas/tools/validators.mjs): nothing compiles a schema at run time.
+  buildValidators({ production }),
 ]);
 
 // tree-sitter's runtime and the Python grammar, next to the server bundle (server/src/pythonParser.ts finds them).

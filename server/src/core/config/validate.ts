@@ -10,15 +10,30 @@ import { own } from './own';
 import { byCloseness, closest } from './suggest';
 import { atOrAfter, type ToolVersion } from './versions';
 
-/** Compiles each schema once; ajv's generated validators are then cheap enough to run on every keystroke. */
+/** ajv's options; schemas/tools/validators.mjs compiles the bundled schemas at build time with the same ones. */
+export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, allowUnionTypes: true, validateFormats: false } as const;
+
+/** Validators compiled at build time, registered by the host that read the schema files (schemaFiles.ts). */
+const prebuilt = new WeakMap<JsonSchema, () => ValidateFunction | undefined>();
+
+/** Says how to get the build-time validator of a schema object; it is loaded when the schema is first used. */
+export function registerPrebuiltValidator(schema: JsonSchema, load: () => ValidateFunction | undefined): void {
+  prebuilt.set(schema, load);
+}
+
+/**
+ * One validator per schema: the one compiled at build time when the host registered it (no compiling, no
+ * `new Function`, at start-up), else ajv compiles the schema on first use. The validators are then cheap enough to
+ * run on every keystroke.
+ */
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, verbose: true, allowUnionTypes: true, validateFormats: false });
+  private ajv: Ajv | undefined;
   private readonly compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
   validatorFor(schema: JsonSchema): ValidateFunction {
     let fn = this.compiled.get(schema);
     if (!fn) {
-      fn = this.ajv.compile(schema);
+      fn = prebuilt.get(schema)?.() ?? (this.ajv ??= new Ajv(AJV_OPTIONS)).compile(schema);
       this.compiled.set(schema, fn);
     }
     return fn;
