@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
 import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
 import { readRegularFile } from './fileText';
-import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
@@ -325,7 +325,7 @@ export class ConfigDocuments {
     const found = await this.analysis(uri);
     if (!found) return null;
     const original = found.doc.getText();
-    const first = fixAllEdits(found.analysis.diagnostics);
+    const first = fixAllEdits(proveFixes(found.analysis).diagnostics);
     let text = original;
     let edits = first;
     let passes = 0;
@@ -333,7 +333,7 @@ export class ConfigDocuments {
       text = TextDocumentImpl.applyEdits(TextDocumentImpl.create(uri, found.doc.languageId, 0, text), edits);
       // The same file as another document, so that nothing kept for the open one (incremental trees) is touched.
       const draft = TextDocumentImpl.create(`${uri}#fix-all`, found.doc.languageId, 0, text);
-      edits = fixAllEdits((await this.compute(draft, uri, false)).diagnostics);
+      edits = fixAllEdits(proveFixes(await this.compute(draft, uri, false)).diagnostics);
       this.service.forget(draft.uri);
     }
     if (passes <= 1) return first;

@@ -95,8 +95,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(() => {
-    // Compile the schemas while the user is still looking at the file, not on the first validation.
-    setTimeout(() => service.warmUp(), 0);
     // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
     if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);

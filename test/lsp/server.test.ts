@@ -59,6 +59,19 @@ describe('language server over stdio', () => {
     assert.deepEqual(await pending, []);
   });
 
+  it('a fix that would make the file worse is a quick fix the user chooses, never preferred nor in fix-all', async () => {
+    const other = 'file:///work/project/unsafe.yml';
+    const text = AXOLOTL.replace('lora_dropuot: 0.05', 'lora_dropuot: high');
+    const pending = client.diagnostics(other);
+    await client.open(other, text);
+    const diagnostics = await pending;
+    const ask = (only: string[]) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: other }, range: diagnostics[0]!.range, context: { diagnostics, only } });
+    const { result: quick } = await ask(['quickfix']);
+    assert.deepEqual(quick.map((a) => [a.title, a.isPreferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
+    const { result: all } = await ask(['source.fixAll']);
+    assert.deepEqual(all, []);
+  });
+
   it('didChange publishes updated diagnostics', async () => {
     const pending = client.diagnostics(uri, (d) => d.length === 1);
     await client.change(uri, 3, `${AXOLOTL.replace('lora_dropuot', 'lora_dropout')}\nwarmup_steps: 0.1`);

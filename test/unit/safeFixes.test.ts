@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fixAllEdits, fixesOf } from '../../server/src/core/config';
+import { fixAllEdits, fixesOf, proveFixes } from '../../server/src/core/config';
 import { CORPUS, needsCorpus } from '../corpus';
-import { analyze, AXOLOTL_BASE, REPO, summary } from './helpers';
+import { analyze, AXOLOTL_BASE, doc, REPO, service, summary } from './helpers';
 
 // Issue 14 (4): a fix is safe (fix-all, `ftw fix`) only when the fixed text, checked again, gains no diagnostic.
 // Issue 14 (2): Accelerate reads fsdp_config / fp8_config keys with or without their prefix, and its FP8 backend as
@@ -16,20 +16,33 @@ const ACCELERATE = ['compute_environment: LOCAL_MACHINE', 'distributed_type: MUL
 
 describe('safe fixes are proven safe', () => {
   it('a did-you-mean rename that would give the value to a key refusing it is offered, but not as safe', () => {
-    const a = analyze(`${AXOLOTL_BASE}\nlora_dropuot: high`);
+    const a = proveFixes(analyze(`${AXOLOTL_BASE}\nlora_dropuot: high`));
     assert.deepEqual(summary(a), ["8:0-8:12 FT101 warning Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?"]);
     assert.deepEqual(fixesOf(a.diagnostics[0]!).map((f) => [f.title, f.preferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
     assert.deepEqual(fixAllEdits(a.diagnostics), []);
   });
 
   it('the same rename with a value the key takes stays safe', () => {
-    const a = analyze(`${AXOLOTL_BASE}\nlora_dropuot: 0.05`);
+    const a = proveFixes(analyze(`${AXOLOTL_BASE}\nlora_dropuot: 0.05`));
     assert.deepEqual(fixesOf(a.diagnostics[0]!).map((f) => [f.title, f.preferred]), [["Change 'lora_dropuot' to 'lora_dropout'", true]]);
+  });
+
+  it('the proof runs when fixes are asked for, not on every check; code actions answer with the proven fixes', () => {
+    const text = `${AXOLOTL_BASE}\nlora_dropuot: high`;
+    const a = analyze(text);
+    // What the client holds: the diagnostics as published, before any proof (a candidate still marked preferred).
+    const published = JSON.parse(JSON.stringify(a.diagnostics)) as typeof a.diagnostics;
+    assert.equal(fixesOf(published[0]!)[0]!.preferred, true);
+    const actions = service().codeActions(doc(text), published[0]!.range, published, ['quickfix'], a);
+    assert.deepEqual(actions.map((x) => [x.title, x.isPreferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
+    assert.equal(fixesOf(a.diagnostics[0]!)[0]!.preferred, false);
+    // Proven once: a second request does not check again (the fix stays as the proof left it).
+    assert.equal(proveFixes(a), a);
   });
 
   it('Accelerate fp8_config.backend: TE is right, te is refused with a safe fix to TE', () => {
     assert.deepEqual(summary(analyze(`${ACCELERATE}\nfp8_config:\n  backend: TE\n  fp8_format: hybrid`, '/work/project/accelerate.yaml')), []);
-    const a = analyze(`${ACCELERATE}\nfp8_config:\n  backend: te`, '/work/project/accelerate.yaml');
+    const a = proveFixes(analyze(`${ACCELERATE}\nfp8_config:\n  backend: te`, '/work/project/accelerate.yaml'));
     assert.deepEqual(summary(a), ["5:11-5:13 FT103 warning 'te' is not a value Accelerate knows for 'fp8_config.backend'. Did you mean 'TE'? Allowed: AO, TE, MSAMP, NO."]);
     assert.deepEqual(fixesOf(a.diagnostics[0]!).filter((f) => f.preferred).map((f) => f.title), ["Change to 'TE'"]);
   });

@@ -1,7 +1,7 @@
 /** `ftw`: the same checks as the editor, for the terminal and CI (DESIGN §6.1). */
 import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, type Analysis, type ConfigService, type FormatId } from '../core/config';
+import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, proveFixes, type Analysis, type ConfigService, type FormatId } from '../core/config';
 import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
 import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS, type GpuInfo } from '../core/gpus/catalog';
@@ -245,7 +245,8 @@ function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = [
   const vram: VramContext | undefined = targets.length ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } } : undefined;
   return (file, text, linkedAs) => {
     const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, text);
-    return service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}), ...(python ? { python } : {}) });
+    // `ftw check` reports which problems are fixable and `ftw fix` applies them: both need the fixes proven.
+    return proveFixes(service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}), ...(python ? { python } : {}) }));
   };
 }
 

@@ -15,12 +15,22 @@ function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
 }
 
-/** Quick fixes read the fix carried in each diagnostic's data; "fix all" applies every preferred (safe) fix. */
+/** The analysis's own copy of a diagnostic the client sent back: its fixes are the proven ones. */
+function ownCopy(d: Diagnostic, analysis: Analysis | undefined): Diagnostic {
+  const same = (x: Diagnostic) => x.code === d.code && x.message === d.message && x.range.start.line === d.range.start.line && x.range.start.character === d.range.start.character && x.range.end.line === d.range.end.line && x.range.end.character === d.range.end.character;
+  return analysis?.diagnostics.find(same) ?? d;
+}
+
+/**
+ * Quick fixes read the fix carried in each diagnostic (the analysis's copy when there is one: its preferred fixes
+ * were proven safe, the copy the client holds was published before that); "fix all" applies every preferred fix.
+ */
 export function codeActionsFor(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
   const actions: CodeAction[] = [];
   if (wants(only, 'quickfix')) {
-    for (const d of diagnostics) {
-      if (d.source !== SOURCE || !overlaps(d.range, range)) continue;
+    for (const sent of diagnostics) {
+      if (sent.source !== SOURCE || !overlaps(sent.range, range)) continue;
+      const d = ownCopy(sent, analysis);
       for (const fix of fixesOf(d)) {
         actions.push({
           title: fix.title,

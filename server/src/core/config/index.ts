@@ -1,5 +1,5 @@
 /** The config engine: pure functions and classes, no I/O, no connection. */
-export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet, type VramContext } from './service';
+export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet, type VramContext } from './service';
 export { detectFormat, type Detection, type DetectionInput } from './detect';
 export { FORMATS, CONFIG_FORMAT_IDS, isFormatId, type FormatId, type FormatInfo } from './formats';
 export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from './codes';

@@ -129,16 +129,27 @@ const FAST_DATA_CHARS = 64 * 1024;
 /** Documents whose parse is kept for incremental re-parsing (the editor's open files). */
 const MAX_INCREMENTAL_DOCUMENTS = 32;
 
+/** The safe-fix proofs not yet run, per analysis (ConfigService.analyze). */
+const pendingProofs = new WeakMap<Analysis, () => void>();
+
+/**
+ * Proves the analysis's preferred fixes safe (safeFixes.ts), once: a fix whose fixed text gains a diagnostic is no
+ * longer preferred. Returns the analysis.
+ */
+export function proveFixes(analysis: Analysis): Analysis {
+  const prove = pendingProofs.get(analysis);
+  if (prove) {
+    pendingProofs.delete(analysis);
+    prove();
+  }
+  return analysis;
+}
+
 export class ConfigService {
   private readonly validator = new SchemaValidator();
   private readonly parsers = new Map<string, IncrementalYamlParser>();
 
   constructor(private readonly schemas: SchemaSet) {}
-
-  /** Compiles the schemas now, so that the first file opened does not wait for it. */
-  warmUp(): void {
-    for (const schema of Object.values(this.schemas)) this.validator.validatorFor(schema);
-  }
 
   /** Drops what is kept for a closed document. */
   forget(uri: string): void {
@@ -170,6 +181,11 @@ export class ConfigService {
     return Boolean(this.schemaFor(format)) || (format === 'hydra' && Boolean(this.schemas['hydra']));
   }
 
+  /**
+   * The document's diagnostics. The fixes they carry as preferred are candidates until proveFixes(analysis) has
+   * checked them: whoever applies or offers fixes (code actions, fix-all, `ftw fix`, `ftw check`'s "fixable")
+   * proves them first, once per analysis, so that typing does not pay for re-checking fixed texts.
+   */
   analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
     const analysis = this.analyzeText(textDocument, ctx, false);
     // A safe fix must not make the file worse: the fixed text is checked again (without VRAM or the last run).
@@ -177,7 +193,9 @@ export class ConfigService {
     // than the incremental check of each keystroke (docs/benchmarks.md); larger files keep their fixes unproven.
     if (analysis.parsed && textDocument.getText().length <= MAX_PROVEN_CHARS) {
       const recheckCtx: DocumentContext = { ...ctx, vram: undefined, runtime: undefined };
-      proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics);
+      pendingProofs.set(analysis, () =>
+        proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics),
+      );
     }
     return analysis;
   }
@@ -326,7 +344,7 @@ export class ConfigService {
   }
 
   codeActions(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
-    return codeActionsFor(textDocument, range, diagnostics, only, analysis, fixAll);
+    return codeActionsFor(textDocument, range, diagnostics, only, analysis && proveFixes(analysis), fixAll);
   }
 }
 
