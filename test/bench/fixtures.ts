@@ -206,6 +206,19 @@ test_datasets:
   return fixture('axolotl-150', 'bench-axolotl-150.yaml', text);
 }
 
+/** ~300 lines: the hand-written config above with a data mix of a dozen more sources. */
+export function mediumAxolotl(): Fixture {
+  const small = smallAxolotl().text;
+  const rnd = seededRandom(20241207);
+  const items: string[] = [];
+  for (let i = 0, used = 0; used < 300 - count(small); i++) {
+    const item = datasetItem(i, rnd);
+    items.push(item);
+    used += count(item) + 1;
+  }
+  return fixture('axolotl-300', 'bench-axolotl-300.yaml', small.replace(/^datasets:\n/m, `datasets:\n${items.join('\n')}\n`));
+}
+
 const HF_ORGS = ['mlabonne', 'teknium', 'HuggingFaceH4', 'Open-Orca', 'allenai', 'nvidia', 'argilla', 'openbmb', 'Magpie-Align', 'cognitivecomputations'];
 const HF_SETS = ['FineTome-100k', 'OpenHermes-2.5', 'ultrachat_200k', 'SlimOrca', 'tulu-3-sft-mixture', 'HelpSteer2', 'magpie-ultra-v1.0', 'UltraInteract_sft', 'dolphin', 'orca-math-word-problems-200k', 'MetaMathQA', 'CodeFeedback'];
 const CHAT_TEMPLATES = ['llama3', 'chatml', 'qwen_25', 'tokenizer_default'];

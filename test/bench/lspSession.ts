@@ -2,6 +2,7 @@
 // its client (workspace/configuration above all), and turns publishDiagnostics into awaitable events with
 // receive timestamps.
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   ConfigurationParams,
@@ -62,6 +63,9 @@ export function lookupSection(tree: Record<string, unknown>, section: string | u
   }
   return node;
 }
+
+/** USER_HZ: /proc reports CPU times in these ticks; Linux fixes it at 100 for user space (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export class LspSession {
   readonly log: string[] = [];
@@ -225,6 +229,18 @@ export class LspSession {
       if (!this.exited) this.child.kill();
     }
     this.connection.dispose();
+  }
+
+  /** CPU time the server process has used so far (user + system, /proc on Linux; null elsewhere). */
+  cpuMs(): number | null {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return null;
+    }
   }
 
   tail(lines = 20): string {

@@ -128,3 +128,67 @@ export async function measureStartup(spec: ServerSpec, runs: number): Promise<St
   }
   return { server: spec.name, runs, initializeMedianMs: median(samples), initialize: summarize(samples) };
 }
+
+export interface ColdOpenResult {
+  server: string;
+  fixture: string;
+  runs: number;
+  /** initialize result → first publishDiagnostics, the file opened right after `initialized`. */
+  initializeToDiagnostics: Summary;
+  /** CPU the server spends on a file opened in a fresh, settled server: didOpen until its diagnostics are out and
+   *  the server is quiet again. Mean over the runs (the kernel counts in 10 ms ticks), and each run's figure. */
+  openCpuMeanMs: number | null;
+  openCpuMs: number[];
+}
+
+/**
+ * A config opened in a fresh server, `runs` times per server and file, the servers taking turns run by run:
+ * (1) opened right after `initialized`, timed from the initialize result to the first diagnostics (what a user
+ * waits for when VS Code starts with the file open); (2) in another fresh process, after the server settled,
+ * the CPU time it spends on that first file (no schema is compiled or loaded before a file asks for it).
+ */
+export async function measureColdOpens(specs: ServerSpec[], fixtures: Fixture[], runs: number): Promise<ColdOpenResult[]> {
+  const results: ColdOpenResult[] = [];
+  for (const f of fixtures) {
+    const uri = fileUri(path.join(fixtureDir, f.fileName));
+    const firstMs = new Map<string, number[]>(specs.map((s) => [s.name, []]));
+    const cpu = new Map<string, number[]>(specs.map((s) => [s.name, []]));
+    for (let i = 0; i < runs; i++) {
+      for (const spec of specs) {
+        {
+          const { session } = await LspSession.start(spec, fileUri(repoRoot));
+          const t0 = performance.now();
+          const first = session.nextDiagnostics(uri, 1);
+          await session.open(uri, f.text, 1);
+          firstMs.get(spec.name)!.push((await first).at - t0);
+          await session.stop();
+        }
+        {
+          const { session } = await LspSession.start(spec, fileUri(repoRoot));
+          await session.settle(300);
+          await sleep(300);
+          const before = session.cpuMs();
+          const first = session.nextDiagnostics(uri, 1);
+          await session.open(uri, f.text, 1);
+          await first;
+          await sleep(spec.debounceMs + 300);
+          const after = session.cpuMs();
+          if (before !== null && after !== null) cpu.get(spec.name)!.push(after - before);
+          await session.stop();
+        }
+      }
+    }
+    for (const spec of specs) {
+      const c = cpu.get(spec.name)!;
+      results.push({
+        server: spec.name,
+        fixture: f.name,
+        runs,
+        initializeToDiagnostics: summarize(firstMs.get(spec.name)!),
+        openCpuMeanMs: c.length ? c.reduce((a, b) => a + b, 0) / c.length : null,
+        openCpuMs: c,
+      });
+    }
+  }
+  return results;
+}

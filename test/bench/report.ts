@@ -115,6 +115,24 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
       fmtRatio(ratio(ours?.openToFirstDiagnosticsMs, ref?.openToFirstDiagnosticsMs)), '', '—',
     ]);
   }
+  for (const fixture of [...new Set(r.coldOpen.map((x) => x.fixture))]) {
+    const ours = r.coldOpen.find((x) => x.server === OURS && x.fixture === fixture);
+    const ref = r.coldOpen.find((x) => x.server === YLS_ZERO && x.fixture === fixture);
+    const first = ours?.initializeToDiagnostics.p50;
+    const firstMet = first === undefined ? null : first <= 100;
+    checks.push({ what: `initialize→first diagnostics p50, ${fixture}`, value: first ?? null, target: '≤ 100 ms', met: firstMet });
+    rows.push([
+      `initialize→first diagnostics (fresh server, ${ours?.runs ?? 0} runs)`, fixture,
+      ms(first ?? NaN), ms(ours?.initializeToDiagnostics.p95 ?? NaN), ms(ref?.initializeToDiagnostics.p50 ?? NaN), ms(ref?.initializeToDiagnostics.p95 ?? NaN),
+      fmtRatio(ratio(first, ref?.initializeToDiagnostics.p50)), '≤ 100 ms', verdict(firstMet),
+    ]);
+    const q = ratio(ours?.openCpuMeanMs ?? undefined, ref?.openCpuMeanMs ?? undefined);
+    const cpuMet = q === null ? null : q <= 0.5;
+    checks.push({ what: `server CPU per freshly opened config, ${fixture}`, value: q, target: '≤ 0.5×', met: cpuMet });
+    rows.push([
+      'server CPU, first file in a fresh server (mean)', fixture, ms(ours?.openCpuMeanMs ?? NaN), '', ms(ref?.openCpuMeanMs ?? NaN), '', fmtRatio(q), '≤ 0.5×', verdict(cpuMet),
+    ]);
+  }
   const su = r.startup.find((s) => s.server === OURS);
   const suRef = r.startup.find((s) => s.server === YLS_SHIPPED);
   rows.push([

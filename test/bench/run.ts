@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { largeAxolotl, largeAxolotlDatasetEdit, smallAxolotl, Fixture } from './fixtures';
+import { largeAxolotl, largeAxolotlDatasetEdit, mediumAxolotl, smallAxolotl, Fixture } from './fixtures';
 import { CoreResult, measureCore, NamedValidator, yamlLsValidator, yamlParseOnly } from './measureCore';
-import { measureRoundTrips, measureStartup, RoundTripResult, StartupResult } from './measureLsp';
+import { ColdOpenResult, measureColdOpens, measureRoundTrips, measureStartup, RoundTripResult, StartupResult } from './measureLsp';
 import { ourValidator } from './ourCore';
 import { Check, printReport } from './report';
 import {
@@ -40,6 +40,7 @@ export interface Results {
   /** `yaml` parseDocument alone on the same inputs: the part of validation no schema check avoids. */
   parseFloor: CoreResult[];
   roundTrip: RoundTripResult[];
+  coldOpen: ColdOpenResult[];
   startup: StartupResult[];
   vsix: { path: string; bytes: number } | null;
   activation: unknown;
@@ -50,9 +51,11 @@ export interface Results {
 
 async function main(): Promise<number> {
   const fixtures = [smallAxolotl(), largeAxolotl(), largeAxolotlDatasetEdit()];
+  // Fresh servers open these (DESIGN targets name 300 and 3,000 lines).
+  const coldFixtures = [mediumAxolotl(), largeAxolotl()];
   fs.mkdirSync(fixtureDir, { recursive: true });
-  for (const f of fixtures) fs.writeFileSync(path.join(fixtureDir, f.fileName), f.text);
-  const fileNames = fixtures.map((f) => f.fileName);
+  for (const f of [...fixtures, ...coldFixtures]) fs.writeFileSync(path.join(fixtureDir, f.fileName), f.text);
+  const fileNames = [...new Set([...fixtures, ...coldFixtures].map((f) => f.fileName))];
   const cpus = os.cpus();
   const results: Results = {
     generatedAt: new Date().toISOString(),
@@ -74,6 +77,7 @@ async function main(): Promise<number> {
     core: [],
     parseFloor: [],
     roundTrip: [],
+    coldOpen: [],
     startup: [],
     vsix: null,
     activation: null,
@@ -119,7 +123,12 @@ async function main(): Promise<number> {
     )),
   );
 
-  // 3. Start-up.
+  // 3. A config opened in a fresh server: time to its first diagnostics, and the CPU the server spends on it.
+  const coldSpecs = [...(haveServer ? [ourServer()] : []), yamlLsNoDebounce(fileNames)];
+  progress(`cold opens: ${coldSpecs.map((s) => s.name).join(', ')} (fresh processes, taking turns)`);
+  results.coldOpen.push(...(await measureColdOpens(coldSpecs, coldFixtures, scale(10))));
+
+  // 4. Start-up.
   if (haveServer) {
     progress('start-up: ours');
     results.startup.push(await measureStartup(ourServer(), scale(10)));
@@ -127,11 +136,11 @@ async function main(): Promise<number> {
   progress('start-up: yaml-language-server');
   results.startup.push(await measureStartup(yamlLsShipped(fileNames), scale(10)));
 
-  // 4. Package size.
+  // 5. Package size.
   if (fs.existsSync(vsixPath)) results.vsix = { path: path.relative(process.cwd(), vsixPath), bytes: fs.statSync(vsixPath).size };
   else results.skipped.push(`vsix: ${path.relative(repoRoot, vsixPath)} not built (npm run package)`);
 
-  // 5. Activation, only with --editor (needs code-server).
+  // 6. Activation, only with --editor (needs code-server).
   if (args.has('--editor')) {
     if (!fs.existsSync(activationBenchPath)) throw new Error(`--editor: ${path.relative(repoRoot, activationBenchPath)} is missing (npm run compile)`);
     progress('activation (code-server)');
