@@ -16,7 +16,7 @@ export function registerJobs(context: vscode.ExtensionContext, client: LanguageC
   const jobs = new JobManager(context, client, context.storageUri ?? context.globalStorageUri);
   const tasks = new FinetuneTaskProvider(client, jobs);
   const launch = new LaunchCommand(client, tasks, context.workspaceState);
-  const chart = new LossChartView(client, jobs);
+  const chart = new LossChartView(client, jobs, context.extensionUri);
   const view = vscode.window.createTreeView('finetune.jobs', { treeDataProvider: new JobsView(jobs), showCollapseAll: false });
   const latest = (job?: JobRecord) => job ?? jobs.running()[0] ?? jobs.history.all()[0];
   const folderOf = (job: JobRecord) => (job.folder ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(job.folder)) : undefined);

@@ -114,3 +114,34 @@ export function pointsFromScalars(scalars: ReadonlyArray<{ step: number; tag: st
   }
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
+
+/** What the extension sends the chart's page: all runs (first, and when the set of runs changes), then live points. */
+export type ChartToPage = { type: 'runs'; runs: ChartRun[]; current: string } | { type: 'point'; runId: string; point: MetricPoint };
+
+/** At most this many runs of one config side by side: the job's own and the newest before it. */
+export const MAX_RUNS = 5;
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** "run 2 · 06:41:07": the run's rank among the runs of its config in the history (oldest = 1) and its local start. */
+export function runLabel(rank: number, start: number): string {
+  const d = new Date(start);
+  return `run ${rank} · ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * The runs a job's chart shows: the job, and the newest runs of the same config file from the history that started
+ * before it, oldest first (so ranks and colours stay put as runs are added). The rank counts every run of that
+ * config in the history.
+ */
+export function runsOfSameConfig<J extends { id: string; config: string; start: number }>(job: J, history: readonly J[], max = MAX_RUNS): Array<{ job: J; rank: number }> {
+  const ranked = history
+    .filter((j) => j.config === job.config)
+    .sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))
+    .map((j, i) => ({ job: j, rank: i + 1 }));
+  const own = ranked.find((r) => r.job.id === job.id) ?? { job, rank: ranked.length + 1 };
+  const earlier = max <= 1 ? [] : ranked.filter((r) => r.job.id !== job.id && r.rank < own.rank).slice(-(max - 1));
+  return [...earlier, own];
+}
