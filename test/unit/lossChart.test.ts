@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assembleChart, mergeByStep, metricOfTag, smoothTensorBoard } from '../../server/src/core/jobs/chart';
+import { assembleChart, mergeByStep, metricOfTag, runLabel, runsOfSameConfig, smoothTensorBoard } from '../../server/src/core/jobs/chart';
 
 const close = (actual: Array<number | null>, expected: Array<number | null>) => {
   assert.equal(actual.length, expected.length);
@@ -91,4 +91,38 @@ describe('metricOfTag: TensorBoard tags of the Hugging Face Trainer and Lightnin
     ['eval/runtime', undefined],
   ];
   for (const [tag, metric] of rows) it(`${tag} → ${metric ?? 'not charted'}`, () => assert.equal(metricOfTag(tag), metric));
+});
+
+describe('runsOfSameConfig: which runs of the job history a chart shows', () => {
+  // The history as JobHistory keeps it: newest first, several configs mixed.
+  const job = (id: string, config: string, start: number) => ({ id, config, start });
+  const history = [
+    job('f', 'file:///w/qlora.yml', 600),
+    job('e', 'file:///w/other.yml', 500),
+    job('d', 'file:///w/qlora.yml', 400),
+    job('c', 'file:///w/qlora.yml', 300),
+    job('b', 'file:///w/qlora.yml', 200),
+    job('a', 'file:///w/qlora.yml', 100),
+  ];
+  const show = (r: Array<{ job: { id: string }; rank: number }>) => r.map((x) => `${x.job.id}#${x.rank}`);
+  it('the newest run: itself and the earlier runs of the same config file, oldest first, ranked over the whole history', () => {
+    assert.deepEqual(show(runsOfSameConfig(history[0]!, history)), ['a#1', 'b#2', 'c#3', 'd#4', 'f#5']);
+  });
+  it('at most `max` runs: the newest earlier ones are kept', () => {
+    assert.deepEqual(show(runsOfSameConfig(history[0]!, history, 3)), ['c#3', 'd#4', 'f#5']);
+    assert.deepEqual(show(runsOfSameConfig(history[0]!, history, 1)), ['f#5']);
+  });
+  it('an older run: only the runs before it (a chart does not change when later runs start)', () => {
+    assert.deepEqual(show(runsOfSameConfig(history[3]!, history)), ['a#1', 'b#2', 'c#3']);
+  });
+  it('another config: alone', () => {
+    assert.deepEqual(show(runsOfSameConfig(history[1]!, history)), ['e#1']);
+  });
+  it('a job not (yet) in the history: ranked after the others', () => {
+    assert.deepEqual(show(runsOfSameConfig(job('g', 'file:///w/other.yml', 700), history)), ['e#1', 'g#2']);
+  });
+  it('runLabel: the rank and the local start time, to the second', () => {
+    const start = new Date(2026, 11, 7, 6, 41, 7).getTime();
+    assert.equal(runLabel(2, start), 'run 2 · 06:41:07');
+  });
 });
