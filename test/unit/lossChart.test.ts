@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assembleChart, mergeByStep, metricOfTag, runLabel, runsOfSameConfig, smoothTensorBoard } from '../../server/src/core/jobs/chart';
+import { assembleChart, metricOfTag, runLabel, runsOfSameConfig, smoothTensorBoard } from '../../server/src/core/jobs/chart';
 
 const close = (actual: Array<number | null>, expected: Array<number | null>) => {
   assert.equal(actual.length, expected.length);
@@ -69,8 +69,9 @@ describe('assembleChart: runs of one config side by side', () => {
     assert.deepEqual(assembleChart([]), { steps: [], columns: [] });
     assert.deepEqual(assembleChart([{ id: 'x', label: 'x', points: [] }]), { steps: [], columns: [] });
   });
-  it('mergeByStep: a later value of a metric replaces an earlier one at the same step', () => {
-    assert.deepEqual([...mergeByStep([{ step: 5, loss: 1 }, { step: 5, loss: 0.9, evalLoss: 1.2 }]).entries()], [[5, { loss: 0.9, evalLoss: 1.2 }]]);
+  it('points of one step are merged, a later value of a metric replacing an earlier one', () => {
+    const run = { id: 'r', label: 'r', points: [{ step: 5, loss: 1 }, { step: 5, loss: 0.9, evalLoss: 1.2 }, { step: 5, learningRate: Number.POSITIVE_INFINITY }] };
+    assert.deepEqual(assembleChart([run]).columns.map((c) => [c.metric, c.values]), [['loss', [0.9]], ['evalLoss', [1.2]]]);
   });
 });
 

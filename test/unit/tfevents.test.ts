@@ -2,61 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crc32c, maskedCrc32c, readTfEvents } from '../../server/src/core/jobs/tfevents';
 import { pointsFromScalars } from '../../server/src/core/jobs/chart';
+import { event, f64, key, lenField, record, simple, tensorDouble, tensorFloat, tensorVector, text, u32, varint } from '../lib/tfeventsEncoder';
 
-// An event file built byte by byte from the format's specification, with an encoder written here (independent of
-// the reader): TFRecord framing (tensorflow/core/lib/io/record_writer.cc) around protobuf Events
-// (tensorboard/compat/proto/event.proto, summary.proto, tensor.proto; encoding rules:
-// https://protobuf.dev/programming-guides/encoding/).
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-const key = (field: number, wire: number) => varint(field * 8 + wire);
-const lenField = (field: number, bytes: number[]) => [...key(field, 2), ...varint(bytes.length), ...bytes];
-const text = (s: string) => [...Buffer.from(s, 'utf8')];
-function f32(v: number): number[] {
-  const b = Buffer.alloc(4);
-  b.writeFloatLE(v);
-  return [...b];
-}
-function f64(v: number): number[] {
-  const b = Buffer.alloc(8);
-  b.writeDoubleLE(v);
-  return [...b];
-}
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v >>> 0);
-  return [...b];
-};
-
-/** Event{wall_time, step, summary{value: [...]}} */
-function event(step: number, wallTime: number, values: number[][]): number[] {
-  const summary = values.flatMap((v) => lenField(1, v));
-  return [...key(1, 1), ...f64(wallTime), ...key(2, 0), ...varint(step), ...lenField(5, summary)];
-}
-/** Summary.Value with simple_value (TF 1.x, tensorboardX). */
-const simple = (tag: string, v: number) => [...lenField(1, text(tag)), ...key(2, 5), ...f32(v)];
-/** Summary.Value with a one-element tensor: packed float_val, or tensor_content of a double (TF 2.x, PyTorch). */
-const tensorFloat = (tag: string, v: number) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(1), ...lenField(5, f32(v))])];
-const tensorDouble = (tag: string, v: number) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(2), ...lenField(4, f64(v))])];
-/** A histogram-like tensor (3 floats): not a scalar, skipped. */
-const tensorVector = (tag: string) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(1), ...lenField(5, [...f32(1), ...f32(2), ...f32(3)])])];
-
-function record(data: number[]): number[] {
-  const len = Buffer.alloc(8);
-  len.writeUInt32LE(data.length, 0);
-  // The mask, written out again here from tensorflow/core/lib/hash/crc32c.h: rotate right by 15, add 0xa282ead8.
-  const mask = (c: number) => ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
-  return [...len, ...u32(mask(crc32c(len))), ...data, ...u32(mask(crc32c(Uint8Array.from(data))))];
-}
+// An event file built byte by byte from the format's specification, with an encoder of the tests' own
+// (test/lib/tfeventsEncoder.ts, independent of the reader); test/runtime/tfevents.test.ts reads one tensorboardX wrote.
 
 const FILE_VERSION = [...key(1, 1), ...f64(1765090000.5), ...lenField(3, text('brain.Event:2'))];
 function sampleFile(): Uint8Array {
