@@ -12,7 +12,7 @@ import { readTextFile } from '../../../server/src/workspaceFiles';
 import type { JobRecord } from '../jobs/history';
 import type { JobManager } from '../jobs/manager';
 
-/** Points of a finished job: its log file read again, else trainer_state.json under the config's output_dir. */
+/** Points of a finished job from its log file, read again. */
 export function pointsFromLog(file: string): MetricPoint[] {
   // A regular file only, and not one larger than a long run's log (the output folder is the config's to name).
   const text = readTextFile(file, 256 * 1024 * 1024);
@@ -36,8 +36,8 @@ export function trainerStatePoints(outputDir: string): MetricPoint[] {
 }
 
 /**
- * Scalars of the newest TensorBoard event file under a run's output folder (the Hugging Face Trainer writes them to
- * `<output_dir>/runs/<date>_<host>/`, Lightning to `lightning_logs/version_N/`), for runs whose log and
+ * Scalars of the newest TensorBoard event file under a run's output folder (the Hugging Face Trainer's
+ * `report_to: tensorboard` writes them to `<output_dir>/runs/<date>_<host>/`), for runs whose log and
  * trainer_state.json say nothing. Looks at most three folders deep.
  */
 export function tfEventsPoints(outputDir: string): MetricPoint[] {
