@@ -92,6 +92,11 @@ function withAlpha(colour: string, alpha: number): string {
   return `#${m[1]}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
 
+/** The panel's width, and its height less what sits above the chart (280 to 600 px; the legend scrolls below). */
+function size(): { width: number; height: number } {
+  return { width: Math.max(chartEl.clientWidth, 300), height: Math.min(Math.max(window.innerHeight - chartEl.getBoundingClientRect().top - 40, 280), 600) };
+}
+
 function options(series: uPlot.Series[]): uPlot.Options {
   const fg = css('--vscode-descriptionForeground', '#999');
   const grid = css('--vscode-editorIndentGuide-background1', css('--vscode-editorIndentGuide-background', '#8884'));
@@ -111,8 +116,7 @@ function options(series: uPlot.Series[]): uPlot.Options {
   if (has('lr')) axes.push(axis('lr', 'learning rate', 1));
   const logDistr = state.log ? { distr: 3 as const, log: 10 as const } : {};
   return {
-    width: Math.max(chartEl.clientWidth, 300),
-    height: 380,
+    ...size(),
     series,
     axes,
     scales: { x: { time: false }, loss: { auto: true, ...logDistr }, eval: { auto: true, ...logDistr }, lr: { auto: true } },
@@ -219,7 +223,8 @@ resetZoom.addEventListener('click', () => {
   const xs = plot.data[0];
   if (xs.length) plot.setScale('x', { min: xs[0]!, max: xs[xs.length - 1]! });
 });
-new ResizeObserver(() => plot?.setSize({ width: Math.max(chartEl.clientWidth, 300), height: 380 })).observe(chartEl);
+new ResizeObserver(() => plot?.setSize(size())).observe(chartEl);
+window.addEventListener('resize', () => plot?.setSize(size()));
 // VS Code swaps the body's theme class (vscode-dark, vscode-light, vscode-high-contrast) when the theme changes.
 new MutationObserver(() => redraw(true)).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 

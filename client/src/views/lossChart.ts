@@ -181,7 +181,7 @@ function html(webview: vscode.Webview, dist: vscode.Uri, name: string): string {
   output { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 3px 10px; cursor: pointer; }
   button:hover { background: var(--vscode-button-hoverBackground); }
-  button:disabled { opacity: 0.5; cursor: default; }
+  button:disabled { color: var(--vscode-disabledForeground); background: var(--vscode-button-secondaryBackground, transparent); cursor: default; }
   #runs { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 20px; }
   .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
   #summary, #readout { color: var(--vscode-descriptionForeground); margin: 4px 0; }
