@@ -29,10 +29,13 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', alias: serverAliases }),
   // The schemas compiled into validators (schemas/tools/validators.mjs): nothing compiles a schema at run time.
   buildValidators({ production }),
+  // The loss chart's page (uPlot and our smoothing), loaded by the webview from the extension's dist/ folder.
+  build({ ...common, entryPoints: ['client/webview/lossChart.ts'], outfile: 'dist/lossChart.js', platform: 'browser', format: 'iife', target: 'es2020' }),
 ]);
 
 // tree-sitter's runtime and the Python grammar, next to the server bundle (server/src/pythonParser.ts finds them).
 mkdirSync('dist', { recursive: true });
-for (const [from, to] of [['web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'], ['tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm']]) {
+// uPlot's stylesheet (legend, cursor, zoom selection) next to the chart's script.
+for (const [from, to] of [['web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'], ['tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm'], ['uplot/dist/uPlot.min.css', 'uPlot.min.css']]) {
   copyFileSync(require.resolve(from), `dist/${to}`);
 }

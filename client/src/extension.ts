@@ -19,7 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(status);
   const vram = new VramBreakdownView(client);
   context.subscriptions.push(vram.register());
-  registerJobs(context, client);
+  registerJobs(context, client, output);
   registerGenerate(context, client);
 
   context.subscriptions.push(

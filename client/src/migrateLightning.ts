@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { MIGRATE_WORKSPACE, type MigrateWorkspaceResult } from '../../server/src/protocol';
+import { randomUUID } from 'node:crypto';
+import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { MIGRATE_WORKSPACE, type MigrateWorkspaceParams, type MigrateWorkspaceResult } from '../../server/src/protocol';
 
 /** "Migrate Lightning code in workspace": the server computes the edit; VS Code previews it before applying. */
 export async function migrateLightningWorkspace(client: LanguageClient): Promise<void> {
@@ -8,10 +9,32 @@ export async function migrateLightningWorkspace(client: LanguageClient): Promise
     void vscode.window.showWarningMessage('Migrating code changes files: trust this workspace first (Restricted Mode).');
     return;
   }
+  // The server reports its progress ($/progress) on a token of ours; Cancel cancels the request ($/cancelRequest).
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Looking for Lightning 1.x code to migrate…' },
-    () => client.sendRequest<MigrateWorkspaceResult>(MIGRATE_WORKSPACE),
+    { location: vscode.ProgressLocation.Notification, title: 'Looking for Lightning 1.x code to migrate', cancellable: true },
+    async (progress, token) => {
+      const workDoneToken = `finetune-migrate-${randomUUID()}`;
+      let shown = 0;
+      const listening = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+        if (value.kind === 'end') return;
+        const percent = value.percentage ?? shown;
+        progress.report({ ...(value.message ? { message: value.message } : {}), increment: percent - shown });
+        shown = percent;
+      });
+      try {
+        return await client.sendRequest<MigrateWorkspaceResult>(MIGRATE_WORKSPACE, { workDoneToken } satisfies MigrateWorkspaceParams, token);
+      } catch (e) {
+        if (token.isCancellationRequested) return undefined;
+        throw e;
+      } finally {
+        listening.dispose();
+      }
+    },
   );
+  if (!result || result.cancelled) {
+    void vscode.window.showInformationMessage('Lightning migration cancelled: nothing was changed.');
+    return;
+  }
   if (!result.fixes) {
     void vscode.window.showInformationMessage(result.remaining ? `No safe migration left; ${result.remaining} Lightning 1.x uses need a decision (see the Problems panel).` : 'No Lightning 1.x code found in this workspace.');
     return;

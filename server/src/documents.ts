@@ -1,3 +1,10 @@
+import type { Steps } from './workProgress';
+import type { FileArg } from './workspaceFiles';
+
+export interface ConfigTree {
+  root: string;
+  files: FileArg[];
+}
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -148,13 +155,26 @@ export class ConfigDocuments {
   }
 
   /** The workspace's YAML/JSON files of a training format, for the Launch quick pick. */
-  async listConfigs(): Promise<ConfigEntry[]> {
+  /** The YAML/JSON files of each workspace folder (at most 5,000 per folder): what listConfigs reads. */
+  configTrees(): ConfigTree[] {
+    return this.host.workspaceFolders().map((folder) => {
+      const root = pathOfUri(folder).replace(/\/$/, '');
+      return { root, files: expandPaths([root]).slice(0, 5000) };
+    });
+  }
+
+  /** The launchable configs of the workspace; with `steps`, progress per file, and the ones found so far on cancel. */
+  async listConfigs(trees: ConfigTree[] = this.configTrees(), steps?: Steps): Promise<ConfigEntry[]> {
     const settings = await this.settingsForWorkspace();
     const out: ConfigEntry[] = [];
     const launchable = LAUNCHABLE_FORMATS as readonly string[];
-    for (const folder of this.host.workspaceFolders()) {
-      const root = pathOfUri(folder).replace(/\/$/, '');
-      for (const f of expandPaths([root]).slice(0, 5000)) {
+    let done = 0;
+    for (const { root, files } of trees) {
+      for (const f of files) {
+        if (steps) {
+          await steps.step(done++, f.path.slice(root.length + 1));
+          if (steps.cancelled) return out;
+        }
         const uri = pathToFileURL(f.path).toString();
         const open = this.allDocuments().find((d) => pathOfUri(d.uri) === f.path);
         let text: string;

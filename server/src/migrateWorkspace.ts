@@ -7,12 +7,13 @@ import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service
 import type { MigrateWorkspaceResult } from './protocol';
 import { readWorkspacePins } from './pins';
 import { loadPythonParser } from './pythonParser';
+import type { Steps } from './workProgress';
 
 /**
  * Every safe migration of the workspace's Lightning code as one WorkspaceEdit (open editors' unsaved text
  * wins over the disk). Each change is annotated `needsConfirmation`, so VS Code shows its refactor preview.
  */
-export async function migrateWorkspace(folders: string[], openText: (path: string) => string | undefined, versions: Record<string, string>): Promise<MigrateWorkspaceResult> {
+export async function migrateWorkspace(folders: string[], openText: (path: string) => string | undefined, versions: Record<string, string>, count?: (total: number) => Steps): Promise<MigrateWorkspaceResult> {
   const parser = await loadPythonParser();
   const roots = folders.map((f) => pathOfUri(f));
   const version = resolveVersion('lightning', versions, readWorkspacePins(roots), LIGHTNING_NEWEST);
@@ -23,7 +24,15 @@ export async function migrateWorkspace(folders: string[], openText: (path: strin
     const open = openText(p);
     return open !== undefined ? open : readTextFile(p, 2 * 1024 * 1024);
   };
-  for (const path of expandPaths(roots, /\.py$/i).map((f) => f.path)) {
+  const paths = expandPaths(roots, /\.py$/i).map((f) => f.path);
+  const steps = count?.(paths.length);
+  let done = 0;
+  let cancelled = false;
+  for (const path of paths) {
+    if (steps) {
+      await steps.step(done++, shortPath(path, roots));
+      if ((cancelled = steps.cancelled)) break;
+    }
     const text = read(path);
     if (!text || !/^\s*(?:from|import)\s+(?:pytorch_lightning|lightning)\b/m.test(text)) continue;
     const uri = `file://${encodeURI(path)}`;
@@ -43,5 +52,11 @@ export async function migrateWorkspace(folders: string[], openText: (path: strin
       'lightning-migration': { label: 'Lightning 1.x → 2.x', description: `${fixes} safe migration${fixes === 1 ? '' : 's'}`, needsConfirmation: true },
     },
   };
-  return { edit, files: documentChanges.length, fixes, remaining };
+  return { edit, files: documentChanges.length, fixes, remaining, ...(cancelled ? { cancelled } : {}) };
+}
+
+/** A path as the progress message shows it: relative to its workspace folder. */
+function shortPath(path: string, roots: string[]): string {
+  const root = roots.find((r) => path.startsWith(`${r.replace(/\/$/, '')}/`));
+  return root ? path.slice(root.replace(/\/$/, '').length + 1) : path;
 }

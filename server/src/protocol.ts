@@ -109,6 +109,13 @@ export interface MigrateWorkspaceResult {
   fixes: number;
   /** Problems that need a decision (no safe fix), by file. */
   remaining: number;
+  /** Stopped by the user before every file was read: the edit covers the files read so far. */
+  cancelled?: boolean;
+}
+
+/** The request's parameters: a client-created work-done token, to follow its progress ($/progress). */
+export interface MigrateWorkspaceParams {
+  workDoneToken?: string | number;
 }
 
 /** Client -> server request: the VRAM breakdown of a config, as Markdown (the lens command shows it). */

@@ -8,6 +8,7 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type CancellationToken,
 } from 'vscode-languageserver/node';
 import { TEXT_DOCUMENTS } from './textDocuments';
 import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
@@ -33,11 +34,16 @@ import {
   type LaunchInfoResult,
   type MemoryUsageResult,
   type InitializationOptions,
+  type MigrateWorkspaceParams,
   type SetFormatOverrideParams,
 } from './protocol';
 import { loadSchemas } from './schemaFiles';
 import { SettingsCache } from './settings';
 import { queryLocalGpus } from './localGpus';
+import { withWorkDone } from './workProgress';
+
+/** Trees of more files than this show progress while configs are listed (the CLI's threshold, cli/progress.ts). */
+const LARGE_TREE_FILES = 200;
 import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
 
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
@@ -95,6 +101,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(() => {
+    // Load the schemas' validators (compiled at build time) while the user is still looking at the file, not on the
+    // first validation; one schema per turn of the event loop, so a document opened meanwhile is answered, with
+    // progress in the client's status bar.
+    setTimeout(() => {
+      void withWorkDone(connection, { title: 'Fine-Tune: loading config schemas', cancellable: false }, async (count) => {
+        const ids = service.schemaIds();
+        const steps = count(ids.length);
+        for (const [i, id] of ids.entries()) {
+          await steps.step(i, id);
+          service.warmUp(id);
+        }
+        await steps.step(ids.length);
+      }).catch((e) => connection.console.error(`Fine-Tune Workbench: loading the schemas failed: ${String(e)}`));
+    }, 0);
     // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
     if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);
@@ -124,9 +144,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onNotification(SET_FORMAT_OVERRIDE, (p: SetFormatOverrideParams) => state.setOverride(p.uri, p.format));
-  connection.onRequest(MIGRATE_WORKSPACE, async () => {
+  // Progress on the client's token (VS Code shows it as a cancellable notification); $/cancelRequest stops it.
+  connection.onRequest(MIGRATE_WORKSPACE, async (params: MigrateWorkspaceParams | null, token: CancellationToken) => {
     const settings = await state.settingsForWorkspace();
-    return migrateWorkspace(workspaceFolders, (path) => documents.all().find((d) => pathOfUri(d.uri) === path)?.getText(), settings.versions);
+    return withWorkDone(connection, { title: 'Migrating Lightning code', cancellable: true, workDoneToken: params?.workDoneToken, request: token }, (count) =>
+      migrateWorkspace(workspaceFolders, (path) => documents.all().find((d) => pathOfUri(d.uri) === path)?.getText(), settings.versions, count),
+    );
   });
   connection.onRequest(LIST_FORMATS, (): FormatChoice[] =>
     CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: service.validates(id) })),
@@ -155,7 +178,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [];
   }));
   connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
-  connection.onRequest(LIST_CONFIGS, guard(connection, [], (): Promise<ConfigEntry[]> => state.listConfigs()));
+  // Listing the workspace's configs reads every YAML/JSON file: progress (cancellable) for large trees only.
+  connection.onRequest(LIST_CONFIGS, guard(connection, [], async (_p: unknown, token?: CancellationToken): Promise<ConfigEntry[]> => {
+    const trees = state.configTrees();
+    const files = trees.reduce((n, t) => n + t.files.length, 0);
+    if (files <= LARGE_TREE_FILES) return state.listConfigs(trees);
+    return withWorkDone(connection, { title: 'Looking for training configs', cancellable: true, request: token }, (count) => state.listConfigs(trees, count(files)));
+  }));
   connection.onNotification(JOB_OUTCOME, (p: JobOutcomeParams) => state.setOutcome(p.uri, p.clear || !p.oom ? null : p.oom));
   connection.onRequest(MEMORY_USAGE, (): MemoryUsageResult => {
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -190,10 +219,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 }
 
 /** A failing handler logs and answers with an empty result: one bad file must never take the server down. */
-function guard<P, R>(connection: Connection, fallback: R, handler: (params: P) => Promise<R>): (params: P) => Promise<R> {
-  return async (params: P) => {
+function guard<P, R>(connection: Connection, fallback: R, handler: (params: P, token?: CancellationToken) => Promise<R>): (params: P, token?: CancellationToken) => Promise<R> {
+  return async (params: P, token?: CancellationToken) => {
     try {
-      return await handler(params);
+      return await handler(params, token);
     } catch (e) {
       connection.console.error(`Fine-Tune Workbench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       return fallback;

@@ -7,6 +7,7 @@ import {
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  WorkDoneProgress,
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO = join(__dirname, '..', '..', '..');
@@ -27,6 +28,9 @@ export class TestClient {
   /** How many times diagnostics were published per document. */
   readonly publishCount = new Map<string, number>();
   readonly formats = new Map<string, { format: string }>();
+  /** Work-done progress the server sent ($/progress), in order, and the tokens it asked to create. */
+  readonly progress: Array<{ token: string | number; value: { kind: 'begin' | 'report' | 'end'; title?: string; message?: string; percentage?: number; cancellable?: boolean } }> = [];
+  readonly createdProgress: Array<string | number> = [];
   settings: ServerSettings = { validation: { enable: true, delay: 0, maxFileSizeKB: 1024 }, formatAssociations: {} };
   stderr = '';
 
@@ -49,18 +53,33 @@ export class TestClient {
     });
     this.connection.onNotification('finetune/documentFormat', (p: { uri: string; format: string }) => this.formats.set(p.uri, p));
     this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+      this.createdProgress.push(p.token);
+      this.watchProgress(p.token);
+      return null;
+    });
     this.connection.listen();
   }
 
-  async initialize(rootUri = 'file:///work/project'): Promise<unknown> {
+  /** `workDoneProgress`: declare window.workDoneProgress, as VS Code does (the server then reports progress). */
+  async initialize(rootUri = 'file:///work/project', options: { workDoneProgress?: boolean } = {}): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'project' }],
-      capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true } },
+        ...(options.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
+      },
     });
     await this.connection.sendNotification('initialized', {});
     return result;
+  }
+
+  /** Records the $/progress of a token (one the server created is watched already). */
+  watchProgress(token: string | number): void {
+    this.connection.onProgress(WorkDoneProgress.type, token, (value) => this.progress.push({ token, value }));
   }
 
   /** The next publishDiagnostics for `uri` that satisfies `predicate`; rejects after `ms` (a hang guard). */

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..', '..');
 const CACHE = join(REPO, 'test', '.cache');
-const VENV = join(CACHE, 'venv-runtime');
-const PYTHON = join(VENV, 'bin', 'python');
 const LOCK = join(CACHE, 'venv-runtime.lock');
 
 /** Everything the runtime suites import, installed together so that one venv serves them all. */
@@ -59,24 +57,34 @@ function withLock<T>(fn: () => T): T {
   }
 }
 
-const ready = () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', IMPORTS]).status === 0;
-
-/** The venv's python, installing it first if needed; null where this machine has no local package index. */
-export function runtimePython(): string | null {
-  if (ready()) return PYTHON;
+/**
+ * A venv under test/.cache with `packages` from the local index, built once under the lock; `imports` (a Python
+ * statement) decides whether it is complete. Null where this machine has no local package index.
+ */
+export function venvWith(name: string, packages: string[], imports: string): string | null {
+  const venv = join(CACHE, name);
+  const python = join(venv, 'bin', 'python');
+  const ready = () => existsSync(python) && spawnSync(python, ['-c', imports]).status === 0;
+  if (ready()) return python;
   const idx = localIndex();
   if (!idx) return null;
   return withLock(() => {
-    if (ready()) return PYTHON;
-    if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV]);
+    if (ready()) return python;
+    if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv]);
     const [first, ...more] = idx.indexes;
-    const args = ['install', '-q', '--index-url', first!, ...more.flatMap((u) => ['--extra-index-url', u]), ...(idx.links ? ['--find-links', idx.links] : []), ...PACKAGES];
-    const r = spawnSync(join(VENV, 'bin', 'pip'), args, { encoding: 'utf8', timeout: 900_000 });
+    const args = ['install', '-q', '--index-url', first!, ...more.flatMap((u) => ['--extra-index-url', u]), ...(idx.links ? ['--find-links', idx.links] : []), ...packages];
+    // The venv's own python runs pip (not bin/pip, whose first line names the python of the folder it was made in).
+    const r = spawnSync(python, ['-m', 'pip', ...args], { encoding: 'utf8', timeout: 900_000 });
     const said = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !pipNoise(l));
     if (said.length) console.warn(said.join('\n'));
-    if (r.status !== 0) throw new Error(`pip install ${PACKAGES.join(' ')} failed (exit ${r.status ?? r.signal})`);
-    return PYTHON;
+    if (r.status !== 0) throw new Error(`pip install ${packages.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    return python;
   });
+}
+
+/** The venv's python, installing it first if needed; null where this machine has no local package index. */
+export function runtimePython(): string | null {
+  return venvWith('venv-runtime', PACKAGES, IMPORTS);
 }
 
 export const NO_INDEX = '\n*** No local Python package index (pip config global.extra-index-url): the runtime suite is SKIPPED. ***\n';

@@ -9,14 +9,16 @@ import type { JobRecord } from './history';
 import { LaunchCommand } from './launch';
 import { JobManager } from './manager';
 import { FinetuneTaskProvider } from './taskProvider';
+import { registerPythonInterpreters } from './python';
 
 /** Training jobs: the task provider, the Launch command, the job view, the status bar item and the loss chart. */
-export function registerJobs(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerJobs(context: vscode.ExtensionContext, client: LanguageClient, output?: vscode.OutputChannel): void {
+  registerPythonInterpreters(context, output);
   // Logs go to the workspace's storage (global storage in a window without a folder).
   const jobs = new JobManager(context, client, context.storageUri ?? context.globalStorageUri);
   const tasks = new FinetuneTaskProvider(client, jobs);
   const launch = new LaunchCommand(client, tasks, context.workspaceState);
-  const chart = new LossChartView(client, jobs);
+  const chart = new LossChartView(client, jobs, context.extensionUri);
   const view = vscode.window.createTreeView('finetune.jobs', { treeDataProvider: new JobsView(jobs), showCollapseAll: false });
   const latest = (job?: JobRecord) => job ?? jobs.running()[0] ?? jobs.history.all()[0];
   const folderOf = (job: JobRecord) => (job.folder ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(job.folder)) : undefined);

@@ -151,6 +151,16 @@ export class ConfigService {
 
   constructor(private readonly schemas: SchemaSet) {}
 
+  /** Compiles the validators ahead of the first validation: one schema by id, or all of them. */
+  warmUp(id?: string): void {
+    for (const [key, schema] of Object.entries(this.schemas)) if (id === undefined || id === key) this.validator.validatorFor(schema);
+  }
+
+  /** The ids of the bundled schemas (axolotl, deepspeed, ...). */
+  schemaIds(): string[] {
+    return Object.keys(this.schemas);
+  }
+
   /** Drops what is kept for a closed document. */
   forget(uri: string): void {
     this.parsers.delete(uri);
