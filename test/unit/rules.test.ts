@@ -221,6 +221,45 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(codes('quantization_bit: 7\nquantization_method: hqq'), ['FT218']);
     assert.deepEqual(codes('quantization_bit: 4\nquantization_method: eetq'), ['FT218']);
   });
+  it('FT218 under DeepSpeed ZeRO-3 (the linked JSON or an inline mapping) and with quantization_device_map: auto', () => {
+    const lf = 'stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n';
+    const z3 = '{"zero_optimization": {"stage": 3}, "train_micro_batch_size_per_gpu": "auto"}';
+    const z2 = '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": "auto"}';
+    const ft218 = (extra: string, opts: Parameters<typeof run>[1] = {}) => lines(`${lf}${extra}`, { path: '/w/lf.yaml', ...opts }).filter((l) => l.includes('FT218'));
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds_z3_config.json', { files: { '/w/ds_z3_config.json': z3 } }), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes under DeepSpeed ZeRO-3 (ds_z3_config.json): LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4 (QLoRA), or ZeRO-2.`,
+    ]);
+    // The tool resolves the path from where it is launched: the workspace root too.
+    assert.equal(ft218('quantization_bit: 8\ndeepspeed: examples/deepspeed/ds_z3_config.json', { path: '/w/examples/train/lf.yaml', files: { '/w/examples/deepspeed/ds_z3_config.json': z3 } }).length, 1);
+    assert.deepEqual(ft218('quantization_bit: 4\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z2 } }), []);
+    // The file is not in the workspace, or its stage is not the number 3 (HfDeepSpeedConfig compares `_stage == 3`).
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json'), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': '{"zero_optimization": {"stage": "auto"}}' } }), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed:\n  zero_optimization:\n    stage: 3'), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes under DeepSpeed ZeRO-3 (the inline 'deepspeed' mapping): LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4 (QLoRA), or ZeRO-2.`,
+    ]);
+    assert.deepEqual(ft218('quantization_bit: 8\nquantization_method: hqq\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }), [
+      `5:18-5:19 FT218 error quantization_method: hqq under DeepSpeed ZeRO-3 (ds.json): LLaMA-Factory stops with "HQQ quantization is incompatible with DeepSpeed ZeRO-3 or FSDP." when it loads the model. Use bitsandbytes (quantization_bit: 4), or ZeRO-2.`,
+    ]);
+    assert.equal(ft218('quantization_bit: 8\nquantization_method: eetq\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }).length, 1);
+    assert.deepEqual(ft218('quantization_bit: 8\nquantization_device_map: auto'), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes and 'quantization_device_map: auto': LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4, or leave quantization_device_map unset.`,
+    ]);
+    // FSDP is switched on by the launch's environment, which the config does not show: not judged.
+    assert.deepEqual(ft218('quantization_bit: 8\nfsdp: full_shard'), []);
+    // Before v0.8.3 the ZeRO-3 checks did not exist.
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 }, settings: { versions: { llamafactory: '0.8.2' } } }), []);
+  });
+  it('FT218 stays quiet where the on-the-fly quantization does not run', () => {
+    const lf = (model: string) => `stage: sft\nmodel_name_or_path: ${model}\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n`;
+    const codes = (text: string) => run(text, { path: '/w/lf.yaml', files: { '/w/ds.json': '{"zero_optimization": {"stage": 3}}' } }).map((d) => d.code).filter((c) => c === 'FT218');
+    // A pre-quantized model: LLaMA-Factory warns that quantization_bit has no effect.
+    assert.deepEqual(codes(`${lf('Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4')}quantization_bit: 3`), []);
+    assert.deepEqual(codes(`${lf('openai/gpt-oss-20b')}quantization_bit: 8\ndeepspeed: ds.json`), []);
+    // export_quantization_bit takes the AutoGPTQ branch first.
+    assert.deepEqual(codes(`${lf('Qwen/Qwen2-0.5B')}quantization_bit: 3\nexport_quantization_bit: 4`), []);
+  });
 });
 
 describe('LightningCLI YAML says what Python says', () => {
