@@ -312,3 +312,40 @@ describe('a YAML value that only looks like a tuple (issue 14)', () => {
     assert.deepEqual(analyze(`${acc}  override_linear_precision: [false, false, true]`, '/w/accelerate.yaml').diagnostics, []);
   });
 });
+
+describe('values only some releases accept (x-ftw-valueHistory, issue 14)', () => {
+  const trl = (strategy: string) => `model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/Capybara\npacking: true\npacking_strategy: ${strategy}\noutput_dir: o`;
+  const check = (strategy: string, trlVersion?: string) => analyze(trl(strategy), '/w/sft.yaml', { settings: { ...DEFAULT_SETTINGS, ...(trlVersion ? { versions: { trl: trlVersion } } : {}) } }).diagnostics
+    .map((d) => [d.code, ['', 'error', 'warning', 'information'][d.severity!], d.message, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
+  it("TRL 'ffd': accepted by 0.19.x, refused from 0.20.0; the fix to 'bfd' is safe only for a known release that takes it", () => {
+    assert.deepEqual(check('ffd', '0.19.1'), []);
+    assert.deepEqual(check('ffd', '0.22.0'), [[
+      'FT103', 'warning', `'packing_strategy: ffd' is accepted only by TRL releases from 0.19.0 up to, not including, 0.20.0; later ones refuse it (TRL stops with "Invalid packing strategy" when packing: true packs the dataset; 0.20.0 renamed 'ffd' to 'bfd'). Your project uses TRL 0.22.0 (finetune.versions). Use 'bfd'.`,
+      ["Change to 'bfd' (safe)"],
+    ]]);
+    // No pin: the newest release is assumed, but the fix is not applied by fix-all or `ftw fix` (a 0.19 project breaks).
+    assert.deepEqual(check('ffd'), [[
+      'FT103', 'warning', `'packing_strategy: ffd' is accepted only by TRL releases from 0.19.0 up to, not including, 0.20.0; later ones refuse it (TRL stops with "Invalid packing strategy" when packing: true packs the dataset; 0.20.0 renamed 'ffd' to 'bfd'). The project pins no TRL release, so the newest (1.9.0) is assumed. Use 'bfd' with TRL 0.20.0 or later.`,
+      ["Change to 'bfd'"],
+    ]]);
+  });
+  it("TRL 'bfd-requeue' (0.29) and 'bfd_split' (1.0): deprecated, or newer than the project's release", () => {
+    assert.deepEqual(check('bfd-requeue', '0.29.1'), []);
+    assert.deepEqual(check('bfd-requeue', '1.2.0'), [[
+      'FT110', 'information', "'packing_strategy: bfd-requeue' is deprecated since TRL 1.0.0 (TRL warns and reads it as 'bfd_split'); it still works in TRL 1.2.0 (finetune.versions). Use 'bfd_split'.",
+      ["Change to 'bfd_split' (safe)"],
+    ]]);
+    assert.deepEqual(check('bfd-requeue').map((d) => [d[0], d[3]]), [['FT110', ["Change to 'bfd_split'"]]]);
+    assert.deepEqual(check('bfd-requeue', '0.22.0').map((d) => d[0]), ['FT111']);
+    assert.deepEqual(check('bfd_split', '0.29.0'), [[
+      'FT111', 'warning', `'packing_strategy: bfd_split' is accepted by TRL since 1.0.0; your project uses TRL 0.29.0 (finetune.versions), which refuses it: TRL stops with "Invalid packing strategy" when packing: true packs the dataset.`,
+      [],
+    ]]);
+    assert.deepEqual(check('bfd', '0.19.1').map((d) => d[0]), ['FT111']);
+    for (const ok of ['bfd', 'bfd_split', 'wrapped']) assert.deepEqual(check(ok), [], ok);
+    assert.deepEqual(check('wrapped', '0.19.1'), []);
+  });
+  it('a value no release takes is still FT103 with "did you mean"', () => {
+    assert.deepEqual(check('bdf').map((d) => [d[0], d[2]]), [['FT103', "'bdf' is not a value TRL knows for 'packing_strategy'. Did you mean 'bfd'? Allowed: bfd, bfd_split, wrapped."]]);
+  });
+});

@@ -48,6 +48,22 @@ export interface JsonSchema {
   'x-ftw-aliasOf'?: string;
   /** The tool upper-cases the value before comparing it with the allowed ones (Accelerate's `fp8_format`). */
   'x-ftw-caseInsensitive'?: boolean;
+  /** Values whose acceptance depends on the tool's release (TRL `packing_strategy: ffd`): judged by rules/valueHistory.ts. */
+  'x-ftw-valueHistory'?: Record<string, ValueHistory>;
+}
+
+/** The releases that accept one value of a key: from `since`, before `until`; deprecated from `deprecated`. */
+export interface ValueHistory {
+  since?: string;
+  until?: string;
+  deprecated?: string;
+  /** What the tool reads it as, or what replaced it. */
+  replacement?: string;
+  /** What the tool does with it once deprecated (for the message). */
+  deprecation?: string;
+  /** What the tool does with it in a release that does not take it. */
+  refused?: string;
+  evidence: string;
 }
 
 export interface RenamedKey {

@@ -8,10 +8,11 @@ import { adapterRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
 import { quantizationRule } from './quantization';
 import { tokensRule } from './tokens';
+import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
