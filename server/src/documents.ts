@@ -344,8 +344,9 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(owner).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
     if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings, keep);
-    // A Hydra `_target_` may name a class of the workspace, checked against its __init__ (read with tree-sitter).
-    const python = /_target_\s*:/.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
+    // A Hydra `_target_` or a LightningCLI `class_path` may name a class of the workspace, checked against its __init__
+    // (read with tree-sitter).
+    const python = /(?:_target_|class_path)\s*:/.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
     const started = Date.now();
     let analysis: Analysis;
     try {

@@ -293,9 +293,9 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
     progress?.step(f.path);
     results.push(analyzeOne(f.path, f.explicit, null));
   }
-  // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
-  // parser is loaded, and those files checked again, only when there are such files.
-  const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
+  // Hydra `_target_` blocks and LightningCLI `class_path` entries may name classes of the workspace, checked against
+  // their __init__ with tree-sitter: the parser is loaded, and those files checked again, only when there are such files.
+  const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' || r.analysis?.detection.format === 'lightning-cli' ? [i] : []));
   const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
   if (python) {
     diagnose = configDiagnoser(service, cwd, gpus, python);

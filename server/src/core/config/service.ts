@@ -66,7 +66,8 @@ export interface DocumentContext {
   vram?: VramContext;
   /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
   runtime?: { oom?: OomReport };
-  /** Parses Python: a Hydra `_target_` naming a class of the workspace is checked against its `__init__`. */
+  /** Parses Python: a Hydra `_target_` or a LightningCLI `class_path` naming a class of the workspace is checked
+   *  against its `__init__`. */
   python?: PythonParser;
 }
 
@@ -251,7 +252,7 @@ export class ConfigService {
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}) });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
       if (ctx.vram && detection.format === 'hydra') {
         // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
         const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));

@@ -3,6 +3,7 @@ import { axolotlDeprecationsRule } from './axolotlDeprecations';
 import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
+import { lightningInitArgsRule } from './lightningInitArgs';
 import { lightningPrecisionRule } from './lightningPrecision';
 import { adapterRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
@@ -12,7 +13,7 @@ import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];

@@ -5,6 +5,7 @@ import type { FormatId } from '../formats';
 import type { GpuInfo } from '../../gpus/catalog';
 import type { JsonSchema } from '../schema';
 import type { ToolVersion } from '../versions';
+import type { PythonParser } from '../../lightning/python';
 
 /** Reading other files (a config's `deepspeed:` JSON): injected, so the core does no I/O of its own. */
 export interface FileAccess {
@@ -33,6 +34,8 @@ export interface RuleContext {
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
   /** The release of the format's tool the project uses (setting, pins, or the schema's newest). */
   version?: ToolVersion;
+  /** Parses Python: LightningCLI's `class_path` naming a class of the workspace is checked against its `__init__`. */
+  python?: PythonParser;
 }
 
 /** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */
