@@ -25,6 +25,8 @@ import { CODES } from './core/config/codes';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 
 const DISK = diskFiles();
+/** Configs that may name the workspace's own Python: Hydra and LightningCLI classes, TRL recipes for a script. */
+const WORKSPACE_PYTHON = /(?:_target_|class_path)\s*:|^(?:model_name_or_path|dataset_name|dataset_mixture|dataset_mixer)\s*:/m;
 
 /** Why analysisOfFile could not read a workspace file (it reads with the same cap). */
 function unreadable(path: string): string {
@@ -226,6 +228,7 @@ export class ConfigDocuments {
       return open ? open.getText() : readTextFile(path);
     },
     problem: (path: string) => (this.allDocuments().some((d) => pathOfUri(d.uri) === path) ? undefined : DISK.problem(path)),
+    list: (dir: string) => DISK.list(dir),
   };
 
   constructor(
@@ -344,9 +347,9 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(owner).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
     if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings, keep);
-    // A Hydra `_target_` or a LightningCLI `class_path` may name a class of the workspace, checked against its __init__
-    // (read with tree-sitter).
-    const python = /(?:_target_|class_path)\s*:/.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
+    // A Hydra `_target_` or a LightningCLI `class_path` may name a class of the workspace, checked against its __init__,
+    // and a TRL recipe may be read by a workspace script's argument dataclasses (both read with tree-sitter).
+    const python = WORKSPACE_PYTHON.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
     const started = Date.now();
     let analysis: Analysis;
     try {

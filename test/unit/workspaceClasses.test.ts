@@ -103,3 +103,58 @@ describe('LightningCLI init_args: ftw check and ftw fix read the workspace class
     assert.match(ftw('check', 'configs').stdout, /No problems/);
   });
 });
+
+describe("TRL recipes read by a workspace script's argument dataclasses", () => {
+  const CONFIGS = [
+    'from dataclasses import dataclass, field',
+    'from typing import Optional',
+    'import trl',
+    '',
+    '@dataclass',
+    'class ScriptArguments(trl.ScriptArguments):',
+    '    dataset_mixture: Optional[dict] = field(default=None, metadata={"help": "datasets and weights"})',
+    '',
+    '@dataclass',
+    'class SFTConfig(trl.SFTConfig):',
+    '    chat_template: Optional[str] = field(default=None)',
+    '    wandb_project: Optional[str] = None',
+    '',
+    '@dataclass',
+    'class MyExtra(ScriptArguments):',
+    '    curriculum_stage: int = 0',
+  ].join('\n');
+  const SCRIPT = [
+    'from trl import ModelConfig, TrlParser',
+    'from my_recipes.configs import MyExtra, SFTConfig',
+    '',
+    'if __name__ == "__main__":',
+    '    parser = TrlParser((MyExtra, SFTConfig, ModelConfig))',
+    '    script_args, training_args, model_args = parser.parse_args_and_config()',
+  ].join('\n');
+  const RECIPE = 'model_name_or_path: Qwen/Qwen2-0.5B\noutput_dir: o\nchat_template: "{{ x }}"\ndataset_mixture:\n  datasets: []\ncurriculum_stage: 1\nwandb_projetc: p\n';
+  const list = (sources: Record<string, string>) => (dir: string) => {
+    const names = new Map<string, boolean>();
+    for (const p of Object.keys(sources)) if (p.startsWith(`${dir}/`)) {
+      const [first, ...rest] = p.slice(dir.length + 1).split('/');
+      names.set(first!, rest.length > 0);
+    }
+    return names.size ? [...names].map(([name, isDir]) => ({ name, dir: isDir })) : undefined;
+  };
+  const check = (sources: Record<string, string>, python: PythonParser | null = parser) =>
+    analyze(RECIPE, '/w/recipes/sft.yaml', { settings: DEFAULT_SETTINGS, files: { read: (p: string) => sources[p], list: list(sources) }, roots: ['/w'], ...(python ? { python } : {}) }).diagnostics.map((d) => `${d.range.start.line} ${d.code} ${d.message.slice(0, 60)}`);
+
+  it('the fields of the dataclasses a TrlParser reads (src layout, inherited workspace dataclasses) are accepted', () => {
+    assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS, '/w/scripts/sft.py': SCRIPT }), [
+      "6 FT101 Unknown key 'wandb_projetc': no TRL trainer declares it: the",
+    ]);
+  });
+  it('HfArgumentParser, dataclasses in the script itself and a relative import', () => {
+    const script = 'from dataclasses import dataclass\nfrom transformers import HfArgumentParser\nfrom .configs import SFTConfig\n\n@dataclass\nclass Extra:\n    curriculum_stage: int = 0\n    dataset_mixture: dict = None\n    wandb_projetc: str = ""\n\nHfArgumentParser([Extra, SFTConfig]).parse_yaml_file("x.yaml")\n';
+    assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS, '/w/src/my_recipes/train.py': script }), []);
+  });
+  it('without such a script (or without the parser) the keys stay FT112 information and FT101', () => {
+    const before = ["2 FT112 'chat_template', 'dataset_mixture' are read only by a script", "5 FT101 Unknown key 'curriculum_stage': no TRL trainer declares it: ", "6 FT101 Unknown key 'wandb_projetc': no TRL trainer declares it: the"];
+    assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS }).sort(), before.sort());
+    assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS, '/w/scripts/sft.py': SCRIPT }, null).sort(), before.sort());
+  });
+});

@@ -13,6 +13,7 @@ import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
 import { own } from './own';
 import { proveSafeFixes } from './safeFixes';
+import { workspaceScriptFields } from './scriptArgs';
 import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
@@ -238,8 +239,11 @@ export class ConfigService {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
         // TRL configs are often written for a recipe script of their own (open-r1, alignment-handbook).
-        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k))) : undefined;
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        const declared = (k: string) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k));
+        // A recipe script of the workspace that reads this kind of config: its argument dataclasses' fields are keys.
+        const workspaceKeys = detection.format === 'trl' ? this.workspaceScriptKeys(parsed.value, declared, ctx) : undefined;
+        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => declared(k) || Boolean(workspaceKeys?.has(k))) : undefined;
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}), ...(workspaceKeys ? { workspaceKeys } : {}) }, MAX_DIAGNOSTICS + 1));
         const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc!, scriptKeys, tool) : null;
         if (note) diagnostics.push(note);
       }
@@ -279,6 +283,19 @@ export class ConfigService {
    * a setting, a link): recognised without building the ranges of its keys, which takes seconds for 50,000 keys.
    * JSON is read with JSON.parse; YAML by counting its top-level key lines.
    */
+  /**
+   * Top-level keys of the config that the argument dataclasses of a workspace recipe script declare (scriptArgs.ts).
+   * The workspace is read only when the config has keys the schema does not declare.
+   */
+  private workspaceScriptKeys(value: unknown, declared: (key: string) => boolean, ctx: DocumentContext): ReadonlySet<string> | undefined {
+    if (!ctx.python || !ctx.files?.list || !ctx.roots?.length || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const unknown = Object.keys(value).filter((k) => !declared(k));
+    if (!unknown.length) return undefined;
+    const found = workspaceScriptFields(ctx.roots, ctx.files, ctx.python);
+    const keys = unknown.filter((k) => found?.fields.has(k));
+    return keys.length ? new Set(keys) : undefined;
+  }
+
   private largeData(path: string, text: string, syntax: Syntax, ctx: DocumentContext): Detection | null {
     if (ctx.override || ctx.linkedAs) return null;
     let value: unknown;

@@ -36,6 +36,8 @@ export interface ValidationTarget {
   versionOf: (pkg: string) => ToolVersion;
   /** Top-level keys that a recipe script of its own reads: reported once per file (FT112), not one by one. */
   scriptKeys?: ReadonlySet<string>;
+  /** Top-level keys that a recipe script of the workspace declares in its argument dataclasses: accepted. */
+  workspaceKeys?: ReadonlySet<string>;
 }
 
 /** Validates; at most `limit` diagnostics are built (a file with thousands of problems is capped by the service). */
@@ -144,7 +146,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const mode = parentSchema['x-ftw-unknownKeys'] ?? 'ignored';
   const rejected = mode === 'rejected';
 
-  if (!parentPath.length && target.scriptKeys?.has(key)) return null;
+  if (!parentPath.length && (target.scriptKeys?.has(key) || target.workspaceKeys?.has(key))) return null;
   // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
 
