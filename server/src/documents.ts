@@ -216,6 +216,11 @@ export class ConfigDocuments {
     return this.host.getSettings(this.host.workspaceFolders()[0] ?? '').catch(() => DEFAULT_FINETUNE_SETTINGS);
   }
 
+  /** A Python file of the workspace changed on disk: recipe scripts are read again at the next check. */
+  pythonChanged(): void {
+    this.service.forgetWorkspacePython();
+  }
+
   /** Reads the pins again (at start, and when one of those files changes). */
   reloadPins(): void {
     this.pins = readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)));
@@ -381,6 +386,8 @@ export class ConfigDocuments {
 
   /** Python files: Lightning 1.x APIs that 2.x removed, judged for the project's pinned Lightning. */
   private async computePython(doc: TextDocument, path: string, settings: FinetuneSettings, keep: boolean): Promise<Analysis> {
+    // An edited script may declare other recipe keys (its unsaved text is what configs are checked against).
+    this.service.forgetWorkspacePython();
     const base = { uri: doc.uri, version: doc.version, syntax: 'yaml' as const, parsed: null, schema: null };
     const text = doc.getText();
     const detection = detectFormat({ path, text, value: undefined });

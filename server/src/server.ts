@@ -112,9 +112,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     state.revalidateAll();
   });
 
-  // The client watches requirements*.txt, pyproject.toml, setup.cfg and environment.yml for us.
-  connection.onDidChangeWatchedFiles(() => {
-    state.reloadPins();
+  // The client watches requirements*.txt, pyproject.toml, setup.cfg and environment.yml (pins), and Python files
+  // (recipe scripts whose argument dataclasses declare a TRL config's keys) for us.
+  connection.onDidChangeWatchedFiles((params) => {
+    const python = params.changes.some((c) => /\.py$/i.test(c.uri));
+    if (python) state.pythonChanged();
+    if (!python || params.changes.some((c) => !/\.py$/i.test(c.uri))) state.reloadPins();
     state.revalidateAll();
   });
 

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, fixesOf, type Analysis } from '../../server/src/core/config';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { loadPythonParser } from '../../server/src/pythonParser';
-import { analyze, FTW, summary, workspace } from './helpers';
+import { analyze, FTW, service, summary, workspace } from './helpers';
 
 // Configs checked against the user's own Python classes when their source is in the workspace (issue 14): read with
 // tree-sitter, silent whenever the class cannot be found or read with certainty.
@@ -140,8 +140,11 @@ describe("TRL recipes read by a workspace script's argument dataclasses", () => 
     }
     return names.size ? [...names].map(([name, isDir]) => ({ name, dir: isDir })) : undefined;
   };
-  const check = (sources: Record<string, string>, python: PythonParser | null = parser) =>
-    analyze(RECIPE, '/w/recipes/sft.yaml', { settings: DEFAULT_SETTINGS, files: { read: (p: string) => sources[p], list: list(sources) }, roots: ['/w'], ...(python ? { python } : {}) }).diagnostics.map((d) => `${d.range.start.line} ${d.code} ${d.message.slice(0, 60)}`);
+  const check = (sources: Record<string, string>, python: PythonParser | null = parser) => {
+    // The service keeps what it read of the workspace until a Python file changes; here every case is a new workspace.
+    service().forgetWorkspacePython();
+    return analyze(RECIPE, '/w/recipes/sft.yaml', { settings: DEFAULT_SETTINGS, files: { read: (p: string) => sources[p], list: list(sources) }, roots: ['/w'], ...(python ? { python } : {}) }).diagnostics.map((d) => `${d.range.start.line} ${d.code} ${d.message.slice(0, 60)}`);
+  };
 
   it('the fields of the dataclasses a TrlParser reads (src layout, inherited workspace dataclasses) are accepted', () => {
     assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS, '/w/scripts/sft.py': SCRIPT }), [
@@ -151,6 +154,16 @@ describe("TRL recipes read by a workspace script's argument dataclasses", () => 
   it('HfArgumentParser, dataclasses in the script itself and a relative import', () => {
     const script = 'from dataclasses import dataclass\nfrom transformers import HfArgumentParser\nfrom .configs import SFTConfig\n\n@dataclass\nclass Extra:\n    curriculum_stage: int = 0\n    dataset_mixture: dict = None\n    wandb_projetc: str = ""\n\nHfArgumentParser([Extra, SFTConfig]).parse_yaml_file("x.yaml")\n';
     assert.deepEqual(check({ '/w/src/my_recipes/configs.py': CONFIGS, '/w/src/my_recipes/train.py': script }), []);
+  });
+  it('what was read is kept until a Python file changes', () => {
+    const sources: Record<string, string> = { '/w/src/my_recipes/configs.py': CONFIGS, '/w/scripts/sft.py': SCRIPT };
+    const keep = () => analyze(RECIPE, '/w/recipes/sft.yaml', { settings: DEFAULT_SETTINGS, files: { read: (p: string) => sources[p], list: list(sources) }, roots: ['/w'], python: parser }).diagnostics.length;
+    service().forgetWorkspacePython();
+    assert.equal(keep(), 1);
+    delete sources['/w/scripts/sft.py'];
+    assert.equal(keep(), 1, 'kept');
+    service().forgetWorkspacePython();
+    assert.equal(keep(), 3, 'read again');
   });
   it('without such a script (or without the parser) the keys stay FT112 information and FT101', () => {
     const before = ["2 FT112 'chat_template', 'dataset_mixture' are read only by a script", "5 FT101 Unknown key 'curriculum_stage': no TRL trainer declares it: ", "6 FT101 Unknown key 'wandb_projetc': no TRL trainer declares it: the"];

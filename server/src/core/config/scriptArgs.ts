@@ -32,9 +32,9 @@ interface ModuleFacts {
   imports: Map<string, string>;
 }
 
-const cache = new Map<string, { text: string; facts: ModuleFacts }>();
+type FactsCache = Map<string, { text: string; facts: ModuleFacts }>;
 
-function readFacts(path: string, text: string, parser: PythonParser): ModuleFacts | undefined {
+function readFacts(cache: FactsCache, path: string, text: string, parser: PythonParser): ModuleFacts | undefined {
   const hit = cache.get(path);
   if (hit && hit.text === text) return hit.facts;
   const tree = parser.parse(text);
@@ -140,7 +140,7 @@ function moduleOf(path: string, roots: string[]): string | undefined {
 }
 
 /** Every field of the argument dataclasses that the workspace's recipe scripts parse. Undefined without a script. */
-export function workspaceScriptFields(roots: string[], files: FileAccess, parser: PythonParser): ScriptFields | undefined {
+function scriptFields(cache: FactsCache, roots: string[], files: FileAccess, parser: PythonParser): ScriptFields | undefined {
   if (!files.list) return undefined;
   const fields = new Map<string, string>();
   let found = false;
@@ -167,18 +167,40 @@ export function workspaceScriptFields(roots: string[], files: FileAccess, parser
     const dot = target.lastIndexOf('.');
     const source = moduleFile(target.slice(0, dot), roots, files);
     if (!source || source.text.length > MAX_CHARS) return;
-    const facts2 = readFacts(source.path, source.text, parser);
+    const facts2 = readFacts(cache, source.path, source.text, parser);
     if (facts2) collect(target.slice(dot + 1), source.path, facts2, depth + 1);
   };
   for (const root of roots) {
     for (const path of pythonFiles(root, files)) {
       const text = files.read(path);
       if (text === undefined || text.length > MAX_CHARS || !PARSER_CALL.test(text)) continue;
-      const facts = readFacts(path, text, parser);
+      const facts = readFacts(cache, path, text, parser);
       if (!facts?.parsed.length) continue;
       found = true;
       for (const name of facts.parsed) collect(name, path, facts, 0);
     }
   }
   return found ? { fields } : undefined;
+}
+
+/**
+ * The fields, kept per set of workspace folders until `invalidate` (a Python file of the workspace changed): a config
+ * checked on every keystroke does not list folders and read scripts each time. Each module's facts are kept by its
+ * text, so an invalidation re-reads the files but parses only the ones that changed.
+ */
+export class ScriptArgsIndex {
+  private readonly facts: FactsCache = new Map();
+  private readonly kept = new Map<string, ScriptFields | undefined>();
+
+  fields(roots: string[], files: FileAccess, parser: PythonParser): ScriptFields | undefined {
+    const key = roots.join('\0');
+    if (this.kept.has(key)) return this.kept.get(key);
+    const found = scriptFields(this.facts, roots, files, parser);
+    this.kept.set(key, found);
+    return found;
+  }
+
+  invalidate(): void {
+    this.kept.clear();
+  }
 }

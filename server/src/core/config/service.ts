@@ -13,7 +13,7 @@ import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
 import { own } from './own';
 import { proveSafeFixes } from './safeFixes';
-import { workspaceScriptFields } from './scriptArgs';
+import { ScriptArgsIndex } from './scriptArgs';
 import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
@@ -140,6 +140,14 @@ export class ConfigService {
   /** Compiles the schemas now, so that the first file opened does not wait for it. */
   warmUp(): void {
     for (const schema of Object.values(this.schemas)) this.validator.validatorFor(schema);
+  }
+
+  /** Workspace recipe scripts, read when a TRL config has keys TRL does not declare. */
+  private readonly scriptArgs = new ScriptArgsIndex();
+
+  /** A Python file of the workspace changed: its recipe scripts are read again at the next check. */
+  forgetWorkspacePython(): void {
+    this.scriptArgs.invalidate();
   }
 
   /** Drops what is kept for a closed document. */
@@ -291,7 +299,7 @@ export class ConfigService {
     if (!ctx.python || !ctx.files?.list || !ctx.roots?.length || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const unknown = Object.keys(value).filter((k) => !declared(k));
     if (!unknown.length) return undefined;
-    const found = workspaceScriptFields(ctx.roots, ctx.files, ctx.python);
+    const found = this.scriptArgs.fields(ctx.roots, ctx.files, ctx.python);
     const keys = unknown.filter((k) => found?.fields.has(k));
     return keys.length ? new Set(keys) : undefined;
   }
