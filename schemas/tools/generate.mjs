@@ -7,6 +7,8 @@
 // Inputs written by us:
 //   schemas/src/descriptions/<tool>.tsv   key -> one-line description (hover and completion text)
 //   schemas/src/constraints.json          numeric ranges and "auto" values the tables cannot express
+// Inputs extracted from a tool's code (committed; re-run the extractor to refresh them):
+//   schemas/src/torchtune-recipe-keys.json  keys each torchtune recipe reads (schemas/tools/torchtuneRecipeKeys.mjs)
 //
 // Output conventions (read by server/src/core/config/schema.ts):
 //   - plain JSON Schema draft-07, so any JSON Schema tool (yaml-language-server too) can use the file;
@@ -505,6 +507,19 @@ function torchtuneComponents(descriptions) {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * The top-level keys each torchtune recipe reads, per release (schemas/src/torchtune-recipe-keys.json, extracted from
+ * the recipe code by torchtuneRecipeKeys.mjs): recipe -> sorted keys, or null when the extraction could not be sure.
+ */
+function torchtuneRecipeKeys() {
+  const data = JSON.parse(readFileSync(join(src, 'torchtune-recipe-keys.json'), 'utf8'));
+  const out = {};
+  for (const [version, { commit, recipes }] of Object.entries(data.versions)) {
+    out[version] = { commit, recipes: Object.fromEntries(Object.entries(recipes).map(([name, r]) => [name, r.complete ? r.keys : null])) };
+  }
+  return out;
+}
+
 function generate(tool) {
   const def = TOOLS[tool];
   NULLABLE = Boolean(def.nullable);
@@ -557,6 +572,7 @@ function generate(tool) {
   }
   const notes = {};
   if (tool === 'torchtune') notes['x-ftw-components'] = torchtuneComponents(descriptions);
+  if (tool === 'torchtune') notes['x-ftw-recipeKeys'] = torchtuneRecipeKeys();
   if (def.unverifiedNote) notes['x-ftw-unknownNote'] = def.unverifiedNote;
   if (def.rejectedNote) notes['x-ftw-rejectedNote'] = def.rejectedNote;
   return {

@@ -349,3 +349,39 @@ describe('values only some releases accept (x-ftw-valueHistory, issue 14)', () =
     assert.deepEqual(check('bdf').map((d) => [d[0], d[2]]), [['FT103', "'bdf' is not a value TRL knows for 'packing_strategy'. Did you mean 'bfd'? Allowed: bfd, bfd_split, wrapped."]]);
   });
 });
+
+describe('torchtune: top-level keys the named recipe reads (from its code, issue 14)', () => {
+  const TT = [
+    '# Run with:',
+    '#   tune run --nnodes 1 --nproc_per_node 2 lora_finetune_distributed --config my/qlora',
+    'output_dir: /tmp/out',
+    'model:',
+    '  _component_: torchtune.models.llama2.qlora_llama2_7b',
+    'tokenizer:',
+    '  _component_: torchtune.models.llama2.llama2_tokenizer',
+    '  path: /tmp/tokenizer.model',
+    'batch_size: 2',
+    'epochs: 1',
+  ].join('\n');
+  const ft101 = (text: string, torchtune?: string) => analyze(text, '/w/my_qlora.yaml', { settings: { ...DEFAULT_SETTINGS, ...(torchtune ? { versions: { torchtune } } : {}) } }).diagnostics
+    .filter((d) => d.code === 'FT101').map((d) => [d.range.start.line, d.message, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
+  it('a key another recipe reads, that this one never reads, is a warning (no safe fix)', () => {
+    const [d] = ft101(`${TT}\nfsdp:\n  cpu_offload: false`);
+    assert.deepEqual(d!.slice(0, 2), [10, "The lora_finetune_distributed recipe never reads 'fsdp' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word. Did you mean 'fsdp_cpu_offload'?"]);
+    assert.ok((d![2] as string[]).includes("Change 'fsdp' to 'fsdp_cpu_offload'") && (d![2] as string[]).every((f) => !f.endsWith('(safe)')));
+    // lora_dpo_distributed reads no `compile` (0.6.1); lora_finetune_distributed does.
+    assert.deepEqual(ft101(`${TT}\ncompile: true`), []);
+    assert.deepEqual(ft101(`${TT.replace('lora_finetune_distributed', 'lora_dpo_distributed')}\ncompile: true`).map((d) => d[1]), ["The lora_dpo_distributed recipe never reads 'compile' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word."]);
+  });
+  it('per release: a pinned release is judged by what that release reads', () => {
+    // eleuther_eval reads `chat_template` and never `resume_from_checkpoint`; a pin of 0.6.0 names that release.
+    const evalCfg = '# tune run eleuther_eval --config my_eval\nmodel:\n  _component_: torchtune.models.llama2.llama2_7b\nresume_from_checkpoint: false\n';
+    assert.deepEqual(ft101(evalCfg, '0.6.0').map((d) => d[1]), ["The eleuther_eval recipe never reads 'resume_from_checkpoint' (torchtune 0.6.0): torchtune ignores it without a word."]);
+    assert.deepEqual(ft101(evalCfg, '0.4.0'), [], 'older than every release we read');
+  });
+  it('silent without a `tune run` comment, for keys other values refer to, and for keys already unknown to the schema', () => {
+    assert.deepEqual(ft101(`${TT.split('\n').slice(2).join('\n')}\nfsdp:\n  cpu_offload: false`), []);
+    assert.deepEqual(ft101(`${TT}\nfsdp: x\ncheckpointer:\n  output_dir: \${fsdp}`), []);
+    assert.deepEqual(ft101(`${TT}\nbatch_sise: 2`).map((d) => d[1]).filter((m) => (m as string).includes('recipe never reads')), []);
+  });
+});

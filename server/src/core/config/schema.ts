@@ -37,6 +37,8 @@ export interface JsonSchema {
   'x-ftw-unknownNote'?: string;
   /** torchtune only: `_component_` path -> its keyword arguments (rules/components.ts). */
   'x-ftw-components'?: Record<string, unknown>;
+  /** torchtune only: release -> recipe -> the top-level keys its code reads (null: not known for sure). */
+  'x-ftw-recipeKeys'?: Record<string, { commit: string; recipes: Record<string, string[] | null> }>;
   'x-ftw-rejectedNote'?: string;
   'x-ftw-renamed'?: Record<string, RenamedKey>;
   'x-ftw-plugin'?: string;

@@ -264,7 +264,7 @@ export class ConfigService {
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, text, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
       if (ctx.vram && detection.format === 'hydra') {
         // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
         const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));

@@ -23,6 +23,8 @@ export interface RuleContext {
   /** The loaded config (a mapping). */
   value: Record<string, unknown>;
   doc: Document;
+  /** The file's text (comments included: torchtune configs name their recipe in a `tune run` comment). */
+  text?: string;
   /** Absolute path of the config, for resolving the files it names. */
   path: string;
   /** Workspace folders (absolute paths): tools resolve relative paths from where they are launched. */
