@@ -77,9 +77,9 @@ const TOOLS = {
     title: 'LLaMA-Factory config',
     tool: 'LLaMA-Factory',
     snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12) with transformers 5.18 TrainingArguments',
-    // v0 arguments of every subcommand (train, export, chat, eval) and the experimental v1 keys: the same file
-    // may be any of them.
-    tables: [{ file: 'llamafactory.tsv', include: anyRow }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    // v0 arguments of every subcommand (train, export, chat, eval): the same file may be any of them. v1 configs
+    // (USE_V1=1) have a schema of their own, below.
+    tables: [{ file: 'llamafactory.tsv', include: notV1 }, { file: 'transformers-training-args.tsv', include: anyRow }],
     descriptions: ['llamafactory', 'transformers-training-args'],
     renames: ['llamafactory', 'transformers'],
     rootScope: 'ModelArguments',
@@ -92,6 +92,25 @@ const TOOLS = {
     // The transformers releases this LLaMA-Factory accepts: pyproject.toml `transformers>=4.55.0,<=5.8.0,!=4.57.0,
     // !=5.6.0`, enforced at startup by extras/misc.py check_dependencies (check_version, same bounds) at ff6d4d12.
     allows: { transformers: { min: '4.55.0', max: '5.8.0', source: 'its pyproject.toml, checked at startup by extras/misc.py' } },
+  },
+  // LLaMA-Factory v1 (src/llamafactory/v1, since v0.9.4; run with USE_V1=1): v1/config/arg_parser.py get_args reads
+  // the file with HfArgumentParser([ModelArguments, DataArguments, TrainingArguments, SampleArguments]), its own
+  // dataclasses (v1/config/*_args.py; TrainingArguments is not transformers'), and parse_dict refuses other keys
+  // unless ALLOW_EXTRA_KEYS=1. A config is v1 when it sets `model` and no `model_name_or_path` (detect.ts).
+  'llamafactory-v1': {
+    version: '0.9.5',
+    package: 'llamafactory',
+    title: 'LLaMA-Factory v1 config',
+    tool: 'LLaMA-Factory v1',
+    snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12), src/llamafactory/v1/config',
+    tables: [{ file: 'llamafactory.tsv', include: (r) => r.scope.startsWith('v1:') }],
+    descriptions: ['llamafactory-v1', 'llamafactory'],
+    renames: [],
+    rootScope: 'v1:ModelArguments',
+    convert: 'argparse',
+    valueChecks: 'advisory',
+    unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
+    rejectedNote: 'LLaMA-Factory v1 refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_KEYS=1 lets it through)',
   },
   trl: {
     version: '1.9.0',

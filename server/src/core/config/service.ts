@@ -4,7 +4,7 @@ import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
 import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
-import { dataMapReason, detectFormat, yamlDataMapReason, type Detection } from './detect';
+import { dataMapReason, detectFormat, isLlamaFactoryV1, yamlDataMapReason, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from './diagnostics';
 import { FORMATS, type FormatId } from './formats';
 import { hoverAt } from './hover';
@@ -175,6 +175,12 @@ export class ConfigService {
     return name ? this.schemas[name] ?? null : null;
   }
 
+  /** The schema a loaded config is checked against: LLaMA-Factory v1 configs have their own (detect.ts). */
+  schemaForConfig(format: FormatId, value: unknown): JsonSchema | null {
+    if (format === 'llamafactory' && isLlamaFactoryV1(value)) return this.schemas['llamafactory-v1'] ?? this.schemaFor(format);
+    return this.schemaFor(format);
+  }
+
   /** Whether files of this format are checked (a schema, or Hydra's table of callables). */
   validates(format: FormatId): boolean {
     return Boolean(this.schemaFor(format)) || (format === 'hydra' && Boolean(this.schemas['hydra']));
@@ -227,7 +233,7 @@ export class ConfigService {
       if (guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
     }
     const format = FORMATS[detection.format];
-    const schema = this.schemaFor(detection.format);
+    const schema = this.schemaForConfig(detection.format, parsed.value);
     // Hydra files have no schema of their own: completion, hover and checks read the callables table.
     const shownSchema = detection.format === 'hydra' ? this.schemas['hydra'] ?? null : schema;
     if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema: shownSchema, diagnostics: [] };
