@@ -674,6 +674,7 @@ function hydraCallables() {
   // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
   const trlDesc = readDescriptions('trl');
   const trlRows = readTsv(join(src, 'trl.tsv'));
+  const trlConstraints = JSON.parse(readFileSync(join(src, 'constraints.json'), 'utf8')).trl ?? {};
   for (const scope of ['SFTConfig', 'DPOConfig', 'GRPOConfig', 'KTOConfig', 'RewardConfig', 'RLOOConfig', 'ModelConfig', 'ScriptArguments']) {
     const inherits = scope.endsWith('Config') && scope !== 'ModelConfig';
     const args = {};
@@ -682,6 +683,9 @@ function hydraCallables() {
       if (r.scope !== scope) continue;
       if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
       else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
+      // Values only some TRL releases take (constraints.json, as in trl.schema.json).
+      const history = trlConstraints[r.key]?.['x-ftw-valueHistory'];
+      if (args[r.key] && history) args[r.key].valueHistory = history;
     }
     add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}), args, removed });
   }
