@@ -69,6 +69,14 @@ describe('LightningCLI init_args against the class __init__', () => {
       [9, "Unknown argument 'num_workers' of MNISTData.__init__ (project/data.py): LightningCLI checks init_args against the __init__ signature and stops before training. It takes: data_dir, batch_size."],
     ]);
   });
+  it('every class_path entry: a callback in trainer.callbacks, a backbone nested in init_args', () => {
+    const sources = { ...SOURCES, '/w/project/callbacks.py': 'from lightning.pytorch.callbacks import Callback\n\nclass Printer(Callback):\n    def __init__(self, every: int = 1):\n        super().__init__()\n' };
+    const text = 'trainer:\n  callbacks:\n    - class_path: project.callbacks.Printer\n      init_args:\n        evry: 2\nmodel:\n  class_path: project.models.Loose\n  init_args:\n    backbone:\n      class_path: project.base.Base\n      init_args:\n        width: 3\n        detph: 2\n';
+    assert.deepEqual(run(text, sources).diagnostics.map((d) => [d.range.start.line, d.message.split(':')[0], fixesOf(d).map((f) => f.edits[0]!.newText)]), [
+      [4, "Unknown argument 'evry' of Printer.__init__ (project/callbacks.py)", ['every']],
+      [12, "Unknown argument 'detph' of Base.__init__ (project/base.py)", ['depth']],
+    ]);
+  });
   it('**kwargs accepts anything', () => {
     assert.deepEqual(summary(run(cli('project.models.Loose', '    anything: 1\n'), SOURCES)), []);
   });
