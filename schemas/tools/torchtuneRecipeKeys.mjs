@@ -34,7 +34,7 @@ const READS_NOTHING = new Set(['log_config', 'config.log_config', 'OmegaConf.res
 /** DictConfig methods that read one key named by their first argument. */
 const KEYED_METHODS = new Set(['get', 'pop', 'setdefault']);
 
-const git = (...args) => execFileSync('git', ['--git-dir', GIT_DIR, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const git = (...args) => execFileSync('git', ['--git-dir', GIT_DIR, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
 
 await Parser.init({ locateFile: () => require.resolve('web-tree-sitter/tree-sitter.wasm') });
 const parser = new Parser();
@@ -126,7 +126,7 @@ for (const { version, rev } of VERSIONS) {
   }
   for (const name of conflicting) CONSTANTS.delete(name);
   const files = git('ls-tree', '--name-only', commit, 'recipes/').split('\n').filter((f) => /^recipes\/[a-z0-9_]+\.py$/.test(f) && !f.endsWith('__init__.py'));
-  let client;
+  let client; // CheckpointClient appeared in v0.6.0
   try {
     client = readsIn(git('show', `${commit}:${CLIENT}`));
   } catch {
