@@ -21,8 +21,12 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     ],
     synchronize: {
       configurationSection: 'finetune',
-      // Version pins decide which keys are valid: revalidate when they change.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}'),
+      // Version pins decide which keys are valid, and recipe scripts which TRL keys their dataclasses add:
+      // revalidate when they change.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}'),
+        vscode.workspace.createFileSystemWatcher('**/*.py', false, false, false),
+      ],
     },
     initializationOptions,
     outputChannel: output,

@@ -7,6 +7,8 @@
 // Inputs written by us:
 //   schemas/src/descriptions/<tool>.tsv   key -> one-line description (hover and completion text)
 //   schemas/src/constraints.json          numeric ranges and "auto" values the tables cannot express
+// Inputs extracted from a tool's code (committed; re-run the extractor to refresh them):
+//   schemas/src/torchtune-recipe-keys.json  keys each torchtune recipe reads (schemas/tools/torchtuneRecipeKeys.mjs)
 //
 // Output conventions (read by server/src/core/config/schema.ts):
 //   - plain JSON Schema draft-07, so any JSON Schema tool (yaml-language-server too) can use the file;
@@ -75,9 +77,9 @@ const TOOLS = {
     title: 'LLaMA-Factory config',
     tool: 'LLaMA-Factory',
     snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12) with transformers 5.18 TrainingArguments',
-    // v0 arguments of every subcommand (train, export, chat, eval) and the experimental v1 keys: the same file
-    // may be any of them.
-    tables: [{ file: 'llamafactory.tsv', include: anyRow }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    // v0 arguments of every subcommand (train, export, chat, eval): the same file may be any of them. v1 configs
+    // (USE_V1=1) have a schema of their own, below.
+    tables: [{ file: 'llamafactory.tsv', include: notV1 }, { file: 'transformers-training-args.tsv', include: anyRow }],
     descriptions: ['llamafactory', 'transformers-training-args'],
     renames: ['llamafactory', 'transformers'],
     rootScope: 'ModelArguments',
@@ -90,6 +92,25 @@ const TOOLS = {
     // The transformers releases this LLaMA-Factory accepts: pyproject.toml `transformers>=4.55.0,<=5.8.0,!=4.57.0,
     // !=5.6.0`, enforced at startup by extras/misc.py check_dependencies (check_version, same bounds) at ff6d4d12.
     allows: { transformers: { min: '4.55.0', max: '5.8.0', source: 'its pyproject.toml, checked at startup by extras/misc.py' } },
+  },
+  // LLaMA-Factory v1 (src/llamafactory/v1, since v0.9.4; run with USE_V1=1): v1/config/arg_parser.py get_args reads
+  // the file with HfArgumentParser([ModelArguments, DataArguments, TrainingArguments, SampleArguments]), its own
+  // dataclasses (v1/config/*_args.py; TrainingArguments is not transformers'), and parse_dict refuses other keys
+  // unless ALLOW_EXTRA_KEYS=1. A config is v1 when it sets `model` and no `model_name_or_path` (detect.ts).
+  'llamafactory-v1': {
+    version: '0.9.5',
+    package: 'llamafactory',
+    title: 'LLaMA-Factory v1 config',
+    tool: 'LLaMA-Factory v1',
+    snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12), src/llamafactory/v1/config',
+    tables: [{ file: 'llamafactory.tsv', include: (r) => r.scope.startsWith('v1:') }],
+    descriptions: ['llamafactory-v1', 'llamafactory'],
+    renames: [],
+    rootScope: 'v1:ModelArguments',
+    convert: 'argparse',
+    valueChecks: 'advisory',
+    unknownKeys: (scope, path) => (path === '' ? 'rejected' : 'ignored'),
+    rejectedNote: 'LLaMA-Factory v1 refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_KEYS=1 lets it through)',
   },
   trl: {
     version: '1.9.0',
@@ -505,6 +526,19 @@ function torchtuneComponents(descriptions) {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * The top-level keys each torchtune recipe reads, per release (schemas/src/torchtune-recipe-keys.json, extracted from
+ * the recipe code by torchtuneRecipeKeys.mjs): recipe -> sorted keys, or null when the extraction could not be sure.
+ */
+function torchtuneRecipeKeys() {
+  const data = JSON.parse(readFileSync(join(src, 'torchtune-recipe-keys.json'), 'utf8'));
+  const out = {};
+  for (const [version, { commit, recipes }] of Object.entries(data.versions)) {
+    out[version] = { commit, recipes: Object.fromEntries(Object.entries(recipes).map(([name, r]) => [name, r.complete ? r.keys : null])) };
+  }
+  return out;
+}
+
 function generate(tool) {
   const def = TOOLS[tool];
   NULLABLE = Boolean(def.nullable);
@@ -557,6 +591,7 @@ function generate(tool) {
   }
   const notes = {};
   if (tool === 'torchtune') notes['x-ftw-components'] = torchtuneComponents(descriptions);
+  if (tool === 'torchtune') notes['x-ftw-recipeKeys'] = torchtuneRecipeKeys();
   if (def.unverifiedNote) notes['x-ftw-unknownNote'] = def.unverifiedNote;
   if (def.rejectedNote) notes['x-ftw-rejectedNote'] = def.rejectedNote;
   return {
@@ -639,6 +674,7 @@ function hydraCallables() {
   // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
   const trlDesc = readDescriptions('trl');
   const trlRows = readTsv(join(src, 'trl.tsv'));
+  const trlConstraints = JSON.parse(readFileSync(join(src, 'constraints.json'), 'utf8')).trl ?? {};
   for (const scope of ['SFTConfig', 'DPOConfig', 'GRPOConfig', 'KTOConfig', 'RewardConfig', 'RLOOConfig', 'ModelConfig', 'ScriptArguments']) {
     const inherits = scope.endsWith('Config') && scope !== 'ModelConfig';
     const args = {};
@@ -647,6 +683,9 @@ function hydraCallables() {
       if (r.scope !== scope) continue;
       if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
       else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
+      // Values only some TRL releases take (constraints.json, as in trl.schema.json).
+      const history = trlConstraints[r.key]?.['x-ftw-valueHistory'];
+      if (args[r.key] && history) args[r.key].valueHistory = history;
     }
     add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}), args, removed });
   }

@@ -32,6 +32,8 @@ import { CODES } from './core/config/codes';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 
 const DISK = diskFiles();
+/** Configs that may name the workspace's own Python: Hydra and LightningCLI classes, TRL recipes for a script. */
+const WORKSPACE_PYTHON = /(?:_target_|class_path)\s*:|^(?:model_name_or_path|dataset_name|dataset_mixture|dataset_mixer)\s*:/m;
 
 /** Why analysisOfFile could not read a workspace file (it reads with the same cap). */
 function unreadable(path: string): string {
@@ -234,6 +236,11 @@ export class ConfigDocuments {
     return this.host.getSettings(this.host.workspaceFolders()[0] ?? '').catch(() => DEFAULT_FINETUNE_SETTINGS);
   }
 
+  /** A Python file of the workspace changed on disk: recipe scripts are read again at the next check. */
+  pythonChanged(): void {
+    this.service.forgetWorkspacePython();
+  }
+
   /** Reads the pins again (at start, and when one of those files changes). */
   reloadPins(): void {
     this.pins = readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)));
@@ -246,6 +253,7 @@ export class ConfigDocuments {
       return open ? open.getText() : readTextFile(path);
     },
     problem: (path: string) => (this.allDocuments().some((d) => pathOfUri(d.uri) === path) ? undefined : DISK.problem(path)),
+    list: (dir: string) => DISK.list(dir),
   };
 
   constructor(
@@ -364,8 +372,9 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(owner).catch(() => DEFAULT_FINETUNE_SETTINGS);
     const path = pathOfUri(doc.uri);
     if (doc.languageId === 'python' || /\.py$/i.test(path)) return this.computePython(doc, path, settings, keep);
-    // A Hydra `_target_` may name a class of the workspace, checked against its __init__ (read with tree-sitter).
-    const python = /_target_\s*:/.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
+    // A Hydra `_target_` or a LightningCLI `class_path` may name a class of the workspace, checked against its __init__,
+    // and a TRL recipe may be read by a workspace script's argument dataclasses (both read with tree-sitter).
+    const python = WORKSPACE_PYTHON.test(doc.getText()) ? await loadPythonParser().catch(() => undefined) : undefined;
     const started = Date.now();
     let analysis: Analysis;
     try {
@@ -397,6 +406,8 @@ export class ConfigDocuments {
 
   /** Python files: Lightning 1.x APIs that 2.x removed, judged for the project's pinned Lightning. */
   private async computePython(doc: TextDocument, path: string, settings: FinetuneSettings, keep: boolean): Promise<Analysis> {
+    // An edited script may declare other recipe keys (its unsaved text is what configs are checked against).
+    this.service.forgetWorkspacePython();
     const base = { uri: doc.uri, version: doc.version, syntax: 'yaml' as const, parsed: null, schema: null };
     const text = doc.getText();
     const detection = detectFormat({ path, text, value: undefined });

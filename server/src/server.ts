@@ -130,9 +130,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     state.revalidateAll();
   });
 
-  // The client watches requirements*.txt, pyproject.toml, setup.cfg and environment.yml for us.
-  connection.onDidChangeWatchedFiles(() => {
-    state.reloadPins();
+  // The client watches requirements*.txt, pyproject.toml, setup.cfg and environment.yml (pins), and Python files
+  // (recipe scripts whose argument dataclasses declare a TRL config's keys) for us.
+  // Python files under virtual environments and caches (a `pip install` writes thousands) are not recipe scripts.
+  const OTHERS_PYTHON = /\/(?:\.venv|venv|\.env|env|site-packages|node_modules|\.git|__pycache__|\.tox|\.nox|\.cache)\//;
+  connection.onDidChangeWatchedFiles((params) => {
+    const isPython = (uri: string) => /\.py$/i.test(uri);
+    const python = params.changes.some((c) => isPython(c.uri) && !OTHERS_PYTHON.test(c.uri));
+    const pins = params.changes.some((c) => !isPython(c.uri));
+    if (!python && !pins) return;
+    if (python) state.pythonChanged();
+    if (pins) state.reloadPins();
     state.revalidateAll();
   });
 

@@ -85,5 +85,12 @@ export function diskFiles(maxBytes = 1024 * 1024): Required<FileAccess> {
       if (file.ok) return undefined;
       return file.unread === 'special' ? { kind: 'notAFile', reason: file.reason } : file.unread === 'tooLarge' ? { kind: 'tooLarge', reason: file.reason } : undefined;
     },
+    list: (dir) => {
+      try {
+        return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() || e.isDirectory()).map((e) => ({ name: e.name, dir: e.isDirectory() }));
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

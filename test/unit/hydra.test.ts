@@ -387,3 +387,13 @@ describe('Hydra: VRAM hints for a TrainingArguments block next to a model name',
     assert.deepEqual([optimizer.vram, optimizer.diagnostics], [undefined, []]);
   });
 });
+
+describe('Hydra: values only some releases take (issue 14)', () => {
+  const TEXT = 'args:\n  _target_: trl.SFTConfig\n  output_dir: o\n  packing: true\n  packing_strategy: ffd\n';
+  const judged = (pins?: Record<string, string>) => run(TEXT, pins ? { pins } : {}).diagnostics.map((d) => [d.code, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
+  it("TRL 'ffd' is judged for the project's TRL: fine on 0.19, a safe fix on a pinned 0.22, an unapplied one unpinned", () => {
+    assert.deepEqual(judged({ trl: '0.19.1' }), []);
+    assert.deepEqual(judged({ trl: '0.22.0' }), [['FT103', ["Change to 'bfd' (safe)"]]]);
+    assert.deepEqual(judged(), [['FT103', ["Change to 'bfd'"]]]);
+  });
+});

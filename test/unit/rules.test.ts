@@ -221,6 +221,45 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(codes('quantization_bit: 7\nquantization_method: hqq'), ['FT218']);
     assert.deepEqual(codes('quantization_bit: 4\nquantization_method: eetq'), ['FT218']);
   });
+  it('FT218 under DeepSpeed ZeRO-3 (the linked JSON or an inline mapping) and with quantization_device_map: auto', () => {
+    const lf = 'stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n';
+    const z3 = '{"zero_optimization": {"stage": 3}, "train_micro_batch_size_per_gpu": "auto"}';
+    const z2 = '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": "auto"}';
+    const ft218 = (extra: string, opts: Parameters<typeof run>[1] = {}) => lines(`${lf}${extra}`, { path: '/w/lf.yaml', ...opts }).filter((l) => l.includes('FT218'));
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds_z3_config.json', { files: { '/w/ds_z3_config.json': z3 } }), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes under DeepSpeed ZeRO-3 (ds_z3_config.json): LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4 (QLoRA), or ZeRO-2.`,
+    ]);
+    // The tool resolves the path from where it is launched: the workspace root too.
+    assert.equal(ft218('quantization_bit: 8\ndeepspeed: examples/deepspeed/ds_z3_config.json', { path: '/w/examples/train/lf.yaml', files: { '/w/examples/deepspeed/ds_z3_config.json': z3 } }).length, 1);
+    assert.deepEqual(ft218('quantization_bit: 4\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z2 } }), []);
+    // The file is not in the workspace, or its stage is not the number 3 (HfDeepSpeedConfig compares `_stage == 3`).
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json'), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': '{"zero_optimization": {"stage": "auto"}}' } }), []);
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed:\n  zero_optimization:\n    stage: 3'), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes under DeepSpeed ZeRO-3 (the inline 'deepspeed' mapping): LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4 (QLoRA), or ZeRO-2.`,
+    ]);
+    assert.deepEqual(ft218('quantization_bit: 8\nquantization_method: hqq\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }), [
+      `5:18-5:19 FT218 error quantization_method: hqq under DeepSpeed ZeRO-3 (ds.json): LLaMA-Factory stops with "HQQ quantization is incompatible with DeepSpeed ZeRO-3 or FSDP." when it loads the model. Use bitsandbytes (quantization_bit: 4), or ZeRO-2.`,
+    ]);
+    assert.equal(ft218('quantization_bit: 8\nquantization_method: eetq\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 } }).length, 1);
+    assert.deepEqual(ft218('quantization_bit: 8\nquantization_device_map: auto'), [
+      `5:18-5:19 FT218 error 'quantization_bit: 8' with bitsandbytes and 'quantization_device_map: auto': LLaMA-Factory stops with "Only 4-bit quantized model can use fsdp+qlora or auto device map." when it loads the model. Use 4, or leave quantization_device_map unset.`,
+    ]);
+    // FSDP is switched on by the launch's environment, which the config does not show: not judged.
+    assert.deepEqual(ft218('quantization_bit: 8\nfsdp: full_shard'), []);
+    // Before v0.8.3 the ZeRO-3 checks did not exist.
+    assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 }, settings: { versions: { llamafactory: '0.8.2' } } }), []);
+  });
+  it('FT218 stays quiet where the on-the-fly quantization does not run', () => {
+    const lf = (model: string) => `stage: sft\nmodel_name_or_path: ${model}\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n`;
+    const codes = (text: string) => run(text, { path: '/w/lf.yaml', files: { '/w/ds.json': '{"zero_optimization": {"stage": 3}}' } }).map((d) => d.code).filter((c) => c === 'FT218');
+    // A pre-quantized model: LLaMA-Factory warns that quantization_bit has no effect.
+    assert.deepEqual(codes(`${lf('Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4')}quantization_bit: 3`), []);
+    assert.deepEqual(codes(`${lf('openai/gpt-oss-20b')}quantization_bit: 8\ndeepspeed: ds.json`), []);
+    // export_quantization_bit takes the AutoGPTQ branch first.
+    assert.deepEqual(codes(`${lf('Qwen/Qwen2-0.5B')}quantization_bit: 3\nexport_quantization_bit: 4`), []);
+  });
 });
 
 describe('LightningCLI YAML says what Python says', () => {
@@ -271,5 +310,78 @@ describe('a YAML value that only looks like a tuple (issue 14)', () => {
     const d = analyze(`${acc}  override_linear_precision: (false, false, true)`, '/w/accelerate.yaml').diagnostics;
     assert.deepEqual(d.map((x) => [x.code, x.range.start.line, fixesOf(x).map((f) => [f.title, f.preferred])]), [['FT102', 6, [['Write it as a list: [false, false, true]', true]]]]);
     assert.deepEqual(analyze(`${acc}  override_linear_precision: [false, false, true]`, '/w/accelerate.yaml').diagnostics, []);
+  });
+});
+
+describe('values only some releases accept (x-ftw-valueHistory, issue 14)', () => {
+  const trl = (strategy: string) => `model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/Capybara\npacking: true\npacking_strategy: ${strategy}\noutput_dir: o`;
+  const check = (strategy: string, trlVersion?: string) => analyze(trl(strategy), '/w/sft.yaml', { settings: { ...DEFAULT_SETTINGS, ...(trlVersion ? { versions: { trl: trlVersion } } : {}) } }).diagnostics
+    .map((d) => [d.code, ['', 'error', 'warning', 'information'][d.severity!], d.message, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
+  it("TRL 'ffd': accepted by 0.19.x, refused from 0.20.0; the fix to 'bfd' is safe only for a known release that takes it", () => {
+    assert.deepEqual(check('ffd', '0.19.1'), []);
+    assert.deepEqual(check('ffd', '0.22.0'), [[
+      'FT103', 'warning', `'packing_strategy: ffd' is accepted only by TRL releases from 0.19.0 up to, not including, 0.20.0; later ones refuse it (TRL stops with "Invalid packing strategy" when packing: true packs the dataset; 0.20.0 renamed 'ffd' to 'bfd'). Your project uses TRL 0.22.0 (finetune.versions). Use 'bfd'.`,
+      ["Change to 'bfd' (safe)"],
+    ]]);
+    // No pin: the newest release is assumed, but the fix is not applied by fix-all or `ftw fix` (a 0.19 project breaks).
+    assert.deepEqual(check('ffd'), [[
+      'FT103', 'warning', `'packing_strategy: ffd' is accepted only by TRL releases from 0.19.0 up to, not including, 0.20.0; later ones refuse it (TRL stops with "Invalid packing strategy" when packing: true packs the dataset; 0.20.0 renamed 'ffd' to 'bfd'). The project pins no TRL release, so the newest (1.9.0) is assumed. Use 'bfd' with TRL 0.20.0 or later.`,
+      ["Change to 'bfd'"],
+    ]]);
+  });
+  it("TRL 'bfd-requeue' (0.29) and 'bfd_split' (1.0): deprecated, or newer than the project's release", () => {
+    assert.deepEqual(check('bfd-requeue', '0.29.1'), []);
+    assert.deepEqual(check('bfd-requeue', '1.2.0'), [[
+      'FT110', 'information', "'packing_strategy: bfd-requeue' is deprecated since TRL 1.0.0 (TRL warns and reads it as 'bfd_split'); it still works in TRL 1.2.0 (finetune.versions). Use 'bfd_split'.",
+      ["Change to 'bfd_split' (safe)"],
+    ]]);
+    assert.deepEqual(check('bfd-requeue').map((d) => [d[0], d[3]]), [['FT110', ["Change to 'bfd_split'"]]]);
+    assert.deepEqual(check('bfd-requeue', '0.22.0').map((d) => d[0]), ['FT111']);
+    assert.deepEqual(check('bfd_split', '0.29.0'), [[
+      'FT111', 'warning', `'packing_strategy: bfd_split' is accepted by TRL since 1.0.0; your project uses TRL 0.29.0 (finetune.versions), which refuses it: TRL stops with "Invalid packing strategy" when packing: true packs the dataset.`,
+      [],
+    ]]);
+    assert.deepEqual(check('bfd', '0.19.1').map((d) => d[0]), ['FT111']);
+    for (const ok of ['bfd', 'bfd_split', 'wrapped']) assert.deepEqual(check(ok), [], ok);
+    assert.deepEqual(check('wrapped', '0.19.1'), []);
+  });
+  it('a value no release takes is still FT103 with "did you mean"', () => {
+    assert.deepEqual(check('bdf').map((d) => [d[0], d[2]]), [['FT103', "'bdf' is not a value TRL knows for 'packing_strategy'. Did you mean 'bfd'? Allowed: bfd, bfd_split, wrapped."]]);
+  });
+});
+
+describe('torchtune: top-level keys the named recipe reads (from its code, issue 14)', () => {
+  const TT = [
+    '# Run with:',
+    '#   tune run --nnodes 1 --nproc_per_node 2 lora_finetune_distributed --config my/qlora',
+    'output_dir: /tmp/out',
+    'model:',
+    '  _component_: torchtune.models.llama2.qlora_llama2_7b',
+    'tokenizer:',
+    '  _component_: torchtune.models.llama2.llama2_tokenizer',
+    '  path: /tmp/tokenizer.model',
+    'batch_size: 2',
+    'epochs: 1',
+  ].join('\n');
+  const ft101 = (text: string, torchtune?: string) => analyze(text, '/w/my_qlora.yaml', { settings: { ...DEFAULT_SETTINGS, ...(torchtune ? { versions: { torchtune } } : {}) } }).diagnostics
+    .filter((d) => d.code === 'FT101').map((d) => [d.range.start.line, d.message, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
+  it('a key another recipe reads, that this one never reads, is a warning (no safe fix)', () => {
+    const [d] = ft101(`${TT}\nfsdp:\n  cpu_offload: false`);
+    assert.deepEqual(d!.slice(0, 2), [10, "The lora_finetune_distributed recipe never reads 'fsdp' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word. Did you mean 'fsdp_cpu_offload'?"]);
+    assert.ok((d![2] as string[]).includes("Change 'fsdp' to 'fsdp_cpu_offload'") && (d![2] as string[]).every((f) => !f.endsWith('(safe)')));
+    // lora_dpo_distributed reads no `compile` (0.6.1); lora_finetune_distributed does.
+    assert.deepEqual(ft101(`${TT}\ncompile: true`), []);
+    assert.deepEqual(ft101(`${TT.replace('lora_finetune_distributed', 'lora_dpo_distributed')}\ncompile: true`).map((d) => d[1]), ["The lora_dpo_distributed recipe never reads 'compile' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word."]);
+  });
+  it('per release: a pinned release is judged by what that release reads', () => {
+    // eleuther_eval reads `chat_template` and never `resume_from_checkpoint`; a pin of 0.6.0 names that release.
+    const evalCfg = '# tune run eleuther_eval --config my_eval\nmodel:\n  _component_: torchtune.models.llama2.llama2_7b\nresume_from_checkpoint: false\n';
+    assert.deepEqual(ft101(evalCfg, '0.6.0').map((d) => d[1]), ["The eleuther_eval recipe never reads 'resume_from_checkpoint' (torchtune 0.6.0): torchtune ignores it without a word."]);
+    assert.deepEqual(ft101(evalCfg, '0.4.0'), [], 'older than every release we read');
+  });
+  it('silent without a `tune run` comment, for keys other values refer to, and for keys already unknown to the schema', () => {
+    assert.deepEqual(ft101(`${TT.split('\n').slice(2).join('\n')}\nfsdp:\n  cpu_offload: false`), []);
+    assert.deepEqual(ft101(`${TT}\nfsdp: x\ncheckpointer:\n  output_dir: \${fsdp}`), []);
+    assert.deepEqual(ft101(`${TT}\nbatch_sise: 2`).map((d) => d[1]).filter((m) => (m as string).includes('recipe never reads')), []);
   });
 });

@@ -25,8 +25,8 @@ function ftw(args: string[]) {
 }
 
 describe('bundled schemas: identity for other tools', () => {
-  it('there is one schema per format, and hydra', () => {
-    assert.deepEqual(FILES, ['accelerate', 'axolotl', 'deepspeed', 'hf-args', 'hydra', 'lightning-cli', 'llamafactory', 'torchtune', 'trl'].map((f) => `${f}.schema.json`));
+  it("there is one schema per format, LLaMA-Factory v1's, and hydra", () => {
+    assert.deepEqual(FILES, ['accelerate', 'axolotl', 'deepspeed', 'hf-args', 'hydra', 'lightning-cli', 'llamafactory-v1', 'llamafactory', 'torchtune', 'trl'].map((f) => `${f}.schema.json`));
   });
 
   for (const file of FILES) {

@@ -229,3 +229,27 @@ describe('DeepSpeed validation', () => {
     assert.equal(a.diagnostics[0]!.severity, 2);
   });
 });
+
+describe('LLaMA-Factory v1 configs have a schema of their own (issue 14)', () => {
+  const V1 = 'model: Qwen/Qwen3-0.6B\nmodel_class: llm\npeft_config:\n  name: lora\n  r: 16\ntrain_dataset: data/sft.yaml\noutput_dir: outputs/v1\nmicro_batch_size: 1\ncutoff_len: 2048\nlearning_rate: 1.0e-4\nmax_steps: 10\n';
+  const V0 = 'model_name_or_path: Qwen/Qwen3-0.6B\nstage: sft\nfinetuning_type: lora\ntemplate: qwen3\ndataset: alpaca_en_demo\noutput_dir: outputs/v0\n';
+  const lf = (text: string) => analyze(text, '/w/lf.yaml');
+  it('a v1 config (`model`, no `model_name_or_path`) is checked against v1 only: a v0 key is refused', () => {
+    const a = lf(`${V1}stage: sft\n`);
+    assert.equal(a.detection.format, 'llamafactory');
+    assert.equal(a.schema?.title, 'LLaMA-Factory v1 config');
+    assert.deepEqual(summary(a), [`11:0-11:5 FT101 error Unknown key 'stage': LLaMA-Factory v1 refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_KEYS=1 lets it through).`]);
+    assert.deepEqual(summary(lf(V1)), []);
+  });
+  it("v1's flash_attn takes v1's values (eager, sdpa, flash_attention_2), not v0's", () => {
+    assert.deepEqual(summary(lf(`${V1}flash_attn: flash_attention_2\n`)), []);
+    assert.deepEqual(lf(`${V1}flash_attn: fa2\n`).diagnostics.map((d) => [d.code, d.message]), [['FT103', "'fa2' is not a value LLaMA-Factory v1 knows for 'flash_attn'. Allowed: eager, sdpa, flash_attention_2."]]);
+  });
+  it('a v0 config is checked against v0 only: a v1 key is refused, and v0 keeps its own flash_attn values', () => {
+    assert.equal(lf(V0).schema?.title, 'LLaMA-Factory config');
+    assert.deepEqual(lf(`${V0}train_dataset: data/sft.yaml\n`).diagnostics.map((d) => [d.code, d.severity]), [['FT101', 1]]);
+    assert.deepEqual(summary(lf(`${V0}flash_attn: fa2\n`)), []);
+    // Both model keys: judged as v0, which refuses `model`.
+    assert.deepEqual(lf(`${V0}model: Qwen/Qwen3-0.6B\n`).diagnostics.map((d) => d.code), ['FT101']);
+  });
+});

@@ -294,9 +294,14 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
     progress?.step(f.path);
     results.push(analyzeOne(f.path, f.explicit, null));
   }
-  // Hydra `_target_` blocks may name classes of the workspace, checked against their __init__ with tree-sitter: the
-  // parser is loaded, and those files checked again, only when there are such files.
-  const hydra = results.flatMap((r, i) => (r.analysis?.detection.format === 'hydra' ? [i] : []));
+  // Hydra `_target_` blocks and LightningCLI `class_path` entries may name classes of the workspace, checked against
+  // their __init__ with tree-sitter: the parser is loaded, and those files checked again, only when there are such files.
+  // So may TRL recipes with keys TRL does not declare (FT101, FT112): a recipe script of the workspace may read them.
+  const readsPython = (r: Checked) => {
+    const format = r.analysis?.detection.format;
+    return format === 'hydra' || format === 'lightning-cli' || (format === 'trl' && r.analysis!.diagnostics.some((d) => d.code === 'FT101' || d.code === 'FT112'));
+  };
+  const hydra = results.flatMap((r, i) => (readsPython(r) ? [i] : []));
   const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
   if (python) {
     diagnose = configDiagnoser(service, cwd, gpus, python);

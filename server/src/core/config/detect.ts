@@ -1,5 +1,6 @@
 import { FORMATS, isFormatId, type FormatId } from './formats';
 import { matchesGlob } from './glob';
+import { hasOwn, own } from './own';
 import { detectHydra, hasTarget } from './hydra/detect';
 import type { FileAccess } from './rules/types';
 
@@ -204,4 +205,13 @@ function pathHint(lowerPath: string, value: unknown, unloaded: boolean): Detecti
   if (dsName && (unloaded || count(keys, DEEPSPEED_KEYS) >= 1)) return { format: 'deepspeed', source: 'path', reason: unloaded ? 'Its name looks like a DeepSpeed config (it does not load, so its name decides).' : 'Its name and keys look like a DeepSpeed config.' };
   if (/\/accelerate_configs\//.test(lowerPath) && (unloaded || count(keys, ACCELERATE_KEYS) >= 2)) return { format: 'accelerate', source: 'path', reason: unloaded ? 'It lives in accelerate_configs/ (it does not load, so its folder decides).' : 'It lives in accelerate_configs/ and has Accelerate keys.' };
   return null;
+}
+
+/**
+ * A LLaMA-Factory v1 config (src/llamafactory/v1, run with USE_V1=1): v1's ModelArguments names the model `model`,
+ * v0's `model_name_or_path`, and each refuses the other's key. A file with both is judged as v0.
+ */
+export function isLlamaFactoryV1(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return typeof own(value as Record<string, unknown>, 'model') === 'string' && !hasOwn(value, 'model_name_or_path');
 }

@@ -37,6 +37,8 @@ export interface JsonSchema {
   'x-ftw-unknownNote'?: string;
   /** torchtune only: `_component_` path -> its keyword arguments (rules/components.ts). */
   'x-ftw-components'?: Record<string, unknown>;
+  /** torchtune only: release -> recipe -> the top-level keys its code reads (null: not known for sure). */
+  'x-ftw-recipeKeys'?: Record<string, { commit: string; recipes: Record<string, string[] | null> }>;
   'x-ftw-rejectedNote'?: string;
   'x-ftw-renamed'?: Record<string, RenamedKey>;
   'x-ftw-plugin'?: string;
@@ -48,6 +50,22 @@ export interface JsonSchema {
   'x-ftw-aliasOf'?: string;
   /** The tool upper-cases the value before comparing it with the allowed ones (Accelerate's `fp8_format`). */
   'x-ftw-caseInsensitive'?: boolean;
+  /** Values whose acceptance depends on the tool's release (TRL `packing_strategy: ffd`): judged by rules/valueHistory.ts. */
+  'x-ftw-valueHistory'?: Record<string, ValueHistory>;
+}
+
+/** The releases that accept one value of a key: from `since`, before `until`; deprecated from `deprecated`. */
+export interface ValueHistory {
+  since?: string;
+  until?: string;
+  deprecated?: string;
+  /** What the tool reads it as, or what replaced it. */
+  replacement?: string;
+  /** What the tool does with it once deprecated (for the message). */
+  deprecation?: string;
+  /** What the tool does with it in a release that does not take it. */
+  refused?: string;
+  evidence: string;
 }
 
 export interface RenamedKey {

@@ -4,7 +4,7 @@ import { codeActionsFor } from './actions';
 import { CODES } from './codes';
 import { completeAt } from './complete';
 import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
-import { dataMapReason, detectFormat, yamlDataMapReason, type Detection } from './detect';
+import { dataMapReason, detectFormat, isLlamaFactoryV1, yamlDataMapReason, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from './diagnostics';
 import { FORMATS, type FormatId } from './formats';
 import { hoverAt } from './hover';
@@ -13,6 +13,7 @@ import { parseConfig, type ParsedConfig, type Syntax } from './parse';
 import type { JsonSchema } from './schema';
 import { own } from './own';
 import { proveSafeFixes } from './safeFixes';
+import { ScriptArgsIndex } from './scriptArgs';
 import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
@@ -66,7 +67,8 @@ export interface DocumentContext {
   vram?: VramContext;
   /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
   runtime?: { oom?: OomReport };
-  /** Parses Python: a Hydra `_target_` naming a class of the workspace is checked against its `__init__`. */
+  /** Parses Python: a Hydra `_target_` or a LightningCLI `class_path` naming a class of the workspace is checked
+   *  against its `__init__`. */
   python?: PythonParser;
 }
 
@@ -161,6 +163,14 @@ export class ConfigService {
     return Object.keys(this.schemas);
   }
 
+  /** Workspace recipe scripts, read when a TRL config has keys TRL does not declare. */
+  private readonly scriptArgs = new ScriptArgsIndex();
+
+  /** A Python file of the workspace changed: its recipe scripts are read again at the next check. */
+  forgetWorkspacePython(): void {
+    this.scriptArgs.invalidate();
+  }
+
   /** Drops what is kept for a closed document. */
   forget(uri: string): void {
     this.parsers.delete(uri);
@@ -184,6 +194,12 @@ export class ConfigService {
   schemaFor(format: FormatId): JsonSchema | null {
     const name = FORMATS[format].schema;
     return name ? this.schemas[name] ?? null : null;
+  }
+
+  /** The schema a loaded config is checked against: LLaMA-Factory v1 configs have their own (detect.ts). */
+  schemaForConfig(format: FormatId, value: unknown): JsonSchema | null {
+    if (format === 'llamafactory' && isLlamaFactoryV1(value)) return this.schemas['llamafactory-v1'] ?? this.schemaFor(format);
+    return this.schemaFor(format);
   }
 
   /** Whether files of this format are checked (a schema, or Hydra's table of callables). */
@@ -245,7 +261,7 @@ export class ConfigService {
       if (guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
     }
     const format = FORMATS[detection.format];
-    const schema = this.schemaFor(detection.format);
+    const schema = this.schemaForConfig(detection.format, parsed.value);
     // Hydra files have no schema of their own: completion, hover and checks read the callables table.
     const shownSchema = detection.format === 'hydra' ? this.schemas['hydra'] ?? null : schema;
     if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema: shownSchema, diagnostics: [] };
@@ -265,8 +281,11 @@ export class ConfigService {
         diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
       } else {
         // TRL configs are often written for a recipe script of their own (open-r1, alignment-handbook).
-        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k))) : undefined;
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        const declared = (k: string) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k));
+        // A recipe script of the workspace that reads this kind of config: its argument dataclasses' fields are keys.
+        const workspaceKeys = detection.format === 'trl' ? this.workspaceScriptKeys(parsed.value, declared, ctx) : undefined;
+        const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => declared(k) || Boolean(workspaceKeys?.has(k))) : undefined;
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}), ...(workspaceKeys ? { workspaceKeys } : {}) }, MAX_DIAGNOSTICS + 1));
         const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc!, scriptKeys, tool) : null;
         if (note) diagnostics.push(note);
       }
@@ -279,7 +298,7 @@ export class ConfigService {
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}) });
+      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, text, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
       if (ctx.vram && detection.format === 'hydra') {
         // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
         const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));
@@ -306,6 +325,19 @@ export class ConfigService {
    * a setting, a link): recognised without building the ranges of its keys, which takes seconds for 50,000 keys.
    * JSON is read with JSON.parse; YAML by counting its top-level key lines.
    */
+  /**
+   * Top-level keys of the config that the argument dataclasses of a workspace recipe script declare (scriptArgs.ts).
+   * The workspace is read only when the config has keys the schema does not declare.
+   */
+  private workspaceScriptKeys(value: unknown, declared: (key: string) => boolean, ctx: DocumentContext): ReadonlySet<string> | undefined {
+    if (!ctx.python || !ctx.files?.list || !ctx.roots?.length || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const unknown = Object.keys(value).filter((k) => !declared(k));
+    if (!unknown.length) return undefined;
+    const found = this.scriptArgs.fields(ctx.roots, ctx.files, ctx.python);
+    const keys = unknown.filter((k) => found?.fields.has(k));
+    return keys.length ? new Set(keys) : undefined;
+  }
+
   private largeData(path: string, text: string, syntax: Syntax, ctx: DocumentContext): Detection | null {
     if (ctx.override || ctx.linkedAs) return null;
     let value: unknown;

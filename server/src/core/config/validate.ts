@@ -51,6 +51,8 @@ export interface ValidationTarget {
   versionOf: (pkg: string) => ToolVersion;
   /** Top-level keys that a recipe script of its own reads: reported once per file (FT112), not one by one. */
   scriptKeys?: ReadonlySet<string>;
+  /** Top-level keys that a recipe script of the workspace declares in its argument dataclasses: accepted. */
+  workspaceKeys?: ReadonlySet<string>;
 }
 
 /** Validates; at most `limit` diagnostics are built (a file with thousands of problems is capped by the service). */
@@ -159,7 +161,7 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const mode = parentSchema['x-ftw-unknownKeys'] ?? 'ignored';
   const rejected = mode === 'rejected';
 
-  if (!parentPath.length && target.scriptKeys?.has(key)) return null;
+  if (!parentPath.length && (target.scriptKeys?.has(key) || target.workspaceKeys?.has(key))) return null;
   // JSON has no comments, so people write "_comment" keys; a tool that ignores unknown keys ignores those too.
   if (!rejected && /^(?:_|\/\/|#)/.test(key)) return null;
 
@@ -499,6 +501,8 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   if (schema['x-ftw-caseInsensitive'] && typeof value === 'string' && allowedValues(schema).some((v) => typeof v === 'string' && v.toUpperCase() === value.toUpperCase())) return null;
   // OmegaConf resolves `${...}` before the recipe reads the value.
   if (target.schema['x-ftw-convert'] === 'omegaconf' && typeof value === 'string' && value.includes('${')) return null;
+  // A value only some releases accept is judged for the project's release by rules/valueHistory.ts.
+  if (typeof value === 'string' && own(schema['x-ftw-valueHistory'], value)) return null;
   const range = valueRange(target, path);
 
   if (value === null && !typesOf(schema).includes('null') && !allowedValues(schema).includes(null)) {

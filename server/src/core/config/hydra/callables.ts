@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../schema';
+import type { JsonSchema, ValueHistory } from '../schema';
 
 /** One keyword argument of a callable a `_target_` may name (schemas/hydra.schema.json, `x-ftw-callables`). */
 export interface CallableArg {
@@ -13,6 +13,8 @@ export interface CallableArg {
   deprecated?: string | true;
   /** Filled in by the code that calls instantiate (`params` of an optimizer, `optimizer` of a scheduler). */
   byCaller?: boolean;
+  /** Values only some releases take (TRL `packing_strategy: ffd`): judged by rules/valueHistory.ts. */
+  valueHistory?: Record<string, ValueHistory>;
 }
 
 export interface RemovedArg {

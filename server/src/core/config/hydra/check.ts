@@ -13,6 +13,7 @@ import { MIGRATIONS, type MigrationRule } from '../../lightning/table';
 import { CLOSED_MODULES, DOTTED_PATH, HYDRA_KEYS, isDeferred, lookupCallable, shortName, type CallableArg, type CallableInfo, type CallableTable } from './callables';
 import { missingDefaults } from './defaults';
 import { userSignature } from './userClass';
+import { judgeValue } from '../rules/valueHistory';
 
 export interface HydraContext {
   textDocument: TextDocument;
@@ -249,6 +250,16 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
       severity: 'warning',
       message: `'${key}' of ${label} takes ${typeWords(types)}, not ${wrong}: ${info.dataclass ? `${info.tool} does not check it when the object is built, so it fails or misbehaves later` : 'the call may stop with an error or misbehave'}.`,
     }));
+    return;
+  }
+  // A value only some releases take (TRL `packing_strategy: ffd`): judged for the project's release.
+  if (typeof value === 'string' && arg.valueHistory && Object.prototype.hasOwnProperty.call(arg.valueHistory, value)) {
+    const version = ctx.versionOf(info.package);
+    const j = judgeValue(key, value, arg.valueHistory, info.tool, version, version.version);
+    if (j) {
+      const code = j.code === 'FT110' ? CODES.deprecatedKey : j.code === 'FT111' ? CODES.tooNew : CODES.notAllowed;
+      out.push(makeDiagnostic({ range: rangeOf(ctx, node), code, severity: j.severity, message: j.message, fixes: j.replacement ? [{ title: `Change to '${j.replacement.value}'`, preferred: j.replacement.safe, edits: [{ range: rangeOf(ctx, node), newText: j.replacement.value }] }] : [] }));
+    }
     return;
   }
   const allowed = arg.enum;

@@ -69,13 +69,55 @@ function dataclassFields(cls: Node): string[] {
   return out;
 }
 
+/** How far `followBases` goes up a chain of workspace classes without their own `__init__`. */
+const MAX_BASES = 4;
+
+/** What `from X import Name [as Alias]` at the top of a module binds: alias -> `X.Name` (relative X resolved). */
+function importedNames(root: Node, moduleOfFile: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stmt of root.namedChildren) {
+    if (stmt?.type !== 'import_from_statement') continue;
+    const from = stmt.childForFieldName('module_name');
+    if (!from) continue;
+    let module = from.text.replace(/\s+/g, '');
+    if (module.startsWith('.')) {
+      // `from .base import Base` inside pkg/models.py is pkg.base; we only know pkg when the target named it.
+      if (moduleOfFile === undefined) continue;
+      const dots = /^\.+/.exec(module)![0].length;
+      const pkg = moduleOfFile.split('.').slice(0, -dots);
+      if (pkg.length !== moduleOfFile.split('.').length - dots) continue;
+      module = [...pkg, module.slice(dots)].filter(Boolean).join('.');
+    }
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (!item) continue;
+      if (item.type === 'dotted_name') out.set(item.text, `${module}.${item.text}`);
+      else if (item.type === 'aliased_import') {
+        const name = item.childForFieldName('name')?.text;
+        const alias = item.childForFieldName('alias')?.text;
+        if (name && alias) out.set(alias, `${module}.${name}`);
+      }
+    }
+  }
+  return out;
+}
+
+export interface SignatureOptions {
+  /**
+   * A class without its own `__init__` takes its base's, when that base is one class of the workspace (defined in the
+   * same module or imported with `from x import Base`), followed up to MAX_BASES levels. Off for Hydra, which keeps
+   * such classes silent.
+   */
+  followBases?: boolean;
+}
+
 /**
  * The signature of `_target_: pkg.module.Name` when pkg/module.py is in the workspace and defines Name with its own
  * `__init__` (or is a dataclass, or a function). Undefined whenever we cannot be sure: the source is absent, the class
- * inherits its `__init__`, the name is imported from elsewhere.
+ * inherits its `__init__` (unless `followBases` can follow it), the name is imported from elsewhere.
  */
-export function userSignature(target: string, configPath: string, roots: string[], files: FileAccess, parser: PythonParser): UserSignature | undefined {
+export function userSignature(target: string, configPath: string, roots: string[], files: FileAccess, parser: PythonParser, options: SignatureOptions = {}, depth = 0): UserSignature | undefined {
   const dot = target.lastIndexOf('.');
+  if (dot <= 0) return undefined;
   const module = target.slice(0, dot);
   const name = target.slice(dot + 1);
   for (const file of moduleFiles(module, configPath, roots)) {
@@ -83,8 +125,10 @@ export function userSignature(target: string, configPath: string, roots: string[
     if (text === undefined) continue;
     const tree = parser.parse(text);
     if (!tree) return undefined;
+    let base: string | undefined;
     try {
-      const node = definitions(tree.rootNode).get(name);
+      const defs = definitions(tree.rootNode);
+      const node = defs.get(name);
       if (!node) return undefined;
       const decorated = node.type === 'decorated_definition';
       const def = decorated ? node.childForFieldName('definition')! : node;
@@ -96,15 +140,22 @@ export function userSignature(target: string, configPath: string, roots: string[
       }
       if (init) return { file, label: `${name}.__init__`, ...signatureOf(init, true) };
       // A dataclass without bases: its generated __init__ takes exactly its fields.
-      const hasBases = Boolean(def.childForFieldName('superclasses')?.namedChildren.length);
+      const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => b !== null);
       const dataclass = node.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
-      if (decorated && dataclass && !hasBases) {
+      if (decorated && dataclass && !bases.length) {
         return { file, label: `${name} (dataclass)`, params: dataclassFields(def), kwargs: false };
       }
-      return undefined;
+      // One plain base (no metaclass=, no Generic[...]), no decorator that could rewrite __init__.
+      if (!options.followBases || decorated || bases.length !== 1 || bases[0]!.type !== 'identifier' || depth >= MAX_BASES) return undefined;
+      const baseName = bases[0]!.text;
+      if (defs.has(baseName)) base = `${module}.${baseName}`;
+      else base = importedNames(tree.rootNode, file.endsWith('/__init__.py') ? `${module}.__init__` : module).get(baseName);
     } finally {
       tree.delete();
     }
+    if (!base) return undefined;
+    const inherited = userSignature(base, configPath, roots, files, parser, options, depth + 1);
+    return inherited && { ...inherited, label: `${name} (${inherited.label}, inherited)` };
   }
   return undefined;
 }

@@ -21,6 +21,27 @@ export function candidatesFor(ctx: RuleContext, file: string): string[] {
   return [resolve(dirname(ctx.path), file), ...ctx.roots.map((r) => join(r, file))];
 }
 
+/**
+ * The DeepSpeed config a training config launches with: the mapping written inline under `deepspeed:` (TrainingArguments
+ * takes a dict too), or the JSON file it names when that file is in the workspace and parses. Undefined otherwise.
+ */
+export function linkedDeepspeedConfig(ctx: RuleContext): { config: Record<string, unknown>; name: string } | undefined {
+  const ds = get(ctx.value, 'deepspeed');
+  if (typeof ds === 'object' && ds !== null && !Array.isArray(ds)) return { config: ds as Record<string, unknown>, name: "the inline 'deepspeed' mapping" };
+  if (typeof ds !== 'string' || !ctx.files || !/\.json$/i.test(ds)) return undefined;
+  for (const p of candidatesFor(ctx, ds)) {
+    const text = ctx.files.read(p);
+    if (text === undefined) continue;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { config: parsed as Record<string, unknown>, name: ds } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 const TEMPLATE = deepspeedTemplate(2);
 
 // Accelerate's DeepSpeedPlugin raises a ValueError when a deepspeed_config_file comes with the inline keys it

@@ -3,15 +3,18 @@ import { axolotlDeprecationsRule } from './axolotlDeprecations';
 import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
+import { lightningInitArgsRule } from './lightningInitArgs';
 import { lightningPrecisionRule } from './lightningPrecision';
 import { adapterRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
 import { quantizationRule } from './quantization';
 import { tokensRule } from './tokens';
+import { torchtuneRecipeKeysRule } from './torchtuneRecipeKeys';
+import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];

@@ -1,6 +1,8 @@
 import { closest } from '../suggest';
 import type { Finding, Rule } from './types';
-import { asNumber, get } from './values';
+import { pinnedBefore } from '../versions';
+import { linkedDeepspeedConfig } from './distributed';
+import { asNumber, get, isAuto, isSet } from './values';
 
 // Checks the tools run when they load the model, minutes into a run (after the download): found before it starts.
 
@@ -30,31 +32,76 @@ export const adapterRule: Rule = {
 };
 
 /**
- * LLaMA-Factory's on-the-fly quantization (model/model_utils/quantization.py, configure_quantization, v0.9.4 to
- * v0.9.5+): bitsandbytes takes 4 or 8 bits, HQQ 1-6 or 8, EETQ 8; each raises a ValueError otherwise.
+ * LLaMA-Factory's on-the-fly quantization (model/model_utils/quantization.py, configure_quantization; the bit checks
+ * v0.9.4 to v0.9.5+, the ZeRO-3 checks since v0.8.3): bitsandbytes takes 4 or 8 bits, HQQ 1-6 or 8, EETQ 8; each
+ * raises a ValueError otherwise. Under DeepSpeed ZeRO-3 (or FSDP, or `quantization_device_map: auto`) bitsandbytes
+ * takes 4 bits only, and HQQ and EETQ not at all.
  */
-const LF_BITS: Record<string, { bits: number[]; says: string }> = {
+const LF_BITS: Record<string, { bits: number[]; says: string; zero3?: string }> = {
   bnb: { bits: [4, 8], says: 'Bitsandbytes only accepts 4-bit or 8-bit quantization.' },
-  hqq: { bits: [1, 2, 3, 4, 5, 6, 8], says: 'HQQ only accepts 1/2/3/4/5/6/8-bit quantization.' },
-  eetq: { bits: [8], says: 'EETQ only accepts 8-bit quantization.' },
+  hqq: { bits: [1, 2, 3, 4, 5, 6, 8], says: 'HQQ only accepts 1/2/3/4/5/6/8-bit quantization.', zero3: 'HQQ quantization is incompatible with DeepSpeed ZeRO-3 or FSDP.' },
+  eetq: { bits: [8], says: 'EETQ only accepts 8-bit quantization.', zero3: 'EETQ quantization is incompatible with DeepSpeed ZeRO-3 or FSDP.' },
 };
+const LF_BNB_SHARDED = 'Only 4-bit quantized model can use fsdp+qlora or auto device map.';
+
+/**
+ * Models that are quantized already (their config.json has a quantization_config): LLaMA-Factory then ignores
+ * quantization_bit with a warning and the on-the-fly checks never run. We cannot read config.json for every model,
+ * so names that say so are left alone (gpt-oss ships MXFP4 weights without saying it in its name).
+ */
+const PRE_QUANTIZED = /gptq|awq|aqlm|fp8|mxfp4|bnb|gguf|exl2|eetq|hqq|quantized|[-_.]int[248]\b|\b[248]-?bit|gpt-oss/i;
 
 export const quantizationBitRule: Rule = {
   codes: ['FT218'],
   formats: ['llamafactory'],
-  check({ value }) {
+  check(ctx) {
+    const { value } = ctx;
     const bit = asNumber(get(value, 'quantization_bit'));
     if (bit === undefined) return [];
+    // Priority in configure_quantization: a pre-quantized model, then export_quantization_bit, then on the fly.
+    if (isSet(get(value, 'export_quantization_bit'))) return [];
+    const model = get(value, 'model_name_or_path');
+    if (typeof model === 'string' && PRE_QUANTIZED.test(model)) return [];
     const method = get(value, 'quantization_method') ?? 'bnb';
     const allowed = typeof method === 'string' && Object.prototype.hasOwnProperty.call(LF_BITS, method) ? LF_BITS[method]! : undefined;
-    if (!allowed || allowed.bits.includes(bit)) return [];
-    const out: Finding[] = [{
+    if (!allowed) return [];
+    const withMethod = method === 'bnb' ? 'bitsandbytes (the default quantization_method)' : `quantization_method: ${String(method)}`;
+    if (!allowed.bits.includes(bit)) {
+      return [{
+        code: 'FT218',
+        path: ['quantization_bit'],
+        on: 'value',
+        severity: 'error',
+        message: `'quantization_bit: ${bit}' with ${withMethod}: LLaMA-Factory stops with "${allowed.says}" when it loads the model. Use ${allowed.bits.length === 1 ? allowed.bits[0] : `one of ${allowed.bits.join(', ')}`}.`,
+      }];
+    }
+    if (method === 'bnb' && bit === 4) return [];
+    if (ctx.version && pinnedBefore(ctx.version, '0.8.3')) return [];
+    const out: Finding[] = [];
+    if (method === 'bnb' && isAuto(get(value, 'quantization_device_map'))) {
+      out.push({
+        code: 'FT218',
+        path: ['quantization_bit'],
+        on: 'value',
+        severity: 'error',
+        message: `'quantization_bit: ${bit}' with bitsandbytes and 'quantization_device_map: auto': LLaMA-Factory stops with "${LF_BNB_SHARDED}" when it loads the model. Use 4, or leave quantization_device_map unset.`,
+      });
+      return out;
+    }
+    // ZeRO-3 is on when the DeepSpeed config's zero_optimization.stage is the number 3 (Accelerate's HfDeepSpeedConfig
+    // is_zero3, read by transformers' is_deepspeed_zero3_enabled). FSDP is switched on by the launch's environment
+    // (ACCELERATE_USE_FSDP with FSDP_CPU_RAM_EFFICIENT_LOADING), which this config does not show: not judged.
+    const ds = linkedDeepspeedConfig(ctx);
+    if (!ds || get(ds.config, 'zero_optimization.stage') !== 3) return out;
+    out.push({
       code: 'FT218',
       path: ['quantization_bit'],
       on: 'value',
       severity: 'error',
-      message: `'quantization_bit: ${bit}' with ${method === 'bnb' ? 'bitsandbytes (the default quantization_method)' : `quantization_method: ${String(method)}`}: LLaMA-Factory stops with "${allowed.says}" when it loads the model. Use ${allowed.bits.length === 1 ? allowed.bits[0] : `one of ${allowed.bits.join(', ')}`}.`,
-    }];
+      message: method === 'bnb'
+        ? `'quantization_bit: ${bit}' with bitsandbytes under DeepSpeed ZeRO-3 (${ds.name}): LLaMA-Factory stops with "${LF_BNB_SHARDED}" when it loads the model. Use 4 (QLoRA), or ZeRO-2.`
+        : `${withMethod} under DeepSpeed ZeRO-3 (${ds.name}): LLaMA-Factory stops with "${allowed.zero3!}" when it loads the model. Use bitsandbytes (quantization_bit: 4), or ZeRO-2.`,
+    });
     return out;
   },
 };

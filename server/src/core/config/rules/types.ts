@@ -5,6 +5,7 @@ import type { FormatId } from '../formats';
 import type { GpuInfo } from '../../gpus/catalog';
 import type { JsonSchema } from '../schema';
 import type { ToolVersion } from '../versions';
+import type { PythonParser } from '../../lightning/python';
 
 /** Reading other files (a config's `deepspeed:` JSON): injected, so the core does no I/O of its own. */
 export interface FileAccess {
@@ -13,6 +14,8 @@ export interface FileAccess {
   /** Why a path that exists was not read: not a file at all (a FIFO, a device, a socket: a tool would block on it
    *  or read it without end), or larger than the reader takes; undefined when it was read or is missing. */
   problem?(path: string): { kind: 'notAFile' | 'tooLarge'; reason: string } | undefined;
+  /** The entries of a folder (not following links), or undefined when it cannot be listed. */
+  list?(dir: string): Array<{ name: string; dir: boolean }> | undefined;
 }
 
 export interface RuleContext {
@@ -20,6 +23,8 @@ export interface RuleContext {
   /** The loaded config (a mapping). */
   value: Record<string, unknown>;
   doc: Document;
+  /** The file's text (comments included: torchtune configs name their recipe in a `tune run` comment). */
+  text?: string;
   /** Absolute path of the config, for resolving the files it names. */
   path: string;
   /** Workspace folders (absolute paths): tools resolve relative paths from where they are launched. */
@@ -33,6 +38,8 @@ export interface RuleContext {
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
   /** The release of the format's tool the project uses (setting, pins, or the schema's newest). */
   version?: ToolVersion;
+  /** Parses Python: LightningCLI's `class_path` naming a class of the workspace is checked against its `__init__`. */
+  python?: PythonParser;
 }
 
 /** A rule's finding: placed on a key or value by its path; the service turns it into a diagnostic. */
