@@ -383,6 +383,18 @@ test('adapter: gradient accumulation carries its key path', () => {
   assert.deepEqual(t.gradientAccumulation, { value: 2, path: ['gradient_accumulation_steps'] });
 });
 
+test('adapter: LLaMA-Factory v1 reads flash_attn with v1\'s values (eager, sdpa, flash_attention_2), not v0\'s', () => {
+  const v1 = (fa: string) => ok(adapt('llamafactory', `model: Qwen/Qwen3-4B\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\nflash_attn: ${fa}`));
+  for (const [fa, attention] of [['flash_attention_2', 'flash'], ['sdpa', 'sdpa'], ['eager', 'eager']] as const) {
+    const r = v1(fa);
+    assert.equal(r.setup.attention, attention, fa);
+    assert.deepEqual(r.sources.attention, ['flash_attn']);
+  }
+  const old = v1('fa2');
+  assert.equal(old.setup.attention, undefined);
+  assert.ok(old.notes.includes('flash_attn: "fa2" is not eager, sdpa or flash_attention_2 (LLaMA-Factory v1); ignored.'), old.notes.join('\n'));
+});
+
 test('adapter: the model name of a pre-quantized checkpoint makes LoRA QLoRA', () => {
   const r = ok(adapt('llamafactory', 'model_name_or_path: TechxGenus/Meta-Llama-3-8B-Instruct-GPTQ\ndataset: d\nfinetuning_type: lora\nbf16: true'));
   assert.equal(r.setup.method, 'qlora');

@@ -41,7 +41,7 @@ function optimizerFromComponent(path: string): { value: Optimizer; note?: string
 }
 
 /** `attn_implementation` values (transformers, Axolotl, TRL). */
-function attentionFromName(name: string): { value: Attention; note?: string } | undefined {
+export function attentionFromName(name: string): { value: Attention; note?: string } | undefined {
   const n = name.trim().toLowerCase();
   if (n === 'eager') return { value: 'eager' };
   if (n === 'sdpa' || n === 'sdp') return { value: 'sdpa' };

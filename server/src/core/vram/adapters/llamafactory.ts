@@ -2,7 +2,7 @@
 import type { ValuePath } from '../../config/ast';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Sharding } from '../setup';
-import { TrainingKind, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setLoss, setOptimizer, setPacked } from './common';
+import { type TrainingKind, attentionFromName, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setLoss, setOptimizer, setPacked } from './common';
 import { Reader, isObj } from './reader';
 
 // LLaMA-Factory
@@ -174,9 +174,11 @@ function llamafactoryV1(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('precision', method === 'full' ? 'bf16-mixed' : 'bf16-true', 'precision', bfPath);
     r.note(`precision: bf16${bf === undefined ? ' (on by default in LLaMA-Factory v1)' : ''}; assumed ${method === 'full' ? 'fp32 trainable weights with bf16 compute' : 'bf16 frozen weights'}.`);
   }
-  const fa = r.text(['flash_attn'])?.toLowerCase();
-  const map: Record<string, Attention> = { disabled: 'eager', sdpa: 'sdpa', fa2: 'flash', fa3: 'flash' };
-  if (fa && map[fa]) r.set('attention', map[fa], 'attention', ['flash_attn']);
+  // v1's AttentionFunction (v1/utils/types.py): eager, sdpa, flash_attention_2; not v0's disabled/fa2/fa3.
+  const fa = r.text(['flash_attn']);
+  const attention = fa ? attentionFromName(fa) : undefined;
+  if (attention) r.set('attention', attention.value, 'attention', ['flash_attn']);
+  else if (fa) r.note(`flash_attn: ${JSON.stringify(fa)} is not eager, sdpa or flash_attention_2 (LLaMA-Factory v1); ignored.`);
   const dist = r.text(['dist_config', 'name'])?.toLowerCase();
   if (dist && /fsdp/.test(dist)) r.set('sharding', 'fsdp', 'sharding', ['dist_config', 'name']);
   else if (dist === 'deepspeed') {
