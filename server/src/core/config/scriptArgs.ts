@@ -1,4 +1,5 @@
 import type { Node, PythonParser } from '../lightning/python';
+import { dataclassFields } from './hydra/userClass';
 import type { FileAccess } from './rules/types';
 
 /**
@@ -49,7 +50,7 @@ function readFacts(cache: FactsCache, path: string, text: string, parser: Python
         const isDataclass = stmt.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
         if (def?.type === 'class_definition' && isDataclass) {
           const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute')).map((b) => b.text);
-          facts.dataclasses.set(def.childForFieldName('name')?.text ?? '', { fields: fieldsOf(def), bases });
+          facts.dataclasses.set(def.childForFieldName('name')?.text ?? '', { fields: dataclassFields(def), bases });
         }
       }
     }
@@ -81,19 +82,6 @@ function addImports(stmt: Node, into: Map<string, string>): void {
       if (name && alias) into.set(alias, `${module}.${name}`);
     }
   }
-}
-
-/** `name: type = ...` lines of a class body: the dataclass fields (ClassVar included: rare, and harmless to accept). */
-function fieldsOf(cls: Node): string[] {
-  const out: string[] = [];
-  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
-    const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
-    if (assign?.type === 'assignment' && assign.childForFieldName('type')) {
-      const left = assign.childForFieldName('left');
-      if (left?.type === 'identifier') out.push(left.text);
-    }
-  }
-  return out;
 }
 
 function pythonFiles(root: string, files: FileAccess): string[] {

@@ -56,8 +56,9 @@ function signatureOf(fn: Node, dropFirst: boolean): { params: string[]; kwargs: 
   return { params: dropFirst ? params.slice(1) : params, kwargs };
 }
 
-/** Fields of a `@dataclass` body (`name: type = default`), which its generated __init__ takes. */
-function dataclassFields(cls: Node): string[] {
+/** Fields of a `@dataclass` body (`name: type = default`), which its generated __init__ takes (ClassVar included:
+ *  rare, and harmless to accept). */
+export function dataclassFields(cls: Node): string[] {
   const out: string[] = [];
   for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
     const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
