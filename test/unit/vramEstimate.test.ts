@@ -381,6 +381,27 @@ describe('vram: logits, distillation, temporaries', () => {
   it('ZeRO-3 adds the prefetch bucket: 5e7 elements × 2 bytes', () => {
     assert.equal(line(est({ gpus: 2, sharding: 'zero3' }), 'ZeRO-3 prefetch bucket'), 5e7 * 2);
   });
+  it('ZeRO-3 allocates its whole contiguous gradient buffer, 5e8 elements in the model dtype, offloaded or not', () => {
+    // stage3.py v0.8.0 lines 385–389: torch.empty(reduce_bucket_size, dtype=self.dtype, device=cuda), however few
+    // parameters train (TINY has 210,240) and with the optimizer and parameters on the CPU.
+    for (const offload of ['none', 'optimizer', 'all'] as const) {
+      assert.equal(line(est({ gpus: 2, sharding: 'zero3', offload }), 'ZeRO-3 contiguous gradient buffer'), 5e8 * 2, offload);
+      assert.equal(line(est({ gpus: 2, sharding: 'zero3', offload, precision: 'fp32' }), 'ZeRO-3 contiguous gradient buffer'), 5e8 * 4, `${offload} fp32`);
+    }
+    assert.equal(line(est({ gpus: 2, sharding: 'zero2' }), 'ZeRO-3 contiguous gradient buffer'), 0);
+  });
+  it('ZeRO-3 with parameters offloaded: the LM head partition copied to the GPU for its gather, beyond the logits it comes before', () => {
+    // A 50,000-entry vocabulary: head 50,000 × 64 = 3.2 M params; per GPU of 2 in fp32: 1.6 M × 4 = 6,400,000 bytes.
+    // Logits and loss: 128 tokens × 50,000 × 14 = 89,600,000 bytes, larger: nothing is added.
+    const big = { ...TINY, vocabSize: 50_000 };
+    assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32' }), 'ZeRO-3 offload'), 0);
+    // One token: logits 1 × 50,000 × 14 = 700,000 bytes; the copy is 6,400,000: 5,700,000 more at the gather.
+    const one = est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32', sequenceLength: 1 });
+    assert.equal(line(one, 'ZeRO-3 offload'), (50_000 * 64 / 2) * 4 - 50_000 * 14);
+    // Only when the parameters are offloaded: gathering an on-GPU partition copies nothing.
+    assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'optimizer', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);
+    assert.equal(line(est({ model: big, gpus: 2, sharding: 'fsdp', offload: 'all', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);
+  });
   it('ZeRO-1/2 reduce bucket: min(5e8, trainable) × 2 bytes', () => {
     assert.equal(line(est({ gpus: 2, sharding: 'zero2' }), 'ZeRO reduce bucket'), P * 2);
     const big = estimate(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf', gpus: 2, sharding: 'zero1', precision: 'bf16-true' }));

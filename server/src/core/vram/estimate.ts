@@ -14,7 +14,7 @@ import type { GpuInfo } from '../gpus/catalog';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import type { ModelDims } from './modelTypes';
 import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
-import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes } from './terms';
+import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, zero3DtypeBytes, zero3OffloadStaging } from './terms';
 
 export { loraParameters, modelParts } from './terms';
 import type { TrainingSetup } from './setup';
@@ -321,6 +321,16 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   }
 
   // ---- temporaries -------------------------------------------------------------------------------------------
+  const staging = zero3OffloadStaging(setup, parts);
+  if (staging > 0) {
+    // The LM head is gathered at the end of the forward, when every activation is alive and before the logits
+    // exist: its staging copy is in the peak only as far as it is larger than what the peak holds in its place
+    // (the logits and loss buffers, or with checkpointing the larger of them and the recomputed layer).
+    const inItsPlace = Math.max(logits, logitsOverlap);
+    const extra = Math.max(0, staging - inItsPlace);
+    other += extra;
+    add('other', 'ZeRO-3 offload: GPU copy of the LM head\'s CPU partition while it is gathered', extra, `${(parts.headMatrix / n / 1e9).toFixed(2)} B params × ${zero3DtypeBytes(setup)} bytes, less the ${fmt(inItsPlace)} it comes before (logits and loss${setup.gradientCheckpointing ? ', or the recomputed layer' : ''})`, UPSIDE.gathered, true);
+  }
   if (quantized) {
     const t = 2 * parts.largestLinear * compute;
     other += t;
@@ -332,12 +342,15 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     other += bucket;
     add('other', 'ZeRO reduce bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (DeepSpeed default)', UPSIDE.buckets, false);
   }
-  if (sharding === 'zero3' && trainable > 0 && setup.offload === 'none') {
-    // ZeRO-3 reduces gradients through a contiguous buffer of reduce_bucket_size elements (stage3.py,
-    // __ipg_bucket_flat_buffer); the DeepSpeed default 5e8.
-    const bucket = Math.min(DS_BUCKET_ELEMENTS, trainable) * 2;
+  if (sharding === 'zero3' && trainable > 0) {
+    // ZeRO-3's optimizer allocates its contiguous gradient buffer on the GPU when it starts: reduce_bucket_size
+    // elements in the model's dtype, however few parameters train and whether or not the optimizer and parameters
+    // are offloaded (deepspeed/runtime/zero/stage3.py v0.8.0 lines 385–389, __ipg_bucket_flat_buffer = torch.empty(
+    // self.reduce_bucket_size, dtype=self.dtype, device=cuda) under contiguous_gradients, default true; the same
+    // through v0.16.0, one per communication dtype on master). The DeepSpeed default is 5e8 elements.
+    const bucket = DS_BUCKET_ELEMENTS * zero3DtypeBytes(setup);
     other += bucket;
-    add('other', 'ZeRO-3 gradient bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (reduce_bucket_size, DeepSpeed default)', UPSIDE.buckets, false);
+    add('other', 'ZeRO-3 contiguous gradient buffer', bucket, `5e8 elements (reduce_bucket_size, DeepSpeed default) × ${zero3DtypeBytes(setup)} bytes, allocated whole at start${setup.offload !== 'none' ? ', offload or not' : ''}`, UPSIDE.buckets, false);
   }
 
   // ---- the peak ----------------------------------------------------------------------------------------------

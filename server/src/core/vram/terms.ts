@@ -236,3 +236,25 @@ export function gatheredParameters(
   }
   return total;
 }
+
+/** The dtype DeepSpeed's ZeRO-3 holds the model's parameters and gradient buffers in: the module is cast to 16 bits
+ *  under DeepSpeed's fp16/bf16 modes and stays fp32 without them (stage3.py v0.8.0: self.dtype is the dtype of the
+ *  first parameter). */
+export function zero3DtypeBytes(setup: TrainingSetup): number {
+  return setup.precision === 'fp32' ? 4 : 2;
+}
+
+/**
+ * ZeRO-3 with parameters offloaded to the CPU: gathering a parameter copies its CPU partition to the GPU beside the
+ * full buffer it is gathered into (deepspeed/runtime/zero/partition_parameters.py v0.8.0, all_gather_coalesced
+ * lines 836–851: param.ds_tensor.to(torch.cuda.current_device()) for one parameter, torch.cat of such copies for
+ * several; the same .to() at v0.10.0, v0.14.0 and on master). Without offload the partition is already on the GPU
+ * and .to() copies nothing. The largest such copy at a moment that matters is the LM head's: it comes back at the
+ * end of the forward, with every activation alive, because a parameter is kept only if it is used again within
+ * stage3_max_reuse_distance (1e9) elements (partitioned_param_coordinator.py v0.8.0 lines 424–456) and the head's
+ * last use before was the embedding's (tied) or none. Returns the copy's bytes (one GPU's partition: ÷N).
+ */
+export function zero3OffloadStaging(setup: TrainingSetup, parts: Parts): number {
+  if (setup.sharding !== 'zero3' || setup.offload !== 'all' || parts.headMatrix === 0) return 0;
+  return (parts.headMatrix / setup.gpus) * zero3DtypeBytes(setup);
+}
