@@ -107,13 +107,32 @@ describe('rules: packing, DeepSpeed links', () => {
 });
 
 describe('rules: tokens and templates', () => {
-  it('FT211 new tokens with LoRA, with a fix that saves the embeddings', () => {
+  it('FT211 new tokens with an adapter, in Axolotl\'s words, with a fix that saves the embeddings', () => {
     const d = run(`${AXOLOTL_BASE}\nadapter: lora\ntokens:\n  - "<tool_call>"`);
     assert.deepEqual(d.map((x) => x.code), ['FT211']);
-    assert.match(d[0]!.message, /^1 new token with LoRA: .*'embed_tokens' and 'lm_head'/);
+    assert.equal(d[0]!.message, "1 new token with 'adapter: lora': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs 'embed_tokens' and 'lm_head' (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with \"`lora_modules_to_save` not properly set when adding new tokens.\" when it reads the model's config.");
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Train and save embed_tokens and lm_head', true]]);
     assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\n');
   });
-  it('no FT211 when they are saved', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: lora\ntokens: ["<x>"]\nlora_modules_to_save: [embed_tokens, lm_head]`), []));
+  it('FT211 for any adapter (check_model_config tests `cfg.adapter`), and with only one of the pair saved', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: llama-adapter\ntokens: ["<x>"]`).map((d) => d.code), ['FT211']);
+    const d = run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true\ntokens: ["<x>"]\nlora_modules_to_save: [lm_head]`);
+    assert.deepEqual(d.map((x) => x.code), ['FT211']);
+    assert.match(d[0]!.message, /needs 'embed_tokens' \(/);
+  });
+  it('no FT211 when a whole pair is saved: which pair the model needs depends on its model_type', () => {
+    for (const pair of ['embed_tokens, lm_head', 'embed_in, embed_out', 'word_embeddings, lm_head', 'embeddings, lm_head']) {
+      assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: lora\ntokens: ["<x>"]\nlora_modules_to_save: [${pair}]`), [], pair);
+    }
+    assert.deepEqual(run(`${AXOLOTL_BASE}\ntokens: ["<x>"]`), [], 'full fine-tuning trains the embeddings');
+  });
+  it('FT211: the fix is not fix-all where the name does not tell the model type, silent for compressed-tensors names', () => {
+    const falcon = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'tiiuae/falcon-7b')}\nadapter: lora\ntokens: ["<x>"]`);
+    assert.deepEqual(fixesOf(falcon[0]!).map((f) => f.preferred), [false]);
+    const pythia = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'EleutherAI/pythia-1b')}\nadapter: lora\ntokens: ["<x>"]`);
+    assert.deepEqual(fixesOf(pythia[0]!).map((f) => f.preferred), [false]);
+    assert.deepEqual(run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'RedHatAI/Llama-3.2-1B-Instruct-quantized.w8a8')}\nadapter: lora\ntokens: ["<x>"]`), []);
+  });
   it('FT213 a Llama 3 template on a Qwen model; generic templates are fine', () => {
     const text = AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'Qwen/Qwen2.5-7B-Instruct');
     assert.deepEqual(run(`${text}\nchat_template: llama3`).map((d) => `${d.code} ${d.message}`), ["FT213 'chat_template: llama3' is the llama3 format, but 'Qwen/Qwen2.5-7B-Instruct' is a qwen2 model: the model is trained on special tokens it does not know. Use 'qwen_25' (or 'tokenizer_default')."]);
@@ -290,6 +309,50 @@ describe('deprecations Axolotl prints itself (issue 14)', () => {
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  offload_params: true`).map((d) => d.message.slice(0, 50)), ["FSDP1 (no 'fsdp_version', so version 1) is depreca"]);
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_version: 2\nfsdp_config:\n  offload_params: true`), []);
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  fsdp_version: 2\n  offload_params: true`), []);
+  });
+});
+
+describe('torchtune recipe start-up checks (FT219)', () => {
+  const base = (recipe: string) => [
+    `# tune run ${recipe} --config my/cfg`,
+    'output_dir: /tmp/out',
+    'model:',
+    '  _component_: torchtune.models.llama3_2.llama3_2_1b',
+    'batch_size: 2',
+  ].join('\n');
+  const ft219 = (text: string, torchtune?: string) => analyze(text, '/w/my_cfg.yaml', { settings: { ...DEFAULT_SETTINGS, ...(torchtune ? { versions: { torchtune } } : {}) } }).diagnostics
+    .filter((d) => d.code === 'FT219').map((d) => `${d.range.start.line}:${d.range.start.character} ${d.message}`);
+  it('dtype: fp16 where the recipe refuses it; lora_finetune_single_device takes it', () => {
+    assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: fp16`), ['5:7 \'dtype: fp16\': the full_finetune_single_device recipe stops with "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead." when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: bf16`), []);
+  });
+  it('optimizer_in_bwd with gradient clipping or accumulation', () => {
+    const text = `${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`;
+    assert.deepEqual(ft219(text).map((l) => l.split(' \'')[0]! + ' ' + l.split('stops with ')[1]!.split('"')[1]), [
+      '6:16 Gradient clipping is not supported with optimizer in bwd.',
+      '7:29 Gradient accumulation is not supported with optimizer in bwd.',
+    ]);
+    assert.deepEqual(ft219(`${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: null\ngradient_accumulation_steps: 1`), []);
+    assert.deepEqual(ft219(`${base('full_finetune_distributed')}\noptimizer_in_bwd: False\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`), []);
+    // LoRA recipes have no optimizer in backward at all: nothing to refuse.
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\noptimizer_in_bwd: True\ngradient_accumulation_steps: 8`), []);
+  });
+  it('activation offloading without checkpointing, with a quick fix that is never fix-all', () => {
+    const a = analyze(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True`, '/w/my_cfg.yaml');
+    const d = a.diagnostics.filter((x) => x.code === 'FT219');
+    assert.deepEqual(d.map((x) => x.message), ['\'enable_activation_offloading: true\' without \'enable_activation_checkpointing: true\': the lora_finetune_single_device recipe stops with "enable_activation_offloading should only be True when enable_activation_checkpointing is True" when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Set enable_activation_checkpointing: true', false]]);
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True\nenable_activation_checkpointing: True`), []);
+  });
+  it('silent without a `tune run` comment, for a recipe that does not check, when one of several named recipes does not, and before 0.5.0', () => {
+    const text = `${base('full_finetune_single_device')}\ndtype: fp16`;
+    assert.deepEqual(ft219(text.split('\n').slice(1).join('\n')), []);
+    assert.deepEqual(ft219(`${base('generate')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(`# tune run lora_finetune_single_device --config x\n${text}`), []);
+    assert.deepEqual(ft219(`${base('my_own_recipe.py')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(text, '0.4.0'), []);
+    assert.equal(ft219(text, '0.6.1').length, 1);
   });
 });
 

@@ -9,12 +9,13 @@ import { adapterRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
 import { quantizationRule } from './quantization';
 import { tokensRule } from './tokens';
+import { torchtuneRecipeChecksRule } from './torchtuneRecipeChecks';
 import { torchtuneRecipeKeysRule } from './torchtuneRecipeKeys';
 import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
