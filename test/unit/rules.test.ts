@@ -270,6 +270,31 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     // Before v0.8.3 the ZeRO-3 checks did not exist.
     assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 }, settings: { versions: { llamafactory: '0.8.2' } } }), []);
   });
+  it('FT220 what LLaMA-Factory refuses as it reads the arguments, in its words, on the key', () => {
+    const lf = (type: string) => `stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: ${type}\ntemplate: qwen\noutput_dir: o\n`;
+    const ft220 = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes('FT220'));
+    assert.deepEqual(ft220(`${lf('full')}quantization_bit: 4`), ['5:0-5:16 FT220 error \'quantization_bit\' with \'finetuning_type: full\': LLaMA-Factory stops with "Quantization is only compatible with the LoRA or OFT method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('freeze')}quantization_bit: 4`, '0.9.3').map((l) => l.split('stops with ')[1]), ['"Quantization is only compatible with the LoRA method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('oft')}quantization_bit: 4`), []);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4`), []);
+    assert.deepEqual(ft220(`${lf('freeze')}adapter_name_or_path: saves/x`).map((l) => l.split(' FT220 error ')[1]), ['\'adapter_name_or_path\' with \'finetuning_type: freeze\': LLaMA-Factory stops with "Adapter is only valid for the LoRA method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}adapter_name_or_path: saves/x`), []);
+    assert.deepEqual(ft220(`stage: sft\nmodel_name_or_path: m\ntemplate: qwen\nadapter_name_or_path: saves/x`), [], 'finetuning_type defaults to lora');
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nresize_vocab: true`).map((l) => l.split(' FT220 ')[0]), ['6:0-6:12']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`).map((l) => l.split('stops with ')[1]), ['"Please use scripts/pissa_init.py to initialize PiSSA for a quantized model." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`, '0.8.1'), []);
+  });
+  it('FT220 a device map while training; OFT with Unsloth or KTransformers when the adapter is built', () => {
+    const lf = (type: string) => `stage: sft\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: ${type}\ntemplate: qwen\noutput_dir: o\n`;
+    const all = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => / FT2(18|20) /.test(l));
+    // The parser stops first, so FT218's "Only 4-bit" error for the same device map is not given while training.
+    assert.deepEqual(all(`${lf('lora')}quantization_bit: 8\nquantization_device_map: auto`), ['7:25-7:29 FT220 error \'quantization_device_map: auto\' with \'do_train: true\': LLaMA-Factory stops with "Cannot use device map for quantized models in training." as it reads the arguments.']);
+    assert.deepEqual(all(`${lf('oft')}use_unsloth: true`), ['3:17-3:20 FT220 error \'finetuning_type: oft\' with \'use_unsloth: true\': LLaMA-Factory stops with "Unsloth is currently not supported for OFT." when it builds the adapter, after loading the model.']);
+    assert.deepEqual(all(`${lf('oft')}use_kt: true\nuse_unsloth: true`).map((l) => l.split('stops with ')[1]), ['"KTransformers only supports LoRA finetuning." when it builds the adapter, after loading the model.']);
+    assert.deepEqual(all(`${lf('oft')}use_kt: true`, '0.9.4'), [], 'KTransformers arrived in 0.9.5');
+    assert.deepEqual(all(`${lf('lora')}use_unsloth: true`), []);
+    assert.deepEqual(all(`${lf('oft')}use_unsloth: true`.replace('do_train: true\n', '')), [], 'not training: no adapter is built');
+  });
   it('FT218 stays quiet where the on-the-fly quantization does not run', () => {
     const lf = (model: string) => `stage: sft\nmodel_name_or_path: ${model}\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n`;
     const codes = (text: string) => run(text, { path: '/w/lf.yaml', files: { '/w/ds.json': '{"zero_optimization": {"stage": 3}}' } }).map((d) => d.code).filter((c) => c === 'FT218');

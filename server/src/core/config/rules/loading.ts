@@ -2,7 +2,8 @@ import { closest } from '../suggest';
 import type { Finding, Rule } from './types';
 import { pinnedBefore } from '../versions';
 import { linkedDeepspeedConfig } from './distributed';
-import { asNumber, get, isAuto, isSet } from './values';
+import { isLlamaFactoryV1 } from '../detect';
+import { asNumber, get, isAuto, isSet, isTrue } from './values';
 
 // Checks the tools run when they load the model, minutes into a run (after the download): found before it starts.
 
@@ -78,7 +79,9 @@ export const quantizationBitRule: Rule = {
     if (method === 'bnb' && bit === 4) return [];
     if (ctx.version && pinnedBefore(ctx.version, '0.8.3')) return [];
     const out: Finding[] = [];
+    // Training with a device map is refused earlier, as the arguments are read (FT220).
     if (method === 'bnb' && isAuto(get(value, 'quantization_device_map'))) {
+      if (isTrue(get(value, 'do_train'))) return out;
       out.push({
         code: 'FT218',
         path: ['quantization_bit'],
@@ -102,6 +105,59 @@ export const quantizationBitRule: Rule = {
         ? `'quantization_bit: ${bit}' with bitsandbytes under DeepSpeed ZeRO-3 (${ds.name}): LLaMA-Factory stops with "${LF_BNB_SHARDED}" when it loads the model. Use 4 (QLoRA), or ZeRO-2.`
         : `${withMethod} under DeepSpeed ZeRO-3 (${ds.name}): LLaMA-Factory stops with "${allowed.zero3!}" when it loads the model. Use bitsandbytes (quantization_bit: 4), or ZeRO-2.`,
     });
+    return out;
+  },
+};
+
+/**
+ * What LLaMA-Factory v0 refuses from the config alone: `_verify_model_args` and `_check_extra_args`-style checks in
+ * hparams/parser.py (run by every command as it parses the arguments) and `_setup_lora_tuning` in model/adapter.py
+ * (run when it builds the adapter, after the model is loaded). Each entry: the release it first has it (0.8.0 is the
+ * oldest we read), and the message it stops with (parser.py lines at ff6d4d12: 232-243, 492-493; adapter.py
+ * 252-260 at v0.9.5).
+ */
+export const llamaFactoryArgsRule: Rule = {
+  codes: ['FT220'],
+  formats: ['llamafactory'],
+  check(ctx) {
+    const { value, version } = ctx;
+    if (isLlamaFactoryV1(value)) return []; // v1 has its own arguments and checks
+    if (version && pinnedBefore(version, '0.8.0')) return [];
+    const since = (release: string): boolean => !version || !pinnedBefore(version, release);
+    const type = get(value, 'finetuning_type') ?? 'lora'; // FinetuningArguments' default
+    if (typeof type !== 'string') return [];
+    const out: Finding[] = [];
+    const stop = (path: string[], on: 'key' | 'value', what: string, says: string, when: string): void => {
+      out.push({ code: 'FT220', path, on, severity: 'error', message: `${what}: LLaMA-Factory stops with "${says}" ${when}.` });
+    };
+    const parsing = 'as it reads the arguments';
+    const adapter = get(value, 'adapter_name_or_path');
+    if (adapter !== undefined && adapter !== null && type !== 'lora') {
+      stop(['adapter_name_or_path'], 'key', `'adapter_name_or_path' with 'finetuning_type: ${type}'`, 'Adapter is only valid for the LoRA method.', parsing);
+    }
+    const bit = get(value, 'quantization_bit');
+    if (bit !== undefined && bit !== null) {
+      const oft = since('0.9.4'); // OFT arrived in 0.9.4, and with it the "LoRA or OFT" wording
+      if (!(type === 'lora' || (oft && type === 'oft'))) {
+        stop(['quantization_bit'], 'key', `'quantization_bit' with 'finetuning_type: ${type}'`, oft ? 'Quantization is only compatible with the LoRA or OFT method.' : 'Quantization is only compatible with the LoRA method.', parsing);
+      } else if (isTrue(get(value, 'pissa_init')) && since('0.8.2')) {
+        stop(['pissa_init'], 'key', "'pissa_init' with 'quantization_bit'", 'Please use scripts/pissa_init.py to initialize PiSSA for a quantized model.', parsing);
+      } else if (isTrue(get(value, 'resize_vocab'))) {
+        stop(['resize_vocab'], 'key', "'resize_vocab' with 'quantization_bit'", 'Cannot resize embedding layers of a quantized model.', parsing);
+      }
+    }
+    const training = isTrue(get(value, 'do_train'));
+    if (training && isAuto(get(value, 'quantization_device_map'))) {
+      stop(['quantization_device_map'], 'value', "'quantization_device_map: auto' with 'do_train: true'", 'Cannot use device map for quantized models in training.', parsing);
+    }
+    // A new OFT adapter (do_train, and no adapter to resume: OFT refuses adapter_name_or_path above).
+    if (training && type === 'oft' && adapter == null) {
+      if (isTrue(get(value, 'use_kt')) && since('0.9.5')) {
+        stop(['finetuning_type'], 'value', "'finetuning_type: oft' with 'use_kt: true'", 'KTransformers only supports LoRA finetuning.', 'when it builds the adapter, after loading the model');
+      } else if (!isTrue(get(value, 'use_kt')) && isTrue(get(value, 'use_unsloth')) && since('0.9.4')) {
+        stop(['finetuning_type'], 'value', "'finetuning_type: oft' with 'use_unsloth: true'", 'Unsloth is currently not supported for OFT.', 'when it builds the adapter, after loading the model');
+      }
+    }
     return out;
   },
 };
