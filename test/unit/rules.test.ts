@@ -295,6 +295,16 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(all(`${lf('lora')}use_unsloth: true`), []);
     assert.deepEqual(all(`${lf('oft')}use_unsloth: true`.replace('do_train: true\n', '')), [], 'not training: no adapter is built');
   });
+  it('FT221 TRL DPO loss_weights that do not match loss_type, in the words of the release', () => {
+    const dpo = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/ultrafeedback_binarized\noutput_dir: o\nbeta: 0.1\n';
+    const ft221 = (extra: string, trl?: string) => lines(`${dpo}${extra}`, { path: '/w/dpo.yaml', ...(trl ? { settings: { versions: { trl } } } : {}) }).filter((l) => l.includes('FT221'));
+    assert.deepEqual(ft221('loss_type: [sigmoid, bco_pair, sft]\nloss_weights: [0.8, 0.2]'), ['5:0-5:12 FT221 error 2 loss weights for 3 loss types: TRL\'s DPOConfig stops with "`loss_weights` must have the same length as `loss_type` when combining multiple losses." as it reads the arguments.']);
+    assert.deepEqual(ft221('loss_weights: [0.8, 0.2]').map((l) => l.split(' error ')[1]!.split(':')[0]), ["2 loss weights for 1 loss type (loss_type is unset"]);
+    assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [0.8, 0.2]', '0.25.0').map((l) => l.split('stops with ')[1]), ['"Length of loss_weights list (...) must match number of loss types (...)." as it reads the arguments.']);
+    assert.deepEqual(ft221('loss_type: [sigmoid, sft]\nloss_weights: [0.8, 0.2]'), []);
+    assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [1.0]'), []);
+    assert.deepEqual(ft221('loss_type: [sigmoid, sft]'), []);
+  });
   it('FT218 stays quiet where the on-the-fly quantization does not run', () => {
     const lf = (model: string) => `stage: sft\nmodel_name_or_path: ${model}\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n`;
     const codes = (text: string) => run(text, { path: '/w/lf.yaml', files: { '/w/ds.json': '{"zero_optimization": {"stage": 3}}' } }).map((d) => d.code).filter((c) => c === 'FT218');

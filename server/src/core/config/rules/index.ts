@@ -5,7 +5,7 @@ import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
 import { lightningInitArgsRule } from './lightningInitArgs';
 import { lightningPrecisionRule } from './lightningPrecision';
-import { adapterRule, llamaFactoryArgsRule, quantizationBitRule } from './loading';
+import { adapterRule, dpoLossWeightsRule, llamaFactoryArgsRule, quantizationBitRule } from './loading';
 import { precisionRule } from './precision';
 import { quantizationRule } from './quantization';
 import { tokensRule } from './tokens';
@@ -15,7 +15,7 @@ import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, llamaFactoryArgsRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, llamaFactoryArgsRule, dpoLossWeightsRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];

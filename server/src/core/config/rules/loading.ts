@@ -161,3 +161,29 @@ export const llamaFactoryArgsRule: Rule = {
     return out;
   },
 };
+
+/**
+ * TRL's DPOConfig.__post_init__ (trl/trainer/dpo_config.py; v0.20.0, where `loss_weights` arrived, to v1.9.0+):
+ * one weight per loss type. `loss_weights` is DPOConfig's alone, so the key says which config reads it. A string
+ * `loss_type` (or none: the default is `sigmoid`) counts as one type.
+ */
+export const dpoLossWeightsRule: Rule = {
+  codes: ['FT221'],
+  formats: ['trl'],
+  check({ value, version }) {
+    const weights = get(value, 'loss_weights');
+    if (!Array.isArray(weights)) return [];
+    const type = get(value, 'loss_type');
+    const types = type === undefined || type === null ? 1 : Array.isArray(type) ? type.length : typeof type === 'string' ? 1 : undefined;
+    if (types === undefined || weights.length === types) return [];
+    const says = version && pinnedBefore(version, '0.29.0')
+      ? 'Length of loss_weights list (...) must match number of loss types (...).' // v0.20.0 to v0.28.x
+      : '`loss_weights` must have the same length as `loss_type` when combining multiple losses.';
+    return [{
+      code: 'FT221',
+      path: ['loss_weights'],
+      severity: 'error',
+      message: `${weights.length} loss weight${weights.length === 1 ? '' : 's'} for ${types} loss type${types === 1 ? '' : 's'}${type === undefined ? " (loss_type is unset: 'sigmoid')" : ''}: TRL's DPOConfig stops with "${says}" as it reads the arguments.`,
+    }];
+  },
+};
