@@ -380,6 +380,11 @@ describe('torchtune recipe start-up checks (FT219)', () => {
     assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Set enable_activation_checkpointing: true', false]]);
     assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True\nenable_activation_checkpointing: True`), []);
   });
+  it('a left_pad_sequence collator, refused after the model is loaded', () => {
+    assert.deepEqual(ft219(`${base('lora_finetune_distributed')}\ncollate_fn: torchtune.data.left_pad_sequence`), ['5:12 \'collate_fn: torchtune.data.left_pad_sequence\': the lora_finetune_distributed recipe stops with "left_pad_sequence collator is only for inference." when it sets up the data, after loading the model (torchtune 0.5.0 to 0.6.1 and main). Leave collate_fn unset (torchtune.data.padded_collate_sft).']);
+    assert.deepEqual(ft219(`${base('lora_finetune_distributed')}\ncollate_fn: torchtune.data.padded_collate_sft`), []);
+    assert.deepEqual(ft219(`${base('lora_dpo_single_device')}\ncollate_fn: torchtune.data.left_pad_sequence`), []);
+  });
   it('silent without a `tune run` comment, for a recipe that does not check, when one of several named recipes does not, and before 0.5.0', () => {
     const text = `${base('full_finetune_single_device')}\ndtype: fp16`;
     assert.deepEqual(ft219(text.split('\n').slice(1).join('\n')), []);

@@ -19,7 +19,10 @@ const OPT_IN_BWD_NO_ACCUMULATION = [...OPT_IN_BWD_NO_CLIP, 'ppo_full_finetune_si
 /** `enable_activation_offloading: true` without `enable_activation_checkpointing: true` (both default to False). */
 const OFFLOADING_NEEDS_CHECKPOINTING = ['full_finetune_single_device', 'full_finetune_distributed', 'full_dpo_distributed', 'lora_finetune_single_device', 'lora_finetune_distributed', 'lora_dpo_single_device', 'lora_dpo_distributed', 'qat_distributed', 'qat_single_device', 'qat_lora_finetune_distributed'];
 
-const RECIPES = new Set([...REFUSES_FP16, ...OPT_IN_BWD_NO_ACCUMULATION, ...OFFLOADING_NEEDS_CHECKPOINTING]);
+/** A `collate_fn` naming left_pad_sequence (`"left_pad_sequence" in collate_fn`, _setup_data, after the model loads). */
+const NO_LEFT_PAD_COLLATOR = ['full_finetune_single_device', 'full_finetune_distributed', 'lora_finetune_single_device', 'lora_finetune_distributed', 'qat_distributed', 'qat_lora_finetune_distributed', 'qat_single_device'];
+
+const RECIPES = new Set([...REFUSES_FP16, ...OPT_IN_BWD_NO_ACCUMULATION, ...OFFLOADING_NEEDS_CHECKPOINTING, ...NO_LEFT_PAD_COLLATOR]);
 
 /** The recipes the config's `tune run [options] <recipe>` comments name (any recipe name counts, ours or not). */
 function namedRecipes(text: string, known: Record<string, unknown> | undefined): string[] {
@@ -43,7 +46,7 @@ export const torchtuneRecipeChecksRule: Rule = {
     const all = (list: string[]): boolean => named.every((r) => list.includes(r));
     const recipes = named.join(' / ');
     const out: Finding[] = [];
-    const say = (quote: string): string => `the ${recipes} recipe stops with "${quote}" when it starts (torchtune 0.5.0 to 0.6.1 and main).`;
+    const say = (quote: string, when = 'when it starts'): string => `the ${recipes} recipe stops with "${quote}" ${when} (torchtune 0.5.0 to 0.6.1 and main).`;
     if (get(value, 'dtype') === 'fp16' && all(REFUSES_FP16)) {
       out.push({ code: 'FT219', path: ['dtype'], on: 'value', severity: 'error', message: `'dtype: fp16': ${say('full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead.')}` });
     }
@@ -67,6 +70,10 @@ export const torchtuneRecipeChecksRule: Rule = {
         // Turning offloading off is as right as turning checkpointing on: the user chooses (never fix-all).
         fixes: [{ title: 'Set enable_activation_checkpointing: true', preferred: false, edits: [{ kind: 'set', path: ['enable_activation_checkpointing'], text: 'true' }] }],
       });
+    }
+    const collate = get(value, 'collate_fn');
+    if (typeof collate === 'string' && collate.includes('left_pad_sequence') && all(NO_LEFT_PAD_COLLATOR)) {
+      out.push({ code: 'FT219', path: ['collate_fn'], on: 'value', severity: 'error', message: `'collate_fn: ${collate}': ${say('left_pad_sequence collator is only for inference.', 'when it sets up the data, after loading the model')} Leave collate_fn unset (torchtune.data.padded_collate_sft).` });
     }
     return out;
   },
