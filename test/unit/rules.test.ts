@@ -283,6 +283,9 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nresize_vocab: true`).map((l) => l.split(' FT220 ')[0]), ['6:0-6:12']);
     assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`).map((l) => l.split('stops with ')[1]), ['"Please use scripts/pissa_init.py to initialize PiSSA for a quantized model." as it reads the arguments.']);
     assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`, '0.8.1'), []);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a\ncreate_new_adapter: true`).map((l) => l.split('stops with ')[1]), ['"Cannot create new adapter upon a quantized model." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a,saves/b`).map((l) => l.split(' FT220 error ')[1]), ['Several adapters with \'quantization_bit\': LLaMA-Factory stops with "Quantized model only accepts a single adapter. Merge them first." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a`), []);
   });
   it('FT220 a device map while training; OFT with Unsloth or KTransformers when the adapter is built', () => {
     const lf = (type: string) => `stage: sft\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: ${type}\ntemplate: qwen\noutput_dir: o\n`;

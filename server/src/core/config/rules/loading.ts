@@ -113,7 +113,7 @@ export const quantizationBitRule: Rule = {
  * What LLaMA-Factory v0 refuses from the config alone: `_verify_model_args` and `_check_extra_args`-style checks in
  * hparams/parser.py (run by every command as it parses the arguments) and `_setup_lora_tuning` in model/adapter.py
  * (run when it builds the adapter, after the model is loaded). Each entry: the release it first has it (0.8.0 is the
- * oldest we read), and the message it stops with (parser.py lines at ff6d4d12: 232-243, 492-493; adapter.py
+ * oldest we read), and the message it stops with (parser.py lines at ff6d4d12: 232-249, 492-493; adapter.py
  * 252-260 at v0.9.5).
  */
 export const llamaFactoryArgsRule: Rule = {
@@ -144,6 +144,11 @@ export const llamaFactoryArgsRule: Rule = {
         stop(['pissa_init'], 'key', "'pissa_init' with 'quantization_bit'", 'Please use scripts/pissa_init.py to initialize PiSSA for a quantized model.', parsing);
       } else if (isTrue(get(value, 'resize_vocab'))) {
         stop(['resize_vocab'], 'key', "'resize_vocab' with 'quantization_bit'", 'Cannot resize embedding layers of a quantized model.', parsing);
+      } else if (typeof adapter === 'string' && isTrue(get(value, 'create_new_adapter'))) {
+        stop(['create_new_adapter'], 'key', "'create_new_adapter' on a quantized model with 'adapter_name_or_path'", 'Cannot create new adapter upon a quantized model.', parsing);
+      } else if (typeof adapter === 'string' && adapter.split(',').length > 1) {
+        // ModelArguments.__post_init__ splits adapter_name_or_path on commas.
+        stop(['adapter_name_or_path'], 'value', 'Several adapters with \'quantization_bit\'', 'Quantized model only accepts a single adapter. Merge them first.', parsing);
       }
     }
     const training = isTrue(get(value, 'do_train'));
