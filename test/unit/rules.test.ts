@@ -298,6 +298,28 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(all(`${lf('lora')}use_unsloth: true`), []);
     assert.deepEqual(all(`${lf('oft')}use_unsloth: true`.replace('do_train: true\n', '')), [], 'not training: no adapter is built');
   });
+  it('FT220 what get_train_args refuses in a training config (do_train, do_eval or do_predict)', () => {
+    const lf = (stage: string, more = '') => `stage: ${stage}\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: o\n${more}`;
+    const says = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes(' FT220 ')).map((l) => `${l.split(' ')[0]} ${l.split(' FT220 error ')[1]!.split(': LLaMA-Factory stops with ')[0]} | ${l.split('stops with ')[1]}`);
+    assert.deepEqual(says(lf('dpo', 'neat_packing: true\ntrain_on_prompt: true\nmask_history: true\npredict_with_generate: true')), [
+      '7:0-7:12 \'neat_packing\' with \'stage: dpo\' | "`neat_packing` cannot be set as True except SFT." as it reads the arguments.',
+      '8:0-8:15 \'train_on_prompt\' with \'stage: dpo\' | "`train_on_prompt` or `mask_history` cannot be set as True except SFT." as it reads the arguments.',
+      '10:0-10:21 \'predict_with_generate\' with \'stage: dpo\' | "`predict_with_generate` cannot be set as True except SFT." as it reads the arguments.',
+    ]);
+    assert.deepEqual(says(lf('sft', 'neat_packing: true\ntrain_on_prompt: true')), []);
+    assert.deepEqual(says(lf('dpo', 'neat_packing: true'), '0.8.2'), [], 'neat_packing arrived in 0.8.3');
+    assert.deepEqual(says(lf('sft', 'do_predict: true')).map((l) => l.split(' | ')[1]), ['"Please enable `predict_with_generate` to save model predictions." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'do_predict: true\npredict_with_generate: true')), []);
+    assert.deepEqual(says(lf('rm', 'load_best_model_at_end: true')).map((l) => l.split(' | ')[1]), ['"RM and PPO stages do not support `load_best_model_at_end`." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'streaming: true')).map((l) => l.split(' | ')[1]), ['"Please specify `max_steps` in streaming mode." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'streaming: true\nmax_steps: 1000')), []);
+    assert.deepEqual(says(lf('sft', 'use_galore: true\ndeepspeed: ds.json')).map((l) => l.split(' | ')[1]), ['"GaLore and APOLLO are incompatible with DeepSpeed yet." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'use_galore: true\ndeepspeed: ds.json'), '0.9.1').map((l) => l.split(' | ')[1]), ['"GaLore is incompatible with DeepSpeed yet." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'use_apollo: true\ndeepspeed: ds.json'), '0.9.1'), [], 'APOLLO arrived in 0.9.2');
+    assert.deepEqual(says(lf('sft', 'infer_backend: vllm')).map((l) => l.split(' | ')[1]), ['"vLLM/SGLang backend is only available for API, CLI and Web." as it reads the arguments.']);
+    // A chat or export config (no do_train/do_eval/do_predict) is not read by get_train_args.
+    assert.deepEqual(says('model_name_or_path: Qwen/Qwen2-0.5B\ntemplate: qwen\ninfer_backend: vllm\nstreaming: true\n'), []);
+  });
   it('FT221 TRL DPO loss_weights that do not match loss_type, in the words of the release', () => {
     const dpo = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/ultrafeedback_binarized\noutput_dir: o\nbeta: 0.1\n';
     const ft221 = (extra: string, trl?: string) => lines(`${dpo}${extra}`, { path: '/w/dpo.yaml', ...(trl ? { settings: { versions: { trl } } } : {}) }).filter((l) => l.includes('FT221'));

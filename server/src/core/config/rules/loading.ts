@@ -155,6 +155,38 @@ export const llamaFactoryArgsRule: Rule = {
     if (training && isAuto(get(value, 'quantization_device_map'))) {
       stop(['quantization_device_map'], 'value', "'quantization_device_map: auto' with 'do_train: true'", 'Cannot use device map for quantized models in training.', parsing);
     }
+    // get_train_args (`llamafactory-cli train`): a config for it sets do_train, do_eval or do_predict.
+    const trainCommand = training || isTrue(get(value, 'do_eval')) || isTrue(get(value, 'do_predict'));
+    if (trainCommand) {
+      const stage = get(value, 'stage') ?? 'sft';
+      if (stage !== 'sft') {
+        const onlySft = (key: string, says: string, release: string): void => {
+          if (isTrue(get(value, key)) && since(release)) stop([key], 'key', `'${key}' with 'stage: ${String(stage)}'`, says, parsing);
+        };
+        onlySft('predict_with_generate', '`predict_with_generate` cannot be set as True except SFT.', '0.8.0');
+        onlySft('neat_packing', '`neat_packing` cannot be set as True except SFT.', '0.8.3');
+        onlySft('train_on_prompt', '`train_on_prompt` or `mask_history` cannot be set as True except SFT.', '0.9.0');
+        if (!isTrue(get(value, 'train_on_prompt'))) onlySft('mask_history', '`train_on_prompt` or `mask_history` cannot be set as True except SFT.', '0.9.0');
+      } else if (isTrue(get(value, 'do_predict')) && !isTrue(get(value, 'predict_with_generate'))) {
+        stop(['do_predict'], 'key', "'do_predict' without 'predict_with_generate: true'", 'Please enable `predict_with_generate` to save model predictions.', parsing);
+      }
+      if ((stage === 'rm' || stage === 'ppo') && isTrue(get(value, 'load_best_model_at_end'))) {
+        stop(['load_best_model_at_end'], 'key', `'load_best_model_at_end' with 'stage: ${stage}'`, 'RM and PPO stages do not support `load_best_model_at_end`.', parsing);
+      }
+      const maxSteps = get(value, 'max_steps');
+      if (isTrue(get(value, 'streaming')) && (maxSteps === undefined || maxSteps === null || maxSteps === -1)) {
+        stop(['streaming'], 'key', "'streaming: true' without 'max_steps'", 'Please specify `max_steps` in streaming mode.', parsing);
+      }
+      const galore = isTrue(get(value, 'use_galore'));
+      const apollo = isTrue(get(value, 'use_apollo'));
+      if (isSet(get(value, 'deepspeed')) && since('0.8.3') && (galore || (apollo && since('0.9.2')))) {
+        stop([galore ? 'use_galore' : 'use_apollo'], 'key', `'${galore ? 'use_galore' : 'use_apollo'}' with 'deepspeed'`, since('0.9.2') ? 'GaLore and APOLLO are incompatible with DeepSpeed yet.' : 'GaLore is incompatible with DeepSpeed yet.', parsing);
+      }
+      const backend = get(value, 'infer_backend');
+      if (backend === 'vllm' || (backend === 'sglang' && since('0.9.3'))) {
+        stop(['infer_backend'], 'value', `'infer_backend: ${backend}' in a training config`, since('0.9.3') ? 'vLLM/SGLang backend is only available for API, CLI and Web.' : 'vLLM backend is only available for API, CLI and Web.', parsing);
+      }
+    }
     // A new OFT adapter (do_train, and no adapter to resume: OFT refuses adapter_name_or_path above).
     if (training && type === 'oft' && adapter == null) {
       if (isTrue(get(value, 'use_kt')) && since('0.9.5')) {
