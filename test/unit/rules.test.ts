@@ -386,6 +386,13 @@ describe('torchtune recipe start-up checks (FT219)', () => {
     assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: fp16`), ['5:7 \'dtype: fp16\': the full_finetune_single_device recipe stops with "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead." when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
     assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\ndtype: fp16`), []);
     assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: bf16`), []);
+    assert.match(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`)[0]!, /\(torchtune 0\.6\.0 to 0\.6\.1 and main\)\.$/);
+    assert.deepEqual(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`, '0.5.0'), [], 'the recipe is not in 0.5.0');
+  });
+  it('a recipe that is on main only says so, and is not judged under a pin of a release without it', () => {
+    const text = `${base('qat_single_device')}\noptimizer_in_bwd: True\ngradient_accumulation_steps: 4`;
+    assert.match(ft219(text)[0]!, /when it starts \(torchtune main at bd2a0fc7\)\. Set gradient_accumulation_steps: 1/);
+    assert.deepEqual(ft219(text, '0.6.1'), []);
   });
   it('optimizer_in_bwd with gradient clipping or accumulation', () => {
     const text = `${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`;

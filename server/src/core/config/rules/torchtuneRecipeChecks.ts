@@ -22,6 +22,9 @@ const OFFLOADING_NEEDS_CHECKPOINTING = ['full_finetune_single_device', 'full_fin
 /** A `collate_fn` naming left_pad_sequence (`"left_pad_sequence" in collate_fn`, _setup_data, after the model loads). */
 const NO_LEFT_PAD_COLLATOR = ['full_finetune_single_device', 'full_finetune_distributed', 'lora_finetune_single_device', 'lora_finetune_distributed', 'qat_distributed', 'qat_lora_finetune_distributed', 'qat_single_device'];
 
+/** Recipes younger than v0.5.0: full_dpo_distributed arrived in v0.6.0, qat_single_device is on main only. */
+const RECIPE_SINCE: Record<string, string> = { full_dpo_distributed: '0.6.0', qat_single_device: 'main' };
+
 const RECIPES = new Set([...REFUSES_FP16, ...OPT_IN_BWD_NO_ACCUMULATION, ...OFFLOADING_NEEDS_CHECKPOINTING, ...NO_LEFT_PAD_COLLATOR]);
 
 /** The recipes the config's `tune run [options] <recipe>` comments name (any recipe name counts, ours or not). */
@@ -44,9 +47,13 @@ export const torchtuneRecipeChecksRule: Rule = {
     const named = namedRecipes(text, anyRelease);
     if (!named.length) return [];
     const all = (list: string[]): boolean => named.every((r) => list.includes(r));
+    const since = named.map((r) => own(RECIPE_SINCE, r) ?? '0.5.0');
+    // A pinned release that does not have the recipe yet: `tune run` stops before any of this, with its own error.
+    if (version && version.source !== 'newest' && since.some((s) => (s === 'main' ? pinnedBefore(version, '0.6.2') : pinnedBefore(version, s)))) return [];
+    const where = since.includes('main') ? `torchtune main at bd2a0fc7` : since.includes('0.6.0') ? 'torchtune 0.6.0 to 0.6.1 and main' : 'torchtune 0.5.0 to 0.6.1 and main';
     const recipes = named.join(' / ');
     const out: Finding[] = [];
-    const say = (quote: string, when = 'when it starts'): string => `the ${recipes} recipe stops with "${quote}" ${when} (torchtune 0.5.0 to 0.6.1 and main).`;
+    const say = (quote: string, when = 'when it starts'): string => `the ${recipes} recipe stops with "${quote}" ${when} (${where}).`;
     if (get(value, 'dtype') === 'fp16' && all(REFUSES_FP16)) {
       out.push({ code: 'FT219', path: ['dtype'], on: 'value', severity: 'error', message: `'dtype: fp16': ${say('full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead.')}` });
     }
