@@ -317,6 +317,16 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(says(lf('sft', 'use_galore: true\ndeepspeed: ds.json'), '0.9.1').map((l) => l.split(' | ')[1]), ['"GaLore is incompatible with DeepSpeed yet." as it reads the arguments.']);
     assert.deepEqual(says(lf('sft', 'use_apollo: true\ndeepspeed: ds.json'), '0.9.1'), [], 'APOLLO arrived in 0.9.2');
     assert.deepEqual(says(lf('sft', 'infer_backend: vllm')).map((l) => l.split(' | ')[1]), ['"vLLM/SGLang backend is only available for API, CLI and Web." as it reads the arguments.']);
+    const z3 = { '/w/ds_z3.json': '{"zero_optimization": {"stage": 3}}', '/w/ds_z2.json': '{"zero_optimization": {"stage": 2}}' };
+    const zero = (more: string, file: string, llamafactory?: string) => lines(lf('sft', `${more}\ndeepspeed: ${file}`), { path: '/w/lf.yaml', files: z3, ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) })
+      .filter((l) => l.includes(' FT220 ')).map((l) => l.split(' FT220 error ')[1]);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z3.json'), [
+      '\'use_unsloth\' under DeepSpeed ZeRO-3 (ds_z3.json): LLaMA-Factory stops with "Unsloth is incompatible with DeepSpeed ZeRO-3." as it reads the arguments.',
+      '\'pure_bf16\' under DeepSpeed ZeRO-3 (ds_z3.json): LLaMA-Factory stops with "`pure_bf16` is incompatible with DeepSpeed ZeRO-3." as it reads the arguments (on a GPU with bf16; on others, "This device does not support `pure_bf16`." comes first).',
+    ]);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z2.json'), []);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'missing.json'), [], 'a file we cannot read is not judged');
+    assert.deepEqual(zero('pure_bf16: true', 'ds_z3.json', '0.8.2'), [], 'not before 0.8.3');
     // A chat or export config (no do_train/do_eval/do_predict) is not read by get_train_args.
     assert.deepEqual(says('model_name_or_path: Qwen/Qwen2-0.5B\ntemplate: qwen\ninfer_backend: vllm\nstreaming: true\n'), []);
   });

@@ -182,6 +182,17 @@ export const llamaFactoryArgsRule: Rule = {
       if (isSet(get(value, 'deepspeed')) && since('0.8.3') && (galore || (apollo && since('0.9.2')))) {
         stop([galore ? 'use_galore' : 'use_apollo'], 'key', `'${galore ? 'use_galore' : 'use_apollo'}' with 'deepspeed'`, since('0.9.2') ? 'GaLore and APOLLO are incompatible with DeepSpeed yet.' : 'GaLore is incompatible with DeepSpeed yet.', parsing);
       }
+      // Under DeepSpeed ZeRO-3 (the linked JSON's zero_optimization.stage is the number 3, as for FT218).
+      const ds = linkedDeepspeedConfig(ctx);
+      if (ds && get(ds.config, 'zero_optimization.stage') === 3) {
+        const underZero3 = (key: string, says: string, release: string, note = ''): void => {
+          if (isTrue(get(value, key)) && since(release)) stop([key], 'key', `'${key}' under DeepSpeed ZeRO-3 (${ds.name})`, says, `as it reads the arguments${note}`);
+        };
+        underZero3('pissa_init', 'Please use scripts/pissa_init.py to initialize PiSSA in DeepSpeed ZeRO-3.', '0.8.3');
+        underZero3('pure_bf16', '`pure_bf16` is incompatible with DeepSpeed ZeRO-3.', '0.8.3', ' (on a GPU with bf16; on others, "This device does not support `pure_bf16`." comes first)');
+        underZero3('use_unsloth', 'Unsloth is incompatible with DeepSpeed ZeRO-3.', '0.8.0');
+        underZero3('use_kt', 'KTransformers is incompatible with DeepSpeed ZeRO-3.', '0.9.4');
+      }
       const backend = get(value, 'infer_backend');
       if (backend === 'vllm' || (backend === 'sglang' && since('0.9.3'))) {
         stop(['infer_backend'], 'value', `'infer_backend: ${backend}' in a training config`, since('0.9.3') ? 'vLLM/SGLang backend is only available for API, CLI and Web.' : 'vLLM backend is only available for API, CLI and Web.', parsing);
