@@ -327,6 +327,11 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z2.json'), []);
     assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'missing.json'), [], 'a file we cannot read is not judged');
     assert.deepEqual(zero('pure_bf16: true', 'ds_z3.json', '0.8.2'), [], 'not before 0.8.3');
+    assert.deepEqual(zero('predict_with_generate: true\ncompute_accuracy: true\ndo_predict: true', 'ds_z3.json').map((l) => l!.split(': LLaMA-Factory stops with ')[1]), [
+      '"`predict_with_generate` is incompatible with DeepSpeed ZeRO-3." as it reads the arguments.',
+      '"Cannot use `predict_with_generate` and `compute_accuracy` together." as it reads the arguments.',
+    ]);
+    assert.deepEqual(zero('predict_with_generate: true\ndo_predict: true', 'ds_z2.json'), []);
     // A chat or export config (no do_train/do_eval/do_predict) is not read by get_train_args.
     assert.deepEqual(says('model_name_or_path: Qwen/Qwen2-0.5B\ntemplate: qwen\ninfer_backend: vllm\nstreaming: true\n'), []);
   });

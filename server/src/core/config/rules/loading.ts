@@ -182,12 +182,16 @@ export const llamaFactoryArgsRule: Rule = {
       if (isSet(get(value, 'deepspeed')) && since('0.8.3') && (galore || (apollo && since('0.9.2')))) {
         stop([galore ? 'use_galore' : 'use_apollo'], 'key', `'${galore ? 'use_galore' : 'use_apollo'}' with 'deepspeed'`, since('0.9.2') ? 'GaLore and APOLLO are incompatible with DeepSpeed yet.' : 'GaLore is incompatible with DeepSpeed yet.', parsing);
       }
+      if (isTrue(get(value, 'predict_with_generate')) && isTrue(get(value, 'compute_accuracy')) && since('0.8.3')) {
+        stop(['compute_accuracy'], 'key', "'compute_accuracy' with 'predict_with_generate'", 'Cannot use `predict_with_generate` and `compute_accuracy` together.', parsing);
+      }
       // Under DeepSpeed ZeRO-3 (the linked JSON's zero_optimization.stage is the number 3, as for FT218).
       const ds = linkedDeepspeedConfig(ctx);
       if (ds && get(ds.config, 'zero_optimization.stage') === 3) {
         const underZero3 = (key: string, says: string, release: string, note = ''): void => {
           if (isTrue(get(value, key)) && since(release)) stop([key], 'key', `'${key}' under DeepSpeed ZeRO-3 (${ds.name})`, says, `as it reads the arguments${note}`);
         };
+        underZero3('predict_with_generate', '`predict_with_generate` is incompatible with DeepSpeed ZeRO-3.', '0.9.0');
         underZero3('pissa_init', 'Please use scripts/pissa_init.py to initialize PiSSA in DeepSpeed ZeRO-3.', '0.8.3');
         underZero3('pure_bf16', '`pure_bf16` is incompatible with DeepSpeed ZeRO-3.', '0.8.3', ' (on a GPU with bf16; on others, "This device does not support `pure_bf16`." comes first)');
         underZero3('use_unsloth', 'Unsloth is incompatible with DeepSpeed ZeRO-3.', '0.8.0');
