@@ -141,6 +141,29 @@ describe('rules: tokens and templates', () => {
   });
 });
 
+describe('rules: Axolotl save and eval schedules (FT222)', () => {
+  const ft222 = (extra: string, axolotl?: string) => lines(`${AXOLOTL_BASE}\n${extra}`, axolotl ? { settings: { versions: { axolotl } } } : {}).filter((l) => l.includes(' FT222 ')).map((l) => l.split(' FT222 error ')[1]);
+  it('save_steps with another save_strategy or with saves_per_epoch', () => {
+    assert.deepEqual(ft222('save_strategy: epoch\nsave_steps: 100'), ['\'save_strategy: epoch\' with \'save_steps\': Axolotl stops with "save_strategy and save_steps mismatch. Please set save_strategy to \'steps\' or remove save_steps." as it validates the config.']);
+    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 100').map((l) => l!.split(' stops with ')[1]), ['"save_steps and saves_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('save_strategy: steps\nsave_steps: 100'), []);
+    assert.deepEqual(ft222('save_strategy: no\nsave_steps: 100'), [], 'unquoted no is False for PyYAML: falsy, not checked');
+    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 0'), []);
+  });
+  it('eval_steps with another eval_strategy, without a validation set, or with evals_per_epoch', () => {
+    assert.deepEqual(ft222('eval_strategy: epoch\neval_steps: 50\nval_set_size: 0.05').map((l) => l!.split(':')[0]), ["'eval_strategy"]);
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.0\neval_strategy: steps'), ['\'val_set_size: 0\' with \'eval_strategy\' and no test_datasets: Axolotl stops with "eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50\ntest_datasets:\n  - path: t\n    type: alpaca'), []);
+    assert.deepEqual(ft222('val_set_size: 0\neval_strategy: "no"'), []);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and evals_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: epoch').map((l) => l!.split(' stops with ')[1]), ['"eval_strategy must be empty or set to `steps` when used with evals_per_epoch." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: steps'), []);
+    assert.deepEqual(ft222('val_set_size: 0\nevals_per_epoch: 4'), [], 'evals_per_epoch alone is not refused without a validation set');
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50', '0.5.0'), [], 'before 0.6.0 not judged');
+  });
+});
+
 describe('rules: distillation', () => {
   it('FT214 teacher and student of different families (TRL)', () => {
     const text = 'model_name_or_path: Qwen/Qwen2.5-0.5B\nteacher_model_name_or_path: meta-llama/Llama-3.1-8B\ndataset_name: x/y\nlearning_rate: 1.0e-5';

@@ -1,5 +1,6 @@
 import { accelerateValuesRule } from './accelerateValues';
 import { axolotlDeprecationsRule } from './axolotlDeprecations';
+import { axolotlStepsRule } from './axolotlSteps';
 import { componentsRule } from './components';
 import { distillationRule, packingRule } from './training';
 import { deepspeedLinkRule } from './distributed';
@@ -15,7 +16,7 @@ import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, llamaFactoryArgsRule, dpoLossWeightsRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule];
+export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, llamaFactoryArgsRule, dpoLossWeightsRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule, axolotlStepsRule];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
