@@ -107,18 +107,60 @@ describe('rules: packing, DeepSpeed links', () => {
 });
 
 describe('rules: tokens and templates', () => {
-  it('FT211 new tokens with LoRA, with a fix that saves the embeddings', () => {
+  it('FT211 new tokens with an adapter, in Axolotl\'s words, with a fix that saves the embeddings', () => {
     const d = run(`${AXOLOTL_BASE}\nadapter: lora\ntokens:\n  - "<tool_call>"`);
     assert.deepEqual(d.map((x) => x.code), ['FT211']);
-    assert.match(d[0]!.message, /^1 new token with LoRA: .*'embed_tokens' and 'lm_head'/);
+    assert.equal(d[0]!.message, "1 new token with 'adapter: lora': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs 'embed_tokens' and 'lm_head' (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with \"`lora_modules_to_save` not properly set when adding new tokens.\" when it reads the model's config.");
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Train and save embed_tokens and lm_head', true]]);
     assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\n');
   });
-  it('no FT211 when they are saved', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: lora\ntokens: ["<x>"]\nlora_modules_to_save: [embed_tokens, lm_head]`), []));
+  it('FT211 for any adapter (check_model_config tests `cfg.adapter`), and with only one of the pair saved', () => {
+    assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: llama-adapter\ntokens: ["<x>"]`).map((d) => d.code), ['FT211']);
+    const d = run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true\ntokens: ["<x>"]\nlora_modules_to_save: [lm_head]`);
+    assert.deepEqual(d.map((x) => x.code), ['FT211']);
+    assert.match(d[0]!.message, /needs 'embed_tokens' \(/);
+  });
+  it('no FT211 when a whole pair is saved: which pair the model needs depends on its model_type', () => {
+    for (const pair of ['embed_tokens, lm_head', 'embed_in, embed_out', 'word_embeddings, lm_head', 'embeddings, lm_head']) {
+      assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: lora\ntokens: ["<x>"]\nlora_modules_to_save: [${pair}]`), [], pair);
+    }
+    assert.deepEqual(run(`${AXOLOTL_BASE}\ntokens: ["<x>"]`), [], 'full fine-tuning trains the embeddings');
+  });
+  it('FT211: the fix is not fix-all where the name does not tell the model type, silent for compressed-tensors names', () => {
+    const falcon = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'tiiuae/falcon-7b')}\nadapter: lora\ntokens: ["<x>"]`);
+    assert.deepEqual(fixesOf(falcon[0]!).map((f) => f.preferred), [false]);
+    const pythia = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'EleutherAI/pythia-1b')}\nadapter: lora\ntokens: ["<x>"]`);
+    assert.deepEqual(fixesOf(pythia[0]!).map((f) => f.preferred), [false]);
+    assert.deepEqual(run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'RedHatAI/Llama-3.2-1B-Instruct-quantized.w8a8')}\nadapter: lora\ntokens: ["<x>"]`), []);
+  });
   it('FT213 a Llama 3 template on a Qwen model; generic templates are fine', () => {
     const text = AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'Qwen/Qwen2.5-7B-Instruct');
     assert.deepEqual(run(`${text}\nchat_template: llama3`).map((d) => `${d.code} ${d.message}`), ["FT213 'chat_template: llama3' is the llama3 format, but 'Qwen/Qwen2.5-7B-Instruct' is a qwen2 model: the model is trained on special tokens it does not know. Use 'qwen_25' (or 'tokenizer_default')."]);
     assert.deepEqual(run(`${text}\nchat_template: chatml`), []);
     assert.deepEqual(run(`${AXOLOTL_BASE}\nchat_template: llama3`), []);
+  });
+});
+
+describe('rules: Axolotl save and eval schedules (FT222)', () => {
+  const ft222 = (extra: string, axolotl?: string) => lines(`${AXOLOTL_BASE}\n${extra}`, axolotl ? { settings: { versions: { axolotl } } } : {}).filter((l) => l.includes(' FT222 ')).map((l) => l.split(' FT222 error ')[1]);
+  it('save_steps with another save_strategy or with saves_per_epoch', () => {
+    assert.deepEqual(ft222('save_strategy: epoch\nsave_steps: 100'), ['\'save_strategy: epoch\' with \'save_steps\': Axolotl stops with "save_strategy and save_steps mismatch. Please set save_strategy to \'steps\' or remove save_steps." as it validates the config.']);
+    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 100').map((l) => l!.split(' stops with ')[1]), ['"save_steps and saves_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('save_strategy: steps\nsave_steps: 100'), []);
+    assert.deepEqual(ft222('save_strategy: no\nsave_steps: 100'), [], 'unquoted no is False for PyYAML: falsy, not checked');
+    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 0'), []);
+  });
+  it('eval_steps with another eval_strategy, without a validation set, or with evals_per_epoch', () => {
+    assert.deepEqual(ft222('eval_strategy: epoch\neval_steps: 50\nval_set_size: 0.05').map((l) => l!.split(':')[0]), ["'eval_strategy"]);
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.0\neval_strategy: steps'), ['\'val_set_size: 0\' with \'eval_strategy\' and no test_datasets: Axolotl stops with "eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50\ntest_datasets:\n  - path: t\n    type: alpaca'), []);
+    assert.deepEqual(ft222('val_set_size: 0\neval_strategy: "no"'), []);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and evals_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: epoch').map((l) => l!.split(' stops with ')[1]), ['"eval_strategy must be empty or set to `steps` when used with evals_per_epoch." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: steps'), []);
+    assert.deepEqual(ft222('val_set_size: 0\nevals_per_epoch: 4'), [], 'evals_per_epoch alone is not refused without a validation set');
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50', '0.5.0'), [], 'before 0.6.0 not judged');
   });
 });
 
@@ -251,6 +293,81 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     // Before v0.8.3 the ZeRO-3 checks did not exist.
     assert.deepEqual(ft218('quantization_bit: 8\ndeepspeed: ds.json', { files: { '/w/ds.json': z3 }, settings: { versions: { llamafactory: '0.8.2' } } }), []);
   });
+  it('FT220 what LLaMA-Factory refuses as it reads the arguments, in its words, on the key', () => {
+    const lf = (type: string) => `stage: sft\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: ${type}\ntemplate: qwen\noutput_dir: o\n`;
+    const ft220 = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes('FT220'));
+    assert.deepEqual(ft220(`${lf('full')}quantization_bit: 4`), ['5:0-5:16 FT220 error \'quantization_bit\' with \'finetuning_type: full\': LLaMA-Factory stops with "Quantization is only compatible with the LoRA or OFT method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('freeze')}quantization_bit: 4`, '0.9.3').map((l) => l.split('stops with ')[1]), ['"Quantization is only compatible with the LoRA method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('oft')}quantization_bit: 4`), []);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4`), []);
+    assert.deepEqual(ft220(`${lf('freeze')}adapter_name_or_path: saves/x`).map((l) => l.split(' FT220 error ')[1]), ['\'adapter_name_or_path\' with \'finetuning_type: freeze\': LLaMA-Factory stops with "Adapter is only valid for the LoRA method." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}adapter_name_or_path: saves/x`), []);
+    assert.deepEqual(ft220(`stage: sft\nmodel_name_or_path: m\ntemplate: qwen\nadapter_name_or_path: saves/x`), [], 'finetuning_type defaults to lora');
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nresize_vocab: true`).map((l) => l.split(' FT220 ')[0]), ['6:0-6:12']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`).map((l) => l.split('stops with ')[1]), ['"Please use scripts/pissa_init.py to initialize PiSSA for a quantized model." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\npissa_init: true`, '0.8.1'), []);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a\ncreate_new_adapter: true`).map((l) => l.split('stops with ')[1]), ['"Cannot create new adapter upon a quantized model." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a,saves/b`).map((l) => l.split(' FT220 error ')[1]), ['Several adapters with \'quantization_bit\': LLaMA-Factory stops with "Quantized model only accepts a single adapter. Merge them first." as it reads the arguments.']);
+    assert.deepEqual(ft220(`${lf('lora')}quantization_bit: 4\nadapter_name_or_path: saves/a`), []);
+  });
+  it('FT220 a device map while training; OFT with Unsloth or KTransformers when the adapter is built', () => {
+    const lf = (type: string) => `stage: sft\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: ${type}\ntemplate: qwen\noutput_dir: o\n`;
+    const all = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => / FT2(18|20) /.test(l));
+    // The parser stops first, so FT218's "Only 4-bit" error for the same device map is not given while training.
+    assert.deepEqual(all(`${lf('lora')}quantization_bit: 8\nquantization_device_map: auto`), ['7:25-7:29 FT220 error \'quantization_device_map: auto\' with \'do_train: true\': LLaMA-Factory stops with "Cannot use device map for quantized models in training." as it reads the arguments.']);
+    assert.deepEqual(all(`${lf('oft')}use_unsloth: true`), ['3:17-3:20 FT220 error \'finetuning_type: oft\' with \'use_unsloth: true\': LLaMA-Factory stops with "Unsloth is currently not supported for OFT." when it builds the adapter, after loading the model.']);
+    assert.deepEqual(all(`${lf('oft')}use_kt: true\nuse_unsloth: true`).map((l) => l.split('stops with ')[1]), ['"KTransformers only supports LoRA finetuning." when it builds the adapter, after loading the model.']);
+    assert.deepEqual(all(`${lf('oft')}use_kt: true`, '0.9.4'), [], 'KTransformers arrived in 0.9.5');
+    assert.deepEqual(all(`${lf('lora')}use_unsloth: true`), []);
+    assert.deepEqual(all(`${lf('oft')}use_unsloth: true`.replace('do_train: true\n', '')), [], 'not training: no adapter is built');
+  });
+  it('FT220 what get_train_args refuses in a training config (do_train, do_eval or do_predict)', () => {
+    const lf = (stage: string, more = '') => `stage: ${stage}\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: o\n${more}`;
+    const says = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes(' FT220 ')).map((l) => `${l.split(' ')[0]} ${l.split(' FT220 error ')[1]!.split(': LLaMA-Factory stops with ')[0]} | ${l.split('stops with ')[1]}`);
+    assert.deepEqual(says(lf('dpo', 'neat_packing: true\ntrain_on_prompt: true\nmask_history: true\npredict_with_generate: true')), [
+      '7:0-7:12 \'neat_packing\' with \'stage: dpo\' | "`neat_packing` cannot be set as True except SFT." as it reads the arguments.',
+      '8:0-8:15 \'train_on_prompt\' with \'stage: dpo\' | "`train_on_prompt` or `mask_history` cannot be set as True except SFT." as it reads the arguments.',
+      '10:0-10:21 \'predict_with_generate\' with \'stage: dpo\' | "`predict_with_generate` cannot be set as True except SFT." as it reads the arguments.',
+    ]);
+    assert.deepEqual(says(lf('sft', 'neat_packing: true\ntrain_on_prompt: true')), []);
+    assert.deepEqual(says(lf('dpo', 'neat_packing: true'), '0.8.2'), [], 'neat_packing arrived in 0.8.3');
+    assert.deepEqual(says(lf('sft', 'do_predict: true')).map((l) => l.split(' | ')[1]), ['"Please enable `predict_with_generate` to save model predictions." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'do_predict: true\npredict_with_generate: true')), []);
+    assert.deepEqual(says(lf('rm', 'load_best_model_at_end: true')).map((l) => l.split(' | ')[1]), ['"RM and PPO stages do not support `load_best_model_at_end`." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'streaming: true')).map((l) => l.split(' | ')[1]), ['"Please specify `max_steps` in streaming mode." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'streaming: true\nmax_steps: 1000')), []);
+    assert.deepEqual(says(lf('sft', 'use_galore: true\ndeepspeed: ds.json')).map((l) => l.split(' | ')[1]), ['"GaLore and APOLLO are incompatible with DeepSpeed yet." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'use_galore: true\ndeepspeed: ds.json'), '0.9.1').map((l) => l.split(' | ')[1]), ['"GaLore is incompatible with DeepSpeed yet." as it reads the arguments.']);
+    assert.deepEqual(says(lf('sft', 'use_apollo: true\ndeepspeed: ds.json'), '0.9.1'), [], 'APOLLO arrived in 0.9.2');
+    assert.deepEqual(says(lf('sft', 'infer_backend: vllm')).map((l) => l.split(' | ')[1]), ['"vLLM/SGLang backend is only available for API, CLI and Web." as it reads the arguments.']);
+    const z3 = { '/w/ds_z3.json': '{"zero_optimization": {"stage": 3}}', '/w/ds_z2.json': '{"zero_optimization": {"stage": 2}}' };
+    const zero = (more: string, file: string, llamafactory?: string) => lines(lf('sft', `${more}\ndeepspeed: ${file}`), { path: '/w/lf.yaml', files: z3, ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) })
+      .filter((l) => l.includes(' FT220 ')).map((l) => l.split(' FT220 error ')[1]);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z3.json'), [
+      '\'use_unsloth\' under DeepSpeed ZeRO-3 (ds_z3.json): LLaMA-Factory stops with "Unsloth is incompatible with DeepSpeed ZeRO-3." as it reads the arguments.',
+      '\'pure_bf16\' under DeepSpeed ZeRO-3 (ds_z3.json): LLaMA-Factory stops with "`pure_bf16` is incompatible with DeepSpeed ZeRO-3." as it reads the arguments (on a GPU with bf16; on others, "This device does not support `pure_bf16`." comes first).',
+    ]);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z2.json'), []);
+    assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'missing.json'), [], 'a file we cannot read is not judged');
+    assert.deepEqual(zero('pure_bf16: true', 'ds_z3.json', '0.8.2'), [], 'not before 0.8.3');
+    assert.deepEqual(zero('predict_with_generate: true\ncompute_accuracy: true\ndo_predict: true', 'ds_z3.json').map((l) => l!.split(': LLaMA-Factory stops with ')[1]), [
+      '"`predict_with_generate` is incompatible with DeepSpeed ZeRO-3." as it reads the arguments.',
+      '"Cannot use `predict_with_generate` and `compute_accuracy` together." as it reads the arguments.',
+    ]);
+    assert.deepEqual(zero('predict_with_generate: true\ndo_predict: true', 'ds_z2.json'), []);
+    // A chat or export config (no do_train/do_eval/do_predict) is not read by get_train_args.
+    assert.deepEqual(says('model_name_or_path: Qwen/Qwen2-0.5B\ntemplate: qwen\ninfer_backend: vllm\nstreaming: true\n'), []);
+  });
+  it('FT221 TRL DPO loss_weights that do not match loss_type, in the words of the release', () => {
+    const dpo = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/ultrafeedback_binarized\noutput_dir: o\nbeta: 0.1\n';
+    const ft221 = (extra: string, trl?: string) => lines(`${dpo}${extra}`, { path: '/w/dpo.yaml', ...(trl ? { settings: { versions: { trl } } } : {}) }).filter((l) => l.includes('FT221'));
+    assert.deepEqual(ft221('loss_type: [sigmoid, bco_pair, sft]\nloss_weights: [0.8, 0.2]'), ['5:0-5:12 FT221 error 2 loss weights for 3 loss types: TRL\'s DPOConfig stops with "`loss_weights` must have the same length as `loss_type` when combining multiple losses." as it reads the arguments.']);
+    assert.deepEqual(ft221('loss_weights: [0.8, 0.2]').map((l) => l.split(' error ')[1]!.split(':')[0]), ["2 loss weights for 1 loss type (loss_type is unset"]);
+    assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [0.8, 0.2]', '0.25.0').map((l) => l.split('stops with ')[1]), ['"Length of loss_weights list (...) must match number of loss types (...)." as it reads the arguments.']);
+    assert.deepEqual(ft221('loss_type: [sigmoid, sft]\nloss_weights: [0.8, 0.2]'), []);
+    assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [1.0]'), []);
+    assert.deepEqual(ft221('loss_type: [sigmoid, sft]'), []);
+  });
   it('FT218 stays quiet where the on-the-fly quantization does not run', () => {
     const lf = (model: string) => `stage: sft\nmodel_name_or_path: ${model}\nfinetuning_type: lora\ntemplate: qwen\noutput_dir: o\n`;
     const codes = (text: string) => run(text, { path: '/w/lf.yaml', files: { '/w/ds.json': '{"zero_optimization": {"stage": 3}}' } }).map((d) => d.code).filter((c) => c === 'FT218');
@@ -290,6 +407,62 @@ describe('deprecations Axolotl prints itself (issue 14)', () => {
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  offload_params: true`).map((d) => d.message.slice(0, 50)), ["FSDP1 (no 'fsdp_version', so version 1) is depreca"]);
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_version: 2\nfsdp_config:\n  offload_params: true`), []);
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\nfsdp_config:\n  fsdp_version: 2\n  offload_params: true`), []);
+  });
+});
+
+describe('torchtune recipe start-up checks (FT219)', () => {
+  const base = (recipe: string) => [
+    `# tune run ${recipe} --config my/cfg`,
+    'output_dir: /tmp/out',
+    'model:',
+    '  _component_: torchtune.models.llama3_2.llama3_2_1b',
+    'batch_size: 2',
+  ].join('\n');
+  const ft219 = (text: string, torchtune?: string) => analyze(text, '/w/my_cfg.yaml', { settings: { ...DEFAULT_SETTINGS, ...(torchtune ? { versions: { torchtune } } : {}) } }).diagnostics
+    .filter((d) => d.code === 'FT219').map((d) => `${d.range.start.line}:${d.range.start.character} ${d.message}`);
+  it('dtype: fp16 where the recipe refuses it; lora_finetune_single_device takes it', () => {
+    assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: fp16`), ['5:7 \'dtype: fp16\': the full_finetune_single_device recipe stops with "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead." when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: bf16`), []);
+    assert.match(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`)[0]!, /\(torchtune 0\.6\.0 to 0\.6\.1 and main\)\.$/);
+    assert.deepEqual(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`, '0.5.0'), [], 'the recipe is not in 0.5.0');
+  });
+  it('a recipe that is on main only says so, and is not judged under a pin of a release without it', () => {
+    const text = `${base('qat_single_device')}\noptimizer_in_bwd: True\ngradient_accumulation_steps: 4`;
+    assert.match(ft219(text)[0]!, /when it starts \(torchtune main at bd2a0fc7\)\. Set gradient_accumulation_steps: 1/);
+    assert.deepEqual(ft219(text, '0.6.1'), []);
+  });
+  it('optimizer_in_bwd with gradient clipping or accumulation', () => {
+    const text = `${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`;
+    assert.deepEqual(ft219(text).map((l) => l.split(' \'')[0]! + ' ' + l.split('stops with ')[1]!.split('"')[1]), [
+      '6:16 Gradient clipping is not supported with optimizer in bwd.',
+      '7:29 Gradient accumulation is not supported with optimizer in bwd.',
+    ]);
+    assert.deepEqual(ft219(`${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: null\ngradient_accumulation_steps: 1`), []);
+    assert.deepEqual(ft219(`${base('full_finetune_distributed')}\noptimizer_in_bwd: False\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`), []);
+    // LoRA recipes have no optimizer in backward at all: nothing to refuse.
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\noptimizer_in_bwd: True\ngradient_accumulation_steps: 8`), []);
+  });
+  it('activation offloading without checkpointing, with a quick fix that is never fix-all', () => {
+    const a = analyze(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True`, '/w/my_cfg.yaml');
+    const d = a.diagnostics.filter((x) => x.code === 'FT219');
+    assert.deepEqual(d.map((x) => x.message), ['\'enable_activation_offloading: true\' without \'enable_activation_checkpointing: true\': the lora_finetune_single_device recipe stops with "enable_activation_offloading should only be True when enable_activation_checkpointing is True" when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
+    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Set enable_activation_checkpointing: true', false]]);
+    assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True\nenable_activation_checkpointing: True`), []);
+  });
+  it('a left_pad_sequence collator, refused after the model is loaded', () => {
+    assert.deepEqual(ft219(`${base('lora_finetune_distributed')}\ncollate_fn: torchtune.data.left_pad_sequence`), ['5:12 \'collate_fn: torchtune.data.left_pad_sequence\': the lora_finetune_distributed recipe stops with "left_pad_sequence collator is only for inference." when it sets up the data, after loading the model (torchtune 0.5.0 to 0.6.1 and main). Leave collate_fn unset (torchtune.data.padded_collate_sft).']);
+    assert.deepEqual(ft219(`${base('lora_finetune_distributed')}\ncollate_fn: torchtune.data.padded_collate_sft`), []);
+    assert.deepEqual(ft219(`${base('lora_dpo_single_device')}\ncollate_fn: torchtune.data.left_pad_sequence`), []);
+  });
+  it('silent without a `tune run` comment, for a recipe that does not check, when one of several named recipes does not, and before 0.5.0', () => {
+    const text = `${base('full_finetune_single_device')}\ndtype: fp16`;
+    assert.deepEqual(ft219(text.split('\n').slice(1).join('\n')), []);
+    assert.deepEqual(ft219(`${base('generate')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(`# tune run lora_finetune_single_device --config x\n${text}`), []);
+    assert.deepEqual(ft219(`${base('my_own_recipe.py')}\ndtype: fp16`), []);
+    assert.deepEqual(ft219(text, '0.4.0'), []);
+    assert.equal(ft219(text, '0.6.1').length, 1);
   });
 });
 

@@ -50,6 +50,40 @@ function tokenText(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Axolotl's check_model_config (loaders/utils.py, v0.10.0 to v0.18.0+; utils/models.py v0.4.0 to v0.9.2), run when
+ * it reads the model's config.json at startup: with any `adapter` and `tokens`, `lora_modules_to_save` must hold all
+ * of get_linear_embedding_layers(model_type): embed_in/embed_out for gpt_neox, word_embeddings/lm_head for falcon,
+ * embeddings/lm_head for nemotron_h (v0.16.0+), embed_tokens/lm_head for every other model type.
+ */
+const EMBEDDING_SETS = [EMBEDDINGS, ['embed_in', 'embed_out'], ['word_embeddings', 'lm_head'], ['embeddings', 'lm_head']];
+/** Compressed-tensors checkpoints (llm-compressor's W4A16/W8A8/FP8/NVFP4 exports): check_model_config returns before
+ *  the tokens check (v0.10.0+). Their config.json says so; their names usually do too, and then we stay silent. */
+const COMPRESSED_TENSORS = /w\d+a\d+|fp8|nvfp4|compressed|quantized/i;
+
+function newTokensWithoutEmbeddings(value: Record<string, unknown>): Finding | undefined {
+  const adapter = get(value, 'adapter');
+  const tokens = listOf(get(value, 'tokens'));
+  if (typeof adapter !== 'string' || !adapter || !tokens.length) return undefined;
+  const saved = listOf(get(value, 'lora_modules_to_save'));
+  // The model type decides which pair is needed: a config that lists any whole pair may be right for its model.
+  if (EMBEDDING_SETS.some((set) => set.every((m) => saved.includes(m)))) return undefined;
+  const model = get(value, 'base_model_config') ?? get(value, 'base_model');
+  if (typeof model === 'string' && COMPRESSED_TENSORS.test(model)) return undefined;
+  const missing = EMBEDDINGS.filter((m) => !saved.includes(m));
+  // embed_tokens/lm_head is the pair of every family we recognise by name except Falcon (falcon-7b/40b are
+  // model_type falcon, Falcon3 is llama): only there is the fix certainly right, and only there is it preferred.
+  const family = modelFamily(model);
+  const sure = family !== undefined && family !== 'falcon';
+  return {
+    code: 'FT211',
+    path: ['tokens'],
+    severity: 'error',
+    message: `${tokens.length} new token${tokens.length === 1 ? '' : 's'} with 'adapter: ${adapter}': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs ${missing.map((m) => `'${m}'`).join(' and ')} (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with "\`lora_modules_to_save\` not properly set when adding new tokens." when it reads the model's config.`,
+    fixes: [{ title: 'Train and save embed_tokens and lm_head', preferred: sure, edits: [{ kind: 'set', path: ['lora_modules_to_save'], text: `\n  - ${[...new Set([...saved, ...EMBEDDINGS])].join('\n  - ')}` }] }],
+  };
+}
+
 export const tokensRule: Rule = {
   codes: ['FT211', 'FT212', 'FT213'],
   formats: ['axolotl', 'llamafactory'],
@@ -91,21 +125,8 @@ export const tokensRule: Rule = {
       }
     }
     if (format === 'axolotl') {
-      const adapter = get(value, 'adapter');
-      const tokens = listOf(get(value, 'tokens'));
-      if ((adapter === 'lora' || adapter === 'qlora') && tokens.length) {
-        const saved = listOf(get(value, 'lora_modules_to_save'));
-        const missing = EMBEDDINGS.filter((m) => !saved.includes(m));
-        if (missing.length) {
-          out.push({
-            code: 'FT211',
-            path: ['tokens'],
-            severity: 'error',
-            message: `${tokens.length} new token${tokens.length === 1 ? '' : 's'} with ${adapter === 'qlora' ? 'QLoRA' : 'LoRA'}: their embedding rows must be trained and saved, so 'lora_modules_to_save' needs ${missing.map((m) => `'${m}'`).join(' and ')}. Axolotl stops at load time otherwise.`,
-            fixes: [{ title: 'Train and save embed_tokens and lm_head', preferred: true, edits: [{ kind: 'set', path: ['lora_modules_to_save'], text: `\n  - ${[...new Set([...saved, ...EMBEDDINGS])].join('\n  - ')}` }] }],
-          });
-        }
-      }
+      const finding = newTokensWithoutEmbeddings(value);
+      if (finding) out.push(finding);
       const template = get(value, 'chat_template');
       const family = modelFamily(get(value, 'base_model'));
       const templateFamily = typeof template === 'string' ? own(TEMPLATE_FAMILY, template) : undefined;
