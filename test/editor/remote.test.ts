@@ -194,7 +194,7 @@ describe('Remote development: code-server on a folder only the remote host has',
       await s.screenshot('remote-vram-lens');
     }));
 
-  it('hover on micro_batch_size says what it costs, from the same remote model', { timeout: 60_000 }, () =>
+  it('hover on micro_batch_size says what it costs, for the model of the remote cache (1.24 B parameters)', { timeout: 60_000 }, () =>
     step(s, 'hover', async (s) => {
       await s.goToLine(MICRO_BATCH_LINE, 3);
       await s.page.keyboard.press('Control+K');
@@ -203,6 +203,8 @@ describe('Remote development: code-server on a folder only the remote host has',
       await hover.waitFor({ state: 'visible', timeout: 20_000 }).catch(() => assert.fail('no hover on micro_batch_size'));
       const text = (await hover.innerText()).replace(/\s+/g, ' ');
       assert.match(text, /VRAM — the micro batch/, text);
+      // The model's size as the remote cache's config.json gives it (the client's copy would say about 70 B).
+      assert.match(text, /acme\/remote-only-1b \(1\.24 B params\)/, text);
       await s.screenshot('remote-hover');
       await s.page.keyboard.press('Escape');
     }));
