@@ -7,7 +7,7 @@
  * With `finetune.validation.yamlSyntax` at "leaveToRedHatYaml" (what "auto" becomes in VS Code when Red Hat YAML
  * is installed and validating), a config's FT001/FT002/FT006 is left out where yaml-language-server reports the
  * same problem: where the `yaml` package, the parser yaml-language-server runs, finds an error or warning on the
- * same line (FT002, FT006) or, for a syntax error, on that line or after it (both parsers stop reading there;
+ * same line (FT002, FT006) or, for a syntax error, an error on that line or after it (both parsers stop reading there;
  * yaml-language-server puts an unclosed `[` where the parser gave up, we put it at the bracket). Problems only
  * PyYAML has are kept: a list used as a key (PyYAML's "found unhashable key"), a second document (FT005), every
  * JSON file (Red Hat YAML does not read JSON).
@@ -27,32 +27,30 @@ const OVERLAPPING = new Set<string>([CODES.syntax, CODES.duplicateKey, CODES.uns
 /** `diagnostics` of a YAML file less those yaml-language-server reports as well. */
 export function withoutYamlLanguageServerOverlap(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
   if (!diagnostics.some((d) => OVERLAPPING.has(String(d.code)))) return diagnostics;
-  const lines = parserProblemLines(text);
-  if (lines.length === 0) return diagnostics;
+  const { errors, all } = parserProblemLines(text);
+  if (all.length === 0) return diagnostics;
   return diagnostics.filter((d) => {
     const code = String(d.code);
     if (!OVERLAPPING.has(code)) return true;
     const line = d.range.start.line;
-    const reported = code === CODES.syntax ? lines.some((l) => l >= line) : lines.includes(line);
+    // A syntax error against the parser's errors only: a warning after a list used as a key (an unresolved tag)
+    // is another problem, and the key stays ours.
+    const reported = code === CODES.syntax ? errors.some((l) => l >= line) : all.includes(line);
     return !reported;
   });
 }
 
-/** 0-based lines of the errors and warnings the `yaml` parser gives, as yaml-language-server parses the text. */
-function parserProblemLines(text: string): number[] {
+/** 0-based lines of the errors (and of errors and warnings) the `yaml` package gives, as yaml-language-server parses the text. */
+function parserProblemLines(text: string): { errors: number[]; all: number[] } {
   const counter = new LineCounter();
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
     docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, strict: false });
   } catch {
-    return [];
+    return { errors: [], all: [] };
   }
   const list = Array.isArray(docs) ? docs : [docs];
-  const lines: number[] = [];
-  for (const doc of list) {
-    for (const problem of [...doc.errors, ...doc.warnings]) {
-      lines.push(counter.linePos(problem.pos[0]).line - 1);
-    }
-  }
-  return lines;
+  const line = (problem: { pos: [number, number] }) => counter.linePos(problem.pos[0]).line - 1;
+  const errors = list.flatMap((doc) => doc.errors.map(line));
+  return { errors, all: [...errors, ...list.flatMap((doc) => doc.warnings.map(line))] };
 }
