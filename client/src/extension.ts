@@ -6,6 +6,7 @@ import { migrateLightningWorkspace } from './migrateLightning';
 import { VramBreakdownView } from './vramBreakdown';
 import { registerJobs } from './jobs';
 import { registerGenerate } from './generate';
+import { watchRedHatYaml } from './redHatYaml';
 
 /** Wires the features together and nothing else; each lives in its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -21,6 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vram.register());
   registerJobs(context, client, output);
   registerGenerate(context, client);
+  context.subscriptions.push(watchRedHatYaml(client));
 
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
+import { yamlSyntaxMiddleware } from './redHatYaml';
 
 /** The bundled server runs in a Node process of VS Code's own, over IPC. */
 export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, overrides: FormatOverrides): LanguageClient {
@@ -31,6 +32,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     initializationOptions,
     outputChannel: output,
     markdown: { isTrusted: false, supportHtml: false },
+    // finetune.validation.yamlSyntax "auto": whether Red Hat YAML already reports a YAML file's parser problems.
+    middleware: { workspace: yamlSyntaxMiddleware },
   };
   const client = new LanguageClient('finetune', 'Fine-Tune Workbench', serverOptions, clientOptions);
   context.subscriptions.push(client);

@@ -29,6 +29,7 @@ import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service
 import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
 import { CODES } from './core/config/codes';
+import { withoutYamlLanguageServerOverlap } from './yamlExtensionOverlap';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 
 const DISK = diskFiles();
@@ -341,7 +342,14 @@ export class ConfigDocuments {
       warnings: analysis.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
     });
     // After the format, so that a client reacting to the diagnostics already knows what the file is.
-    this.host.publish(uri, doc.version, analysis.diagnostics);
+    // Only what is shown changes with yamlSyntax: the counts above, pre-flight and `ftw check` keep every problem.
+    const settings = await this.host.getSettings(uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
+    if (this.getDocument(uri)?.version !== analysis.version) return;
+    // Red Hat YAML validates documents of the language 'yaml', never JSON or Python.
+    const shown = doc.languageId === 'yaml' && settings.validation.yamlSyntax === 'leaveToRedHatYaml'
+      ? withoutYamlLanguageServerOverlap(doc.getText(), analysis.diagnostics)
+      : analysis.diagnostics;
+    this.host.publish(uri, doc.version, shown);
   }
 
   /**

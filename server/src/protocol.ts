@@ -10,6 +10,9 @@ export interface FinetuneSettings {
     /** Debounce after a change, in milliseconds. */
     delay: number;
     maxFileSizeKB: number;
+    /** FT001/FT002/FT006 of YAML files: "leaveToRedHatYaml" leaves out those yaml-language-server reports too
+     *  (the VS Code client turns the setting's "auto" into one of these two). */
+    yamlSyntax: 'show' | 'leaveToRedHatYaml';
   };
   /** glob -> format id. */
   formatAssociations: Record<string, string>;
@@ -47,7 +50,7 @@ export interface ModelSetting {
 }
 
 export const DEFAULT_FINETUNE_SETTINGS: FinetuneSettings = {
-  validation: { enable: true, delay: 200, maxFileSizeKB: 1024 },
+  validation: { enable: true, delay: 200, maxFileSizeKB: 1024, yamlSyntax: 'show' },
   formatAssociations: {},
   gpus: [],
   models: [],

@@ -47,6 +47,8 @@ export function normalise(raw: Partial<FinetuneSettings> | null | undefined): Fi
       enable: typeof v.enable === 'boolean' ? v.enable : d.validation.enable,
       delay: num(v.delay, d.validation.delay, 0),
       maxFileSizeKB: num(v.maxFileSizeKB, d.validation.maxFileSizeKB, 1),
+      // "auto" (a client that does not resolve it) and anything unknown: show them.
+      yamlSyntax: v.yamlSyntax === 'leaveToRedHatYaml' ? 'leaveToRedHatYaml' : 'show',
     },
     formatAssociations: assoc && typeof assoc === 'object' && !Array.isArray(assoc)
       ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))

@@ -31,6 +31,14 @@ describe('hostile input never throws', () => {
     assert.equal(parsed.problems[0]!.code, 'FT004');
   });
 
+  it('an alias without its anchor is a syntax error where it stands, not a bomb (PyYAML: "found undefined alias")', () => {
+    const parsed = parseConfig('a: &x 1\nb: *x\nc: *nope\nd: &nope 2\n', 'yaml');
+    assert.equal(parsed.value, undefined);
+    assert.deepEqual(parsed.problems.map((p) => [p.code, p.start, p.message]), [
+      ['FT001', 17, 'Syntax error: the alias \'*nope\' names no anchor \'&nope\' before it. PyYAML stops with "found undefined alias \'nope\'".'],
+    ]);
+  });
+
   it('10,000 levels of flow nesting', () => {
     const parsed = parseConfig(`a: ${'['.repeat(10000)}${']'.repeat(10000)}`, 'yaml');
     assert.equal(parsed.problems[0]!.code, 'FT003');

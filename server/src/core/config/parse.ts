@@ -112,8 +112,11 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
-    problems.push(aliasBomb(doc, `more than ${MAX_ALIAS_COUNT} nodes`));
+  } catch (e) {
+    // `*name` with no `&name` before it: the `yaml` package throws a ReferenceError; PyYAML's composer stops with
+    // "found undefined alias" (a syntax error, not a bomb).
+    const undefinedAt = e instanceof ReferenceError ? undefinedAlias(doc.contents) : null;
+    problems.push(undefinedAt ? undefinedAliasProblem(undefinedAt) : aliasBomb(doc, `more than ${MAX_ALIAS_COUNT} nodes`));
     value = undefined;
   }
   return { syntax, doc, value, problems };
@@ -195,6 +198,34 @@ export function nestingDepth(root: unknown): number {
     }
   }
   return max;
+}
+
+/** The first alias, in document order, whose anchor is not defined before it (one pass: anchors come first). */
+function undefinedAlias(root: unknown): (Node & { source: string }) | null {
+  const anchors = new Set<string>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) return node;
+      continue;
+    }
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.add(node.anchor);
+    if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    else if (isPair(node)) stack.push(node.value, node.key);
+  }
+  return null;
+}
+
+function undefinedAliasProblem(alias: Node & { source: string }): TextProblem {
+  const [start, end] = alias.range ?? [0, 1];
+  return {
+    start,
+    end: Math.max(end, start + 1),
+    code: CODES.syntax,
+    message: `Syntax error: the alias '*${alias.source}' names no anchor '&${alias.source}' before it. PyYAML stops with "found undefined alias '${alias.source}'".`,
+    severity: 'error',
+  };
 }
 
 function firstAlias(root: unknown): Node | null {
