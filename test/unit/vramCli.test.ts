@@ -25,7 +25,7 @@ describe('ftw vram', () => {
     assert.deepEqual(Object.keys(out), ['setup', 'allocatedBytes', 'peakBytes', 'peakUpperBytes', 'contextBytes', 'components', 'gpus']);
     assert.deepEqual(out.setup, {
       model: 'meta-llama/Llama-2-7b-hf', method: 'qlora', quantization: 'nf4', doubleQuant: false, precision: 'bf16-mixed', optimizer: 'adamw',
-      microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, packed: false, loss: 'full', attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
+      microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, checkpointing: 'reentrant', packed: false, loss: 'full', attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
       lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'], trainEmbeddings: false },
     });
     const c = out.components as Record<string, number>;

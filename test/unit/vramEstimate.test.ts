@@ -541,7 +541,7 @@ describe('vram: resolveSetup', () => {
   it('fills in every default', () => {
     assert.deepEqual(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf' }), {
       model: 'meta-llama/Llama-2-7b-hf', method: 'full', quantization: 'none', doubleQuant: false, precision: 'bf16-mixed',
-      optimizer: 'adamw', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: false, packed: false, loss: 'full',
+      optimizer: 'adamw', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: false, checkpointing: 'reentrant', packed: false, loss: 'full',
       attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
     });
   });

@@ -511,7 +511,7 @@ function looksLikeSetup(value: unknown): boolean {
   return keys.includes('model') && keys.every((k) => SETUP_KEYS.has(k));
 }
 
-const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload']);
+const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'checkpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload']);
 
 async function vram(args: string[], io: Io): Promise<number> {
   const json = args.includes('--json');

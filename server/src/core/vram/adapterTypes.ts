@@ -21,7 +21,7 @@ export interface AdapterContext {
 export type SetupField =
   | 'model' | 'method' | 'trainableLayers' | 'lora.rank' | 'lora.targets' | 'lora.trainEmbeddings' | 'adapter' | 'prefix'
   | 'teacher' | 'quantization' | 'doubleQuant' | 'precision' | 'optimizer' | 'microBatchSize' | 'sequenceLength'
-  | 'gradientCheckpointing' | 'packed' | 'loss' | 'attention' | 'gpus' | 'sharding' | 'offload' | 'gradientAccumulation';
+  | 'gradientCheckpointing' | 'checkpointing' | 'packed' | 'loss' | 'attention' | 'gpus' | 'sharding' | 'offload' | 'gradientAccumulation';
 
 export interface AdaptedSetup {
   setup: TrainingSetupInput;

@@ -14,7 +14,7 @@ import type { GpuInfo } from '../gpus/catalog';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import type { ModelDims } from './modelTypes';
 import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
-import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, zero3DtypeBytes, zero3OffloadStaging } from './terms';
+import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, RETAINED_GRADS_LABEL, retainedInputGradients, zero3DtypeBytes, zero3OffloadStaging } from './terms';
 
 export { loraParameters, modelParts } from './terms';
 import type { TrainingSetup } from './setup';
@@ -286,12 +286,15 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // HF checkpoints each decoder layer's input: the residual stream, in the embedding's dtype.
     const checkpoints = tokens * keptLayers * d.hiddenSize * residualBytes;
     const working = tokens * (layerBytes + scores);
-    activations = checkpoints + working;
+    const retained = retainedInputGradients(setup, tokens, keptLayers, d.hiddenSize, residualBytes);
+    activations = checkpoints + working + retained.bytes;
     // With checkpointing the loss's buffers are freed before the last layer is recomputed, so the peak holds the
-    // larger of the two, not both (research §5.4's worked example sums them: an upper bound).
-    logitsOverlap = working;
+    // larger of the two, not both (research §5.4's worked example sums them: an upper bound). Where FSDP keeps every
+    // layer's input gradient to the end of backward, that phase is the recomputed layer plus those gradients.
+    logitsOverlap = working + retained.bytes;
     add('activations', 'layer checkpoints', checkpoints, `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`, UPSIDE.checkpoints, true);
     add('activations', 'one layer recomputed in backward', working, `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`, UPSIDE.recomputed, true);
+    add('activations', RETAINED_GRADS_LABEL, retained.bytes, retained.detail, UPSIDE.checkpoints, true);
   } else {
     activations = tokens * keptLayers * (layerBytes + scores);
     add('activations', 'activations kept for backward', tokens * keptLayers * layerBytes, `${keptLayers} layers × ${tokens} tokens × ${(layerBytes / 1024).toFixed(0)} KiB${kbitUpcast ? ' (MLP outputs in fp32: k-bit model under autocast)' : ''}`, UPSIDE.activations, true);
@@ -361,7 +364,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const persistent = lines.filter((l) => !l.transient);
   // With checkpointing the loss's buffers are freed before the last layer is recomputed: the peak holds the larger
   // of the two, not both (research §5.4's worked example sums them: an upper bound).
-  const dropped = logitsOverlap ? (logitsOverlap < logits ? ['one layer recomputed in backward'] : lines.filter((l) => l.component === 'logits').map((l) => l.label)) : [];
+  const dropped = logitsOverlap ? (logitsOverlap < logits ? ['one layer recomputed in backward', RETAINED_GRADS_LABEL] : lines.filter((l) => l.component === 'logits').map((l) => l.label)) : [];
   const forward = lines.filter((l) => l.transient && !dropped.includes(l.label));
   const sum = (ls: BreakdownLine[]) => ls.reduce((s, l) => s + l.bytes, 0);
   // The optimizer step: torch.optim.AdamW runs its foreach implementation by default on CUDA, which makes one

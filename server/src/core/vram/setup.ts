@@ -12,6 +12,7 @@ export type Attention = 'eager' | 'sdpa' | 'flash';
 export type Sharding = 'none' | 'ddp' | 'fsdp' | 'zero1' | 'zero2' | 'zero3';
 export type Offload = 'none' | 'optimizer' | 'all';
 export type Loss = 'full' | 'chunked' | 'fused';
+export type CheckpointImpl = 'reentrant' | 'non-reentrant';
 
 export const METHODS: readonly Method[] = ['full', 'freeze', 'lora', 'qlora', 'adapter', 'prefix', 'distillation'];
 export const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8', 'nf4', 'fp4'];
@@ -21,6 +22,7 @@ export const ATTENTIONS: readonly Attention[] = ['eager', 'sdpa', 'flash'];
 export const SHARDINGS: readonly Sharding[] = ['none', 'ddp', 'fsdp', 'zero1', 'zero2', 'zero3'];
 export const OFFLOADS: readonly Offload[] = ['none', 'optimizer', 'all'];
 export const LOSSES: readonly Loss[] = ['full', 'chunked', 'fused'];
+export const CHECKPOINT_IMPLS: readonly CheckpointImpl[] = ['reentrant', 'non-reentrant'];
 
 export interface LoraSetup {
   rank: number;
@@ -50,6 +52,7 @@ export interface TrainingSetupInput {
   microBatchSize?: number;
   sequenceLength?: number;
   gradientCheckpointing?: boolean;
+  checkpointing?: CheckpointImpl;
   packed?: boolean;
   loss?: Loss;
   attention?: Attention;
@@ -74,6 +77,11 @@ export interface TrainingSetup {
   microBatchSize: number;
   sequenceLength: number;
   gradientCheckpointing: boolean;
+  /** How checkpointing recomputes a layer: torch.utils.checkpoint's reentrant autograd.Function (transformers'
+   *  gradient_checkpointing_enable default, use_reentrant=True) or the non-reentrant saved-tensor hooks (torchtune,
+   *  llama-recipes, FSDP's checkpoint_wrapper, use_reentrant=False). Matters under FSDP with frozen units
+   *  (docs/vram.md §4.8). */
+  checkpointing: CheckpointImpl;
   /** Every micro batch is exactly microBatchSize × sequenceLength tokens (sample packing, or padding to the maximum
    *  length): the same tensor shapes every step. false: batches are padded to their longest sample, so shapes
    *  change from step to step (the caching allocator fragments more). */
@@ -99,6 +107,8 @@ export interface TrainingSetup {
  * - sdpa: PyTorch's scaled_dot_product_attention, the transformers default since 4.36.
  * - not packed: the trainers' data collators pad each batch to its longest sample unless packing is turned on.
  * - full cross-entropy: transformers computes the logits over the whole vocabulary unless a kernel replaces it.
+ * - reentrant checkpointing: transformers' gradient_checkpointing_enable passes use_reentrant=True when no
+ *   gradient_checkpointing_kwargs are given (4.35 to 4.48 at least); torchtune's adapter sets non-reentrant.
  */
 export const DEFAULTS = {
   method: 'full' as Method,
@@ -108,6 +118,7 @@ export const DEFAULTS = {
   microBatchSize: 1,
   sequenceLength: 2048,
   gradientCheckpointing: false,
+  checkpointing: 'reentrant' as CheckpointImpl,
   packed: false,
   loss: 'full' as Loss,
   attention: 'sdpa' as Attention,
@@ -176,7 +187,7 @@ function modelRef(value: unknown, path: string): ModelRef {
 
 const TOP_LEVEL = new Set([
   'model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision',
-  'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload',
+  'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'checkpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload',
 ]);
 
 /** Checks a setup read from JSON and fills in the defaults. Throws SetupError with the field's path. */
@@ -203,6 +214,7 @@ export function resolveSetup(raw: unknown): TrainingSetup {
     microBatchSize: positiveInt(o.microBatchSize, 'microBatchSize') ?? DEFAULTS.microBatchSize,
     sequenceLength: positiveInt(o.sequenceLength, 'sequenceLength') ?? DEFAULTS.sequenceLength,
     gradientCheckpointing: bool(o.gradientCheckpointing, 'gradientCheckpointing') ?? DEFAULTS.gradientCheckpointing,
+    checkpointing: oneOf(o.checkpointing, CHECKPOINT_IMPLS, 'checkpointing') ?? DEFAULTS.checkpointing,
     packed: bool(o.packed, 'packed') ?? DEFAULTS.packed,
     loss: oneOf(o.loss, LOSSES, 'loss') ?? DEFAULTS.loss,
     attention: oneOf(o.attention, ATTENTIONS, 'attention') ?? DEFAULTS.attention,

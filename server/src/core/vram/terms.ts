@@ -258,3 +258,31 @@ export function zero3OffloadStaging(setup: TrainingSetup, parts: Parts): number 
   if (setup.sharding !== 'zero3' || setup.offload !== 'all' || parts.headMatrix === 0) return 0;
   return (parts.headMatrix / setup.gpus) * zero3DtypeBytes(setup);
 }
+
+export const RETAINED_GRADS_LABEL = 'layer input gradients FSDP keeps to the end of backward';
+
+/**
+ * FSDP (FSDP1, FullyShardedDataParallel) with units whose parameters are all frozen and reentrant checkpointing
+ * (docs/vram.md §4.8). PEFT's fsdp_auto_wrap_policy, which the HF Trainer and its wrappers install for a LoRA
+ * model, wraps every trainable LoRA leaf as its own unit, so each decoder-layer unit holds only frozen weights.
+ * For such a unit FSDP's pre-forward registers a reshard-only hook with register_multi_grad_hook on the unit's
+ * inputs that require grad (torch/distributed/fsdp/_runtime_utils.py, _register_post_backward_reshard_only_hook),
+ * and keeps its handle on the flat parameter until _finalize_params at the end of backward. The multi-grad hook
+ * holds the inputs' grad_fn or AccumulateGrad nodes (torch/autograd/graph.py, register_multi_grad_hook: grad_fns).
+ * Under reentrant checkpointing the input of the recomputed layer is a detached leaf, so its AccumulateGrad node
+ * holds that tensor and the .grad the recompute accumulates into it: one residual-stream gradient per layer stays
+ * alive until backward ends, instead of being freed as the previous layer consumes it. At the first layer's
+ * backward the other L − 1 are still there, next to every checkpoint (also kept through the same leaves) and the
+ * recomputed layer; the logits are gone by then. Non-reentrant checkpointing passes the real (non-leaf) hidden
+ * states, whose grad_fn keeps no gradient; units that hold a trainable parameter take the AccumulateGrad hook instead.
+ */
+export function retainedInputGradients(setup: TrainingSetup, tokens: number, layers: number, hidden: number, residualBytes: number): { bytes: number; detail: string } {
+  const applies =
+    setup.sharding === 'fsdp' &&
+    (setup.method === 'lora' || setup.method === 'qlora') &&
+    setup.gradientCheckpointing &&
+    setup.checkpointing === 'reentrant';
+  if (!applies || layers < 2) return { bytes: 0, detail: '' };
+  const bytes = (layers - 1) * tokens * hidden * residualBytes;
+  return { bytes, detail: `${layers - 1} layers × ${tokens} tokens × hidden ${hidden} × ${residualBytes} bytes (frozen FSDP units, reentrant checkpointing: the gradients of the layers' inputs live until backward ends)` };
+}

@@ -2,7 +2,7 @@
 import type { ValuePath } from '../../config/ast';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Quantization } from '../setup';
-import { TrainingKind, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setLoss, setOptimizer, setPacked } from './common';
+import { TrainingKind, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
 import { Reader, isObj } from './reader';
 
 // Axolotl
@@ -136,6 +136,7 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
     const on = r.flag(['gradient_checkpointing']);
     if (on !== undefined) r.set('gradientCheckpointing', on, 'gradientCheckpointing', ['gradient_checkpointing']);
   }
+  setCheckpointImpl(r, ['gradient_checkpointing_kwargs', 'use_reentrant']);
 
   // Precision: Axolotl loads the model in bf16 when bf16 is on (fp16 with fp16/float16), so the base weights are
   // bf16 for every method; full fine-tuning then trains bf16 weights (no fp32 master copy).

@@ -128,6 +128,12 @@ export function setPacked(r: Reader, path: ValuePath): void {
   }
 }
 
+/** use_reentrant: false (gradient_checkpointing_kwargs in HF TrainingArguments and Axolotl, use_reentrant_gc in
+ *  LLaMA-Factory): checkpointing through saved-tensor hooks instead of transformers' reentrant default. */
+export function setCheckpointImpl(r: Reader, path: ValuePath): void {
+  if (r.flag(path) === false) r.set('checkpointing', 'non-reentrant', 'checkpointing', path);
+}
+
 /** A cross-entropy that does not materialise the full fp32 logits: a chunked one, or one fused with the LM head. */
 export function setLoss(r: Reader, loss: 'chunked' | 'fused', path: ValuePath, what: string): void {
   r.set('loss', loss, 'loss', path);

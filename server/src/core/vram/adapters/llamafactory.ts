@@ -2,7 +2,7 @@
 import type { ValuePath } from '../../config/ast';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Sharding } from '../setup';
-import { type TrainingKind, attentionFromName, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setLoss, setOptimizer, setPacked } from './common';
+import { type TrainingKind, attentionFromName, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
 import { Reader, isObj } from './reader';
 
 // LLaMA-Factory
@@ -83,6 +83,7 @@ export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
   const noGc = r.flag(['disable_gradient_checkpointing']);
   r.set('gradientCheckpointing', noGc !== true, 'gradientCheckpointing', noGc !== undefined ? ['disable_gradient_checkpointing'] : undefined);
   if (noGc === undefined) r.note('gradient checkpointing: LLaMA-Factory turns it on unless disable_gradient_checkpointing is true.');
+  setCheckpointImpl(r, ['use_reentrant_gc']);
 
   // Precision: the model loads in the compute dtype (bf16/fp16, else the checkpoint's); trainable parameters are
   // then upcast to fp32 unless pure_bf16 (model/adapter.py). So full FT is bf16-mixed, pure_bf16 bf16-true.

@@ -134,6 +134,8 @@ export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
   setPacked(r, ['dataset', 'packed']);
   const gc = r.flag(['enable_activation_checkpointing']);
   if (gc !== undefined) r.set('gradientCheckpointing', gc, 'gradientCheckpointing', ['enable_activation_checkpointing']);
+  // torchtune wraps layers with checkpoint_wrapper(CheckpointImpl.NO_REENTRANT) (torchtune/training/activations.py).
+  r.set('checkpointing', 'non-reentrant');
   if (r.flag(['enable_activation_offloading']) === true) r.note('gradient checkpointing: enable_activation_offloading moves the checkpoints to the CPU; the estimate keeps them on the GPU.');
 
   // torchtune trains in the dtype it loads (no fp32 master weights, no autocast).

@@ -1,7 +1,7 @@
 /** Config → TrainingSetup: TRL and Hugging Face TrainingArguments configs. (index.ts gives the conventions every format follows.) */
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Sharding } from '../setup';
-import { hfBatch, hfPrecision, hfQuantization, loadDtype, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setLoss, setOptimizer, setPacked } from './common';
+import { hfBatch, hfPrecision, hfQuantization, loadDtype, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
 import { Reader } from './reader';
 
 // TRL CLI and plain HF TrainingArguments
@@ -113,6 +113,7 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
     r.set('gradientCheckpointing', true);
     r.note("gradient checkpointing: TRL's configs turn it on by default.");
   }
+  setCheckpointImpl(r, ['gradient_checkpointing_kwargs', 'use_reentrant']);
 
   const load = hfOnly
     ? loadDtype(r, 'fp32', 'precision: the config does not say which dtype the script loads the model in; assumed fp32 (bf16/fp16 then mean mixed precision).')
