@@ -1,36 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
 import { GEN_FORMATS } from '../../server/src/core/generate';
 import { GPUS } from '../../server/src/core/gpus/catalog';
 import { LAUNCHERS as CORE_LAUNCHERS } from '../../server/src/core/jobs/types';
 import { GENERATED_FORMATS, LAUNCHERS } from '../../server/src/protocol';
 import { gpuSetting } from '../../server/src/wizardRequests';
 import { gpuFromSetting } from '../../server/src/localGpus';
-
-const REPO = join(__dirname, '..', '..', '..');
-
-/** dist/client.js as `node client/build.mjs --production` bundles it (same options), with esbuild's input map. */
-async function clientBundle(): Promise<{ bytes: number; inputs: Record<string, number> }> {
-  const result = await build({
-    absWorkingDir: REPO,
-    entryPoints: ['client/src/extension.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    external: ['vscode'],
-    write: false,
-    metafile: true,
-    outfile: 'dist/client.js',
-    logLevel: 'silent',
-  });
-  const output = Object.values(result.metafile.outputs)[0]!;
-  return { bytes: result.outputFiles[0]!.contents.length, inputs: Object.fromEntries(Object.entries(output.inputs).map(([k, v]) => [k, v.bytesInOutput])) };
-}
+import { clientBundle } from '../lib/clientBundle';
 
 describe('The client bundles VS Code glue, not the core (issue 17)', () => {
   it('dist/client.js takes nothing from server/src/core, and from server/src only the protocol and the job runtime', async () => {
