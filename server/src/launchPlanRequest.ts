@@ -25,8 +25,7 @@ export function launchRequestOf(params: unknown): LaunchRequest {
   if (typeof p.cwd !== 'string' || !isAbsolute(p.cwd)) throw badParams(M, '`cwd` must be an absolute path (the workspace folder)');
   if (typeof p.format !== 'string' || !formats.includes(p.format)) throw badParams(M, `\`format\` must be one of ${formats.join(', ')}`);
   if (typeof p.launcher !== 'string' || !(LAUNCHERS as readonly string[]).includes(p.launcher)) throw badParams(M, `\`launcher\` must be one of ${LAUNCHERS.join(', ')}`);
-  // Their values (whole, ≥ 1) are planLaunch's to judge, with the sentence a task definition gets.
-  for (const k of ['gpus', 'nodes'] as const) if (p[k] !== undefined && typeof p[k] !== 'number') throw badParams(M, `\`${k}\` must be a number`);
+  // gpus and nodes are planLaunch's to judge (whole, ≥ 1), with the sentence a task definition has always got.
   for (const k of ['python', 'recipe', 'script', 'accelerateConfig'] as const) if (p[k] !== undefined && typeof p[k] !== 'string') throw badParams(M, `\`${k}\` must be a string`);
   if (p.env !== undefined && !isStringMap(p.env)) throw badParams(M, '`env` must map names to strings');
   if (p.args !== undefined && !isStrings(p.args)) throw badParams(M, '`args` must be a list of strings');

@@ -146,6 +146,8 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.deepEqual(result, { ok: true, plan: planLaunch({ ...request, format: 'axolotl', launcher: 'torchrun' }, existsSync) });
     const { result: nodes } = await client.request<LaunchPlanResult>('finetune/launchPlan', { ...request, launcher: 'local', nodes: 2 }, 5000);
     assert.deepEqual(nodes, { ok: false, message: '2 nodes need a cluster launcher (slurm or skypilot): the local launcher starts processes on this machine only' });
+    const { result: zero } = await client.request<LaunchPlanResult>('finetune/launchPlan', { ...request, gpus: 0 }, 5000);
+    assert.ok(!zero.ok && / must be a whole number ≥ 1, not 0$/.test(zero.message), JSON.stringify(zero));
     assert.deepEqual(await refusal('finetune/launchPlan', { ...request, launcher: 'mpirun' }), { code: -32602, message: 'finetune/launchPlan: `launcher` must be one of local, torchrun, accelerate, deepspeed, slurm, skypilot' });
     assert.deepEqual(await refusal('finetune/launchPlan', { ...request, file: 'lora.yml' }), { code: -32602, message: 'finetune/launchPlan: `file` must be the absolute path of the config or script' });
     assert.deepEqual(await refusal('finetune/launchPlan', { ...request, args: ['--x', 3] }), { code: -32602, message: 'finetune/launchPlan: `args` must be a list of strings' });

@@ -109,7 +109,14 @@ function freeUri(folder: vscode.Uri, name: string): vscode.Uri {
  */
 export async function newTrainingConfig(client: LanguageClient): Promise<void> {
   const scope = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
-  const choices = await client.sendRequest<NewConfigChoices>(NEW_CONFIG_CHOICES, (scope ? { uri: scope } : {}) satisfies NewConfigChoicesParams);
+  let choices: NewConfigChoices;
+  try {
+    choices = await client.sendRequest<NewConfigChoices>(NEW_CONFIG_CHOICES, (scope ? { uri: scope } : {}) satisfies NewConfigChoicesParams);
+  } catch (e) {
+    // The generator is the language server's: without it there is nothing to offer.
+    void vscode.window.showErrorMessage(`${TITLE} needs the Fine-Tune language server, which did not answer: ${e instanceof Error ? e.message : String(e)}. Try "Fine-Tune: Restart Language Server".`);
+    return;
+  }
   const engine: Engine = { client, choices };
   const state: State = {};
   let step: Step = 1;
