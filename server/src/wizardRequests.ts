@@ -45,6 +45,8 @@ import type {
   NewConfigRemedy,
 } from './protocol';
 
+const MAX_BUCKETS = 64;
+
 /** What the handlers need from the server: settings, models, the server's view of a file. */
 export interface WizardHost {
   settings(uri: string | undefined): Promise<FinetuneSettings>;
@@ -191,6 +193,8 @@ export async function lengthBucketEnsemble(host: WizardHost, params: unknown): P
   if (!uri.startsWith('file:')) throw badParams(M, '`uri` must be a file: URI');
   const buckets = p['buckets'];
   if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'number')) throw badParams(M, '`buckets` must be a list of sequence lengths in tokens, e.g. [512, 1024, 2048]');
+  // One file per bucket, each estimated: a request for thousands is answered with a sentence, not thousands of files.
+  if (buckets.length > MAX_BUCKETS) return { ok: false, message: `At most ${MAX_BUCKETS} buckets (got ${buckets.length}): one variant of the config is written per bucket.` };
   const path = pathOfUri(uri);
   const configText = text(M, p, 'text', true) ?? host.textOf(uri);
   if (configText === undefined) throw badParams(M, `${basename(path)} is neither open nor a readable file in the workspace`);

@@ -171,6 +171,28 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.deepEqual(configs.map((c) => c.relativePath), ['lora.yml']);
   });
 
+  it('hostile parameters: every command answers, or refuses with InvalidParams; never an internal error', async () => {
+    const deep: Record<string, unknown> = {};
+    let at = deep;
+    for (let i = 0; i < 2000; i++) at = (at['x'] = {}) as Record<string, unknown>;
+    const hostile: unknown[] = [null, 42, 'x', [], {}, { uri: 5 }, { uri: 'file:///etc/passwd', buckets: [512] }, deep, { approach: {}, method: [], model: 1, gpu: null, format: 'axolotl' },
+      { uri: lora, buckets: Array.from({ length: 5000 }, (_, i) => 16 + i) }, { file: '/x', cwd: '/', format: 'axolotl', launcher: 'local', env: { A: 1 } }, { gpu: { name: 'x', memoryMiB: -1 } }];
+    for (const command of ['ftw.newConfigChoices', 'ftw.newConfig', 'ftw.ensemble', 'ftw.vramBreakdown', 'ftw.launchInfo', 'ftw.launchPlan', 'ftw.listConfigs']) {
+      for (const arg of hostile) {
+        try {
+          await client.request('workspace/executeCommand', { command, arguments: [arg] }, 10000);
+        } catch (e) {
+          assert.ok(e instanceof ResponseError, `${command}: ${String(e)}`);
+          assert.equal(e.code, -32602, `${command} ${JSON.stringify(arg)?.slice(0, 80)}: ${e.message}`);
+          assert.ok(e.message.length > 20, e.message);
+        }
+      }
+    }
+    const { result } = await client.request<EnsembleAnswer>('finetune/ensemble', { uri: lora, buckets: Array.from({ length: 65 }, (_, i) => 16 + i) }, 5000);
+    assert.deepEqual(result, { ok: false, message: 'At most 64 buckets (got 65): one variant of the config is written per bucket.' });
+    assert.ok(client.alive, 'the server is still running');
+  });
+
   it('workspace/executeCommand refuses unknown commands, extra arguments and bad parameters, and the server stays up', async () => {
     assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.format', arguments: [] }), {
       code: -32602,
