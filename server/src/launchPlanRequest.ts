@@ -24,9 +24,11 @@ export function launchRequestOf(params: unknown): LaunchRequest {
   if (typeof p.file !== 'string' || !isAbsolute(p.file)) throw badParams(M, '`file` must be the absolute path of the config or script');
   if (typeof p.cwd !== 'string' || !isAbsolute(p.cwd)) throw badParams(M, '`cwd` must be an absolute path (the workspace folder)');
   if (typeof p.format !== 'string' || !formats.includes(p.format)) throw badParams(M, `\`format\` must be one of ${formats.join(', ')}`);
-  if (typeof p.launcher !== 'string' || !(LAUNCHERS as readonly string[]).includes(p.launcher)) throw badParams(M, `\`launcher\` must be one of ${LAUNCHERS.join(', ')}`);
+  if (typeof p.launcher !== 'string' || !(LAUNCHERS as readonly string[]).includes(p.launcher))
+    throw badParams(M, `\`launcher\` must be one of ${LAUNCHERS.join(', ')}`);
   // gpus and nodes are planLaunch's to judge (whole, ≥ 1), with the sentence a task definition has always got.
-  for (const k of ['python', 'recipe', 'script', 'accelerateConfig'] as const) if (p[k] !== undefined && typeof p[k] !== 'string') throw badParams(M, `\`${k}\` must be a string`);
+  for (const k of ['python', 'recipe', 'script', 'accelerateConfig'] as const)
+    if (p[k] !== undefined && typeof p[k] !== 'string') throw badParams(M, `\`${k}\` must be a string`);
   if (p.env !== undefined && !isStringMap(p.env)) throw badParams(M, '`env` must map names to strings');
   if (p.args !== undefined && !isStrings(p.args)) throw badParams(M, '`args` must be a list of strings');
   if (p.value !== undefined && !isObject(p.value)) throw badParams(M, '`value` must be the loaded config (an object)');

@@ -223,7 +223,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     settings: (uri) => (uri ? state.settingsFor(uri) : state.settingsForWorkspace()),
     lookup: (settings) => state.vramContext(settings).lookup,
     formatOf: async (uri) => (await state.launchInfo(uri)).format,
-    textOf: (uri) => documents.get(uri)?.getText() ?? (state.inWorkspace(uri) ? readTextFile(pathOfUri(uri), 4 * 1024 * 1024) : undefined),
+    textOf: (uri) => {
+      const open = documents.get(uri)?.getText();
+      return open ?? (state.inWorkspace(uri) ? readTextFile(pathOfUri(uri), 4 * 1024 * 1024) : undefined);
+    },
   };
   const uriOf = (method: string, params: unknown): string => {
     const uri = params && typeof params === 'object' ? (params as { uri?: unknown }).uri : undefined;
@@ -254,8 +257,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   for (const method of [NEW_CONFIG_CHOICES, NEW_CONFIG, ENSEMBLE, LAUNCH_PLAN, VRAM_BREAKDOWN]) connection.onRequest(method, answer(method));
   connection.onExecuteCommand(async (p, token) => {
     const method = (EXECUTE_COMMANDS as Record<string, string>)[p.command];
-    if (!method) throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command '${p.command}': the server runs ${Object.keys(EXECUTE_COMMANDS).join(', ')}`);
-    if ((p.arguments?.length ?? 0) > 1) throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} takes one argument (the ${method} request's parameters), not ${p.arguments!.length}`);
+    if (!method) {
+      const known = Object.keys(EXECUTE_COMMANDS).join(', ');
+      throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command '${p.command}': the server runs ${known}`);
+    }
+    const count = p.arguments?.length ?? 0;
+    if (count > 1) throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} takes one argument (the ${method} request's parameters), not ${count}`);
     return answer(method)(p.arguments?.[0], token);
   });
   connection.onDocumentSymbol(guard(connection, [], async (p) => {

@@ -70,7 +70,8 @@ function record(method: string, params: unknown): Record<string, unknown> {
 
 function oneOf<T extends string>(method: string, p: Record<string, unknown>, field: string, allowed: readonly T[]): T {
   const v = p[field];
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw badParams(method, `\`${field}\` must be one of ${allowed.join(', ')} (got ${JSON.stringify(v) ?? 'nothing'})`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw badParams(method, `\`${field}\` must be one of ${allowed.join(', ')} (got ${JSON.stringify(v) ?? 'nothing'})`);
   return v as T;
 }
 
@@ -87,18 +88,31 @@ function gpuParam(method: string, p: Record<string, unknown>): GpuInfo {
   const v = p['gpu'];
   if (typeof v !== 'string' && (!v || typeof v !== 'object')) throw badParams(method, '`gpu` must be a GPU name ("RTX 3090") or {"name", "memoryMiB"}');
   const gpu = gpuFromSetting(v as GpuSetting);
-  if (!gpu) throw badParams(method, `\`gpu\`: ${typeof v === 'string' ? `'${v}' is not a GPU the catalog knows (e.g. "RTX 3090", "A100 80GB", "L4")` : 'a GPU of your own needs a name and memoryMiB > 0'}`);
+  if (!gpu)
+    throw badParams(
+      method,
+      `\`gpu\`: ${typeof v === 'string' ? `'${v}' is not a GPU the catalog knows (e.g. "RTX 3090", "A100 80GB", "L4")` : 'a GPU of your own needs a name and memoryMiB > 0'}`,
+    );
   return gpu;
 }
 
 /** A GPU as the client sends it back: its catalog name when the name finds it, else its size. */
 export function gpuSetting(g: GpuInfo): GpuSetting {
   const known = findGpu(g.name);
-  return known && known.smiMiB === g.smiMiB && known.computeCapability === g.computeCapability ? g.name : { name: g.name, memoryMiB: g.smiMiB, computeCapability: g.computeCapability };
+  return known && known.smiMiB === g.smiMiB && known.computeCapability === g.computeCapability
+    ? g.name
+    : { name: g.name, memoryMiB: g.smiMiB, computeCapability: g.computeCapability };
 }
 
 function gpuChoice(g: GpuInfo, fromSetting: boolean): GpuChoice {
-  return { name: g.name, shortName: shortGpuName(g.name), usable: gib(usableBytes(g)), computeCapability: g.computeCapability, fromSetting, gpu: fromSetting ? gpuSetting(g) : g.name };
+  return {
+    name: g.name,
+    shortName: shortGpuName(g.name),
+    usable: gib(usableBytes(g)),
+    computeCapability: g.computeCapability,
+    fromSetting,
+    gpu: fromSetting ? gpuSetting(g) : g.name,
+  };
 }
 
 export async function newConfigChoices(host: WizardHost, params: unknown): Promise<NewConfigChoices> {
@@ -129,7 +143,13 @@ export async function newConfigChoices(host: WizardHost, params: unknown): Promi
   }
   for (const m of MODEL_CATALOG) {
     if (known.has(m.id.toLowerCase())) continue;
-    models.push({ id: m.id, parameters: m.dims.parameters, source: 'catalog', ...(m.aliases?.length ? { aliases: [...m.aliases] } : {}), ...(m.dims.architecture === 'encoder' ? { encoder: true } : {}) });
+    models.push({
+      id: m.id,
+      parameters: m.dims.parameters,
+      source: 'catalog',
+      ...(m.aliases?.length ? { aliases: [...m.aliases] } : {}),
+      ...(m.dims.architecture === 'encoder' ? { encoder: true } : {}),
+    });
   }
   const configured = settings.gpus.map((g) => gpuFromSetting(g)).filter((g): g is GpuInfo => Boolean(g));
   return {
@@ -156,14 +176,18 @@ export async function generateConfig(host: WizardHost, params: unknown): Promise
   const settings = await host.settings(text(M, p, 'uri', true));
   // A script's YAML goes beside it with the script's name; the run is named after the YAML.
   const configPath = saveAs === undefined ? undefined : format === 'script' ? configPathFor(saveAs) : saveAs;
-  const named = configPath === undefined ? {} : { runName: basename(configPath).replace(/\.(ya?ml|json)$/i, ''), fileRef: workspaceFolder ? relative(workspaceFolder, configPath) : configPath };
+  const named =
+    configPath === undefined
+      ? {}
+      : { runName: basename(configPath).replace(/\.(ya?ml|json)$/i, ''), fileRef: workspaceFolder ? relative(workspaceFolder, configPath) : configPath };
   const result = newConfig({ approach, method, model, gpu, format, lookup: host.lookup(settings), ...(teacher ? { teacher } : {}), ...named });
   if (!result.ok) {
     const remedies: NewConfigRemedy[] = [];
     for (const a of result.plan?.answers ?? []) {
       if (a.kind === 'config' && a.steps.some((s) => s.kind === 'qlora')) remedies.push({ kind: 'method', method: 'qlora' });
       else if (a.kind === 'smaller-model' && typeof a.setup.model === 'string') remedies.push({ kind: 'model', model: a.setup.model });
-      else if (a.kind === 'rented' && a.setup.gpus === 1) remedies.push({ kind: 'gpu', name: a.gpu.name, shortName: shortGpuName(a.gpu.name), gpu: gpuSetting(a.gpu) });
+      else if (a.kind === 'rented' && a.setup.gpus === 1)
+        remedies.push({ kind: 'gpu', name: a.gpu.name, shortName: shortGpuName(a.gpu.name), gpu: gpuSetting(a.gpu) });
     }
     return { ok: false, kind: result.kind, message: result.message, suggestions: result.suggestions, remedies };
   }
@@ -192,9 +216,11 @@ export async function lengthBucketEnsemble(host: WizardHost, params: unknown): P
   const uri = text(M, p, 'uri');
   if (!uri.startsWith('file:')) throw badParams(M, '`uri` must be a file: URI');
   const buckets = p['buckets'];
-  if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'number')) throw badParams(M, '`buckets` must be a list of sequence lengths in tokens, e.g. [512, 1024, 2048]');
+  if (!Array.isArray(buckets) || !buckets.every((b) => typeof b === 'number'))
+    throw badParams(M, '`buckets` must be a list of sequence lengths in tokens, e.g. [512, 1024, 2048]');
   // One file per bucket, each estimated: a request for thousands is answered with a sentence, not thousands of files.
-  if (buckets.length > MAX_BUCKETS) return { ok: false, message: `At most ${MAX_BUCKETS} buckets (got ${buckets.length}): one variant of the config is written per bucket.` };
+  if (buckets.length > MAX_BUCKETS)
+    return { ok: false, message: `At most ${MAX_BUCKETS} buckets (got ${buckets.length}): one variant of the config is written per bucket.` };
   const path = pathOfUri(uri);
   const configText = text(M, p, 'text', true) ?? host.textOf(uri);
   if (configText === undefined) throw badParams(M, `${basename(path)} is neither open nor a readable file in the workspace`);
@@ -209,7 +235,12 @@ export async function lengthBucketEnsemble(host: WizardHost, params: unknown): P
   const workspace = text(M, p, 'workspace', true);
   let result;
   try {
-    result = ensemble(configText, format, path, buckets as number[], { ...(gpu ? { gpu } : {}), lookup: host.lookup(settings), outDir, workspace: workspace ?? dirname(outDir) });
+    result = ensemble(configText, format, path, buckets as number[], {
+      ...(gpu ? { gpu } : {}),
+      lookup: host.lookup(settings),
+      outDir,
+      workspace: workspace ?? dirname(outDir),
+    });
   } catch (e) {
     if (e instanceof EnsembleError) return { ok: false, message: e.message };
     throw e;
@@ -219,11 +250,12 @@ export async function lengthBucketEnsemble(host: WizardHost, params: unknown): P
     format,
     variants: result.variants.map((v) => {
       const verdict = v.estimate?.gpus[0]?.verdict;
-      const vram = v.estimate ? `${estimateRange(v.estimate)}${verdict === undefined ? '' : verdict === 'no' ? ' ✗ does not fit' : ` ${VERDICT_MARK[verdict]}`}` : 'no estimate';
+      const vram = v.estimate
+        ? `${estimateRange(v.estimate)}${verdict === undefined ? '' : verdict === 'no' ? ' ✗ does not fit' : ` ${VERDICT_MARK[verdict]}`}`
+        : 'no estimate';
       return { name: v.name, sequenceLength: v.sequenceLength, path: v.path, text: v.text, vram };
     }),
     tasks: result.tasks as EnsembleResult['tasks'],
     ...(gpu ? { gpu: `${shortGpuName(gpu.name)} (${gib(usableBytes(gpu))})` } : {}),
   };
 }
-

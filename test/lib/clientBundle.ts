@@ -29,7 +29,8 @@ export function byGroup(inputs: Record<string, number>): Record<string, number> 
   const groups: Record<string, number> = {};
   for (const [path, bytes] of Object.entries(inputs)) {
     const pkg = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
-    const group = pkg ?? (path.startsWith('server/src/core/') ? 'server/src/core' : path.startsWith('server/') ? 'server/src (protocol, job runtime)' : 'client/src');
+    const group =
+      pkg ?? (path.startsWith('server/src/core/') ? 'server/src/core' : path.startsWith('server/') ? 'server/src (protocol, job runtime)' : 'client/src');
     groups[group] = (groups[group] ?? 0) + bytes;
   }
   return groups;

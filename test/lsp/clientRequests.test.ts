@@ -57,9 +57,18 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
 
   it('newConfigChoices: approaches, methods, formats, the support matrix, models by source, GPUs from the setting first', async () => {
     const { result } = await client.request<NewConfigChoices>('finetune/newConfigChoices', { uri: rootUri }, 5000);
-    assert.deepEqual(result.approaches.map((a) => a.id), ['classifier', 'prompt-template']);
-    assert.deepEqual(result.methods.map((m) => m.id), ['full', 'freeze', 'lora', 'qlora', 'adapter', 'prefix', 'distillation']);
-    assert.deepEqual(result.formats.map((f) => f.id), [...GEN_FORMATS]);
+    assert.deepEqual(
+      result.approaches.map((a) => a.id),
+      ['classifier', 'prompt-template'],
+    );
+    assert.deepEqual(
+      result.methods.map((m) => m.id),
+      ['full', 'freeze', 'lora', 'qlora', 'adapter', 'prefix', 'distillation'],
+    );
+    assert.deepEqual(
+      result.formats.map((f) => f.id),
+      [...GEN_FORMATS],
+    );
     assert.equal(result.support['prompt-template']!['qlora']!['axolotl']!.supported, true);
     assert.equal(result.support['prompt-template']!['qlora']!['script']!.supported, false);
     assert.ok(result.support['prompt-template']!['qlora']!['script']!.why.length > 10);
@@ -70,8 +79,18 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     const llama = result.models.find((m) => m.id === 'meta-llama/Llama-3.2-1B')!;
     assert.equal(llama.source, 'catalog');
     assert.ok(llama.aliases?.includes('NousResearch/Llama-3.2-1B'));
-    assert.ok(result.models.some((m) => m.encoder && /bert/i.test(m.id)), 'encoders are marked for the classifier');
-    assert.deepEqual(result.gpus[0], { name: 'GeForce RTX 3060 12GB', shortName: 'RTX 3060 12GB', usable: result.gpus[0]!.usable, computeCapability: 8.6, fromSetting: true, gpu: 'GeForce RTX 3060 12GB' });
+    assert.ok(
+      result.models.some((m) => m.encoder && /bert/i.test(m.id)),
+      'encoders are marked for the classifier',
+    );
+    assert.deepEqual(result.gpus[0], {
+      name: 'GeForce RTX 3060 12GB',
+      shortName: 'RTX 3060 12GB',
+      usable: result.gpus[0]!.usable,
+      computeCapability: 8.6,
+      fromSetting: true,
+      gpu: 'GeForce RTX 3060 12GB',
+    });
     assert.match(result.gpus[0]!.usable, /^\d+\.\d GiB$/);
     assert.ok(result.gpus.filter((g) => !g.fromSetting).some((g) => g.shortName === 'RTX 3090 24GB'));
   });
@@ -86,19 +105,35 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.match(result.summary, /^≈ \d+\.\d GiB .*of 24\.0 GiB on the RTX 3090 24GB$/);
   });
 
-  it('newConfig with saveAs: a script\'s YAML goes beside it, and the run is named after the file', async () => {
+  it("newConfig with saveAs: a script's YAML goes beside it, and the run is named after the file", async () => {
     const saveAs = join(root, 'sentiment.py');
-    const { result } = await client.request<NewConfigAnswer>('finetune/newConfig', { approach: 'classifier', method: 'lora', model: 'google-bert/bert-base-uncased', gpu: 'T4', format: 'script', saveAs, workspaceFolder: root }, 10000);
+    const { result } = await client.request<NewConfigAnswer>(
+      'finetune/newConfig',
+      { approach: 'classifier', method: 'lora', model: 'google-bert/bert-base-uncased', gpu: 'T4', format: 'script', saveAs, workspaceFolder: root },
+      10000,
+    );
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.configPath, join(root, 'sentiment.yaml'));
     assert.ok(result.script && result.script.includes('sentiment.yaml'), 'the script reads its YAML by name');
-    const direct = newConfig({ approach: 'classifier', method: 'lora', model: 'google-bert/bert-base-uncased', gpu: 'T4', format: 'script', runName: 'sentiment', fileRef: 'sentiment.yaml' });
+    const direct = newConfig({
+      approach: 'classifier',
+      method: 'lora',
+      model: 'google-bert/bert-base-uncased',
+      gpu: 'T4',
+      format: 'script',
+      runName: 'sentiment',
+      fileRef: 'sentiment.yaml',
+    });
     assert.ok(direct.ok);
     assert.equal(result.text, direct.config.text);
   });
 
   it('newConfig that does not fit: the failure with the remedies the wizard turns into buttons', async () => {
-    const { result } = await client.request<NewConfigAnswer>('finetune/newConfig', { approach: 'prompt-template', method: 'full', model: 'meta-llama/Llama-2-70b-hf', gpu: 'T4', format: 'axolotl' }, 10000);
+    const { result } = await client.request<NewConfigAnswer>(
+      'finetune/newConfig',
+      { approach: 'prompt-template', method: 'full', model: 'meta-llama/Llama-2-70b-hf', gpu: 'T4', format: 'axolotl' },
+      10000,
+    );
     assert.ok(!result.ok);
     assert.equal(result.kind, 'does-not-fit');
     assert.ok(result.suggestions.length > 0);
@@ -109,8 +144,14 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
   it('newConfig refuses bad parameters with InvalidParams naming the field', async () => {
     const base = { approach: 'prompt-template', method: 'lora', model: 'NousResearch/Llama-3.2-1B', gpu: 'RTX 3090', format: 'axolotl' };
     assert.deepEqual(await refusal('finetune/newConfig', null), { code: -32602, message: 'finetune/newConfig: the parameters must be an object' });
-    assert.deepEqual(await refusal('finetune/newConfig', { ...base, model: undefined }), { code: -32602, message: 'finetune/newConfig: `model` must be a non-empty string' });
-    assert.deepEqual(await refusal('finetune/newConfig', { ...base, method: 'lorax' }), { code: -32602, message: 'finetune/newConfig: `method` must be one of full, freeze, lora, qlora, adapter, prefix, distillation (got "lorax")' });
+    assert.deepEqual(await refusal('finetune/newConfig', { ...base, model: undefined }), {
+      code: -32602,
+      message: 'finetune/newConfig: `model` must be a non-empty string',
+    });
+    assert.deepEqual(await refusal('finetune/newConfig', { ...base, method: 'lorax' }), {
+      code: -32602,
+      message: 'finetune/newConfig: `method` must be one of full, freeze, lora, qlora, adapter, prefix, distillation (got "lorax")',
+    });
     const gpu = await refusal('finetune/newConfig', { ...base, gpu: 'Voodoo 5 5500' });
     assert.equal(gpu.code, -32602);
     assert.match(gpu.message, /^finetune\/newConfig: `gpu`: 'Voodoo 5 5500' is not a GPU the catalog knows/);
@@ -122,7 +163,10 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.ok(result.ok, JSON.stringify(result));
     const direct = ensemble(LORA_1B, 'axolotl', join(root, 'lora.yml'), [512, 1024, 2048], { gpu: 'RTX 3060 12GB', outDir: root, workspace: join(root, '..') });
     assert.equal(result.format, 'axolotl');
-    assert.deepEqual(result.variants.map((v) => [v.name, v.sequenceLength, v.path, v.text]), direct.variants.map((v) => [v.name, v.sequenceLength, v.path, v.text]));
+    assert.deepEqual(
+      result.variants.map((v) => [v.name, v.sequenceLength, v.path, v.text]),
+      direct.variants.map((v) => [v.name, v.sequenceLength, v.path, v.text]),
+    );
     assert.deepEqual(result.tasks, direct.tasks);
     assert.equal(result.gpu, 'RTX 3060 12GB (12.0 GiB)');
     for (const v of result.variants) assert.match(v.vram, /^≈ \d+\.\d GiB .*(✓|⚠|✗ does not fit)$/);
@@ -134,10 +178,22 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.deepEqual(tooShort, { ok: false, message: 'Bucket 8 is not a sequence length (a whole number of tokens, at least 16).' });
     const ds = pathToFileURL(join(root, 'ds_config.json')).toString();
     const { result: deepspeed } = await client.request<EnsembleAnswer>('finetune/ensemble', { uri: ds, buckets: [512] }, 5000);
-    assert.deepEqual(deepspeed, { ok: false, message: 'The ensemble writer handles axolotl, llamafactory, trl, torchtune, hf-args configs; this one is deepspeed.' });
-    assert.deepEqual(await refusal('finetune/ensemble', { uri: lora, buckets: '512,1024' }), { code: -32602, message: 'finetune/ensemble: `buckets` must be a list of sequence lengths in tokens, e.g. [512, 1024, 2048]' });
-    assert.deepEqual(await refusal('finetune/ensemble', { uri: 'untitled:Untitled-1', buckets: [512] }), { code: -32602, message: 'finetune/ensemble: `uri` must be a file: URI' });
-    assert.deepEqual(await refusal('finetune/ensemble', { uri: pathToFileURL(join(root, 'missing.yml')).toString(), buckets: [512] }), { code: -32602, message: 'finetune/ensemble: missing.yml is neither open nor a readable file in the workspace' });
+    assert.deepEqual(deepspeed, {
+      ok: false,
+      message: 'The ensemble writer handles axolotl, llamafactory, trl, torchtune, hf-args configs; this one is deepspeed.',
+    });
+    assert.deepEqual(await refusal('finetune/ensemble', { uri: lora, buckets: '512,1024' }), {
+      code: -32602,
+      message: 'finetune/ensemble: `buckets` must be a list of sequence lengths in tokens, e.g. [512, 1024, 2048]',
+    });
+    assert.deepEqual(await refusal('finetune/ensemble', { uri: 'untitled:Untitled-1', buckets: [512] }), {
+      code: -32602,
+      message: 'finetune/ensemble: `uri` must be a file: URI',
+    });
+    assert.deepEqual(await refusal('finetune/ensemble', { uri: pathToFileURL(join(root, 'missing.yml')).toString(), buckets: [512] }), {
+      code: -32602,
+      message: 'finetune/ensemble: missing.yml is neither open nor a readable file in the workspace',
+    });
   });
 
   it('launchPlan: the command line the core plans; a launch it refuses is { ok: false }; malformed requests are InvalidParams', async () => {
@@ -145,12 +201,24 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     const { result } = await client.request<LaunchPlanResult>('finetune/launchPlan', request, 5000);
     assert.deepEqual(result, { ok: true, plan: planLaunch({ ...request, format: 'axolotl', launcher: 'torchrun' }, existsSync) });
     const { result: nodes } = await client.request<LaunchPlanResult>('finetune/launchPlan', { ...request, launcher: 'local', nodes: 2 }, 5000);
-    assert.deepEqual(nodes, { ok: false, message: '2 nodes need a cluster launcher (slurm or skypilot): the local launcher starts processes on this machine only' });
+    assert.deepEqual(nodes, {
+      ok: false,
+      message: '2 nodes need a cluster launcher (slurm or skypilot): the local launcher starts processes on this machine only',
+    });
     const { result: zero } = await client.request<LaunchPlanResult>('finetune/launchPlan', { ...request, gpus: 0 }, 5000);
     assert.ok(!zero.ok && / must be a whole number ≥ 1, not 0$/.test(zero.message), JSON.stringify(zero));
-    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, launcher: 'mpirun' }), { code: -32602, message: 'finetune/launchPlan: `launcher` must be one of local, torchrun, accelerate, deepspeed, slurm, skypilot' });
-    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, file: 'lora.yml' }), { code: -32602, message: 'finetune/launchPlan: `file` must be the absolute path of the config or script' });
-    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, args: ['--x', 3] }), { code: -32602, message: 'finetune/launchPlan: `args` must be a list of strings' });
+    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, launcher: 'mpirun' }), {
+      code: -32602,
+      message: 'finetune/launchPlan: `launcher` must be one of local, torchrun, accelerate, deepspeed, slurm, skypilot',
+    });
+    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, file: 'lora.yml' }), {
+      code: -32602,
+      message: 'finetune/launchPlan: `file` must be the absolute path of the config or script',
+    });
+    assert.deepEqual(await refusal('finetune/launchPlan', { ...request, args: ['--x', 3] }), {
+      code: -32602,
+      message: 'finetune/launchPlan: `args` must be a list of strings',
+    });
   });
 
   it('workspace/executeCommand answers what the requests answer', async () => {
@@ -158,7 +226,8 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     const shown = client.diagnostics(lora);
     await client.open(lora, LORA_1B);
     await shown;
-    const exec = async <R>(command: string, ...args: unknown[]) => (await client.request<R>('workspace/executeCommand', { command, arguments: args }, 10000)).result;
+    const exec = async <R>(command: string, ...args: unknown[]) =>
+      (await client.request<R>('workspace/executeCommand', { command, arguments: args }, 10000)).result;
     const { result: breakdown } = await client.request<VramBreakdownResult>('finetune/vramBreakdown', { uri: lora }, 5000);
     assert.match(breakdown.markdown, /^# VRAM estimate\n\n\*\*VRAM ≈ /);
     assert.deepEqual(await exec('ftw.vramBreakdown', { uri: lora }), breakdown);
@@ -168,16 +237,39 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     const info = await exec<{ format: string; launchable: boolean }>('ftw.launchInfo', { uri: lora });
     assert.deepEqual([info.format, info.launchable], ['axolotl', true]);
     const configs = await exec<Array<{ relativePath: string }>>('ftw.listConfigs');
-    assert.deepEqual(configs.map((c) => c.relativePath), ['lora.yml']);
+    assert.deepEqual(
+      configs.map((c) => c.relativePath),
+      ['lora.yml'],
+    );
   });
 
   it('hostile parameters: every command answers, or refuses with InvalidParams; never an internal error', async () => {
     const deep: Record<string, unknown> = {};
     let at = deep;
     for (let i = 0; i < 2000; i++) at = (at['x'] = {}) as Record<string, unknown>;
-    const hostile: unknown[] = [null, 42, 'x', [], {}, { uri: 5 }, { uri: 'file:///etc/passwd', buckets: [512] }, deep, { approach: {}, method: [], model: 1, gpu: null, format: 'axolotl' },
-      { uri: lora, buckets: Array.from({ length: 5000 }, (_, i) => 16 + i) }, { file: '/x', cwd: '/', format: 'axolotl', launcher: 'local', env: { A: 1 } }, { gpu: { name: 'x', memoryMiB: -1 } }];
-    for (const command of ['ftw.newConfigChoices', 'ftw.newConfig', 'ftw.ensemble', 'ftw.vramBreakdown', 'ftw.launchInfo', 'ftw.launchPlan', 'ftw.listConfigs']) {
+    const hostile: unknown[] = [
+      null,
+      42,
+      'x',
+      [],
+      {},
+      { uri: 5 },
+      { uri: 'file:///etc/passwd', buckets: [512] },
+      deep,
+      { approach: {}, method: [], model: 1, gpu: null, format: 'axolotl' },
+      { uri: lora, buckets: Array.from({ length: 5000 }, (_, i) => 16 + i) },
+      { file: '/x', cwd: '/', format: 'axolotl', launcher: 'local', env: { A: 1 } },
+      { gpu: { name: 'x', memoryMiB: -1 } },
+    ];
+    for (const command of [
+      'ftw.newConfigChoices',
+      'ftw.newConfig',
+      'ftw.ensemble',
+      'ftw.vramBreakdown',
+      'ftw.launchInfo',
+      'ftw.launchPlan',
+      'ftw.listConfigs',
+    ]) {
       for (const arg of hostile) {
         try {
           await client.request('workspace/executeCommand', { command, arguments: [arg] }, 10000);
@@ -196,11 +288,21 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
   it('workspace/executeCommand refuses unknown commands, extra arguments and bad parameters, and the server stays up', async () => {
     assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.format', arguments: [] }), {
       code: -32602,
-      message: "Unknown command 'ftw.format': the server runs ftw.newConfigChoices, ftw.newConfig, ftw.ensemble, ftw.vramBreakdown, ftw.launchInfo, ftw.launchPlan, ftw.listConfigs",
+      message:
+        "Unknown command 'ftw.format': the server runs ftw.newConfigChoices, ftw.newConfig, ftw.ensemble, ftw.vramBreakdown, ftw.launchInfo, ftw.launchPlan, ftw.listConfigs",
     });
-    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.vramBreakdown', arguments: [{ uri: lora }, 2] }), { code: -32602, message: 'ftw.vramBreakdown takes one argument (the finetune/vramBreakdown request\'s parameters), not 2' });
-    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.vramBreakdown', arguments: [] }), { code: -32602, message: 'finetune/vramBreakdown: `uri` must be a document URI (a string)' });
-    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.launchInfo', arguments: [42] }), { code: -32602, message: 'finetune/launchInfo: `uri` must be a document URI (a string)' });
+    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.vramBreakdown', arguments: [{ uri: lora }, 2] }), {
+      code: -32602,
+      message: "ftw.vramBreakdown takes one argument (the finetune/vramBreakdown request's parameters), not 2",
+    });
+    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.vramBreakdown', arguments: [] }), {
+      code: -32602,
+      message: 'finetune/vramBreakdown: `uri` must be a document URI (a string)',
+    });
+    assert.deepEqual(await refusal('workspace/executeCommand', { command: 'ftw.launchInfo', arguments: [42] }), {
+      code: -32602,
+      message: 'finetune/launchInfo: `uri` must be a document URI (a string)',
+    });
     const { result } = await client.request<VramBreakdownResult>('finetune/vramBreakdown', { uri: lora }, 5000);
     assert.match(result.markdown, /^# VRAM estimate/);
   });

@@ -11,14 +11,29 @@ import { clientBundle } from '../lib/clientBundle';
 describe('The client bundles VS Code glue, not the core (issue 17)', () => {
   it('dist/client.js takes nothing from server/src/core, and from server/src only the protocol and the job runtime', async () => {
     const { inputs } = await clientBundle();
-    const server = Object.keys(inputs).filter((p) => p.startsWith('server/')).sort();
-    assert.deepEqual(server.filter((p) => p.startsWith('server/src/core/')), []);
-    assert.deepEqual(server, ['server/src/fileText.ts', 'server/src/jobs/chart.ts', 'server/src/jobs/logs.ts', 'server/src/jobs/runner.ts', 'server/src/jobs/tfevents.ts', 'server/src/protocol.ts', 'server/src/workspaceFiles.ts']);
+    const server = Object.keys(inputs)
+      .filter((p) => p.startsWith('server/'))
+      .sort();
+    assert.deepEqual(
+      server.filter((p) => p.startsWith('server/src/core/')),
+      [],
+    );
+    assert.deepEqual(server, [
+      'server/src/fileText.ts',
+      'server/src/jobs/chart.ts',
+      'server/src/jobs/logs.ts',
+      'server/src/jobs/runner.ts',
+      'server/src/jobs/tfevents.ts',
+      'server/src/protocol.ts',
+      'server/src/workspaceFiles.ts',
+    ]);
   });
 
   it('our own code in it stays under 100 KB minified (the rest is vscode-languageclient and its protocol libraries)', async () => {
     const { inputs } = await clientBundle();
-    const own = Object.entries(inputs).filter(([p]) => !p.startsWith('node_modules/')).reduce((n, [, b]) => n + b, 0);
+    const own = Object.entries(inputs)
+      .filter(([p]) => !p.startsWith('node_modules/'))
+      .reduce((n, [, b]) => n + b, 0);
     assert.ok(own < 100_000, `${own} bytes of our code`);
   });
 
@@ -32,6 +47,10 @@ describe('The client bundles VS Code glue, not the core (issue 17)', () => {
       assert.equal(gpuSetting(g), g.name);
       assert.deepEqual(gpuFromSetting(gpuSetting(g)), g);
     }
-    assert.deepEqual(gpuSetting({ name: 'Lab card', aliases: [], computeCapability: 8.9, memoryGiB: 48, smiMiB: 49140 }), { name: 'Lab card', memoryMiB: 49140, computeCapability: 8.9 });
+    assert.deepEqual(gpuSetting({ name: 'Lab card', aliases: [], computeCapability: 8.9, memoryGiB: 48, smiMiB: 49140 }), {
+      name: 'Lab card',
+      memoryMiB: 49140,
+      computeCapability: 8.9,
+    });
   });
 });
