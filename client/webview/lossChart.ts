@@ -4,7 +4,7 @@
  * the page's CSP stays `script-src 'nonce-…'`. Colours come from VS Code's theme variables and follow theme changes.
  */
 import uPlot from 'uplot';
-import { assembleChart, smoothTensorBoard, SMOOTHING_MAX, type ChartColumn, type ChartMetric, type ChartRun, type ChartToPage } from '../../server/src/core/jobs/chart';
+import { assembleChart, smoothTensorBoard, SMOOTHING_MAX, type ChartColumn, type ChartMetric, type ChartRun, type ChartToPage } from '../../server/src/jobs/chart';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 

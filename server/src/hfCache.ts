@@ -33,7 +33,7 @@ export function hfTokenizerConfigReader(env: NodeJS.ProcessEnv = process.env): (
   };
 }
 
-function hubDir(env: NodeJS.ProcessEnv): string {
+export function hubDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['HF_HUB_CACHE'] ?? (env['HF_HOME'] ? join(env['HF_HOME'], 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
 }
 
@@ -94,4 +94,17 @@ export function hfModelDimsReader(env: NodeJS.ProcessEnv = process.env, roots: (
     memo.set(modelId, dims);
     return dims;
   };
+}
+
+/** Model ids in the local Hugging Face cache (`models--org--name` folders), sorted. Never the network. */
+export function cachedModelIds(env: NodeJS.ProcessEnv = process.env): string[] {
+  try {
+    return readdirSync(hubDir(env), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^models--[^-]/.test(d.name))
+      .map((d) => d.name.slice('models--'.length).replace('--', '/'))
+      .filter((id) => /^[\w.-]+\/[\w.-]+$/.test(id))
+      .sort((a, b) => a.localeCompare(b));
+  } catch {
+    return [];
+  }
 }

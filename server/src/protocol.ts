@@ -192,3 +192,154 @@ export interface MemoryUsageResult {
   /** Documents with state kept: analyses, incremental YAML parses, Python trees, timers, job outcomes, settings. */
   kept: Record<string, number>;
 }
+
+/*
+ * The wizard's engine, ensembles and launch plans over the protocol (issue 17): VS Code's client asks these, and every
+ * one is also a `workspace/executeCommand` command (EXECUTE_COMMANDS), so Neovim and other LSP clients get the same
+ * answers. Bad parameters are answered with an InvalidParams error whose message names the field.
+ */
+
+/** The tools a config can be generated for (core/generate's GEN_FORMATS; a unit test keeps the two equal). */
+export const GENERATED_FORMATS = ['axolotl', 'llamafactory', 'trl', 'torchtune', 'hf-args', 'script'] as const;
+/** Launchers (core/jobs/types's LAUNCHERS; a unit test keeps the two equal). */
+export const LAUNCHERS = ['local', 'torchrun', 'accelerate', 'deepspeed', 'slurm', 'skypilot'] as const;
+export type LauncherId = (typeof LAUNCHERS)[number];
+
+/** Client -> server request: what "New Training Config" offers (approaches, methods, formats, models, GPUs). */
+export const NEW_CONFIG_CHOICES = 'finetune/newConfigChoices';
+export interface NewConfigChoicesParams {
+  /** The settings scope (finetune.gpus, finetune.models): a file or folder URI; default the first workspace folder. */
+  uri?: string;
+}
+export interface FormatSupport {
+  supported: boolean;
+  /** One line: what the format does with this method. */
+  summary: string;
+  /** How it is expressed (supported) or why it cannot be (not supported). */
+  why: string;
+}
+export interface ModelChoice {
+  id: string;
+  /** Absent for a model of the local cache (its config.json is read when it is chosen). */
+  parameters?: number;
+  /** setting: finetune.models; cache: the local Hugging Face cache; catalog: the built-in catalog. */
+  source: 'setting' | 'cache' | 'catalog';
+  aliases?: string[];
+  /** An encoder (BERT): offered first for a classifier. */
+  encoder?: boolean;
+}
+export interface GpuChoice {
+  /** The GPU's full name ("NVIDIA GeForce RTX 3090"); send `gpu` back in NewConfigParams. */
+  name: string;
+  shortName: string;
+  /** "23.6 GiB" as the estimator counts it (nvidia-smi's total less the driver's share). */
+  usable: string;
+  computeCapability: number;
+  /** From the setting finetune.gpus (listed first). */
+  fromSetting: boolean;
+  gpu: GpuSetting;
+}
+export interface NewConfigChoices {
+  approaches: Array<{ id: string; label: string }>;
+  methods: Array<{ id: string; label: string }>;
+  formats: Array<{ id: string; label: string }>;
+  /** approach -> method -> format -> what the format can do. */
+  support: Record<string, Record<string, Record<string, FormatSupport>>>;
+  models: ModelChoice[];
+  gpus: GpuChoice[];
+}
+
+/** Client -> server request: a new config (the engine of "New Training Config" and `ftw new`). Writes nothing. */
+export const NEW_CONFIG = 'finetune/newConfig';
+export interface NewConfigParams {
+  approach: string;
+  method: string;
+  /** A model id: the catalog, finetune.models or the local Hugging Face cache. */
+  model: string;
+  /** A GPU name as people write it ("RTX 3090", "A100 80GB") or a GPU of one's own ({name, memoryMiB}). */
+  gpu: GpuSetting;
+  format: string;
+  /** Distillation: the teacher's model id (default: one picked for the student). */
+  teacher?: string;
+  /** Where the file will be saved (a path): the run name and the file's own references follow it. */
+  saveAs?: string;
+  /** The workspace folder (a path) that references are relative to. */
+  workspaceFolder?: string;
+  /** The settings scope (finetune.models): a file or folder URI. */
+  uri?: string;
+}
+/** What the wizard can do about a failure: another method, another model, another GPU. */
+export type NewConfigRemedy = { kind: 'method'; method: string } | { kind: 'model'; model: string } | { kind: 'gpu'; name: string; shortName: string; gpu: GpuSetting };
+export type NewConfigAnswer =
+  | {
+      ok: true;
+      /** The YAML (or JSON) config. */
+      text: string;
+      /** format "script": the Python training script; `text` is its YAML, saved at `configPath`. */
+      script?: string;
+      suggestedFileName: string;
+      /** Where the config goes when `saveAs` was given (beside the script for format "script"). */
+      configPath?: string;
+      /** "≈ 5.3 GiB (4.9–6.0 GiB) of 23.6 GiB on the RTX 3090". */
+      summary: string;
+    }
+  | {
+      ok: false;
+      /** does-not-fit, unknown-model, unsupported, ... */
+      kind: string;
+      message: string;
+      suggestions: string[];
+      remedies: NewConfigRemedy[];
+    };
+
+/** Client -> server request: one variant of a config per sequence-length bucket, and the tasks that train them. */
+export const ENSEMBLE = 'finetune/ensemble';
+export interface EnsembleParams {
+  uri: string;
+  /** Sequence lengths in tokens, each at least 16, all different. */
+  buckets: number[];
+  /** The config's text as the editor has it (default: the open document, else the file). */
+  text?: string;
+  /** Folder (a path) the variants go to (default: beside the config). */
+  outDir?: string;
+  /** Folder (a path) the tasks' paths are relative to (default: the parent of outDir). */
+  workspace?: string;
+}
+export interface EnsembleVariantInfo {
+  name: string;
+  sequenceLength: number;
+  /** Where to write it (a path) and what. */
+  path: string;
+  text: string;
+  /** "≈ 9.1 GiB (8.5–9.9 GiB) ✓", "≈ 30 GiB … ✗ does not fit" or "no estimate". */
+  vram: string;
+}
+/** A config the ensemble writer cannot split (a format it does not write, a config without a model, ...) is
+ *  answered with `{ ok: false, message }`; malformed parameters with an InvalidParams error. */
+export type EnsembleAnswer = EnsembleResult | { ok: false; message: string };
+export interface EnsembleResult {
+  ok: true;
+  format: string;
+  variants: EnsembleVariantInfo[];
+  /** A tasks.json fragment: one `finetune` task per bucket and a compound task that runs them in sequence. */
+  tasks: { version: '2.0.0'; tasks: Array<{ label: string; [key: string]: unknown }> };
+  /** The GPU the variants were judged against ("RTX 3090 (23.6 GiB)"). */
+  gpu?: string;
+}
+
+/** Client -> server request: the command line of a job (argv, env, files), built per format and launcher. Runs nothing. */
+export const LAUNCH_PLAN = 'finetune/launchPlan';
+export type { LaunchRequest as LaunchPlanParams, LaunchPlan } from './core/jobs/types';
+/** A plan, or why this launch cannot be made (`{ ok: false, message }`: "2 nodes need a cluster launcher ..."). */
+export type LaunchPlanResult = { ok: true; plan: import('./core/jobs/types').LaunchPlan } | { ok: false; message: string };
+
+/** `workspace/executeCommand` names (the server's executeCommandProvider); each takes one argument, the request's params. */
+export const EXECUTE_COMMANDS = {
+  'ftw.newConfigChoices': NEW_CONFIG_CHOICES,
+  'ftw.newConfig': NEW_CONFIG,
+  'ftw.ensemble': ENSEMBLE,
+  'ftw.vramBreakdown': VRAM_BREAKDOWN,
+  'ftw.launchInfo': LAUNCH_INFO,
+  'ftw.launchPlan': LAUNCH_PLAN,
+  'ftw.listConfigs': LIST_CONFIGS,
+} as const;

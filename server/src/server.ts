@@ -9,6 +9,8 @@ import {
   type InitializeParams,
   type InitializeResult,
   type CancellationToken,
+  ErrorCodes,
+  ResponseError,
 } from 'vscode-languageserver/node';
 import { TEXT_DOCUMENTS } from './textDocuments';
 import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
@@ -16,6 +18,11 @@ import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
 import {
   DOCUMENT_FORMAT,
+  ENSEMBLE,
+  EXECUTE_COMMANDS,
+  LAUNCH_PLAN,
+  NEW_CONFIG,
+  NEW_CONFIG_CHOICES,
   JOB_OUTCOME,
   LAUNCH_INFO,
   LIST_CONFIGS,
@@ -25,7 +32,6 @@ import {
   SET_FORMAT_OVERRIDE,
   VRAM_BREAKDOWN,
   type FinetuneSettings,
-  type VramBreakdownParams,
   type VramBreakdownResult,
   type ConfigEntry,
   type FormatChoice,
@@ -41,6 +47,9 @@ import { loadSchemas } from './schemaFiles';
 import { SettingsCache } from './settings';
 import { queryLocalGpus } from './localGpus';
 import { withWorkDone } from './workProgress';
+import { badParams, generateConfig, lengthBucketEnsemble, newConfigChoices, type WizardHost } from './wizardRequests';
+import { launchPlan } from './launchPlanRequest';
+import { readTextFile } from './workspaceFiles';
 
 /** Trees of more files than this show progress while configs are listed (the CLI's threshold, cli/progress.ts). */
 const LARGE_TREE_FILES = 200;
@@ -94,6 +103,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
+        // The wizard's engine, ensembles, VRAM breakdowns and launch plans for every editor (docs/editors.md).
+        executeCommandProvider: { commands: Object.keys(EXECUTE_COMMANDS) },
         ...(folderEvents ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'finetune-workbench', version: '0.1.0' },
@@ -206,10 +217,54 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const found = await state.analysis(p.textDocument.uri);
     return found ? vramInlayHints(found.doc, found.analysis, p.range) : [];
   }));
-  connection.onRequest(VRAM_BREAKDOWN, guard(connection, { markdown: '' }, async (p: VramBreakdownParams): Promise<VramBreakdownResult> => {
-    const found = await state.analysis(p.uri);
-    return { markdown: (found && vramBreakdown(found.analysis)) ?? '# VRAM estimate\n\nThis file is not a training config with a model.\n' };
-  }));
+  // Requests that are also workspace/executeCommand commands: one handler each, bad parameters answered with
+  // InvalidParams naming the field, anything else logged and answered with InternalError (the server stays up).
+  const wizardHost: WizardHost = {
+    settings: (uri) => (uri ? state.settingsFor(uri) : state.settingsForWorkspace()),
+    lookup: (settings) => state.vramContext(settings).lookup,
+    formatOf: async (uri) => (await state.launchInfo(uri)).format,
+    textOf: (uri) => {
+      const open = documents.get(uri)?.getText();
+      return open ?? (state.inWorkspace(uri) ? readTextFile(pathOfUri(uri), 4 * 1024 * 1024) : undefined);
+    },
+  };
+  const uriOf = (method: string, params: unknown): string => {
+    const uri = params && typeof params === 'object' ? (params as { uri?: unknown }).uri : undefined;
+    if (typeof uri !== 'string' || !uri) throw badParams(method, '`uri` must be a document URI (a string)');
+    return uri;
+  };
+  const handlers: Record<string, (params: unknown, token?: CancellationToken) => Promise<unknown>> = {
+    [NEW_CONFIG_CHOICES]: (p) => newConfigChoices(wizardHost, p),
+    [NEW_CONFIG]: (p) => generateConfig(wizardHost, p),
+    [ENSEMBLE]: (p) => lengthBucketEnsemble(wizardHost, p),
+    [LAUNCH_PLAN]: async (p) => launchPlan(p),
+    [VRAM_BREAKDOWN]: async (p): Promise<VramBreakdownResult> => {
+      const found = await state.analysis(uriOf(VRAM_BREAKDOWN, p));
+      return { markdown: (found && vramBreakdown(found.analysis)) ?? '# VRAM estimate\n\nThis file is not a training config with a model.\n' };
+    },
+    [LAUNCH_INFO]: (p) => state.launchInfo(uriOf(LAUNCH_INFO, p)),
+    [LIST_CONFIGS]: () => state.listConfigs(),
+  };
+  const answer = (method: string) => async (params: unknown, token?: CancellationToken) => {
+    try {
+      return await handlers[method]!(params, token);
+    } catch (e) {
+      if (e instanceof ResponseError) throw e;
+      connection.console.error(`Fine-Tune Workbench: ${method}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      throw new ResponseError(ErrorCodes.InternalError, `${method} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  for (const method of [NEW_CONFIG_CHOICES, NEW_CONFIG, ENSEMBLE, LAUNCH_PLAN, VRAM_BREAKDOWN]) connection.onRequest(method, answer(method));
+  connection.onExecuteCommand(async (p, token) => {
+    const method = (EXECUTE_COMMANDS as Record<string, string>)[p.command];
+    if (!method) {
+      const known = Object.keys(EXECUTE_COMMANDS).join(', ');
+      throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command '${p.command}': the server runs ${known}`);
+    }
+    const count = p.arguments?.length ?? 0;
+    if (count > 1) throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} takes one argument (the ${method} request's parameters), not ${count}`);
+    return answer(method)(p.arguments?.[0], token);
+  });
   connection.onDocumentSymbol(guard(connection, [], async (p) => {
     const found = await state.analysis(p.textDocument.uri);
     return found ? service.symbols(found.doc, found.analysis) : [];

@@ -1,8 +1,8 @@
 // Loss chart benchmarks (issue 18): what the chart's page computes on every move of the smoothing slider and every
 // live point (assemble the runs into aligned columns, smooth each loss column), and reading a long run's
 // TensorBoard event file. Prints figures; does not fail.
-import { assembleChart, smoothTensorBoard, type ChartRun } from '../../server/src/core/jobs/chart';
-import { readTfEvents } from '../../server/src/core/jobs/tfevents';
+import { assembleChart, smoothTensorBoard, type ChartRun } from '../../server/src/jobs/chart';
+import { readTfEvents } from '../../server/src/jobs/tfevents';
 import { event, record, simple } from '../lib/tfeventsEncoder';
 import { summarize } from './stats';
 

@@ -1,11 +1,11 @@
 /**
  * An encoder of TensorBoard event files for tests and benchmarks, written from the format's specification and
- * independent of the reader in server/src/core/jobs/tfevents.ts (only crc32c is shared, and it is checked on its own
+ * independent of the reader in server/src/jobs/tfevents.ts (only crc32c is shared, and it is checked on its own
  * against RFC 3720's check value): TFRecord framing (tensorflow/core/lib/io/record_writer.cc) around protobuf Events
  * (tensorboard/compat/proto/event.proto, summary.proto, tensor.proto; encoding rules:
  * https://protobuf.dev/programming-guides/encoding/).
  */
-import { crc32c } from '../../server/src/core/jobs/tfevents';
+import { crc32c } from '../../server/src/jobs/tfevents';
 
 export function varint(n: number): number[] {
   const out: number[] = [];

@@ -80,6 +80,17 @@ step(':FtwFormat', function()
   check(':FtwFormat (no argument) detects again', back, inspect(vim.diagnostic.get(yml)))
 end)
 
+step(':FtwNew', function()
+  vim.cmd('FtwNew NousResearch/Llama-3.2-1B rtx3060')
+  vim.wait(WAIT_MS, other_buffer, 20)
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  local text = table.concat(lines, '\n')
+  check(':FtwNew (ftw.newConfig) opens a QLoRA Axolotl config for the RTX 3060 in a new YAML buffer', other_buffer() and vim.bo.filetype == 'yaml'
+    and text:find('\nbase_model: NousResearch/Llama%-3%.2%-1B\n') ~= nil and text:find('\nadapter: qlora\n') ~= nil
+    and tostring(vim.b.ftw_new):find('on the RTX 3060', 1, true) ~= nil, inspect({ vim.b.ftw_new, lines[1], #lines }))
+  if other_buffer() then vim.cmd('buffer ' .. yml) end
+end)
+
 step(':FtwMigrate', function()
   vim.fn.confirm = function() return 1 end -- answer "Yes" to the prompt
   vim.cmd('FtwMigrate')

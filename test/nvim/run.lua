@@ -260,6 +260,29 @@ step('code lens and finetune/vramBreakdown', function()
     and breakdown.markdown:find('# VRAM', 1, true) == 1, inspect(breakdown))
 end)
 
+-- 4b. the wizard's engine and the breakdown through workspace/executeCommand (issue 17): what VS Code's client asks
+step('workspace/executeCommand: ftw.vramBreakdown and ftw.newConfig', function()
+  local caps = client().server_capabilities or {}
+  local commands = caps.executeCommandProvider and caps.executeCommandProvider.commands or {}
+  check('executeCommandProvider lists ftw.newConfig and ftw.vramBreakdown', vim.tbl_contains(commands, 'ftw.newConfig')
+    and vim.tbl_contains(commands, 'ftw.vramBreakdown'), inspect(commands))
+  local uri = vim.uri_from_bufnr(yml)
+  local direct = request(yml, 'finetune/vramBreakdown', { uri = uri })
+  local viaCommand = request(yml, 'workspace/executeCommand', { command = 'ftw.vramBreakdown', arguments = { { uri = uri } } })
+  check('ftw.vramBreakdown answers what finetune/vramBreakdown answers', type(viaCommand) == 'table' and viaCommand.markdown == direct.markdown
+    and viaCommand.markdown:find('# VRAM estimate', 1, true) == 1, inspect(viaCommand))
+  local new = request(yml, 'workspace/executeCommand', { command = 'ftw.newConfig', arguments = { {
+    approach = 'prompt-template', method = 'qlora', model = 'NousResearch/Llama-3.2-1B', gpu = 'rtx3060', format = 'axolotl' } } })
+  check('ftw.newConfig writes an Axolotl QLoRA config that fits the RTX 3060', type(new) == 'table' and new.ok == true
+    and new.text:find('\nbase_model: NousResearch/Llama%-3%.2%-1B\n') ~= nil and new.text:find('\nadapter: qlora\n') ~= nil
+    and new.summary:find('on the RTX 3060', 1, true) ~= nil, inspect(new and { ok = new.ok, summary = new.summary, head = new.text and new.text:sub(1, 400) }))
+  local responses = vim.lsp.buf_request_sync(yml, 'workspace/executeCommand', { command = 'ftw.newConfig', arguments = { { approach = 'prompt-template' } } }, WAIT_MS)
+  local r = responses and responses[client_id]
+  local e = r and (r.error or r.err) -- 0.7 answers `error`, later releases `err`
+  check('ftw.newConfig with a missing field is refused with a message naming it', e ~= nil and e.code == -32602
+    and tostring(e.message):find('`method` must be one of', 1, true) ~= nil, inspect(r))
+end)
+
 -- 5. the "Did you mean" quick fix, applied with Neovim's own workspace-edit code
 step('quick fix for FT101', function()
   local c = client()

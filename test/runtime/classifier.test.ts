@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { newCommand } from '../../server/src/cli/generate';
-import { LogReader } from '../../server/src/core/jobs/logs';
+import { LogReader } from '../../server/src/jobs/logs';
 import { NO_INDEX, runtimePython } from './pythonEnv';
 
 // The script `ftw new --format script` writes for a classifier (issue #11), run for a few steps on the CPU with real

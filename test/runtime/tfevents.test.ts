@@ -4,11 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pointsFromScalars } from '../../server/src/core/jobs/chart';
-import { readTfEvents } from '../../server/src/core/jobs/tfevents';
+import { pointsFromScalars } from '../../server/src/jobs/chart';
+import { readTfEvents } from '../../server/src/jobs/tfevents';
 import { NO_INDEX, venvWith } from './pythonEnv';
 
-// Our reader of TensorBoard event files (server/src/core/jobs/tfevents.ts) on a file written by a real writer,
+// Our reader of TensorBoard event files (server/src/jobs/tfevents.ts) on a file written by a real writer,
 // tensorboardX from this machine's local package index (a small venv of its own, test/.cache/venv-tfevents).
 
 const skip = process.env['FTW_SKIP_RUNTIME'] === '1' ? 'FTW_SKIP_RUNTIME=1' : false;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { planLaunch } from '../../server/src/core/jobs/command';
-import type { LogEvent } from '../../server/src/core/jobs/logs';
+import type { LogEvent } from '../../server/src/jobs/logs';
 import { findProgram, JobRunner, type JobResult } from '../../server/src/jobs/runner';
 import { slurmEnv, startCluster, stopCluster } from './cluster';
 import { TextDocument } from 'vscode-languageserver-textdocument';

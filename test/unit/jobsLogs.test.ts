@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogReader, ownFrame, pointsFromTrainerState, type LogEvent } from '../../server/src/core/jobs/logs';
+import { LogReader, ownFrame, pointsFromTrainerState, type LogEvent } from '../../server/src/jobs/logs';
 
 function read(text: string): LogEvent[] {
   const r = new LogReader();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planLaunch } from '../../server/src/core/jobs/command';
-import type { LogEvent } from '../../server/src/core/jobs/logs';
+import type { LogEvent } from '../../server/src/jobs/logs';
 import { findProgram, JobRunner, parseSlurmExitCode } from '../../server/src/jobs/runner';
 
 const python = findProgram('python3');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assembleChart, metricOfTag, runLabel, runsOfSameConfig, smoothTensorBoard } from '../../server/src/core/jobs/chart';
+import { assembleChart, metricOfTag, runLabel, runsOfSameConfig, smoothTensorBoard } from '../../server/src/jobs/chart';
 
 const close = (actual: Array<number | null>, expected: Array<number | null>) => {
   assert.equal(actual.length, expected.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crc32c, maskedCrc32c, readTfEvents } from '../../server/src/core/jobs/tfevents';
-import { pointsFromScalars } from '../../server/src/core/jobs/chart';
+import { crc32c, maskedCrc32c, readTfEvents } from '../../server/src/jobs/tfevents';
+import { pointsFromScalars } from '../../server/src/jobs/chart';
 import { event, f64, key, lenField, record, simple, tensorDouble, tensorFloat, tensorVector, text, u32, varint } from '../lib/tfeventsEncoder';
 
 // An event file built byte by byte from the format's specification, with an encoder of the tests' own

@@ -2,19 +2,11 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { detectFormat } from '../../../server/src/core/config/detect';
-import { parseConfig } from '../../../server/src/core/config/parse';
-import { ensemble, EnsembleError, GEN_FORMATS, type Ensemble } from '../../../server/src/core/generate';
-import { findGpu, type GpuInfo } from '../../../server/src/core/gpus/catalog';
-import { usableBytes } from '../../../server/src/core/vram/estimate';
-import { estimateRange, gib, shortGpuName, VERDICT_MARK } from '../../../server/src/core/vram/report';
-import { gpuFromSetting } from '../../../server/src/localGpus';
-import { LAUNCH_INFO, LIST_CONFIGS, type ConfigEntry, type GpuSetting, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
-import { modelLookup } from './models';
+import { ENSEMBLE, GENERATED_FORMATS, LAUNCH_INFO, LIST_CONFIGS, type ConfigEntry, type EnsembleAnswer, type EnsembleParams, type EnsembleResult, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
 import { mergeTasks } from './tasksJson';
 
 const TITLE = 'Create Length-Bucket Ensemble';
-const isGenFormat = (f: string) => (GEN_FORMATS as readonly string[]).includes(f);
+const isGenFormat = (f: string) => (GENERATED_FORMATS as readonly string[]).includes(f);
 
 /** "512,1024,2048" → numbers, or why not. */
 export function parseBuckets(text: string): number[] | string {
@@ -37,9 +29,9 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
   if (!uri) return;
   const doc = await vscode.workspace.openTextDocument(uri);
   const text = doc.getText();
-  const format = await formatOf(client, uri, text);
+  const format = await formatOf(client, uri);
   if (!isGenFormat(format)) {
-    void vscode.window.showErrorMessage(`${basename(uri.fsPath)} is ${format === 'none' ? 'not a config the ensemble writer knows' : `a ${format} config`}: length-bucket ensembles are written for ${GEN_FORMATS.join(', ')} configs.`);
+    void vscode.window.showErrorMessage(`${basename(uri.fsPath)} is ${format === 'none' ? 'not a config the ensemble writer knows' : `a ${format} config`}: length-bucket ensembles are written for ${GENERATED_FORMATS.join(', ')} configs.`);
     return;
   }
   const answer = await vscode.window.showInputBox({
@@ -71,21 +63,10 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
   }
 
   const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
-  const gpu = targetGpu(text);
-  let result: Ensemble;
-  try {
-    result = ensemble(text, format, uri.fsPath, buckets, {
-      ...(gpu ? { gpu } : {}),
-      lookup: modelLookup(),
-      outDir: outDir.fsPath,
-      workspace: folder?.uri.fsPath ?? dirname(outDir.fsPath),
-    });
-  } catch (e) {
-    if (e instanceof EnsembleError) {
-      void vscode.window.showErrorMessage(`${basename(uri.fsPath)}: ${e.message}`);
-      return;
-    }
-    throw e;
+  const result = await client.sendRequest<EnsembleAnswer>(ENSEMBLE, { uri: uri.toString(), text, buckets, outDir: outDir.fsPath, workspace: folder?.uri.fsPath ?? dirname(outDir.fsPath) } satisfies EnsembleParams);
+  if (!result.ok) {
+    void vscode.window.showErrorMessage(`${basename(uri.fsPath)}: ${result.message}`);
+    return;
   }
 
   const existing = result.variants.filter((v) => existsSync(v.path)).map((v) => basename(v.path));
@@ -96,12 +77,8 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
   for (const v of result.variants) await vscode.workspace.fs.writeFile(vscode.Uri.file(v.path), new TextEncoder().encode(v.text));
 
   const tasksNote = folder ? await writeTasks(folder, result) : { note: 'No workspace folder is open, so no tasks were written.', file: undefined };
-  const lines = result.variants.map((v) => {
-    const verdict = v.estimate?.gpus[0]?.verdict;
-    const vram = v.estimate ? `${estimateRange(v.estimate)}${verdict === undefined ? '' : verdict === 'no' ? ' ✗ does not fit' : ` ${VERDICT_MARK[verdict]}`}` : 'no estimate';
-    return `${v.name} (≤ ${v.sequenceLength} tokens) ${vram}`;
-  });
-  const on = gpu ? ` on the ${shortGpuName(gpu.name)} (${gib(usableBytes(gpu))})` : '';
+  const lines = result.variants.map((v) => `${v.name} (≤ ${v.sequenceLength} tokens) ${v.vram}`);
+  const on = result.gpu ? ` on the ${result.gpu}` : '';
   const choice = await vscode.window.showInformationMessage(
     `Wrote ${result.variants.length} length-bucket variants of ${basename(uri.fsPath)} (${basename(uri.fsPath, extname(uri.fsPath))}.<bucket>${extname(uri.fsPath)})${on}: ${lines.join(' · ')}. ${tasksNote.note}`,
     ...(tasksNote.file ? ['Open Tasks'] : []),
@@ -116,7 +93,7 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
  * them after a copy to tasks.json.bak; one that does not parse is left alone and the tasks go to
  * .vscode/tasks.ftw-ensemble.json instead.
  */
-async function writeTasks(folder: vscode.WorkspaceFolder, result: Ensemble): Promise<{ note: string; file?: vscode.Uri }> {
+async function writeTasks(folder: vscode.WorkspaceFolder, result: EnsembleResult): Promise<{ note: string; file?: vscode.Uri }> {
   const dir = vscode.Uri.joinPath(folder.uri, '.vscode');
   const file = vscode.Uri.joinPath(dir, 'tasks.json');
   let existing: string | undefined;
@@ -142,31 +119,17 @@ async function writeTasks(folder: vscode.WorkspaceFolder, result: Ensemble): Pro
   };
 }
 
-/** The GPU to judge the variants against: the first of finetune.gpus, else the one a generated config names. */
-function targetGpu(text: string): GpuInfo | undefined {
-  const configured = (vscode.workspace.getConfiguration('finetune').get<GpuSetting[]>('gpus') ?? []).map((g) => gpuFromSetting(g)).find((g): g is GpuInfo => Boolean(g));
-  if (configured) return configured;
-  const named = text.match(/^#\s*Generated by Fine-Tune Workbench \(ftw new\) for the (.+?):\s*$/m);
-  return named ? findGpu(named[1]!) : undefined;
-}
-
-/** The server's view of the format (it knows the user's overrides); the detector when the server does not answer. */
-async function formatOf(client: LanguageClient, uri: vscode.Uri, text: string): Promise<string> {
-  try {
-    const info = await client.sendRequest<LaunchInfoResult | null>(LAUNCH_INFO, { uri: uri.toString() } satisfies LaunchInfoParams);
-    if (info?.format) return info.format;
-  } catch {
-    /* not running: detect here */
-  }
-  const parsed = parseConfig(text, /\.json$/i.test(uri.path) ? 'json' : 'yaml');
-  return detectFormat({ path: uri.fsPath, text, value: parsed.value }).format;
+/** The server's view of the format (it knows the user's overrides); 'none' when it cannot tell. */
+async function formatOf(client: LanguageClient, uri: vscode.Uri): Promise<string> {
+  const info = await client.sendRequest<LaunchInfoResult | null>(LAUNCH_INFO, { uri: uri.toString() } satisfies LaunchInfoParams);
+  return info?.format ?? 'none';
 }
 
 /** The active editor's config when it is one the ensemble writer handles, else a pick of the workspace's configs. */
 async function pickConfig(client: LanguageClient): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document;
   if (active && active.uri.scheme === 'file' && /\.ya?ml$/i.test(active.uri.path)) {
-    if (isGenFormat(await formatOf(client, active.uri, active.getText()))) return active.uri;
+    if (isGenFormat(await formatOf(client, active.uri))) return active.uri;
   }
   let configs: ConfigEntry[] = [];
   try {
@@ -175,7 +138,7 @@ async function pickConfig(client: LanguageClient): Promise<vscode.Uri | undefine
     configs = [];
   }
   if (!configs.length) {
-    void vscode.window.showInformationMessage(`No ${GEN_FORMATS.join(', ')} config in this workspace: open one (or create one with Fine-Tune: New Training Config) and run this again.`);
+    void vscode.window.showInformationMessage(`No ${GENERATED_FORMATS.join(', ')} config in this workspace: open one (or create one with Fine-Tune: New Training Config) and run this again.`);
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

@@ -7,7 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
  */
 export function registerGenerate(context: vscode.ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('finetune.newConfig', async () => (await import('./newConfig')).newTrainingConfig()),
+    vscode.commands.registerCommand('finetune.newConfig', async () => (await import('./newConfig')).newTrainingConfig(client)),
     vscode.commands.registerCommand('finetune.createEnsemble', async (uri?: string | vscode.Uri) => (await import('./ensemble')).createEnsemble(client, uri)),
   );
 }

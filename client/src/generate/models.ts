@@ -1,12 +1,5 @@
 import * as vscode from 'vscode';
-import { readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { MODEL_CATALOG } from '../../../server/src/core/vram/catalogData';
-import { completeDims, type ModelLookup } from '../../../server/src/core/vram/models';
-import type { CatalogModel } from '../../../server/src/core/vram/modelTypes';
-import type { Approach } from '../../../server/src/core/generate';
-import { hfModelDimsReader } from '../../../server/src/hfCache';
+import type { ModelChoice } from '../../../server/src/protocol';
 
 /** Families for the model picker's separators, in the catalog's order; the first pattern that matches wins. */
 const FAMILIES: Array<[string, RegExp]> = [
@@ -35,46 +28,6 @@ export function sizeLabel(parameters: number): string {
   return parameters >= 1e9 ? `${(parameters / 1e9).toFixed(parameters >= 1e10 ? 0 : 1)}B parameters` : `${Math.round(parameters / 1e6)}M parameters`;
 }
 
-/** The Hugging Face hub cache folder, as hfCache.ts reads it. */
-export function hubDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env['HF_HUB_CACHE'] ?? (env['HF_HOME'] ? join(env['HF_HOME'], 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
-}
-
-/** Model ids in the local Hugging Face cache (`models--org--name` folders). Never the network. */
-export function cachedModelIds(env: NodeJS.ProcessEnv = process.env): string[] {
-  try {
-    return readdirSync(hubDir(env), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && /^models--[^-]/.test(d.name))
-      .map((d) => d.name.slice('models--'.length).replace('--', '/'))
-      .filter((id) => /^[\w.-]+\/[\w.-]+$/.test(id))
-      .sort((a, b) => a.localeCompare(b));
-  } catch {
-    return [];
-  }
-}
-
-/** Models from the setting finetune.models (incomplete entries skipped, as the server does). */
-export function settingsModels(): CatalogModel[] {
-  const raw = vscode.workspace.getConfiguration('finetune').get<unknown[]>('models') ?? [];
-  const out: CatalogModel[] = [];
-  for (const m of Array.isArray(raw) ? raw : []) {
-    if (!m || typeof m !== 'object' || typeof (m as { id?: unknown }).id !== 'string') continue;
-    try {
-      const id = (m as { id: string }).id;
-      out.push({ id, dims: completeDims(m as Parameters<typeof completeDims>[0], `the model '${id}' in finetune.models`), source: 'setting finetune.models' });
-    } catch {
-      /* incomplete: the settings UI shows the schema */
-    }
-  }
-  return out;
-}
-
-/** Where models come from besides the catalog: the settings and the local HF cache (and model folders in the workspace). */
-export function modelLookup(): ModelLookup {
-  const roots = () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  return { hfCache: hfModelDimsReader(process.env, roots), custom: settingsModels() };
-}
-
 /** "Also: a, b, +3 more": as many other ids as fit one quick pick line (about 70 characters). */
 export function alsoKnownAs(aliases: readonly string[], width = 70): string {
   let shown = 0;
@@ -98,32 +51,25 @@ export interface ModelItem extends vscode.QuickPickItem {
 const ID = /^[\w.-]+\/[\w.-]+$/;
 
 /**
- * The model picker's rows: settings, the local cache, the catalog by family, then "Other…". For a classifier the
- * encoders (BERT) come first: they are what a classification head usually sits on.
+ * The model picker's rows: settings, the local cache, the catalog by family, then "Other…" (the server lists them:
+ * finetune/newConfigChoices). For a classifier the encoders (BERT) come first: they are what a classification head
+ * usually sits on.
  */
-export function modelItems(approach?: Approach): ModelItem[] {
+export function modelItems(models: readonly ModelChoice[], approach?: string): ModelItem[] {
   const items: ModelItem[] = [];
-  const known = new Set<string>();
-  const custom = settingsModels();
+  const custom = models.filter((m) => m.source === 'setting');
   if (custom.length) {
     items.push({ label: 'From the setting finetune.models', kind: vscode.QuickPickItemKind.Separator });
-    for (const m of custom) {
-      items.push({ label: m.id, description: sizeLabel(m.dims.parameters), model: m.id });
-      known.add(m.id.toLowerCase());
-    }
+    for (const m of custom) items.push({ label: m.id, description: sizeLabel(m.parameters ?? 0), model: m.id });
   }
-  const cached = cachedModelIds().filter((id) => !known.has(id.toLowerCase()));
+  const cached = models.filter((m) => m.source === 'cache');
   if (cached.length) {
     items.push({ label: 'In the local Hugging Face cache', kind: vscode.QuickPickItemKind.Separator });
-    for (const id of cached) {
-      items.push({ label: id, description: 'cached', model: id });
-      known.add(id.toLowerCase());
-    }
+    for (const m of cached) items.push({ label: m.id, description: 'cached', model: m.id });
   }
   let family = '';
-  const encoderFirst = (m: CatalogModel) => (approach === 'classifier' && m.dims.architecture === 'encoder' ? 0 : 1);
-  for (const m of [...MODEL_CATALOG].sort((a, b) => encoderFirst(a) - encoderFirst(b))) {
-    if (known.has(m.id.toLowerCase())) continue;
+  const encoderFirst = (m: ModelChoice) => (approach === 'classifier' && m.encoder ? 0 : 1);
+  for (const m of models.filter((x) => x.source === 'catalog').sort((a, b) => encoderFirst(a) - encoderFirst(b))) {
     const f = modelFamily(m.id);
     if (f !== family) {
       items.push({ label: f, kind: vscode.QuickPickItemKind.Separator });
@@ -132,7 +78,7 @@ export function modelItems(approach?: Approach): ModelItem[] {
     const aliases = m.aliases ?? [];
     items.push({
       label: m.id,
-      description: sizeLabel(m.dims.parameters),
+      description: sizeLabel(m.parameters ?? 0),
       ...(aliases.length ? { detail: alsoKnownAs(aliases) } : {}),
       model: m.id,
     });

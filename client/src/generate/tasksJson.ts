@@ -7,7 +7,9 @@
  * saying it was updated. Comments in the old file cannot be kept that way: the caller keeps a copy (tasks.json.bak).
  * When the file does not parse even so, nothing is changed: the caller writes the tasks to a file of their own.
  */
-import type { VsCodeTask } from '../../../server/src/core/generate';
+import type { EnsembleResult } from '../../../server/src/protocol';
+
+type VsCodeTask = EnsembleResult['tasks']['tasks'][number];
 
 export interface StrippedJsonc {
   json: string;

@@ -1,11 +1,7 @@
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LAUNCH_INFO, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
-import { planLaunch } from '../../../server/src/core/jobs/command';
-import { LAUNCHERS, type Launcher, type LaunchPlan, type LaunchRequest } from '../../../server/src/core/jobs/types';
-import type { FormatId } from '../../../server/src/core/config/formats';
+import { LAUNCH_INFO, LAUNCH_PLAN, LAUNCHERS, type LauncherId as Launcher, type LaunchInfoParams, type LaunchInfoResult, type LaunchPlanParams as LaunchRequest, type LaunchPlan, type LaunchPlanResult } from '../../../server/src/protocol';
 import { pythonFor } from './python';
 
 export const TASK_TYPE = 'finetune';
@@ -45,7 +41,7 @@ export function taskName(def: FinetuneTaskDefinition): string {
   return `${basename(def.config)} · ${def.launcher ?? 'local'}${nodes > 1 ? ` · ${nodes}×${gpus} GPUs` : gpus > 1 ? ` · ${gpus} GPUs` : ''}`;
 }
 
-/** Asks the server about the config and plans the command (argv, env, files). Throws LaunchError with a sentence. */
+/** Asks the server about the config and for the command (argv, env, files). Throws an error with a sentence. */
 export async function prepare(client: LanguageClient, def: FinetuneTaskDefinition, folder: vscode.WorkspaceFolder | undefined): Promise<Prepared> {
   const file = configPath(def, folder);
   const uri = vscode.Uri.file(file);
@@ -57,7 +53,7 @@ export async function prepare(client: LanguageClient, def: FinetuneTaskDefinitio
   const script = scriptOf(def.script);
   const request: LaunchRequest = {
     file,
-    format: info.format as FormatId | 'python',
+    format: info.format as LaunchRequest['format'],
     launcher,
     gpus: def.gpus ?? 1,
     nodes: def.nodes ?? 1,
@@ -72,7 +68,10 @@ export async function prepare(client: LanguageClient, def: FinetuneTaskDefinitio
     skypilot: cfg.get<string>('skypilot.accelerator') ? { accelerator: cfg.get<string>('skypilot.accelerator')! } : {},
   };
   if (!info.launchable) throw new LaunchErrorLike(`${basename(file)} cannot be launched: ${info.reason ?? 'not a training config'}.`);
-  const plan = planLaunch(request, existsSync);
+  // The command line is the server's (finetune/launchPlan: core/jobs/command.ts); it runs here, in the terminal.
+  const planned = await client.sendRequest<LaunchPlanResult>(LAUNCH_PLAN, request);
+  if (!planned.ok) throw new LaunchErrorLike(planned.message);
+  const plan = planned.plan;
   return { uri, name: basename(file), info, request, plan };
 }
 

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { basename, relative } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LAUNCH_INFO, LIST_CONFIGS, SCRIPT_FORMATS, type ConfigEntry, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
+import { LAUNCH_INFO, LAUNCHERS, LIST_CONFIGS, SCRIPT_FORMATS, type LauncherId as Launcher, type ConfigEntry, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
 import { findProgram } from '../../../server/src/jobs/runner';
-import { LAUNCHERS, type Launcher } from '../../../server/src/core/jobs/types';
 import { prepare, TASK_TYPE, type FinetuneTaskDefinition } from './definition';
 import type { FinetuneTaskProvider } from './taskProvider';
 import { mayRunPrograms } from './trust';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { JOB_OUTCOME, type JobOutcomeParams } from '../../../server/src/protocol';
-import { ownFrame, type LogEvent, type MetricPoint } from '../../../server/src/core/jobs/logs';
+import { ownFrame, type LogEvent, type MetricPoint } from '../../../server/src/jobs/logs';
 import type { JobResult } from '../../../server/src/jobs/runner';
 import { JobHistory, type JobRecord } from './history';
 import type { Prepared } from './definition';

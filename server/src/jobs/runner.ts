@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { LogReader, type LogEvent } from '../core/jobs/logs';
+import { LogReader, type LogEvent } from './logs';
 import type { LaunchPlan } from '../core/jobs/types';
 
 export interface JobCallbacks {
