@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LanguageClient, Middleware } from 'vscode-languageclient/node';
+import type { LanguageClient, Middleware, ResponseError } from 'vscode-languageclient/node';
 import { DidChangeConfigurationNotification } from 'vscode-languageclient/node';
 import { resolveYamlSyntax } from './yamlSyntaxSetting';
 
@@ -12,9 +12,9 @@ export const RED_HAT_YAML = 'redhat.vscode-yaml';
  */
 export const yamlSyntaxMiddleware: Middleware['workspace'] = {
   configuration: async (params, token, next) => {
-    const result = await next(params, token);
+    const result = (await next(params, token)) as unknown[] | ResponseError<void>;
     if (!Array.isArray(result)) return result;
-    return result.map((value, i) => {
+    return result.map((value: unknown, i) => {
       const item = params.items[i];
       if (item?.section !== 'finetune' || value === null || typeof value !== 'object') return value;
       const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
@@ -23,7 +23,7 @@ export const yamlSyntaxMiddleware: Middleware['workspace'] = {
         installed: vscode.extensions.getExtension(RED_HAT_YAML) !== undefined,
         validate: vscode.workspace.getConfiguration('yaml', scope).get<boolean>('validate', true),
       });
-      return { ...(value as object), validation };
+      return { ...(value), validation };
     });
   },
 };

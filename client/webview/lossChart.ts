@@ -41,7 +41,7 @@ let assembled: ReturnType<typeof assembleChart> | undefined;
 const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
-const runColour = (i: number) => css(PALETTE[i % PALETTE.length]!, FALLBACK[i % FALLBACK.length]!);
+const runColour = (i: number) => css(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
 const METRIC_NAME: Record<ChartMetric, string> = { loss: 'loss', evalLoss: 'eval loss', learningRate: 'learning rate' };
 
 function fmt(v: number | null | undefined): string {
@@ -149,7 +149,7 @@ function showReadout(u: uPlot): void {
 function markZoom(u: uPlot, key: string): void {
   if (key !== 'x') return;
   const xs = u.data[0];
-  const zoomed = xs.length > 1 && ((u.scales.x!.min ?? xs[0]!) > xs[0]! || (u.scales.x!.max ?? xs[xs.length - 1]!) < xs[xs.length - 1]!);
+  const zoomed = xs.length > 1 && ((u.scales.x.min ?? xs[0]) > xs[0] || (u.scales.x.max ?? xs[xs.length - 1]) < xs[xs.length - 1]);
   resetZoom.disabled = !zoomed;
   chartEl.dataset.zoomed = String(zoomed);
 }
@@ -157,7 +157,7 @@ function markZoom(u: uPlot, key: string): void {
 /** A new plot (series, scales or theme changed); smoothing alone only replaces the data, keeping the zoom. */
 function redraw(rebuild: boolean): void {
   const { data, series } = build();
-  const sameShape = plot && plot.series.length === series.length && plot.series.every((s, i) => s.label === series[i]!.label);
+  const sameShape = plot && plot.series.length === series.length && plot.series.every((s, i) => s.label === series[i].label);
   if (plot && sameShape && !rebuild) plot.setData(data, false);
   else {
     plot?.destroy();
@@ -187,7 +187,7 @@ function renderRuns(): void {
   const lastLoss = [...pts].reverse().find((p) => p.loss !== undefined);
   const lastEval = [...pts].reverse().find((p) => p.evalLoss !== undefined);
   summary.textContent = pts.length
-    ? `${pts.length} point${pts.length === 1 ? '' : 's'} · step ${lastPoint!.step}${lastLoss ? ' · loss ' + fmt(lastLoss.loss) : ''}${lastEval ? ' · eval loss ' + fmt(lastEval.evalLoss) : ''}`
+    ? `${pts.length} point${pts.length === 1 ? '' : 's'} · step ${lastPoint.step}${lastLoss ? ' · loss ' + fmt(lastLoss.loss) : ''}${lastEval ? ' · eval loss ' + fmt(lastEval.evalLoss) : ''}`
     : 'No loss logged yet.';
   chartEl.dataset.runs = String(runs.length);
   chartEl.dataset.lossPoints = String(pts.filter((p) => p.loss !== undefined).length);
@@ -221,7 +221,7 @@ logScale.addEventListener('change', () => {
 resetZoom.addEventListener('click', () => {
   if (!plot) return;
   const xs = plot.data[0];
-  if (xs.length) plot.setScale('x', { min: xs[0]!, max: xs[xs.length - 1]! });
+  if (xs.length) plot.setScale('x', { min: xs[0], max: xs[xs.length - 1] });
 });
 new ResizeObserver(() => plot?.setSize(size())).observe(chartEl);
 window.addEventListener('resize', () => plot?.setSize(size()));

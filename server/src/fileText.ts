@@ -135,8 +135,8 @@ function utf16Encoding(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; 
   let le = true;
   let be = true;
   for (let i = 0; i < n; i += 2) {
-    const a = bytes[i]!;
-    const b = bytes[i + 1]!;
+    const a = bytes[i];
+    const b = bytes[i + 1];
     le &&= a !== 0 && a < 0x80 && b === 0;
     be &&= b !== 0 && b < 0x80 && a === 0;
   }
@@ -148,7 +148,7 @@ function utf16Encoding(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; 
  * sequence gives its maximal subpart and one unit (U+FFFD), as the WHATWG decoder (TextDecoder) does.
  */
 function utf8Step(bytes: Uint8Array, i: number): { bytes: number; units: number; valid: boolean } {
-  const b = bytes[i]!;
+  const b = bytes[i];
   if (b < 0x80) return { bytes: 1, units: 1, valid: true };
   let need: number;
   let lo = 0x80;
@@ -227,8 +227,8 @@ function byteOffsets(bytes: Uint8Array, decoded: DecodedText, offsets: number[])
   let i = decoded.bomBytes;
   let w = 0;
   while (w < wanted.length) {
-    if (wanted[w]! <= unit || i >= bytes.length) {
-      out.set(wanted[w]!, i);
+    if (wanted[w] <= unit || i >= bytes.length) {
+      out.set(wanted[w], i);
       w++;
       continue;
     }

@@ -30,7 +30,7 @@ export function loadSchemas(dir: string = findSchemasDir()): SchemaSet {
     const schema = JSON.parse(text) as JsonSchema;
     const built = join(dir, '..', 'dist', 'validators', `${m[1]}.js`);
     registerPrebuiltValidator(schema, () => prebuiltValidator(built, text));
-    out[m[1]!] = schema;
+    out[m[1]] = schema;
   }
   return out;
 }
@@ -40,6 +40,7 @@ type Prebuilt = ValidateFunction & { sourceHash?: string };
 function prebuiltValidator(path: string, schemaText: string): ValidateFunction | undefined {
   if (!existsSync(path)) return undefined;
   // A path known only at run time: the bundler leaves this require to Node.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
   const fn = require(path) as Prebuilt;
   return typeof fn === 'function' && fn.sourceHash === createHash('sha256').update(schemaText).digest('hex') ? fn : undefined;
 }

@@ -247,7 +247,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
   const answer = (method: string) => async (params: unknown, token?: CancellationToken) => {
     try {
-      return await handlers[method]!(params, token);
+      return await handlers[method](params, token);
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       connection.console.error(`Fine-Tune Workbench: ${method}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);

@@ -53,8 +53,8 @@ export function normalise(raw: Partial<FinetuneSettings> | null | undefined): Fi
     formatAssociations: assoc && typeof assoc === 'object' && !Array.isArray(assoc)
       ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))
       : {},
-    gpus: Array.isArray(raw?.gpus) ? raw!.gpus.filter((g) => typeof g === 'string' || (g !== null && typeof g === 'object' && typeof g.name === 'string' && typeof g.memoryMiB === 'number')) : [],
-    models: Array.isArray(raw?.models) ? raw!.models.filter((m) => m !== null && typeof m === 'object' && typeof m.id === 'string' && ['hiddenSize', 'layers', 'attentionHeads', 'intermediateSize', 'vocabSize'].every((k) => typeof (m as unknown as Record<string, unknown>)[k] === 'number')) : [],
+    gpus: Array.isArray(raw?.gpus) ? raw.gpus.filter((g) => typeof g === 'string' || (g !== null && typeof g === 'object' && typeof g.name === 'string' && typeof g.memoryMiB === 'number')) : [],
+    models: Array.isArray(raw?.models) ? raw.models.filter((m) => m !== null && typeof m === 'object' && typeof m.id === 'string' && ['hiddenSize', 'layers', 'attentionHeads', 'intermediateSize', 'vocabSize'].every((k) => typeof (m as unknown as Record<string, unknown>)[k] === 'number')) : [],
     vram: {
       codeLens: typeof raw?.vram?.codeLens === 'boolean' ? raw.vram.codeLens : d.vram.codeLens,
       inlayHints: typeof raw?.vram?.inlayHints === 'boolean' ? raw.vram.inlayHints : d.vram.inlayHints,

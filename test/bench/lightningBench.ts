@@ -18,7 +18,7 @@ const CORPUS = join(REPO, '..', 'shared', 'corpus', 'lightning');
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /** A 10,000-line module: the corpus modules repeated, with their classes renamed apart. */
@@ -28,7 +28,7 @@ function bigModule(lines: number): string {
   let i = 0;
   const sources = ['cifar_convnet.py', 'seq_tagger_multi_val.py', 'wgan_gp.py', 'monitoring_callbacks.py'].map((f) => readFileSync(join(CORPUS, f), 'utf8'));
   while (total < lines) {
-    const src = sources[i % sources.length]!.replace(/^class (\w+)/gm, `class $1_${i}`);
+    const src = sources[i % sources.length].replace(/^class (\w+)/gm, `class $1_${i}`);
     parts.push(src);
     total += src.split('\n').length;
     i++;
@@ -74,10 +74,10 @@ async function main(): Promise<void> {
   const counts = { ...recheckCounts };
   let diagnostics = first?.analysis.diagnostics.length ?? 0;
   for (let n = 0; n < 45; n++) {
-    const line = lines[target]!;
+    const line = lines[target];
     lines[target] = line.replace(/max_epochs=\d+|gpus=/, (m) => (m === 'gpus=' ? `max_epochs=${n}, gpus=` : `max_epochs=${n}`));
     const t0 = performance.now();
-    doc = TextDocument.update(doc, [{ range: { start: { line: target, character: 0 }, end: { line: target, character: line.length } }, text: lines[target]! }], n + 1);
+    doc = TextDocument.update(doc, [{ range: { start: { line: target, character: 0 }, end: { line: target, character: line.length } }, text: lines[target] }], n + 1);
     const result = await documents.analysis(uri);
     if (n >= 5) inc.push(performance.now() - t0);
     diagnostics = result?.analysis.diagnostics.length ?? 0;
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     ['ftw check, 100,000 lines (10 files)', `${(cli / 1000).toFixed(2)} s`, '', '< 3 s'],
   ];
   console.log(`\nLightning migration (${lineCount} lines per module, ${diagnostics} diagnostics; Node ${process.version}; ${statements} of 45 edits re-checked one statement)\n`);
-  for (const r of rows) console.log(`${r[0]!.padEnd(48)} p50 ${r[1]!.padStart(9)}  p95 ${r[2]!.padStart(9)}  target ${r[3]}`);
+  for (const r of rows) console.log(`${r[0].padEnd(48)} p50 ${r[1].padStart(9)}  p95 ${r[2].padStart(9)}  target ${r[3]}`);
   mkdirSync(join(REPO, 'out', 'bench'), { recursive: true });
   writeFileSync(join(REPO, 'out', 'bench', 'lightning.json'), `${JSON.stringify({ lineCount, full, incremental: inc, statementRechecks: statements, cliMs: cli }, null, 2)}\n`);
 }

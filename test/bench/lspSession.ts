@@ -58,7 +58,7 @@ export function lookupSection(tree: Record<string, unknown>, section: string | u
   if (section in tree) return tree[section];
   let node: unknown = tree;
   for (const part of section.split('.')) {
-    if (node === null || typeof node !== 'object' || !(part in (node as object))) return null;
+    if (node === null || typeof node !== 'object' || !(part in (node))) return null;
     node = (node as Record<string, unknown>)[part];
   }
   return node;
@@ -88,9 +88,9 @@ export class LspSession {
   static async start(spec: ServerSpec, rootUri: string): Promise<{ session: LspSession; initializeMs: number }> {
     const t0 = performance.now();
     const child = spawn(spec.command, spec.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(spec, child, connection, rootUri);
-    child.stderr!.on('data', (chunk: Buffer) => session.log.push(`[stderr] ${chunk.toString().trimEnd()}`));
+    child.stderr.on('data', (chunk: Buffer) => session.log.push(`[stderr] ${chunk.toString().trimEnd()}`));
     child.on('exit', (code, signal) => {
       session.exited = true;
       const err = new Error(`${spec.name} exited (code ${code}, signal ${signal}) while a test waited:\n${session.tail()}`);

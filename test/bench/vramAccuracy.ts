@@ -71,7 +71,7 @@ function median(xs: number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export function scoreRow(row: Row): RowResult {
@@ -86,7 +86,7 @@ export function scoreRow(row: Row): RowResult {
   const upper = row.metric === 'alloc' ? e.allocatedUpperBytes : row.metric === 'smi' ? e.peakUpperBytes + e.contextBytes : e.peakUpperBytes;
   const measured = row.measured === null ? null : row.measured * UNIT[row.unit];
   const errorPct = measured === null ? null : ((predicted - measured) / measured) * 100;
-  const verdict = gpu ? e.gpus[0]!.verdict : null;
+  const verdict = gpu ? e.gpus[0].verdict : null;
   return {
     id: row.id,
     group: row.group ?? row.id.replace(/[-\d].*$/, ''),
@@ -99,7 +99,7 @@ export function scoreRow(row: Row): RowResult {
     upperRatio: measured === null ? null : upper / measured,
     oom: row.oom,
     verdict,
-    predictedFit: gpu ? e.gpus[0]!.fits : null,
+    predictedFit: gpu ? e.gpus[0].fits : null,
     ok: row.oom ? verdict === 'no' : Math.abs(errorPct!) <= 15,
   };
 }

@@ -48,7 +48,7 @@ function main(): void {
   const service = createConfigService(loadSchemas(join(REPO, 'schemas')));
   const fits = TextDocument.create('file:///w/fits.yml', 'yaml', 1, AXOLOTL('NousResearch/Llama-3.2-1B', 1));
   const misfit = TextDocument.create('file:///w/misfit.yml', 'yaml', 1, AXOLOTL('meta-llama/Llama-2-70b-hf', 4));
-  const ctx = (vram: boolean) => ({ settings: DEFAULT_SETTINGS, roots: ['/w'], ...(vram ? { vram: { targets: [gpus[1]!], targetsAreReal: true, lookup: {} } } : {}) });
+  const ctx = (vram: boolean) => ({ settings: DEFAULT_SETTINGS, roots: ['/w'], ...(vram ? { vram: { targets: [gpus[1]], targetsAreReal: true, lookup: {} } } : {}) });
   for (let i = 0; i < 50; i++) for (const d of [fits, misfit]) service.analyze(d, ctx(true));
   const analyze = (d: TextDocument, vram: boolean) => summarize(time(() => service.analyze(d, ctx(vram)), 300));
   const rows = {
@@ -61,8 +61,8 @@ function main(): void {
   // The planner alone on the seed's hardest story: 70B LoRA on one RTX 3060 (offload, more GPUs, a smaller model,
   // rented GPUs are all searched).
   const seventy = resolveSetup({ model: 'meta-llama/Llama-2-70b-hf', method: 'lora', precision: 'bf16-true' });
-  for (let i = 0; i < 5; i++) planFit(seventy, gpus[0]!);
-  const plan = summarize(time(() => planFit(seventy, gpus[0]!), 50));
+  for (let i = 0; i < 5; i++) planFit(seventy, gpus[0]);
+  const plan = summarize(time(() => planFit(seventy, gpus[0]), 50));
   const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
   console.log('\nVRAM estimator timing (node ' + process.version + ')');
   console.log(`  one estimate (6 setups: LoRA, QLoRA, ZeRO-3 70B, Mixtral FSDP, BERT eager, distillation): p50 ${fmt(per.p50)}, p95 ${fmt(per.p95)} (target < 1 ms)`);

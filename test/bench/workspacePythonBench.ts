@@ -31,7 +31,7 @@ write('pkg2/models.py', 'import lightning.pytorch as pl\n\nclass Model(pl.Lightn
 const RECIPE = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: x\noutput_dir: o\nchat_template: "x"\ncurriculum_stage: 1\nseed: ';
 const LIGHTNING = 'trainer:\n  max_epochs: 1\nmodel:\n  class_path: pkg2.models.Model\n  init_args:\n    lr: 0.1\nseed_everything: ';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const schemas = loadSchemas(join(REPO, 'schemas'));

@@ -26,11 +26,11 @@ async function startDemo(scratch: string): Promise<Demo> {
   const env = { ...process.env, PORT: String(port), FTW_VSIX: VSIX_PATH, FTW_DEMO_DIR: scratch, FTW_CODE_SERVER: CODE_SERVER_BIN, FTW_SETUP_QUIET: '1' };
   const proc = spawn('bash', [path.join(REPO_ROOT, 'test', 'editor', 'demo.sh')], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
-  proc.stdout!.on('data', (d) => (text += String(d)));
-  proc.stderr!.on('data', (d) => (text += String(d)));
+  proc.stdout.on('data', (d) => (text += String(d)));
+  proc.stderr.on('data', (d) => (text += String(d)));
   await waitUntil(async () => /Open (http:\S+)/.test(text), 180_000, async () => `the demo printed no URL:\n${text}`);
-  const url = /Open (http:\S+)/.exec(text)![1]!;
-  const folder = decodeURIComponent(/[?&]folder=([^&\s]+)/.exec(url)![1]!);
+  const url = /Open (http:\S+)/.exec(text)![1];
+  const folder = decodeURIComponent(/[?&]folder=([^&\s]+)/.exec(url)![1]);
   // code-server answers once it listens.
   const health = `${new URL(url).origin}/healthz`;
   await waitUntil(async () => (await fetch(health).then((r) => r.status, () => 0)) === 200, 60_000, async () => `the demo's code-server does not answer on ${health}:\n${text}`);

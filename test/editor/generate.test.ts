@@ -70,8 +70,13 @@ async function toastMessage(s: Session, hasText: string | RegExp): Promise<strin
 
 /** Rows of the open quick pick whose label, description or detail is cut off (wider than the row shows). */
 async function cutOff(s: Session): Promise<string[]> {
-  return s.quickInput.locator('.monaco-list-row').evaluateAll((rows: any[]) =>
-    rows.filter((r) => Array.from(r.querySelectorAll('.monaco-icon-label-container')).some((e: any) => e.scrollWidth > e.clientWidth + 1)).map((r) => r.innerText.replace(/\s+/g, ' ')),
+  // Runs in the page: the DOM's shapes, written out (this project compiles without the DOM library).
+  type Box = { scrollWidth: number; clientWidth: number };
+  type Row = { querySelectorAll(selector: string): ArrayLike<Box>; innerText: string };
+  return s.quickInput.locator('.monaco-list-row').evaluateAll((els) =>
+    (els as unknown as Row[])
+      .filter((r) => Array.from(r.querySelectorAll('.monaco-icon-label-container')).some((e) => e.scrollWidth > e.clientWidth + 1))
+      .map((r) => r.innerText.replace(/\s+/g, ' ')),
   );
 }
 

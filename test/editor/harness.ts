@@ -67,7 +67,7 @@ function findRepoRoot(): string {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
       try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'finetune-workbench') return dir;
+        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'finetune-workbench') return dir;
       } catch {
         /* keep looking */
       }
@@ -600,7 +600,7 @@ export class Session {
   async chooseCodeAction(title: string): Promise<boolean> {
     const rows = this.codeActions();
     const n = await rows.count();
-    const labels = await rows.evaluateAll((els) => els.map((e) => (e as any).getAttribute('aria-label') as string));
+    const labels = await rows.evaluateAll((els) => (els as unknown as Array<{ getAttribute(name: string): string | null }>).map((e) => e.getAttribute('aria-label') ?? ''));
     if (!labels.includes(title)) return false;
     for (let i = 0; i <= n; i++) {
       const focused = this.actionWidget.locator('.monaco-list-row.action.focused');

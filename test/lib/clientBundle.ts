@@ -20,8 +20,8 @@ export async function clientBundle(): Promise<{ bytes: number; inputs: Record<st
     outfile: 'dist/client.js',
     logLevel: 'silent',
   });
-  const output = Object.values(result.metafile.outputs)[0]!;
-  return { bytes: result.outputFiles[0]!.contents.length, inputs: Object.fromEntries(Object.entries(output.inputs).map(([k, v]) => [k, v.bytesInOutput])) };
+  const output = Object.values(result.metafile.outputs)[0];
+  return { bytes: result.outputFiles[0].contents.length, inputs: Object.fromEntries(Object.entries(output.inputs).map(([k, v]) => [k, v.bytesInOutput])) };
 }
 
 /** Bytes per group: each npm package, server/src/core, server/src (the rest), client/src. */

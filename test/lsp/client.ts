@@ -36,7 +36,7 @@ export class TestClient {
 
   constructor(command: string[] = [process.execPath, join(REPO, 'dist', 'server.js'), '--stdio'], env: NodeJS.ProcessEnv = {}) {
     // No GPU unless a test gives one: nvidia-smi is replaced by a program that fails.
-    this.process = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false', ...env } });
+    this.process = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false', ...env } });
     this.process.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));

@@ -69,9 +69,9 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
       result.formats.map((f) => f.id),
       [...GEN_FORMATS],
     );
-    assert.equal(result.support['prompt-template']!['qlora']!['axolotl']!.supported, true);
-    assert.equal(result.support['prompt-template']!['qlora']!['script']!.supported, false);
-    assert.ok(result.support['prompt-template']!['qlora']!['script']!.why.length > 10);
+    assert.equal(result.support['prompt-template']['qlora']['axolotl'].supported, true);
+    assert.equal(result.support['prompt-template']['qlora']['script'].supported, false);
+    assert.ok(result.support['prompt-template']['qlora']['script'].why.length > 10);
     assert.deepEqual(result.models.slice(0, 2), [
       { id: 'acme/tiny-lm', parameters: 120e6, source: 'setting' },
       { id: 'acme/cached-7b', source: 'cache' },
@@ -86,12 +86,12 @@ describe('The client asks: wizard, ensemble, launch plan and breakdown requests 
     assert.deepEqual(result.gpus[0], {
       name: 'GeForce RTX 3060 12GB',
       shortName: 'RTX 3060 12GB',
-      usable: result.gpus[0]!.usable,
+      usable: result.gpus[0].usable,
       computeCapability: 8.6,
       fromSetting: true,
       gpu: 'GeForce RTX 3060 12GB',
     });
-    assert.match(result.gpus[0]!.usable, /^\d+\.\d GiB$/);
+    assert.match(result.gpus[0].usable, /^\d+\.\d GiB$/);
     assert.ok(result.gpus.filter((g) => !g.fromSetting).some((g) => g.shortName === 'RTX 3090 24GB'));
   });
 

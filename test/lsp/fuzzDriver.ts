@@ -88,10 +88,10 @@ interface Edit {
 
 /** One random edit of `text` (never inside a surrogate pair, as an editor would not split one). */
 function randomEdits(text: string, rnd: () => number): Edit[] {
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   const at = (): number => {
     let o = Math.floor(rnd() * (text.length + 1));
-    if (o > 0 && o < text.length && /[\udc00-\udfff]/.test(text[o]!)) o--;
+    if (o > 0 && o < text.length && /[\udc00-\udfff]/.test(text[o])) o--;
     return o;
   };
   const lineBounds = (o: number): [number, number] => {
@@ -107,12 +107,12 @@ function randomEdits(text: string, rnd: () => number): Edit[] {
   if (r < 0.5) {
     const o = at();
     const end = Math.min(text.length, o + 1 + Math.floor(rnd() * 20));
-    return [{ start: o, end: end < text.length && /[\udc00-\udfff]/.test(text[end]!) ? end + 1 : end, text: '' }];
+    return [{ start: o, end: end < text.length && /[\udc00-\udfff]/.test(text[end]) ? end + 1 : end, text: '' }];
   }
   if (r < 0.6) {
     const o = at();
     const end = Math.min(text.length, o + 1 + Math.floor(rnd() * 8));
-    return [{ start: o, end: end < text.length && /[\udc00-\udfff]/.test(text[end]!) ? end + 1 : end, text: pick(TOKENS) }];
+    return [{ start: o, end: end < text.length && /[\udc00-\udfff]/.test(text[end]) ? end + 1 : end, text: pick(TOKENS) }];
   }
   if (r < 0.7) {
     const [s, e] = lineBounds(at());
@@ -211,7 +211,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let edits = 0;
   let documents = 0;
   for (let n = 0; edits < options.edits; n++) {
-    const file = order[n % order.length]!;
+    const file = order[n % order.length];
     const uri = `${root}/${n}/${file.path}`;
     const languageId = languageOf(file.path);
     let doc = TextDocument.create(uri, languageId, 1, file.text);

@@ -92,7 +92,7 @@ describe('the server and files that are not files, or not the workspace\'s', () 
     await opened('fixall.py', text, 'python');
     const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri('fixall.py') }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } }, 10_000);
     assert.equal(result.length, 1);
-    const edits = result[0]!.edit!.changes![uri('fixall.py')]!;
+    const edits = result[0].edit!.changes![uri('fixall.py')];
     assert.equal(TextDocument.applyEdits(TextDocument.create('x', 'python', 0, text), edits), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n');
   });
 });

@@ -49,7 +49,7 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
     assert.equal(result.launchable, true);
     assert.deepEqual(result.problems, { errors: 0, warnings: 0 });
     assert.ok(result.vram && result.vram.estimateGiB > 1, JSON.stringify(result.vram));
-    assert.equal(result.vram!.fits, undefined, 'no GPU known: no verdict');
+    assert.equal(result.vram.fits, undefined, 'no GPU known: no verdict');
     assert.equal(result.value!['output_dir'], './out');
   });
 
@@ -71,7 +71,7 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     // A launch beside the memory figure was clicked by mistake: VS Code has it in the editor title bar instead.
     assert.deepEqual(result.map((l) => [l.command!.command, l.range.start]), [['finetune.showVramBreakdown', { line: 0, character: 0 }]]);
-    assert.match(result[0]!.command!.title, /^\$\(chip\) VRAM ≈/);
+    assert.match(result[0].command!.title, /^\$\(chip\) VRAM ≈/);
     const compose = pathToFileURL(join(root, 'compose.yml')).toString();
     await client.open(compose, 'services:\n  web:\n    image: nginx\n');
     const { result: none } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: compose } });
@@ -90,7 +90,7 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
     assert.ok(titles.some((t) => /^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\)/.test(t)), titles.join('\n'));
     assert.ok(titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)), titles.join('\n'));
     const checkpointing = result.find((a) => a.title.startsWith('Turn on gradient checkpointing'))!;
-    assert.deepEqual(checkpointing.edit!.changes![uri]!.map((e) => e.newText), ['\ngradient_checkpointing: true\n']);
+    assert.deepEqual(checkpointing.edit!.changes![uri].map((e) => e.newText), ['\ngradient_checkpointing: true\n']);
   });
 
   it('a new run ({clear: true}) removes FT403', async () => {

@@ -40,12 +40,12 @@ const tokenTitled = (client: TestClient, title: string) => client.progress.find(
 /** begin, then reports with non-decreasing percentages in 0..100, then end, and nothing else. */
 function assertSequence(values: Value[], title: string, cancellable: boolean): Value[] {
   assert.ok(values.length >= 2, JSON.stringify(values));
-  assert.deepEqual({ kind: values[0]!.kind, title: values[0]!.title, cancellable: values[0]!.cancellable, percentage: values[0]!.percentage }, { kind: 'begin', title, cancellable, percentage: 0 });
-  assert.equal(values[values.length - 1]!.kind, 'end');
+  assert.deepEqual({ kind: values[0].kind, title: values[0].title, cancellable: values[0].cancellable, percentage: values[0].percentage }, { kind: 'begin', title, cancellable, percentage: 0 });
+  assert.equal(values[values.length - 1].kind, 'end');
   const reports = values.slice(1, -1);
   assert.ok(reports.every((r) => r.kind === 'report'), JSON.stringify(values.map((v) => v.kind)));
   const percents = reports.map((r) => r.percentage!);
-  assert.ok(percents.every((p, i) => Number.isInteger(p) && p >= 0 && p <= 100 && (i === 0 || p > percents[i - 1]!)), `percentages: ${percents}`);
+  assert.ok(percents.every((p, i) => Number.isInteger(p) && p >= 0 && p <= 100 && (i === 0 || p > percents[i - 1])), `percentages: ${percents.join(', ')}`);
   return reports;
 }
 
@@ -59,7 +59,7 @@ describe('work-done progress: the first schema load', () => {
     const token = tokenTitled(client, 'Fine-Tune: loading config schemas');
     assert.ok(token !== undefined && client.createdProgress.includes(token), `created: ${JSON.stringify(client.createdProgress)}`);
     const reports = assertSequence(valuesOf(client, token), 'Fine-Tune: loading config schemas', false);
-    assert.equal(reports[reports.length - 1]!.percentage, 100);
+    assert.equal(reports[reports.length - 1].percentage, 100);
     const named = reports.map((r) => r.message).filter(Boolean);
     for (const id of ['axolotl', 'deepspeed', 'trl']) assert.ok(named.includes(id), `no report names ${id}: ${JSON.stringify(named)}`);
   });
@@ -114,7 +114,7 @@ describe('work-done progress: migrating the workspace Lightning code', () => {
       assert.ok(result.files < 400, `it went on after the cancel: ${result.files} files`);
       await until(() => valuesOf(other, 'migrate-2').some((v) => v.kind === 'end'), 5000, () => 'no end after the cancel');
       const reports = assertSequence(valuesOf(other, 'migrate-2'), 'Migrating Lightning code', true);
-      assert.ok(reports[reports.length - 1]!.percentage! < 100, `it reached 100% despite the cancel`);
+      assert.ok(reports[reports.length - 1].percentage! < 100, `it reached 100% despite the cancel`);
     } finally {
       assert.equal(await other.shutdown(), 0, other.stderr);
     }
@@ -141,7 +141,7 @@ describe('work-done progress: listing the configs of a large tree', () => {
     await until(() => valuesOf(client, token).some((v) => v.kind === 'end'), 5000, () => 'no end');
     const reports = assertSequence(valuesOf(client, token), 'Looking for training configs', true);
     assert.ok(reports.length >= 90, `${reports.length} reports for 241 files`);
-    assert.match(reports[1]!.message ?? '', /^(runs\/r\d+\/lora\.yml|ds\.json)$/);
+    assert.match(reports[1].message ?? '', /^(runs\/r\d+\/lora\.yml|ds\.json)$/);
   });
 
   it('200 files or fewer: no progress at all', async () => {

@@ -30,9 +30,9 @@ describe('language server: Lightning migration in Python files (the bundled tree
     const diagnostics = await pending;
     assert.deepEqual(diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`), ['4:8 FT301', '8:21 FT305', '8:29 FT305']);
     assert.ok(diagnostics.every((d) => d.tags?.includes(2)));
-    assert.match(diagnostics[0]!.message, /Lightning 2\.x stops with an error here/);
-    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[1]!.range, context: { diagnostics: [diagnostics[1]!], only: ['quickfix'] } }, 3000);
-    assert.equal(result[0]!.title, 'Use accelerator="gpu", devices=2');
+    assert.match(diagnostics[0].message, /Lightning 2\.x stops with an error here/);
+    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[1].range, context: { diagnostics: [diagnostics[1]], only: ['quickfix'] } }, 3000);
+    assert.equal(result[0].title, 'Use accelerator="gpu", devices=2');
   });
 
   it('Python files that do not use Lightning stay silent', async () => {
@@ -58,8 +58,8 @@ describe('language server: Lightning migration of a whole workspace', () => {
     const { result } = await client.request<{ edit: { documentChanges: Array<{ textDocument: { uri: string }; edits: Array<{ newText: string; annotationId: string }> }>; changeAnnotations: Record<string, { needsConfirmation: boolean }> }; files: number; fixes: number }>('finetune/migrateWorkspace', null, 5000);
     assert.equal(result.files, 1);
     assert.equal(result.fixes, 1);
-    assert.equal(result.edit.documentChanges[0]!.textDocument.uri, `file://${join(dir, 'models', 'a.py')}`);
-    assert.deepEqual(result.edit.documentChanges[0]!.edits.map((e) => [e.newText, e.annotationId]), [['accelerator="gpu", devices=1', 'lightning-migration']]);
-    assert.equal(result.edit.changeAnnotations['lightning-migration']!.needsConfirmation, true);
+    assert.equal(result.edit.documentChanges[0].textDocument.uri, `file://${join(dir, 'models', 'a.py')}`);
+    assert.deepEqual(result.edit.documentChanges[0].edits.map((e) => [e.newText, e.annotationId]), [['accelerator="gpu", devices=1', 'lightning-migration']]);
+    assert.equal(result.edit.changeAnnotations['lightning-migration'].needsConfirmation, true);
   });
 });

@@ -152,7 +152,7 @@ async function until(probe: () => boolean, ms: number, what: () => string): Prom
 
 /** "line source code: message" rows, 1-based lines, both servers' diagnostics of a file together. */
 function rows(theirs: Diagnostic[], ours: Diagnostic[]): string[] {
-  const row = (who: string, d: Diagnostic) => `${d.range.start.line + 1} ${who}${d.code !== undefined && d.code !== 0 ? ` ${d.code}` : ''}: ${d.message.split(/[.:(]/)[0]!.trim()}`;
+  const row = (who: string, d: Diagnostic) => `${d.range.start.line + 1} ${who}${d.code !== undefined && d.code !== 0 ? ` ${d.code}` : ''}: ${d.message.split(/[.:(]/)[0].trim()}`;
   return [...theirs.map((d) => row(String(d.source), d)), ...ours.map((d) => row('finetune', d))].sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
 }
 
@@ -180,7 +180,7 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
     await new Promise<void>((r) => store.listen(0, '127.0.0.1', () => r()));
     const storeUrl = `http://127.0.0.1:${(store.address() as AddressInfo).port}/api/json/catalog.json`;
 
-    const ourPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    const ourPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Parameters<typeof yamlValidationAssociations>[0];
     yamlLs = new YamlLanguageServer(redHatYamlSettings(storeUrl));
     await yamlLs.initialize(yamlValidationAssociations(ourPackage, 'file:///extensions/finetune-workbench'));
 
@@ -216,7 +216,7 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
   const theirs = (rel: string) => yamlLs.published.get(uri(rel)) ?? [];
 
   it('our package.json contributes nothing to Red Hat YAML: no yamlValidation, so no schema of ours applies to a config', () => {
-    const ourPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    const ourPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Parameters<typeof yamlValidationAssociations>[0];
     assert.deepEqual(yamlValidationAssociations(ourPackage, 'file:///x'), []);
     for (const rel of Object.keys(FILES).filter((f) => f.startsWith('configs/'))) {
       assert.deepEqual(theirs(rel).filter((d) => String(d.source).startsWith('yaml-schema')), [], `${rel} got schema diagnostics from yaml-language-server`);

@@ -47,12 +47,12 @@ describe('language server over stdio', () => {
     const diagnostics = client.published.get(uri)!;
     const { result: actions } = await client.request<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
-      range: diagnostics[0]!.range,
+      range: diagnostics[0].range,
       context: { diagnostics, only: ['quickfix'] },
     });
-    assert.equal(actions[0]!.title, "Change 'lora_dropuot' to 'lora_dropout'");
+    assert.equal(actions[0].title, "Change 'lora_dropuot' to 'lora_dropout'");
     const doc = TextDocument.create(uri, 'yaml', 1, AXOLOTL);
-    const fixed = TextDocument.applyEdits(doc, actions[0]!.edit!.changes![uri]!);
+    const fixed = TextDocument.applyEdits(doc, actions[0].edit!.changes![uri]);
     assert.ok(fixed.endsWith('lora_dropout: 0.05'));
     const pending = client.diagnostics(uri, (d) => d.length === 0);
     await client.change(uri, 2, fixed);
@@ -65,7 +65,7 @@ describe('language server over stdio', () => {
     const pending = client.diagnostics(other);
     await client.open(other, text);
     const diagnostics = await pending;
-    const ask = (only: string[]) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: other }, range: diagnostics[0]!.range, context: { diagnostics, only } });
+    const ask = (only: string[]) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: other }, range: diagnostics[0].range, context: { diagnostics, only } });
     const { result: quick } = await ask(['quickfix']);
     assert.deepEqual(quick.map((a) => [a.title, a.isPreferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
     const { result: all } = await ask(['source.fixAll']);
@@ -76,8 +76,8 @@ describe('language server over stdio', () => {
     const pending = client.diagnostics(uri, (d) => d.length === 1);
     await client.change(uri, 3, `${AXOLOTL.replace('lora_dropuot', 'lora_dropout')}\nwarmup_steps: 0.1`);
     const [d] = await pending;
-    assert.equal(d!.code, 'FT102');
-    assert.equal(d!.range.start.line, 10);
+    assert.equal(d.code, 'FT102');
+    assert.equal(d.range.start.line, 10);
   });
 
   it('completion offers keys with documentation', async () => {
@@ -96,7 +96,7 @@ describe('language server over stdio', () => {
 
   it('document symbols outline the config', async () => {
     const { result } = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
-    assert.equal(result[0]!.name, 'base_model');
+    assert.equal(result[0].name, 'base_model');
   });
 
   it('settings are pulled again when they change: disabling validation clears the problems', async () => {

@@ -25,7 +25,7 @@ describe('tfevents: a file written by tensorboardX', { skip }, () => {
     assert.equal(run.status, 0, run.stderr);
     const files = readdirSync(dir).filter((f) => f.startsWith('events.out.tfevents.'));
     assert.equal(files.length, 1, JSON.stringify(readdirSync(dir)));
-    const bytes = readFileSync(join(dir, files[0]!));
+    const bytes = readFileSync(join(dir, files[0]));
 
     const result = readTfEvents(bytes);
     assert.equal(result.problem, undefined);

@@ -140,8 +140,8 @@ export async function jobInfo(jobId: string): Promise<JobInfo | null> {
   return {
     jobId,
     state: fields.get('State') ?? '',
-    exitCode: Number.isFinite(code) ? (code as number) : -1,
-    signal: Number.isFinite(signal) ? (signal as number) : 0,
+    exitCode: Number.isFinite(code) ? (code) : -1,
+    signal: Number.isFinite(signal) ? (signal) : 0,
     exit,
     stdoutPath: fields.get('StdOut') ?? '',
     stderrPath: fields.get('StdErr') ?? '',

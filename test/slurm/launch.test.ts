@@ -26,7 +26,7 @@ const SCRIPTS: Record<string, string> = {
 async function launch(name: string): Promise<{ result: JobResult; output: string; events: LogEvent[]; status: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'ftw slurm job '));
   const file = join(dir, name);
-  writeFileSync(file, SCRIPTS[name]!);
+  writeFileSync(file, SCRIPTS[name]);
   const plan = planLaunch({ format: 'python', file, launcher: 'slurm', cwd: dir, python: findProgram('python3')!, slurm: { gpuFlag: 'none', jobName: `ftw-test-${name}` } });
   let output = '';
   const events: LogEvent[] = [];
@@ -50,7 +50,7 @@ describe('Slurm: jobs launched with the slurm launcher', { timeout: 180_000 }, (
     const r = await launch('ok.py');
     assert.equal(r.result.state, 'COMPLETED', r.status.join('\n'));
     assert.equal(r.result.exitCode, 0);
-    assert.match(r.status[0]!, /^Submitted batch job \d+$/);
+    assert.match(r.status[0], /^Submitted batch job \d+$/);
     assert.deepEqual(r.events.filter((e) => e.kind === 'metric').map((e) => e.kind === 'metric' && e.point.loss), [2, 1.5, 1]);
     assert.match(r.result.logFile!, /ftw-test-ok\.py-\d+\.out$/);
   });

@@ -52,9 +52,12 @@ describe('ftw check', () => {
     const dir = workspace({ 'ds/zero3.json': '{\n  "zero_optimization": {"stage": 5},\n  "train_micro_batch_size_per_gpu": 1\n}' });
     const r = ftw(['check', '--format=sarif'], dir);
     assert.equal(r.status, 1);
-    const sarif = JSON.parse(r.stdout);
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ level: string; locations: Array<{ physicalLocation: unknown }> }> }>;
+    };
     assert.equal(sarif.version, '2.1.0');
-    assert.deepEqual(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['FT103']);
+    assert.deepEqual(sarif.runs[0].tool.driver.rules.map((x) => x.id), ['FT103']);
     assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation, {
       artifactLocation: { uri: 'ds/zero3.json' },
       region: { startLine: 2, startColumn: 34, endLine: 2, endColumn: 35 },
@@ -71,7 +74,7 @@ describe('ftw check', () => {
   it('follows `deepspeed:` links to configs that content alone does not reveal', () => {
     const dir = workspace({ 'train.yml': `${AXOLOTL_BASE}\ndeepspeed: ds/custom.json`, 'ds/custom.json': '{"zero_optimizaton": {"stage": 2}}' });
     const r = ftw(['check', '--format', 'json'], dir);
-    assert.deepEqual(JSON.parse(r.stdout).map((p: { file: string; code: string }) => `${p.file} ${p.code}`), ['ds/custom.json FT101']);
+    assert.deepEqual((JSON.parse(r.stdout) as Array<{ file: string; code: string }>).map((p) => `${p.file} ${p.code}`), ['ds/custom.json FT101']);
   });
 
   it('bad usage and unreadable input exit 2 with a clear message', () => {
@@ -91,7 +94,7 @@ describe('ftw check', () => {
     });
     const r = ftw(['check', 'blob.json', 'bad.yml', '--format', 'json'], dir);
     assert.match(r.stderr, /blob\.json: binary file/);
-    const problems = JSON.parse(r.stdout);
+    const problems = JSON.parse(r.stdout) as Array<{ code: string; range: { start: unknown }; message: string }>;
     assert.equal(problems[0].code, 'FT001');
     assert.deepEqual(problems[0].range.start, { line: 0, character: 15 });
     assert.match(problems[0].message, /Invalid UTF-8 at byte 15/);
@@ -109,8 +112,8 @@ describe('ftw detect and ftw schema', () => {
   it('schema prints the bundled JSON Schema; formats without one exit 2', () => {
     const r = ftw(['schema', 'axolotl'], REPO);
     assert.equal(r.status, 0);
-    assert.equal(JSON.parse(r.stdout).title, 'Axolotl training config');
-    assert.equal(JSON.parse(ftw(['schema', 'trl'], REPO).stdout).title, 'TRL CLI config');
+    assert.equal((JSON.parse(r.stdout) as { title: string }).title, 'Axolotl training config');
+    assert.equal((JSON.parse(ftw(['schema', 'trl'], REPO).stdout) as { title: string }).title, 'TRL CLI config');
     assert.equal(ftw(['schema', 'python-lightning'], REPO).status, 2);
     assert.equal(ftw(['schema', 'nonsense'], REPO).status, 2);
   });
@@ -140,13 +143,13 @@ describe('ftw check on many Python files', () => {
     const files = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f) => readFileSync(join(golden, f), 'utf8'));
     const modules: Record<string, string> = {};
     // Over 256 KiB in all, so `ftw check` spreads the files over threads.
-    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length]!.replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length].replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
     assert.ok(Object.values(modules).join('').length > 256 * 1024, 'enough Python for worker threads');
     const dir = workspace(modules);
     const many = ftw(['check', '.', '--format', 'json'], dir);
     const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
     assert.equal(many.status, 1);
-    assert.ok(JSON.parse(many.stdout).length > 100);
+    assert.ok((JSON.parse(many.stdout) as unknown[]).length > 100);
     assert.equal(many.stdout, one.stdout);
   });
 });

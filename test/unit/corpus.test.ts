@@ -24,7 +24,7 @@ function knownIssues(): KnownIssue[] {
     .filter(Boolean)
     .map((row) => {
       const [file, line, problem] = row.split('\t');
-      return { file: file!, line: Number(line), problem: problem! };
+      return { file: file, line: Number(line), problem: problem };
     });
 }
 

@@ -21,7 +21,7 @@ describe('ensemble writer', () => {
     const r = ensemble(source, 'axolotl', `${ROOT}/configs/lora.yml`, [512, 1024, 2048], { gpu: 'RTX 4090', outDir: `${ROOT}/configs/buckets`, workspace: ROOT });
     assert.deepEqual(r.variants.map((v) => [v.name, v.sequenceLength, v.minLength]), [['short', 512, undefined], ['mid', 1024, 513], ['long', 2048, 1025]]);
     assert.deepEqual(r.variants.map((v) => v.path), ['short', 'mid', 'long'].map((n) => `${ROOT}/configs/buckets/lora.${n}.yml`));
-    const mid = r.variants[1]!;
+    const mid = r.variants[1];
     assert.match(mid.text, /^# my run$/m, 'the source comments stay');
     assert.match(mid.text, /^sequence_len: 1024 # long enough$/m);
     assert.match(mid.text, /^min_sample_len: 513$/m);
@@ -29,14 +29,14 @@ describe('ensemble writer', () => {
     assert.match(mid.text, /^output_dir: \.\/outputs\/lora-out-mid$/m);
     assert.match(mid.text, /^# VRAM: ≈ [\d.]+ GiB \(up to [\d.]+\) of 24\.0 GiB on the RTX 4090 24GB: fits\.$/m);
     assert.match(mid.text, /Axolotl keeps samples of 513 to 1024 tokens/);
-    assert.doesNotMatch(r.variants[0]!.text, /min_sample_len/);
+    assert.doesNotMatch(r.variants[0].text, /min_sample_len/);
     for (const v of r.variants) {
       const a = analyze(v.text, v.path);
       assert.equal(a.detection.format, 'axolotl');
       assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message), []);
       assert.ok(v.estimate && v.fits, `${v.name}: ${v.text.split('\n').find((l) => l.includes('VRAM'))}`);
     }
-    assert.ok(r.variants[0]!.estimate!.peakBytes < r.variants[2]!.estimate!.peakBytes, 'shorter sequences need less memory');
+    assert.ok(r.variants[0].estimate!.peakBytes < r.variants[2].estimate!.peakBytes, 'shorter sequences need less memory');
     assert.deepEqual(r.tasks, {
       version: '2.0.0',
       tasks: [
@@ -56,7 +56,7 @@ describe('ensemble writer', () => {
   for (const f of formats) {
     it(`${f.format}: sets the length, says it truncates, keeps the file valid`, () => {
       const r = ensemble(generated(f.format), f.format, `${ROOT}/gen.yaml`, [512, 1024, 2048], { gpu: 'RTX 4090' });
-      const mid = r.variants[1]!;
+      const mid = r.variants[1];
       assert.match(mid.text, f.key);
       assert.match(mid.text, f.says);
       assert.match(mid.text, /this is not a filter/);
@@ -67,20 +67,20 @@ describe('ensemble writer', () => {
         assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message), [], v.text);
         assert.equal(v.estimate?.setup.sequenceLength, v.sequenceLength);
       }
-      assert.equal(r.variants[1]!.text.match(/^# VRAM: /gm)?.length, 1, 'the source VRAM line is replaced, not repeated');
+      assert.equal(r.variants[1].text.match(/^# VRAM: /gm)?.length, 1, 'the source VRAM line is replaced, not repeated');
     });
   }
 
   it('the classifier (hf-args) buckets max_seq_length', () => {
     const r = ensemble(generated('hf-args', 'classifier', 'full'), 'hf-args', `${ROOT}/cls.yaml`, [128, 256]);
     assert.deepEqual(r.variants.map((v) => v.name), ['short', 'long']);
-    assert.match(r.variants[0]!.text, /^max_seq_length: 128 # ftw: disable=FT101$/m);
+    assert.match(r.variants[0].text, /^max_seq_length: 128 # ftw: disable=FT101$/m);
   });
 
   it('names more than three buckets by length', () => {
     const r = ensemble(`${AXOLOTL_BASE}\n`, 'axolotl', `${ROOT}/a.yml`, [4096, 512, 1024, 2048]);
     assert.deepEqual(r.variants.map((v) => v.name), ['b512', 'b1024', 'b2048', 'b4096']);
-    assert.match(r.variants[0]!.text, /^sequence_len: 512$/m, 'added when the source has none');
+    assert.match(r.variants[0].text, /^sequence_len: 512$/m, 'added when the source has none');
   });
 
   it('refuses what it cannot split, saying why', () => {
@@ -146,7 +146,7 @@ describe('ftw new / ftw ensemble (CLI)', () => {
     const a = io(dir);
     assert.equal(await ensembleCommand(['qlora.yml', '--buckets', '512,1024,2048', '--out', 'buckets', '--gpu', 'RTX 3060'], a.io), 0, a.err.join(''));
     for (const n of ['short', 'mid', 'long']) assert.ok(existsSync(join(dir, `buckets/qlora.${n}.yml`)));
-    const tasks = JSON.parse(readFileSync(join(dir, 'buckets/tasks.fragment.json'), 'utf8'));
+    const tasks = JSON.parse(readFileSync(join(dir, 'buckets/tasks.fragment.json'), 'utf8')) as { tasks: Array<{ config: string; dependsOrder?: string }> };
     assert.equal(tasks.tasks[0].config, 'buckets/qlora.short.yml');
     assert.equal(tasks.tasks[3].dependsOrder, 'sequence');
     assert.match(a.err.join(''), /wrote buckets\/qlora\.mid\.yml \(mid, ≤ 1024 tokens; ≈ [\d.]+ GiB, fits\)/);

@@ -56,12 +56,12 @@ describe('ftw check --format sarif', () => {
     const dir = workspace(MIXED);
     const r = ftw(['check', '--format', 'sarif'], dir);
     assert.equal(r.status, 1, r.stderr);
-    const sarif: SarifLog = JSON.parse(r.stdout);
-    const uris = [...new Set(sarif.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri))].sort();
+    const sarif = JSON.parse(r.stdout) as SarifLog;
+    const uris = [...new Set(sarif.runs[0].results.map((x) => x.locations[0].physicalLocation.artifactLocation.uri))].sort();
     assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 2));
     assert.deepEqual(uris, ['configs/qlora.yml', 'ds/zero3.json', 'odd%20names/a%2C%20b%3Ac%20%231%20100%25.yml', 'train.py']);
     // Each URI names the file: decoded, it is the path relative to the working folder.
-    assert.equal(decodeURIComponent(uris[2] as string), 'odd names/a, b:c #1 100%.yml');
+    assert.equal(decodeURIComponent(uris[2]), 'odd names/a, b:c #1 100%.yml');
   });
 
   it('is valid SARIF with no results', () => {
@@ -75,16 +75,16 @@ describe('ftw check --format sarif', () => {
     // Not a test of ftw: proof that the validator is not a no-op (an LSP severity name is no SARIF level; a
     // region line is 1-based; a raw space is no URI).
     const dir = workspace({ 'qlora.yml': `${AXOLOTL_BASE}\nwarmup_ratio: 1.5` });
-    const good: SarifLog = JSON.parse(ftw(['check', '--format', 'sarif'], dir).stdout);
+    const good = JSON.parse(ftw(['check', '--format', 'sarif'], dir).stdout) as SarifLog;
     assert.ok(validate(structuredClone(good)));
     const mutations: Array<[string, (r: SarifResult) => void]> = [
       ['level information', (r) => (r.level = 'information')],
-      ['startLine 0', (r) => (r.locations[0]!.physicalLocation.region.startLine = 0)],
-      ['uri with a space', (r) => (r.locations[0]!.physicalLocation.artifactLocation.uri = 'my config.yml')],
+      ['startLine 0', (r) => (r.locations[0].physicalLocation.region.startLine = 0)],
+      ['uri with a space', (r) => (r.locations[0].physicalLocation.artifactLocation.uri = 'my config.yml')],
     ];
     for (const [label, mutate] of mutations) {
       const bad = structuredClone(good);
-      mutate(bad.runs[0]!.results[0]!);
+      mutate(bad.runs[0].results[0]);
       assert.equal(validate(bad), false, `${label} must be refused`);
     }
   });

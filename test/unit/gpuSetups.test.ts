@@ -39,7 +39,7 @@ describe('GPU measurement runs (test/gpu)', () => {
     assert.ok(Math.min(...sizes) < 0.7e9 && Math.max(...sizes) > 7e9, `${Math.min(...sizes)}..${Math.max(...sizes)}`);
   });
   it('a row as measure.py writes it scores against the estimate', () => {
-    const run = gpuRuns()[0]!;
+    const run = gpuRuns()[0];
     const { name: _name, ...dims } = run.setup.model;
     const row: Row = {
       id: `${run.id}-resv`,

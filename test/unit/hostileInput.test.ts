@@ -25,7 +25,7 @@ describe('files that froze the checker are bounded, with a clear message', () =>
 
   it('merges that stay small load as PyYAML loads them', () => {
     assert.deepEqual(parseConfig(mergeBomb(2), 'yaml').problems, []);
-    assert.deepEqual((parseConfig(mergeBomb(2), 'yaml').value as Record<string, Record<string, unknown>>)['a2']!['m8'], { m0: { k: 'v' }, m1: { k: 'v' }, m2: { k: 'v' }, m3: { k: 'v' }, m4: { k: 'v' }, m5: { k: 'v' }, m6: { k: 'v' }, m7: { k: 'v' }, m8: { k: 'v' } });
+    assert.deepEqual((parseConfig(mergeBomb(2), 'yaml').value as Record<string, Record<string, unknown>>)['a2']['m8'], { m0: { k: 'v' }, m1: { k: 'v' }, m2: { k: 'v' }, m3: { k: 'v' }, m4: { k: 'v' }, m5: { k: 'v' }, m6: { k: 'v' }, m7: { k: 'v' }, m8: { k: 'v' } });
   });
 
   it('an alias inside its own anchor (a cycle) is an alias bomb', () => {
@@ -75,7 +75,7 @@ describe('a config that does not load still says so (no false "no problems")', (
 
   it('a DeepSpeed file that does not load is recognised by its name, and reports its error', () => {
     const a = analyze('{"zero_optimization": {"stage": 2', '/p/configs/ds_config_zero2.json');
-    assert.deepEqual([a.detection.format, a.diagnostics[0]!.code], ['deepspeed', 'FT001']);
+    assert.deepEqual([a.detection.format, a.diagnostics[0].code], ['deepspeed', 'FT001']);
   });
 
   it('`!!python/...` tags: "safe_load refuses this tag" on the tag, not a type error', () => {

@@ -58,18 +58,18 @@ describe('Hydra: Lightning Trainer', () => {
     ]);
     const [gpus, precision] = a.diagnostics.map(fixesOf);
     assert.deepEqual(gpus, [{ title: 'Use accelerator: gpu and devices: 2', preferred: true, edits: [{ range: { start: { line: 2, character: 2 }, end: { line: 2, character: 9 } }, newText: 'accelerator: gpu\n  devices: 2' }] }]);
-    assert.equal(precision![0]!.edits[0]!.newText, '16-mixed');
+    assert.equal(precision[0].edits[0].newText, '16-mixed');
   });
 
   it('pinned to Lightning 1.x they are warnings: the config breaks on upgrade', () => {
     const a = run(TRAINER, { pins: { lightning: '1.9.5' } });
     assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['FT305', 2], ['FT305', 2]]);
-    assert.match(a.diagnostics[0]!.message, /breaks when you upgrade from 1\.9\.5/);
+    assert.match(a.diagnostics[0].message, /breaks when you upgrade from 1\.9\.5/);
   });
 
   it('a block list under gpus: reported, but no fix that would need re-indenting', () => {
     const a = run('_target_: lightning.pytorch.Trainer\ngpus:\n  - 0\n  - 1\n');
-    assert.deepEqual([a.diagnostics.map((d) => d.code), fixesOf(a.diagnostics[0]!)], [['FT305'], []]);
+    assert.deepEqual([a.diagnostics.map((d) => d.code), fixesOf(a.diagnostics[0])], [['FT305'], []]);
   });
 
   it('a merge key is no argument', () => {
@@ -78,8 +78,8 @@ describe('Hydra: Lightning Trainer', () => {
 
   it('in a flow mapping the fix keeps it on one line; gpus: 0 gets no fix', () => {
     const a = run('t: {_target_: lightning.Trainer, gpus: 1}\nu: {_target_: lightning.Trainer, gpus: 0}');
-    assert.equal(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'accelerator: gpu, devices: 1');
-    assert.deepEqual(fixesOf(a.diagnostics[1]!), []);
+    assert.equal(fixesOf(a.diagnostics[0])[0].edits[0].newText, 'accelerator: gpu, devices: 1');
+    assert.deepEqual(fixesOf(a.diagnostics[1]), []);
   });
 
   it('callbacks, loggers and profilers: their arguments, ModelCheckpoint\'s removed ones, **kwargs', () => {
@@ -99,9 +99,9 @@ describe('Hydra: Lightning Trainer', () => {
     ].join('\n');
     const a = run(text);
     assert.deepEqual(a.diagnostics.map((d) => [d.range.start.line, d.code, d.severity]), [[3, 'FT305', 1], [6, 'FT101', 1]]);
-    assert.match(a.diagnostics[0]!.message, /^ModelCheckpoint\(period=\) was removed in Lightning 1\.5/);
-    assert.deepEqual(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'every_n_epochs');
-    assert.match(a.diagnostics[1]!.message, /Did you mean 'patience'\?$/);
+    assert.match(a.diagnostics[0].message, /^ModelCheckpoint\(period=\) was removed in Lightning 1\.5/);
+    assert.deepEqual(fixesOf(a.diagnostics[0])[0].edits[0].newText, 'every_n_epochs');
+    assert.match(a.diagnostics[1].message, /Did you mean 'patience'\?$/);
     // Pinned to 1.x we know the Trainer's history, not every 1.x callback's arguments: only the table speaks.
     assert.deepEqual(run(text, { pins: { lightning: '1.9.5' } }).diagnostics.map((d) => [d.code, d.severity]), [['FT305', 2]]);
   });
@@ -109,7 +109,7 @@ describe('Hydra: Lightning Trainer', () => {
   it('a renamed argument is renamed; current arguments are fine', () => {
     const a = run('_target_: lightning.pytorch.Trainer\nreplace_sampler_ddp: false\naccelerator: gpu\ndevices: 2\nstrategy: ddp');
     assert.deepEqual(a.diagnostics.map((d) => d.code), ['FT305']);
-    assert.equal(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'use_distributed_sampler');
+    assert.equal(fixesOf(a.diagnostics[0])[0].edits[0].newText, 'use_distributed_sampler');
   });
 });
 
@@ -119,7 +119,7 @@ describe('Hydra: transformers, PEFT, TRL, bitsandbytes', () => {
     assert.deepEqual(summary(a), [
       `3:2-3:14 FT101 error Unknown argument 'learning_rat' of transformers.TrainingArguments(): hydra.utils.instantiate passes it as a keyword argument and transformers.TrainingArguments() stops with "TypeError: got an unexpected keyword argument 'learning_rat'". Did you mean 'learning_rate'?`,
     ]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]!), [{ title: "Change 'learning_rat' to 'learning_rate'", preferred: true, edits: [{ range: { start: { line: 3, character: 2 }, end: { line: 3, character: 14 } }, newText: 'learning_rate' }] }]);
+    assert.deepEqual(fixesOf(a.diagnostics[0]), [{ title: "Change 'learning_rat' to 'learning_rate'", preferred: true, edits: [{ range: { start: { line: 3, character: 2 }, end: { line: 3, character: 14 } }, newText: 'learning_rate' }] }]);
   });
 
   it('a PEFT config typo', () => {
@@ -157,7 +157,7 @@ describe('Hydra: optimizers, schedulers, interpolations, _partial_', () => {
     assert.deepEqual(run('s:\n  _target_: torch.optim.lr_scheduler.ReduceLROnPlateau\n  _partial_: true\n  mode: min\n  factor: 0.5\n  patience: 3').diagnostics, []);
     const a = run('s:\n  _target_: torch.optim.lr_scheduler.CosineAnnelingLR\n  T_max: 10');
     assert.deepEqual(a.diagnostics.map((d) => d.code), ['FT103']);
-    assert.equal(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'torch.optim.lr_scheduler.CosineAnnealingLR');
+    assert.equal(fixesOf(a.diagnostics[0])[0].edits[0].newText, 'torch.optim.lr_scheduler.CosineAnnealingLR');
     assert.deepEqual(run('s:\n  _target_: torch.optim.Muon\n  lr: 0.02').diagnostics, [], 'a class we do not list is not a typo');
   });
 
@@ -181,7 +181,7 @@ describe('Hydra: optimizers, schedulers, interpolations, _partial_', () => {
   it('_partial_ blocks: missing arguments are the caller\'s; an unknown one fails when the partial is called', () => {
     assert.deepEqual(run('o:\n  _target_: torch.optim.AdamW\n  _partial_: true\n  _recursive_: false\n  _convert_: all\n  lr: 0.001').diagnostics, []);
     const [d] = run('o:\n  _target_: torch.optim.AdamW\n  _partial_: true\n  lrr: 0.001').diagnostics;
-    assert.match(d!.message, /when the code calls the partial it returns \(`_partial_: true`\)\. Did you mean 'lr'\?$/);
+    assert.match(d.message, /when the code calls the partial it returns \(`_partial_: true`\)\. Did you mean 'lr'\?$/);
   });
 });
 
@@ -242,7 +242,7 @@ describe('Hydra: the user\'s own classes', () => {
     assert.deepEqual(summary(a), [
       `3:2-3:9 FT101 error Unknown argument 'dropuot' of Net.__init__ (models/net.py): hydra.utils.instantiate passes it as a keyword argument and it stops with "TypeError: got an unexpected keyword argument 'dropuot'". Did you mean 'dropout'?`,
     ]);
-    assert.equal(fixesOf(a.diagnostics[0]!)[0]!.edits[0]!.newText, 'dropout');
+    assert.equal(fixesOf(a.diagnostics[0])[0].edits[0].newText, 'dropout');
   });
 
   it('**kwargs, an inherited __init__, a dataclass and a function', () => {
@@ -376,7 +376,7 @@ describe('Hydra: VRAM hints for a TrainingArguments block next to a model name',
     const [misfit] = a.diagnostics;
     assert.deepEqual([misfit?.code, misfit?.range.start], ['FT401', { line: 2, character: 33 }]);
     // The micro-batch fix edits the keys inside the args block.
-    const batch = fixesOf(misfit!).find((f) => f.title.startsWith('Micro batch 4'))!;
+    const batch = fixesOf(misfit).find((f) => f.title.startsWith('Micro batch 4'))!;
     assert.deepEqual(batch.edits.map((e) => [e.range.start.line, e.newText]), [[12, '4'], [13, '4']]);
   });
 

@@ -6,7 +6,6 @@ import { LaunchError, type LaunchRequest } from '../../server/src/core/jobs/type
 
 const CWD = '/work/proj';
 const req = (r: Partial<LaunchRequest> & Pick<LaunchRequest, 'format' | 'file'>): LaunchRequest => ({ launcher: 'local', cwd: CWD, ...r });
-const argv = (r: Parameters<typeof req>[0]) => planLaunch(req(r)).argv;
 
 describe('jobs: the command per format and launcher (golden argv)', () => {
   const cfg = '/work/proj/configs/qlora.yml';
@@ -88,8 +87,8 @@ describe('jobs: Slurm and SkyPilot', () => {
     assert.equal(plan.kind, 'slurm');
     assert.deepEqual(plan.argv, ['sbatch', '--parsable', '--output=/work/proj/.ftw/slurm/%x-%j.out', '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch']);
     assert.equal(plan.logPattern, '/work/proj/.ftw/slurm/ftw-lora_7b_s-%j.out');
-    const script = plan.files[0]!.content;
-    assert.equal(plan.files[0]!.path, '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch');
+    const script = plan.files[0].content;
+    assert.equal(plan.files[0].path, '/work/proj/.ftw/slurm/ftw-lora_7b_s.sbatch');
     for (const line of ['#SBATCH --job-name=ftw-lora_7b_s', '#SBATCH --nodes=2', '#SBATCH --ntasks-per-node=1', '#SBATCH --gpus-per-node=4', '#SBATCH --cpus-per-task=16', '#SBATCH --partition=gpu', '#SBATCH --time=04:00:00', '#SBATCH --account=proj1', 'cd /work/proj']) {
       assert.ok(script.split('\n').includes(line), `missing "${line}" in\n${script}`);
     }
@@ -97,11 +96,11 @@ describe('jobs: Slurm and SkyPilot', () => {
     assert.match(script, /^export MASTER_ADDR="\$\(scontrol show hostnames "\$SLURM_JOB_NODELIST" \| head -n 1\)"$/m);
   });
   it('one GPU on Slurm runs the plain command under srun', () => {
-    const script = planLaunch(req({ format: 'trl', file: '/work/proj/sft.yaml', launcher: 'slurm' })).files[0]!.content;
+    const script = planLaunch(req({ format: 'trl', file: '/work/proj/sft.yaml', launcher: 'slurm' })).files[0].content;
     assert.match(script, /^srun --nodes=1 --ntasks-per-node=1 trl sft --config \/work\/proj\/sft\.yaml$/m);
   });
   it('environment variables and settings that would break the script are quoted or dropped', () => {
-    const script = planLaunch(req({ format: 'python', file: '/work/proj/t.py', launcher: 'slurm', env: { WANDB_PROJECT: "a'b $(x)" }, slurm: { partition: 'gpu; rm -rf /', extra: ['--qos=high', '--comment=$(evil)'] } })).files[0]!.content;
+    const script = planLaunch(req({ format: 'python', file: '/work/proj/t.py', launcher: 'slurm', env: { WANDB_PROJECT: "a'b $(x)" }, slurm: { partition: 'gpu; rm -rf /', extra: ['--qos=high', '--comment=$(evil)'] } })).files[0].content;
     assert.match(script, /^export WANDB_PROJECT='a'\\''b \$\(x\)'$/m);
     assert.match(script, /^#SBATCH --partition=gpurm-rf$/m);
     assert.match(script, /^#SBATCH --qos=high$/m);
@@ -110,7 +109,7 @@ describe('jobs: Slurm and SkyPilot', () => {
   it('a SkyPilot task: accelerators, nodes, workdir, run with the rendezvous on the first node', () => {
     const plan = planLaunch(req({ format: 'llamafactory', file: '/work/proj/cfg/sft.yaml', launcher: 'skypilot', gpus: 8, nodes: 2, skypilot: { accelerator: 'H100', setup: 'pip install llamafactory' } }));
     assert.deepEqual(plan.argv, ['sky', 'launch', '--yes', '-c', 'ftw-sft', '/work/proj/.ftw/sky/sft.sky.yaml']);
-    const task = plan.files[0]!.content;
+    const task = plan.files[0].content;
     assert.match(task, /^resources:\n {2}accelerators: "H100:8"$/m);
     assert.match(task, /^num_nodes: 2$/m);
     assert.match(task, /^workdir: "\/work\/proj"$/m);

@@ -6,7 +6,7 @@ function read(text: string): LogEvent[] {
   const r = new LogReader();
   return text.split('\n').flatMap((l) => r.line(l));
 }
-const metrics = (events: LogEvent[]) => events.filter((e) => e.kind === 'metric').map((e) => (e as Extract<LogEvent, { kind: 'metric' }>).point);
+const metrics = (events: LogEvent[]) => events.filter((e) => e.kind === 'metric').map((e) => (e).point);
 
 // Excerpts written in the shape of real runs (HF Trainer under Axolotl/TRL, Lightning's progress bar, PyTorch errors).
 const HF_RUN = `[2026-11-28 10:00:01,234] [INFO] [axolotl.train:129] Starting trainer...
@@ -72,14 +72,14 @@ describe('jobs: CUDA out of memory and tracebacks', () => {
     ].join('\n');
     const events = read(tb).filter((e) => e.kind === 'traceback');
     assert.equal(events.length, 1);
-    const e = events[0] as Extract<LogEvent, { kind: 'traceback' }>;
+    const e = events[0];
     assert.equal(e.error, 'ValueError: You are attempting to pad without a pad token.');
     assert.equal(e.frames.length, 3);
     assert.deepEqual(ownFrame(e.frames, ['/work/proj']), { file: '/work/proj/train.py', line: 30, function: 'main' });
   });
   it('chained exceptions report the last one; torchrun rank prefixes are read through', () => {
     const tb = ['[rank0]: Traceback (most recent call last):', '[rank0]:   File "/p/a.py", line 1, in <module>', '[rank0]: KeyError: \'x\'', '', 'During handling of the above exception, another exception occurred:', ''].join('\n');
-    const events = read(tb).filter((e) => e.kind === 'traceback') as Array<Extract<LogEvent, { kind: 'traceback' }>>;
+    const events = read(tb).filter((e) => e.kind === 'traceback');
     assert.deepEqual(events.map((e) => [e.error, e.frames[0]?.line]), [["KeyError: 'x'", 1]]);
   });
   it('ordinary output is not mistaken for anything', () => {

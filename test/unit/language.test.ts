@@ -48,13 +48,13 @@ describe('completion', () => {
   it('offers allowed values after the colon', () => {
     const items = complete(`${AXOLOTL_BASE}\ngradient_checkpointing: |`).sort((a, b) => a.sortText!.localeCompare(b.sortText!));
     assert.deepEqual(items.map((i) => i.label), ['false', 'offload', 'offload_disk', 'true'], 'the default first');
-    assert.equal(items[0]!.detail, 'default');
+    assert.equal(items[0].detail, 'default');
   });
 
   it('offers enum values filtered by the client, with the range of the partial word', () => {
     const items = complete(`${AXOLOTL_BASE}\nchat_template: chat|`);
     assert.ok(items.some((i) => i.label === 'chatml'));
-    assert.deepEqual((items[0]!.textEdit as { range: unknown }).range, { start: { line: 8, character: 15 }, end: { line: 8, character: 19 } });
+    assert.deepEqual((items[0].textEdit as { range: unknown }).range, { start: { line: 8, character: 15 }, end: { line: 8, character: 19 } });
   });
 
   it('inserts a block for object-valued keys', () => {
@@ -111,8 +111,8 @@ describe('document symbols', () => {
     const d = doc(AXOLOTL_BASE);
     const symbols = service().symbols(d, analyze(AXOLOTL_BASE));
     assert.deepEqual(symbols.map((s) => s.name), ['base_model', 'datasets', 'micro_batch_size', 'gradient_accumulation_steps', 'learning_rate', 'output_dir']);
-    assert.equal(symbols[1]!.children![0]!.name, 'path: mhenrichsen/alpaca_2k_test');
-    assert.equal(symbols[0]!.detail, 'NousResearch/Llama-3.2-1B');
+    assert.equal(symbols[1].children![0].name, 'path: mhenrichsen/alpaca_2k_test');
+    assert.equal(symbols[0].detail, 'NousResearch/Llama-3.2-1B');
   });
 });
 
@@ -122,16 +122,16 @@ describe('code actions', () => {
   const d = doc(text);
 
   it('one quick fix per fix in the diagnostic, preferred first', () => {
-    const actions = service().codeActions(d, a.diagnostics[0]!.range, a.diagnostics, undefined, a);
-    assert.equal(actions[0]!.title, "Change 'lora_dropuot' to 'lora_dropout'");
-    assert.equal(actions[0]!.kind, 'quickfix');
-    assert.equal(actions[0]!.isPreferred, true);
+    const actions = service().codeActions(d, a.diagnostics[0].range, a.diagnostics, undefined, a);
+    assert.equal(actions[0].title, "Change 'lora_dropuot' to 'lora_dropout'");
+    assert.equal(actions[0].kind, 'quickfix');
+    assert.equal(actions[0].isPreferred, true);
   });
 
   it('fix all applies the preferred fixes only', () => {
     const actions = service().codeActions(d, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, [], [FIX_ALL_KIND], a);
     assert.equal(actions.length, 1);
-    const edits = actions[0]!.edit!.changes![d.uri]!;
+    const edits = actions[0].edit!.changes![d.uri];
     assert.deepEqual(edits.map((e) => e.newText), ['lora_dropout', 'eval_strategy', 'chatml']);
     assert.deepEqual(fixAllEdits(a.diagnostics), edits);
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AXOLOTL_BASE, FTW, workspace } from './helpers';
 
@@ -49,7 +48,7 @@ describe('ftw launch', () => {
     const dir = workspace({ 'train.py': "import sys, json\nprint(json.dumps(sys.argv[1:]))\nprint({'loss': 1.0, 'learning_rate': 1e-05, 'epoch': 1.0})\nsys.exit(3)\n" });
     const r = ftw(['launch', 'train.py', '--', 'a b', '$(id)', ';ls'], dir);
     assert.equal(r.status, 3, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout.split('\n')[0]!), ['a b', '$(id)', ';ls']);
+    assert.deepEqual(JSON.parse(r.stdout.split('\n')[0]), ['a b', '$(id)', ';ls']);
     assert.match(r.stderr, /ftw: finished with exit code 3/);
   });
 

@@ -124,7 +124,7 @@ describe('hostile names through every launcher', () => {
       for (const f of FORMATS) {
         for (const [gpus, nodes] of [[1, 1], [2, 2]] as const) {
           const r = request({ ...f, launcher: 'slurm', gpus, nodes, slurm: { partition: name, time: name, account: name, jobName: name, extra: [name, '--qos=high'], logDir: join(cwd, name) } });
-          const script = planLaunch(r).files[0]!.content;
+          const script = planLaunch(r).files[0].content;
           assert.equal(spawnSync('bash', ['-n'], { input: script }).status, 0, script);
           // Nothing but our lines: the shebang, comments and #SBATCH lines, then set, cd, the exports and srun.
           const commands = script.split('\n').filter((l) => l && !l.startsWith('#'));
@@ -142,7 +142,7 @@ describe('hostile names through every launcher', () => {
       for (const f of FORMATS) {
         for (const [gpus, nodes] of [[1, 1], [2, 2]] as const) {
           const r = request({ ...f, launcher: 'skypilot', gpus, nodes, skypilot: { accelerator: name, cloud: name, setup: `pip install x\n${name}` } });
-          const task = planLaunch(r).files[0]!.content;
+          const task = planLaunch(r).files[0].content;
           const doc = parseDocument(task, { version: '1.1' });
           assert.deepEqual(doc.errors, []);
           const value = doc.toJS() as Record<string, unknown>;
@@ -190,7 +190,7 @@ describe('hostile names in the configs `ftw ensemble` writes', () => {
         assert.ok(text.includes(`from ${commentText(name)} (ftw ensemble)`), 'the name, escaped, in the header comment');
       });
       const pyyaml = loadWithPyYaml(texts);
-      if (pyyaml) assert.deepEqual(pyyaml, texts.map((t) => parseDocument(t, { version: '1.1' }).toJS()));
+      if (pyyaml) assert.deepEqual(pyyaml, texts.map((t): unknown => parseDocument(t, { version: '1.1' }).toJS()));
     });
   });
 });

@@ -117,7 +117,7 @@ function targeted(text: string): Edit[] {
 const TYPED = ['a', 'b', '_', ' ', '\n', '(', ')', ':', ',', '#', '"', '=', '.', '1', '    '];
 
 function randomEdit(random: () => number): Edit {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   const kind = random();
   return (t) => {
     const at = Math.floor(random() * (t.length + 1));
@@ -126,7 +126,7 @@ function randomEdit(random: () => number): Edit {
     const lines = t.split('\n');
     const n = Math.floor(random() * lines.length);
     if (kind < 0.85) lines.splice(n, 1);
-    else if (kind < 0.95) lines.splice(n, 0, lines[n]!);
+    else if (kind < 0.95) lines.splice(n, 0, lines[n]);
     else lines.splice(n, 0, `${' '.repeat(4 * Math.floor(random() * 3))}self.log("x", 1, sync_dist_op="mean")`);
     return lines.join('\n');
   };

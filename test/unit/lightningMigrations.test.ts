@@ -36,19 +36,19 @@ describe('Lightning migrations: what is and is not fixed', () => {
     for (const body of several) {
       const found = check(module(body)).filter((x) => x.message.includes('several optimizers'));
       assert.equal(found.length, 1, body);
-      assert.deepEqual(fixesOf(found[0]!), []);
+      assert.deepEqual(fixesOf(found[0]), []);
     }
     const one = '        opt = torch.optim.Adam(self.parameters())\n        return [opt], [torch.optim.lr_scheduler.StepLR(opt, 1)]\n';
     assert.equal(check(module(one)).length, 0);
     const manual = '    def __init__(self):\n        super().__init__()\n        self.automatic_optimization = False\n\n';
-    assert.equal(check(module(several[0]!, manual)).length, 0);
+    assert.equal(check(module(several[0], manual)).length, 0);
   });
 
   it('auto_lr_find without a tune() call in the same function: reported, nothing removed', () => {
     const text = 'import pytorch_lightning as pl\n\ndef build():\n    return pl.Trainer(auto_lr_find=True)\n';
     const [d] = check(text);
     assert.ok(d?.message.includes('Tuner(trainer)'));
-    assert.deepEqual(fixesOf(d!), []);
+    assert.deepEqual(fixesOf(d), []);
   });
 
   it('a tune() whose result is used, or a trainer from elsewhere, keeps its diagnostic without a fix', () => {
@@ -74,7 +74,7 @@ describe('Lightning migrations: what is and is not fixed', () => {
     const text = 'from pytorch_lightning.callbacks import EarlyStopping\n\nclass Stop(EarlyStopping):\n    def on_epoch_end(self, trainer, pl_module):\n        pass\n';
     const ds = check(text);
     assert.equal(ds.length, 1);
-    assert.deepEqual(fixesOf(ds[0]!), []);
+    assert.deepEqual(fixesOf(ds[0]), []);
   });
 
   it('trainer.root_gpu is rewritten in full', () => {
@@ -100,9 +100,9 @@ describe('Lightning migrations: Trainer arguments built in another module', () =
       [5, 22, 'from default_trainer_config in trainer_config.py line 4, passed to Trainer(**default_trainer_config)'],
     ]);
     assert.ok(diagnostics.every((d) => fixesOf(d).length === 0));
-    assert.ok(diagnostics[0]!.message.includes("'Trainer(gpus=)'") && diagnostics[1]!.message.includes("'Trainer(checkpoint_callback=)'"));
+    assert.ok(diagnostics[0].message.includes("'Trainer(gpus=)'") && diagnostics[1].message.includes("'Trainer(checkpoint_callback=)'"));
     // The config module itself imports no Lightning: nothing is reported there.
-    assert.deepEqual(lightningDiagnostics(TextDocument.create('file:///p/trainer_config.py', 'python', 1, files['/p/trainer_config.py']!), { parser, path: '/p/trainer_config.py', version: NEWEST }), []);
+    assert.deepEqual(lightningDiagnostics(TextDocument.create('file:///p/trainer_config.py', 'python', 1, files['/p/trainer_config.py']), { parser, path: '/p/trainer_config.py', version: NEWEST }), []);
   });
 });
 
@@ -119,7 +119,7 @@ describe('Lightning migrations: defaults that 2.x changed (FT309)', () => {
     const infos = check(text).filter((d) => d.code === 'FT309');
     assert.deepEqual(infos.map((d) => [d.range.start.line, d.range.start.character, d.severity, d.tags]), [[10, 11, 3, undefined], [10, 57, 3, undefined], [3, 8, 3, undefined]]);
     assert.ok(infos.every((d) => fixesOf(d).length === 0));
-    for (const [d, part] of [[infos[0], 'accelerator="cpu", devices=1'], [infos[1], 'strategy="ddp_find_unused_parameters_true"'], [infos[2], 'self.log("loss", loss, prog_bar=True)']] as const) assert.ok(d!.message.includes(part), part);
+    for (const [d, part] of [[infos[0], 'accelerator="cpu", devices=1'], [infos[1], 'strategy="ddp_find_unused_parameters_true"'], [infos[2], 'self.log("loss", loss, prog_bar=True)']] as const) assert.ok(d.message.includes(part), part);
   });
 
   it('not where the device is chosen or unknown, not where the loss is logged to the bar, and not in code written for 2.x', () => {
@@ -151,8 +151,8 @@ describe('Lightning migrations: values with no safe fix get the exact line in th
     it(call, () => {
       const [d, ...rest] = check(`import os\nimport torch\nimport pytorch_lightning as pl\nfrom pytorch_lightning.callbacks import ModelCheckpoint\n\ndef f(args, cbs):\n    return ${call}\n`);
       assert.equal(rest.length, 0);
-      assert.deepEqual(fixesOf(d!), []);
-      assert.ok(d!.message.endsWith(` ${hint}`), d!.message);
+      assert.deepEqual(fixesOf(d), []);
+      assert.ok(d.message.endsWith(` ${hint}`), d.message);
     });
   }
 });

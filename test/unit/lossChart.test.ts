@@ -20,8 +20,8 @@ describe('smoothTensorBoard: the EMA with debiasing of TensorBoard scalars', () 
     close(smoothTensorBoard([3, 1, 2], 0), [3, 1, 2]);
     close(smoothTensorBoard([3, 1, 2], 1), smoothTensorBoard([3, 1, 2], 0.999));
     const top = smoothTensorBoard([3, 1, 2], 1) as number[];
-    close([top[0]!], [3]);
-    assert.ok(top[1]! > 1.99 && top[1]! < 2.01, `debiased: the mean of 3 and 1, nearly (${top[1]})`);
+    close([top[0]], [3]);
+    assert.ok(top[1] > 1.99 && top[1] < 2.01, `debiased: the mean of 3 and 1, nearly (${top[1]})`);
   });
   it('gaps (null) stay gaps and do not count; NaN passes through without moving the average', () => {
     close(smoothTensorBoard([4, null, 2, NaN, 6], 0.6), [4, null, 2.75, NaN, 3.456 / 0.784]);
@@ -35,7 +35,7 @@ describe('smoothTensorBoard: the EMA with debiasing of TensorBoard scalars', () 
   });
   it('smoothing damps noise: the smoothed curve of a noisy decreasing loss varies less than the raw one', () => {
     const raw = Array.from({ length: 200 }, (_, i) => 2 * Math.exp(-i / 80) + (i % 2 ? 0.3 : -0.3));
-    const tv = (v: number[]) => v.slice(1).reduce((s, x, i) => s + Math.abs(x - v[i]!), 0);
+    const tv = (v: number[]) => v.slice(1).reduce((s, x, i) => s + Math.abs(x - v[i]), 0);
     const smooth = smoothTensorBoard(raw, 0.9) as number[];
     assert.ok(tv(smooth) < tv(raw) / 5, `${tv(smooth)} vs ${tv(raw)}`);
   });
@@ -107,17 +107,17 @@ describe('runsOfSameConfig: which runs of the job history a chart shows', () => 
   ];
   const show = (r: Array<{ job: { id: string }; rank: number }>) => r.map((x) => `${x.job.id}#${x.rank}`);
   it('the newest run: itself and the earlier runs of the same config file, oldest first, ranked over the whole history', () => {
-    assert.deepEqual(show(runsOfSameConfig(history[0]!, history)), ['a#1', 'b#2', 'c#3', 'd#4', 'f#5']);
+    assert.deepEqual(show(runsOfSameConfig(history[0], history)), ['a#1', 'b#2', 'c#3', 'd#4', 'f#5']);
   });
   it('at most `max` runs: the newest earlier ones are kept', () => {
-    assert.deepEqual(show(runsOfSameConfig(history[0]!, history, 3)), ['c#3', 'd#4', 'f#5']);
-    assert.deepEqual(show(runsOfSameConfig(history[0]!, history, 1)), ['f#5']);
+    assert.deepEqual(show(runsOfSameConfig(history[0], history, 3)), ['c#3', 'd#4', 'f#5']);
+    assert.deepEqual(show(runsOfSameConfig(history[0], history, 1)), ['f#5']);
   });
   it('an older run: only the runs before it (a chart does not change when later runs start)', () => {
-    assert.deepEqual(show(runsOfSameConfig(history[3]!, history)), ['a#1', 'b#2', 'c#3']);
+    assert.deepEqual(show(runsOfSameConfig(history[3], history)), ['a#1', 'b#2', 'c#3']);
   });
   it('another config: alone', () => {
-    assert.deepEqual(show(runsOfSameConfig(history[1]!, history)), ['e#1']);
+    assert.deepEqual(show(runsOfSameConfig(history[1], history)), ['e#1']);
   });
   it('a job not (yet) in the history: ranked after the others', () => {
     assert.deepEqual(show(runsOfSameConfig(job('g', 'file:///w/other.yml', 700), history)), ['e#1', 'g#2']);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { allowedValues, branches, schemaAt, typesOf, type JsonSchema } from '../../server/src/core/config/schema';
 import { corpusPath, needsCorpus } from '../corpus';
 import { analyze, REPO } from './helpers';
@@ -22,7 +22,7 @@ interface Candidate {
 /** Swaps two letters in the middle of a key, so that the result is no known key. */
 function typo(key: string, known: Set<string>): string | undefined {
   for (let i = Math.floor(key.length / 2); i < key.length - 1; i++) {
-    if (key[i] === key[i + 1] || !/[a-z]/i.test(key[i]!) || !/[a-z]/i.test(key[i + 1]!)) continue;
+    if (key[i] === key[i + 1] || !/[a-z]/i.test(key[i]) || !/[a-z]/i.test(key[i + 1])) continue;
     const t = key.slice(0, i) + key[i + 1] + key[i] + key.slice(i + 2);
     if (!known.has(t)) return t;
   }
@@ -41,7 +41,7 @@ function candidates(text: string, path: string, kind: Kind): Candidate[] {
     if (isMap(node)) {
       const known = new Set(Object.keys(branches(here).reduce<Record<string, unknown>>((acc, b) => ({ ...acc, ...b.properties }), {})));
       if (here['x-ftw-unknownKeys'] === undefined) return; // free-form (class_path, kwargs): the tool's own code decides
-      for (const pair of node.items as Pair[]) {
+      for (const pair of node.items) {
         const key = pair.key as Node;
         if (!isScalar(key) || typeof key.value !== 'string' || !key.range) continue;
         const child = schemaAt(here, [key.value]);
@@ -87,7 +87,7 @@ describe('mutation test on the corpus: a mistake is reported on its line', needs
         for (const kind of Object.keys(tally) as Kind[]) {
           const all = candidates(text, path, kind);
           if (!all.length) continue;
-          const c = all[Math.floor(all.length / 2)]!; // deterministic: the middle candidate
+          const c = all[Math.floor(all.length / 2)]; // deterministic: the middle candidate
           const mutated = text.slice(0, c.start) + c.text + text.slice(c.end);
           const line = text.slice(0, c.start).split('\n').length - 1;
           const a = analyze(mutated, path);

@@ -19,7 +19,7 @@ function mutations(schema: JsonSchema): unknown[] {
   const props = Object.keys(schema.properties ?? {});
   const wrong: unknown[] = ['not-a-value', 3.5, -1, true, null, [1, 'two'], { nested: { deeper: 1 } }];
   const out: unknown[] = [{}, { lora_droput: 0.1, constructor: 1, __proto__: { x: 1 } }];
-  props.forEach((p, i) => out.push({ [p]: wrong[i % wrong.length], [props[(i + 1) % props.length]!]: wrong[(i + 3) % wrong.length] }));
+  props.forEach((p, i) => out.push({ [p]: wrong[i % wrong.length], [props[(i + 1) % props.length]]: wrong[(i + 3) % wrong.length] }));
   return out;
 }
 
@@ -73,13 +73,13 @@ describe('validators compiled at build time', () => {
     edited.properties!['lora_r'] = { type: 'string' };
     writeFileSync(file, JSON.stringify(edited));
     const loaded = loadSchemas(join(dir, 'schemas'));
-    const fn = new SchemaValidator().validatorFor(loaded['axolotl']!) as ValidateFunction & { sourceHash?: string };
+    const fn = new SchemaValidator().validatorFor(loaded['axolotl']) as ValidateFunction & { sourceHash?: string };
     assert.equal(fn.sourceHash, undefined);
     const loraErrors = (value: unknown) => (fn(value), (fn.errors ?? []).filter((e) => e.instancePath === '/lora_r'));
     assert.deepEqual(loraErrors({ lora_r: 'sixteen' }), []);
     assert.equal(loraErrors({ lora_r: 16 })[0]?.keyword, 'type');
     // The unchanged schemas beside it still use their build-time validators.
-    const other = new SchemaValidator().validatorFor(loaded['deepspeed']!) as ValidateFunction & { sourceHash?: string };
+    const other = new SchemaValidator().validatorFor(loaded['deepspeed']) as ValidateFunction & { sourceHash?: string };
     assert.equal(typeof other.sourceHash, 'string');
   });
 

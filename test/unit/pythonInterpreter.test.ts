@@ -39,7 +39,7 @@ class FakeEnvironments implements PythonEnvironments {
     const path = resource ? ('uri' in resource ? resource.uri : resource).path : undefined;
     this.asked.push(path);
     const root = Object.keys(this.selected).find((f) => path === f || path?.startsWith(`${f}/`));
-    const env = root ? this.selected[root]! : '/usr/bin/python3';
+    const env = root ? this.selected[root] : '/usr/bin/python3';
     return { id: env, path: env };
   }
   async resolveEnvironment(environment: EnvironmentPath | string): Promise<ResolvedEnvironment | undefined> {

@@ -28,13 +28,13 @@ describe('rules: quantization (Axolotl)', () => {
   it('FT201 qlora without load_in_4bit, on the adapter value, with a fix that adds it', () => {
     const d = run(`${AXOLOTL_BASE}\nadapter: qlora`);
     assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: qlora`), ["8:9-8:14 FT201 error 'adapter: qlora' trains LoRA on a 4-bit base model, so it needs 'load_in_4bit: true': Axolotl refuses to start without it."]);
-    assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nload_in_4bit: true\n');
+    assert.equal(fixesOf(d[0])[0].edits[0].newText, '\nload_in_4bit: true\n');
   });
   it('FT201 with load_in_4bit: false, on that key; the fix sets it', () => {
     const d = run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: false`);
-    assert.equal(d[0]!.code, 'FT201');
-    assert.equal(d[0]!.range.start.line, 9);
-    assert.deepEqual(fixesOf(d[0]!)[0]!.edits, [{ range: { start: { line: 9, character: 14 }, end: { line: 9, character: 19 } }, newText: 'true' }]);
+    assert.equal(d[0].code, 'FT201');
+    assert.equal(d[0].range.start.line, 9);
+    assert.deepEqual(fixesOf(d[0])[0].edits, [{ range: { start: { line: 9, character: 14 }, end: { line: 9, character: 19 } }, newText: 'true' }]);
   });
   it('qlora with load_in_4bit is fine', () => assert.deepEqual(lines(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true`), []));
   it('FT202 4-bit and 8-bit together', () => assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true\nload_in_8bit: true`).map((d) => d.code), ['FT202']));
@@ -47,7 +47,7 @@ describe('rules: precision', () => {
     assert.deepEqual(lines(`${AXOLOTL_BASE}\nbf16: true`, t4), ['8:6-8:10 FT205 error bf16 needs an Ampere or newer GPU (compute capability 8.0+); Tesla T4 16GB is 7.5. Training stops with "bf16 is not supported". Use fp16 on this GPU.']);
   });
   it('the fp16 fix sets bf16 false and adds fp16 true', () => {
-    const fix = fixesOf(run(`${AXOLOTL_BASE}\nbf16: true`, t4)[0]!)[0]!;
+    const fix = fixesOf(run(`${AXOLOTL_BASE}\nbf16: true`, t4)[0])[0];
     assert.deepEqual(fix.edits.map((e) => e.newText), ['false', '\nfp16: true\n']);
   });
   it('bf16 on an RTX 3060, or bf16: auto on a T4, is fine', () => {
@@ -87,8 +87,8 @@ describe('rules: packing, DeepSpeed links', () => {
   it('FT210 a missing DeepSpeed file, with a fix that creates it', () => {
     const d = run(`${AXOLOTL_BASE}\ndeepspeed: configs/zero2.json`);
     assert.deepEqual(lines(`${AXOLOTL_BASE}\ndeepspeed: configs/zero2.json`), ["8:11-8:29 FT210 warning 'configs/zero2.json' was not found next to this config or in the workspace: the run stops when it opens it (after the model has downloaded)."]);
-    assert.equal(fixesOf(d[0]!)[0]!.create!.uri, 'file:///w/configs/zero2.json');
-    assert.match(fixesOf(d[0]!)[0]!.create!.content, /"stage": 2/);
+    assert.equal(fixesOf(d[0])[0].create!.uri, 'file:///w/configs/zero2.json');
+    assert.match(fixesOf(d[0])[0].create!.content, /"stage": 2/);
   });
   it('a DeepSpeed file found in a workspace folder (tools run from the repo root)', () => {
     assert.deepEqual(run(`${AXOLOTL_BASE}\ndeepspeed: ds/z2.json`, { path: '/w/examples/train.yml', files: { '/w/ds/z2.json': DS_AUTO } }), []);
@@ -110,15 +110,15 @@ describe('rules: tokens and templates', () => {
   it('FT211 new tokens with an adapter, in Axolotl\'s words, with a fix that saves the embeddings', () => {
     const d = run(`${AXOLOTL_BASE}\nadapter: lora\ntokens:\n  - "<tool_call>"`);
     assert.deepEqual(d.map((x) => x.code), ['FT211']);
-    assert.equal(d[0]!.message, "1 new token with 'adapter: lora': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs 'embed_tokens' and 'lm_head' (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with \"`lora_modules_to_save` not properly set when adding new tokens.\" when it reads the model's config.");
-    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Train and save embed_tokens and lm_head', true]]);
-    assert.equal(fixesOf(d[0]!)[0]!.edits[0]!.newText, '\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\n');
+    assert.equal(d[0].message, "1 new token with 'adapter: lora': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs 'embed_tokens' and 'lm_head' (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with \"`lora_modules_to_save` not properly set when adding new tokens.\" when it reads the model's config.");
+    assert.deepEqual(fixesOf(d[0]).map((f) => [f.title, f.preferred]), [['Train and save embed_tokens and lm_head', true]]);
+    assert.equal(fixesOf(d[0])[0].edits[0].newText, '\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\n');
   });
   it('FT211 for any adapter (check_model_config tests `cfg.adapter`), and with only one of the pair saved', () => {
     assert.deepEqual(run(`${AXOLOTL_BASE}\nadapter: llama-adapter\ntokens: ["<x>"]`).map((d) => d.code), ['FT211']);
     const d = run(`${AXOLOTL_BASE}\nadapter: qlora\nload_in_4bit: true\ntokens: ["<x>"]\nlora_modules_to_save: [lm_head]`);
     assert.deepEqual(d.map((x) => x.code), ['FT211']);
-    assert.match(d[0]!.message, /needs 'embed_tokens' \(/);
+    assert.match(d[0].message, /needs 'embed_tokens' \(/);
   });
   it('no FT211 when a whole pair is saved: which pair the model needs depends on its model_type', () => {
     for (const pair of ['embed_tokens, lm_head', 'embed_in, embed_out', 'word_embeddings, lm_head', 'embeddings, lm_head']) {
@@ -128,9 +128,9 @@ describe('rules: tokens and templates', () => {
   });
   it('FT211: the fix is not fix-all where the name does not tell the model type, silent for compressed-tensors names', () => {
     const falcon = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'tiiuae/falcon-7b')}\nadapter: lora\ntokens: ["<x>"]`);
-    assert.deepEqual(fixesOf(falcon[0]!).map((f) => f.preferred), [false]);
+    assert.deepEqual(fixesOf(falcon[0]).map((f) => f.preferred), [false]);
     const pythia = run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'EleutherAI/pythia-1b')}\nadapter: lora\ntokens: ["<x>"]`);
-    assert.deepEqual(fixesOf(pythia[0]!).map((f) => f.preferred), [false]);
+    assert.deepEqual(fixesOf(pythia[0]).map((f) => f.preferred), [false]);
     assert.deepEqual(run(`${AXOLOTL_BASE.replace('NousResearch/Llama-3.2-1B', 'RedHatAI/Llama-3.2-1B-Instruct-quantized.w8a8')}\nadapter: lora\ntokens: ["<x>"]`), []);
   });
   it('FT213 a Llama 3 template on a Qwen model; generic templates are fine', () => {
@@ -145,19 +145,19 @@ describe('rules: Axolotl save and eval schedules (FT222)', () => {
   const ft222 = (extra: string, axolotl?: string) => lines(`${AXOLOTL_BASE}\n${extra}`, axolotl ? { settings: { versions: { axolotl } } } : {}).filter((l) => l.includes(' FT222 ')).map((l) => l.split(' FT222 error ')[1]);
   it('save_steps with another save_strategy or with saves_per_epoch', () => {
     assert.deepEqual(ft222('save_strategy: epoch\nsave_steps: 100'), ['\'save_strategy: epoch\' with \'save_steps\': Axolotl stops with "save_strategy and save_steps mismatch. Please set save_strategy to \'steps\' or remove save_steps." as it validates the config.']);
-    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 100').map((l) => l!.split(' stops with ')[1]), ['"save_steps and saves_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 100').map((l) => l.split(' stops with ')[1]), ['"save_steps and saves_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
     assert.deepEqual(ft222('save_strategy: steps\nsave_steps: 100'), []);
     assert.deepEqual(ft222('save_strategy: no\nsave_steps: 100'), [], 'unquoted no is False for PyYAML: falsy, not checked');
     assert.deepEqual(ft222('saves_per_epoch: 2\nsave_steps: 0'), []);
   });
   it('eval_steps with another eval_strategy, without a validation set, or with evals_per_epoch', () => {
-    assert.deepEqual(ft222('eval_strategy: epoch\neval_steps: 50\nval_set_size: 0.05').map((l) => l!.split(':')[0]), ["'eval_strategy"]);
-    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
+    assert.deepEqual(ft222('eval_strategy: epoch\neval_steps: 50\nval_set_size: 0.05').map((l) => l.split(':')[0]), ["'eval_strategy"]);
+    assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50').map((l) => l.split(' stops with ')[1]), ['"eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
     assert.deepEqual(ft222('val_set_size: 0.0\neval_strategy: steps'), ['\'val_set_size: 0\' with \'eval_strategy\' and no test_datasets: Axolotl stops with "eval_steps and eval_strategy are not supported with val_set_size == 0" as it validates the config.']);
     assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50\ntest_datasets:\n  - path: t\n    type: alpaca'), []);
     assert.deepEqual(ft222('val_set_size: 0\neval_strategy: "no"'), []);
-    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_steps: 50').map((l) => l!.split(' stops with ')[1]), ['"eval_steps and evals_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
-    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: epoch').map((l) => l!.split(' stops with ')[1]), ['"eval_strategy must be empty or set to `steps` when used with evals_per_epoch." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_steps: 50').map((l) => l.split(' stops with ')[1]), ['"eval_steps and evals_per_epoch are mutually exclusive and cannot be used together." as it validates the config.']);
+    assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: epoch').map((l) => l.split(' stops with ')[1]), ['"eval_strategy must be empty or set to `steps` when used with evals_per_epoch." as it validates the config.']);
     assert.deepEqual(ft222('val_set_size: 0.05\nevals_per_epoch: 4\neval_strategy: steps'), []);
     assert.deepEqual(ft222('val_set_size: 0\nevals_per_epoch: 4'), [], 'evals_per_epoch alone is not refused without a validation set');
     assert.deepEqual(ft222('val_set_size: 0\neval_steps: 50', '0.5.0'), [], 'before 0.6.0 not judged');
@@ -183,7 +183,7 @@ describe('user control over diagnostics', () => {
   it('# ftw: disable=CODE silences a code on its line, or on the next line when it stands alone', () => {
     const text = `${AXOLOTL_BASE}\nlora_dropuot: 0.1  # ftw: disable=FT101\n# ftw: disable=FT102\nwarmup_steps: 0.5\nzzz: 1`;
     assert.deepEqual(analyze(text).diagnostics.map((d) => d.code), ['FT101']);
-    assert.equal(analyze(text).diagnostics[0]!.range.start.line, 11);
+    assert.equal(analyze(text).diagnostics[0].range.start.line, 11);
   });
 });
 
@@ -203,7 +203,7 @@ describe('rules: torchtune components and Accelerate/TRL links', () => {
     assert.deepEqual(a.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`), [
       "3:2 FT101 Unknown argument 'lora_rnk' of lora_llama3_2_1b(): torchtune passes it as a keyword argument and stops with \"unexpected keyword argument\". Did you mean 'lora_rank'?",
     ]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]!)[0]!.edits, [{ range: a.diagnostics[0]!.range, newText: 'lora_rank' }]);
+    assert.deepEqual(fixesOf(a.diagnostics[0])[0].edits, [{ range: a.diagnostics[0].range, newText: 'lora_rank' }]);
   });
   it('FT105 a required argument missing', () => {
     const a = analyze('model:\n  _component_: torchtune.models.clip.clip_mlp\n  in_dim: 4\noutput_dir: /tmp/x', '/w/tt.yaml');
@@ -228,7 +228,7 @@ describe('rules: special tokens and templates of the model', () => {
   it('FT212 an eos override that is not a token of the model (built-in table)', () => {
     const d = run(`${qlora}\nspecial_tokens:\n  eos_token: "<|im_end|>"`);
     assert.deepEqual(d.map((x) => x.code), ['FT212']);
-    assert.match(d[0]!.message, /the llama3 tokenizer has '<\|end_of_text\|>', '<\|eot_id\|>', '<\|eom_id\|>'/);
+    assert.match(d[0].message, /the llama3 tokenizer has '<\|end_of_text\|>', '<\|eot_id\|>', '<\|eom_id\|>'/);
     assert.deepEqual(run(`${qlora}\nspecial_tokens:\n  eos_token: "<|eot_id|>"`), []);
   });
   it('FT212 from the local Hugging Face cache when the model is there', () => {
@@ -323,7 +323,7 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
   });
   it('FT220 what get_train_args refuses in a training config (do_train, do_eval or do_predict)', () => {
     const lf = (stage: string, more = '') => `stage: ${stage}\ndo_train: true\nmodel_name_or_path: Qwen/Qwen2-0.5B\nfinetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: o\n${more}`;
-    const says = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes(' FT220 ')).map((l) => `${l.split(' ')[0]} ${l.split(' FT220 error ')[1]!.split(': LLaMA-Factory stops with ')[0]} | ${l.split('stops with ')[1]}`);
+    const says = (text: string, llamafactory?: string) => lines(text, { path: '/w/lf.yaml', ...(llamafactory ? { settings: { versions: { llamafactory } } } : {}) }).filter((l) => l.includes(' FT220 ')).map((l) => `${l.split(' ')[0]} ${l.split(' FT220 error ')[1].split(': LLaMA-Factory stops with ')[0]} | ${l.split('stops with ')[1]}`);
     assert.deepEqual(says(lf('dpo', 'neat_packing: true\ntrain_on_prompt: true\nmask_history: true\npredict_with_generate: true')), [
       '7:0-7:12 \'neat_packing\' with \'stage: dpo\' | "`neat_packing` cannot be set as True except SFT." as it reads the arguments.',
       '8:0-8:15 \'train_on_prompt\' with \'stage: dpo\' | "`train_on_prompt` or `mask_history` cannot be set as True except SFT." as it reads the arguments.',
@@ -350,7 +350,7 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'ds_z2.json'), []);
     assert.deepEqual(zero('use_unsloth: true\npure_bf16: true', 'missing.json'), [], 'a file we cannot read is not judged');
     assert.deepEqual(zero('pure_bf16: true', 'ds_z3.json', '0.8.2'), [], 'not before 0.8.3');
-    assert.deepEqual(zero('predict_with_generate: true\ncompute_accuracy: true\ndo_predict: true', 'ds_z3.json').map((l) => l!.split(': LLaMA-Factory stops with ')[1]), [
+    assert.deepEqual(zero('predict_with_generate: true\ncompute_accuracy: true\ndo_predict: true', 'ds_z3.json').map((l) => l.split(': LLaMA-Factory stops with ')[1]), [
       '"`predict_with_generate` is incompatible with DeepSpeed ZeRO-3." as it reads the arguments.',
       '"Cannot use `predict_with_generate` and `compute_accuracy` together." as it reads the arguments.',
     ]);
@@ -362,7 +362,7 @@ describe('rules: checks the tools run when the model loads (issue 14)', () => {
     const dpo = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: trl-lib/ultrafeedback_binarized\noutput_dir: o\nbeta: 0.1\n';
     const ft221 = (extra: string, trl?: string) => lines(`${dpo}${extra}`, { path: '/w/dpo.yaml', ...(trl ? { settings: { versions: { trl } } } : {}) }).filter((l) => l.includes('FT221'));
     assert.deepEqual(ft221('loss_type: [sigmoid, bco_pair, sft]\nloss_weights: [0.8, 0.2]'), ['5:0-5:12 FT221 error 2 loss weights for 3 loss types: TRL\'s DPOConfig stops with "`loss_weights` must have the same length as `loss_type` when combining multiple losses." as it reads the arguments.']);
-    assert.deepEqual(ft221('loss_weights: [0.8, 0.2]').map((l) => l.split(' error ')[1]!.split(':')[0]), ["2 loss weights for 1 loss type (loss_type is unset"]);
+    assert.deepEqual(ft221('loss_weights: [0.8, 0.2]').map((l) => l.split(' error ')[1].split(':')[0]), ["2 loss weights for 1 loss type (loss_type is unset"]);
     assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [0.8, 0.2]', '0.25.0').map((l) => l.split('stops with ')[1]), ['"Length of loss_weights list (...) must match number of loss types (...)." as it reads the arguments.']);
     assert.deepEqual(ft221('loss_type: [sigmoid, sft]\nloss_weights: [0.8, 0.2]'), []);
     assert.deepEqual(ft221('loss_type: sigmoid\nloss_weights: [1.0]'), []);
@@ -396,7 +396,7 @@ describe('deprecations Axolotl prints itself (issue 14)', () => {
   it('gradient_checkpointing: offload, with a safe fix to the two keys Axolotl reads it as', () => {
     const d = ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`);
     assert.deepEqual(d.map((x) => [x.range.start.line, x.message]), [[8, "'gradient_checkpointing: offload' is deprecated since Axolotl v0.12.0 (Axolotl warns and reads it as 'gradient_checkpointing: true' with 'activation_offloading: true'). Write those two instead."]]);
-    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred, f.edits.map((e) => e.newText.trim())]), [["Use 'gradient_checkpointing: true' and 'activation_offloading: true'", true, ['true', 'activation_offloading: true']]]);
+    assert.deepEqual(fixesOf(d[0]).map((f) => [f.title, f.preferred, f.edits.map((e) => e.newText.trim())]), [["Use 'gradient_checkpointing: true' and 'activation_offloading: true'", true, ['true', 'activation_offloading: true']]]);
     assert.deepEqual(ft110(`${AXOLOTL_BASE}\ngradient_checkpointing: offload`, { settings: { ...DEFAULT_SETTINGS, versions: { axolotl: '0.11.0' } } }), []);
   });
   it('pretraining_dataset without streaming: true', () => {
@@ -424,17 +424,17 @@ describe('torchtune recipe start-up checks (FT219)', () => {
     assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: fp16`), ['5:7 \'dtype: fp16\': the full_finetune_single_device recipe stops with "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead." when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
     assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\ndtype: fp16`), []);
     assert.deepEqual(ft219(`${base('full_finetune_single_device')}\ndtype: bf16`), []);
-    assert.match(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`)[0]!, /\(torchtune 0\.6\.0 to 0\.6\.1 and main\)\.$/);
+    assert.match(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`)[0], /\(torchtune 0\.6\.0 to 0\.6\.1 and main\)\.$/);
     assert.deepEqual(ft219(`${base('full_dpo_distributed')}\ndtype: fp16`, '0.5.0'), [], 'the recipe is not in 0.5.0');
   });
   it('a recipe that is on main only says so, and is not judged under a pin of a release without it', () => {
     const text = `${base('qat_single_device')}\noptimizer_in_bwd: True\ngradient_accumulation_steps: 4`;
-    assert.match(ft219(text)[0]!, /when it starts \(torchtune main at bd2a0fc7\)\. Set gradient_accumulation_steps: 1/);
+    assert.match(ft219(text)[0], /when it starts \(torchtune main at bd2a0fc7\)\. Set gradient_accumulation_steps: 1/);
     assert.deepEqual(ft219(text, '0.6.1'), []);
   });
   it('optimizer_in_bwd with gradient clipping or accumulation', () => {
     const text = `${base('full_finetune_distributed')}\noptimizer_in_bwd: True\nclip_grad_norm: 1.0\ngradient_accumulation_steps: 8`;
-    assert.deepEqual(ft219(text).map((l) => l.split(' \'')[0]! + ' ' + l.split('stops with ')[1]!.split('"')[1]), [
+    assert.deepEqual(ft219(text).map((l) => l.split(' \'')[0] + ' ' + l.split('stops with ')[1].split('"')[1]), [
       '6:16 Gradient clipping is not supported with optimizer in bwd.',
       '7:29 Gradient accumulation is not supported with optimizer in bwd.',
     ]);
@@ -447,7 +447,7 @@ describe('torchtune recipe start-up checks (FT219)', () => {
     const a = analyze(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True`, '/w/my_cfg.yaml');
     const d = a.diagnostics.filter((x) => x.code === 'FT219');
     assert.deepEqual(d.map((x) => x.message), ['\'enable_activation_offloading: true\' without \'enable_activation_checkpointing: true\': the lora_finetune_single_device recipe stops with "enable_activation_offloading should only be True when enable_activation_checkpointing is True" when it starts (torchtune 0.5.0 to 0.6.1 and main).']);
-    assert.deepEqual(fixesOf(d[0]!).map((f) => [f.title, f.preferred]), [['Set enable_activation_checkpointing: true', false]]);
+    assert.deepEqual(fixesOf(d[0]).map((f) => [f.title, f.preferred]), [['Set enable_activation_checkpointing: true', false]]);
     assert.deepEqual(ft219(`${base('lora_finetune_single_device')}\nenable_activation_offloading: True\nenable_activation_checkpointing: True`), []);
   });
   it('a left_pad_sequence collator, refused after the model is loaded', () => {
@@ -470,7 +470,7 @@ describe('torchtune builders that do not exist (issue 14)', () => {
   it('FT103 on a model builder torchtune never had, with did-you-mean; known builders and other paths are left alone', () => {
     const tt = (c: string) => analyze(`model:\n  _component_: ${c}\n`, '/w/tt.yaml').diagnostics.filter((d) => d.code === 'FT103').map((d) => d.message);
     assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1bb'), ["'torchtune.models.llama3_2.llama3_2_1bb' is not a builder torchtune has: torchtune stops with \"Error loading\" when it instantiates the config. Did you mean 'torchtune.models.llama3_2.llama3_2_1b'?"]);
-    assert.match(tt('torchtune.models.lama3.llama3_8b')[0]!, /there is no 'torchtune\.models\.lama3'/);
+    assert.match(tt('torchtune.models.lama3.llama3_8b')[0], /there is no 'torchtune\.models\.lama3'/);
     assert.deepEqual(tt('torchtune.models.llama3_2.llama3_2_1b'), []);
     assert.deepEqual(tt('torchtune.models.llama3_2._model_builders.llama3_2_1b'), []);
     assert.deepEqual(tt('my_project.models.tiny_llama'), []);
@@ -540,8 +540,8 @@ describe('torchtune: top-level keys the named recipe reads (from its code, issue
     .filter((d) => d.code === 'FT101').map((d) => [d.range.start.line, d.message, fixesOf(d).map((f) => `${f.title}${f.preferred ? ' (safe)' : ''}`)]);
   it('a key another recipe reads, that this one never reads, is a warning (no safe fix)', () => {
     const [d] = ft101(`${TT}\nfsdp:\n  cpu_offload: false`);
-    assert.deepEqual(d!.slice(0, 2), [10, "The lora_finetune_distributed recipe never reads 'fsdp' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word. Did you mean 'fsdp_cpu_offload'?"]);
-    assert.ok((d![2] as string[]).includes("Change 'fsdp' to 'fsdp_cpu_offload'") && (d![2] as string[]).every((f) => !f.endsWith('(safe)')));
+    assert.deepEqual(d.slice(0, 2), [10, "The lora_finetune_distributed recipe never reads 'fsdp' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word. Did you mean 'fsdp_cpu_offload'?"]);
+    assert.ok((d[2] as string[]).includes("Change 'fsdp' to 'fsdp_cpu_offload'") && (d[2] as string[]).every((f) => !f.endsWith('(safe)')));
     // lora_dpo_distributed reads no `compile` (0.6.1); lora_finetune_distributed does.
     assert.deepEqual(ft101(`${TT}\ncompile: true`), []);
     assert.deepEqual(ft101(`${TT.replace('lora_finetune_distributed', 'lora_dpo_distributed')}\ncompile: true`).map((d) => d[1]), ["The lora_dpo_distributed recipe never reads 'compile' (torchtune 0.6.1 and main at bd2a0fc7): torchtune ignores it without a word."]);

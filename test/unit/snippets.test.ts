@@ -116,7 +116,7 @@ const CONFIG_FILES: Array<[string, string[], string]> = [
 const PYTHON_FILE = 'python.json';
 
 describe('snippet files', () => {
-  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { snippets: Array<{ language: string; path: string }> } };
   it('every snippet file is contributed for its languages', () => {
     const contributed = new Set((pkg.contributes.snippets as Array<{ language: string; path: string }>).map((s) => `${s.language} ${s.path.replace(/^\.\//, '')}`));
     for (const [file, languages] of [...CONFIG_FILES.map(([f, l]) => [f, l] as const), [PYTHON_FILE, ['python']] as const]) {

@@ -74,7 +74,7 @@ describe('tfevents: damaged files give what was read and say why, never throw', 
   });
   it('a flipped bit in the data: data checksum', () => {
     const bad = Uint8Array.from(good);
-    bad[firstTwo + 14] = bad[firstTwo + 14]! ^ 0x04;
+    bad[firstTwo + 14] = bad[firstTwo + 14] ^ 0x04;
     const r = readTfEvents(bad);
     assert.equal(r.records, 2);
     assert.equal(r.problem, `record 3 at byte ${firstTwo}: the data checksum does not match (damaged)`);

@@ -107,8 +107,8 @@ describe('Axolotl validation', () => {
     const a = analyze(`${AXOLOTL_BASE}\nlora_r: [8, 16`);
     const syntax = a.diagnostics.filter((d) => d.code === 'FT001');
     assert.ok(syntax.length >= 1, summary(a).join('\n'));
-    assert.equal(syntax[0]!.range.start.line, 8);
-    assert.match(syntax[0]!.message, /^Syntax error: /);
+    assert.equal(syntax[0].range.start.line, 8);
+    assert.match(syntax[0].message, /^Syntax error: /);
   });
 
   it('accepts what pydantic converts: "8", "2e-5", yes/on, 1e-4 (a string in PyYAML)', () => {
@@ -124,8 +124,8 @@ describe('Axolotl validation', () => {
     assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\noptimizer: paged_adamw_8bit`)), []);
     assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\noptimizer: ao_adamw_8bit`)), []);
     const a = analyze(`${AXOLOTL_BASE}\noptimizer: paged_adamw_8bt`);
-    assert.equal(a.diagnostics[0]!.code, 'FT103');
-    assert.match(a.diagnostics[0]!.message, /Did you mean 'paged_adamw_8bit'\?/);
+    assert.equal(a.diagnostics[0].code, 'FT103');
+    assert.match(a.diagnostics[0].message, /Did you mean 'paged_adamw_8bit'\?/);
   });
 
   it('accepts the pydantic field names of aliased keys', () => {
@@ -133,32 +133,32 @@ describe('Axolotl validation', () => {
   });
 
   it('carries the did-you-mean fix in the diagnostic data', () => {
-    const d = analyze(`${AXOLOTL_BASE}\nlora_dropuot: 0.05`).diagnostics[0]!;
+    const d = analyze(`${AXOLOTL_BASE}\nlora_dropuot: 0.05`).diagnostics[0];
     assert.deepEqual(fixesOf(d), [{ title: "Change 'lora_dropuot' to 'lora_dropout'", edits: [{ range: d.range, newText: 'lora_dropout' }], preferred: true }]);
     assert.equal(d.source, 'finetune');
     assert.match(d.codeDescription!.href, /rules\.md#ft101$/);
   });
 
   it('offers one fix per allowed value, closest first', () => {
-    const d = analyze(`${AXOLOTL_BASE}\nchat_template: chatm`).diagnostics[0]!;
+    const d = analyze(`${AXOLOTL_BASE}\nchat_template: chatm`).diagnostics[0];
     const titles = fixesOf(d).map((f) => f.title);
     assert.equal(titles.length, 37);
     assert.equal(titles[0], "Change to 'chatml'");
-    assert.equal(fixesOf(d)[0]!.preferred, true);
+    assert.equal(fixesOf(d)[0].preferred, true);
   });
 
   it('offers a rename fix only when the new key takes the same kind of value', () => {
-    const withFix = analyze(`${AXOLOTL_BASE}\nevaluation_strategy: steps`).diagnostics[0]!;
-    assert.deepEqual(fixesOf(withFix).map((f) => f.edits[0]!.newText), ['eval_strategy']);
-    const withoutFix = analyze(`${AXOLOTL_BASE}\nfsdp:\n  - full_shard`).diagnostics[0]!;
+    const withFix = analyze(`${AXOLOTL_BASE}\nevaluation_strategy: steps`).diagnostics[0];
+    assert.deepEqual(fixesOf(withFix).map((f) => f.edits[0].newText), ['eval_strategy']);
+    const withoutFix = analyze(`${AXOLOTL_BASE}\nfsdp:\n  - full_shard`).diagnostics[0];
     assert.equal(withoutFix.code, 'FT110');
     assert.deepEqual(fixesOf(withoutFix), []);
   });
 
   it('adds the plugin to an existing plugins list', () => {
     const text = `${AXOLOTL_BASE}\nplugins:\n  - axolotl.integrations.cut_cross_entropy.CutCrossEntropyPlugin\nliger_rope: true`;
-    const d = analyze(text).diagnostics[0]!;
-    assert.deepEqual(fixesOf(d)[0]!.edits, [{ range: { start: { line: 9, character: 64 }, end: { line: 9, character: 64 } }, newText: '\n  - axolotl.integrations.liger.LigerPlugin' }]);
+    const d = analyze(text).diagnostics[0];
+    assert.deepEqual(fixesOf(d)[0].edits, [{ range: { start: { line: 9, character: 64 }, end: { line: 9, character: 64 } }, newText: '\n  - axolotl.integrations.liger.LigerPlugin' }]);
   });
 
   it('tags deprecated and removed keys so editors strike them through', () => {
@@ -184,16 +184,16 @@ describe('DeepSpeed validation', () => {
   });
 
   it('quick-fixes JSON keys without breaking the quotes', () => {
-    const d = analyze(base.replace('"stage": 3', '"stag": 3'), path).diagnostics[0]!;
+    const d = analyze(base.replace('"stage": 3', '"stag": 3'), path).diagnostics[0];
     assert.equal(d.code, 'FT101');
-    assert.deepEqual(fixesOf(d)[0]!.edits[0], { range: { start: { line: 4, character: 4 }, end: { line: 4, character: 10 } }, newText: '"stage"' });
+    assert.deepEqual(fixesOf(d)[0].edits[0], { range: { start: { line: 4, character: 4 }, end: { line: 4, character: 10 } }, newText: '"stage"' });
   });
 
   it('enum values in JSON: the fix keeps the value quoted', () => {
     const text = base.replace('"stage": 3', '"stage": 3,\n    "offload_optimizer": { "device": "cpux" }');
-    const d = analyze(text, path).diagnostics[0]!;
+    const d = analyze(text, path).diagnostics[0];
     assert.equal(d.code, 'FT103');
-    assert.equal(fixesOf(d)[0]!.edits[0]!.newText, '"cpu"');
+    assert.equal(fixesOf(d)[0].edits[0].newText, '"cpu"');
   });
 
   it('reads top-level values as written: a string batch size is an error (no conversion there)', () => {
@@ -204,7 +204,7 @@ describe('DeepSpeed validation', () => {
   it('ZeRO stage must be 0-3, with one fix per stage', () => {
     const a = analyze(base.replace('"stage": 3', '"stage": 4'), path);
     assert.deepEqual(summary(a), ["4:13-4:14 FT103 error 4 is not an allowed value for 'zero_optimization.stage'. Allowed: 0, 1, 2, 3."]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]!).map((f) => f.edits[0]!.newText), ['3', '2', '1', '0']);
+    assert.deepEqual(fixesOf(a.diagnostics[0]).map((f) => f.edits[0].newText), ['3', '2', '1', '0']);
   });
 
   it('duplicate keys are an error: DeepSpeed refuses them', () => {
@@ -214,8 +214,8 @@ describe('DeepSpeed validation', () => {
 
   it('strict JSON as json.load reads it: trailing commas are a syntax error at their position', () => {
     const a = analyze('{\n  "zero_optimization": {"stage": 2},\n}', path);
-    assert.equal(a.diagnostics[0]!.code, 'FT001');
-    assert.deepEqual(a.diagnostics[0]!.range.start, { line: 2, character: 0 });
+    assert.equal(a.diagnostics[0].code, 'FT001');
+    assert.deepEqual(a.diagnostics[0].range.start, { line: 2, character: 0 });
   });
 
   it('"_comment" keys are tolerated at the top level', () => {
@@ -225,8 +225,8 @@ describe('DeepSpeed validation', () => {
   it('keys of older releases are version drift (a warning), not typos', () => {
     const a = analyze(base.replace('"bf16"', '"compile": {"backend": "inductor"},\n  "bf16"'), path);
     assert.equal(a.diagnostics.length, 1);
-    assert.equal(a.diagnostics[0]!.code, 'FT107');
-    assert.equal(a.diagnostics[0]!.severity, 2);
+    assert.equal(a.diagnostics[0].code, 'FT107');
+    assert.equal(a.diagnostics[0].severity, 2);
   });
 });
 

@@ -23,7 +23,7 @@ describe('version pins', () => {
       const pin = parsePins('requirements.txt', line).get('lightning');
       assert.equal(pin && atOrAfter(pin, '2.0'), false, line);
     }
-    assert.equal(atOrAfter([...parsePins('pyproject.toml', '[project]\ndependencies = ["pytorch-lightning[extra]>=1.5,<=1.7.7; python_version<\'3.11\'"]\n')][0]![1], '2.0'), false);
+    assert.equal(atOrAfter([...parsePins('pyproject.toml', '[project]\ndependencies = ["pytorch-lightning[extra]>=1.5,<=1.7.7; python_version<\'3.11\'"]\n')][0][1], '2.0'), false);
     assert.deepEqual([...parsePins('setup.cfg', '[options]\ninstall_requires =\n    pytorch-lightning==1.9.5\n')], [['lightning', '1.9.5']]);
     assert.deepEqual([...parsePins('environment.yml', 'dependencies:\n  - python=3.11\n  - pip:\n    - trl==0.12.0\n')], [['python', '3.11'], ['trl', '0.12.0']]);
   });
@@ -57,7 +57,7 @@ describe('keys judged for the release the project uses', () => {
     assert.deepEqual(summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.21.0'))), [
       "2:0-2:14 FT107 error 'max_seq_length' was replaced in TRL v0.20.0: use 'max_length'. Your project uses TRL 0.21.0 (requirements.txt), which stops on it.",
     ]);
-    assert.match(summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.17.0')))[0]!, /FT110 information 'max_seq_length' still works in TRL 0\.17\.0 \(requirements\.txt\), but it is deprecated since TRL v0\.16\.0 and gone in v0\.20\.0: use 'max_length'\./);
+    assert.match(summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.17.0')))[0], /FT110 information 'max_seq_length' still works in TRL 0\.17\.0 \(requirements\.txt\), but it is deprecated since TRL v0\.16\.0 and gone in v0\.20\.0: use 'max_length'\./);
   });
 
   it('the finetune.versions setting beats the pins', () => {
@@ -70,9 +70,9 @@ describe('keys judged for the release the project uses', () => {
   it('inherited transformers keys follow the transformers pin', () => {
     const lf = 'model_name_or_path: Qwen/Qwen3-4B\nstage: sft\nfinetuning_type: lora\ntemplate: qwen3\nwarmup_ratio: 0.1';
     assert.deepEqual(summary(analyze(lf, '/w/lf.yaml', pinned('transformers', '4.57.1'))), []);
-    assert.equal(analyze(lf, '/w/lf.yaml', pinned('transformers', '5.18.0')).diagnostics[0]!.severity, 1);
+    assert.equal(analyze(lf, '/w/lf.yaml', pinned('transformers', '5.18.0')).diagnostics[0].severity, 1);
     // Issue 14 (1): unpinned, the transformers releases LLaMA-Factory itself accepts (4.55.0 to 5.8.0) decide.
-    assert.equal(analyze(lf, '/w/lf.yaml').diagnostics[0]!.severity, 3, 'unpinned: information, it works with the releases LLaMA-Factory accepts');
+    assert.equal(analyze(lf, '/w/lf.yaml').diagnostics[0].severity, 3, 'unpinned: information, it works with the releases LLaMA-Factory accepts');
   });
 
   it('FT111 a key newer than the pinned release', () => {
@@ -86,7 +86,7 @@ describe('keys judged for the release the project uses', () => {
   });
 
   it('a rename with a value conversion: flash_attention: true -> attn_implementation: flash_attention_2', () => {
-    const d = analyze(`${AXOLOTL_BASE}\nflash_attention: true`).diagnostics[0]!;
+    const d = analyze(`${AXOLOTL_BASE}\nflash_attention: true`).diagnostics[0];
     assert.equal(d.code, 'FT110');
     assert.deepEqual(fixesOf(d)[0], { title: "Replace with 'attn_implementation: flash_attention_2'", edits: [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 21 } }, newText: 'attn_implementation: flash_attention_2' }], preferred: true });
   });

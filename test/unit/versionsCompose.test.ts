@@ -18,7 +18,7 @@ describe('versions compose', () => {
     const pins = new Map([['transformers', { version: '5.17.0', file: 'requirements.txt' }]]);
     const a = analyze(`${LF}\nwarmup_ratio: 0.1`, '/work/project/lf.yaml', { pins });
     assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['FT107', 1]]);
-    assert.match(a.diagnostics[0]!.message, /Your project uses transformers 5\.17\.0/);
+    assert.match(a.diagnostics[0].message, /Your project uses transformers 5\.17\.0/);
   });
 
   it('TRL sets no transformers cap: warmup_ratio stays a version-drift warning', () => {

@@ -29,12 +29,12 @@ function adapt(format: FormatId, text: string, opts: { path?: string; files?: Re
 
 function ok(r: AdaptedSetup | NoSetup): AdaptedSetup {
   assert.ok(!('reason' in r), `expected a setup, got: ${'reason' in r ? r.reason : ''}`);
-  return r as AdaptedSetup;
+  return r;
 }
 
 function reason(r: AdaptedSetup | NoSetup): string {
   assert.ok('reason' in r, `expected no setup, got ${JSON.stringify(r)}`);
-  return (r as NoSetup).reason;
+  return (r).reason;
 }
 
 // ---------------------------------------------------------------------------------------------------------

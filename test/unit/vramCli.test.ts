@@ -172,6 +172,6 @@ describe('nvidia-smi output', () => {
     ]);
   });
   it('an old driver without compute_cap: taken from the catalog', () => {
-    assert.equal(parseNvidiaSmi('NVIDIA GeForce RTX 3090, 24576, [N/A]')[0]!.computeCapability, 8.6);
+    assert.equal(parseNvidiaSmi('NVIDIA GeForce RTX 3090, 24576, [N/A]')[0].computeCapability, 8.6);
   });
 });

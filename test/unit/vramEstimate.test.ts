@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { findGpu, type GpuInfo } from '../../server/src/core/gpus/catalog';
 import { estimate, GiB, loraParameters, MiB, reservedOn, type Estimate, type EstimateOptions } from '../../server/src/core/vram/estimate';
 import { dimsFromHfConfig, parametersFromDims, resolveModel, UnknownModelError } from '../../server/src/core/vram/models';
-import type { ModelDims } from '../../server/src/core/vram/modelTypes';
 import { resolveSetup, SetupError, type TrainingSetupInput } from '../../server/src/core/vram/setup';
 
 /**
@@ -218,7 +217,7 @@ describe('vram: gradients and optimizer states', () => {
   });
   it('AdamW < SGD < 8-bit ordering of states: adamw 8, sgd 4, 8-bit 2 bytes (bf16-mixed)', () => {
     const [a, s, b] = (['adamw', 'sgd', 'adamw-8bit'] as const).map((o) => est({ optimizer: o, precision: 'bf16-mixed' }).components.optimizer);
-    assert.ok(a! > s! && s! > b!);
+    assert.ok(a > s && s > b);
   });
   it('paged AdamW moves the states out of the total into pagedBytes', () => {
     const plain = est({ precision: 'bf16-mixed' });
@@ -496,11 +495,11 @@ describe('vram: totals, context and fit', () => {
     const r = est({}, { gpus: [mk(upper), mk(upper - 1), mk(point), mk(point - 1)] });
     assert.deepEqual(r.gpus.map((g) => g.verdict), ['fits', 'tight', 'tight', 'no']);
     assert.deepEqual(r.gpus.map((g) => g.fits), [true, true, true, false]);
-    assert.equal(r.gpus[0]!.usableBytes, upper * MiB - GiB);
+    assert.equal(r.gpus[0].usableBytes, upper * MiB - GiB);
   });
   it('an RTX 3090 offers its nvidia-smi total, 24,576 MiB', () => {
     const e = est({}, { gpus: [gpu('RTX 3090')] });
-    assert.equal(e.gpus[0]!.usableBytes, 24_576 * MiB - GiB);
+    assert.equal(e.gpus[0].usableBytes, 24_576 * MiB - GiB);
   });
 });
 
@@ -524,7 +523,7 @@ describe('vram: monotonicity', () => {
 });
 
 describe('vram: seed cases', () => {
-  const fits = (s: Partial<TrainingSetupInput> & { model: string }, name: string) => estimate(resolveSetup(s), { gpus: [gpu(name)] }).gpus[0]!.fits;
+  const fits = (s: Partial<TrainingSetupInput> & { model: string }, name: string) => estimate(resolveSetup(s), { gpus: [gpu(name)] }).gpus[0].fits;
   it('a 70B Llama with LoRA does not fit an RTX 3060 12GB', () => assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'lora' }, 'RTX 3060 12GB'), false));
   it('a 70B Llama fully fine-tuned does not fit an RTX 3060 12GB', () => assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'full' }, 'RTX 3060 12GB'), false));
   it('a 70B QLoRA does not fit one RTX 3090 (its NF4 weights alone are ≈ 36 GiB)', () => {

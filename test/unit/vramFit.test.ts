@@ -103,7 +103,7 @@ describe('vram: the misfit warning and its fixes, per format', () => {
       assert.ok(answers.length >= 1, `${c.name}: no plan answer as a fix`);
       const statements = [...answers, ...v.options.filter((o) => o.edits?.length)];
       for (const [i, fix] of fixes.entries()) {
-        const stated = statements[i]!;
+        const stated = statements[i];
         assert.ok(fix.title.startsWith(stated.title), `${fix.title} vs ${stated.title}`);
         const after = TextDocument.applyEdits(d, fix.edits);
         const created = fix.create ? { [decodeURI(fix.create.uri.replace(/^file:\/\//, ''))]: fix.create.content } : {};
@@ -120,7 +120,7 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const { a } = run(AXOLOTL_7B, '/w/axolotl.yml', real('RTX 3060 12GB'));
     const o = a.vram!.options;
     for (let i = 1; i < o.length; i++) {
-      assert.ok(Number(o[i - 1]!.fits) > Number(o[i]!.fits) || (o[i - 1]!.fits === o[i]!.fits && o[i - 1]!.savedBytes >= o[i]!.savedBytes), `${o[i - 1]!.title} before ${o[i]!.title}`);
+      assert.ok(Number(o[i - 1].fits) > Number(o[i].fits) || (o[i - 1].fits === o[i].fits && o[i - 1].savedBytes >= o[i].savedBytes), `${o[i - 1].title} before ${o[i].title}`);
     }
   });
 
@@ -146,7 +146,7 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const fix = fixesOf(vramDiag(a)!).find((f) => /ZeRO-3/.test(f.title));
     assert.ok(fix, 'no ZeRO-3 fix');
     assert.equal(fix.create?.uri, 'file:///w/sub/ds_zero3_offload.json');
-    const ds = JSON.parse(fix.create!.content) as { zero_optimization: { stage: number; offload_param: { device: string } } };
+    const ds = JSON.parse(fix.create.content) as { zero_optimization: { stage: number; offload_param: { device: string } } };
     assert.equal(ds.zero_optimization.stage, 3);
     assert.equal(ds.zero_optimization.offload_param.device, 'cpu');
     assert.deepEqual(fix.edits.map((e) => e.newText), ['\ndeepspeed: sub/ds_zero3_offload.json\n']);
@@ -172,8 +172,8 @@ describe('vram: when nothing is reported', () => {
     assert.equal(vramDiag(a), undefined);
     const lens = vramCodeLenses(d, a);
     assert.equal(lens.length, 1);
-    assert.match(lens[0]!.command!.title, /^\$\(chip\) VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB ✗ · RTX 3090 24GB ✓ · A100 80GB ✓$/);
-    assert.equal(lens[0]!.command!.command, 'finetune.showVramBreakdown');
+    assert.match(lens[0].command!.title, /^\$\(chip\) VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB ✗ · RTX 3090 24GB ✓ · A100 80GB ✓$/);
+    assert.equal(lens[0].command!.command, 'finetune.showVramBreakdown');
   });
   it('an unknown model is FT402 (information) on its value, with what to do', () => {
     const { a, d } = run(AXOLOTL_7B.replace('NousResearch/Llama-2-7b-hf', 'my-org/private-model'), '/w/a.yml', real('RTX 3060 12GB'));
@@ -181,7 +181,7 @@ describe('vram: when nothing is reported', () => {
     assert.equal(diag.severity, 3);
     assert.equal(d.getText(diag.range), 'my-org/private-model');
     assert.match(diag.message, /not in the built-in catalog or the local Hugging Face cache.*finetune\.models/);
-    assert.match(vramCodeLenses(d, a)[0]!.command!.title, /no estimate \(unknown model\)/);
+    assert.match(vramCodeLenses(d, a)[0].command!.title, /no estimate \(unknown model\)/);
   });
   it('a model from the local Hugging Face cache (config.json) is estimated', () => {
     const dims = { parameters: 1_000_000_000, hiddenSize: 2048, layers: 16, attentionHeads: 16, kvHeads: 16, headDim: 128, intermediateSize: 5504, vocabSize: 32000, tiedEmbeddings: false, mlp: 'gated' as const };
@@ -223,7 +223,7 @@ describe('vram: inlay hints, hover and the breakdown', () => {
     const { a, d } = run(AXOLOTL_7B, '/w/a.yml', real('RTX 3060 12GB'));
     const hints = vramInlayHints(d, a);
     assert.deepEqual(hints.map((h) => h.position), [{ line: 6, character: 19 }, { line: 5, character: 18 }]);
-    assert.match(String(hints[0]!.label), /^≈ \d+\.\d GiB \(up to [\d.]+\) ✗$/);
+    assert.match(hints[0].label as string, /^≈ \d+\.\d GiB \(up to [\d.]+\) ✗$/);
     assert.deepEqual(vramInlayHints(d, a, { start: { line: 6, character: 0 }, end: { line: 6, character: 40 } }).length, 1);
   });
   it('hover on the micro batch says what halving it saves, with the breakdown table', () => {

@@ -68,7 +68,7 @@ function adapt(format: FormatId, text: string): AdaptedSetup {
   const parsed = parseConfig(text, 'yaml');
   const r: AdaptedSetup | NoSetup = setupFromConfig({ format, value: parsed.value as Record<string, unknown>, path: '/w/train.yml', roots: ['/w'] });
   assert.ok(!('reason' in r), `expected a setup, got: ${'reason' in r ? r.reason : ''}`);
-  return r as AdaptedSetup;
+  return r;
 }
 
 describe('adapters: reentrant or not', () => {

@@ -58,7 +58,7 @@ describe('LightningCLI init_args against the class __init__', () => {
     assert.deepEqual(summary(a), [
       "6:4-6:16 FT101 warning Unknown argument 'learnig_rate' of LitClassifier.__init__ (project/models.py): LightningCLI checks init_args against the __init__ signature and stops before training. Did you mean 'learning_rate'?",
     ]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]!).map((f) => [f.title, f.preferred, f.edits[0]!.newText]), [["Change 'learnig_rate' to 'learning_rate'", true, 'learning_rate']]);
+    assert.deepEqual(fixesOf(a.diagnostics[0]).map((f) => [f.title, f.preferred, f.edits[0].newText]), [["Change 'learnig_rate' to 'learning_rate'", true, 'learning_rate']]);
   });
   it('keyword-only arguments count; known arguments are silent', () => {
     assert.deepEqual(summary(run(cli('project.models.LitClassifier', '    hidden_dim: 64\n    learning_rate: 0.01\n    dropout: 0.2\n'), SOURCES)), []);
@@ -72,7 +72,7 @@ describe('LightningCLI init_args against the class __init__', () => {
   it('every class_path entry: a callback in trainer.callbacks, a backbone nested in init_args', () => {
     const sources = { ...SOURCES, '/w/project/callbacks.py': 'from lightning.pytorch.callbacks import Callback\n\nclass Printer(Callback):\n    def __init__(self, every: int = 1):\n        super().__init__()\n' };
     const text = 'trainer:\n  callbacks:\n    - class_path: project.callbacks.Printer\n      init_args:\n        evry: 2\nmodel:\n  class_path: project.models.Loose\n  init_args:\n    backbone:\n      class_path: project.base.Base\n      init_args:\n        width: 3\n        detph: 2\n';
-    assert.deepEqual(run(text, sources).diagnostics.map((d) => [d.range.start.line, d.message.split(':')[0], fixesOf(d).map((f) => f.edits[0]!.newText)]), [
+    assert.deepEqual(run(text, sources).diagnostics.map((d) => [d.range.start.line, d.message.split(':')[0], fixesOf(d).map((f) => f.edits[0].newText)]), [
       [4, "Unknown argument 'evry' of Printer.__init__ (project/callbacks.py)", ['every']],
       [12, "Unknown argument 'detph' of Base.__init__ (project/base.py)", ['depth']],
     ]);
@@ -144,7 +144,7 @@ describe("TRL recipes read by a workspace script's argument dataclasses", () => 
     const names = new Map<string, boolean>();
     for (const p of Object.keys(sources)) if (p.startsWith(`${dir}/`)) {
       const [first, ...rest] = p.slice(dir.length + 1).split('/');
-      names.set(first!, rest.length > 0);
+      names.set(first, rest.length > 0);
     }
     return names.size ? [...names].map(([name, isDir]) => ({ name, dir: isDir })) : undefined;
   };

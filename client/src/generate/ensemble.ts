@@ -102,7 +102,7 @@ async function writeTasks(folder: vscode.WorkspaceFolder, result: EnsembleResult
   } catch {
     existing = undefined;
   }
-  const compound = result.tasks.tasks[result.tasks.tasks.length - 1]!.label;
+  const compound = result.tasks.tasks[result.tasks.tasks.length - 1].label;
   const merged = mergeTasks(existing, result.tasks.tasks);
   await vscode.workspace.fs.createDirectory(dir);
   if (!merged.ok) {

@@ -45,7 +45,7 @@ interface Engine {
 }
 
 const label = (list: Array<{ id: string; label: string }>, id: string) => list.find((x) => x.id === id)?.label ?? id;
-const supportOf = (e: Engine, approach: string, format: string, method: string) => e.choices.support[approach]![method]![format]!;
+const supportOf = (e: Engine, approach: string, format: string, method: string) => e.choices.support[approach][method][format];
 const formatsFor = (e: Engine, approach: string, method: string) => e.choices.formats.filter((f) => supportOf(e, approach, f.id, method).supported).map((f) => f.id);
 
 /** Why no format offers this method for the approach: one line per format, in the format's own words. */

@@ -77,7 +77,9 @@ export function pickStep<T extends vscode.QuickPickItem>(o: StepOptions<T>): Pro
       }),
       qp.onDidHide(() => finish(undefined)),
     ];
-    qp.onDidHide(() => subscriptions.forEach((s) => s.dispose()));
+    qp.onDidHide(() => {
+      for (const s of subscriptions) s.dispose();
+    });
     qp.show();
   });
 }

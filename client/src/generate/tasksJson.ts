@@ -23,7 +23,7 @@ export function stripJsonc(text: string): StrippedJsonc {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '"') {
       let j = i + 1;
       while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
@@ -46,7 +46,7 @@ export function stripJsonc(text: string): StrippedJsonc {
   // with the same care: rescan, skipping strings.
   let result = '';
   for (let k = 0; k < out.length; k++) {
-    const c = out[k]!;
+    const c = out[k];
     if (c === '"') {
       let j = k + 1;
       while (j < out.length && out[j] !== '"') j += out[j] === '\\' ? 2 : 1;
@@ -56,7 +56,7 @@ export function stripJsonc(text: string): StrippedJsonc {
     }
     if (c === ',') {
       let j = k + 1;
-      while (j < out.length && /\s/.test(out[j]!)) j++;
+      while (j < out.length && /\s/.test(out[j])) j++;
       if (out[j] === '}' || out[j] === ']') continue;
     }
     result += c;

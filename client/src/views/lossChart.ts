@@ -173,7 +173,7 @@ function html(webview: vscode.Webview, dist: vscode.Uri, name: string): string {
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
+<link rel="stylesheet" href="${style.toString()}">
 <style nonce="${nonce}">
   body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 8px 16px; }
   .toolbar { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; margin: 4px 0 8px; }
@@ -201,6 +201,6 @@ function html(webview: vscode.Webview, dist: vscode.Uri, name: string): string {
 <ul id="runs" aria-label="Runs of this config"></ul>
 <div id="chart" role="img" aria-label="Loss by step"></div>
 <p id="readout">Hover the chart for values; drag to zoom.</p>
-<script nonce="${nonce}" src="${script}"></script>
+<script nonce="${nonce}" src="${script.toString()}"></script>
 </body></html>`;
 }

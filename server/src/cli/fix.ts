@@ -16,7 +16,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
   const m = b.length;
   if (n * m > 25_000_000) return `--- ${file}\n+++ ${file}\n(file too large to diff)\n`;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const lines: string[] = [];
   let i = 0;
   let j = 0;
@@ -25,7 +25,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
       lines.push(` ${a[i]}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) lines.push(`+${b[j++]}`);
+    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) lines.push(`+${b[j++]}`);
     else lines.push(`-${a[i++]}`);
   }
   // Keep changed lines with two lines of context.

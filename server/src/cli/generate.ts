@@ -40,7 +40,7 @@ export function parseArgs(args: string[], spec: Spec): { positional: string[]; o
   const options: Record<string, string> = {};
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i];
     if (arg === '--') {
       positional.push(...args.slice(i + 1));
       break;
@@ -149,7 +149,7 @@ export async function ensembleCommand(args: string[], io: GenerateIo): Promise<n
     const buckets = options.buckets.split(',').map((s) => s.trim());
     if (buckets.some((b) => !/^\d+$/.test(b))) throw new Usage(`--buckets must be whole numbers separated by commas, not '${options.buckets}'`);
     if (options.format !== undefined && !(CONFIG_GEN_FORMATS as readonly string[]).includes(options.format)) throw new Usage(`--format must be one of ${CONFIG_GEN_FORMATS.join(', ')}, not '${options.format}'`);
-    const file = resolve(io.cwd, positional[0]!);
+    const file = resolve(io.cwd, positional[0]);
     const read = readConfigFile(file);
     if (!read.ok) {
       io.err(`ftw: ${positional[0]}: ${read.reason}\n`);
@@ -198,7 +198,7 @@ export async function ensembleCommand(args: string[], io: GenerateIo): Promise<n
       io.err(`ftw: wrote ${relative(io.cwd, v.path)} (${v.name}, ≤ ${v.sequenceLength} tokens; ${vram})\n`);
     }
     writeFileSync(tasksPath, tasksJson);
-    io.err(`ftw: wrote ${relative(io.cwd, tasksPath)}: merge its tasks into .vscode/tasks.json, then run "${result.tasks.tasks[result.tasks.tasks.length - 1]!.label}"\n`);
+    io.err(`ftw: wrote ${relative(io.cwd, tasksPath)}: merge its tasks into .vscode/tasks.json, then run "${result.tasks.tasks[result.tasks.tasks.length - 1].label}"\n`);
     return 0;
   } catch (e) {
     return usage(io, e);

@@ -31,7 +31,7 @@ import { formatGithub, formatSarif, formatText, toJsonProblems, type FileReport 
 import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
 import { planFit, planLines, type FitPlan } from '../core/vram/plan';
-import { estimateJson, estimateText, gib, shortGpuName } from '../core/vram/report';
+import { estimateJson, estimateText, shortGpuName } from '../core/vram/report';
 import { resolveSetup, SetupError } from '../core/vram/setup';
 import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
 
@@ -85,7 +85,7 @@ export function commandUsage(command: string): string | undefined {
   const start = lines.findIndex((l) => l.startsWith(`  ftw ${command} `) || l === `  ftw ${command}`);
   if (start < 0) return undefined;
   let end = start + 1;
-  while (end < lines.length && lines[end]!.startsWith('   ') && !lines[end]!.startsWith('  ftw ')) end++;
+  while (end < lines.length && lines[end].startsWith('   ') && !lines[end].startsWith('  ftw ')) end++;
   return `Usage:\n${lines.slice(start, end).join('\n')}`;
 }
 
@@ -152,7 +152,7 @@ function parseOptions(args: string[], allowed: Record<string, string[] | null>):
   const options: Record<string, string> = {};
   const gpus: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i];
     if (arg === '--') {
       paths.push(...args.slice(i + 1));
       break;
@@ -286,7 +286,7 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
     if (encoding) analysis.diagnostics.unshift(encoding);
     const value = analysis.parsed?.value as Record<string, unknown> | undefined;
     if (analysis.detection.format !== 'none' && typeof value?.['deepspeed'] === 'string') {
-      links.set(resolve(cwd, dirname(file), value['deepspeed'] as string), 'deepspeed');
+      links.set(resolve(cwd, dirname(file), value['deepspeed']), 'deepspeed');
     }
     return { file, analysis, explicit, linkedAs };
   };
@@ -305,7 +305,7 @@ async function analyzeAll(service: ConfigService, paths: string[], cwd: string, 
   const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
   if (python) {
     diagnose = configDiagnoser(service, cwd, gpus, python);
-    for (const i of hydra) results[i] = analyzeOne(results[i]!.file, results[i]!.explicit, null);
+    for (const i of hydra) results[i] = analyzeOne(results[i].file, results[i].explicit, null);
   }
   // Second pass: files that another config names as its DeepSpeed config, but that content alone did not reveal.
   return {
@@ -431,8 +431,8 @@ async function launch(args: string[], io: Io): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not '${v}'`);
     return n;
   };
-  const file = resolve(io.cwd, paths[0]!);
-  const read = readConfigFile(paths[0]!);
+  const file = resolve(io.cwd, paths[0]);
+  const read = readConfigFile(paths[0]);
   if (!read.ok) {
     io.err(`ftw: ${paths[0]}: ${read.reason}\n`);
     return 2;
@@ -444,7 +444,7 @@ async function launch(args: string[], io: Io): Promise<number> {
     const service = createConfigService(loadSchemas());
     const doc = TextDocument.create(`file://${encodeURI(file)}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
     const gpus = count('gpus') ?? 1;
-    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: paths[0]!, files: DISK, roots: [io.cwd], vram: { targets: await queryLocalGpus(), targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) }, launcherGpus: gpus * (count('nodes') ?? 1) } });
+    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: paths[0], files: DISK, roots: [io.cwd], vram: { targets: await queryLocalGpus(), targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) }, launcherGpus: gpus * (count('nodes') ?? 1) } });
     if (analysis.detection.format === 'none') {
       io.err(`ftw: ${paths[0]}: not a training config this tool knows (see ftw detect); give a .py script to run a script\n`);
       return 2;
@@ -455,7 +455,7 @@ async function launch(args: string[], io: Io): Promise<number> {
     const oom = analysis.diagnostics.find((d) => d.code === 'FT401');
     if (oom) io.err(`ftw: warning: ${oom.message}\n`);
     if (errors.length && !force) {
-      io.err(formatText([{ file: paths[0]!, diagnostics: errors }], 1, 1, false));
+      io.err(formatText([{ file: paths[0], diagnostics: errors }], 1, 1, false));
       io.err(`ftw: ${paths[0]}: ${errors.length} error${errors.length === 1 ? '' : 's'} would stop the run; fix them, or launch anyway with --force\n`);
       return 1;
     }
@@ -526,7 +526,7 @@ async function vram(args: string[], io: Io): Promise<number> {
   });
   const local = named.length ? [] : await queryLocalGpus();
   const targets = named.length ? named : local.length ? local : REPRESENTATIVE_GPUS.map((n) => findGpu(n)!);
-  const file = paths[0]!;
+  const file = paths[0];
   const read = readConfigFile(file);
   if (!read.ok) {
     io.err(`ftw: ${file}: ${read.reason}\n`);
@@ -550,7 +550,7 @@ async function vram(args: string[], io: Io): Promise<number> {
       const raw = parsedJson as Record<string, unknown>;
       const setup = resolveSetup(launcherGpus ? { ...raw, gpus: launcherGpus } : raw);
       result = estimate(setup, { ...lookup, gpus: targets });
-      if (result.gpus[0] && result.gpus[0].verdict !== 'fits') plan = planFit(setup, targets[0]!, lookup);
+      if (result.gpus[0] && result.gpus[0].verdict !== 'fits') plan = planFit(setup, targets[0], lookup);
     } else {
       const service = createConfigService(loadSchemas());
       const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);

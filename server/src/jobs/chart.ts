@@ -73,13 +73,13 @@ export function assembleChart(runs: readonly ChartRun[]): ChartData {
       CHART_METRICS.forEach((m, k) => {
         const v = p[m];
         if (v !== undefined && Number.isFinite(v)) {
-          values[k]![i] = v;
+          values[k][i] = v;
           seen[k] = true;
         }
       });
     }
     CHART_METRICS.forEach((metric, k) => {
-      if (seen[k]) columns.push({ runId: run.id, label: run.label, metric, values: values[k]! });
+      if (seen[k]) columns.push({ runId: run.id, label: run.label, metric, values: values[k] });
     });
   }
   return { steps, columns };

@@ -47,7 +47,7 @@ function parseDict(text: string): Record<string, number> | undefined {
   let m: RegExpExecArray | null;
   let n = 0;
   while ((m = re.exec(text))) {
-    out[m[1]!] = Number(m[2]);
+    out[m[1]] = Number(m[2]);
     n++;
   }
   return n ? out : undefined;
@@ -83,7 +83,7 @@ export class LogReader {
       const body = line.replace(/^\[rank\d+\]:\s?/, '');
       const frame = /^\s+File "(.+)", line (\d+), in (.+)$/.exec(body);
       if (frame) {
-        this.pendingFrame = { file: frame[1]!, line: Number(frame[2]), function: frame[3]!.trim() };
+        this.pendingFrame = { file: frame[1], line: Number(frame[2]), function: frame[3].trim() };
         this.traceback.push(this.pendingFrame);
         return events;
       }
@@ -98,7 +98,7 @@ export class LogReader {
     }
     const oom = /(?:torch\.(?:cuda\.)?OutOfMemoryError|RuntimeError): (CUDA out of memory\..*)$/.exec(line) ?? /(CUDA out of memory\..*)$/.exec(line);
     if (oom) {
-      const msg = oom[1]!.trim();
+      const msg = oom[1].trim();
       const tried = /Tried to allocate ([\d.]+) (GiB|MiB)/.exec(msg);
       const total = /([\d.]+) GiB total capacity|GPU \d+ has a total capacity of ([\d.]+) GiB/.exec(msg);
       events.push({
@@ -127,7 +127,7 @@ export class LogReader {
       const epoch = Number(bar[1]);
       const step = epoch * Number(bar[3]) + Number(bar[2]);
       const metrics: Record<string, number> = {};
-      for (const m of bar[4]!.matchAll(new RegExp(String.raw`([\w/.-]+)=(${NUMBER})`, 'g'))) metrics[m[1]!] = Number(m[2]);
+      for (const m of bar[4].matchAll(new RegExp(String.raw`([\w/.-]+)=(${NUMBER})`, 'g'))) metrics[m[1]] = Number(m[2]);
       const loss = metrics['train_loss'] ?? metrics['train_loss_step'] ?? metrics['loss'];
       const evalLoss = metrics['val_loss'] ?? metrics['val_loss_epoch'];
       if ((loss !== undefined || evalLoss !== undefined) && step !== this.lastStep) {
@@ -153,7 +153,7 @@ export function pointsFromTrainerState(text: string): MetricPoint[] {
   for (const h of history) {
     if (!h || typeof h !== 'object') continue;
     const r = h as Record<string, unknown>;
-    const num = (k: string) => (typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k] as number) : undefined);
+    const num = (k: string) => (typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k]) : undefined);
     const step = num('step');
     if (step === undefined || (num('loss') === undefined && num('eval_loss') === undefined)) continue;
     const p: MetricPoint = { step };

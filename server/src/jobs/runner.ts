@@ -111,7 +111,7 @@ export class JobRunner {
       let child: ChildProcess;
       try {
         // argv, never a shell: the config path reaches the program as one argument, whatever it contains.
-        child = spawn(argv[0]!, argv.slice(1), { cwd: this.plan.cwd, env: { ...(this.options.env ?? process.env), ...this.plan.env, PYTHONUNBUFFERED: '1' }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+        child = spawn(argv[0], argv.slice(1), { cwd: this.plan.cwd, env: { ...(this.options.env ?? process.env), ...this.plan.env, PYTHONUNBUFFERED: '1' }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
       } catch (e) {
         this.cb.status?.(`Could not start ${argv[0]}: ${(e as Error).message}`);
         resolve({ exitCode: null, ...(this.options.logFile ? { logFile: this.options.logFile } : {}) });
@@ -136,12 +136,12 @@ export class JobRunner {
   /** sbatch --parsable, then follow the job until it leaves the queue, tailing its output file. */
   private async runSlurm(): Promise<JobResult> {
     const env = { ...(this.options.env ?? process.env), ...this.plan.env };
-    const submit = spawnSync(this.plan.argv[0]!, this.plan.argv.slice(1), { cwd: this.plan.cwd, env, encoding: 'utf8' });
+    const submit = spawnSync(this.plan.argv[0], this.plan.argv.slice(1), { cwd: this.plan.cwd, env, encoding: 'utf8' });
     if (submit.error || submit.status !== 0) {
       this.cb.status?.(`sbatch failed: ${submit.error?.message ?? submit.stderr.trim()}`);
       return { exitCode: null, state: 'NOT_SUBMITTED' };
     }
-    const id = submit.stdout.trim().split(';')[0]!;
+    const id = submit.stdout.trim().split(';')[0];
     this.slurmId = id;
     this.cb.status?.(`Submitted batch job ${id}`);
     const logFile = this.plan.logPattern!.replace('%j', id);
@@ -216,7 +216,7 @@ export function slurmFinalState(id: string, env: NodeJS.ProcessEnv = process.env
   const row = sacct.status === 0 ? sacct.stdout.trim().split('\n')[0] : '';
   if (row && row.includes('|')) {
     const [state, code] = row.split('|');
-    return { state: state!.split(' ')[0]!, exitCode: parseSlurmExitCode(code) };
+    return { state: state.split(' ')[0], exitCode: parseSlurmExitCode(code) };
   }
   const sc = spawnSync('scontrol', ['show', 'job', '-o', id], { env, encoding: 'utf8' });
   if (sc.status === 0) {

@@ -42,7 +42,7 @@ const CRC_TABLE = (() => {
 
 export function crc32c(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -68,7 +68,7 @@ class Proto {
     let scale = 1;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.buf.length) throw new ProtoError('a number runs past the end of its message');
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++];
       result += (b & 0x7f) * scale;
       if (!(b & 0x80)) return result;
       scale *= 128;
@@ -97,11 +97,15 @@ class Proto {
     this.pos += n;
     return out;
   }
+  advance(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
   skip(wire: number): void {
     if (wire === 0) this.varint();
-    else if (wire === 1) (this.need(8), (this.pos += 8));
+    else if (wire === 1) this.advance(8);
     else if (wire === 2) this.bytes();
-    else if (wire === 5) (this.need(4), (this.pos += 4));
+    else if (wire === 5) this.advance(4);
     else throw new ProtoError(`unsupported wire type ${wire}`);
   }
   /** Each field as (number, wire type), the reader positioned on its value. */

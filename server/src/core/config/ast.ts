@@ -22,7 +22,7 @@ export function resolveAlias(doc: Document, node: unknown): unknown {
 /** The last pair with this key, as PyYAML keeps the last of duplicate keys. */
 export function findPair(map: YAMLMap, key: string): Pair | null {
   for (let i = map.items.length - 1; i >= 0; i--) {
-    const pair = map.items[i]!;
+    const pair = map.items[i];
     if (keyText(pair.key) === key) return pair;
   }
   return null;

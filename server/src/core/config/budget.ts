@@ -44,7 +44,7 @@ export function flowNesting(text: string): { deepest: number; unclosed: number |
     // The lexer's control tokens (document start, scalar, flow error end) are not text.
     if (token !== '\x02' && token !== '\x1f' && token !== '\x18') offset += token.length;
   }
-  return { deepest, unclosed: open.length ? open[0]! : null };
+  return { deepest, unclosed: open.length ? open[0] : null };
 }
 
 /** The syntax error of a `{` or `[` left open: everything after it is read as part of it. */
@@ -93,7 +93,7 @@ export function expandedSize(doc: Document, limit = MAX_EXPANDED_NODES): number 
   // Post-order over the graph of nodes and alias edges, sizes memoised.
   const size = new Map<Node, number>();
   const open = new Set<Node>();
-  const root = doc.contents as Node | null;
+  const root = doc.contents;
   if (!root) return 0;
   const stack: Array<[Node, boolean]> = [[root, false]];
   while (stack.length) {
@@ -146,7 +146,7 @@ export function unsafeTags(doc: Document, text: string): TextProblem[] {
 function tagRange(text: string, nodeStart: number): [number, number] {
   let at = text.lastIndexOf('!', nodeStart);
   if (at < 0) return [nodeStart, nodeStart + 1];
-  while (at > 0 && !/[\s,[{]/.test(text[at - 1]!)) at--;
+  while (at > 0 && !/[\s,[{]/.test(text[at - 1])) at--;
   const end = at + (/[\s,\]}]|$/.exec(text.slice(at, at + 1024))?.index ?? 1);
   return [at, Math.max(end, at + 1)];
 }

@@ -116,8 +116,8 @@ function shapeOf(fullLine: string): LineShape {
   const rest = line.slice(col);
   const m = KEY_RE.exec(rest);
   if (!m) return { keyCol: col, key: null, opensBlock: false, dashes, blank: false };
-  const value = m[2]!.replace(/#.*$/, '').trim();
-  const key = m[1]!.replace(/^["']|["']$/g, '');
+  const value = m[2].replace(/#.*$/, '').trim();
+  const key = m[1].replace(/^["']|["']$/g, '');
   return { keyCol: col, key, opensBlock: value === '' || /^[&!][^\s]*$/.test(value) || value === '|' || value === '>', dashes, blank: false };
 }
 
@@ -137,26 +137,26 @@ function yamlContext(textDocument: TextDocument, position: Position): Context | 
   let wordStart: number;
   if (valueMatch) {
     kind = 'value';
-    ownKey = valueMatch[2]!.replace(/^["']|["']$/g, '');
-    keyCol = valueMatch[1]!.length;
-    wordStart = position.character - valueMatch[3]!.length;
+    ownKey = valueMatch[2].replace(/^["']|["']$/g, '');
+    keyCol = valueMatch[1].length;
+    wordStart = position.character - valueMatch[3].length;
   } else {
     const keyMatch = /^(\s*(?:-\s+)*)([\w.-]*)$/.exec(before);
     if (!keyMatch) return null;
     kind = 'key';
-    keyCol = keyMatch[1]!.length;
+    keyCol = keyMatch[1].length;
     wordStart = keyCol;
   }
   const after = /^[\w.-]*/.exec(line.slice(position.character))![0];
   const path: CompletionPath = [];
   // Walk up to the enclosing keys. `col` is where the construct we are in starts; `isItem` when it is a "- " item.
-  let col = current.dashes.length ? current.dashes[0]! : keyCol;
+  let col = current.dashes.length ? current.dashes[0] : keyCol;
   let isItem = current.dashes.length > 0;
   for (const _ of current.dashes) path.unshift('[]');
   for (let l = position.line - 1; l >= 0 && (col > 0 || isItem); l--) {
-    const shape = shapeOf(lines[l]!);
+    const shape = shapeOf(lines[l]);
     if (shape.blank) continue;
-    const firstDash = shape.dashes.length ? shape.dashes[0]! : -1;
+    const firstDash = shape.dashes.length ? shape.dashes[0] : -1;
     if (shape.key !== null && shape.opensBlock && (shape.keyCol < col || (shape.keyCol === col && isItem))) {
       // `key:` opening the block we are in (a list may sit at the key's own column).
       path.unshift(shape.key);
@@ -193,16 +193,16 @@ function siblingKeys(lines: string[], lineNo: number, col: number, startsItem: b
   const keys = new Set<string>();
   // A line that opens a new list item has no siblings above it.
   for (let l = lineNo - 1; !startsItem && l >= 0; l--) {
-    const shape = shapeOf(lines[l]!);
+    const shape = shapeOf(lines[l]);
     if (shape.blank) continue;
     if (shape.keyCol === col && shape.key !== null) keys.add(shape.key);
-    const startCol = shape.dashes.length ? shape.dashes[0]! : shape.keyCol;
+    const startCol = shape.dashes.length ? shape.dashes[0] : shape.keyCol;
     if (startCol < col) break; // the parent key, or the "- " that opens our item
   }
   for (let l = lineNo + 1; l < lines.length; l++) {
-    const shape = shapeOf(lines[l]!);
+    const shape = shapeOf(lines[l]);
     if (shape.blank) continue;
-    const startCol = shape.dashes.length ? shape.dashes[0]! : shape.keyCol;
+    const startCol = shape.dashes.length ? shape.dashes[0] : shape.keyCol;
     if (startCol < col) break; // the end of our mapping, or the next list item
     if (shape.keyCol === col && shape.key !== null) keys.add(shape.key);
   }
@@ -227,7 +227,7 @@ function jsonContext(textDocument: TextDocument, position: Position): Context | 
   let i = 0;
   let inStringStart = -1;
   while (i < offset) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
@@ -256,7 +256,7 @@ function jsonContext(textDocument: TextDocument, position: Position): Context | 
   // The word before the cursor, read backwards on its own line (a regex anchored at the end of everything before
   // the cursor would try every start: 17 s with a 200 KB string value).
   let start = quoted ? inStringStart + 1 : offset;
-  while (!quoted && start > 0 && /[\w.-]/.test(text[start - 1]!)) start--;
+  while (!quoted && start > 0 && /[\w.-]/.test(text[start - 1])) start--;
   let end = offset;
   if (quoted) {
     while (end < text.length && text[end] !== '"' && text[end] !== '\n') end++;

@@ -59,7 +59,7 @@ export function offsetRange(doc: TextDocument, start: number, end: number): Rang
 
 export function fixesOf(diagnostic: Diagnostic): Fix[] {
   const data = diagnostic.data as Partial<FixData> | undefined;
-  return Array.isArray(data?.fixes) ? data!.fixes : [];
+  return Array.isArray(data?.fixes) ? data.fixes : [];
 }
 
 export function severityName(severity: DiagnosticSeverity | undefined): Severity {

@@ -57,10 +57,10 @@ export function placeEdits(textDocument: TextDocument, doc: Document, specs: Edi
       continue;
     }
     if (pair && spec.kind === 'set') {
-      const value = node as Node | null;
+      const value = node;
       if (value?.range && !(isScalar(value) && value.value === null && value.range[0] === value.range[1])) {
         let end = value.range[1];
-        while (end > value.range[0] && /\s/.test(text[end - 1]!)) end--;
+        while (end > value.range[0] && /\s/.test(text[end - 1])) end--;
         const start = spec.text.startsWith('\n') && (isSeq(value) || isMap(value)) ? (pair.key as Node).range![1] + 1 : value.range[0];
         edits.push({ range: offsetRange(textDocument, start, end), newText: spec.text.startsWith('\n') && start === value.range[0] ? spec.text.trimStart() : spec.text });
       } else {

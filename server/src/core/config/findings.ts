@@ -15,7 +15,7 @@ export function findingToDiagnostic(textDocument: TextDocument, doc: Document, f
   const r = target?.range ?? [0, 0];
   const text = textDocument.getText();
   let end = r[1];
-  while (end > r[0] && /\s/.test(text[end - 1]!)) end--;
+  while (end > r[0] && /\s/.test(text[end - 1])) end--;
   const fixes: Fix[] = [];
   for (const fix of f.fixes ?? []) {
     const placed = placeEdits(textDocument, doc, fix.edits, json, createWithin);
@@ -43,7 +43,7 @@ export function applyUserSettings(textDocument: TextDocument, diagnostics: Diagn
   lines.forEach((line, i) => {
     const m = DISABLE.exec(line);
     if (!m) return;
-    const codes = new Set(m[1]!.split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
+    const codes = new Set(m[1].split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
     const target = /^\s*#/.test(line) ? i + 1 : i;
     disabled.set(target, new Set([...(disabled.get(target) ?? []), ...codes]));
   });

@@ -7,7 +7,7 @@ export function globToRegExp(glob: string): RegExp {
   let re = '';
   let inBraces = 0;
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+    const c = glob[i];
     if (c === '*') {
       if (glob[i + 1] === '*') {
         const slashAfter = glob[i + 2] === '/';

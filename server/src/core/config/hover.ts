@@ -34,7 +34,7 @@ export function hoverAt(textDocument: TextDocument, position: Position, analysis
   if (!ctx || !ctx.path.length) return null;
   const keySchema = schemaAt(schema, ctx.path);
   if (!keySchema) return null;
-  const last = ctx.path[ctx.path.length - 1]!;
+  const last = ctx.path[ctx.path.length - 1];
   const name = typeof last === 'number' ? String(ctx.path[ctx.path.length - 2] ?? '') : last;
   const node = ctx.onKey ? ctx.pair?.key : ctx.scalar;
   const r = (node as { range?: [number, number, number] } | null | undefined)?.range;

@@ -34,10 +34,10 @@ export class IncrementalYamlParser {
       const items = block.end - block.start > SPLIT_LIST_ABOVE ? splitListBlock(text, block) : null;
       if (items) {
         // A long list (`datasets:`): the key line and each "- " item are parsed and cached on their own.
-        const header = take(block.start, items[0]!.start, 'map');
+        const header = take(block.start, items[0].start, 'map');
         const parts = items.map((item) => take(item.start, item.end, 'seq'));
         if (!header || parts.some((p) => !p)) return this.full(text);
-        const pair = (header.doc.contents as YAMLMap).items[0]!;
+        const pair = (header.doc.contents as YAMLMap).items[0];
         const seq = new YAMLSeq(header.doc.schema);
         for (const part of parts) seq.items.push((part!.doc.contents as YAMLSeq).items[0]);
         seq.range = [(parts[0]!.doc.contents as YAMLSeq).range![0], block.end, block.end];
@@ -104,7 +104,7 @@ function columnZeroBlocks(text: string): Block[] {
     lineStart = nl < 0 ? text.length : nl + 1;
   }
   if (starts.length) starts[0] = 0;
-  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1]! : text.length }));
+  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1] : text.length }));
 }
 
 interface CachedBlock {
@@ -142,7 +142,7 @@ function splitTopLevel(text: string): Block[] | null {
   }
   if (starts.length < 2) return null;
   starts[0] = 0;
-  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1]! : text.length }));
+  return starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1] : text.length }));
 }
 
 /** Blocks longer than this that hold a list of items are split item by item. */
@@ -167,14 +167,14 @@ function splitListBlock(text: string, block: Block): Block[] | null {
       if (col < indent) return null;
       if (col === indent) {
         if (c !== '-' || !/[ \t\r\n]/.test(text[lineStart + col + 1] ?? '\n')) return null;
-        if (items.length) items[items.length - 1]!.end = lineStart;
+        if (items.length) items[items.length - 1].end = lineStart;
         items.push({ start: lineStart, end: block.end });
       }
     }
     lineStart = lineEnd + 1;
   }
   if (items.length < 2) return null;
-  items[0]!.start = block.start + header[0].length; // comments between the key and the first item go with it
+  items[0].start = block.start + header[0].length; // comments between the key and the first item go with it
   return items;
 }
 

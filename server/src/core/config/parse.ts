@@ -86,7 +86,7 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   if (!doc) return { syntax, doc: null, value: null, problems };
   if (syntax === 'yaml' || !problems.length) problems.push(...syntaxProblems(text, doc.errors));
   if (docs.length > 1) {
-    const second = docs[1]!;
+    const second = docs[1];
     const start = second.range?.[0] ?? text.length;
     problems.push({
       start,
@@ -143,10 +143,10 @@ function syntaxProblems(text: string, errors: ReadonlyArray<{ pos: [number, numb
   if (!errors.length) return [];
   const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
   const unclosed = flowNesting(text).unclosed;
-  if (unclosed !== null && sorted[0]!.pos[0] >= unclosed) {
+  if (unclosed !== null && sorted[0].pos[0] >= unclosed) {
     return [...sorted.filter((e) => e.pos[0] < unclosed).map((e) => yamlProblem(e.pos, e.message, 'error')), unclosedProblem(text, unclosed)];
   }
-  const lineEnd = text.indexOf('\n', sorted[0]!.pos[0]);
+  const lineEnd = text.indexOf('\n', sorted[0].pos[0]);
   const seen = new Set<string>();
   return sorted
     .filter((e) => lineEnd < 0 || e.pos[0] <= lineEnd)
@@ -163,7 +163,7 @@ function tooDeep(text: string, e: unknown): TextProblem {
 
 function yamlProblem(pos: [number, number], message: string, severity: 'error'): TextProblem {
   const [start, end] = pos;
-  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const text = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return { start, end: Math.max(end, start + 1), code: CODES.syntax, message: `Syntax error: ${text}`, severity };
 }
 
@@ -241,6 +241,6 @@ function firstAlias(root: unknown): Node | null {
 
 /** The string form of a mapping key as PyYAML would give it to Python (scalars only). */
 export function keyText(key: unknown): string | null {
-  if (isScalar(key)) return key.value === null ? 'null' : String(key.value);
+  if (isScalar(key)) return key.value === null ? 'null' : String(key.value as string | number | boolean | bigint);
   return null;
 }

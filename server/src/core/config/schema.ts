@@ -136,13 +136,13 @@ export function isClosed(schema: JsonSchema): boolean {
 
 /** A key's schema: look keys up with `own()`, since keys such as `constructor` are data. */
 export function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  const out: Record<string, JsonSchema> = Object.create(null);
+  const out = Object.create(null) as Record<string, JsonSchema>;
   for (const b of branches(schema)) Object.assign(out, b.properties);
   return out;
 }
 
 export function renamedOf(schema: JsonSchema): Record<string, RenamedKey> {
-  const out: Record<string, RenamedKey> = Object.create(null);
+  const out = Object.create(null) as Record<string, RenamedKey>;
   for (const b of branches(schema)) Object.assign(out, b['x-ftw-renamed']);
   return out;
 }

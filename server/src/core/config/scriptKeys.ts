@@ -45,14 +45,14 @@ export function scriptOnlyKeys(declared: (key: string) => boolean): ReadonlySet<
 /** One information diagnostic per file (FT112), on the first such key, naming them and the scripts that read them. */
 export function scriptKeysNote(textDocument: TextDocument, doc: Document, keys: ReadonlySet<string>, tool: string): Diagnostic | null {
   if (!isMap(doc.contents)) return null;
-  const found: Pair[] = (doc.contents.items as Pair[]).filter((p) => {
+  const found: Pair[] = (doc.contents.items).filter((p) => {
     const k = keyText(p.key);
     return k !== null && keys.has(k);
   });
   if (!found.length) return null;
   const names = [...new Set(found.map((p) => keyText(p.key)!))];
   const scripts = SCRIPTS.filter((s) => names.some((n) => s.keys.includes(n))).map((s) => s.name);
-  const r = (found[0]!.key as Node).range!;
+  const r = (found[0].key as Node).range!;
   return makeDiagnostic({
     range: offsetRange(textDocument, r[0], r[1]),
     code: CODES.scriptKeys,

@@ -285,8 +285,8 @@ export class ConfigService {
         // A recipe script of the workspace that reads this kind of config: its argument dataclasses' fields are keys.
         const workspaceKeys = detection.format === 'trl' ? this.workspaceScriptKeys(parsed.value, declared, ctx) : undefined;
         const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => declared(k) || Boolean(workspaceKeys?.has(k))) : undefined;
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc!, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}), ...(workspaceKeys ? { workspaceKeys } : {}) }, MAX_DIAGNOSTICS + 1));
-        const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc!, scriptKeys, tool) : null;
+        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}), ...(workspaceKeys ? { workspaceKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc, scriptKeys, tool) : null;
         if (note) diagnostics.push(note);
       }
     }

@@ -17,8 +17,8 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     let rowMin = cur[0];
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prevPrev[j - 2]! + 1);
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prevPrev[j - 2] + 1);
       cur[j] = d;
       if (d < rowMin) rowMin = d;
     }
@@ -26,7 +26,7 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     prevPrev = prev;
     prev = cur;
   }
-  return prev[cols - 1]!;
+  return prev[cols - 1];
 }
 
 /** The candidates close enough to be a likely typo of `word`, closest first (at most `max`). */

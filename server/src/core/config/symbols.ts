@@ -23,7 +23,7 @@ function kindOf(node: unknown): SymbolKind {
 
 function detailOf(node: unknown): string | undefined {
   if (isScalar(node)) {
-    const text = node.value === null ? '' : String(node.value);
+    const text = node.value === null ? '' : String(node.value as string | number | boolean | bigint);
     return text.length > 60 ? `${text.slice(0, 57)}…` : text;
   }
   if (isSeq(node)) return `${node.items.length} item${node.items.length === 1 ? '' : 's'}`;

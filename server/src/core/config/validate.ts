@@ -106,7 +106,7 @@ function valueRange(target: ValidationTarget, path: ValuePath) {
     // Block collections end after their last line break; the problem ends with the last character.
     const text = target.textDocument.getText();
     let end = r[1];
-    while (end > r[0] && /\s/.test(text[end - 1]!)) end--;
+    while (end > r[0] && /\s/.test(text[end - 1])) end--;
     return offsetRange(target.textDocument, r[0], end);
   }
   return keyRange(target, pair, nearest);
@@ -354,7 +354,7 @@ export function renameFixes(key: string, info: { replacement?: string }, pair: P
     if (pair.value.value === false || pair.value.value === null) return [];
     const start = (pair.key as Node).range![0];
     const end = pair.value.range[1];
-    return [{ title: `Replace with '${withValue[1]}: ${withValue[2]}'`, edits: [{ range: { start: range.start, end: positionAfter(range, start, end) }, newText: `${renameKeyText(pair, withValue[1]!)}: ${withValue[2]}` }], preferred: true }];
+    return [{ title: `Replace with '${withValue[1]}: ${withValue[2]}'`, edits: [{ range: { start: range.start, end: positionAfter(range, start, end) }, newText: `${renameKeyText(pair, withValue[1])}: ${withValue[2]}` }], preferred: true }];
   }
   if (!/^[A-Za-z_]\w*$/.test(replacement)) return [];
   return [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: renameKeyText(pair, replacement) }], preferred: true }];
@@ -369,7 +369,7 @@ function missingRequired(target: ValidationTarget, parentPath: ValuePath, key: s
   const { node, pair, nearest } = locate(target.doc, parentPath);
   let range;
   if (isMap(node) && node.items.length) {
-    const first = node.items[0]!.key as Node;
+    const first = node.items[0].key as Node;
     range = offsetRange(target.textDocument, first.range![0], first.range![1]);
   } else range = keyRange(target, pair, nearest);
   const where = parentPath.length ? ` in '${pathLabel(parentPath)}'` : '';
@@ -543,7 +543,7 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
     const hint = near.length ? ` Did you mean '${near[0]}'?` : '';
     const { node } = locate(target.doc, path);
     const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
-    const quote = typeof value !== 'string' ? '' : quoted ? (node!.type === 'QUOTE_DOUBLE' ? '"' : "'") : '';
+    const quote = typeof value !== 'string' ? '' : quoted ? (node.type === 'QUOTE_DOUBLE' ? '"' : "'") : '';
     return makeDiagnostic({
       range,
       code: CODES.notAllowed,

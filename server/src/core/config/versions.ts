@@ -32,7 +32,7 @@ export function packageKey(name: string): string {
 /** "v0.12.0", "<=1.0.0", "5.2.0 (announced)" -> [0, 12, 0]; null when there is no version in it. */
 export function parseVersion(text: string | undefined): number[] | null {
   const m = /(\d+(?:\.\d+)*)/.exec(text ?? '');
-  return m ? m[1]!.split('.').map(Number) : null;
+  return m ? m[1].split('.').map(Number) : null;
 }
 
 export function compareVersions(a: number[], b: number[]): number {
@@ -49,7 +49,7 @@ export function compareVersions(a: number[], b: number[]): number {
  */
 export function pinnedVersion(spec: string): string | undefined {
   const exact = /(?:===?|~=)\s*([\w.*]+)/.exec(spec);
-  if (exact) return exact[1]!.replace(/\.\*$/, '');
+  if (exact) return exact[1].replace(/\.\*$/, '');
   const caret = /^\s*[\^~]\s*([\d.]+)/.exec(spec); // poetry: ^0.19 means >=0.19,<0.20 (for 0.x)
   if (caret) return caret[1];
   // `<=1.7.7`: the newest release it allows is the bound itself.
@@ -74,21 +74,21 @@ export function parsePins(fileName: string, text: string): Map<string, string> {
   if (/^requirements.*\.(txt|in)$/i.test(base) || base === 'constraints.txt') {
     for (const line of text.split(/\r?\n/)) {
       const m = REQUIREMENT.exec(line.replace(/#.*$/, ''));
-      if (m && !line.trim().startsWith('-')) add(m[1]!, m[2]);
+      if (m && !line.trim().startsWith('-')) add(m[1], m[2]);
     }
   } else if (base === 'pyproject.toml') {
     // PEP 621 `dependencies = ["trl==0.19.1", ...]` and optional groups: any quoted requirement string (with an
     // environment marker after `;`).
-    for (const m of text.matchAll(/["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)[^"';]*)(?:;[^\n"]*)?["']/g)) add(m[1]!, m[2]);
+    for (const m of text.matchAll(/["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)[^"';]*)(?:;[^\n"]*)?["']/g)) add(m[1], m[2]);
     // Poetry `trl = "^0.19"` or `trl = { version = "0.19.1" }`.
     for (const m of text.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?:"([^"]+)"|\{[^}]*version\s*=\s*"([^"]+)")/gm)) {
       const spec = m[2] ?? m[3];
-      if (spec && /\d/.test(spec) && !['python', 'version', 'name', 'requires-python'].includes(m[1]!.toLowerCase())) add(m[1]!, /^\d/.test(spec) ? `==${spec}` : spec);
+      if (spec && /\d/.test(spec) && !['python', 'version', 'name', 'requires-python'].includes(m[1].toLowerCase())) add(m[1], /^\d/.test(spec) ? `==${spec}` : spec);
     }
   } else if (base === 'setup.cfg' || base === 'environment.yml' || base === 'environment.yaml') {
     for (const line of text.split(/\r?\n/)) {
       const m = REQUIREMENT.exec(line.replace(/^\s*-\s*/, '').replace(/#.*$/, ''));
-      if (m && /[<>=~!]/.test(m[2] ?? '')) add(m[1]!, m[2]!.replace(/^=(?=\d)/, '==')); // conda writes name=1.2
+      if (m && /[<>=~!]/.test(m[2] ?? '')) add(m[1], m[2].replace(/^=(?=\d)/, '==')); // conda writes name=1.2
     }
   }
   return pins;

@@ -33,4 +33,4 @@ export class Out {
 }
 
 /** The explanation of one chosen value, as comment lines (none when there is none). */
-export const opt = (e: Explanations, k: keyof Explanations) => (e[k] ? [e[k]!] : undefined);
+export const opt = (e: Explanations, k: keyof Explanations) => (e[k] ? [e[k]] : undefined);

@@ -6,7 +6,7 @@
  * The source is edited with the `yaml` Document API, so its comments, key order and scalar styles stay.
  */
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { parseConfig } from '../config/parse';
 import { commentText } from '../jobs/quote';
 import { findGpu, type GpuInfo } from '../gpus/catalog';
@@ -86,7 +86,7 @@ function pairOf(doc: Document, path: string[]) {
 /** Sets a value, keeping the node (and its comment and style) when it is a scalar already there. */
 function setValue(doc: Document, path: string[], value: unknown, comment?: string): void {
   const pair = pairOf(doc, path);
-  if (pair && isScalar(pair.value)) (pair.value as Scalar).value = value;
+  if (pair && isScalar(pair.value)) (pair.value).value = value;
   else if (pair) pair.value = doc.createNode(value);
   else {
     const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
@@ -95,7 +95,7 @@ function setValue(doc: Document, path: string[], value: unknown, comment?: strin
   }
   if (comment) {
     const p = pairOf(doc, path);
-    if (p && isScalar(p.key)) (p.key as Scalar).commentBefore = ` ${comment}`;
+    if (p && isScalar(p.key)) (p.key).commentBefore = ` ${comment}`;
   }
 }
 
@@ -119,7 +119,7 @@ export function ensemble(configText: string, format: string, path: string, bucke
   if (sorted.length !== buckets.length) throw new EnsembleError('Buckets must be different lengths.');
   const gpu = resolveGpu(options.gpu);
   const source = parseDocument(configText, { version: '1.1' });
-  if (source.errors.length) throw new EnsembleError(`The config does not parse: ${source.errors[0]!.message}`);
+  if (source.errors.length) throw new EnsembleError(`The config does not parse: ${source.errors[0].message}`);
   const loaded = parseConfig(configText, 'yaml').value as Record<string, unknown> | undefined;
   if (!loaded || typeof loaded !== 'object') throw new EnsembleError('The config is empty or not a mapping.');
   if (f === 'trl' && loaded.teacher_model_name_or_path !== undefined) {
@@ -136,8 +136,8 @@ export function ensemble(configText: string, format: string, path: string, bucke
   const stem = basename(path, ext);
   const outputDir = typeof loaded.output_dir === 'string' ? loaded.output_dir : undefined;
   const variants: EnsembleVariant[] = sorted.map((len, i) => {
-    const name = names[i]!;
-    const min = i > 0 ? sorted[i - 1]! + 1 : undefined;
+    const name = names[i];
+    const min = i > 0 ? sorted[i - 1] + 1 : undefined;
     const doc = source.clone();
     let behaviour = f === 'trl' ? LENGTH.trl : LENGTH[f];
     setValue(doc, seqPath, len, `Length bucket "${name}": sequences of up to ${len} tokens.`);

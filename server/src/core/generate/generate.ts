@@ -81,7 +81,6 @@ export type NewConfigResult = { ok: true; config: NewConfig } | NewConfigFailure
 
 const START_MICRO = 4;
 const EFFECTIVE_BATCH = 16;
-const MIN_SEQUENCE = 512;
 
 const fail = (kind: NewConfigFailure['kind'], message: string, suggestions: string[] = []): NewConfigFailure => ({ ok: false, kind, message, suggestions });
 
@@ -188,7 +187,7 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
   }
   const explanations = explain(req, ctx, gpu, t, run, start);
   const final = build(format, ctx, k, explanations);
-  const e = t.estimate!;
+  const e = t.estimate;
   const file = format === 'script' ? `${ctx.runName}.py` : `${ctx.runName}${final.fileWord && !ctx.runName.includes(final.fileWord) ? `-${final.fileWord}` : ''}.yaml`;
   // What it was generated for: the config's header, and the script's too (--format script).
   const about = [

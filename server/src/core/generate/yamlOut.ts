@@ -1,5 +1,5 @@
 /** Writes a config value as YAML 1.1 (what PyYAML and OmegaConf read) with comments placed on its keys. */
-import { Document, isMap, isScalar, type Scalar } from 'yaml';
+import { Document, isMap, isScalar } from 'yaml';
 import { commentText } from '../jobs/quote';
 
 export type KeyPath = Array<string | number>;
@@ -29,7 +29,7 @@ export function renderYaml(header: string[], value: Record<string, unknown>, com
     if (!isMap(parent)) continue;
     const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
     if (!pair || !isScalar(pair.key)) continue;
-    const key = pair.key as Scalar;
+    const key = pair.key;
     if (c.before?.length) key.commentBefore = key.commentBefore ? `${key.commentBefore}\n${prefix(c.before)}` : prefix(c.before);
     if (c.blankBefore) key.spaceBefore = true;
     if (c.inline && isScalar(pair.value)) pair.value.comment = ` ${c.inline}`;

@@ -290,5 +290,5 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
   }
   if (nodes > 1) throw new LaunchError(`${nodes} nodes need a cluster launcher (slurm or skypilot): the ${req.launcher} launcher starts processes on this machine only`);
   const { argv, env: own } = processArgv(req, req.launcher, gpus, nodes, exists);
-  return { argv, env: { ...env, ...own }, cwd: req.cwd, files: [], program: argv[0]!, install: installHint(argv[0]!), description: describe(req, argv, gpus, nodes), kind: 'process' };
+  return { argv, env: { ...env, ...own }, cwd: req.cwd, files: [], program: argv[0], install: installHint(argv[0]), description: describe(req, argv, gpus, nodes), kind: 'process' };
 }

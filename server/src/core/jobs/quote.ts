@@ -95,7 +95,7 @@ export function yamlKey(key: string): string {
  */
 export function yamlBlock(text: string, indent: string): string {
   const lines = text.replace(/\n$/, '').split('\n');
-  const readable = lines.every((l) => l.trim() !== '' && [...l].every((ch) => ch === '\t' || YAML_PRINTABLE.test(ch))) && !/^[ \t]/.test(lines[0]!);
+  const readable = lines.every((l) => l.trim() !== '' && [...l].every((ch) => ch === '\t' || YAML_PRINTABLE.test(ch))) && !/^[ \t]/.test(lines[0]);
   if (!readable) return yamlQuote(text);
   return `|${text.endsWith('\n') ? '' : '-'}\n${lines.map((l) => `${indent}${l}`).join('\n')}`;
 }

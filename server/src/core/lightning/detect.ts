@@ -149,7 +149,7 @@ function siblingBase(name: string, imports: Map<string, ImportTarget>, ctx: Dete
 export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: DetectContext, depth = 0, indexed?: Node[], siblings?: { used: boolean }): Map<string, { kind: ClassKind; node: Node }> {
   const classes = indexed ?? indexTree(tree.rootNode, new Set(['class_definition'])).get('class_definition')!;
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
-  for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at]! });
+  for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at] });
   return kinds;
 }
 
@@ -364,14 +364,14 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
   if (scope) {
     const kinds = scope.kinds(facts.classes, (name) => siblingBase(name, imports, ctx, 0));
     if (!kinds) return undefined;
-    classes = [...kinds.values()].filter((k) => k.at !== undefined).map((k) => ({ kind: k.kind, node: classNodes[k.at!]!, rank: k.rank }));
+    classes = [...kinds.values()].filter((k) => k.at !== undefined).map((k) => ({ kind: k.kind, node: classNodes[k.at!], rank: k.rank }));
     kindOf = (name) => kinds.get(name)?.kind;
   } else {
     const siblings = { used: false };
     const kinds = kindsOf(facts.classes, siblingKinds(imports, ctx, 0, siblings));
     facts.siblings = siblings.used;
     facts.kinds = [...kinds].map(([name, { kind, at }]) => ({ name, kind, at }));
-    classes = facts.kinds.map(({ kind, at }, rank) => ({ kind, node: classNodes[at]!, rank }));
+    classes = facts.kinds.map(({ kind, at }, rank) => ({ kind, node: classNodes[at], rank }));
     kindOf = (name) => kinds.get(name)?.kind;
   }
   for (const { kind, node: cls, rank } of classes) {
@@ -485,9 +485,9 @@ function buildsSplat(statement: Node, assignments: Node[], names: Set<string>): 
 /** The last run of word characters, before trailing white space (what /(\w+)\s*$/ captures, without its backtracking). */
 function lastWord(text: string): string | undefined {
   let end = text.length;
-  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  while (end > 0 && /\s/.test(text[end - 1])) end--;
   let start = end;
-  while (start > 0 && /\w/.test(text[start - 1]!)) start--;
+  while (start > 0 && /\w/.test(text[start - 1])) start--;
   return start < end ? text.slice(start, end) : undefined;
 }
 
@@ -519,7 +519,7 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
 
 /** A string literal seen as its content (for dict keys that name Trainer arguments). */
 function stringNode(node: Node): Node {
-  return new Proxy(node, { get: (target, prop) => (prop === 'text' ? valueText(target) : Reflect.get(target, prop)) }) as Node;
+  return new Proxy(node, { get: (target, prop): unknown => (prop === 'text' ? valueText(target) : Reflect.get(target, prop)) });
 }
 
 /** self.<removed attribute>, self.log(<removed keyword>=...) inside a LightningModule. */
@@ -606,7 +606,7 @@ function classMembers(attributes: Node[], imports: Map<string, ImportTarget>, ki
     const local = objectNode.type === 'identifier' ? kindOf(objectNode.text) : undefined;
     const kind = resolved && TRAINER.test(resolved) ? 'trainer' : resolved && DATAMODULE.test(resolved) ? 'datamodule' : resolved && MODULE.test(resolved) ? 'module' : local;
     if (!kind) continue;
-    for (const rule of CLASS_MEMBER_KINDS[kind]!.flatMap(rulesOf)) {
+    for (const rule of CLASS_MEMBER_KINDS[kind].flatMap(rulesOf)) {
       const name = rule.name.replace(/^\w+\./, '').replace(/\(\)$/, '');
       if (name === member && (rule.api?.includes('.') ?? false)) out.push({ rule, node: attr });
     }
@@ -695,7 +695,7 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       if (fn !== 'self.toggle_optimizer' && fn !== 'self.untoggle_optimizer') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'keyword_argument') ?? [];
       if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) emit(TOGGLE, rank, [{ rule: toggle, node: call }]);
-      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0]!.type === 'integer' || /idx|index/i.test(args[0]!.text))) emit(TOGGLE, rank, [{ rule: untoggle, node: call }]);
+      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0].type === 'integer' || /idx|index/i.test(args[0].text))) emit(TOGGLE, rank, [{ rule: untoggle, node: call }]);
     }
   }
   // pl_module.summarize(...) in a callback, model.summarize() on a module instance.

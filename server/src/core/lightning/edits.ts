@@ -67,11 +67,11 @@ export function removeArguments(text: string, argList: Node, removed: Node[]): S
     const keptAfter = args.slice(i + 1).find((a) => !gone.has(a.startIndex));
     const keptBefore = [...args.slice(0, i)].reverse().find((a) => !gone.has(a.startIndex));
     let span: Span;
-    if (keptAfter) span = { start: arg.startIndex, end: args[i + 1]!.startIndex, newText: '' };
+    if (keptAfter) span = { start: arg.startIndex, end: args[i + 1].startIndex, newText: '' };
     else if (keptBefore) span = { start: keptBefore.endIndex, end: arg.endIndex, newText: '' };
     else {
       let e = arg.endIndex;
-      while (e < text.length && /[ \t]/.test(text[e]!)) e++;
+      while (e < text.length && /[ \t]/.test(text[e])) e++;
       if (text[e] === ',') e++;
       span = { start: arg.startIndex, end: e, newText: '' };
     }

@@ -258,7 +258,7 @@ export function migrateResume(textDocument: TextDocument, f: LightningFinding, f
     if (args.namedChildren.some((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'ckpt_path')) continue;
     const close = args.endIndex - 1;
     let b = close - 1;
-    while (b >= 0 && /\s/.test(text[b]!)) b--;
+    while (b >= 0 && /\s/.test(text[b])) b--;
     const sep = !args.namedChildren.length ? '' : text[b] === ',' ? ' ' : ', ';
     edits.push({ range: offsetRange(textDocument, close, close), newText: `${sep}ckpt_path=${value.text}` });
   }

@@ -80,12 +80,12 @@ export function migrateImport(textDocument: TextDocument, rule: MigrationRule, s
     return newName === local ? newName : `${newName} as ${local}`;
   };
   const modules = [...new Set(planned.map((p) => p.to?.module ?? module))];
-  const target = modules.length === 1 ? modules[0]! : undefined;
+  const target = modules.length === 1 ? modules[0] : undefined;
   if (target) {
     // One destination: the statement stays as written (parentheses, comments), with a new module and renames.
     const edits = [{ range: offsetRange(textDocument, moduleNode.startIndex, moduleNode.endIndex), newText: target }];
     for (const p of planned) if (spelled(p) !== p.node.text) edits.push({ range: offsetRange(textDocument, p.node.startIndex, p.node.endIndex), newText: spelled(p) });
-    const only = planned.length === 1 ? planned[0]!.to?.name ?? planned[0]!.name : undefined;
+    const only = planned.length === 1 ? planned[0].to?.name ?? planned[0].name : undefined;
     return [{ title: only ? `Import ${only} from ${target}` : `Import from ${target}`, edits, preferred: true }];
   }
   // Several destinations: one statement each, in the order the names were written. Comments inside the statement

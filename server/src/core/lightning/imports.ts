@@ -48,7 +48,7 @@ export function bindingsOf(statements: Node[], isShim: (n: Node) => boolean): Ma
         const module = child.type === 'aliased_import' ? dottedName(child.childForFieldName('name')) : dottedName(child);
         const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : module?.split('.')[0];
         if (!module || !alias) continue;
-        const target = child.type === 'aliased_import' ? module : module.split('.')[0]!;
+        const target = child.type === 'aliased_import' ? module : module.split('.')[0];
         const c = canonical(target);
         names.set(alias, { target: c ?? target, lightning: Boolean(c), node: stmt, module, shim });
       }
@@ -94,7 +94,7 @@ export function resolveName(node: Node | null | undefined, imports: Map<string, 
   const dotted = dottedName(node);
   if (!dotted) return undefined;
   const [head, ...rest] = dotted.split('.');
-  const binding = imports.get(head!);
+  const binding = imports.get(head);
   if (!binding) return undefined;
   const full = [binding.target, ...rest].join('.');
   return binding.lightning ? full.replace(/^pl\.pytorch\./, 'pl.') : full;

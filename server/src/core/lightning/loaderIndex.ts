@@ -88,7 +88,7 @@ export function addTransferLoaderIndex(textDocument: TextDocument, f: LightningF
     if (call.childForFieldName('function')?.text !== 'super().transfer_batch_to_device') continue;
     const args = call.childForFieldName('arguments')!.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment');
     if (args.length !== 2 || args.some((a) => a.type !== 'identifier' && a.type !== 'attribute' && a.type !== 'call' && a.type !== 'subscript')) return [];
-    edits.push({ range: offsetRange(textDocument, args[1]!.endIndex, args[1]!.endIndex), newText: ', dataloader_idx' });
+    edits.push({ range: offsetRange(textDocument, args[1].endIndex, args[1].endIndex), newText: ', dataloader_idx' });
   }
   return [{ title: 'Take dataloader_idx (2.x passes it)', edits, preferred: true }];
 }

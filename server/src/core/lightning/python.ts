@@ -22,7 +22,7 @@ export function descendants(node: Node, types: Set<string>, stopAt: Set<string> 
   const open: Node[] = []; // the stopAt nodes on the path to the current one
   for (const n of found) {
     if (!n || n.id === node.id || !n.isNamed) continue; // the walk from JS saw named children only
-    while (open.length && !isAncestor(open[open.length - 1]!, n)) open.pop();
+    while (open.length && !isAncestor(open[open.length - 1], n)) open.pop();
     if (open.length) continue;
     if (types.has(n.type)) out.push(n);
     if (stopAt.has(n.type)) open.push(n);
@@ -82,7 +82,7 @@ export function within(nodes: Node[], outer: Node): Node[] {
     let hi = nodes.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (nodes[mid]!.startIndex < offset) lo = mid + 1;
+      if (nodes[mid].startIndex < offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -101,7 +101,7 @@ export function argumentSpan(text: string, start: number, end: number): [number,
   }
   // Scan back over white space for the comma before (a regex on text.slice(0, start) would read the whole file).
   let b = start - 1;
-  while (b >= 0 && /\s/.test(text[b]!)) b--;
+  while (b >= 0 && /\s/.test(text[b])) b--;
   return text[b] === ',' ? [b, end] : [start, end];
 }
 

@@ -89,7 +89,7 @@ function statementAt(statements: Array<{ start: number }>, offset: number): numb
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (statements[mid]!.start <= offset) {
+    if (statements[mid].start <= offset) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -127,27 +127,27 @@ export function checkState(textDocument: TextDocument, tree: Tree, findings: Lig
     whole = true;
     return { start: offset, end: offset, startPos: { line: 0, character: 0 }, endPos: { line: 0, character: 0 }, imports: false, classes: [], trainers: [], splats: [], splatAssignments: false, fits: false };
   };
-  for (const offset of facts.imports) at(offset)!.imports = true;
-  for (const c of facts.classes) at(c.start)!.classes.push(c);
+  for (const offset of facts.imports) at(offset).imports = true;
+  for (const c of facts.classes) at(c.start).classes.push(c);
   for (const t of facts.trainers) {
-    const s = at(t.start)!;
+    const s = at(t.start);
     if (t.name) s.trainers.push(t.name);
     s.splats.push(...t.splats);
   }
-  for (const offset of facts.splatAssignments) at(offset)!.splatAssignments = true;
-  for (const offset of facts.fits) at(offset)!.fits = true;
+  for (const offset of facts.splatAssignments) at(offset).splatAssignments = true;
+  for (const offset of facts.fits) at(offset).fits = true;
   const statementOfClass = facts.classes.map((c) => statementAt(statements, c.start));
-  const ordinal = facts.classes.map((c, i) => statements[statementOfClass[i]!]!.classes.indexOf(c));
+  const ordinal = facts.classes.map((c, i) => statements[statementOfClass[i]].classes.indexOf(c));
   const kept = findings.map((f, i) => {
     const s = statementAt(statements, f.node.startIndex);
-    if (!statements[s] || f.node.startIndex >= statements[s]!.end) whole = true;
-    return keptOf(f, s, diagnostics[i]!, statements[s] ?? at(f.node.startIndex));
+    if (!statements[s] || f.node.startIndex >= statements[s].end) whole = true;
+    return keptOf(f, s, diagnostics[i], statements[s] ?? at(f.node.startIndex));
   });
   return {
     text: textDocument.getText(),
     context: contextOf(ctx),
     statements,
-    kinds: facts.kinds.map(({ name, kind, at: i }) => ({ name, kind, statement: statementOfClass[i]!, at: ordinal[i]! })),
+    kinds: facts.kinds.map(({ name, kind, at: i }) => ({ name, kind, statement: statementOfClass[i], at: ordinal[i] })),
     imports: new Map([...facts.bindings].map(([name, b]) => [name, { target: b.target, lightning: b.lightning, module: b.module }])),
     trainerVars: new Set(facts.trainers.flatMap((t) => (t.name ? [t.name] : []))),
     splatNames: new Set(facts.trainers.flatMap((t) => t.splats)),
@@ -216,8 +216,8 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
       const out = new Map<string, { kind: ClassKind; rank: number; at?: number }>();
       let rank = 0;
       for (const [name, { kind, at }] of kinds) {
-        const was = state.kinds[rank]!;
-        const [j, ordinal] = where[at]!;
+        const was = state.kinds[rank];
+        const [j, ordinal] = where[at];
         if (was.name !== name || was.kind !== kind || was.statement !== j || was.at !== ordinal) return undefined;
         out.set(name, { kind, rank, at: j === i ? ordinal : undefined });
         rank++;
@@ -291,13 +291,13 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
   for (const k of state.kept) {
     if (k.statement === i) continue;
     const m = moved(k);
-    while (n < fresh.length && (fresh[n]!.phase < m.phase || (fresh[n]!.phase === m.phase && fresh[n]!.unit < m.unit))) kept.push(fresh[n++]!);
+    while (n < fresh.length && (fresh[n].phase < m.phase || (fresh[n].phase === m.phase && fresh[n].unit < m.unit))) kept.push(fresh[n++]);
     kept.push(m);
   }
-  while (n < fresh.length) kept.push(fresh[n++]!);
+  while (n < fresh.length) kept.push(fresh[n++]);
   statements[i] = statement;
   for (let j = i + 1; j < statements.length; j++) {
-    const s = statements[j]!;
+    const s = statements[j];
     s.start += delta;
     s.end += delta;
     if (lines) {

@@ -171,23 +171,23 @@ function migrateToggle(textDocument: TextDocument, f: LightningFinding): Fix[] {
   const args = call.childForFieldName('arguments');
   const list = args ? args.namedChildren.filter((a): a is Node => Boolean(a) && a!.type !== 'comment') : [];
   const fn = call.childForFieldName('function')?.text;
-  if (fn === 'self.toggle_optimizer' && list.length === 2 && list[1]!.type !== 'keyword_argument') {
+  if (fn === 'self.toggle_optimizer' && list.length === 2 && list[1].type !== 'keyword_argument') {
     // From the end of the first argument to the end of the second: ", idx".
-    return [{ title: 'Drop the optimizer index', edits: [{ range: offsetRange(textDocument, list[0]!.endIndex, list[1]!.endIndex), newText: '' }], preferred: true }];
+    return [{ title: 'Drop the optimizer index', edits: [{ range: offsetRange(textDocument, list[0].endIndex, list[1].endIndex), newText: '' }], preferred: true }];
   }
   if (fn === 'self.untoggle_optimizer' && list.length === 1) {
     let scope: Node | null = call.parent;
     while (scope && scope.type !== 'function_definition') scope = scope.parent;
     if (!scope) return [];
-    const index = list[0]!.text;
+    const index = list[0].text;
     let optimizer: string | undefined;
     for (const c of scope.descendantsOfType('call')) {
       if (!c || c.startIndex >= call.startIndex) continue;
       if (c.childForFieldName('function')?.text !== 'self.toggle_optimizer') continue;
       const a = c.childForFieldName('arguments')?.namedChildren.filter((x): x is Node => Boolean(x) && x!.type !== 'comment') ?? [];
-      if (a.length === 2 && a[1]!.text === index && /^[\w.]+$/.test(a[0]!.text)) optimizer = a[0]!.text;
+      if (a.length === 2 && a[1].text === index && /^[\w.]+$/.test(a[0].text)) optimizer = a[0].text;
     }
-    return optimizer ? [{ title: `Untoggle ${optimizer}`, edits: [edit(textDocument, list[0]!, optimizer)], preferred: true }] : [];
+    return optimizer ? [{ title: `Untoggle ${optimizer}`, edits: [edit(textDocument, list[0], optimizer)], preferred: true }] : [];
   }
   return [];
 }

@@ -69,9 +69,9 @@ export function migrateCheckpointCallback(textDocument: TextDocument, f: Lightni
   let insert: { start: number; end: number; newText: string };
   if (!items.length) insert = { start: list.startIndex + 1, end: close, newText: value.text };
   else {
-    const last = items[items.length - 1]!;
+    const last = items[items.length - 1];
     let b = last.endIndex;
-    while (b < close && /[ \t]/.test(text[b]!)) b++;
+    while (b < close && /[ \t]/.test(text[b])) b++;
     // A trailing comma stays a trailing comma: the callback goes after it, on the same terms as the others.
     if (text[b] === ',') {
       const multiline = text.slice(list.startIndex, close).includes('\n');
@@ -112,10 +112,10 @@ function splitCheckpointPath(f: LightningFinding): { text: string; template: boo
   const m = value?.type === 'string' ? /^(["'])([^"'\\]*)\1$/.exec(value.text) : null;
   if (!m) return undefined;
   const [, q, path] = m;
-  const slash = path!.lastIndexOf('/');
-  if (slash <= 0 || slash === path!.length - 1) return undefined;
-  const name = path!.slice(slash + 1);
-  return { text: `dirpath=${q}${path!.slice(0, slash)}${q}, filename=${q}${name}${q}`, template: name.includes('{') };
+  const slash = path.lastIndexOf('/');
+  if (slash <= 0 || slash === path.length - 1) return undefined;
+  const name = path.slice(slash + 1);
+  return { text: `dirpath=${q}${path.slice(0, slash)}${q}, filename=${q}${name}${q}`, template: name.includes('{') };
 }
 
 export function checkpointPathHint(f: LightningFinding): string | undefined {

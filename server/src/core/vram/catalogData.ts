@@ -26,10 +26,10 @@ function problemOf(e: Record<string, unknown>): string | null {
   if (typeof e['source'] !== 'string' || !e['source']) return "'source' must say where the numbers come from";
   const d = e['dims'] as Record<string, unknown> | undefined;
   if (typeof d !== 'object' || d === null) return "'dims' is missing";
-  for (const k of COUNTS) if (typeof d[k] !== 'number' || !Number.isInteger(d[k]) || (d[k] as number) <= 0) return `'dims.${k}' must be a positive integer`;
+  for (const k of COUNTS) if (typeof d[k] !== 'number' || !Number.isInteger(d[k]) || (d[k]) <= 0) return `'dims.${k}' must be a positive integer`;
   if (typeof d['tiedEmbeddings'] !== 'boolean') return "'dims.tiedEmbeddings' must be true or false";
   if (d['mlp'] !== 'gated' && d['mlp'] !== 'plain') return "'dims.mlp' must be 'gated' or 'plain'";
-  for (const k of ['experts', 'expertsPerToken'] as const) if (d[k] !== undefined && (typeof d[k] !== 'number' || (d[k] as number) < 1)) return `'dims.${k}' must be a positive integer`;
+  for (const k of ['experts', 'expertsPerToken'] as const) if (d[k] !== undefined && (typeof d[k] !== 'number' || (d[k]) < 1)) return `'dims.${k}' must be a positive integer`;
   if (d['dropout'] !== undefined && typeof d['dropout'] !== 'boolean') return "'dims.dropout' must be true or false";
   if (d['architecture'] !== undefined && !['decoder', 'encoder', 'encoder-decoder'].includes(d['architecture'] as string)) return "'dims.architecture' must be decoder, encoder or encoder-decoder";
   const known = new Set<string>([...COUNTS, 'tiedEmbeddings', 'mlp', 'experts', 'expertsPerToken', 'dropout', 'architecture']);

@@ -12,7 +12,6 @@
  */
 import type { GpuInfo } from '../gpus/catalog';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
-import type { ModelDims } from './modelTypes';
 import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
 import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, RETAINED_GRADS_LABEL, retainedInputGradients, zero3DtypeBytes, zero3OffloadStaging } from './terms';
 
@@ -241,10 +240,8 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // Offloading (ZeRO-Offload, FSDP cpu_offload) moves gradients to the CPU bucket by bucket: none stay on the GPU.
   const gradients = setup.offload !== 'none' ? 0 : divide(gradBytesTotal, shardsGrads);
   add('gradients', 'gradients', gradients, `${(trainable / 1e6).toFixed(1)} M trainable × ${trainableBytes} bytes${shardsGrads && n > 1 ? ` ÷ ${n}` : ''}`, UPSIDE.trainable, false);
-  let other = 0;
   if (sharding === 'ddp' && n > 1 && gradBytesTotal > 0) {
     // DDP's gradient buckets copy every gradient unless gradient_as_bucket_view (research §5.1, PyTorch PR #41954).
-    other += gradBytesTotal;
     add('other', 'DDP gradient buckets', gradBytesTotal, 'one more gradient-sized buffer (gradient_as_bucket_view off)', UPSIDE.buckets, false);
   }
 
@@ -331,18 +328,15 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // (the logits and loss buffers, or with checkpointing the larger of them and the recomputed layer).
     const inItsPlace = Math.max(logits, logitsOverlap);
     const extra = Math.max(0, staging - inItsPlace);
-    other += extra;
     add('other', 'ZeRO-3 offload: GPU copy of the LM head\'s CPU partition while it is gathered', extra, `${(parts.headMatrix / n / 1e9).toFixed(2)} B params × ${zero3DtypeBytes(setup)} bytes, less the ${fmt(inItsPlace)} it comes before (logits and loss${setup.gradientCheckpointing ? ', or the recomputed layer' : ''})`, UPSIDE.gathered, true);
   }
   if (quantized) {
     const t = 2 * parts.largestLinear * compute;
-    other += t;
     add('other', 'dequantized weight (largest linear, forward + backward)', t, `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`, UPSIDE.temporaries, true);
   }
-  if (gathers) other += gatheredParameters(setup, d, parts, compute, fullParameters, trainableBytes, add);
+  if (gathers) gatheredParameters(setup, d, parts, compute, fullParameters, trainableBytes, add);
   if ((sharding === 'zero1' || sharding === 'zero2') && trainable > 0) {
     const bucket = Math.min(DS_BUCKET_ELEMENTS, trainable) * 2;
-    other += bucket;
     add('other', 'ZeRO reduce bucket', bucket, 'min(5e8, trainable) elements × 2 bytes (DeepSpeed default)', UPSIDE.buckets, false);
   }
   if (sharding === 'zero3' && trainable > 0) {
@@ -352,7 +346,6 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // self.reduce_bucket_size, dtype=self.dtype, device=cuda) under contiguous_gradients, default true; the same
     // through v0.16.0, one per communication dtype on master). The DeepSpeed default is 5e8 elements.
     const bucket = DS_BUCKET_ELEMENTS * zero3DtypeBytes(setup);
-    other += bucket;
     add('other', 'ZeRO-3 contiguous gradient buffer', bucket, `5e8 elements (reduce_bucket_size, DeepSpeed default) × ${zero3DtypeBytes(setup)} bytes, allocated whole at start${setup.offload !== 'none' ? ', offload or not' : ''}`, UPSIDE.buckets, false);
   }
 

@@ -222,7 +222,7 @@ export function answerEdits(ctx: FitContext, start: TrainingSetup, a: PlanAnswer
   const kinds: Record<string, FitKind> = { checkpointing: 'checkpointing', microBatch: 'halfBatch', sequence: 'shorterSequence', optimizer: 'optimizer8bit', qlora: 'qlora' };
   const edits: EditSpec[] = [];
   for (const step of a.steps) {
-    const e = editsFor(kinds[step.kind]!, a.setup, ctx, start);
+    const e = editsFor(kinds[step.kind], a.setup, ctx, start);
     if (!e) return undefined;
     edits.push(...e);
   }

@@ -168,9 +168,14 @@ const PLAIN_ARCHITECTURES = /^(gpt2|gpt_neox|gptj|bert|roberta|deberta|distilber
  * metadata when given). Key names vary by architecture: GPT-2 (`n_embd`, `n_layer`, `n_head`, `n_inner`),
  * T5 (`d_model`, `num_layers` + `num_decoder_layers`, `d_ff`, `d_kv`), the rest like Llama.
  */
+/** The first of a config's values that is a string (config.json fields written by hand may be anything). */
+function firstText(...values: unknown[]): string {
+  return values.find((v): v is string => typeof v === 'string') ?? '';
+}
+
 export function dimsFromHfConfig(config: Record<string, unknown>, index?: Record<string, unknown>): ModelDims | undefined {
   const text = (config.text_config && typeof config.text_config === 'object' ? config.text_config : config) as Record<string, unknown>;
-  const modelType = String(text.model_type ?? config.model_type ?? '').toLowerCase();
+  const modelType = firstText(text.model_type, config.model_type).toLowerCase();
   const hidden = num(text.hidden_size) ?? num(text.n_embd) ?? num(text.d_model);
   const encoderLayers = num(text.num_layers);
   const layers = num(text.num_hidden_layers) ?? num(text.n_layer) ?? (encoderLayers ? encoderLayers + (num(text.num_decoder_layers) ?? encoderLayers) : undefined);
@@ -180,7 +185,7 @@ export function dimsFromHfConfig(config: Record<string, unknown>, index?: Record
   const experts = num(text.num_local_experts) ?? num(text.num_experts) ?? num(text.n_routed_experts);
   const intermediate = (experts ? num(text.moe_intermediate_size) : undefined) ?? num(text.intermediate_size) ?? num(text.n_inner) ?? num(text.d_ff) ?? num(text.ffn_dim) ?? 4 * hidden;
   const kv = text.multi_query === true ? 1 : num(text.num_key_value_heads) ?? num(text.num_kv_heads) ?? heads;
-  const act = String(text.hidden_act ?? text.activation_function ?? text.feed_forward_proj ?? '').toLowerCase();
+  const act = firstText(text.hidden_act, text.activation_function, text.feed_forward_proj).toLowerCase();
   const gated = /gated/.test(act) || (!PLAIN_ARCHITECTURES.test(modelType) && GATED_ACTIVATIONS.test(act));
   const isT5 = /^(t5|mt5|umt5)/.test(modelType);
   const isEncoder = /^(bert|roberta|deberta|distilbert|electra|xlm-roberta)/.test(modelType);
@@ -203,7 +208,7 @@ export function dimsFromHfConfig(config: Record<string, unknown>, index?: Record
   const total = num(meta.total_parameters);
   if (total) partial.parameters = total;
   else if (num(meta.total_size)) {
-    const dtype = String(config.torch_dtype ?? config.dtype ?? 'bfloat16');
+    const dtype = firstText(config.torch_dtype, config.dtype) || 'bfloat16';
     partial.parameters = Math.round(num(meta.total_size)! / (/float32/.test(dtype) ? 4 : 2));
   }
   return completeDims(partial, 'config.json');

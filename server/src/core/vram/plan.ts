@@ -124,7 +124,7 @@ export function stepsBetween(start: TrainingSetup, setup: TrainingSetup): PlanSt
 function trial(setup: TrainingSetup, start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, transform: (s: TrainingSetup) => TrainingSetup): Trial | undefined {
   try {
     const e = estimate(transform(setup), { ...options, gpus: [gpu] });
-    return { setup: e.setup, steps: stepsBetween(start, setup), estimate: e, verdict: e.gpus[0]!.verdict };
+    return { setup: e.setup, steps: stepsBetween(start, setup), estimate: e, verdict: e.gpus[0].verdict };
   } catch {
     return undefined;
   }
@@ -242,7 +242,7 @@ function smallerSiblings(current: Estimate, lookup: PlanOptions): string[] {
 export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOptions = {}, ranOutOfMemory = false): FitPlan {
   const current = estimate(setup, { ...options, gpus: [target] });
   // A run that ran out of memory did not fit, whatever the estimate says.
-  const verdict = ranOutOfMemory ? 'no' : current.gpus[0]!.verdict;
+  const verdict = ranOutOfMemory ? 'no' : current.gpus[0].verdict;
   if (verdict === 'fits' && !ranOutOfMemory) return { target, verdict, answers: [] };
   const answers: PlanAnswer[] = [];
   const n = setup.gpus;
@@ -253,7 +253,7 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
   let impossible: string | undefined;
   if (!own) {
     const all = ladder(setup, options);
-    const floor = trial(all.length ? all[all.length - 1]!.setup : setup, setup, target, options, identity);
+    const floor = trial(all.length ? all[all.length - 1].setup : setup, setup, target, options, identity);
     const tight = cheapest(setup, target, options, undefined, ['tight']);
     if (tight) answers.push(answer('config', tight, target, where, setup));
     const tried = floor && floor.steps.length ? `even with ${changes(floor.steps)} it needs ${estimateRange(floor.estimate)}` : `it needs ${estimateRange(current)}`;
@@ -276,7 +276,7 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
       const small = cheapest({ ...setup, model: id }, target, options);
       if (small) {
         answers.push(answer('smaller-model', small, target, `${where}`, setup));
-        answers[answers.length - 1]!.description = `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${estimateRange(small.estimate)}${perGpu(small.setup)}`;
+        answers[answers.length - 1].description = `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${estimateRange(small.estimate)}${perGpu(small.setup)}`;
         break;
       }
     }

@@ -15,7 +15,7 @@ export function estimateJson(e: Estimate): Record<string, unknown> {
     peakBytes: r(e.peakBytes),
     peakUpperBytes: r(e.peakUpperBytes),
     contextBytes: r(e.contextBytes),
-    components: Object.fromEntries(Object.entries(e.components).map(([k, v]) => [k, r(v)])),
+    components: Object.fromEntries((Object.entries(e.components) as [string, number][]).map(([k, v]) => [k, r(v)])),
     gpus: e.gpus.map((g) => ({ name: g.name, usableBytes: r(g.usableBytes), fits: g.fits, verdict: g.verdict })),
   };
 }

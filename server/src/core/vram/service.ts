@@ -76,7 +76,7 @@ export function analyzeVram(req: VramRequest): VramAnalysis {
   if (first && first.verdict !== 'fits') {
     const ctx = { format: req.format, adapted, path: req.path, value: req.value, roots: req.roots, estimateOptions: options };
     out.options = fitOptions(ctx, e);
-    out.plan = planFit(setup, req.targets[0]!, { ...req.lookup, fsdpOnly: req.format === 'torchtune' });
+    out.plan = planFit(setup, req.targets[0], { ...req.lookup, fsdpOnly: req.format === 'torchtune' });
     out.planEdits = out.plan.answers.map((a) => (a.kind === 'config' || a.kind === 'offload' || a.kind === 'more-gpus' || a.kind === 'smaller-model' ? answerEdits(ctx, setup, a) : undefined));
   }
   return out;
@@ -100,7 +100,7 @@ function describeTopTerms(e: Estimate): string {
 export function vramFixes(plan: FitPlan | undefined, planEdits: Array<EditSpec[] | undefined>, options: FitOption[]): Array<{ title: string; edits: EditSpec[]; preferred: boolean }> {
   const fromPlan = (plan?.answers ?? []).flatMap((a, i) => {
     const edits = planEdits[i];
-    return edits?.length ? [{ title: `Make it fit: ${a.description}`, edits, safe: a.kind === 'config' && a.steps.length === 1 && a.steps[0]!.kind === 'checkpointing' }] : [];
+    return edits?.length ? [{ title: `Make it fit: ${a.description}`, edits, safe: a.kind === 'config' && a.steps.length === 1 && a.steps[0].kind === 'checkpointing' }] : [];
   });
   const single = options.filter((o) => o.edits?.length).map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits!, safe: o.kind === 'checkpointing' && o.fits }));
   const all = [...fromPlan, ...single].slice(0, 6);

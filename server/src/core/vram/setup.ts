@@ -236,7 +236,7 @@ export function resolveSetup(raw: unknown): TrainingSetup {
     let targets: LoraSetup['targets'] = [...DEFAULTS.loraTargets];
     if (l.targets !== undefined) {
       if (l.targets === 'all-linear') targets = 'all-linear';
-      else if (Array.isArray(l.targets) && l.targets.length && l.targets.every((t) => typeof t === 'string')) targets = l.targets as string[];
+      else if (Array.isArray(l.targets) && l.targets.length && l.targets.every((t) => typeof t === 'string')) targets = l.targets;
       else throw new SetupError('must be "all-linear" or a non-empty list of module names', 'lora.targets');
     }
     setup.lora = {

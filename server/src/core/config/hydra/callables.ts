@@ -79,7 +79,7 @@ export function callableTable(schema: JsonSchema | null | undefined): CallableTa
 export function lookupCallable(table: CallableTable, target: string): { name: string; info: CallableInfo } | undefined {
   const name = Object.prototype.hasOwnProperty.call(table.callables, target) ? target : table.aliases[target];
   if (!name || !Object.prototype.hasOwnProperty.call(table.callables, name)) return undefined;
-  return { name, info: table.callables[name]! };
+  return { name, info: table.callables[name] };
 }
 
 /** Modules whose callables we list completely enough that a near miss is a typo, not a class we do not know. */

@@ -132,7 +132,7 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
   for (const pair of map.items) {
     const key = keyText(pair.key);
     if (key === null || MERGE_KEYS.has(key) || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key)) continue;
-    const arg = Object.prototype.hasOwnProperty.call(info.args, key) ? info.args[key]! : undefined;
+    const arg = Object.prototype.hasOwnProperty.call(info.args, key) ? info.args[key] : undefined;
     if (arg) {
       if (info.trainer && trainerValueRow(ctx, key, pair, map, version, out)) continue;
       checkNewerThanPin(ctx, pair, key, arg, info, label, version, out);
@@ -148,7 +148,7 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
       removedDiagnostic(ctx, pair, key, removed, info, label, version, present, partial, out);
       continue;
     }
-    if (knownRelease) unknownArgument(ctx, pair, key, Object.keys(info.args).filter((a) => !info.args[a]!.byCaller && !present.has(a)), label, info.kwargs, info.tool, partial, out);
+    if (knownRelease) unknownArgument(ctx, pair, key, Object.keys(info.args).filter((a) => !info.args[a].byCaller && !present.has(a)), label, info.kwargs, info.tool, partial, out);
   }
 }
 
@@ -264,14 +264,14 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
   }
   const allowed = arg.enum;
   if (!allowed?.length || typeof value !== 'string' || !allowed.every((v) => typeof v === 'string') || allowed.includes(value)) return;
-  const ordered = byCloseness(value, allowed as string[]);
+  const ordered = byCloseness(value, allowed);
   const enforced = info.tool === 'transformers' || info.tool === 'Lightning';
-  const [best] = closest(value, allowed as string[], 1);
+  const [best] = closest(value, allowed, 1);
   out.push(makeDiagnostic({
     range: rangeOf(ctx, node),
     code: CODES.notAllowed,
     severity: enforced ? 'error' : 'warning',
-    message: `'${value}' is not a value of '${key}' (${label} takes ${(allowed as string[]).map((v) => `'${v}'`).join(', ')})${enforced ? `: ${info.tool} stops with a ValueError` : ''}.${best ? ` Did you mean '${best}'?` : ''}`,
+    message: `'${value}' is not a value of '${key}' (${label} takes ${(allowed).map((v) => `'${v}'`).join(', ')})${enforced ? `: ${info.tool} stops with a ValueError` : ''}.${best ? ` Did you mean '${best}'?` : ''}`,
     fixes: ordered.slice(0, 5).map((v) => ({ title: `Change to '${v}'`, preferred: v === best, edits: [{ range: rangeOf(ctx, node), newText: v }] })),
   }));
 }

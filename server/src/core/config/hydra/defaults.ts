@@ -27,7 +27,7 @@ const KEYWORDS = /^(?:(override|optional)\s+)?(?:(override|optional)\s+)?(.+)$/;
 export function defaultsEntries(value: unknown): DefaultsEntry[] | null {
   if (!Array.isArray(value) || !value.length) return null;
   const out: DefaultsEntry[] = [];
-  for (const [i, item] of value.entries()) {
+  for (const [i, item] of (value as unknown[]).entries()) {
     if (typeof item === 'string') {
       const name = item.trim();
       const self = name === '_self_';
@@ -37,17 +37,17 @@ export function defaultsEntries(value: unknown): DefaultsEntry[] | null {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
     const keys = Object.keys(item);
     if (keys.length !== 1) return null;
-    const key = keys[0]!;
+    const key = keys[0];
     const m = KEYWORDS.exec(key.trim());
     if (!m) return null;
     const words = [m[1], m[2]];
-    const group = m[3]!.replace(/@.*$/, '').trim();
+    const group = m[3].replace(/@.*$/, '').trim();
     const option = (item as Record<string, unknown>)[key];
     const base = { group: group.replace(/^\//, ''), self: false, optional: words.includes('optional'), override: words.includes('override'), absolute: group.startsWith('/') };
     const options: Array<[unknown, ValuePath]> = Array.isArray(option) ? option.map((o, j) => [o, ['defaults', i, key, j]]) : [[option, ['defaults', i, key]]];
     for (const [o, path] of options) {
       if (o === null || o === undefined || isDeferred(o) || typeof o === 'object') continue;
-      out.push({ ...base, option: String(o), path });
+      out.push({ ...base, option: String(o as string | number | boolean | bigint), path });
     }
   }
   return out;

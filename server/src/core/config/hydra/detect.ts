@@ -14,7 +14,7 @@ export function hasTarget(value: unknown): boolean {
   const stack: unknown[] = [value];
   for (let seen = 0; stack.length && seen < MAX_WALK; seen++) {
     const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
+    if (Array.isArray(node)) stack.push(...(node as unknown[]));
     else if (isObject(node)) {
       const target = node['_target_'];
       if (typeof target === 'string' && DOTTED_PATH.test(target.trim())) return true;

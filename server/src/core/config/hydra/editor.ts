@@ -3,7 +3,6 @@ import { CompletionItemKind, CompletionItemTag, type CompletionItem, type Hover,
 import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { contextAt, findPair, locate, resolveAlias } from '../ast';
 import { offsetRange } from '../diagnostics';
-import { keyText } from '../parse';
 import { HYDRA_KEYS, lookupCallable, type CallableArg, type CallableInfo, type CallableTable } from './callables';
 
 /** Markdown for one argument of a callable: type, default, allowed values, what it does. */
@@ -60,7 +59,7 @@ export function hydraCompletion(textDocument: TextDocument, position: Position, 
   const before = text.slice(lineStart, offset).slice(-MAX_LINE);
   const targetValue = /^(\s*(?:-\s+)?)_target_:\s*(\S*)$/.exec(before);
   if (targetValue) {
-    const typed = targetValue[2]!;
+    const typed = targetValue[2];
     const range: Range = { start: textDocument.positionAt(offset - typed.length), end: position };
     return Object.entries(table.callables).map(([name, info]) => ({
       label: name,
@@ -72,9 +71,9 @@ export function hydraCompletion(textDocument: TextDocument, position: Position, 
   }
   const keyMatch = /^(\s*)([\w-]*)$/.exec(before);
   if (!keyMatch) return [];
-  const typed = keyMatch[2]!;
+  const typed = keyMatch[2];
   // Read from the text, not the tree: while a key is being typed the block does not parse.
-  const block = siblingKeys(text, lineStart, keyMatch[1]!.length);
+  const block = siblingKeys(text, lineStart, keyMatch[1].length);
   const targetName = block.get('_target_');
   if (!targetName) return [];
   const known = lookupCallable(table, targetName);
@@ -115,12 +114,12 @@ function siblingKeys(text: string, lineStart: number, indent: number): Map<strin
     if (!line.trim() || /^\s*#/.test(line)) return true;
     const lead = /^(\s*)(-\s+)?/.exec(line)!;
     const m = KEY_LINE.exec(line);
-    if (lead[1]!.length < indent && lead[0].length <= indent) {
+    if (lead[1].length < indent && lead[0].length <= indent) {
       // The parent key, or a list item `- key:` whose first key is a sibling.
-      if (m && lead[2] && lead[0].length === indent) out.set(m[2]!, (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
+      if (m && lead[2] && lead[0].length === indent) out.set(m[2], (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
       return false;
     }
-    if (m && lead[0].length === indent) out.set(m[2]!, (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
+    if (m && lead[0].length === indent) out.set(m[2], (m[3] ?? '').replace(/^['"]|['"]$/g, ''));
     return true;
   };
   let end = lineStart - 1;

@@ -147,8 +147,8 @@ export function userSignature(target: string, configPath: string, roots: string[
         return { file, label: `${name} (dataclass)`, params: dataclassFields(def), kwargs: false };
       }
       // One plain base (no metaclass=, no Generic[...]), no decorator that could rewrite __init__.
-      if (!options.followBases || decorated || bases.length !== 1 || bases[0]!.type !== 'identifier' || depth >= MAX_BASES) return undefined;
-      const baseName = bases[0]!.text;
+      if (!options.followBases || decorated || bases.length !== 1 || bases[0].type !== 'identifier' || depth >= MAX_BASES) return undefined;
+      const baseName = bases[0].text;
       if (defs.has(baseName)) base = `${module}.${baseName}`;
       else base = importedNames(tree.rootNode, file.endsWith('/__init__.py') ? `${module}.__init__` : module).get(baseName);
     } finally {

@@ -56,7 +56,7 @@ export function trainingView(root: unknown, table: CallableTable): TrainingView 
   }
   if (!args || !models.length) return undefined;
   models.sort((a, b) => a.rank - b.rank);
-  const model = models[0]!;
+  const model = models[0];
   const value: Obj = {};
   const paths = new Map<string, ValuePath>();
   const put = (key: string, v: unknown, path: ValuePath) => {

@@ -17,7 +17,7 @@ export const accelerateValuesRule: Rule = {
       const v = get(value, `fp8_config.${key}`);
       if (typeof v !== 'string') continue;
       const tuple = /^\s*\((.*)\)\s*$/.exec(v);
-      const items = (tuple ? tuple[1]! : v).split(',').map((s) => s.trim()).filter(Boolean);
+      const items = (tuple ? tuple[1] : v).split(',').map((s) => s.trim()).filter(Boolean);
       const list = items.length === 3 && items.every((s) => /^(?:true|false)$/i.test(s)) ? `[${items.map((s) => s.toLowerCase()).join(', ')}]` : undefined;
       out.push({
         code: 'FT102',

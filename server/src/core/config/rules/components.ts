@@ -72,7 +72,7 @@ export const componentsRule: Rule = {
       const name = component.split('.').pop();
       for (const key of Object.keys(map)) {
         if (key === '_component_' || hasOwn(info.args, key) || info.kwargs) continue;
-        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a]!.byRecipe && !hasOwn(map, a)), 1)[0];
+        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a].byRecipe && !hasOwn(map, a)), 1)[0];
         out.push({
           code: 'FT101',
           path: [...path, key],

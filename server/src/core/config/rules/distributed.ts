@@ -62,7 +62,7 @@ export const deepspeedLinkRule: Rule = {
     if (ctx.format === 'accelerate' && isSet(get(v, 'deepspeed_config.deepspeed_config_file'))) {
       const inline = INLINE_DEEPSPEED_KEYS.filter((k) => isSet(get(v, `deepspeed_config.${k}`)));
       if (inline.length) {
-        out.push({ code: 'FT216', path: ['deepspeed_config', inline[0]!], severity: 'error', message: `With 'deepspeed_config_file', Accelerate refuses the inline DeepSpeed settings ${inline.map((k) => `'${k}'`).join(', ')} ("will be ignored... specify them in the DeepSpeed config file"): move them into the JSON.` });
+        out.push({ code: 'FT216', path: ['deepspeed_config', inline[0]], severity: 'error', message: `With 'deepspeed_config_file', Accelerate refuses the inline DeepSpeed settings ${inline.map((k) => `'${k}'`).join(', ')} ("will be ignored... specify them in the DeepSpeed config file"): move them into the JSON.` });
       }
     }
     if (ctx.format === 'trl' && ctx.files) {
@@ -89,7 +89,7 @@ export const deepspeedLinkRule: Rule = {
         on: 'value',
         severity: 'warning',
         message: `'${file}' was not found next to this config or in the workspace: the run stops when it opens it (after the model has downloaded).`,
-        fixes: [{ title: `Create '${file}' from a ZeRO-2 template`, preferred: false, edits: [{ kind: 'createFile', file: candidatesFor(ctx, file)[0]!, content: TEMPLATE }] }],
+        fixes: [{ title: `Create '${file}' from a ZeRO-2 template`, preferred: false, edits: [{ kind: 'createFile', file: candidatesFor(ctx, file)[0], content: TEMPLATE }] }],
       });
       return out;
     }
@@ -107,9 +107,9 @@ export const deepspeedLinkRule: Rule = {
     const microKey = ctx.format === 'axolotl' ? 'micro_batch_size' : 'per_device_train_batch_size';
     const mismatches: string[] = [];
     const dsMicro = get(ds, 'train_micro_batch_size_per_gpu');
-    if (micro !== undefined && dsMicro !== undefined && !isAuto(dsMicro) && asNumber(dsMicro) !== micro) mismatches.push(`train_micro_batch_size_per_gpu is ${String(dsMicro)} but ${microKey} is ${micro}`);
+    if (micro !== undefined && dsMicro !== undefined && !isAuto(dsMicro) && asNumber(dsMicro) !== micro) mismatches.push(`train_micro_batch_size_per_gpu is ${JSON.stringify(dsMicro)} but ${microKey} is ${micro}`);
     const dsAccum = get(ds, 'gradient_accumulation_steps');
-    if (dsAccum !== undefined && !isAuto(dsAccum) && asNumber(dsAccum) !== accum) mismatches.push(`gradient_accumulation_steps is ${String(dsAccum)} but this config has ${accum}`);
+    if (dsAccum !== undefined && !isAuto(dsAccum) && asNumber(dsAccum) !== accum) mismatches.push(`gradient_accumulation_steps is ${JSON.stringify(dsAccum)} but this config has ${accum}`);
     const dsTotal = asNumber(get(ds, 'train_batch_size'));
     if (dsTotal !== undefined && micro !== undefined && dsTotal % (micro * accum) !== 0) mismatches.push(`train_batch_size ${dsTotal} is not ${microKey} × gradient_accumulation_steps (${micro * accum}) × any number of GPUs`);
     if (mismatches.length) {

@@ -64,9 +64,9 @@ export const quantizationBitRule: Rule = {
     const model = get(value, 'model_name_or_path');
     if (typeof model === 'string' && PRE_QUANTIZED.test(model)) return [];
     const method = get(value, 'quantization_method') ?? 'bnb';
-    const allowed = typeof method === 'string' && Object.prototype.hasOwnProperty.call(LF_BITS, method) ? LF_BITS[method]! : undefined;
+    const allowed = typeof method === 'string' && Object.prototype.hasOwnProperty.call(LF_BITS, method) ? LF_BITS[method] : undefined;
     if (!allowed) return [];
-    const withMethod = method === 'bnb' ? 'bitsandbytes (the default quantization_method)' : `quantization_method: ${String(method)}`;
+    const withMethod = method === 'bnb' ? 'bitsandbytes (the default quantization_method)' : `quantization_method: ${typeof method === 'string' ? method : JSON.stringify(method)}`;
     if (!allowed.bits.includes(bit)) {
       return [{
         code: 'FT218',
@@ -161,7 +161,7 @@ export const llamaFactoryArgsRule: Rule = {
       const stage = get(value, 'stage') ?? 'sft';
       if (stage !== 'sft') {
         const onlySft = (key: string, says: string, release: string): void => {
-          if (isTrue(get(value, key)) && since(release)) stop([key], 'key', `'${key}' with 'stage: ${String(stage)}'`, says, parsing);
+          if (isTrue(get(value, key)) && since(release)) stop([key], 'key', `'${key}' with 'stage: ${typeof stage === 'string' ? stage : JSON.stringify(stage)}'`, says, parsing);
         };
         onlySft('predict_with_generate', '`predict_with_generate` cannot be set as True except SFT.', '0.8.0');
         onlySft('neat_packing', '`neat_packing` cannot be set as True except SFT.', '0.8.3');

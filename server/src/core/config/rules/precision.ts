@@ -36,7 +36,7 @@ export const precisionRule: Rule = {
     const old = ctx.gpus.filter((g) => g.computeCapability < 8.0);
     for (const s of bf16Settings(ctx)) {
       if (!s.on || !old.length) continue;
-      const gpu = old[0]!;
+      const gpu = old[0];
       out.push({
         code: 'FT205',
         path: s.path,

@@ -31,7 +31,7 @@ const RECIPES = new Set([...REFUSES_FP16, ...OPT_IN_BWD_NO_ACCUMULATION, ...OFFL
 function namedRecipes(text: string, known: Record<string, unknown> | undefined): string[] {
   const named = new Set<string>();
   for (const m of text.matchAll(/\btune\s+run\s+([^\n]*)/g)) {
-    const recipe = m[1]!.split(/\s+/).find((w) => RECIPES.has(w) || (known !== undefined && own(known, w) !== undefined) || /^[a-z]+(?:_[a-z0-9]+)+$/.test(w));
+    const recipe = m[1].split(/\s+/).find((w) => RECIPES.has(w) || (known !== undefined && own(known, w) !== undefined) || /^[a-z]+(?:_[a-z0-9]+)+$/.test(w));
     if (recipe) named.add(recipe);
   }
   return [...named];

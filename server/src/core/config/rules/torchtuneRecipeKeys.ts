@@ -18,7 +18,7 @@ function releasesFor(table: Record<string, unknown>, version: { version: string;
   if (!version || version.source === 'newest') return names.filter((n) => n.includes('+') || n === releases[releases.length - 1]);
   const atOrBelow = releases.filter((r) => atOrAfter(version.version, r) === true);
   if (!atOrBelow.length) return []; // older than every release we read, or a pin we cannot place ("<0.6")
-  const chosen = atOrBelow[atOrBelow.length - 1]!;
+  const chosen = atOrBelow[atOrBelow.length - 1];
   const pin = parseVersion(version.version);
   // A pin past the newest release (main) is judged against what main reads too.
   const pastNewest = chosen === releases[releases.length - 1] && pin !== null && compareVersions(pin, parseVersion(chosen)!) > 0;
@@ -33,29 +33,29 @@ export const torchtuneRecipeKeysRule: Rule = {
     if (!table || !text) return [];
     const releases = releasesFor(table, version);
     if (!releases.length) return [];
-    const anyRelease = table[releases[0]!]!.recipes;
+    const anyRelease = table[releases[0]].recipes;
     // `tune run [--nproc_per_node 4 ...] lora_finetune_single_device --config ...`: the first word that is a recipe.
     const named = new Set<string>();
     for (const m of text.matchAll(/\btune\s+run\s+([^\n]*)/g)) {
-      const recipe = m[1]!.split(/\s+/).find((w) => own(anyRelease, w) !== undefined);
+      const recipe = m[1].split(/\s+/).find((w) => own(anyRelease, w) !== undefined);
       if (recipe) named.add(recipe);
     }
     if (!named.size) return [];
     const reads = new Set<string>();
     for (const release of releases) {
       for (const recipe of named) {
-        const keys = own(table[release]!.recipes, recipe);
+        const keys = own(table[release].recipes, recipe);
         if (!keys) return []; // a recipe we could not read with certainty (or one that release does not have)
         for (const k of keys) reads.add(k);
       }
     }
-    const referenced = new Set([...text.matchAll(/\$\{\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+    const referenced = new Set([...text.matchAll(/\$\{\s*([A-Za-z_]\w*)/g)].map((m) => m[1]));
     const present = Object.keys(value);
     const recipes = [...named].join(' / ');
-    const where = releases.map((r) => (r.includes('+') ? `main at ${table[r]!.commit.slice(0, 8)}` : r)).join(' and ');
+    const where = releases.map((r) => (r.includes('+') ? `main at ${table[r].commit.slice(0, 8)}` : r)).join(' and ');
     const out: Finding[] = [];
     for (const key of present) {
-      if (reads.has(key) || referenced.has(key) || !own(schema!.properties, key)) continue;
+      if (reads.has(key) || referenced.has(key) || !own(schema.properties, key)) continue;
       const near = closest(key, [...reads].filter((k) => !present.includes(k)), 3);
       out.push({
         code: 'FT101',

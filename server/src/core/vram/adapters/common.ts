@@ -85,7 +85,7 @@ export function loraTargets(r: Reader, path: ValuePath): void {
   }
   const names = new Set<string>();
   let regex = false;
-  for (const raw of items as string[]) {
+  for (const raw of items) {
     const s = raw.trim();
     if (!s) continue;
     if (/^[A-Za-z_][\w]*$/.test(s)) {
@@ -94,9 +94,9 @@ export function loraTargets(r: Reader, path: ValuePath): void {
     }
     regex = true;
     // `...(up|down|gate|q|k|v|o)_proj` → up_proj, down_proj, ...; literal `q_proj` tokens as they are.
-    for (const m of s.matchAll(/\(([\w|]+)\)(_\w+)/g)) for (const alt of m[1]!.split('|')) if (alt) names.add(`${alt}${m[2]}`);
-    for (const m of s.matchAll(/(?<![\w(|])([A-Za-z_]\w*_proj)\b/g)) names.add(m[1]!);
-    for (const m of s.matchAll(/\b(lm_head|embed_tokens)\b/g)) names.add(m[1]!);
+    for (const m of s.matchAll(/\(([\w|]+)\)(_\w+)/g)) for (const alt of m[1].split('|')) if (alt) names.add(`${alt}${m[2]}`);
+    for (const m of s.matchAll(/(?<![\w(|])([A-Za-z_]\w*_proj)\b/g)) names.add(m[1]);
+    for (const m of s.matchAll(/\b(lm_head|embed_tokens)\b/g)) names.add(m[1]);
   }
   if (!names.size) {
     r.note(`${show(path)}: no module names could be read from ${JSON.stringify(v)}; the estimate uses its default targets.`);

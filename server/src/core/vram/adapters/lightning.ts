@@ -36,7 +36,7 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('precision', 'fp32');
     r.note("precision: trainer.precision is not set; Lightning's default is 32-true (fp32).");
   } else {
-    const s = String(prec).trim().toLowerCase();
+    const s = (typeof prec === 'string' ? prec : JSON.stringify(prec)).trim().toLowerCase();
     const map: Record<string, Precision> = { 'bf16-mixed': 'bf16-mixed', bf16: 'bf16-mixed', '16-mixed': 'fp16-mixed', '16': 'fp16-mixed', 'bf16-true': 'bf16-true', '16-true': 'fp16-true', '32': 'fp32', '32-true': 'fp32', '64': 'fp32', '64-true': 'fp32', 'transformer-engine': 'bf16-mixed', 'transformer-engine-float16': 'fp16-mixed' };
     if (map[s]) {
       r.set('precision', map[s], 'precision', t('precision'));
