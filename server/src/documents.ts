@@ -24,11 +24,11 @@ import { findGpu, type GpuInfo } from './core/gpus/catalog';
 import type { VramContext } from './core/config/service';
 import type { CatalogModel } from './core/vram/modelTypes';
 import { completeDims } from './core/vram/models';
-import { resolveVersion } from './core/config/versions';
+import { resolveVersion } from './core/common/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
-import { CODES } from './core/config/codes';
+import { CODES } from './core/common/codes';
 import { withoutYamlLanguageServerOverlap } from './yamlExtensionOverlap';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 

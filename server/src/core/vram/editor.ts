@@ -1,8 +1,9 @@
 /** VRAM hints in the editor: the code lens at the top of a config, inlay hints, and the hover section per key. */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeLens, InlayHint, Position, Range } from 'vscode-languageserver-types';
-import { contextAt, locate, type ValuePath } from '../config/ast';
-import type { Analysis } from '../config/service';
+import type { ValuePath } from '../common/valuePath';
+import { contextAt, locate } from '../config';
+import type { Analysis } from '../config';
 import type { SetupField } from './adapterTypes';
 import type { ModelLookup } from './models';
 import { planLines } from './plan';

@@ -1,6 +1,6 @@
 import type { ValuePath } from '../ast';
 import type { EditSpec } from '../rules/types';
-import type { VramAnalysis } from '../../vram/service';
+import type { VramAnalysis } from '../../vram';
 import { isDeferred, lookupCallable, shortName, type CallableTable } from './callables';
 
 /**
