@@ -14,14 +14,14 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
 import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
 import { readRegularFile } from './fileText';
-import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type ConfigSettings, type FormatId } from './core/config';
+import type { Analysis, DocumentService, VramContext } from './core/document';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
 import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
 import { findGpu, type GpuInfo } from './core/gpus/catalog';
-import type { VramContext } from './core/config/service';
 import type { CatalogModel } from './core/vram/modelTypes';
 import { completeDims } from './core/vram/models';
 import { resolveVersion } from './core/common/versions';
@@ -258,7 +258,7 @@ export class ConfigDocuments {
   };
 
   constructor(
-    private readonly service: ConfigService,
+    private readonly service: DocumentService,
     private readonly host: DocumentHost,
     private readonly getDocument: (uri: string) => TextDocument | undefined,
     private readonly allDocuments: () => TextDocument[],

@@ -1,5 +1,5 @@
 /** The config engine: pure functions and classes, no I/O, no connection. */
-export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet, type VramContext } from './service';
+export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet } from './service';
 export { detectFormat, type Detection, type DetectionInput } from './detect';
 export { FORMATS, CONFIG_FORMAT_IDS, isFormatId, type FormatId, type FormatInfo } from '../common/formats';
 export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from '../common/codes';
@@ -10,3 +10,5 @@ export { parseWithRecovery } from './incremental';
 export type { JsonSchema } from './schema';
 export { contextAt, locate, type ValuePath } from './ast';
 export { deepspeedTemplate } from './rules/deepspeedTemplate';
+export { trainingView, type TrainingView } from './hydra';
+export type { AnalysisExtension, ExtensionInput } from './service';
