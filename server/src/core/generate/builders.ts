@@ -4,8 +4,7 @@
  * (../shared/corpus/configs/<format>/).
  */
 import type { GpuInfo } from '../gpus';
-import type { ModelDims } from '../vram';
-import type { Method } from '../vram';
+import type { Method, ModelDims } from '../vram';
 import { axolotlChatTemplate, family, isInstruct, llamafactoryTemplate, torchtuneModel, type TorchtuneModel } from './modelFacts';
 import type { Approach, GenFormat } from './support';
 import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';

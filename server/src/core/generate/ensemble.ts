@@ -10,11 +10,7 @@ import { isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml
 import { parseConfig } from '../config';
 import { commentText } from '../jobs';
 import { findGpu, type GpuInfo } from '../gpus';
-import { isNoSetup, setupFromConfig } from '../vram';
-import { estimate, usableBytes, type Estimate } from '../vram';
-import type { ModelLookup } from '../vram';
-import { estimateRange, gib, shortGpuName } from '../vram';
-import { resolveSetup } from '../vram';
+import { estimate, type Estimate, estimateRange, gib, isNoSetup, type ModelLookup, resolveSetup, setupFromConfig, shortGpuName, usableBytes } from '../vram';
 import { LENGTH } from './builders';
 import { CONFIG_GEN_FORMATS, type ConfigGenFormat } from './support';
 

@@ -12,13 +12,7 @@
  * would do, the answer lists the planner's answers, word for word.
  */
 import { findGpu, GPUS, type GpuInfo } from '../gpus';
-import { isNoSetup, setupFromConfig } from '../vram';
-import { estimate, usableBytes, type Estimate } from '../vram';
-import { planFit, type FitPlan } from '../vram';
-import type { Verdict } from '../vram';
-import type { ModelLookup } from '../vram';
-import { gib, shortGpuName } from '../vram';
-import { resolveSetup, type Method } from '../vram';
+import { estimate, type Estimate, type FitPlan, gib, isNoSetup, type Method, type ModelLookup, planFit, resolveSetup, setupFromConfig, shortGpuName, usableBytes, type Verdict } from '../vram';
 import { build, type BuildContext, type Built, type Explanations, type Knobs } from './builders';
 import { contextLength, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
 import { classifierPython, scriptPathFor } from './classifierPython';

@@ -2,8 +2,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeLens, InlayHint, Position, Range } from 'vscode-languageserver-types';
 import type { ValuePath } from '../common/valuePath';
-import { contextAt, locate } from '../config';
-import type { Analysis as ConfigAnalysis } from '../config';
+import { type Analysis as ConfigAnalysis, contextAt, locate } from '../config';
 import type { SetupField } from './adapterTypes';
 import type { ModelLookup } from './models';
 import { planLines } from './plan';
