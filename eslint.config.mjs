@@ -5,6 +5,55 @@ import tseslint from 'typescript-eslint';
 /** node:test's describe/it/test/hooks return promises the runner awaits itself. */
 const NODE_TEST = { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] };
 
+/** The core's features: sibling folders under server/src/core that import one another only through index.ts. */
+const FEATURES = ['config', 'generate', 'gpus', 'jobs', 'lightning', 'vram'];
+
+/** What no file of the core may import: the editor and the LSP connection belong to the hosts. */
+const HOST_PATHS = [
+  { name: 'vscode', message: 'The core runs outside VS Code (CLI, Neovim): no VS Code API here.' },
+  { name: 'vscode-languageserver', message: 'The core does not talk to the LSP connection; the server (server/src/*.ts) does.' },
+  { name: 'vscode-languageserver/node', message: 'The core does not talk to the LSP connection; the server (server/src/*.ts) does.' },
+];
+
+/** A relative import, from any depth, of a module inside one of `features` (its index.ts, written `../vram`, stays allowed). */
+function intoFeatures(features) {
+  return `^(?:\\./)?(?:\\.\\./)+(?:${features.join('|')})/.`;
+}
+
+function coreImportRules() {
+  const blocks = [
+    { files: ['server/src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: HOST_PATHS }] } },
+    {
+      files: ['server/src/core/common/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: HOST_PATHS,
+            patterns: [{ regex: `^(?:\\.\\./)+(?:${FEATURES.join('|')})(?:/|$)`, message: 'The kernel (core/common) is shared by every feature and imports none of them.' }],
+          },
+        ],
+      },
+    },
+  ];
+  for (const feature of FEATURES) {
+    const others = FEATURES.filter((f) => f !== feature);
+    blocks.push({
+      files: [`server/src/core/${feature}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: HOST_PATHS,
+            patterns: [{ regex: intoFeatures(others), message: `core/${feature} may import another feature only through its index.ts ('../<feature>') or the kernel ('../common/...').` }],
+          },
+        ],
+      },
+    });
+  }
+  return blocks;
+}
+
 export default tseslint.config(
   {
     ignores: ['out/**', 'dist/**', 'node_modules/**', '**/.cache/**', '.test-tmp/**', 'test/editor/.cache/**', 'action/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
@@ -20,20 +69,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
-  {
-    // The core is the editor-independent engine: no VS Code API and no LSP connection (DESIGN §2).
-    files: ['server/src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'vscode', message: 'The core runs outside VS Code (CLI, Neovim): no VS Code API here.' },
-            { name: 'vscode-languageserver', message: 'The core does not talk to the LSP connection; the server (server/src/*.ts) does.' },
-            { name: 'vscode-languageserver/node', message: 'The core does not talk to the LSP connection; the server (server/src/*.ts) does.' },
-          ],
-        },
-      ],
-    },
-  },
+  // The core is the editor-independent engine: no VS Code API and no LSP connection (DESIGN §2). Inside it, the
+  // shared kernel (core/common) imports no feature, and a feature (core/<feature>) reaches another only through that
+  // feature's public index.ts (`../vram`), never one of its modules (`../vram/estimate`): docs/architecture.md.
+  // One block per folder, since a later block's no-restricted-imports replaces an earlier one's options.
+  ...coreImportRules(),
 );

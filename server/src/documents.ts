@@ -14,21 +14,21 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
 import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
 import { readRegularFile } from './fileText';
-import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigService, type ConfigSettings, type FormatId } from './core/config';
+import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type ConfigSettings, type FormatId } from './core/config';
+import type { Analysis, DocumentService, VramContext } from './core/document';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { readWorkspacePins } from './pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
 import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
 import { findGpu, type GpuInfo } from './core/gpus/catalog';
-import type { VramContext } from './core/config/service';
 import type { CatalogModel } from './core/vram/modelTypes';
 import { completeDims } from './core/vram/models';
-import { resolveVersion } from './core/config/versions';
+import { resolveVersion } from './core/common/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
-import { CODES } from './core/config/codes';
+import { CODES } from './core/common/codes';
 import { withoutYamlLanguageServerOverlap } from './yamlExtensionOverlap';
 import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
 
@@ -258,7 +258,7 @@ export class ConfigDocuments {
   };
 
   constructor(
-    private readonly service: ConfigService,
+    private readonly service: DocumentService,
     private readonly host: DocumentHost,
     private readonly getDocument: (uri: string) => TextDocument | undefined,
     private readonly allDocuments: () => TextDocument[],

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { FORMATS } from './core/config/formats';
+import { FORMATS } from './core/common/formats';
 import { planLaunch } from './core/jobs/command';
 import { LAUNCHERS, LaunchError, type LaunchRequest } from './core/jobs/types';
 import type { LaunchPlanResult } from './protocol';

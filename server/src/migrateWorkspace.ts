@@ -2,7 +2,7 @@ import { expandPaths, readTextFile } from './workspaceFiles';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { pathOfUri, preferredFixes } from './core/config';
-import { resolveVersion } from './core/config/versions';
+import { resolveVersion } from './core/common/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import type { MigrateWorkspaceResult } from './protocol';
 import { readWorkspacePins } from './pins';

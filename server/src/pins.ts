@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePins, PIN_FILES } from './core/config/versions';
+import { parsePins, PIN_FILES } from './core/common/versions';
 import { readTextFile } from './workspaceFiles';
 
 /**

@@ -13,7 +13,8 @@ import {
   ResponseError,
 } from 'vscode-languageserver/node';
 import { TEXT_DOCUMENTS } from './textDocuments';
-import { CONFIG_FORMAT_IDS, createConfigService, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
+import { CONFIG_FORMAT_IDS, FIX_ALL_KIND, FORMATS, pathOfUri } from './core/config';
+import { createDocumentService } from './core/document';
 import { migrateWorkspace } from './migrateWorkspace';
 import { ConfigDocuments } from './documents';
 import {
@@ -58,7 +59,7 @@ import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayH
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TEXT_DOCUMENTS);
-  const service = createConfigService(loadSchemas());
+  const service = createDocumentService(loadSchemas());
   let workspaceFolders: string[] = [];
   let pullConfiguration = false;
   let folderEvents = false;

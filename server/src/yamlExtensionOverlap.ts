@@ -18,7 +18,7 @@
  */
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { CODES } from './core/config/codes';
+import { CODES } from './core/common/codes';
 
 export type YamlSyntaxMode = 'show' | 'leaveToRedHatYaml';
 

@@ -8,7 +8,7 @@ import { estimate } from '../../server/src/core/vram/estimate';
 import { planFit } from '../../server/src/core/vram/plan';
 import { resolveSetup, type TrainingSetupInput } from '../../server/src/core/vram/setup';
 import { loadSchemas } from '../../server/src/schemaFiles';
-import { createConfigService } from '../../server/src/core/config';
+import { createDocumentService as createConfigService } from '../../server/src/core/document';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { devFiles, readRows, scoreRows, summarize as summarizeRows, summaryLine } from './vramAccuracy';
 import { summarize } from './stats';

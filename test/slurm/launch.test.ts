@@ -8,7 +8,8 @@ import type { LogEvent } from '../../server/src/jobs/logs';
 import { findProgram, JobRunner, type JobResult } from '../../server/src/jobs/runner';
 import { slurmEnv, startCluster, stopCluster } from './cluster';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createConfigService, DEFAULT_SETTINGS, fixesOf } from '../../server/src/core/config';
+import { DEFAULT_SETTINGS, fixesOf } from '../../server/src/core/config';
+import { createDocumentService as createConfigService } from '../../server/src/core/document';
 import { findGpu } from '../../server/src/core/gpus/catalog';
 import { loadSchemas } from '../../server/src/schemaFiles';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_SETTINGS, type Analysis } from '../../server/src/core/config';
+import { DEFAULT_SETTINGS } from '../../server/src/core/config';
+import type { Analysis } from '../../server/src/core/document';
 import { findGpu } from '../../server/src/core/gpus/catalog';
 import { APPROACHES, configFormat, configPathFor, GEN_FORMATS, GEN_METHODS, newConfig, support, supportMatrix, type NewConfigRequest } from '../../server/src/core/generate';
 import { doc, service } from './helpers';

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createConfigService, DEFAULT_SETTINGS, type Analysis, type ConfigService, type DocumentContext } from '../../server/src/core/config';
+import { DEFAULT_SETTINGS } from '../../server/src/core/config';
+import { createDocumentService as createConfigService, type Analysis, type DocumentContext, type DocumentService as ConfigService } from '../../server/src/core/document';
 import { loadSchemas } from '../../server/src/schemaFiles';
 
 export const REPO = join(__dirname, '..', '..', '..');

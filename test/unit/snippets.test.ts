@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { detectFormat } from '../../server/src/core/config/detect';
-import type { FormatId } from '../../server/src/core/config/formats';
+import type { FormatId } from '../../server/src/core/common/formats';
 import type { PythonParser } from '../../server/src/core/lightning/python';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../../server/src/core/lightning/service';
 import { loadPythonParser } from '../../server/src/pythonParser';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, fixesOf } from '../../server/src/core/config';
-import { atOrAfter, parsePins, pinnedVersion } from '../../server/src/core/config/versions';
+import { atOrAfter, parsePins, pinnedVersion } from '../../server/src/core/common/versions';
 import { readWorkspacePins } from '../../server/src/pins';
 import { analyze, AXOLOTL_BASE, summary } from './helpers';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FormatId } from '../../server/src/core/config/formats';
+import type { FormatId } from '../../server/src/core/common/formats';
 import { parseConfig } from '../../server/src/core/config/parse';
 import type { AdaptedSetup, NoSetup } from '../../server/src/core/vram/adapterTypes';
 import { setupFromConfig } from '../../server/src/core/vram/adapters';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DEFAULT_SETTINGS, fixesOf, type Analysis, type VramContext } from '../../server/src/core/config';
+import { DEFAULT_SETTINGS, fixesOf } from '../../server/src/core/config';
+import type { Analysis, VramContext } from '../../server/src/core/document';
 import { findGpu, type GpuInfo } from '../../server/src/core/gpus/catalog';
 import { vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from '../../server/src/core/vram/editor';
 import { doc, service } from './helpers';

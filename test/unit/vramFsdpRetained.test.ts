@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../server/src/core/config/parse';
-import type { FormatId } from '../../server/src/core/config/formats';
+import type { FormatId } from '../../server/src/core/common/formats';
 import type { AdaptedSetup, NoSetup } from '../../server/src/core/vram/adapterTypes';
 import { setupFromConfig } from '../../server/src/core/vram/adapters';
 import { estimate, type Estimate } from '../../server/src/core/vram/estimate';

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { detectFormat } from '../core/config/detect';
-import { isFormatId } from '../core/config/formats';
+import { isFormatId } from '../core/common/formats';
 import { parseConfig } from '../core/config/parse';
 import { APPROACHES, CONFIG_GEN_FORMATS, configPathFor, ensemble, EnsembleError, GEN_FORMATS, GEN_METHODS, newConfig, type Approach, type GenFormat } from '../core/generate';
 import type { Method } from '../core/vram/setup';

@@ -1,11 +1,11 @@
 /** `ftw`: the same checks as the editor, for the terminal and CI (DESIGN §6.1). */
 import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CODES, CONFIG_FORMAT_IDS, createConfigService, DEFAULT_SETTINGS, FORMATS, isFormatId, proveFixes, type Analysis, type ConfigService, type FormatId } from '../core/config';
-import { makeDiagnostic, offsetRange } from '../core/config/diagnostics';
+import { CODES, CONFIG_FORMAT_IDS, DEFAULT_SETTINGS, FORMATS, isFormatId, proveFixes, type FormatId } from '../core/config';
+import { createDocumentService, type Analysis, type DocumentService, type VramContext } from '../core/document';
+import { makeDiagnostic, offsetRange } from '../core/common/diagnostics';
 import { preferredEdits, unifiedDiff } from './fix';
 import { findGpu, GPUS, type GpuInfo } from '../core/gpus/catalog';
-import type { VramContext } from '../core/config/service';
 import type { FileAccess } from '../core/config/rules';
 import { readWorkspacePins } from '../pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from '../hfCache';
@@ -13,13 +13,13 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import type { ToolVersion } from '../core/config/versions';
+import type { ToolVersion } from '../core/common/versions';
 import { planLaunch } from '../core/jobs/command';
 import { commentText, shellJoin, shellQuote, shellVarName } from '../core/jobs/quote';
 import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
 import { findProgram, JobRunner } from '../jobs/runner';
 import { ensembleCommand, GENERATE_USAGE, newCommand } from './generate';
-import { resolveVersion } from '../core/config/versions';
+import { resolveVersion } from '../core/common/versions';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
 import { loadPythonParser } from '../pythonParser';
 import type { PythonParser } from '../core/lightning/python';
@@ -237,7 +237,7 @@ const WORKER_ROLE = 'ftw-lightning-check';
 /** Checks one config's text as `ftw check` does; `ftw fix` calls it again on the fixed text. */
 type Diagnose = (file: string, text: string, linkedAs: FormatId | null) => Analysis;
 
-function configDiagnoser(service: ConfigService, cwd: string, gpus: string[] = [], python?: PythonParser): Diagnose {
+function configDiagnoser(service: DocumentService, cwd: string, gpus: string[] = [], python?: PythonParser): Diagnose {
   const pins = readWorkspacePins([cwd]);
   const tokenizerConfig = hfTokenizerConfigReader();
   // With --gpu, each training config's VRAM estimate is checked against those GPUs (FT401).
@@ -272,7 +272,7 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-async function analyzeAll(service: ConfigService, paths: string[], cwd: string, gpus: string[] = [], progressFor?: (total: number) => Progress): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
+async function analyzeAll(service: DocumentService, paths: string[], cwd: string, gpus: string[] = [], progressFor?: (total: number) => Progress): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
   const progress = progressFor?.(files.length);
   const results: Checked[] = [];
@@ -333,7 +333,7 @@ function reportUnreadable(results: Checked[], io: Io): boolean {
 async function check(args: string[], io: Io): Promise<number> {
   const { paths, options, gpus } = parseOptions(args, { format: ['text', 'json', 'sarif', 'github'], gpu: null });
   for (const g of gpus) if (!findGpu(g)) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
-  const service = createConfigService(loadSchemas());
+  const service = createDocumentService(loadSchemas());
   const format = options['format'] ?? 'text';
   // The progress line: text on a terminal only (json, sarif and github are read by programs; a pipe is too).
   const terminal = format === 'text' ? io.terminal : undefined;
@@ -361,7 +361,7 @@ const MAX_FIX_PASSES = 8;
 async function fix(args: string[], io: Io): Promise<number> {
   const dryRun = args.includes('--dry-run');
   const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
-  const service = createConfigService(loadSchemas());
+  const service = createDocumentService(loadSchemas());
   const { results, diagnose } = await analyzeAll(service, paths, io.cwd);
   await checkPython(results, io.cwd);
   const unreadable = reportUnreadable(results, io);
@@ -441,7 +441,7 @@ async function launch(args: string[], io: Io): Promise<number> {
   let value: Record<string, unknown> | undefined;
   if (/\.py$/i.test(file)) format = 'python';
   else {
-    const service = createConfigService(loadSchemas());
+    const service = createDocumentService(loadSchemas());
     const doc = TextDocument.create(`file://${encodeURI(file)}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
     const gpus = count('gpus') ?? 1;
     const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: paths[0], files: DISK, roots: [io.cwd], vram: { targets: await queryLocalGpus(), targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) }, launcherGpus: gpus * (count('nodes') ?? 1) } });
@@ -552,7 +552,7 @@ async function vram(args: string[], io: Io): Promise<number> {
       result = estimate(setup, { ...lookup, gpus: targets });
       if (result.gpus[0] && result.gpus[0].verdict !== 'fits') plan = planFit(setup, targets[0], lookup);
     } else {
-      const service = createConfigService(loadSchemas());
+      const service = createDocumentService(loadSchemas());
       const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
       const analysis = service.analyze(doc, {
         settings: DEFAULT_SETTINGS,
@@ -594,7 +594,7 @@ async function vram(args: string[], io: Io): Promise<number> {
 function detect(args: string[], io: Io): number {
   const { paths } = parseOptions(args, {});
   if (!paths.length) throw new UsageError('detect needs at least one PATH');
-  const service = createConfigService(loadSchemas());
+  const service = createDocumentService(loadSchemas());
   const files = expandPaths(paths, /\.(ya?ml|jsonc?|py)$/i);
   let status = 0;
   for (const f of files) {

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
-import { SOURCE } from './codes';
-import { fixesOf, type Fix } from './diagnostics';
+import { SOURCE } from '../common/codes';
+import { fixesOf, type Fix } from '../common/diagnostics';
 import type { Analysis } from './service';
 
 export const FIX_ALL_KIND = 'source.fixAll.finetune';

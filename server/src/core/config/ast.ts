@@ -1,8 +1,9 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { ValuePath } from '../common/valuePath';
 import { keyText, MAX_DEPTH } from './parse';
 
-/** A path into the loaded value: mapping keys and sequence indexes, as in an ajv instancePath. */
-export type ValuePath = Array<string | number>;
+/** A path into the loaded value (mapping keys and sequence indexes, as in an ajv instancePath): a kernel type. */
+export type { ValuePath };
 
 export interface Located {
   /** The value node at the path (aliases resolved); null for an empty value or a path that only exists after merges. */

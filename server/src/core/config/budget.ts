@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node } from 'yaml';
-import { CODES } from './codes';
+import { CODES } from '../common/codes';
 import type { TextProblem } from './parse';
 
 /**

@@ -1,6 +1,6 @@
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { CODES } from './codes';
-import { makeDiagnostic } from './diagnostics';
+import { CODES } from '../common/codes';
+import { makeDiagnostic } from '../common/diagnostics';
 
 /** No file gets more diagnostics than this: past it, the file is not what we think it is, or one mistake repeats. */
 export const MAX_DIAGNOSTICS = 200;

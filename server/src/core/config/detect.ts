@@ -1,4 +1,4 @@
-import { FORMATS, isFormatId, type FormatId } from './formats';
+import { FORMATS, isFormatId, type FormatId } from '../common/formats';
 import { matchesGlob } from './glob';
 import { hasOwn, own } from './own';
 import { detectHydra, hasTarget } from './hydra/detect';

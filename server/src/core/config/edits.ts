@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { locate } from './ast';
-import { offsetRange, type Fix } from './diagnostics';
+import { offsetRange, type Fix } from '../common/diagnostics';
 import { renameKeyText } from './validate';
 import type { EditSpec } from './rules';
 

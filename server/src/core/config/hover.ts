@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Hover, Position } from 'vscode-languageserver-types';
 import { contextAt } from './ast';
-import { offsetRange } from './diagnostics';
+import { offsetRange } from '../common/diagnostics';
 import type { Analysis } from './service';
 import { allowedValues, rangeLabel, schemaAt, typeLabel, type JsonSchema } from './schema';
 import { callableTable, hydraHover } from './hydra';

@@ -1,6 +1,6 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { collectionKey, expandedSize, flowDepthProblem, flowNesting, MAX_EXPANDED_NODES, unclosedProblem, unsafeTags } from './budget';
-import { CODES, type Code } from './codes';
+import { CODES, type Code } from '../common/codes';
 
 /** A problem found while reading the text, located by offsets (the caller turns them into LSP ranges). */
 export interface TextProblem {

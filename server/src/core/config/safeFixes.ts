@@ -1,7 +1,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { preferredFixes } from './actions';
-import type { Fix } from './diagnostics';
+import type { Fix } from '../common/diagnostics';
 
 /** Each fix proven alone costs one more check of the file: past this many, a fix is not proven and not safe. */
 const MAX_PROOFS = 12;

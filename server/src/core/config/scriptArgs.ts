@@ -1,4 +1,4 @@
-import type { Node, PythonParser } from '../lightning/python';
+import type { Node, PythonParser } from '../common/python';
 import { dataclassFields } from './hydra/userClass';
 import type { FileAccess } from './rules/types';
 

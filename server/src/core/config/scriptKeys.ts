@@ -2,8 +2,8 @@ import type { Document, Node, Pair } from 'yaml';
 import { isMap } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { CODES } from './codes';
-import { makeDiagnostic, offsetRange } from './diagnostics';
+import { CODES } from '../common/codes';
+import { makeDiagnostic, offsetRange } from '../common/diagnostics';
 import { keyText } from './parse';
 
 /**

@@ -1,12 +1,12 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range, TextEdit } from 'vscode-languageserver-types';
 import { codeActionsFor } from './actions';
-import { CODES } from './codes';
+import { CODES } from '../common/codes';
 import { completeAt } from './complete';
 import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
 import { dataMapReason, detectFormat, isLlamaFactoryV1, yamlDataMapReason, type Detection } from './detect';
-import { makeDiagnostic, offsetRange } from './diagnostics';
-import { FORMATS, type FormatId } from './formats';
+import { makeDiagnostic, offsetRange } from '../common/diagnostics';
+import { FORMATS, type FormatId } from '../common/formats';
 import { hoverAt } from './hover';
 import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
@@ -18,15 +18,13 @@ import { scriptKeysNote, scriptOnlyKeys } from './scriptKeys';
 import { checkStructure } from './structure';
 import { documentSymbols } from './symbols';
 import { SchemaValidator, validateAgainstSchema } from './validate';
-import { findGpu, type GpuInfo } from '../gpus/catalog';
-import { resolveVersion, type ToolVersion } from './versions';
+import { findGpu, type GpuInfo } from '../gpus';
+import { resolveVersion, type ToolVersion } from '../common/versions';
 import { runRules, type FileAccess } from './rules';
 import { applyUserSettings, findingToDiagnostic } from './findings';
-import { analyzeVram, vramFindings, type VramAnalysis } from '../vram/service';
-import type { ModelLookup } from '../vram/models';
-import { oomFindings, type OomReport } from '../vram/oom';
-import type { PythonParser } from '../lightning/python';
-import { callableTable, checkHydra, placeVram, trainingView } from './hydra';
+import type { Finding } from '../common/findings';
+import type { PythonParser } from '../common/python';
+import { callableTable, checkHydra, trainingView, type TrainingView } from './hydra';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'information' | 'hint';
 
@@ -63,21 +61,34 @@ export interface DocumentContext {
   pins?: Map<string, { version: string; file: string }>;
   /** Reads a model's tokenizer_config.json from the local Hugging Face cache (see server/src/hfCache.ts). */
   tokenizerConfig?: (modelId: string) => Record<string, unknown> | undefined;
-  /** VRAM hints: the GPUs to judge against and where models come from; without it, no estimate is made. */
-  vram?: VramContext;
-  /** What the last run of this config reported (the editor's job runner): a CUDA OOM becomes FT403. */
-  runtime?: { oom?: OomReport };
   /** Parses Python: a Hydra `_target_` or a LightningCLI `class_path` naming a class of the workspace is checked
    *  against its `__init__`. */
   python?: PythonParser;
 }
 
-export interface VramContext {
-  targets: GpuInfo[];
-  /** The targets are the user's (setting, --gpu) or this machine's: a misfit is then a warning. */
-  targetsAreReal: boolean;
-  lookup: ModelLookup;
-  launcherGpus?: number;
+/** What the config's own checks hand an extension (core/document.ts adds the VRAM and OOM findings this way). */
+export interface ExtensionInput {
+  format: FormatId;
+  /** The loaded config (a mapping). */
+  value: Record<string, unknown>;
+  path: string;
+  roots: string[];
+  files?: FileAccess;
+  /** The GPUs the config's rules judged against. */
+  gpus: GpuInfo[];
+  /** A Hydra config's TrainingArguments (or TRL config) block seen as a flat file, when it has one. */
+  trainingView(): TrainingView | undefined;
+}
+
+/**
+ * Findings another part of the core adds to a config's analysis, composed outside the config feature so that it
+ * imports none of them. `gpus` supplies the GPUs the rules judge against when the settings name none; `analyze` runs
+ * after the rules, and its findings join theirs (same placement, settings, order and cap); `extra` is spread into
+ * the analysis. Texts checked only to prove a fix safe are analysed without the extension.
+ */
+export interface AnalysisExtension<C extends DocumentContext, E extends object> {
+  gpus(ctx: C): GpuInfo[] | undefined;
+  analyze(input: ExtensionInput, ctx: C): { findings: Finding[]; extra?: Partial<E> };
 }
 
 /** Everything known about one version of a document; hover, completion and symbols reuse it. */
@@ -91,8 +102,6 @@ export interface Analysis {
   /** The release of the format's tool the checks assumed, and where that came from. */
   toolVersion?: ToolVersion;
   diagnostics: Diagnostic[];
-  /** The VRAM estimate and its fixes, for configs of a training format (when the context asked for it). */
-  vram?: VramAnalysis;
 }
 
 /** Schemas by name (`axolotl`, `deepspeed`), loaded by the host: the core does no I/O. */
@@ -147,11 +156,14 @@ export function proveFixes(analysis: Analysis): Analysis {
   return analysis;
 }
 
-export class ConfigService {
+export class ConfigService<C extends DocumentContext = DocumentContext, E extends object = object> {
   private readonly validator = new SchemaValidator();
   private readonly parsers = new Map<string, IncrementalYamlParser>();
 
-  constructor(private readonly schemas: SchemaSet) {}
+  constructor(
+    private readonly schemas: SchemaSet,
+    private readonly extension?: AnalysisExtension<C, E>,
+  ) {}
 
   /** Compiles the validators ahead of the first validation: one schema by id, or all of them. */
   warmUp(id?: string): void {
@@ -212,21 +224,20 @@ export class ConfigService {
    * checked them: whoever applies or offers fixes (code actions, fix-all, `ftw fix`, `ftw check`'s "fixable")
    * proves them first, once per analysis, so that typing does not pay for re-checking fixed texts.
    */
-  analyze(textDocument: TextDocument, ctx: DocumentContext): Analysis {
-    const analysis = this.analyzeText(textDocument, ctx, false);
+  analyze(textDocument: TextDocument, ctx: C): Analysis & Partial<E> {
+    const analysis = this.analyzeText(textDocument, ctx, false) as Analysis & Partial<E>;
     // A safe fix must not make the file worse: the fixed text is checked again (without VRAM or the last run).
     // Only for files of a config's size: the check parses from scratch, which on a 3,000-line file costs more
     // than the incremental check of each keystroke (docs/benchmarks.md); larger files keep their fixes unproven.
     if (analysis.parsed && textDocument.getText().length <= MAX_PROVEN_CHARS) {
-      const recheckCtx: DocumentContext = { ...ctx, vram: undefined, runtime: undefined };
       pendingProofs.set(analysis, () =>
-        proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), recheckCtx, true).diagnostics),
+        proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), ctx, true).diagnostics),
       );
     }
     return analysis;
   }
 
-  private analyzeText(textDocument: TextDocument, ctx: DocumentContext, proving: boolean): Analysis {
+  private analyzeText(textDocument: TextDocument, ctx: C, proving: boolean): Analysis {
     const path = pathOfUri(textDocument.uri);
     const syntax = syntaxOf(path, textDocument.languageId);
     const text = textDocument.getText();
@@ -290,26 +301,22 @@ export class ConfigService {
         if (note) diagnostics.push(note);
       }
     }
-    let vram: VramAnalysis | undefined;
+    // A text checked only to prove a fix safe is analysed without the extension (no VRAM, no last run).
+    const extension = proving ? undefined : this.extension;
+    let extra: Partial<E> | undefined;
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
     if (detection.format === 'hydra' && parsed.doc && !blocked && isPlainObject(parsed.value)) {
       diagnostics.push(...checkHydra({ textDocument, doc: parsed.doc, value: parsed.value, table: callableTable(this.schemas['hydra']), path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...(ctx.python ? { python: ctx.python } : {}), versionOf }));
     }
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
-      if (!gpus.length && ctx.vram?.targetsAreReal) gpus = ctx.vram.targets;
+      if (!gpus.length) gpus = extension?.gpus(ctx) ?? gpus;
       const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, text, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
-      if (ctx.vram && detection.format === 'hydra') {
-        // A TrainingArguments block next to a model name: estimated as the flat file it stands for, placed back here.
-        const view = trainingView(parsed.value, callableTable(this.schemas['hydra']));
-        vram = view ? placeVram(view, analyzeVram({ format: view.format, value: view.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram })) : undefined;
-        if (vram) findings.push(...vramFindings(vram));
-      } else if (ctx.vram) {
-        vram = analyzeVram({ format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...ctx.vram });
-        findings.push(...vramFindings(vram));
-      }
-      if (ctx.runtime?.oom) {
-        findings.push(...oomFindings(ctx.runtime.oom, vram, { format: detection.format, value: parsed.value, path, roots: ctx.roots ?? [], targets: ctx.vram?.targets ?? gpus, lookup: ctx.vram?.lookup ?? {} }));
+      if (extension) {
+        const value = parsed.value;
+        const added = extension.analyze({ format: detection.format, value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), gpus, trainingView: () => trainingView(value, callableTable(this.schemas['hydra'])) }, ctx);
+        findings.push(...added.findings);
+        extra = added.extra;
       }
       // Files are created only inside the workspace folders (or, with none open, beside the config).
       const createWithin = ctx.roots?.length ? ctx.roots : [path.slice(0, path.lastIndexOf('/') + 1) || '/'];
@@ -317,7 +324,7 @@ export class ConfigService {
     }
     const adjusted = applyUserSettings(textDocument, diagnostics, ctx.settings.rules);
     adjusted.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics: capDiagnostics(adjusted), ...(vram ? { vram } : {}) };
+    return { ...base, detection, parsed, schema: shownSchema, toolVersion: version, diagnostics: capDiagnostics(adjusted), ...extra };
   }
 
   /**
@@ -369,7 +376,7 @@ export class ConfigService {
     return { ...base, detection, parsed: null, schema: null, diagnostics };
   }
 
-  validate(textDocument: TextDocument, ctx: DocumentContext): Diagnostic[] {
+  validate(textDocument: TextDocument, ctx: C): Diagnostic[] {
     return this.analyze(textDocument, ctx).diagnostics;
   }
 

@@ -2,13 +2,13 @@ import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLM
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ValuePath } from './ast';
-import { CODES } from './codes';
-import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
-import type { FormatInfo } from './formats';
+import { CODES } from '../common/codes';
+import { makeDiagnostic, offsetRange, type Fix } from '../common/diagnostics';
+import type { FormatInfo } from '../common/formats';
 import { own } from './own';
 import { keyText, MAX_DEPTH } from './parse';
 import { childSchema, typesOf, type JsonSchema } from './schema';
-import { atOrAfter, type ToolVersion } from './versions';
+import { atOrAfter, type ToolVersion } from '../common/versions';
 import { renameFixes, renameKeyText } from './validate';
 
 /**

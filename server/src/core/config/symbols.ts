@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
-import { offsetRange } from './diagnostics';
+import { offsetRange } from '../common/diagnostics';
 import { keyText } from './parse';
 import type { Analysis } from './service';
 

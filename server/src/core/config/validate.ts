@@ -3,12 +3,12 @@ import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Range } from 'vscode-languageserver-types';
 import { locate, type ValuePath } from './ast';
-import { CODES } from './codes';
-import { makeDiagnostic, offsetRange, type Fix } from './diagnostics';
+import { CODES } from '../common/codes';
+import { makeDiagnostic, offsetRange, type Fix } from '../common/diagnostics';
 import { allowedValues, branches, propertiesOf, renamedOf, schemaAt, typesOf, type JsonSchema, type RenamedKey } from './schema';
 import { own } from './own';
 import { byCloseness, closest } from './suggest';
-import { atOrAfter, type ToolVersion } from './versions';
+import { atOrAfter, type ToolVersion } from '../common/versions';
 
 /** ajv's options; schemas/tools/validators.mjs compiles the bundled schemas at build time with the same ones. */
 export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, allowUnionTypes: true, validateFormats: false } as const;

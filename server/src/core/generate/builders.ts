@@ -3,9 +3,8 @@
  * approach, a method, a model and the values the VRAM search picked. Shapes copied from each tool's own examples
  * (../shared/corpus/configs/<format>/).
  */
-import type { GpuInfo } from '../gpus/catalog';
-import type { ModelDims } from '../vram/modelTypes';
-import type { Method } from '../vram/setup';
+import type { GpuInfo } from '../gpus';
+import type { Method, ModelDims } from '../vram';
 import { axolotlChatTemplate, family, isInstruct, llamafactoryTemplate, torchtuneModel, type TorchtuneModel } from './modelFacts';
 import type { Approach, GenFormat } from './support';
 import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';

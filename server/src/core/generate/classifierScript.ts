@@ -5,7 +5,7 @@
  * LLaMA-Factory (freeze_trainable_layers) and PEFT (peft_type, num_virtual_tokens) name them, so the VRAM adapter
  * reads the method from it like any other config.
  */
-import type { Method } from '../vram/setup';
+import type { Method } from '../vram';
 import type { BuildContext, Built, Explanations, Knobs } from './builders';
 import { DATASET_NOTE, opt, Out, SCRIPT_KEY } from './configOut';
 

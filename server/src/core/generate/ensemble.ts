@@ -7,14 +7,10 @@
  */
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
-import { parseConfig } from '../config/parse';
-import { commentText } from '../jobs/quote';
-import { findGpu, type GpuInfo } from '../gpus/catalog';
-import { isNoSetup, setupFromConfig } from '../vram/adapters';
-import { estimate, usableBytes, type Estimate } from '../vram/estimate';
-import type { ModelLookup } from '../vram/models';
-import { estimateRange, gib, shortGpuName } from '../vram/report';
-import { resolveSetup } from '../vram/setup';
+import { parseConfig } from '../config';
+import { commentText } from '../jobs';
+import { findGpu, type GpuInfo } from '../gpus';
+import { estimate, type Estimate, estimateRange, gib, isNoSetup, type ModelLookup, resolveSetup, setupFromConfig, shortGpuName, usableBytes } from '../vram';
 import { LENGTH } from './builders';
 import { CONFIG_GEN_FORMATS, type ConfigGenFormat } from './support';
 

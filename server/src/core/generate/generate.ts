@@ -11,14 +11,8 @@
  * The method is never changed: when only another method (QLoRA), offload, more GPUs, a smaller model or another GPU
  * would do, the answer lists the planner's answers, word for word.
  */
-import { findGpu, GPUS, type GpuInfo } from '../gpus/catalog';
-import { isNoSetup, setupFromConfig } from '../vram/adapters';
-import { estimate, usableBytes, type Estimate } from '../vram/estimate';
-import { planFit, type FitPlan } from '../vram/plan';
-import type { Verdict } from '../vram/range';
-import type { ModelLookup } from '../vram/models';
-import { gib, shortGpuName } from '../vram/report';
-import { resolveSetup, type Method } from '../vram/setup';
+import { findGpu, GPUS, type GpuInfo } from '../gpus';
+import { estimate, type Estimate, type FitPlan, gib, isNoSetup, type Method, type ModelLookup, planFit, resolveSetup, setupFromConfig, shortGpuName, usableBytes, type Verdict } from '../vram';
 import { build, type BuildContext, type Built, type Explanations, type Knobs } from './builders';
 import { contextLength, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
 import { classifierPython, scriptPathFor } from './classifierPython';

@@ -3,9 +3,7 @@
  * instruct/chat variant, the LLaMA-Factory and Axolotl template names for it, torchtune's builder for it, and a
  * teacher for distillation (same tokenizer, more parameters).
  */
-import { MODEL_CATALOG } from '../vram/catalogData';
-import { catalogModel, resolveModel, type ModelLookup } from '../vram/models';
-import type { ModelDims } from '../vram/modelTypes';
+import { catalogModel, MODEL_CATALOG, type ModelDims, type ModelLookup, resolveModel } from '../vram';
 
 /** Context lengths of families shorter than the 2048 tokens the generator starts from. */
 const SHORT_CONTEXT: Array<[RegExp, number]> = [

@@ -13,7 +13,7 @@
  * and the wizard's "Why?". The facts come from the tools' own keys (../shared/reference/*.tsv,
  * ../shared/research/config-formats.md) and PEFT's task types (peft.TaskType.SEQ_CLS).
  */
-import type { Method } from '../vram/setup';
+import type { Method } from '../vram';
 
 export type Approach = 'classifier' | 'prompt-template';
 /** The formats a tool reads as a config file (and the ensemble writer handles). */

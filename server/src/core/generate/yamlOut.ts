@@ -1,6 +1,6 @@
 /** Writes a config value as YAML 1.1 (what PyYAML and OmegaConf read) with comments placed on its keys. */
 import { Document, isMap, isScalar } from 'yaml';
-import { commentText } from '../jobs/quote';
+import { commentText } from '../jobs';
 
 export type KeyPath = Array<string | number>;
 

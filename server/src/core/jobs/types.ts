@@ -1,4 +1,4 @@
-import type { FormatId } from '../config/formats';
+import type { FormatId } from '../common/formats';
 
 export type Launcher = 'local' | 'torchrun' | 'accelerate' | 'deepspeed' | 'slurm' | 'skypilot';
 export const LAUNCHERS: readonly Launcher[] = ['local', 'torchrun', 'accelerate', 'deepspeed', 'slurm', 'skypilot'];

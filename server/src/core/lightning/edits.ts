@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { offsetRange } from '../config/diagnostics';
+import { offsetRange } from '../common/diagnostics';
 import { collectImports } from './imports';
 import type { Node } from './python';
 

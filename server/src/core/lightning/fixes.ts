@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { offsetRange, type Fix } from '../config/diagnostics';
+import { offsetRange, type Fix } from '../common/diagnostics';
 import type { LightningFinding } from './detect';
 import { removeArguments, toEdits } from './edits';
 import { loaderIndexExpression } from './loaderIndex';

@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Fix } from '../config/diagnostics';
+import type { Fix } from '../common/diagnostics';
 import type { LightningFinding } from './detect';
 import { indentAt, lineEndOf, toEdits, type Span } from './edits';
 import { descendants, dottedName, methodsOf, parameterNames, type Node } from './python';

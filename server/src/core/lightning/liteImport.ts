@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { offsetRange, type Fix } from '../config/diagnostics';
+import { offsetRange, type Fix } from '../common/diagnostics';
 import type { ImportBinding } from './imports';
 import type { Node } from './python';
 import { MIGRATIONS, type MigrationRule } from './table';

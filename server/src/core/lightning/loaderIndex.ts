@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { offsetRange, type Fix } from '../config/diagnostics';
+import { offsetRange, type Fix } from '../common/diagnostics';
 import type { LightningFinding } from './detect';
 import { descendants, methodsOf, type Node } from './python';
 

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver-types';
-import { fixesOf } from '../config/diagnostics';
-import type { ToolVersion } from '../config/versions';
+import { fixesOf } from '../common/diagnostics';
+import type { ToolVersion } from '../common/versions';
 import { detectStatement, kindsOf, RANKED_PHASES, type ClassFact, type ClassKind, type DetectContext, type DetectFacts, type LightningFinding } from './detect';
 import { importsOf, type ImportTarget } from './imports';
 import type { PythonChange } from './incremental';

@@ -1,8 +1,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
-import { makeDiagnostic, offsetRange, type Fix } from '../config/diagnostics';
-import type { Code } from '../config/codes';
-import { pinnedBefore, type ToolVersion } from '../config/versions';
+import { makeDiagnostic, offsetRange, type Fix } from '../common/diagnostics';
+import type { Code } from '../common/codes';
+import { pinnedBefore, type ToolVersion } from '../common/versions';
 import { detectMigrations, type DetectContext, type LightningFinding } from './detect';
 import { dottedName, type Node } from './python';
 import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrateResume, removeKeyword } from './fixes';

@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Fix } from '../config/diagnostics';
+import type { Fix } from '../common/diagnostics';
 import type { LightningFinding } from './detect';
 import { isShim } from './detect';
 import { importLine, indentAt, lightningRoot, removeArguments, toEdits, usesName, type Span } from './edits';

@@ -1,6 +1,6 @@
-import type { ValuePath } from '../config/ast';
-import type { FormatId } from '../config/formats';
-import type { FileAccess } from '../config/rules/types';
+import type { ValuePath } from '../common/valuePath';
+import type { FormatId } from '../common/formats';
+import type { FileAccess } from '../common/host';
 import type { TrainingSetupInput } from './setup';
 
 /** What an adapter needs: the loaded config and a way to read the files it names (DeepSpeed JSON, Accelerate YAML). */

@@ -1,13 +1,16 @@
 /** VRAM hints in the editor: the code lens at the top of a config, inlay hints, and the hover section per key. */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeLens, InlayHint, Position, Range } from 'vscode-languageserver-types';
-import { contextAt, locate, type ValuePath } from '../config/ast';
-import type { Analysis } from '../config/service';
+import type { ValuePath } from '../common/valuePath';
+import { type Analysis as ConfigAnalysis, contextAt, locate } from '../config';
 import type { SetupField } from './adapterTypes';
 import type { ModelLookup } from './models';
 import { planLines } from './plan';
 import { estimateMarkdown, estimateRange, lensTitle, shortGpuName, VERDICT_MARK } from './report';
-import { contribution } from './service';
+import { contribution, type VramAnalysis } from './service';
+
+/** A document's analysis with its VRAM estimate (composed in core/document.ts). */
+type Analysis = ConfigAnalysis & { vram?: VramAnalysis };
 
 /** The client command a lens runs: opens the breakdown of this file's estimate. */
 export const SHOW_VRAM_COMMAND = 'finetune.showVramBreakdown';

@@ -10,7 +10,7 @@
  * A GPU fits when peakUpperBytes + contextBytes ≤ its nvidia-smi total, is tight when only peakBytes +
  * contextBytes does, and does not fit otherwise.
  */
-import type { GpuInfo } from '../gpus/catalog';
+import type { GpuInfo } from '../gpus';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
 import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, RETAINED_GRADS_LABEL, retainedInputGradients, zero3DtypeBytes, zero3OffloadStaging } from './terms';

@@ -4,10 +4,10 @@
  * estimated and ranked by memory saved, and the planner's answers (plan.ts) written as one edit each.
  */
 import { relative, sep } from 'node:path';
-import type { ValuePath } from '../config/ast';
-import type { FormatId } from '../config/formats';
-import { deepspeedTemplate } from '../config/rules/deepspeedTemplate';
-import type { EditSpec } from '../config/rules/types';
+import type { ValuePath } from '../common/valuePath';
+import type { FormatId } from '../common/formats';
+import { deepspeedTemplate } from '../config';
+import type { EditSpec } from '../common/findings';
 import type { AdaptedSetup } from './adapterTypes';
 import { estimate, type Estimate, type EstimateOptions } from './estimate';
 import type { PlanAnswer } from './plan';

@@ -3,10 +3,10 @@
  * computed from the text): placed on the micro batch key, with the same fixes as FT401, computed even when the
  * estimate says the config fits.
  */
-import type { ValuePath } from '../config/ast';
-import type { FormatId } from '../config/formats';
-import type { Finding } from '../config/rules/types';
-import type { GpuInfo } from '../gpus/catalog';
+import type { ValuePath } from '../common/valuePath';
+import type { FormatId } from '../common/formats';
+import type { Finding } from '../common/findings';
+import type { GpuInfo } from '../gpus';
 import { estimate } from './estimate';
 import { answerEdits, fitOptions, type FitOption } from './fit';
 import { planFit, planSummary, type FitPlan } from './plan';

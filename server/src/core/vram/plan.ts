@@ -9,7 +9,7 @@
  * A change is taken only when every cheaper one was not enough, and once the run fits, cheaper changes that the
  * costlier one made unnecessary are given back. A run "fits" when its upper bound fits (range.ts).
  */
-import { findGpu, type GpuInfo } from '../gpus/catalog';
+import { findGpu, type GpuInfo } from '../gpus';
 import { MODEL_CATALOG } from './catalogData';
 import { estimate, type Estimate, type EstimateOptions } from './estimate';
 import { familyOf, resolveModel } from './models';

@@ -2,11 +2,12 @@
  * VRAM hints for one config: the setup its keys describe, the estimate, whether it fits the target GPUs, and the
  * fixes that make it fit. Pure: the caller supplies the files, the Hugging Face cache reader and the GPUs.
  */
-import type { ValuePath } from '../config/ast';
-import { CODES } from '../config/codes';
-import type { FormatId } from '../config/formats';
-import type { EditSpec, FileAccess, Finding } from '../config/rules/types';
-import type { GpuInfo } from '../gpus/catalog';
+import type { ValuePath } from '../common/valuePath';
+import { CODES } from '../common/codes';
+import type { FormatId } from '../common/formats';
+import type { EditSpec, Finding } from '../common/findings';
+import type { FileAccess } from '../common/host';
+import type { GpuInfo } from '../gpus';
 import type { AdaptedSetup, SetupField } from './adapterTypes';
 import { isNoSetup, setupFromConfig } from './adapters';
 import { estimate, type Components, type Estimate, type EstimateOptions } from './estimate';

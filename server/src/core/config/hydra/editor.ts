@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionItemKind, CompletionItemTag, type CompletionItem, type Hover, type Position, type Range } from 'vscode-languageserver-types';
 import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { contextAt, findPair, locate, resolveAlias } from '../ast';
-import { offsetRange } from '../diagnostics';
+import { offsetRange } from '../../common/diagnostics';
 import { HYDRA_KEYS, lookupCallable, type CallableArg, type CallableInfo, type CallableTable } from './callables';
 
 /** Markdown for one argument of a callable: type, default, allowed values, what it does. */

@@ -3,4 +3,4 @@ export { callableTable, lookupCallable, type CallableInfo, type CallableTable } 
 export { detectHydra } from './detect';
 export { checkHydra, type HydraContext } from './check';
 export { hydraCompletion, hydraHover } from './editor';
-export { placeVram, trainingView, type TrainingView } from './vram';
+export { trainingView, type TrainingView } from './vram';

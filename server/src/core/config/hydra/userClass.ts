@@ -1,5 +1,5 @@
 import type { FileAccess } from '../rules/types';
-import type { Node, PythonParser } from '../../lightning/python';
+import type { Node, PythonParser } from '../../common/python';
 
 /** The keyword arguments a class or function of the user's own code accepts, read from its source. */
 export interface UserSignature {

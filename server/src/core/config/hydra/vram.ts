@@ -1,6 +1,4 @@
 import type { ValuePath } from '../ast';
-import type { EditSpec } from '../rules/types';
-import type { VramAnalysis } from '../../vram/service';
 import { isDeferred, lookupCallable, shortName, type CallableTable } from './callables';
 
 /**
@@ -79,55 +77,4 @@ export function trainingView(root: unknown, table: CallableTable): TrainingView 
     put('use_bnb_nested_quant', bnb.obj['bnb_4bit_use_double_quant'], [...bnb.path, 'bnb_4bit_use_double_quant']);
   }
   return { format: args.format, value, paths };
-}
-
-function remapPath(view: TrainingView, path: ValuePath): ValuePath | undefined {
-  const head = view.paths.get(String(path[0]));
-  return head ? [...head, ...path.slice(1)] : undefined;
-}
-
-/** Edits in the Hydra file: only changes of keys that are there (a key the view adds has no place in the file). */
-function remapEdits(view: TrainingView, edits: EditSpec[] | undefined): EditSpec[] | undefined {
-  if (!edits?.length) return undefined;
-  const out: EditSpec[] = [];
-  for (const e of edits) {
-    if (e.kind !== 'set') return undefined;
-    const path = remapPath(view, e.path);
-    if (!path) return undefined;
-    out.push({ ...e, path });
-  }
-  return out;
-}
-
-/**
- * The estimate of the view, placed in the Hydra file; undefined when there is none (no known model, an invalid
- * setup): the key names are a guess here, so a Hydra file never gets "no estimate" diagnostics.
- */
-export function placeVram(view: TrainingView, analysis: VramAnalysis): VramAnalysis | undefined {
-  if (analysis.unavailable || !analysis.adapted || !analysis.estimate) return undefined;
-  const sources: typeof analysis.adapted.sources = {};
-  for (const [field, path] of Object.entries(analysis.adapted.sources) as Array<[keyof typeof sources, ValuePath]>) {
-    const placed = remapPath(view, path);
-    if (placed) sources[field] = placed;
-  }
-  const accumulation = analysis.adapted.gradientAccumulation;
-  const accumulationPath = accumulation ? remapPath(view, accumulation.path) : undefined;
-  const deepspeed = analysis.adapted.deepspeedFile;
-  const deepspeedKey = deepspeed ? remapPath(view, deepspeed.keyPath) : undefined;
-  const { gradientAccumulation: _g, deepspeedFile: _d, ...rest } = analysis.adapted;
-  return {
-    ...analysis,
-    adapted: {
-      ...rest,
-      sources,
-      ...(accumulation && accumulationPath ? { gradientAccumulation: { value: accumulation.value, path: accumulationPath } } : {}),
-      ...(deepspeed && deepspeedKey ? { deepspeedFile: { path: deepspeed.path, keyPath: deepspeedKey } } : {}),
-    },
-    options: analysis.options.map((o) => {
-      const { edits, ...option } = o;
-      const placed = remapEdits(view, edits);
-      return placed ? { ...option, edits: placed } : option;
-    }),
-    planEdits: analysis.planEdits.map((e) => remapEdits(view, e)),
-  };
 }

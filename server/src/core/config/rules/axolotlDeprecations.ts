@@ -1,5 +1,5 @@
 import type { Finding, Rule } from './types';
-import { atOrAfter } from '../versions';
+import { atOrAfter } from '../../common/versions';
 import { get, isTrue } from './values';
 
 // Deprecations Axolotl prints itself at startup (utils/schemas/validation.py, v0.18.0): it still runs, and the

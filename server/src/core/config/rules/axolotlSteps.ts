@@ -1,4 +1,4 @@
-import { pinnedBefore } from '../versions';
+import { pinnedBefore } from '../../common/versions';
 import type { Finding, Rule } from './types';
 import { get } from './values';
 

@@ -1,6 +1,6 @@
 import { closest } from '../suggest';
 import type { Finding, Rule } from './types';
-import { pinnedBefore } from '../versions';
+import { pinnedBefore } from '../../common/versions';
 import { linkedDeepspeedConfig } from './distributed';
 import { isLlamaFactoryV1 } from '../detect';
 import { asNumber, get, isAuto, isSet, isTrue } from './values';

@@ -1,5 +1,5 @@
 import { own } from '../own';
-import { pinnedBefore } from '../versions';
+import { pinnedBefore } from '../../common/versions';
 import type { Finding, Rule } from './types';
 import { get } from './values';
 

@@ -1,6 +1,6 @@
 import { own } from '../own';
 import { closest } from '../suggest';
-import { atOrAfter, compareVersions, parseVersion } from '../versions';
+import { atOrAfter, compareVersions, parseVersion } from '../../common/versions';
 import type { Finding, Rule } from './types';
 
 // A torchtune recipe reads the top-level keys it knows (`cfg.get("x")`, `cfg.x`) and never looks at the others: a key

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from './types';
-import { atOrAfter } from '../versions';
+import { atOrAfter } from '../../common/versions';
 import { asNumber, get, isTrue, modelFamily } from './values';
 
 // Attention backends that keep packed samples apart; with others, packed samples attend to each other and Axolotl

@@ -1,7 +1,7 @@
-import { CONFIG_FORMAT_IDS } from '../formats';
+import { CONFIG_FORMAT_IDS } from '../../common/formats';
 import { own } from '../own';
 import type { ValueHistory } from '../schema';
-import { atOrAfter, type ToolVersion } from '../versions';
+import { atOrAfter, type ToolVersion } from '../../common/versions';
 import type { Finding, Rule } from './types';
 
 // Values that some releases of a tool accept and others refuse (TRL's `packing_strategy: ffd` was 0.19's name for

@@ -1,6 +1,8 @@
 /** Reading config values the way the tools read them (YAML 1.1 booleans, numbers as strings). */
 import { own } from '../own';
 
+export { asNumber, isAuto } from '../../common/values';
+
 export function get(value: Record<string, unknown>, path: string): unknown {
   let current: unknown = value;
   for (const key of path.split('.')) {
@@ -16,16 +18,6 @@ export function isTrue(v: unknown): boolean {
 
 export function isSet(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== '';
-}
-
-export function asNumber(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && /^\s*[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
-  return undefined;
-}
-
-export function isAuto(v: unknown): boolean {
-  return typeof v === 'string' && v.trim().toLowerCase() === 'auto';
 }
 
 /** The model family a Hugging Face id or torchtune builder belongs to, for template and tokenizer checks. */

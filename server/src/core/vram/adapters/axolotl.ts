@@ -1,5 +1,5 @@
 /** Config → TrainingSetup: Axolotl configs. (index.ts gives the conventions every format follows.) */
-import type { ValuePath } from '../../config/ast';
+import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Quantization } from '../setup';
 import { TrainingKind, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';

@@ -1,7 +1,7 @@
 /** Config → TrainingSetup: Readers shared by several formats: optimizer, attention, LoRA targets, packing, loss, DeepSpeed and FSDP, HF batch, precision and quantization, preference training. (index.ts gives the conventions every format follows.) */
 import { basename } from 'node:path';
-import type { ValuePath } from '../../config/ast';
-import { asNumber } from '../../config/rules/values';
+import type { ValuePath } from '../../common/valuePath';
+import { asNumber } from '../../common/values';
 import type { NoSetup } from '../adapterTypes';
 import { DEFAULTS, type Attention, type Optimizer, type Precision, type Quantization, type Sharding } from '../setup';
 import { type Obj, Reader, candidates, isObj, show } from './reader';

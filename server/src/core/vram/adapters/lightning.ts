@@ -1,6 +1,6 @@
 /** Config → TrainingSetup: LightningCLI configs. (index.ts gives the conventions every format follows.) */
-import type { ValuePath } from '../../config/ast';
-import { asNumber, isAuto } from '../../config/rules/values';
+import type { ValuePath } from '../../common/valuePath';
+import { asNumber, isAuto } from '../../common/values';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import { type Precision, type Sharding } from '../setup';
 import { setOptimizer } from './common';

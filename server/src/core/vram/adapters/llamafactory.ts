@@ -1,5 +1,5 @@
 /** Config → TrainingSetup: LLaMA-Factory configs (v0 and v1). (index.ts gives the conventions every format follows.) */
-import type { ValuePath } from '../../config/ast';
+import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Sharding } from '../setup';
 import { type TrainingKind, attentionFromName, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';

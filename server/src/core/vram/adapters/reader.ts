@@ -1,7 +1,7 @@
 /** Config → TrainingSetup: The Reader that collects a setup, its sources and notes while one config is read, and small helpers. (index.ts gives the conventions every format follows.) */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { ValuePath } from '../../config/ast';
-import { asNumber, isAuto } from '../../config/rules/values';
+import type { ValuePath } from '../../common/valuePath';
+import { asNumber, isAuto } from '../../common/values';
 import type { AdaptedSetup, AdapterContext, SetupField } from '../adapterTypes';
 import { type Sharding, type TrainingSetupInput } from '../setup';
 import { prequantized } from './common';

@@ -1,6 +1,6 @@
 /** Config → TrainingSetup: torchtune recipe configs. (index.ts gives the conventions every format follows.) */
 import { basename } from 'node:path';
-import type { ValuePath } from '../../config/ast';
+import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Method } from '../setup';
 import { preferenceNotes, setLoss, setOptimizer, setPacked } from './common';
