@@ -14,6 +14,7 @@
 #          .pre-commit-hooks.yaml with language: node into a temp project and running it on a bad and a good config
 #          (about 40 s: npm install + build of the hook repository). FTW_SKIP_PRECOMMIT=1 skips it; where
 #          pre-commit cannot be installed it says so loudly and skips.
+#   lint   npm run lint (ESLint) and npm run format:check (Prettier) before the suites. FTW_SKIP_LINT=1 skips them.
 #   nvim   Debian's Neovim 0.7 as a second LSP client (seconds, plus a one-time apt-get install neovim).
 #          FTW_SKIP_NVIM=1 skips it; `npm run test:nvim` runs it alone.
 set -euo pipefail
@@ -26,6 +27,13 @@ fi
 
 [ -d node_modules ] || npm ci
 npm run --silent compile
+# The linter (type-aware, about a minute on two cores) and the formatter's check; FTW_SKIP_LINT=1 skips both.
+if [ "${FTW_SKIP_LINT:-}" = 1 ]; then
+  echo "[test] FTW_SKIP_LINT=1: skipping npm run lint and format:check"
+else
+  npm run --silent lint
+  npm run --silent format:check
+fi
 
 suites=(out/test/unit/ out/test/lsp/)
 [ "${FTW_SKIP_RUNTIME:-}" = 1 ] || suites+=(out/test/runtime/)
