@@ -30,7 +30,12 @@ function coreImportRules() {
           'error',
           {
             paths: HOST_PATHS,
-            patterns: [{ regex: `^(?:\\.\\./)+(?:${FEATURES.join('|')})(?:/|$)`, message: 'The kernel (core/common) is shared by every feature and imports none of them.' }],
+            patterns: [
+              {
+                regex: `^(?:\\.\\./)+(?:${FEATURES.join('|')})(?:/|$)`,
+                message: 'The kernel (core/common) is shared by every feature and imports none of them.',
+              },
+            ],
           },
         ],
       },
@@ -45,7 +50,12 @@ function coreImportRules() {
           'error',
           {
             paths: HOST_PATHS,
-            patterns: [{ regex: intoFeatures(others), message: `core/${feature} may import another feature only through its index.ts ('../<feature>') or the kernel ('../common/...').` }],
+            patterns: [
+              {
+                regex: intoFeatures(others),
+                message: `core/${feature} may import another feature only through its index.ts ('../<feature>') or the kernel ('../common/...').`,
+              },
+            ],
           },
         ],
       },

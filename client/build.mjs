@@ -36,6 +36,10 @@ await Promise.all([
 // tree-sitter's runtime and the Python grammar, next to the server bundle (server/src/pythonParser.ts finds them).
 mkdirSync('dist', { recursive: true });
 // uPlot's stylesheet (legend, cursor, zoom selection) next to the chart's script.
-for (const [from, to] of [['web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'], ['tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm'], ['uplot/dist/uPlot.min.css', 'uPlot.min.css']]) {
+for (const [from, to] of [
+  ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
+  ['tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm'],
+  ['uplot/dist/uPlot.min.css', 'uPlot.min.css'],
+]) {
   copyFileSync(require.resolve(from), `dist/${to}`);
 }

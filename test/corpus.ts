@@ -34,7 +34,9 @@ export function needsCorpus(suite: string): { skip: string | false } {
   if (CORPUS) return { skip: false };
   if (!told.has(suite)) {
     told.add(suite);
-    console.warn(`\n*** SKIPPED: ${suite}. No conformance corpus here (FTW_CORPUS unset, no ../shared/corpus beside the repository): set FTW_CORPUS to a copy of the project's corpus folder, or place it at ../shared/corpus as CI does, to run it. ***\n`);
+    console.warn(
+      `\n*** SKIPPED: ${suite}. No conformance corpus here (FTW_CORPUS unset, no ../shared/corpus beside the repository): set FTW_CORPUS to a copy of the project's corpus folder, or place it at ../shared/corpus as CI does, to run it. ***\n`,
+    );
   }
   return { skip: 'no conformance corpus (FTW_CORPUS or ../shared/corpus)' };
 }

@@ -1,6 +1,14 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { DOCUMENT_FORMAT, LAUNCHABLE_FORMATS, LIST_FORMATS, SET_FORMAT_OVERRIDE, type DocumentFormatParams, type FormatChoice, type SetFormatOverrideParams } from '../../server/src/protocol';
+import {
+  DOCUMENT_FORMAT,
+  LAUNCHABLE_FORMATS,
+  LIST_FORMATS,
+  SET_FORMAT_OVERRIDE,
+  type DocumentFormatParams,
+  type FormatChoice,
+  type SetFormatOverrideParams,
+} from '../../server/src/protocol';
 import type { FormatOverrides } from './formatOverrides';
 
 const LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'python']);
@@ -14,7 +22,10 @@ export class FormatStatus implements vscode.Disposable {
   private readonly formats = new Map<string, DocumentFormatParams>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly client: LanguageClient, private readonly overrides: FormatOverrides) {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly overrides: FormatOverrides,
+  ) {
     this.item.name = 'Fine-Tune Config Format';
     this.item.command = 'finetune.selectFormat';
     this.disposables.push(
@@ -56,14 +67,25 @@ export class FormatStatus implements vscode.Disposable {
     this.item.text = isConfig ? `$(beaker) ${info.label}${version}` : '$(beaker) No config';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**Fine-Tune Workbench**\n\n`);
-    md.appendMarkdown(isConfig ? `Detected as **${info.label}**${info.source === 'override' ? ' (your choice)' : ''}. ` : 'Not treated as a fine-tuning config: no diagnostics. ');
+    md.appendMarkdown(
+      isConfig
+        ? `Detected as **${info.label}**${info.source === 'override' ? ' (your choice)' : ''}. `
+        : 'Not treated as a fine-tuning config: no diagnostics. ',
+    );
     md.appendText(info.reason);
     if (isConfig && info.toolVersion) {
-      const from = info.versionSource === 'newest' ? 'the newest release we know (no pin found; set `finetune.versions` or pin it in requirements.txt)' : info.versionSource === 'setting' ? 'the `finetune.versions` setting' : `\`${info.versionSource}\``;
+      const from =
+        info.versionSource === 'newest'
+          ? 'the newest release we know (no pin found; set `finetune.versions` or pin it in requirements.txt)'
+          : info.versionSource === 'setting'
+            ? 'the `finetune.versions` setting'
+            : `\`${info.versionSource}\``;
       md.appendMarkdown(`\n\nChecked against ${info.label} ${info.toolVersion}, from ${from}.`);
     }
     if (isConfig) {
-      md.appendMarkdown(info.validated ? `\n\n${info.errors} error(s), ${info.warnings} warning(s).` : '\n\nValidation for this format arrives in a later version.');
+      md.appendMarkdown(
+        info.validated ? `\n\n${info.errors} error(s), ${info.warnings} warning(s).` : '\n\nValidation for this format arrives in a later version.',
+      );
     }
     if (doc.languageId !== 'python') md.appendMarkdown('\n\n$(edit) Click to choose the format for this file.');
     this.item.tooltip = md;
@@ -88,11 +110,16 @@ export class FormatStatus implements vscode.Disposable {
       { label: '$(search) Detect automatically', description: current ? '' : 'current', format: null },
       ...choices.map((c) => ({
         label: c.id === 'none' ? '$(circle-slash) Not a fine-tuning config' : c.label,
-        description: [c.id === current ? 'current' : '', c.validated ? 'validated' : c.id === 'none' ? 'no diagnostics' : 'detected only'].filter(Boolean).join(' · '),
+        description: [c.id === current ? 'current' : '', c.validated ? 'validated' : c.id === 'none' ? 'no diagnostics' : 'detected only']
+          .filter(Boolean)
+          .join(' · '),
         format: c.id,
       })),
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Config format for this file', placeHolder: 'The format decides which schema validates the file' });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Config format for this file',
+      placeHolder: 'The format decides which schema validates the file',
+    });
     if (!picked) return;
     await this.overrides.set(uri, picked.format);
     const params: SetFormatOverrideParams = { uri, format: picked.format };

@@ -12,20 +12,21 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   // nvidia-smi is a program: in Restricted Mode the server does not run it.
-  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: vscode.workspace.isTrusted, clientCommands: ['finetune.showVramBreakdown'] };
+  const initializationOptions: InitializationOptions = {
+    formatOverrides: overrides.all(),
+    probeGpus: vscode.workspace.isTrusted,
+    clientCommands: ['finetune.showVramBreakdown'],
+  };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { language: 'yaml' },
-      { language: 'json' },
-      { language: 'jsonc' },
-      { language: 'python', scheme: 'file' },
-    ],
+    documentSelector: [{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'python', scheme: 'file' }],
     synchronize: {
       configurationSection: 'finetune',
       // Version pins decide which keys are valid, and recipe scripts which TRL keys their dataclasses add:
       // revalidate when they change.
       fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}'),
+        vscode.workspace.createFileSystemWatcher(
+          '**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}',
+        ),
         vscode.workspace.createFileSystemWatcher('**/*.py', false, false, false),
       ],
     },

@@ -36,7 +36,11 @@ export async function migrateLightningWorkspace(client: LanguageClient): Promise
     return;
   }
   if (!result.fixes) {
-    void vscode.window.showInformationMessage(result.remaining ? `No safe migration left; ${result.remaining} Lightning 1.x uses need a decision (see the Problems panel).` : 'No Lightning 1.x code found in this workspace.');
+    void vscode.window.showInformationMessage(
+      result.remaining
+        ? `No safe migration left; ${result.remaining} Lightning 1.x uses need a decision (see the Problems panel).`
+        : 'No Lightning 1.x code found in this workspace.',
+    );
     return;
   }
   // The Refactor Preview starts every change that needs confirmation unticked: say so, or apply all at once.
@@ -44,7 +48,10 @@ export async function migrateLightningWorkspace(client: LanguageClient): Promise
   const all = 'Apply All';
   const choice = await vscode.window.showInformationMessage(
     `Migrate ${result.fixes} Lightning 1.x use${result.fixes === 1 ? '' : 's'} in ${result.files} file${result.files === 1 ? '' : 's'} to Lightning 2.x?`,
-    { modal: true, detail: `Each change keeps the code's behaviour (see docs/rules.md).${result.remaining ? ` ${result.remaining} more need a decision of yours and are left as problems.` : ''} Preview shows every change; tick the files or changes to apply, then Apply.` },
+    {
+      modal: true,
+      detail: `Each change keeps the code's behaviour (see docs/rules.md).${result.remaining ? ` ${result.remaining} more need a decision of yours and are left as problems.` : ''} Preview shows every change; tick the files or changes to apply, then Apply.`,
+    },
     preview,
     all,
   );
@@ -54,6 +61,8 @@ export async function migrateLightningWorkspace(client: LanguageClient): Promise
   const edit = await client.protocol2CodeConverter.asWorkspaceEdit(raw as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]);
   const applied = await vscode.workspace.applyEdit(edit!, { isRefactoring: true });
   if (applied && choice === all) {
-    void vscode.window.showInformationMessage(`Migrated ${result.fixes} Lightning 1.x uses in ${result.files} file(s)${result.remaining ? `; ${result.remaining} need a decision (see the Problems panel)` : ''}. Save the files to keep the changes.`);
+    void vscode.window.showInformationMessage(
+      `Migrated ${result.fixes} Lightning 1.x uses in ${result.files} file(s)${result.remaining ? `; ${result.remaining} need a decision (see the Problems panel)` : ''}. Save the files to keep the changes.`,
+    );
   }
 }

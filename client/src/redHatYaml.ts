@@ -23,7 +23,7 @@ export const yamlSyntaxMiddleware: Middleware['workspace'] = {
         installed: vscode.extensions.getExtension(RED_HAT_YAML) !== undefined,
         validate: vscode.workspace.getConfiguration('yaml', scope).get<boolean>('validate', true),
       });
-      return { ...(value), validation };
+      return { ...value, validation };
     });
   },
 };

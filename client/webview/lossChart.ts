@@ -4,7 +4,15 @@
  * the page's CSP stays `script-src 'nonce-…'`. Colours come from VS Code's theme variables and follow theme changes.
  */
 import uPlot from 'uplot';
-import { assembleChart, smoothTensorBoard, SMOOTHING_MAX, type ChartColumn, type ChartMetric, type ChartRun, type ChartToPage } from '../../server/src/jobs/chart';
+import {
+  assembleChart,
+  smoothTensorBoard,
+  SMOOTHING_MAX,
+  type ChartColumn,
+  type ChartMetric,
+  type ChartRun,
+  type ChartToPage,
+} from '../../server/src/jobs/chart';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
@@ -39,7 +47,14 @@ let pending = false;
 let assembled: ReturnType<typeof assembleChart> | undefined;
 
 const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const PALETTE = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 const runColour = (i: number) => css(PALETTE[i % PALETTE.length], FALLBACK[i % FALLBACK.length]);
 const METRIC_NAME: Record<ChartMetric, string> = { loss: 'loss', evalLoss: 'eval loss', learningRate: 'learning rate' };
@@ -64,7 +79,15 @@ function build(): { data: uPlot.AlignedData; series: uPlot.Series[] } {
     if (column.metric === 'loss') {
       data.push(column.values);
       plotted.push({ column, smoothed: false });
-      series.push({ label: `${name} (raw)`, value: legendValue, scale: 'loss', stroke: withAlpha(colour, 0.3), width: 1, spanGaps: true, points: { show: false } });
+      series.push({
+        label: `${name} (raw)`,
+        value: legendValue,
+        scale: 'loss',
+        stroke: withAlpha(colour, 0.3),
+        width: 1,
+        spanGaps: true,
+        points: { show: false },
+      });
       data.push(smoothTensorBoard(column.values, state.smoothing));
       plotted.push({ column, smoothed: true });
       series.push({ label: name, value: legendValue, scale: 'loss', stroke: colour, width: 2, spanGaps: true, points: { show: false } });
@@ -89,7 +112,9 @@ function legendValue(_u: uPlot, v: number | null): string {
 function withAlpha(colour: string, alpha: number): string {
   const m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(colour);
   if (!m) return colour;
-  return `#${m[1]}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
+  return `#${m[1]}${Math.round(alpha * 255)
+    .toString(16)
+    .padStart(2, '0')}`;
 }
 
 /** The panel's width, and its height less what sits above the chart (280 to 600 px; the legend scrolls below). */
@@ -111,7 +136,10 @@ function options(series: uPlot.Series[]): uPlot.Options {
     ...(side !== undefined ? { side } : {}),
   });
   const has = (scale: string) => series.some((s) => s.scale === scale);
-  const axes: uPlot.Axis[] = [{ stroke: fg, grid: { show: true, stroke: grid, width: 0.5 }, ticks: { stroke: grid, width: 0.5 }, label: 'step' }, axis('loss', 'loss', 3, true)];
+  const axes: uPlot.Axis[] = [
+    { stroke: fg, grid: { show: true, stroke: grid, width: 0.5 }, ticks: { stroke: grid, width: 0.5 }, label: 'step' },
+    axis('loss', 'loss', 3, true),
+  ];
   if (has('eval')) axes.push(axis('eval', 'eval loss', 1));
   if (has('lr')) axes.push(axis('lr', 'learning rate', 1));
   const logDistr = state.log ? { distr: 3 as const, log: 10 as const } : {};
@@ -177,7 +205,10 @@ function renderRuns(): void {
       swatch.style.backgroundColor = runColour(i);
       const losses = r.points.filter((p) => p.loss !== undefined);
       const last = losses[losses.length - 1];
-      li.append(swatch, `${r.label}${r.id === current ? ' (this job)' : ''} · ${r.points.length} point${r.points.length === 1 ? '' : 's'}${last ? ` · last loss ${fmt(last.loss)}` : ''}`);
+      li.append(
+        swatch,
+        `${r.label}${r.id === current ? ' (this job)' : ''} · ${r.points.length} point${r.points.length === 1 ? '' : 's'}${last ? ` · last loss ${fmt(last.loss)}` : ''}`,
+      );
       return li;
     }),
   );

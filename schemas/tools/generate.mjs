@@ -27,7 +27,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
 // Accelerate `launch` options that the `trl <cmd>` CLI forwards from the same YAML file (research §5.1).
-const ACCELERATE_LAUNCH_KEYS = ['num_processes', 'num_machines', 'machine_rank', 'main_process_ip', 'main_process_port', 'mixed_precision', 'config_file', 'multi_gpu', 'use_deepspeed', 'use_fsdp', 'deepspeed_config_file', 'gpu_ids', 'same_network', 'rdzv_backend', 'dynamo_backend'];
+const ACCELERATE_LAUNCH_KEYS = [
+  'num_processes',
+  'num_machines',
+  'machine_rank',
+  'main_process_ip',
+  'main_process_port',
+  'mixed_precision',
+  'config_file',
+  'multi_gpu',
+  'use_deepspeed',
+  'use_fsdp',
+  'deepspeed_config_file',
+  'gpu_ids',
+  'same_network',
+  'rdzv_backend',
+  'dynamo_backend',
+];
 
 /** Where people learn what these schemas are; named in each schema's description. */
 const SCHEMA_HOME = 'https://github.com/finetune-workbench/finetune-workbench';
@@ -79,7 +95,10 @@ const TOOLS = {
     snapshot: 'hiyouga/LLaMA-Factory v0.9.5+54 (ff6d4d12) with transformers 5.18 TrainingArguments',
     // v0 arguments of every subcommand (train, export, chat, eval): the same file may be any of them. v1 configs
     // (USE_V1=1) have a schema of their own, below.
-    tables: [{ file: 'llamafactory.tsv', include: notV1 }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    tables: [
+      { file: 'llamafactory.tsv', include: notV1 },
+      { file: 'transformers-training-args.tsv', include: anyRow },
+    ],
     descriptions: ['llamafactory', 'transformers-training-args'],
     renames: ['llamafactory', 'transformers'],
     rootScope: 'ModelArguments',
@@ -118,7 +137,10 @@ const TOOLS = {
     title: 'TRL CLI config',
     tool: 'TRL',
     snapshot: 'huggingface/trl v1.9.0+26 (f2cd5771) with transformers 5.18 TrainingArguments',
-    tables: [{ file: 'trl.tsv', include: anyRow }, { file: 'transformers-training-args.tsv', include: anyRow }],
+    tables: [
+      { file: 'trl.tsv', include: anyRow },
+      { file: 'transformers-training-args.tsv', include: anyRow },
+    ],
     extraKeys: ACCELERATE_LAUNCH_KEYS.map((k) => ({ key: k, description: `An \`accelerate launch\` option: the \`trl\` CLI passes it to Accelerate.` })),
     descriptions: ['trl', 'transformers-training-args'],
     renames: ['trl', 'transformers'],
@@ -128,7 +150,8 @@ const TOOLS = {
     valueChecks: 'advisory',
     unknownKeys: (scope, path) => (path === '' ? 'unverified' : 'ignored'),
     versionDrift: true,
-    unverifiedNote: 'no TRL trainer declares it: the `trl` CLI passes it to `accelerate launch`, which stops on an unknown option (a script of your own may read it)',
+    unverifiedNote:
+      'no TRL trainer declares it: the `trl` CLI passes it to `accelerate launch`, which stops on an unknown option (a script of your own may read it)',
   },
   'hf-args': {
     version: '5.18.0',
@@ -183,7 +206,22 @@ const TOOLS = {
     // jsonargparse: "Group 'trainer' does not accept option 'x'".
     unknownKeys: () => 'rejected',
     rejectedNote: 'LightningCLI refuses to start with it (jsonargparse: "does not accept option")',
-    freeForm: ['model', 'data', 'optimizer', 'lr_scheduler', 'fit', 'validate', 'test', 'predict', 'trainer.callbacks', 'trainer.logger', 'trainer.plugins', 'trainer.profiler', 'trainer.strategy', 'trainer.accelerator'],
+    freeForm: [
+      'model',
+      'data',
+      'optimizer',
+      'lr_scheduler',
+      'fit',
+      'validate',
+      'test',
+      'predict',
+      'trainer.callbacks',
+      'trainer.logger',
+      'trainer.plugins',
+      'trainer.profiler',
+      'trainer.strategy',
+      'trainer.accelerator',
+    ],
   },
   torchtune: {
     version: '0.6.1',
@@ -203,7 +241,9 @@ const TOOLS = {
 };
 
 function readTsv(file) {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   const header = lines.shift().split('\t');
   return lines.map((line) => {
     const cells = line.split('\t');
@@ -438,13 +478,17 @@ function buildObject(node, ctx, path) {
   if (implied) addImpliedPrefixAliases(properties, renamed, implied);
   for (const [old, info] of ctx.renames) {
     const segs = splitKey(old);
-    const parent = segs.slice(0, -1).join('.').replace(/\.\[\]/g, '[]');
+    const parent = segs
+      .slice(0, -1)
+      .join('.')
+      .replace(/\.\[\]/g, '[]');
     const name = segs[segs.length - 1];
     if (parent === path && !properties[name] && !renamed[name]) renamed[name] = { rejected: false, ...info };
   }
-  const childScope = path === ''
-    ? ctx.def.rootScope
-    : [...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? node.rows.find((r) => r.scope)?.scope ?? '';
+  const childScope =
+    path === ''
+      ? ctx.def.rootScope
+      : ([...node.props.values()].flatMap((c) => c.rows).find((r) => r.scope)?.scope ?? node.rows.find((r) => r.scope)?.scope ?? '');
   const out = { type: 'object', properties, additionalProperties: false, 'x-ftw-unknownKeys': ctx.def.unknownKeys(childScope, path) };
   if (required.length) out.required = required;
   if (Object.keys(renamed).length) out['x-ftw-renamed'] = sortObject(renamed);
@@ -554,7 +598,20 @@ function generate(tool) {
     for (const k of added) seen.add(k);
   }
   for (const extra of def.extraKeys ?? []) {
-    if (!seen.has(extra.key)) insert(tree, [extra.key], { key: extra.key, type: 'any', enum: '', default: '', required: 'no', since: '', status: 'current', replacement: '', source: '', scope: def.rootScope, description: extra.description });
+    if (!seen.has(extra.key))
+      insert(tree, [extra.key], {
+        key: extra.key,
+        type: 'any',
+        enum: '',
+        default: '',
+        required: 'no',
+        since: '',
+        status: 'current',
+        replacement: '',
+        source: '',
+        scope: def.rootScope,
+        description: extra.description,
+      });
   }
   const constraints = JSON.parse(readFileSync(join(src, 'constraints.json'), 'utf8'))[tool] ?? {};
   const descriptions = new Map();
@@ -611,7 +668,6 @@ function generate(tool) {
   };
 }
 
-
 /**
  * Hydra/OmegaConf configs build objects with `hydra.utils.instantiate`: `_target_` names a callable, the other keys are
  * its keyword arguments. This is not a schema of a file (a Hydra config has no fixed keys) but the table of the
@@ -642,7 +698,12 @@ function hydraCallables() {
       const [owner, key] = r.old_key.includes('.') ? r.old_key.split('.') : [undefined, r.old_key];
       if (owner && owner !== scope) continue;
       if (key.includes(':')) continue;
-      out[key] = { ...(r.new_key_or_empty ? { replacement: r.new_key_or_empty } : {}), ...(r.version_deprecated ? { deprecated: r.version_deprecated.replace(/^v/, '') } : {}), ...(r.version_removed ? { removed: r.version_removed.replace(/^v/, '') } : {}), evidence: r.evidence };
+      out[key] = {
+        ...(r.new_key_or_empty ? { replacement: r.new_key_or_empty } : {}),
+        ...(r.version_deprecated ? { deprecated: r.version_deprecated.replace(/^v/, '') } : {}),
+        ...(r.version_removed ? { removed: r.version_removed.replace(/^v/, '') } : {}),
+        evidence: r.evidence,
+      };
     }
     return out;
   };
@@ -660,16 +721,23 @@ function hydraCallables() {
     const removed = {};
     for (const r of tfRows) {
       if (!scopes.includes(r.scope)) continue;
-      if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(r.replacement ? { replacement: r.replacement } : {}), ...(tfRenames[r.key] ?? {}) };
+      if (r.status === 'removed' || r.status === 'renamed')
+        removed[r.key] = { ...(r.replacement ? { replacement: r.replacement } : {}), ...(tfRenames[r.key] ?? {}) };
       else args[r.key] = arg(r, tfDesc);
     }
     return { args, removed };
   };
   const ta = trainingArgs(['TrainingArguments']);
-  add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...ta }, ['transformers.training_args.TrainingArguments']);
+  add('transformers.TrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, ...ta }, [
+    'transformers.training_args.TrainingArguments',
+  ]);
   // Subclasses list their own arguments; `inherits` names the class whose arguments they add to (callables.ts merges).
   const s2s = trainingArgs(['Seq2SeqTrainingArguments']);
-  add('transformers.Seq2SeqTrainingArguments', { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, inherits: 'transformers.TrainingArguments', ...s2s }, ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments']);
+  add(
+    'transformers.Seq2SeqTrainingArguments',
+    { tool: 'transformers', package: 'transformers', kwargs: 'rejected', dataclass: true, inherits: 'transformers.TrainingArguments', ...s2s },
+    ['transformers.training_args_seq2seq.Seq2SeqTrainingArguments'],
+  );
 
   // TRL's configs extend TrainingArguments; ModelConfig and ScriptArguments stand alone.
   const trlDesc = readDescriptions('trl');
@@ -681,13 +749,22 @@ function hydraCallables() {
     const removed = renamesOf('trl', scope);
     for (const r of trlRows) {
       if (r.scope !== scope) continue;
-      if (r.status === 'removed' || r.status === 'renamed') removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
+      if (r.status === 'removed' || r.status === 'renamed')
+        removed[r.key] = { ...(removed[r.key] ?? {}), ...(r.replacement ? { replacement: r.replacement } : {}) };
       else args[r.key] = arg(r, trlDesc.has(r.key) ? trlDesc : tfDesc);
       // Values only some TRL releases take (constraints.json, as in trl.schema.json).
       const history = trlConstraints[r.key]?.['x-ftw-valueHistory'];
       if (args[r.key] && history) args[r.key].valueHistory = history;
     }
-    add(`trl.${scope}`, { tool: 'TRL', package: 'trl', kwargs: 'rejected', dataclass: true, ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}), args, removed });
+    add(`trl.${scope}`, {
+      tool: 'TRL',
+      package: 'trl',
+      kwargs: 'rejected',
+      dataclass: true,
+      ...(inherits ? { inherits: 'transformers.TrainingArguments' } : {}),
+      args,
+      removed,
+    });
   }
 
   // PEFT config dataclasses.
@@ -710,7 +787,14 @@ function hydraCallables() {
     if (r.status === 'removed' || r.status === 'renamed') trainer.removed[key] = r.replacement ? { replacement: r.replacement.replace(/trainer\./g, '') } : {};
     else trainer.args[key] = arg(r, plDesc, r.key);
   }
-  add('lightning.pytorch.Trainer', trainer, ['lightning.Trainer', 'lightning.pytorch.trainer.Trainer', 'lightning.pytorch.trainer.trainer.Trainer', 'pytorch_lightning.Trainer', 'pytorch_lightning.trainer.Trainer', 'pytorch_lightning.trainer.trainer.Trainer']);
+  add('lightning.pytorch.Trainer', trainer, [
+    'lightning.Trainer',
+    'lightning.pytorch.trainer.Trainer',
+    'lightning.pytorch.trainer.trainer.Trainer',
+    'pytorch_lightning.Trainer',
+    'pytorch_lightning.trainer.Trainer',
+    'pytorch_lightning.trainer.trainer.Trainer',
+  ]);
 
   // torch.optim.AdamW from the torch wheel rows of torchtune.tsv; the rest from callables.tsv.
   const adamw = { tool: 'PyTorch', package: 'torch', kwargs: 'rejected', args: {}, removed: {} };
@@ -726,20 +810,42 @@ function hydraCallables() {
     if (!callables[r.callable]) {
       const module = r.callable.replace(/\.\w+$/, '');
       const cls = r.callable.slice(module.length + 1);
-      const names = module === 'torch.optim' ? [`torch.optim.${cls.toLowerCase()}.${cls}`] : module === 'transformers' ? [`transformers.utils.quantization_config.${cls}`] : [];
+      const names =
+        module === 'torch.optim'
+          ? [`torch.optim.${cls.toLowerCase()}.${cls}`]
+          : module === 'transformers'
+            ? [`transformers.utils.quantization_config.${cls}`]
+            : [];
       add(r.callable, entry, names);
     }
     if (r.arg === '*') {
       entry.kwargs = 'ignored';
       continue;
     }
-    entry.args[r.arg] = { ...arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: r.note.startsWith('deprecated') ? 'deprecated' : 'current', replacement: '' }, new Map()), ...(r.note === 'passed by the caller' ? { byCaller: true } : {}) };
+    entry.args[r.arg] = {
+      ...arg(
+        {
+          key: r.arg,
+          type: r.type,
+          default: r.default,
+          enum: '',
+          since: '',
+          status: r.note.startsWith('deprecated') ? 'deprecated' : 'current',
+          replacement: '',
+        },
+        new Map(),
+      ),
+      ...(r.note === 'passed by the caller' ? { byCaller: true } : {}),
+    };
   }
   // Lightning's callbacks, loggers and profilers (lightning-callables.tsv), under both package names.
   for (const r of readTsv(join(src, 'lightning-callables.tsv'))) {
     const name = r.callable;
     if (!callables[name]) {
-      const module = r.source.replace(/^src\//, '').replace(/\.py:\d+$/, '').replace(/\//g, '.');
+      const module = r.source
+        .replace(/^src\//, '')
+        .replace(/\.py:\d+$/, '')
+        .replace(/\//g, '.');
       const cls = name.slice(name.lastIndexOf('.') + 1);
       const names = new Set();
       for (const m of [module, module.replace(/\.\w+$/, '')]) {
@@ -751,7 +857,8 @@ function hydraCallables() {
       add(name, { tool: 'Lightning', package: 'lightning', kwargs: 'rejected', args: {}, removed: {} }, [...names]);
     }
     if (r.arg === '*') callables[name].kwargs = 'accepted';
-    else callables[name].args[r.arg] = arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: 'current', replacement: '' }, new Map());
+    else
+      callables[name].args[r.arg] = arg({ key: r.arg, type: r.type, default: r.default, enum: '', since: '', status: 'current', replacement: '' }, new Map());
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -14,7 +14,18 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument as TextDocumentImpl } from 'vscode-languageserver-textdocument';
 import { diskFiles, expandPaths, readConfigFile, readTextFile } from './workspaceFiles';
 import { readRegularFile } from './fileText';
-import { detectFormat, fixAllEdits, FORMATS, isFormatId, parseWithRecovery, pathOfUri, proveFixes, syntaxOf, type ConfigSettings, type FormatId } from './core/config';
+import {
+  detectFormat,
+  fixAllEdits,
+  FORMATS,
+  isFormatId,
+  parseWithRecovery,
+  pathOfUri,
+  proveFixes,
+  syntaxOf,
+  type ConfigSettings,
+  type FormatId,
+} from './core/config';
 import type { Analysis, DocumentService, VramContext } from './core/document';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
@@ -30,7 +41,14 @@ import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
 import { CODES } from './core/common/codes';
 import { withoutYamlLanguageServerOverlap } from './yamlExtensionOverlap';
-import { DEFAULT_FINETUNE_SETTINGS, LAUNCHABLE_FORMATS, type ConfigEntry, type DocumentFormatParams, type FinetuneSettings, type LaunchInfoResult } from './protocol';
+import {
+  DEFAULT_FINETUNE_SETTINGS,
+  LAUNCHABLE_FORMATS,
+  type ConfigEntry,
+  type DocumentFormatParams,
+  type FinetuneSettings,
+  type LaunchInfoResult,
+} from './protocol';
 
 const DISK = diskFiles();
 /** Configs that may name the workspace's own Python: Hydra and LightningCLI classes, TRL recipes for a script. */
@@ -120,11 +138,14 @@ export class ConfigDocuments {
   inWorkspace(uri: string): boolean {
     if (!uri.startsWith('file:')) return false;
     const real = realPath(pathOfUri(uri));
-    return real !== null && this.host.workspaceFolders().some((folder) => {
-      const root = realPath(pathOfUri(folder));
-      const rel = root === null ? '..' : relative(root, real);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-    });
+    return (
+      real !== null &&
+      this.host.workspaceFolders().some((folder) => {
+        const root = realPath(pathOfUri(folder));
+        const rel = root === null ? '..' : relative(root, real);
+        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+      })
+    );
   }
 
   /** Pre-flight facts for the Launch command: format, problems, the VRAM verdict, the loaded config. */
@@ -133,9 +154,19 @@ export class ConfigDocuments {
     const analysis = await this.analysisOfFile(uri);
     const diagnostics = analysis?.diagnostics ?? [];
     const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
-    const problems = { errors: errors.length, warnings: diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length, ...(errors[0] ? { firstError: errors[0].message } : {}) };
-    const unread = this.getDocument(uri) || analysis ? '' : !this.inWorkspace(uri) ? 'it is not open and not inside a workspace folder' : `the file cannot be read: ${unreadable(path)}`;
-    if (/\.py$/i.test(path)) return { uri, format: 'python', label: 'Python script', launchable: Boolean(analysis), ...(analysis ? {} : { reason: unread }), problems };
+    const problems = {
+      errors: errors.length,
+      warnings: diagnostics.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
+      ...(errors[0] ? { firstError: errors[0].message } : {}),
+    };
+    const unread =
+      this.getDocument(uri) || analysis
+        ? ''
+        : !this.inWorkspace(uri)
+          ? 'it is not open and not inside a workspace folder'
+          : `the file cannot be read: ${unreadable(path)}`;
+    if (/\.py$/i.test(path))
+      return { uri, format: 'python', label: 'Python script', launchable: Boolean(analysis), ...(analysis ? {} : { reason: unread }), problems };
     if (!analysis) return { uri, format: 'none', label: FORMATS.none.label, launchable: false, reason: unread, problems };
     const format = analysis.detection.format;
     const launchable = (LAUNCHABLE_FORMATS as readonly string[]).includes(format);
@@ -143,14 +174,27 @@ export class ConfigDocuments {
     const e = analysis.vram?.estimate;
     const misfit = diagnostics.find((d) => d.code === CODES.vramExceeds);
     const vram = e
-      ? { estimateGiB: Math.round(((e.peakBytes + e.contextBytes) / 2 ** 30) * 10) / 10, ...(analysis.vram!.targetsAreReal ? { fits: e.gpus.every((g) => g.fits) } : {}), ...(misfit ? { message: misfit.message } : {}) }
+      ? {
+          estimateGiB: Math.round(((e.peakBytes + e.contextBytes) / 2 ** 30) * 10) / 10,
+          ...(analysis.vram!.targetsAreReal ? { fits: e.gpus.every((g) => g.fits) } : {}),
+          ...(misfit ? { message: misfit.message } : {}),
+        }
       : undefined;
     return {
       uri,
       format,
       label: FORMATS[format].label,
       launchable,
-      ...(launchable ? {} : { reason: format === 'none' ? 'it is not a training config' : format === 'hydra' ? 'a Hydra config is read by the Python script that declares @hydra.main: launch that script' : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one` }),
+      ...(launchable
+        ? {}
+        : {
+            reason:
+              format === 'none'
+                ? 'it is not a training config'
+                : format === 'hydra'
+                  ? 'a Hydra config is read by the Python script that declares @hydra.main: launch that script'
+                  : `${FORMATS[format].label} files are not launched on their own: launch the training config that uses this one`,
+          }),
       problems,
       ...(vram ? { vram } : {}),
       ...(value && typeof value === 'object' && !Array.isArray(value) ? { value: value as Record<string, unknown> } : {}),
@@ -194,7 +238,15 @@ export class ConfigDocuments {
           continue;
         }
         const relativePath = f.path.startsWith(`${root}/`) ? f.path.slice(root.length + 1) : f.path;
-        const detection = detectFormat({ path: f.path, text, value, associations: settings.formatAssociations, relativePath, override: this.overrides.get(open?.uri ?? uri) ?? null, linkedAs: this.links.get(f.path) ?? null });
+        const detection = detectFormat({
+          path: f.path,
+          text,
+          value,
+          associations: settings.formatAssociations,
+          relativePath,
+          override: this.overrides.get(open?.uri ?? uri) ?? null,
+          linkedAs: this.links.get(f.path) ?? null,
+        });
         if (launchable.includes(detection.format)) {
           out.push({ uri: open?.uri ?? uri, format: detection.format, label: FORMATS[detection.format].label, relativePath });
         }
@@ -310,7 +362,14 @@ export class ConfigDocuments {
 
   /** How many documents each kind of kept state holds (for finetune/memoryUsage). */
   kept(): Record<string, number> {
-    return { analyses: this.analyses.size, parses: this.service.keptDocuments, pythonTrees: this.python?.size ?? 0, timers: this.timers.size, generations: this.generations.size, outcomes: this.outcomes.size };
+    return {
+      analyses: this.analyses.size,
+      parses: this.service.keptDocuments,
+      pythonTrees: this.python?.size ?? 0,
+      timers: this.timers.size,
+      generations: this.generations.size,
+      outcomes: this.outcomes.size,
+    };
   }
 
   /** The analysis of the document's current version (computed now if the debounced one is not ready). */
@@ -346,9 +405,10 @@ export class ConfigDocuments {
     const settings = await this.host.getSettings(uri).catch(() => DEFAULT_FINETUNE_SETTINGS);
     if (this.getDocument(uri)?.version !== analysis.version) return;
     // Red Hat YAML validates documents of the language 'yaml', never JSON or Python.
-    const shown = doc.languageId === 'yaml' && settings.validation.yamlSyntax === 'leaveToRedHatYaml'
-      ? withoutYamlLanguageServerOverlap(doc.getText(), analysis.diagnostics)
-      : analysis.diagnostics;
+    const shown =
+      doc.languageId === 'yaml' && settings.validation.yamlSyntax === 'leaveToRedHatYaml'
+        ? withoutYamlLanguageServerOverlap(doc.getText(), analysis.diagnostics)
+        : analysis.diagnostics;
     this.host.publish(uri, doc.version, shown);
   }
 
@@ -392,7 +452,7 @@ export class ConfigDocuments {
         vram: this.vramContext(settings),
         files: this.files,
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
-        pins: this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f))),
+        pins: (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))),
         tokenizerConfig: this.tokenizerConfig,
         override: this.overrides.get(owner) ?? null,
         relativePath: this.relativePath(path),
@@ -401,8 +461,16 @@ export class ConfigDocuments {
       });
     } catch (e) {
       // A bug of ours must not take the server down with it: report nothing for this version, and say why in the log.
-      this.host.log(`Fine-Tune Workbench could not analyze ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-      analysis = { uri: doc.uri, version: doc.version, syntax: 'yaml', detection: { format: 'none', source: 'none', reason: 'Analysis failed; see the Fine-Tune Workbench log.' }, parsed: null, schema: null, diagnostics: [] };
+      this.host.log(`Fine-Tune Workbench could not analyze ${doc.uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      analysis = {
+        uri: doc.uri,
+        version: doc.version,
+        syntax: 'yaml',
+        detection: { format: 'none', source: 'none', reason: 'Analysis failed; see the Fine-Tune Workbench log.' },
+        parsed: null,
+        schema: null,
+        diagnostics: [],
+      };
     }
     const elapsed = Date.now() - started;
     if (elapsed > 200) this.host.log(`Validating ${doc.uri} took ${elapsed} ms`);
@@ -423,13 +491,18 @@ export class ConfigDocuments {
       return { ...base, detection, diagnostics: [] };
     }
     let diagnostics: Diagnostic[] = [];
-    const version = resolveVersion('lightning', settings.versions, (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))), LIGHTNING_NEWEST);
+    const version = resolveVersion(
+      'lightning',
+      settings.versions,
+      (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))),
+      LIGHTNING_NEWEST,
+    );
     try {
       const parser = await loadPythonParser();
       this.python ??= new IncrementalPython(parser);
       diagnostics = lightningDiagnostics(doc, { parser, path, files: this.files, version, ...(keep ? { incremental: this.python } : {}) });
     } catch (e) {
-      this.host.log(`Fine-Tune Workbench could not check ${doc.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.host.log(`Fine-Tune Workbench could not check ${doc.uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
     const analysis: Analysis = { ...base, detection, toolVersion: version, diagnostics };
     if (keep) this.analyses.set(doc.uri, analysis);

@@ -109,7 +109,13 @@ export function decodeText(bytes: Uint8Array): DecodedText | null {
   const utf16 = utf16Encoding(bytes);
   if (utf16) {
     const bomBytes = utf16.bom ? 2 : 0;
-    return { text: new TextDecoder(utf16.encoding, { ignoreBOM: true }).decode(bytes.subarray(bomBytes)), encoding: utf16.encoding, bomBytes, invalidUtf8At: null, invalidUtf8Char: null };
+    return {
+      text: new TextDecoder(utf16.encoding, { ignoreBOM: true }).decode(bytes.subarray(bomBytes)),
+      encoding: utf16.encoding,
+      bomBytes,
+      invalidUtf8At: null,
+      invalidUtf8Char: null,
+    };
   }
   if (bytes.subarray(0, 8192).includes(0)) return null;
   const bomBytes = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -174,7 +180,7 @@ function utf8Step(bytes: Uint8Array, i: number): { bytes: number; units: number;
 }
 
 function firstInvalid(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const step = utf8Step(bytes, i);
     if (!step.valid) return i;
     i += step.bytes;
@@ -195,8 +201,15 @@ export interface OffsetEdit {
  * TextDocument.applyEdits does.
  */
 export function applyEditsToBytes(bytes: Uint8Array, decoded: DecodedText, edits: OffsetEdit[]): Buffer {
-  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.start - b.e.start || a.i - b.i).map((x) => x.e);
-  const byteAt = byteOffsets(bytes, decoded, sorted.flatMap((e) => [e.start, e.end]));
+  const sorted = edits
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.start - b.e.start || a.i - b.i)
+    .map((x) => x.e);
+  const byteAt = byteOffsets(
+    bytes,
+    decoded,
+    sorted.flatMap((e) => [e.start, e.end]),
+  );
   const parts: Uint8Array[] = [];
   let last = 0;
   for (const e of sorted) {

@@ -16,7 +16,7 @@ export function gpuFromSetting(entry: GpuSetting): GpuInfo | undefined {
   return {
     name: entry.name,
     aliases: [],
-    computeCapability: typeof entry.computeCapability === 'number' ? entry.computeCapability : known?.computeCapability ?? 8.0,
+    computeCapability: typeof entry.computeCapability === 'number' ? entry.computeCapability : (known?.computeCapability ?? 8.0),
     memoryGiB: Math.round(entry.memoryMiB / 1024),
     smiMiB: entry.memoryMiB,
   };
@@ -39,7 +39,7 @@ export function parseNvidiaSmi(text: string): GpuInfo[] {
     out.push({
       name: shown,
       aliases: [],
-      computeCapability: Number.isFinite(capability) && capability > 0 ? capability : known?.computeCapability ?? 8.0,
+      computeCapability: Number.isFinite(capability) && capability > 0 ? capability : (known?.computeCapability ?? 8.0),
       memoryGiB: Math.round(mib / 1024),
       smiMiB: mib,
     });

@@ -13,7 +13,12 @@ import type { Steps } from './workProgress';
  * Every safe migration of the workspace's Lightning code as one WorkspaceEdit (open editors' unsaved text
  * wins over the disk). Each change is annotated `needsConfirmation`, so VS Code shows its refactor preview.
  */
-export async function migrateWorkspace(folders: string[], openText: (path: string) => string | undefined, versions: Record<string, string>, count?: (total: number) => Steps): Promise<MigrateWorkspaceResult> {
+export async function migrateWorkspace(
+  folders: string[],
+  openText: (path: string) => string | undefined,
+  versions: Record<string, string>,
+  count?: (total: number) => Steps,
+): Promise<MigrateWorkspaceResult> {
   const parser = await loadPythonParser();
   const roots = folders.map((f) => pathOfUri(f));
   const version = resolveVersion('lightning', versions, readWorkspacePins(roots), LIGHTNING_NEWEST);

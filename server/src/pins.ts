@@ -14,7 +14,9 @@ export function readWorkspacePins(roots: string[]): Map<string, { version: strin
     for (const folder of folders.reverse()) {
       let names: string[];
       try {
-        names = readdirSync(folder).filter((n) => PIN_FILES.test(n)).sort();
+        names = readdirSync(folder)
+          .filter((n) => PIN_FILES.test(n))
+          .sort();
       } catch {
         continue;
       }

@@ -269,7 +269,10 @@ export interface NewConfigParams {
   uri?: string;
 }
 /** What the wizard can do about a failure: another method, another model, another GPU. */
-export type NewConfigRemedy = { kind: 'method'; method: string } | { kind: 'model'; model: string } | { kind: 'gpu'; name: string; shortName: string; gpu: GpuSetting };
+export type NewConfigRemedy =
+  | { kind: 'method'; method: string }
+  | { kind: 'model'; model: string }
+  | { kind: 'gpu'; name: string; shortName: string; gpu: GpuSetting };
 export type NewConfigAnswer =
   | {
       ok: true;

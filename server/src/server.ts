@@ -168,56 +168,84 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(MIGRATE_WORKSPACE, async (params: MigrateWorkspaceParams | null, token: CancellationToken) => {
     const settings = await state.settingsForWorkspace();
     return withWorkDone(connection, { title: 'Migrating Lightning code', cancellable: true, workDoneToken: params?.workDoneToken, request: token }, (count) =>
-      migrateWorkspace(workspaceFolders, (path) => documents.all().find((d) => pathOfUri(d.uri) === path)?.getText(), settings.versions, count),
+      migrateWorkspace(
+        workspaceFolders,
+        (path) =>
+          documents
+            .all()
+            .find((d) => pathOfUri(d.uri) === path)
+            ?.getText(),
+        settings.versions,
+        count,
+      ),
     );
   });
-  connection.onRequest(LIST_FORMATS, (): FormatChoice[] =>
-    CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: service.validates(id) })),
-  );
+  connection.onRequest(LIST_FORMATS, (): FormatChoice[] => CONFIG_FORMAT_IDS.map((id) => ({ id, label: FORMATS[id].label, validated: service.validates(id) })));
 
-  connection.onCompletion(guard(connection, { isIncomplete: false, items: [] }, async (p) => {
-    const found = await state.analysis(p.textDocument.uri);
-    return found ? service.complete(found.doc, p.position, found.analysis) : { isIncomplete: false, items: [] };
-  }));
-  connection.onHover(guard(connection, null, async (p) => {
-    const found = await state.analysis(p.textDocument.uri);
-    if (!found) return null;
-    const hover = service.hover(found.doc, p.position, found.analysis);
-    const settings = await state.settingsFor(p.textDocument.uri);
-    const vram = vramHover(found.doc, found.analysis, p.position, state.vramContext(settings).lookup);
-    if (!vram) return hover;
-    const before = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? `${hover.contents.value}\n\n---\n\n` : '';
-    return { contents: { kind: 'markdown', value: before + vram }, ...(hover?.range ? { range: hover.range } : {}) };
-  }));
-  connection.onCodeLens(guard(connection, [], async (p) => {
-    const settings = await state.settingsFor(p.textDocument.uri);
-    const found = await state.analysis(p.textDocument.uri);
-    if (!found) return [];
-    // Only the VRAM lens: launching is the client's own (VS Code: a button in the editor title bar), never a click
-    // away from the memory figure.
-    return settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [];
-  }));
-  connection.onRequest(LAUNCH_INFO, guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)));
+  connection.onCompletion(
+    guard(connection, { isIncomplete: false, items: [] }, async (p) => {
+      const found = await state.analysis(p.textDocument.uri);
+      return found ? service.complete(found.doc, p.position, found.analysis) : { isIncomplete: false, items: [] };
+    }),
+  );
+  connection.onHover(
+    guard(connection, null, async (p) => {
+      const found = await state.analysis(p.textDocument.uri);
+      if (!found) return null;
+      const hover = service.hover(found.doc, p.position, found.analysis);
+      const settings = await state.settingsFor(p.textDocument.uri);
+      const vram = vramHover(found.doc, found.analysis, p.position, state.vramContext(settings).lookup);
+      if (!vram) return hover;
+      const before = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? `${hover.contents.value}\n\n---\n\n` : '';
+      return { contents: { kind: 'markdown', value: before + vram }, ...(hover?.range ? { range: hover.range } : {}) };
+    }),
+  );
+  connection.onCodeLens(
+    guard(connection, [], async (p) => {
+      const settings = await state.settingsFor(p.textDocument.uri);
+      const found = await state.analysis(p.textDocument.uri);
+      if (!found) return [];
+      // Only the VRAM lens: launching is the client's own (VS Code: a button in the editor title bar), never a click
+      // away from the memory figure.
+      return settings.vram.codeLens ? vramCodeLenses(found.doc, found.analysis, { icons: lensIcons }) : [];
+    }),
+  );
+  connection.onRequest(
+    LAUNCH_INFO,
+    guard(connection, null, (p: LaunchInfoParams): Promise<LaunchInfoResult | null> => state.launchInfo(p.uri)),
+  );
   // Listing the workspace's configs reads every YAML/JSON file: progress (cancellable) for large trees only.
-  connection.onRequest(LIST_CONFIGS, guard(connection, [], async (_p: unknown, token?: CancellationToken): Promise<ConfigEntry[]> => {
-    const trees = state.configTrees();
-    const files = trees.reduce((n, t) => n + t.files.length, 0);
-    if (files <= LARGE_TREE_FILES) return state.listConfigs(trees);
-    return withWorkDone(connection, { title: 'Looking for training configs', cancellable: true, request: token }, (count) => state.listConfigs(trees, count(files)));
-  }));
+  connection.onRequest(
+    LIST_CONFIGS,
+    guard(connection, [], async (_p: unknown, token?: CancellationToken): Promise<ConfigEntry[]> => {
+      const trees = state.configTrees();
+      const files = trees.reduce((n, t) => n + t.files.length, 0);
+      if (files <= LARGE_TREE_FILES) return state.listConfigs(trees);
+      return withWorkDone(connection, { title: 'Looking for training configs', cancellable: true, request: token }, (count) =>
+        state.listConfigs(trees, count(files)),
+      );
+    }),
+  );
   connection.onNotification(JOB_OUTCOME, (p: JobOutcomeParams) => state.setOutcome(p.uri, p.clear || !p.oom ? null : p.oom));
   connection.onRequest(MEMORY_USAGE, (): MemoryUsageResult => {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const memory = process.memoryUsage();
-    return { heapUsedBytes: memory.heapUsed, rssBytes: memory.rss, collected: Boolean(gc), kept: { ...state.kept(), settings: settings.size, documents: documents.all().length } };
+    return {
+      heapUsedBytes: memory.heapUsed,
+      rssBytes: memory.rss,
+      collected: Boolean(gc),
+      kept: { ...state.kept(), settings: settings.size, documents: documents.all().length },
+    };
   });
-  connection.languages.inlayHint.on(guard(connection, [], async (p) => {
-    const settings = await state.settingsFor(p.textDocument.uri);
-    if (!settings.vram.inlayHints) return [];
-    const found = await state.analysis(p.textDocument.uri);
-    return found ? vramInlayHints(found.doc, found.analysis, p.range) : [];
-  }));
+  connection.languages.inlayHint.on(
+    guard(connection, [], async (p) => {
+      const settings = await state.settingsFor(p.textDocument.uri);
+      if (!settings.vram.inlayHints) return [];
+      const found = await state.analysis(p.textDocument.uri);
+      return found ? vramInlayHints(found.doc, found.analysis, p.range) : [];
+    }),
+  );
   // Requests that are also workspace/executeCommand commands: one handler each, bad parameters answered with
   // InvalidParams naming the field, anything else logged and answered with InternalError (the server stays up).
   const wizardHost: WizardHost = {
@@ -251,7 +279,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return await handlers[method](params, token);
     } catch (e) {
       if (e instanceof ResponseError) throw e;
-      connection.console.error(`Fine-Tune Workbench: ${method}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      connection.console.error(`Fine-Tune Workbench: ${method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       throw new ResponseError(ErrorCodes.InternalError, `${method} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
@@ -266,16 +294,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (count > 1) throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} takes one argument (the ${method} request's parameters), not ${count}`);
     return answer(method)(p.arguments?.[0], token);
   });
-  connection.onDocumentSymbol(guard(connection, [], async (p) => {
-    const found = await state.analysis(p.textDocument.uri);
-    return found ? service.symbols(found.doc, found.analysis) : [];
-  }));
-  connection.onCodeAction(guard(connection, [], async (p) => {
-    const found = await state.analysis(p.textDocument.uri);
-    if (!found) return [];
-    const fixAll = p.context.only?.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`)) ? (await state.fixAllEdits(p.textDocument.uri)) ?? undefined : undefined;
-    return service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis, fixAll);
-  }));
+  connection.onDocumentSymbol(
+    guard(connection, [], async (p) => {
+      const found = await state.analysis(p.textDocument.uri);
+      return found ? service.symbols(found.doc, found.analysis) : [];
+    }),
+  );
+  connection.onCodeAction(
+    guard(connection, [], async (p) => {
+      const found = await state.analysis(p.textDocument.uri);
+      if (!found) return [];
+      const fixAll = p.context.only?.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`))
+        ? ((await state.fixAllEdits(p.textDocument.uri)) ?? undefined)
+        : undefined;
+      return service.codeActions(found.doc, p.range, p.context.diagnostics, p.context.only, found.analysis, fixAll);
+    }),
+  );
 
   documents.listen(connection);
   connection.listen();
@@ -283,14 +317,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 }
 
 /** A failing handler logs and answers with an empty result: one bad file must never take the server down. */
-function guard<P, R>(connection: Connection, fallback: R, handler: (params: P, token?: CancellationToken) => Promise<R>): (params: P, token?: CancellationToken) => Promise<R> {
+function guard<P, R>(
+  connection: Connection,
+  fallback: R,
+  handler: (params: P, token?: CancellationToken) => Promise<R>,
+): (params: P, token?: CancellationToken) => Promise<R> {
   return async (params: P, token?: CancellationToken) => {
     try {
       return await handler(params, token);
     } catch (e) {
-      connection.console.error(`Fine-Tune Workbench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      connection.console.error(`Fine-Tune Workbench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return fallback;
     }
   };
 }
-

@@ -50,20 +50,33 @@ export function normalise(raw: Partial<FinetuneSettings> | null | undefined): Fi
       // "auto" (a client that does not resolve it) and anything unknown: show them.
       yamlSyntax: v.yamlSyntax === 'leaveToRedHatYaml' ? 'leaveToRedHatYaml' : 'show',
     },
-    formatAssociations: assoc && typeof assoc === 'object' && !Array.isArray(assoc)
-      ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string'))
-      : {},
-    gpus: Array.isArray(raw?.gpus) ? raw.gpus.filter((g) => typeof g === 'string' || (g !== null && typeof g === 'object' && typeof g.name === 'string' && typeof g.memoryMiB === 'number')) : [],
-    models: Array.isArray(raw?.models) ? raw.models.filter((m) => m !== null && typeof m === 'object' && typeof m.id === 'string' && ['hiddenSize', 'layers', 'attentionHeads', 'intermediateSize', 'vocabSize'].every((k) => typeof (m as unknown as Record<string, unknown>)[k] === 'number')) : [],
+    formatAssociations:
+      assoc && typeof assoc === 'object' && !Array.isArray(assoc) ? Object.fromEntries(Object.entries(assoc).filter(([, f]) => typeof f === 'string')) : {},
+    gpus: Array.isArray(raw?.gpus)
+      ? raw.gpus.filter((g) => typeof g === 'string' || (g !== null && typeof g === 'object' && typeof g.name === 'string' && typeof g.memoryMiB === 'number'))
+      : [],
+    models: Array.isArray(raw?.models)
+      ? raw.models.filter(
+          (m) =>
+            m !== null &&
+            typeof m === 'object' &&
+            typeof m.id === 'string' &&
+            ['hiddenSize', 'layers', 'attentionHeads', 'intermediateSize', 'vocabSize'].every(
+              (k) => typeof (m as unknown as Record<string, unknown>)[k] === 'number',
+            ),
+        )
+      : [],
     vram: {
       codeLens: typeof raw?.vram?.codeLens === 'boolean' ? raw.vram.codeLens : d.vram.codeLens,
       inlayHints: typeof raw?.vram?.inlayHints === 'boolean' ? raw.vram.inlayHints : d.vram.inlayHints,
     },
-    versions: raw?.versions && typeof raw.versions === 'object' && !Array.isArray(raw.versions)
-      ? Object.fromEntries(Object.entries(raw.versions).filter(([, v]) => typeof v === 'string' && /\d/.test(v)))
-      : {},
-    rules: raw?.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)
-      ? Object.fromEntries(Object.entries(raw.rules).filter(([, v]) => typeof v === 'string' && /^(off|error|warning|information|hint)$/.test(v)))
-      : {},
+    versions:
+      raw?.versions && typeof raw.versions === 'object' && !Array.isArray(raw.versions)
+        ? Object.fromEntries(Object.entries(raw.versions).filter(([, v]) => typeof v === 'string' && /\d/.test(v)))
+        : {},
+    rules:
+      raw?.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)
+        ? Object.fromEntries(Object.entries(raw.rules).filter(([, v]) => typeof v === 'string' && /^(off|error|warning|information|hint)$/.test(v)))
+        : {},
   };
 }

@@ -18,7 +18,11 @@ const YIELD_EVERY = 16;
 
 export class ProgressSteps implements Steps {
   private lastPercent = -1;
-  constructor(private readonly reporter: WorkDoneProgressReporter, private readonly total: number, private readonly request?: CancellationToken) {}
+  constructor(
+    private readonly reporter: WorkDoneProgressReporter,
+    private readonly total: number,
+    private readonly request?: CancellationToken,
+  ) {}
 
   get cancelled(): boolean {
     const own = (this.reporter as { token?: CancellationToken }).token;
@@ -46,7 +50,10 @@ export async function withWorkDone<T>(
   options: { title: string; cancellable: boolean; workDoneToken?: string | number | undefined; request?: CancellationToken },
   work: (count: (total: number) => Steps) => Promise<T>,
 ): Promise<T> {
-  const reporter = options.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(options.workDoneToken) : await connection.window.createWorkDoneProgress().catch(() => NULL_REPORTER);
+  const reporter =
+    options.workDoneToken !== undefined
+      ? connection.window.attachWorkDoneProgress(options.workDoneToken)
+      : await connection.window.createWorkDoneProgress().catch(() => NULL_REPORTER);
   reporter.begin(options.title, 0, undefined, options.cancellable);
   try {
     return await work((total) => new ProgressSteps(reporter, total, options.request));

@@ -4,7 +4,27 @@ import type { FileAccess } from './core/config/rules';
 import { decodeText, readRegularFile, type DecodedText, type Encoding, type Unread } from './fileText';
 
 /** Folders that never hold a project's own configs: dependencies, virtual environments, caches, VCS data. */
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.cache', 'wandb', 'outputs', 'lightning_logs']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '.venv',
+  'venv',
+  'env',
+  '.env',
+  '.tox',
+  '.nox',
+  '__pycache__',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  'site-packages',
+  '.cache',
+  'wandb',
+  'outputs',
+  'lightning_logs',
+]);
 const CONFIG_EXT = /\.(ya?ml|json|jsonc)$/i;
 const MAX_FILES = 20000;
 
@@ -65,7 +85,15 @@ export function readConfigFile(path: string, maxBytes = READ_LIMIT): ReadResult 
   if (!file.ok) return file;
   const decoded = decodeText(file.bytes);
   if (!decoded) return { ok: false, reason: 'binary file (contains NUL bytes), skipped', unread: 'binary' };
-  return { ok: true, text: decoded.text, invalidUtf8At: decoded.invalidUtf8At, invalidUtf8Char: decoded.invalidUtf8Char, encoding: decoded.encoding, bytes: file.bytes, decoded };
+  return {
+    ok: true,
+    text: decoded.text,
+    invalidUtf8At: decoded.invalidUtf8At,
+    invalidUtf8Char: decoded.invalidUtf8Char,
+    encoding: decoded.encoding,
+    bytes: file.bytes,
+    decoded,
+  };
 }
 
 /** A file the rules read beside a config (a DeepSpeed JSON, a sibling module): its text (binary data decoded as it
@@ -83,11 +111,17 @@ export function diskFiles(maxBytes = 1024 * 1024): Required<FileAccess> {
     problem: (path) => {
       const file = readRegularFile(path, maxBytes);
       if (file.ok) return undefined;
-      return file.unread === 'special' ? { kind: 'notAFile', reason: file.reason } : file.unread === 'tooLarge' ? { kind: 'tooLarge', reason: file.reason } : undefined;
+      return file.unread === 'special'
+        ? { kind: 'notAFile', reason: file.reason }
+        : file.unread === 'tooLarge'
+          ? { kind: 'tooLarge', reason: file.reason }
+          : undefined;
     },
     list: (dir) => {
       try {
-        return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() || e.isDirectory()).map((e) => ({ name: e.name, dir: e.isDirectory() }));
+        return readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isFile() || e.isDirectory())
+          .map((e) => ({ name: e.name, dir: e.isDirectory() }));
       } catch {
         return undefined;
       }

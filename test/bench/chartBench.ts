@@ -29,14 +29,20 @@ function run(id: number, steps: number): ChartRun {
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 console.log('Loss chart (npm run bench): median (p95) of repeated runs on this machine');
-for (const [runs, steps] of [[1, 1_000], [2, 10_000], [5, 20_000]] as const) {
+for (const [runs, steps] of [
+  [1, 1_000],
+  [2, 10_000],
+  [5, 20_000],
+] as const) {
   const data = Array.from({ length: runs }, (_, i) => run(i + 1, steps));
   const assembled = assembleChart(data);
   const assemble = timed(20, () => void assembleChart(data));
   const smooth = timed(20, () => {
     for (const c of assembled.columns) if (c.metric === 'loss') smoothTensorBoard(c.values, 0.6);
   });
-  console.log(`  ${runs} run(s) × ${steps.toLocaleString('en')} steps: assemble ${fmt(assemble.p50)} (${fmt(assemble.p95)}), smooth every loss ${fmt(smooth.p50)} (${fmt(smooth.p95)})`);
+  console.log(
+    `  ${runs} run(s) × ${steps.toLocaleString('en')} steps: assemble ${fmt(assemble.p50)} (${fmt(assemble.p95)}), smooth every loss ${fmt(smooth.p50)} (${fmt(smooth.p95)})`,
+  );
 }
 
 const RECORDS = 100_000;
@@ -45,4 +51,6 @@ for (let s = 1; s <= RECORDS; s++) chunks.push(...record(event(s, 1765090000 + s
 const file = Uint8Array.from(chunks);
 const read = timed(10, () => void readTfEvents(file));
 const mib = file.length / 1024 / 1024;
-console.log(`  tfevents: ${RECORDS.toLocaleString('en')} events (${(2 * RECORDS).toLocaleString('en')} scalars, ${mib.toFixed(1)} MiB) read in ${fmt(read.p50)} (${fmt(read.p95)}), ${(mib / (read.p50 / 1000)).toFixed(0)} MiB/s`);
+console.log(
+  `  tfevents: ${RECORDS.toLocaleString('en')} events (${(2 * RECORDS).toLocaleString('en')} scalars, ${mib.toFixed(1)} MiB) read in ${fmt(read.p50)} (${fmt(read.p95)}), ${(mib / (read.p50 / 1000)).toFixed(0)} MiB/s`,
+);

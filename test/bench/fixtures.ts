@@ -154,12 +154,7 @@ liger_layer_norm: true
 }
 
 function specialTokens(extra: string[]): string {
-  const lines = [
-    'special_tokens:',
-    '  bos_token: "<|begin_of_text|>"',
-    '  eos_token: "<|eot_id|>"',
-    '  pad_token: "<|finetune_right_pad_id|>"',
-  ];
+  const lines = ['special_tokens:', '  bos_token: "<|begin_of_text|>"', '  eos_token: "<|eot_id|>"', '  pad_token: "<|finetune_right_pad_id|>"'];
   if (extra.length > 0) {
     lines.push('  additional_special_tokens:');
     for (const t of extra) lines.push(`    - "${t}"`);
@@ -220,7 +215,20 @@ export function mediumAxolotl(): Fixture {
 }
 
 const HF_ORGS = ['mlabonne', 'teknium', 'HuggingFaceH4', 'Open-Orca', 'allenai', 'nvidia', 'argilla', 'openbmb', 'Magpie-Align', 'cognitivecomputations'];
-const HF_SETS = ['FineTome-100k', 'OpenHermes-2.5', 'ultrachat_200k', 'SlimOrca', 'tulu-3-sft-mixture', 'HelpSteer2', 'magpie-ultra-v1.0', 'UltraInteract_sft', 'dolphin', 'orca-math-word-problems-200k', 'MetaMathQA', 'CodeFeedback'];
+const HF_SETS = [
+  'FineTome-100k',
+  'OpenHermes-2.5',
+  'ultrachat_200k',
+  'SlimOrca',
+  'tulu-3-sft-mixture',
+  'HelpSteer2',
+  'magpie-ultra-v1.0',
+  'UltraInteract_sft',
+  'dolphin',
+  'orca-math-word-problems-200k',
+  'MetaMathQA',
+  'CodeFeedback',
+];
 const CHAT_TEMPLATES = ['llama3', 'chatml', 'qwen_25', 'tokenizer_default'];
 const TRAIN_ON = ['turn', 'last', 'all'];
 
@@ -244,11 +252,22 @@ function datasetItem(i: number, rnd: () => number): string {
       `    train_on_eos: ${TRAIN_ON[Math.floor(rnd() * TRAIN_ON.length)]}`,
     );
     // A short commit hash; an all-digit one would load as an int (a real mistake, but not one we plant).
-    if (rnd() < 0.5) lines.push(`    revision: ${'abcdef'[Math.floor(rnd() * 6)]}${Math.floor(rnd() * 0xffffff).toString(16).padStart(6, '0')}`);
+    if (rnd() < 0.5)
+      lines.push(
+        `    revision: ${'abcdef'[Math.floor(rnd() * 6)]}${Math.floor(rnd() * 0xffffff)
+          .toString(16)
+          .padStart(6, '0')}`,
+      );
     if (rnd() < 0.4) lines.push(`    shards: ${2 + Math.floor(rnd() * 14)}`);
   } else if (kind < 0.8) {
     lines.push(`  - path: ${org}/${set}`, '    type: alpaca', `    name: default`, `    split: train`);
-    if (rnd() < 0.5) lines.push('    # keep the reviewed subset only', `    data_files:`, `      - data/train-0000${i % 10}-of-00010.parquet`, `      - data/train-0000${(i + 1) % 10}-of-00010.parquet`);
+    if (rnd() < 0.5)
+      lines.push(
+        '    # keep the reviewed subset only',
+        `    data_files:`,
+        `      - data/train-0000${i % 10}-of-00010.parquet`,
+        `      - data/train-0000${(i + 1) % 10}-of-00010.parquet`,
+      );
   } else {
     lines.push(
       `  - path: ./data/${set.toLowerCase()}-${i}.jsonl`,

@@ -32,7 +32,11 @@ const files: Array<[string, string, string]> = [
   ['unclosed braces, 1 MiB', 'braces1m.yml', unclosedBraces(1000)],
   ['deepspeed: a FIFO', 'fifo.yml', `${AXOLOTL}deepspeed: ds.json\n`],
   ['deepspeed: a symlink to /dev/zero', 'zero.yml', `${AXOLOTL}deepspeed: zero.json\n`],
-  ['1 MB single-line DeepSpeed JSON', 'ds_config.json', `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`],
+  [
+    '1 MB single-line DeepSpeed JSON',
+    'ds_config.json',
+    `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`,
+  ],
   // Issue 14: tokenizer vocabularies whose tokens include config keys (not configs: no diagnostics).
   ['tokenizer vocab.json, 45,000 tokens', 'vocab.json', vocabJson(45_000)],
   ['tokenizer vocab.yaml, 60,000 lines', 'vocab.yaml', vocabYaml(60_000)],
@@ -51,7 +55,11 @@ async function main(): Promise<void> {
     const cli: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
-      spawnSync(process.execPath, [join(REPO, 'bin', 'ftw'), 'check', name], { cwd: dir, timeout: 120_000, env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false' } });
+      spawnSync(process.execPath, [join(REPO, 'bin', 'ftw'), 'check', name], {
+        cwd: dir,
+        timeout: 120_000,
+        env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false' },
+      });
       cli.push(performance.now() - started);
     }
     const server: number[] = [];

@@ -77,7 +77,11 @@ async function main(): Promise<void> {
     const line = lines[target];
     lines[target] = line.replace(/max_epochs=\d+|gpus=/, (m) => (m === 'gpus=' ? `max_epochs=${n}, gpus=` : `max_epochs=${n}`));
     const t0 = performance.now();
-    doc = TextDocument.update(doc, [{ range: { start: { line: target, character: 0 }, end: { line: target, character: line.length } }, text: lines[target] }], n + 1);
+    doc = TextDocument.update(
+      doc,
+      [{ range: { start: { line: target, character: 0 }, end: { line: target, character: line.length } }, text: lines[target] }],
+      n + 1,
+    );
     const result = await documents.analysis(uri);
     if (n >= 5) inc.push(performance.now() - t0);
     diagnostics = result?.analysis.diagnostics.length ?? 0;
@@ -96,10 +100,15 @@ async function main(): Promise<void> {
     ['re-check after a one-line edit (server path)', `${percentile(inc, 50).toFixed(1)} ms`, `${percentile(inc, 95).toFixed(1)} ms`, '< 10 ms'],
     ['ftw check, 100,000 lines (10 files)', `${(cli / 1000).toFixed(2)} s`, '', '< 3 s'],
   ];
-  console.log(`\nLightning migration (${lineCount} lines per module, ${diagnostics} diagnostics; Node ${process.version}; ${statements} of 45 edits re-checked one statement)\n`);
+  console.log(
+    `\nLightning migration (${lineCount} lines per module, ${diagnostics} diagnostics; Node ${process.version}; ${statements} of 45 edits re-checked one statement)\n`,
+  );
   for (const r of rows) console.log(`${r[0].padEnd(48)} p50 ${r[1].padStart(9)}  p95 ${r[2].padStart(9)}  target ${r[3]}`);
   mkdirSync(join(REPO, 'out', 'bench'), { recursive: true });
-  writeFileSync(join(REPO, 'out', 'bench', 'lightning.json'), `${JSON.stringify({ lineCount, full, incremental: inc, statementRechecks: statements, cliMs: cli }, null, 2)}\n`);
+  writeFileSync(
+    join(REPO, 'out', 'bench', 'lightning.json'),
+    `${JSON.stringify({ lineCount, full, incremental: inc, statementRechecks: statements, cliMs: cli }, null, 2)}\n`,
+  );
 }
 
 if (!process.execArgv.includes('--test') && require.main === module) void main();

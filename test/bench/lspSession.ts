@@ -58,7 +58,7 @@ export function lookupSection(tree: Record<string, unknown>, section: string | u
   if (section in tree) return tree[section];
   let node: unknown = tree;
   for (const part of section.split('.')) {
-    if (node === null || typeof node !== 'object' || !(part in (node))) return null;
+    if (node === null || typeof node !== 'object' || !(part in node)) return null;
     node = (node as Record<string, unknown>)[part];
   }
   return node;

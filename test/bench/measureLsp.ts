@@ -72,7 +72,16 @@ export async function measureRoundTrips(
         const opened = await first;
         await sleep(session.spec.debounceMs + 100); // let stragglers from the open arrive before counting
         const { warmup, iterations } = options(session.spec, f);
-        state.push({ session, version: 1, warmup, iterations, samples: [] as number[], last: opened, openMs: opened.at - tOpen, unexpected: session.unexpectedPublishes });
+        state.push({
+          session,
+          version: 1,
+          warmup,
+          iterations,
+          samples: [] as number[],
+          last: opened,
+          openMs: opened.at - tOpen,
+          unexpected: session.unexpectedPublishes,
+        });
       }
       const rounds = Math.max(...state.map((s) => s.warmup + s.iterations));
       for (let i = 0; i < rounds; i++) {

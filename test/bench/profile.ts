@@ -30,9 +30,7 @@ function option(name: string, fallback: string): string {
 }
 
 function post<T>(session: inspector.Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) =>
-    session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T))),
-  );
+  return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T))));
 }
 
 /** Module a frame belongs to: a package under node_modules, a file of ours, or a V8/Node category. */

@@ -67,9 +67,15 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
     const met = ours ? ours.validate.p50 < target : null;
     checks.push({ what: `core validate p50, ${f.name}`, value: ours?.validate.p50 ?? null, target: `< ${target} ms`, met });
     rows.push([
-      `core validate (in process)`, f.name,
-      ms(ours?.validate.p50 ?? NaN), ms(ours?.validate.p95 ?? NaN), ms(ref?.validate.p50 ?? NaN), ms(ref?.validate.p95 ?? NaN),
-      fmtRatio(ratio(ours?.validate.p50, ref?.validate.p50)), `p50 < ${target} ms`, verdict(met),
+      `core validate (in process)`,
+      f.name,
+      ms(ours?.validate.p50 ?? NaN),
+      ms(ours?.validate.p95 ?? NaN),
+      ms(ref?.validate.p50 ?? NaN),
+      ms(ref?.validate.p95 ?? NaN),
+      fmtRatio(ratio(ours?.validate.p50, ref?.validate.p50)),
+      `p50 < ${target} ms`,
+      verdict(met),
     ]);
   }
   {
@@ -78,15 +84,20 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
     const ours = r.core.find((c) => c.fixture === f.name && c.validator.startsWith(OURS));
     const ref = r.core.find((c) => c.fixture === f.name && c.validator.startsWith('yaml-language-server'));
     rows.push([
-      'core first call (cold: schema compile)', f.name, ms(ours?.firstCallMs ?? NaN), '', ms(ref?.firstCallMs ?? NaN), '',
-      fmtRatio(ratio(ours?.firstCallMs, ref?.firstCallMs)), '', '—',
+      'core first call (cold: schema compile)',
+      f.name,
+      ms(ours?.firstCallMs ?? NaN),
+      '',
+      ms(ref?.firstCallMs ?? NaN),
+      '',
+      fmtRatio(ratio(ours?.firstCallMs, ref?.firstCallMs)),
+      '',
+      '—',
     ]);
   }
   for (const f of r.fixtures) {
     const floor = r.parseFloor.find((c) => c.fixture === f.name);
-    rows.push([
-      'floor: yaml parseDocument alone', f.name, ms(floor?.validate.p50 ?? NaN), ms(floor?.validate.p95 ?? NaN), '', '', '', '', '',
-    ]);
+    rows.push(['floor: yaml parseDocument alone', f.name, ms(floor?.validate.p50 ?? NaN), ms(floor?.validate.p95 ?? NaN), '', '', '', '', '']);
   }
   const pairs: [string, string, string][] = [
     [OURS, YLS_ZERO, 'didChange→diagnostics, no debounce either side'],
@@ -101,9 +112,15 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
       const met = q === null ? null : q <= 0.2;
       checks.push({ what: `round trip p50 ${oursName} / ${refName}, ${f.name}`, value: q, target: '≤ 0.2×', met });
       rows.push([
-        label, f.name,
-        ms(ours?.roundTrip.p50 ?? NaN), ms(ours?.roundTrip.p95 ?? NaN), ms(ref?.roundTrip.p50 ?? NaN), ms(ref?.roundTrip.p95 ?? NaN),
-        fmtRatio(q), '≤ 0.2×', verdict(met),
+        label,
+        f.name,
+        ms(ours?.roundTrip.p50 ?? NaN),
+        ms(ours?.roundTrip.p95 ?? NaN),
+        ms(ref?.roundTrip.p50 ?? NaN),
+        ms(ref?.roundTrip.p95 ?? NaN),
+        fmtRatio(q),
+        '≤ 0.2×',
+        verdict(met),
       ]);
     }
   }
@@ -111,8 +128,15 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
     const ours = r.roundTrip.find((x) => x.server === OURS && x.fixture === f.name);
     const ref = r.roundTrip.find((x) => x.server === YLS_SHIPPED && x.fixture === f.name);
     rows.push([
-      'didOpen→first diagnostics (cold)', f.name, ms(ours?.openToFirstDiagnosticsMs ?? NaN), '', ms(ref?.openToFirstDiagnosticsMs ?? NaN), '',
-      fmtRatio(ratio(ours?.openToFirstDiagnosticsMs, ref?.openToFirstDiagnosticsMs)), '', '—',
+      'didOpen→first diagnostics (cold)',
+      f.name,
+      ms(ours?.openToFirstDiagnosticsMs ?? NaN),
+      '',
+      ms(ref?.openToFirstDiagnosticsMs ?? NaN),
+      '',
+      fmtRatio(ratio(ours?.openToFirstDiagnosticsMs, ref?.openToFirstDiagnosticsMs)),
+      '',
+      '—',
     ]);
   }
   for (const fixture of [...new Set(r.coldOpen.map((x) => x.fixture))]) {
@@ -122,22 +146,43 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
     const firstMet = first === undefined ? null : first <= 100;
     checks.push({ what: `initialize→first diagnostics p50, ${fixture}`, value: first ?? null, target: '≤ 100 ms', met: firstMet });
     rows.push([
-      `initialize→first diagnostics (fresh server, ${ours?.runs ?? 0} runs)`, fixture,
-      ms(first ?? NaN), ms(ours?.initializeToDiagnostics.p95 ?? NaN), ms(ref?.initializeToDiagnostics.p50 ?? NaN), ms(ref?.initializeToDiagnostics.p95 ?? NaN),
-      fmtRatio(ratio(first, ref?.initializeToDiagnostics.p50)), '≤ 100 ms', verdict(firstMet),
+      `initialize→first diagnostics (fresh server, ${ours?.runs ?? 0} runs)`,
+      fixture,
+      ms(first ?? NaN),
+      ms(ours?.initializeToDiagnostics.p95 ?? NaN),
+      ms(ref?.initializeToDiagnostics.p50 ?? NaN),
+      ms(ref?.initializeToDiagnostics.p95 ?? NaN),
+      fmtRatio(ratio(first, ref?.initializeToDiagnostics.p50)),
+      '≤ 100 ms',
+      verdict(firstMet),
     ]);
     const q = ratio(ours?.openCpuMeanMs ?? undefined, ref?.openCpuMeanMs ?? undefined);
     const cpuMet = q === null ? null : q <= 0.5;
     checks.push({ what: `server CPU per freshly opened config, ${fixture}`, value: q, target: '≤ 0.5×', met: cpuMet });
     rows.push([
-      'server CPU, first file in a fresh server (mean)', fixture, ms(ours?.openCpuMeanMs ?? NaN), '', ms(ref?.openCpuMeanMs ?? NaN), '', fmtRatio(q), '≤ 0.5×', verdict(cpuMet),
+      'server CPU, first file in a fresh server (mean)',
+      fixture,
+      ms(ours?.openCpuMeanMs ?? NaN),
+      '',
+      ms(ref?.openCpuMeanMs ?? NaN),
+      '',
+      fmtRatio(q),
+      '≤ 0.5×',
+      verdict(cpuMet),
     ]);
   }
   const su = r.startup.find((s) => s.server === OURS);
   const suRef = r.startup.find((s) => s.server === YLS_SHIPPED);
   rows.push([
-    `spawn→initialize result (median of ${suRef?.runs ?? 0})`, '', ms(su?.initializeMedianMs ?? NaN), ms(su?.initialize.p95 ?? NaN),
-    ms(suRef?.initializeMedianMs ?? NaN), ms(suRef?.initialize.p95 ?? NaN), fmtRatio(ratio(su?.initializeMedianMs, suRef?.initializeMedianMs)), '', '—',
+    `spawn→initialize result (median of ${suRef?.runs ?? 0})`,
+    '',
+    ms(su?.initializeMedianMs ?? NaN),
+    ms(su?.initialize.p95 ?? NaN),
+    ms(suRef?.initializeMedianMs ?? NaN),
+    ms(suRef?.initialize.p95 ?? NaN),
+    fmtRatio(ratio(su?.initializeMedianMs, suRef?.initializeMedianMs)),
+    '',
+    '—',
   ]);
   const latencyHeader = ['Measure', 'File', 'Ours p50', 'Ours p95', 'yls p50', 'yls p95', 'Ours/yls', 'Target', 'Met'];
   console.log('\nLatency (ms; "yls" = yaml-language-server, same files, same schema)\n');

@@ -73,7 +73,13 @@ async function main(): Promise<number> {
       loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
     },
     yamlLanguageServer: yamlLsVersion(),
-    fixtures: fixtures.map((f) => ({ name: f.name, fileName: f.fileName, lines: f.lines, bytes: Buffer.byteLength(f.text), plantedMistakes: f.plantedMistakes })),
+    fixtures: fixtures.map((f) => ({
+      name: f.name,
+      fileName: f.fileName,
+      lines: f.lines,
+      bytes: Buffer.byteLength(f.text),
+      plantedMistakes: f.plantedMistakes,
+    })),
     core: [],
     parseFloor: [],
     roundTrip: [],
@@ -109,11 +115,7 @@ async function main(): Promise<number> {
   const haveServer = fs.existsSync(ourServerPath);
   if (!haveServer) results.skipped.push(`our server: ${path.relative(repoRoot, ourServerPath)} not built`);
   const profileArgs = args.has('--profile-server') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'prof')}`] : [];
-  const rtSpecs = [
-    ...(haveServer ? [ourServer(profileArgs), ourServer([], OUR_DEFAULT_DELAY_MS)] : []),
-    yamlLsNoDebounce(fileNames),
-    yamlLsShipped(fileNames),
-  ];
+  const rtSpecs = [...(haveServer ? [ourServer(profileArgs), ourServer([], OUR_DEFAULT_DELAY_MS)] : []), yamlLsNoDebounce(fileNames), yamlLsShipped(fileNames)];
   progress(`round trips: ${rtSpecs.map((s) => s.name).join(', ')} (taking turns)`);
   results.roundTrip.push(
     ...(await measureRoundTrips(rtSpecs, fixtures, (spec, f) =>

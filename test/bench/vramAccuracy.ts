@@ -128,13 +128,19 @@ export function scoreRows(rows: Row[]): { results: RowResult[] } & Summary {
 }
 
 export function readRows(file: string): Row[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Row);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Row);
 }
 
 /** Every dev file: the published rows and those measured on our own GPU runs (test/gpu). */
 export function devFiles(): string[] {
   const dir = join(__dirname, '..', '..', '..', 'test', 'bench', 'vram');
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 const seqBucket = (s: TrainingSetup) => (s.sequenceLength < 1024 ? '< 1k' : s.sequenceLength < 2048 ? '1k–2k' : s.sequenceLength <= 4096 ? '2k–4k' : '> 4k');
@@ -166,7 +172,9 @@ export function groupTable(results: RowResult[]): string {
     for (const [g, rs] of [...groups.entries()].sort()) {
       const s = summarize(rs);
       if (!s.scored) continue;
-      out.push(`  ${g.padEnd(24)} ${String(s.scored).padStart(4)}  ${s.medianAbsErrorPct.toFixed(1).padStart(6)}%  ${signed(s.signedMedianPct).padStart(6)}  ${pct(s.within15).padStart(4)}  ${pct(s.under15).padStart(9)}  ${pct(s.coverage).padStart(7)}  ${s.medianUpperRatio.toFixed(2).padStart(10)}`);
+      out.push(
+        `  ${g.padEnd(24)} ${String(s.scored).padStart(4)}  ${s.medianAbsErrorPct.toFixed(1).padStart(6)}%  ${signed(s.signedMedianPct).padStart(6)}  ${pct(s.within15).padStart(4)}  ${pct(s.under15).padStart(9)}  ${pct(s.coverage).padStart(7)}  ${s.medianUpperRatio.toFixed(2).padStart(10)}`,
+      );
     }
   }
   return out.join('\n');
@@ -190,8 +198,15 @@ function main(): void {
     if (showRows) {
       console.log('id            metric       measured GiB  estimated GiB  bound GiB   error');
       for (const r of s.results) {
-        const err = r.errorPct === null ? (r.oom ? `OOM: verdict ${r.verdict}${r.verdict === 'no' ? ' ✓' : ' ✗'}` : '') : `${signed(r.errorPct)}${r.upperRatio! < 1 ? '  (above the bound)' : ''}${r.ok ? '' : '  ✗'}`;
-        console.log(`${r.id.padEnd(13)} ${r.metric.padEnd(12)} ${(r.measuredGiB?.toFixed(2) ?? '—').padStart(12)} ${r.estimatedGiB.toFixed(2).padStart(14)} ${r.upperGiB.toFixed(2).padStart(10)}   ${err}`);
+        const err =
+          r.errorPct === null
+            ? r.oom
+              ? `OOM: verdict ${r.verdict}${r.verdict === 'no' ? ' ✓' : ' ✗'}`
+              : ''
+            : `${signed(r.errorPct)}${r.upperRatio! < 1 ? '  (above the bound)' : ''}${r.ok ? '' : '  ✗'}`;
+        console.log(
+          `${r.id.padEnd(13)} ${r.metric.padEnd(12)} ${(r.measuredGiB?.toFixed(2) ?? '—').padStart(12)} ${r.estimatedGiB.toFixed(2).padStart(14)} ${r.upperGiB.toFixed(2).padStart(10)}   ${err}`,
+        );
       }
     }
     console.log(`\n${summaryLine(s)}`);

@@ -24,10 +24,23 @@ const SETUPS: TrainingSetupInput[] = [
   { model: 'Qwen/Qwen2.5-7B', method: 'distillation', teacher: 'Qwen/Qwen2.5-32B', precision: 'bf16-true', gradientCheckpointing: true },
 ];
 
-const AXOLOTL = (model: string, micro: number) => [
-  `base_model: ${model}`, 'adapter: lora', 'lora_r: 16', 'lora_alpha: 32', 'lora_target_linear: true', 'sequence_len: 4096',
-  `micro_batch_size: ${micro}`, 'gradient_accumulation_steps: 4', 'bf16: true', 'learning_rate: 0.0002', 'datasets:', '  - path: tatsu-lab/alpaca', '    type: alpaca', 'output_dir: ./out',
-].join('\n');
+const AXOLOTL = (model: string, micro: number) =>
+  [
+    `base_model: ${model}`,
+    'adapter: lora',
+    'lora_r: 16',
+    'lora_alpha: 32',
+    'lora_target_linear: true',
+    'sequence_len: 4096',
+    `micro_batch_size: ${micro}`,
+    'gradient_accumulation_steps: 4',
+    'bf16: true',
+    'learning_rate: 0.0002',
+    'datasets:',
+    '  - path: tatsu-lab/alpaca',
+    '    type: alpaca',
+    'output_dir: ./out',
+  ].join('\n');
 
 function time(fn: () => void, runs: number): number[] {
   const out: number[] = [];
@@ -43,12 +56,20 @@ function main(): void {
   const gpus = ['RTX 3060 12GB', 'RTX 3090', 'A100 80GB'].map((g) => findGpu(g)!);
   const setups = SETUPS.map((s) => resolveSetup(s));
   for (let i = 0; i < 200; i++) for (const s of setups) estimate(s, { gpus }); // warm-up (JIT)
-  const per = summarize(time(() => { for (const s of setups) estimate(s, { gpus }); }, 2000).map((ms) => ms / setups.length));
+  const per = summarize(
+    time(() => {
+      for (const s of setups) estimate(s, { gpus });
+    }, 2000).map((ms) => ms / setups.length),
+  );
 
   const service = createConfigService(loadSchemas(join(REPO, 'schemas')));
   const fits = TextDocument.create('file:///w/fits.yml', 'yaml', 1, AXOLOTL('NousResearch/Llama-3.2-1B', 1));
   const misfit = TextDocument.create('file:///w/misfit.yml', 'yaml', 1, AXOLOTL('meta-llama/Llama-2-70b-hf', 4));
-  const ctx = (vram: boolean) => ({ settings: DEFAULT_SETTINGS, roots: ['/w'], ...(vram ? { vram: { targets: [gpus[1]], targetsAreReal: true, lookup: {} } } : {}) });
+  const ctx = (vram: boolean) => ({
+    settings: DEFAULT_SETTINGS,
+    roots: ['/w'],
+    ...(vram ? { vram: { targets: [gpus[1]], targetsAreReal: true, lookup: {} } } : {}),
+  });
   for (let i = 0; i < 50; i++) for (const d of [fits, misfit]) service.analyze(d, ctx(true));
   const analyze = (d: TextDocument, vram: boolean) => summarize(time(() => service.analyze(d, ctx(vram)), 300));
   const rows = {
@@ -65,9 +86,13 @@ function main(): void {
   const plan = summarize(time(() => planFit(seventy, gpus[0]), 50));
   const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
   console.log('\nVRAM estimator timing (node ' + process.version + ')');
-  console.log(`  one estimate (6 setups: LoRA, QLoRA, ZeRO-3 70B, Mixtral FSDP, BERT eager, distillation): p50 ${fmt(per.p50)}, p95 ${fmt(per.p95)} (target < 1 ms)`);
+  console.log(
+    `  one estimate (6 setups: LoRA, QLoRA, ZeRO-3 70B, Mixtral FSDP, BERT eager, distillation): p50 ${fmt(per.p50)}, p95 ${fmt(per.p95)} (target < 1 ms)`,
+  );
   console.log(`  analyse a 14-line Axolotl config that fits:         p50 ${fmt(rows.fits.p50)} (without VRAM hints ${fmt(rows.without.p50)})`);
-  console.log(`  analyse one that does not fit (fixes and plans):    p50 ${fmt(rows.misfit.p50)}, p95 ${fmt(rows.misfit.p95)} (without VRAM hints ${fmt(rows.misfitBase.p50)})`);
+  console.log(
+    `  analyse one that does not fit (fixes and plans):    p50 ${fmt(rows.misfit.p50)}, p95 ${fmt(rows.misfit.p95)} (without VRAM hints ${fmt(rows.misfitBase.p50)})`,
+  );
   console.log(`  plan for a 70B LoRA on one RTX 3060 (every answer):  p50 ${fmt(plan.p50)}, p95 ${fmt(plan.p95)}`);
 
   const results = devFiles().flatMap((f) => scoreRows(readRows(f)).results);

@@ -28,7 +28,9 @@ for (const id of ids) {
   const gpu = findGpu(row.gpu);
   const e = estimate(resolveSetup({ ...row.setup, model }), { gpus: gpu ? [gpu] : [] });
   const r = scoreRow(row);
-  console.log(`== ${id} (${row.metric}) measured ${r.measuredGiB?.toFixed(2) ?? '-'} GiB, estimated ${r.estimatedGiB.toFixed(2)} GiB (${r.errorPct?.toFixed(1) ?? '-'}%), upper ${r.upperGiB.toFixed(2)} GiB`);
+  console.log(
+    `== ${id} (${row.metric}) measured ${r.measuredGiB?.toFixed(2) ?? '-'} GiB, estimated ${r.estimatedGiB.toFixed(2)} GiB (${r.errorPct?.toFixed(1) ?? '-'}%), upper ${r.upperGiB.toFixed(2)} GiB`,
+  );
   console.log(estimateText(e));
   for (const l of e.lines) console.log(`  ${l.transient ? 't' : 'p'} ${(l.bytes / 2 ** 30).toFixed(3).padStart(8)} GiB  ${l.label}: ${l.detail}`);
   console.log();

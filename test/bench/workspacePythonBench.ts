@@ -24,9 +24,18 @@ const write = (rel: string, text: string) => {
 // 150 ordinary modules (a few hundred lines each), one configs module and one recipe script.
 const filler = Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return x + ${i}\n`).join('\n');
 for (let i = 0; i < 50; i++) for (const sub of ['', 'scripts/', 'src/pkg/']) write(`${sub}module_${i}.py`, filler);
-write('src/pkg/configs.py', 'from dataclasses import dataclass, field\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n    chat_template: str = field(default=None)\n    curriculum_stage: int = 0\n');
-write('scripts/sft.py', 'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom pkg.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n');
-write('pkg2/models.py', 'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3, hidden: int = 64):\n        super().__init__()\n');
+write(
+  'src/pkg/configs.py',
+  'from dataclasses import dataclass, field\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n    chat_template: str = field(default=None)\n    curriculum_stage: int = 0\n',
+);
+write(
+  'scripts/sft.py',
+  'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom pkg.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n',
+);
+write(
+  'pkg2/models.py',
+  'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3, hidden: int = 64):\n        super().__init__()\n',
+);
 
 const RECIPE = 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: x\noutput_dir: o\nchat_template: "x"\ncurriculum_stage: 1\nseed: ';
 const LIGHTNING = 'trainer:\n  max_epochs: 1\nmodel:\n  class_path: pkg2.models.Model\n  init_args:\n    lr: 0.1\nseed_everything: ';

@@ -37,9 +37,7 @@ interface OneRun {
   source: ActivationResult['source'];
 }
 
-export async function measureActivation(
-  opts: { vsix?: string; timeoutMs?: number; runs?: number } = {},
-): Promise<ActivationResult> {
+export async function measureActivation(opts: { vsix?: string; timeoutMs?: number; runs?: number } = {}): Promise<ActivationResult> {
   const runs = Math.max(1, opts.runs ?? 1);
   const results: OneRun[] = [];
   for (let i = 0; i < runs; i++) results.push(await measureOnce(opts.vsix, opts.timeoutMs ?? 30_000));
@@ -107,10 +105,12 @@ async function measureOnce(vsix: string | undefined, timeoutMs: number): Promise
       source = 'log-file';
     }
     if (activationMs === undefined) {
-      const shown = await s.outputEditor.locator('.view-lines .view-line').allTextContents().catch(() => []);
+      const shown = await s.outputEditor
+        .locator('.view-lines .view-line')
+        .allTextContents()
+        .catch(() => []);
       throw new Error(
-        `no line matching ${ACTIVATED} in the "${CHANNEL}" output within ${timeoutMs / 1000} s; the Output panel shows:\n` +
-          shown.slice(0, 30).join('\n'),
+        `no line matching ${ACTIVATED} in the "${CHANNEL}" output within ${timeoutMs / 1000} s; the Output panel shows:\n` + shown.slice(0, 30).join('\n'),
       );
     }
 

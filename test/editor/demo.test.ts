@@ -28,12 +28,24 @@ async function startDemo(scratch: string): Promise<Demo> {
   let text = '';
   proc.stdout.on('data', (d) => (text += String(d)));
   proc.stderr.on('data', (d) => (text += String(d)));
-  await waitUntil(async () => /Open (http:\S+)/.test(text), 180_000, async () => `the demo printed no URL:\n${text}`);
+  await waitUntil(
+    async () => /Open (http:\S+)/.test(text),
+    180_000,
+    async () => `the demo printed no URL:\n${text}`,
+  );
   const url = /Open (http:\S+)/.exec(text)![1];
   const folder = decodeURIComponent(/[?&]folder=([^&\s]+)/.exec(url)![1]);
   // code-server answers once it listens.
   const health = `${new URL(url).origin}/healthz`;
-  await waitUntil(async () => (await fetch(health).then((r) => r.status, () => 0)) === 200, 60_000, async () => `the demo's code-server does not answer on ${health}:\n${text}`);
+  await waitUntil(
+    async () =>
+      (await fetch(health).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200,
+    60_000,
+    async () => `the demo's code-server does not answer on ${health}:\n${text}`,
+  );
   return { proc, url, folder, output: () => text };
 }
 
@@ -71,14 +83,21 @@ describe('npm run demo, twice (code-server 4.99.4)', { timeout: 600_000 }, () =>
     demo = await startDemo(scratch);
     assert.notEqual(path.resolve(demo.folder), EXAMPLES, 'the demo must not open examples/ itself');
     assert.ok(demo.folder.startsWith(scratch), `${demo.folder} is not under FTW_DEMO_DIR`);
-    assert.equal(fs.readFileSync(path.join(demo.folder, 'axolotl', 'mistakes.yml'), 'utf8'), fs.readFileSync(path.join(EXAMPLES, 'axolotl', 'mistakes.yml'), 'utf8'));
+    assert.equal(
+      fs.readFileSync(path.join(demo.folder, 'axolotl', 'mistakes.yml'), 'utf8'),
+      fs.readFileSync(path.join(EXAMPLES, 'axolotl', 'mistakes.yml'), 'utf8'),
+    );
     s = new Session({ name: 'demo', files: {}, vsix: null });
     const session = s;
     await session.openWorkbench(demo.url);
     await step(session, 'demo-first', async (s) => {
       const folder = demo!.folder;
       await s.openFile('axolotl/mistakes.yml');
-      const line = fs.readFileSync(path.join(folder, 'axolotl', 'mistakes.yml'), 'utf8').split('\n').findIndex((l) => l.startsWith('lora_dropuot')) + 1;
+      const line =
+        fs
+          .readFileSync(path.join(folder, 'axolotl', 'mistakes.yml'), 'utf8')
+          .split('\n')
+          .findIndex((l) => l.startsWith('lora_dropuot')) + 1;
       await s.openProblems();
       await s.problemRows("Unknown key 'lora_dropuot'").first().waitFor({ state: 'visible', timeout: 60_000 });
       await s.goToLine(line, 3);
@@ -87,11 +106,19 @@ describe('npm run demo, twice (code-server 4.99.4)', { timeout: 600_000 }, () =>
       assert.ok(await s.chooseCodeAction("Change 'lora_dropuot' to 'lora_dropout'"), 'no quick fix for lora_dropuot');
       await s.focusEditor(s.editor);
       await s.page.keyboard.press('Control+S');
-      await waitUntil(async () => fs.readFileSync(path.join(folder, 'axolotl', 'mistakes.yml'), 'utf8').includes('lora_dropout: 0.05'), 15_000, async () => 'the quick fix was not saved in the scratch copy');
+      await waitUntil(
+        async () => fs.readFileSync(path.join(folder, 'axolotl', 'mistakes.yml'), 'utf8').includes('lora_dropout: 0.05'),
+        15_000,
+        async () => 'the quick fix was not saved in the scratch copy',
+      );
       // The migration writes every file at once ("Apply All").
       await s.runCommand('Fine-Tune: Migrate Lightning Code in Workspace');
       await s.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Apply All' }).first().click({ timeout: 60_000 });
-      await waitUntil(async () => fs.readFileSync(path.join(folder, 'lightning', 'classifier.py'), 'utf8').includes('def on_validation_epoch_end(self)'), 30_000, async () => 'the migration did not reach the scratch copy');
+      await waitUntil(
+        async () => fs.readFileSync(path.join(folder, 'lightning', 'classifier.py'), 'utf8').includes('def on_validation_epoch_end(self)'),
+        30_000,
+        async () => 'the migration did not reach the scratch copy',
+      );
       await s.screenshot('first-run-changed');
     });
     await s.close();
@@ -103,8 +130,14 @@ describe('npm run demo, twice (code-server 4.99.4)', { timeout: 600_000 }, () =>
 
   it('the second run tells the same story: the first mistake is back', { timeout: 240_000 }, async () => {
     demo = await startDemo(scratch);
-    assert.equal(fs.readFileSync(path.join(demo.folder, 'axolotl', 'mistakes.yml'), 'utf8'), fs.readFileSync(path.join(EXAMPLES, 'axolotl', 'mistakes.yml'), 'utf8'));
-    assert.equal(fs.readFileSync(path.join(demo.folder, 'lightning', 'classifier.py'), 'utf8'), fs.readFileSync(path.join(EXAMPLES, 'lightning', 'classifier.py'), 'utf8'));
+    assert.equal(
+      fs.readFileSync(path.join(demo.folder, 'axolotl', 'mistakes.yml'), 'utf8'),
+      fs.readFileSync(path.join(EXAMPLES, 'axolotl', 'mistakes.yml'), 'utf8'),
+    );
+    assert.equal(
+      fs.readFileSync(path.join(demo.folder, 'lightning', 'classifier.py'), 'utf8'),
+      fs.readFileSync(path.join(EXAMPLES, 'lightning', 'classifier.py'), 'utf8'),
+    );
     s = new Session({ name: 'demo-again', files: {}, vsix: null });
     await s.openWorkbench(demo.url);
     await step(s, 'demo-second', async (s) => {

@@ -40,7 +40,12 @@ async function startCommand(s: Session, label: string): Promise<void> {
     await s.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
     await s.quickInputBox.fill(`>${label}`);
     const row = s.quickInput.locator('.monaco-list-row', { hasText: label }).first();
-    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) {
+    if (
+      await row.waitFor({ state: 'visible', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await row.click();
       return;
     }
@@ -52,11 +57,20 @@ async function startCommand(s: Session, label: string): Promise<void> {
 async function pick(s: Session, stepNo: number, filter: string, row: string | RegExp): Promise<void> {
   const title = s.quickInput.locator('.quick-input-title', { hasText: `Step ${stepNo}/5` });
   await title.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
-    assert.fail(`no quick pick titled "Step ${stepNo}/5"; title: ${JSON.stringify(await s.quickInput.locator('.quick-input-title').innerText().catch(() => '(none)'))}, rows: ${await s.quickInputRows()}`);
+    assert.fail(
+      `no quick pick titled "Step ${stepNo}/5"; title: ${JSON.stringify(
+        await s.quickInput
+          .locator('.quick-input-title')
+          .innerText()
+          .catch(() => '(none)'),
+      )}, rows: ${await s.quickInputRows()}`,
+    );
   });
   await s.quickInputBox.fill(filter);
   const target = s.quickInput.locator('.monaco-list-row', { hasText: row }).first();
-  await target.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => assert.fail(`step ${stepNo}: no row "${row}" after typing "${filter}"; rows: ${await s.quickInputRows()}`));
+  await target
+    .waitFor({ state: 'visible', timeout: 10_000 })
+    .catch(async () => assert.fail(`step ${stepNo}: no row "${row}" after typing "${filter}"; rows: ${await s.quickInputRows()}`));
   await target.click();
   // The next step replaces the pick: wait until this step's title is gone.
   await title.waitFor({ state: 'hidden', timeout: 15_000 });
@@ -65,7 +79,9 @@ async function pick(s: Session, stepNo: number, filter: string, row: string | Re
 /** The message of a notification (without its source and buttons). */
 async function toastMessage(s: Session, hasText: string | RegExp): Promise<string> {
   await toast(s, hasText);
-  return (await s.page.locator('.notifications-toasts .notification-toast', { hasText }).first().locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ').trim();
+  return (await s.page.locator('.notifications-toasts .notification-toast', { hasText }).first().locator('.notification-list-item-message').innerText())
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Rows of the open quick pick whose label, description or detail is cut off (wider than the row shows). */
@@ -73,27 +89,39 @@ async function cutOff(s: Session): Promise<string[]> {
   // Runs in the page: the DOM's shapes, written out (this project compiles without the DOM library).
   type Box = { scrollWidth: number; clientWidth: number };
   type Row = { querySelectorAll(selector: string): ArrayLike<Box>; innerText: string };
-  return s.quickInput.locator('.monaco-list-row').evaluateAll((els) =>
-    (els as unknown as Row[])
-      .filter((r) => Array.from(r.querySelectorAll('.monaco-icon-label-container')).some((e) => e.scrollWidth > e.clientWidth + 1))
-      .map((r) => r.innerText.replace(/\s+/g, ' ')),
-  );
+  return s.quickInput
+    .locator('.monaco-list-row')
+    .evaluateAll((els) =>
+      (els as unknown as Row[])
+        .filter((r) => Array.from(r.querySelectorAll('.monaco-icon-label-container')).some((e) => e.scrollWidth > e.clientWidth + 1))
+        .map((r) => r.innerText.replace(/\s+/g, ' ')),
+    );
 }
 
 async function toast(s: Session, hasText: string | RegExp): Promise<string> {
   const t = s.page.locator('.notifications-toasts .notification-toast', { hasText }).first();
   await t.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-    assert.fail(`no notification "${hasText}"; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []))}`);
+    assert.fail(
+      `no notification "${hasText}"; notifications: ${JSON.stringify(
+        await s.page
+          .locator('.notifications-toasts')
+          .allInnerTexts()
+          .catch(() => []),
+      )}`,
+    );
   });
   return (await t.innerText()).replace(/\s+/g, ' ');
 }
 
 describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
-  before(async () => {
-    s = new Session({ name: 'generate', files: { 'README.md': '# runs\n', '.vscode/tasks.json': TASKS_JSONC }, untrusted: true });
-    await s.start();
-  }, { timeout: 240_000 });
+  before(
+    async () => {
+      s = new Session({ name: 'generate', files: { 'README.md': '# runs\n', '.vscode/tasks.json': TASKS_JSONC }, untrusted: true });
+      await s.start();
+    },
+    { timeout: 240_000 },
+  );
   after(async () => {
     await s?.close();
   });
@@ -145,13 +173,23 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       assert.ok((await s.editorText()).includes('adapter: qlora'), 'the editor should show adapter: qlora');
 
       // One sentence with buttons (the command to train is in the file's header).
-      assert.match(await toastMessage(s, /Created llama-3\.2-1b-qlora\.yaml/), /^Created llama-3\.2-1b-qlora\.yaml: ≈ \d+\.\d GiB \(up to \d+\.\d\) of \d+\.\d GiB on the RTX 3060 12GB\.$/);
+      assert.match(
+        await toastMessage(s, /Created llama-3\.2-1b-qlora\.yaml/),
+        /^Created llama-3\.2-1b-qlora\.yaml: ≈ \d+\.\d GiB \(up to \d+\.\d\) of \d+\.\d GiB on the RTX 3060 12GB\.$/,
+      );
 
       // The VRAM lens (no finetune.gpus, no GPU here: the representative set, with the RTX 3060 12GB).
       await s.goToLine(1, 1);
       const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
       await lens.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
-        assert.fail(`no "VRAM ≈" code lens; lenses: ${JSON.stringify(await s.page.locator('.codelens-decoration').allInnerTexts().catch(() => []))}`);
+        assert.fail(
+          `no "VRAM ≈" code lens; lenses: ${JSON.stringify(
+            await s.page
+              .locator('.codelens-decoration')
+              .allInnerTexts()
+              .catch(() => []),
+          )}`,
+        );
       });
       const title = (await lens.innerText()).replace(/\s+/g, ' ');
       assert.match(title, /RTX 3060 12GB ✓/, `lens: ${title}`);
@@ -162,14 +200,19 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       const errors = await s.problems.locator('.monaco-list-row .codicon-error, .monaco-list-row .codicon-close').count();
       assert.equal(errors, 0, `the generated config has errors: ${JSON.stringify(await s.problemsText())}`);
       await s.screenshot('new-config-written');
-    }));
+    }),
+  );
 
   it('Create Length-Bucket Ensemble: three variants next to the config, tasks merged into a tasks.json with comments', { timeout: 90_000 }, () =>
     step(s, 'ensemble', async (s) => {
       await s.openFile(FILE);
       await startCommand(s, 'Fine-Tune: Create Length-Bucket Ensemble');
       // The buckets input box, proposing 512,1024,2048.
-      await waitUntil(async () => (await s.quickInputBox.inputValue()) === '512,1024,2048', 15_000, async () => `no buckets input box with 512,1024,2048; value: ${JSON.stringify(await s.quickInputBox.inputValue().catch(() => '(none)'))}`);
+      await waitUntil(
+        async () => (await s.quickInputBox.inputValue()) === '512,1024,2048',
+        15_000,
+        async () => `no buckets input box with 512,1024,2048; value: ${JSON.stringify(await s.quickInputBox.inputValue().catch(() => '(none)'))}`,
+      );
       await s.quickInputBox.fill('512,x');
       await s.quickInput.locator('.quick-input-message', { hasText: 'Whole numbers' }).waitFor({ state: 'visible', timeout: 10_000 });
       await s.quickInputBox.fill('512,1024,2048');
@@ -179,7 +222,11 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await next.click();
 
       const summary = await toast(s, /Wrote 3 length-bucket variants/);
-      assert.match(summary, /short \(≤ 512 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · mid \(≤ 1024 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · long \(≤ 2048 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓/, summary);
+      assert.match(
+        summary,
+        /short \(≤ 512 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · mid \(≤ 1024 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓ · long \(≤ 2048 tokens\) ≈ \d+\.\d GiB \(up to \d+\.\d\) ✓/,
+        summary,
+      );
       assert.match(summary, /Updated \.vscode\/tasks\.json/, summary);
       await s.screenshot('ensemble-written');
 
@@ -197,7 +244,8 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       const compound = tasks.tasks.find((t) => t.label === 'Train llama-3.2-1b-qlora length-bucket ensemble');
       assert.equal(compound?.dependsOn?.length, 3, JSON.stringify(tasks));
       assert.equal(fs.readFileSync(path.join(s.workspace, '.vscode', 'tasks.json.bak'), 'utf8'), TASKS_JSONC);
-    }));
+    }),
+  );
 
   it('New Training Config, classifier: rows that fit, reasons on demand, the model list at its top, LoRA as a Python script', { timeout: 150_000 }, () =>
     step(s, 'classifier', async (s) => {
@@ -234,7 +282,10 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await pick(s, 4, 'T4', 'T4 16GB');
       await s.quickInput.locator('.quick-input-title', { hasText: 'Step 5/5' }).waitFor({ state: 'visible', timeout: 15_000 });
       assert.deepEqual(await cutOff(s), [], 'step 5: rows cut off');
-      assert.match((await s.quickInput.locator('.monaco-list-row').first().innerText()).replace(/\s+/g, ' '), /^Python script \(transformers \+ PEFT Trainer\)/);
+      assert.match(
+        (await s.quickInput.locator('.monaco-list-row').first().innerText()).replace(/\s+/g, ' '),
+        /^Python script \(transformers \+ PEFT Trainer\)/,
+      );
       await s.screenshot('classifier-formats');
       await pick(s, 5, 'script', 'Python script');
 
@@ -248,9 +299,13 @@ describe('Config generation in VS Code, Restricted Mode (code-server 4.99.4)', {
       await s.activeTab(`${name}.yaml`).waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(fs.readFileSync(path.join(s.workspace, `${name}.py`), 'utf8'), /^# Hyperparameters: bert-large-uncased-lora\.yaml, next to this file/m);
       assert.match(fs.readFileSync(path.join(s.workspace, `${name}.yaml`), 'utf8'), /^use_peft: true # ftw: disable=FT101$/m);
-      assert.match(await toastMessage(s, /Created bert-large/), new RegExp(`^Created ${name}\\.py and ${name}\\.yaml: ≈ \\d+\\.\\d GiB \\(up to \\d+\\.\\d\\) of 15\\.0 GiB on the T4 16GB\\.$`));
+      assert.match(
+        await toastMessage(s, /Created bert-large/),
+        new RegExp(`^Created ${name}\\.py and ${name}\\.yaml: ≈ \\d+\\.\\d GiB \\(up to \\d+\\.\\d\\) of 15\\.0 GiB on the T4 16GB\\.$`),
+      );
       await s.goToLine(1, 1);
       await s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await s.screenshot('classifier-written');
-    }));
+    }),
+  );
 });

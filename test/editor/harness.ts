@@ -24,8 +24,7 @@ export const REPO_ROOT = findRepoRoot();
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, '.test-tmp', 'editor');
 
 export const CODE_SERVER_BIN =
-  process.env.FTW_CODE_SERVER ||
-  path.join(REPO_ROOT, 'test', 'editor', '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+  process.env.FTW_CODE_SERVER || path.join(REPO_ROOT, 'test', 'editor', '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
 export const VSIX_PATH = process.env.FTW_VSIX || path.join(REPO_ROOT, 'dist', 'finetune-workbench.vsix');
 export const CHROMIUM_BIN = process.env.FTW_CHROMIUM || '/usr/bin/chromium';
 
@@ -97,7 +96,11 @@ let signalsHooked = false;
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  const codes: Array<[NodeJS.Signals, number]> = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]];
+  const codes: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ];
   for (const [sig, code] of codes) process.on(sig, () => process.exit(code));
 }
 
@@ -109,12 +112,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function run(
-  file: string,
-  args: string[],
-  timeoutMs: number,
-  env?: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; stderr: string }> {
+function run(file: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
@@ -212,15 +210,20 @@ export async function startCodeServer(opts: {
   const log = fs.openSync(opts.logFile, 'w');
   const state = opts.stateDir ?? path.join(path.dirname(opts.userDataDir), 'code-server-state');
   const args = [
-    '--config', path.join(state, 'config.yaml'),
-    '--auth', 'none',
-    '--bind-addr', `${host}:${port}`,
+    '--config',
+    path.join(state, 'config.yaml'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
-    '--user-data-dir', opts.userDataDir,
-    '--extensions-dir', opts.extensionsDir,
+    '--user-data-dir',
+    opts.userDataDir,
+    '--extensions-dir',
+    opts.extensionsDir,
     opts.folder,
   ];
   hookSignals();
@@ -334,11 +337,17 @@ export class Session {
     }
     fs.writeFileSync(
       path.join(this.userDataDir, 'User', 'settings.json'),
-      JSON.stringify({
-        ...DEFAULT_USER_SETTINGS,
-        ...(opts.untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
-        ...(opts.settings ?? {}),
-      }, null, 2),
+      JSON.stringify(
+        {
+          ...DEFAULT_USER_SETTINGS,
+          ...(opts.untrusted
+            ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+            : {}),
+          ...(opts.settings ?? {}),
+        },
+        null,
+        2,
+      ),
     );
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS_DIR)) {
@@ -369,13 +378,16 @@ export class Session {
       folder: this.workspace,
       logFile: path.join(ARTIFACTS_DIR, `${this.opts.name}-code-server.log`),
       ...(this.opts.untrusted ? { workspaceTrust: true } : {}),
-      env: this.opts.env || this.opts.bin ? {
-        ...this.opts.env,
-        ...(this.opts.bin ? { PATH: [this.binDir, this.opts.env?.PATH ?? process.env.PATH ?? ''].filter(Boolean).join(path.delimiter) } : {}),
-        // The server otherwise gives the extension host the environment of a login shell (bash -ilc env), whose
-        // /etc/profile resets PATH; VSCODE_CLI=1 ("started from the code CLI") makes it keep ours.
-        VSCODE_CLI: '1',
-      } : {},
+      env:
+        this.opts.env || this.opts.bin
+          ? {
+              ...this.opts.env,
+              ...(this.opts.bin ? { PATH: [this.binDir, this.opts.env?.PATH ?? process.env.PATH ?? ''].filter(Boolean).join(path.delimiter) } : {}),
+              // The server otherwise gives the extension host the environment of a login shell (bash -ilc env), whose
+              // /etc/profile resets PATH; VSCODE_CLI=1 ("started from the code CLI") makes it keep ours.
+              VSCODE_CLI: '1',
+            }
+          : {},
     });
     await this.openWorkbench(`${this.server.url}?folder=${encodeURIComponent(this.workspace)}`);
   }
@@ -408,10 +420,7 @@ export class Session {
   /** Saves .test-tmp/editor/<name>-NN-<stage>.png and returns its path. Never throws. */
   async screenshot(stage: string): Promise<string | undefined> {
     if (!this.page) return undefined;
-    const file = path.join(
-      ARTIFACTS_DIR,
-      `${this.opts.name}-${String(++this.shot).padStart(2, '0')}-${stage.replace(/[^\w.-]+/g, '_')}.png`,
-    );
+    const file = path.join(ARTIFACTS_DIR, `${this.opts.name}-${String(++this.shot).padStart(2, '0')}-${stage.replace(/[^\w.-]+/g, '_')}.png`);
     try {
       await this.page.screenshot({ path: file, timeout: 10_000 });
       return file;
@@ -488,7 +497,10 @@ export class Session {
     await this.quickInputBox.fill(relPath);
     // The row of the file itself, not an editor whose title contains its name ("Loss: train.py", a webview).
     const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    const row = this.quickInput.locator('.monaco-list-row').filter({ has: p.locator('.label-name', { hasText: exact }) }).first();
+    const row = this.quickInput
+      .locator('.monaco-list-row')
+      .filter({ has: p.locator('.label-name', { hasText: exact }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
       throw new Error(`quick open found no "${relPath}"; rows: ${await this.quickInputRows()}`);
     });
@@ -562,13 +574,14 @@ export class Session {
   }
 
   async statusBarText(): Promise<string[]> {
-    return (await this.page.locator('.part.statusbar .statusbar-item').allTextContents())
-      .map((t) => t.trim())
-      .filter(Boolean);
+    return (await this.page.locator('.part.statusbar .statusbar-item').allTextContents()).map((t) => t.trim()).filter(Boolean);
   }
 
   async quickInputRows(): Promise<string> {
-    const rows = await this.quickInput.locator('.monaco-list-row').allTextContents().catch(() => []);
+    const rows = await this.quickInput
+      .locator('.monaco-list-row')
+      .allTextContents()
+      .catch(() => []);
     return JSON.stringify(rows.slice(0, 15));
   }
 
@@ -600,7 +613,9 @@ export class Session {
   async chooseCodeAction(title: string): Promise<boolean> {
     const rows = this.codeActions();
     const n = await rows.count();
-    const labels = await rows.evaluateAll((els) => (els as unknown as Array<{ getAttribute(name: string): string | null }>).map((e) => e.getAttribute('aria-label') ?? ''));
+    const labels = await rows.evaluateAll((els) =>
+      (els as unknown as Array<{ getAttribute(name: string): string | null }>).map((e) => e.getAttribute('aria-label') ?? ''),
+    );
     if (!labels.includes(title)) return false;
     for (let i = 0; i <= n; i++) {
       const focused = this.actionWidget.locator('.monaco-list-row.action.focused');
@@ -683,7 +698,9 @@ export async function step(s: Session | undefined, name: string, fn: (s: Session
     const shot = await s.screenshot(`FAILED-${name}`);
     const logs = s.saveLogs();
     const ext = findOutputChannelLogs(s.userDataDir, 'Fine-Tune Workbench')[0];
-    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(Boolean);
+    const extra = [shot && `screenshot: ${shot}`, logs && `VS Code logs: ${logs}`, ext && `"Fine-Tune Workbench" output (tail):\n${tail(ext, 25)}`].filter(
+      Boolean,
+    );
     if (err instanceof Error) err.message += `\n${extra.join('\n')}`;
     throw err;
   }

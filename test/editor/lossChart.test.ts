@@ -27,11 +27,14 @@ const TRAIN_PY = [
 
 describe('Loss chart: two runs of one config, smoothed (code-server 4.99.4)', { timeout: 300_000 }, () => {
   let s: Session | undefined;
-  before(async () => {
-    // The chart is opened by the command below, once, so a single webview is on screen.
-    s = new Session({ name: 'loss-chart', files: { 'train.py': TRAIN_PY }, settings: { 'finetune.jobs.openLossChart': false } });
-    await s.start();
-  }, { timeout: 240_000 });
+  before(
+    async () => {
+      // The chart is opened by the command below, once, so a single webview is on screen.
+      s = new Session({ name: 'loss-chart', files: { 'train.py': TRAIN_PY }, settings: { 'finetune.jobs.openLossChart': false } });
+      await s.start();
+    },
+    { timeout: 240_000 },
+  );
   after(async () => {
     await s?.close();
   });
@@ -46,19 +49,36 @@ describe('Loss chart: two runs of one config, smoothed (code-server 4.99.4)', { 
         await waitUntil(
           async () => (await done.count()) >= n,
           45_000,
-          async () => `run ${n} did not finish with exit 0; rows: ${JSON.stringify(await s.page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => []))}`,
+          async () =>
+            `run ${n} did not finish with exit 0; rows: ${JSON.stringify(
+              await s.page
+                .locator('.pane-body .monaco-list-row')
+                .allInnerTexts()
+                .catch(() => []),
+            )}`,
         );
         await s.openFile('train.py');
       }
-    }));
+    }),
+  );
 
   it('the chart shows both runs, the smoothed loss beside the raw one, and the hover read-out', { timeout: 90_000 }, () =>
     step(s, 'chart', async (s) => {
       await s.runCommand('Fine-Tune: Show Loss Chart');
       const tab = s.page.locator('.part.editor .tab', { hasText: 'Loss: train.py' });
-      await tab.first().waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-        assert.fail(`no "Loss: train.py" tab; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
-      });
+      await tab
+        .first()
+        .waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => {
+          assert.fail(
+            `no "Loss: train.py" tab; tabs: ${JSON.stringify(
+              await s.page
+                .locator('.part.editor .tab')
+                .allInnerTexts()
+                .catch(() => []),
+            )}`,
+          );
+        });
       const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
       const runs = body.locator('#runs li');
       await waitUntil(
@@ -76,11 +96,19 @@ describe('Loss chart: two runs of one config, smoothed (code-server 4.99.4)', { 
       assert.equal(await body.locator('#chart').getAttribute('data-runs'), '2');
       const legend = (await body.locator('.u-legend').innerText()).replace(/\s+/g, ' ');
       for (const run of ['run 1', 'run 2'])
-        for (const series of ['loss (raw)', 'loss', 'eval loss', 'learning rate']) assert.ok(legend.includes(`${run} · `) && new RegExp(`${run} · \\d\\d:\\d\\d:\\d\\d · ${series.replace(/[()]/g, '\\$&')}`).test(legend), `legend lacks "${run} · … · ${series}": ${legend}`);
+        for (const series of ['loss (raw)', 'loss', 'eval loss', 'learning rate'])
+          assert.ok(
+            legend.includes(`${run} · `) && new RegExp(`${run} · \\d\\d:\\d\\d:\\d\\d · ${series.replace(/[()]/g, '\\$&')}`).test(legend),
+            `legend lacks "${run} · … · ${series}": ${legend}`,
+          );
 
       // Heavier smoothing than the default, then the read-out under the cursor: smoothed ≠ raw for both runs.
       await body.locator('#smoothing').fill('0.9');
-      await waitUntil(async () => (await body.locator('#chart').getAttribute('data-smoothing')) === '0.9', 5000, async () => 'the slider did not reach the page');
+      await waitUntil(
+        async () => (await body.locator('#chart').getAttribute('data-smoothing')) === '0.9',
+        5000,
+        async () => 'the slider did not reach the page',
+      );
       assert.equal(await body.locator('#smoothing-value').innerText(), '0.900');
       const over = body.locator('#chart .u-over');
       const box = await over.boundingBox();
@@ -88,13 +116,18 @@ describe('Loss chart: two runs of one config, smoothed (code-server 4.99.4)', { 
       await over.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
       const readout = await body.locator('#readout').innerText();
       const pairs = [...readout.matchAll(/(run \d) · [\d:]+ loss ([\d.e-]+) \(raw ([\d.e-]+)\)/g)].map((m) => [m[1], Number(m[2]), Number(m[3])] as const);
-      assert.deepEqual(pairs.map((p) => p[0]), ['run 1', 'run 2'], readout);
+      assert.deepEqual(
+        pairs.map((p) => p[0]),
+        ['run 1', 'run 2'],
+        readout,
+      );
       for (const [run, smoothed, raw] of pairs) assert.notEqual(smoothed, raw, `${run}: smoothing changed nothing (${readout})`);
       assert.match(readout, /^step \d+ · /);
 
       const shot = await s.screenshot('two-runs');
       assert.ok(shot && fs.statSync(shot).size > 10_000, `no screenshot written (${shot})`);
-    }));
+    }),
+  );
 
   it('zoom: a drag narrows the steps, Reset zoom shows them all again; log scale redraws', { timeout: 60_000 }, () =>
     step(s, 'zoom', async (s) => {
@@ -107,13 +140,26 @@ describe('Loss chart: two runs of one config, smoothed (code-server 4.99.4)', { 
       await s.page.mouse.down();
       await s.page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 8 });
       await s.page.mouse.up();
-      await waitUntil(async () => (await body.locator('#chart').getAttribute('data-zoomed')) === 'true', 5000, async () => 'the drag did not zoom');
+      await waitUntil(
+        async () => (await body.locator('#chart').getAttribute('data-zoomed')) === 'true',
+        5000,
+        async () => 'the drag did not zoom',
+      );
       assert.equal(await body.locator('#reset-zoom').isEnabled(), true);
       await body.locator('#reset-zoom').click();
-      await waitUntil(async () => (await body.locator('#chart').getAttribute('data-zoomed')) === 'false', 5000, async () => 'Reset zoom did not show every step');
+      await waitUntil(
+        async () => (await body.locator('#chart').getAttribute('data-zoomed')) === 'false',
+        5000,
+        async () => 'Reset zoom did not show every step',
+      );
       await body.locator('#log-scale').check();
-      await waitUntil(async () => (await body.locator('#chart').getAttribute('data-log')) === 'true', 5000, async () => 'the log scale did not apply');
+      await waitUntil(
+        async () => (await body.locator('#chart').getAttribute('data-log')) === 'true',
+        5000,
+        async () => 'the log scale did not apply',
+      );
       assert.equal(await body.locator('#chart canvas').count(), 1);
       await s.screenshot('log-scale');
-    }));
+    }),
+  );
 });

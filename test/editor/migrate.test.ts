@@ -28,10 +28,13 @@ const MODULE = [
 
 describe('Migrate Lightning code in the workspace (code-server)', { timeout: 240_000 }, () => {
   let s: Session | undefined;
-  before(async () => {
-    s = new Session({ name: 'migrate', files: { 'model.py': MODULE, 'pkg/other.py': MODULE.replace('Model', 'Other') } });
-    await s.start();
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      s = new Session({ name: 'migrate', files: { 'model.py': MODULE, 'pkg/other.py': MODULE.replace('Model', 'Other') } });
+      await s.start();
+    },
+    { timeout: 180_000 },
+  );
   after(async () => {
     await s?.close();
   });
@@ -45,7 +48,14 @@ describe('Migrate Lightning code in the workspace (code-server)', { timeout: 240
       const previewButton = session.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Preview Changes' }).first();
       await previewButton.waitFor({ state: 'visible', timeout: 60_000 }).catch(async () => {
         await session.screenshot('FAILED-no-dialog');
-        assert.fail(`no "Migrate ... to Lightning 2.x?" dialog; notifications: ${JSON.stringify(await session.page.locator('.notification-toast').allInnerTexts().catch(() => []))}`);
+        assert.fail(
+          `no "Migrate ... to Lightning 2.x?" dialog; notifications: ${JSON.stringify(
+            await session.page
+              .locator('.notification-toast')
+              .allInnerTexts()
+              .catch(() => []),
+          )}`,
+        );
       });
       const dialog = (await session.page.locator('.monaco-dialog-box').innerText()).replace(/\s+/g, ' ');
       assert.match(dialog, /Migrate \d+ Lightning 1\.x uses in 2 files to Lightning 2\.x\?/, dialog);
@@ -62,7 +72,12 @@ describe('Migrate Lightning code in the workspace (code-server)', { timeout: 240
       await session.screenshot('refactor-preview');
       // Tick both files (the checkbox on each file row), then Apply.
       for (const name of ['model.py', 'other.py']) {
-        await panel.locator('.monaco-list-row', { hasText: name }).first().locator('input[type=checkbox], .monaco-custom-toggle, .codicon-check, .edit-checkbox').first().click();
+        await panel
+          .locator('.monaco-list-row', { hasText: name })
+          .first()
+          .locator('input[type=checkbox], .monaco-custom-toggle, .codicon-check, .edit-checkbox')
+          .first()
+          .click();
       }
       await session.screenshot('refactor-preview-ticked');
       await applyButton.click();

@@ -48,22 +48,31 @@ function jobRows(s: Session) {
 }
 
 async function jobRowsText(s: Session): Promise<string> {
-  return JSON.stringify((await jobRows(s).allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ')));
+  return JSON.stringify(
+    (
+      await jobRows(s)
+        .allInnerTexts()
+        .catch(() => [])
+    ).map((t) => t.replace(/\s+/g, ' ')),
+  );
 }
 
 describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000 }, () => {
   let s: Session | undefined;
-  before(async () => {
-    s = new Session({
-      name: 'oom',
-      files: { 'oom.yml': CONFIG, 'long.yml': CONFIG },
-      bin: { axolotl: FAKE_AXOLOTL },
-      // xterm's DOM renderer, so the terminal's text can be read (WebGL draws it on a canvas). The loss chart opens
-      // only from the status bar item here (the jobs test has it open by itself).
-      settings: { 'terminal.integrated.gpuAcceleration': 'off', 'finetune.jobs.openLossChart': false },
-    });
-    await s.start();
-  }, { timeout: 240_000 });
+  before(
+    async () => {
+      s = new Session({
+        name: 'oom',
+        files: { 'oom.yml': CONFIG, 'long.yml': CONFIG },
+        bin: { axolotl: FAKE_AXOLOTL },
+        // xterm's DOM renderer, so the terminal's text can be read (WebGL draws it on a canvas). The loss chart opens
+        // only from the status bar item here (the jobs test has it open by itself).
+        settings: { 'terminal.integrated.gpuAcceleration': 'off', 'finetune.jobs.openLossChart': false },
+      });
+      await s.start();
+    },
+    { timeout: 240_000 },
+  );
   after(async () => {
     await s?.close();
   });
@@ -79,7 +88,10 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       });
       await s.screenshot('status-bar-running');
       await s.runCommand('Focus on Training Jobs View');
-      const row = jobRows(s).filter({ hasText: 'oom.yml' }).filter({ hasText: /exit 1$/ }).first();
+      const row = jobRows(s)
+        .filter({ hasText: 'oom.yml' })
+        .filter({ hasText: /exit 1$/ })
+        .first();
       await row.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
         assert.fail(`the Training Jobs view shows no finished oom.yml with "exit 1"; rows: ${await jobRowsText(s)}`);
       });
@@ -92,14 +104,22 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
         async () => `the job's status bar item should go once it ends; items: ${JSON.stringify(await s.statusBarText())}`,
       );
       await s.screenshot('job-failed');
-    }));
+    }),
+  );
 
   it('FT403 "CUDA out of memory in the last run" on micro_batch_size; Ctrl+. offers the VRAM fixes', { timeout: 120_000 }, () =>
     step(s, 'ft403', async (s) => {
       // The client says so in a notification, with a way to the problem.
       const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'oom.yml ran out of GPU memory' }).first();
       await toast.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-        assert.fail(`no "oom.yml ran out of GPU memory" notification; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts().catch(() => []))}`);
+        assert.fail(
+          `no "oom.yml ran out of GPU memory" notification; notifications: ${JSON.stringify(
+            await s.page
+              .locator('.notifications-toasts')
+              .allInnerTexts()
+              .catch(() => []),
+          )}`,
+        );
       });
       // Show Problem opens the config and the Problems panel (not s.openProblems(): its Ctrl+Shift+M would close it again).
       await toast.locator('.monaco-button', { hasText: 'Show Problem' }).first().click();
@@ -117,18 +137,28 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       await s.screenshot('ft403-problem');
 
       await s.goToLine(MICRO_BATCH_LINE, 3);
-      await s.statusItem(`Ln ${MICRO_BATCH_LINE}, Col 3`).first().waitFor({ state: 'visible', timeout: 5_000 }).catch(async () => {
-        assert.fail(`could not put the cursor on line ${MICRO_BATCH_LINE}; status bar: ${JSON.stringify(await s.statusBarText())}`);
-      });
+      await s
+        .statusItem(`Ln ${MICRO_BATCH_LINE}, Col 3`)
+        .first()
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .catch(async () => {
+          assert.fail(`could not put the cursor on line ${MICRO_BATCH_LINE}; status bar: ${JSON.stringify(await s.statusBarText())}`);
+        });
       await s.page.keyboard.press('Control+.');
-      await s.actionWidget.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => assert.fail(`Ctrl+. on line ${MICRO_BATCH_LINE} opened no Quick Fix menu`));
+      await s.actionWidget
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .catch(() => assert.fail(`Ctrl+. on line ${MICRO_BATCH_LINE} opened no Quick Fix menu`));
       await waitUntil(
         async () => (await s.codeActions(/^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to [\d.]+\)\)/).count()) > 0,
         10_000,
-        async () => `the Quick Fix menu should offer "Turn on gradient checkpointing (≈ … GiB (up to …))"; it offers: ${JSON.stringify(await s.codeActions().allInnerTexts())}`,
+        async () =>
+          `the Quick Fix menu should offer "Turn on gradient checkpointing (≈ … GiB (up to …))"; it offers: ${JSON.stringify(await s.codeActions().allInnerTexts())}`,
       );
       const titles = (await s.codeActions().allInnerTexts()).map((t) => t.trim());
-      assert.ok(titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)), `the menu should also offer a smaller micro batch: ${JSON.stringify(titles)}`);
+      assert.ok(
+        titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)),
+        `the menu should also offer a smaller micro batch: ${JSON.stringify(titles)}`,
+      );
       await s.screenshot('ft403-quick-fixes');
       const checkpointing = titles.find((t) => t.startsWith('Turn on gradient checkpointing'))!;
       assert.ok(await s.chooseCodeAction(checkpointing), `could not choose "${checkpointing}"`);
@@ -142,7 +172,8 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
         async () => `after the fix and Ctrl+S oom.yml should turn gradient checkpointing on:\n${fs.readFileSync(file, 'utf8')}`,
       );
       await s.screenshot('ft403-fixed');
-    }));
+    }),
+  );
 
   it('Stop in the job view stops a running job', { timeout: 90_000 }, () =>
     step(s, 'stop', async (s) => {
@@ -156,24 +187,52 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       const chart = s.page.locator('.part.editor .tab', { hasText: 'Loss: long.yml' });
       assert.equal(await chart.count(), 0, 'no chart before the click (finetune.jobs.openLossChart is off)');
       await status.click();
-      await chart.first().waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
-        assert.fail(`clicking the job's status bar item opened no loss chart; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts().catch(() => []))}`);
-      });
+      await chart
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .catch(async () => {
+          assert.fail(
+            `clicking the job's status bar item opened no loss chart; tabs: ${JSON.stringify(
+              await s.page
+                .locator('.part.editor .tab')
+                .allInnerTexts()
+                .catch(() => []),
+            )}`,
+          );
+        });
       const summary = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('#summary');
       const steps = async () => Number(/step (\d+)/.exec(await summary.innerText({ timeout: 1000 }))?.[1] ?? 0);
-      const first = await waitUntil(async () => (await steps()) > 0, 15_000, async () => 'the chart shows no point').then(steps);
-      await waitUntil(async () => (await steps()) > first, 15_000, async () => `the chart stays at step ${first} while the job logs on`);
+      const first = await waitUntil(
+        async () => (await steps()) > 0,
+        15_000,
+        async () => 'the chart shows no point',
+      ).then(steps);
+      await waitUntil(
+        async () => (await steps()) > first,
+        15_000,
+        async () => `the chart stays at step ${first} while the job logs on`,
+      );
       await s.screenshot('status-loss-chart');
       await s.runCommand('Focus on Training Jobs View');
-      const running = jobRows(s).filter({ hasText: 'long.yml' }).filter({ hasText: /running/ }).first();
-      await running.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => assert.fail(`no running long.yml in the job view; rows: ${await jobRowsText(s)}`));
+      const running = jobRows(s)
+        .filter({ hasText: 'long.yml' })
+        .filter({ hasText: /running/ })
+        .first();
+      await running
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .catch(async () => assert.fail(`no running long.yml in the job view; rows: ${await jobRowsText(s)}`));
       await running.hover();
       const stop = running.locator('.action-label[aria-label="Stop Training Job"]');
       await stop.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail('the running job has no inline Stop action'));
       await s.screenshot('stop-action');
       await stop.click();
-      const stopped = jobRows(s).filter({ hasText: 'long.yml' }).filter({ hasText: /stopped/ }).first();
-      await stopped.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => assert.fail(`long.yml should show "stopped" in the job view; rows: ${await jobRowsText(s)}`));
+      const stopped = jobRows(s)
+        .filter({ hasText: 'long.yml' })
+        .filter({ hasText: /stopped/ })
+        .first();
+      await stopped
+        .waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => assert.fail(`long.yml should show "stopped" in the job view; rows: ${await jobRowsText(s)}`));
       assert.equal(await stopped.locator('.codicon-debug-stop').count(), 1, 'a stopped run has the stop icon');
       // The job's terminal says how it ended (SIGINT), and the task's exit code is 130 (128 + 2).
       const terminalText = async () => (await s.page.locator('.part.panel .xterm-rows').allTextContents()).join('\n').replace(/\u00a0/g, ' ');
@@ -193,5 +252,6 @@ describe('A CUDA OOM in a launched job (code-server 4.99.4)', { timeout: 360_000
       assert.match(problems, /FT403/, `the Problems panel should still list the OOM of oom.yml: ${problems}`);
       assert.doesNotMatch(problems, /KeyboardInterrupt/, `a stopped job should leave no problem: ${problems}`);
       await s.screenshot('job-stopped');
-    }));
+    }),
+  );
 });

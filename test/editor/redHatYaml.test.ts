@@ -39,19 +39,28 @@ const NOTES = 'owner: me\nowner: you\n';
 function standInExtension(dir: string): string {
   const modules = path.join(REPO_ROOT, 'node_modules');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: 'vscode-yaml',
-    publisher: 'redhat',
-    displayName: 'yaml-language-server 1.25 (test stand-in for Red Hat YAML)',
-    description: 'Starts the real yaml-language-server as vscode-yaml does; for test/editor/redHatYaml.test.ts only.',
-    version: '0.0.1',
-    license: 'MIT',
-    engines: { vscode: '^1.82.0' },
-    activationEvents: ['onLanguage:yaml'],
-    main: './extension.js',
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'vscode-yaml',
+        publisher: 'redhat',
+        displayName: 'yaml-language-server 1.25 (test stand-in for Red Hat YAML)',
+        description: 'Starts the real yaml-language-server as vscode-yaml does; for test/editor/redHatYaml.test.ts only.',
+        version: '0.0.1',
+        license: 'MIT',
+        engines: { vscode: '^1.82.0' },
+        activationEvents: ['onLanguage:yaml'],
+        main: './extension.js',
+      },
+      null,
+      2,
+    ),
+  );
   fs.writeFileSync(path.join(dir, 'README.md'), 'Test stand-in: the real yaml-language-server started as Red Hat YAML starts it.\n');
-  fs.writeFileSync(path.join(dir, 'extension.js'), `
+  fs.writeFileSync(
+    path.join(dir, 'extension.js'),
+    `
 const vscode = require('vscode');
 const { LanguageClient, TransportKind } = require(${JSON.stringify(path.join(modules, 'vscode-languageclient', 'node'))});
 const serverModule = ${JSON.stringify(path.join(modules, 'yaml-language-server', 'bin', 'yaml-language-server'))};
@@ -84,9 +93,14 @@ exports.activate = async (context) => {
   console.log('[stand-in] yaml-language-server started; schema associations: ' + JSON.stringify(associations));
 };
 exports.deactivate = () => client && client.stop();
-`);
+`,
+  );
   const vsix = path.join(path.dirname(dir), 'redhat-yaml-stand-in.vsix');
-  execFileSync(path.join(modules, '.bin', 'vsce'), ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', vsix], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
+  execFileSync(path.join(modules, '.bin', 'vsce'), ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', vsix], {
+    cwd: dir,
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
   return vsix;
 }
 
@@ -94,17 +108,20 @@ describe('Red Hat YAML (yaml-language-server 1.25) beside us in VS Code', { time
   let s: Session | undefined;
   let scratch: string;
 
-  before(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-redhat-yaml-'));
-    s = new Session({
-      name: 'redhat-yaml',
-      files: { 'qlora.yml': CONFIG, 'notes.yml': NOTES },
-      // What docs/integrations.md says for both extensions: YAML 1.1, no mapping of our schemas. Store: see above.
-      settings: { 'yaml.yamlVersion': '1.1', 'yaml.schemaStore.enable': false },
-    });
-    await installExtension(s.extensionsDir, standInExtension(path.join(scratch, 'vscode-yaml')));
-    await s.start();
-  }, { timeout: 240_000 });
+  before(
+    async () => {
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-redhat-yaml-'));
+      s = new Session({
+        name: 'redhat-yaml',
+        files: { 'qlora.yml': CONFIG, 'notes.yml': NOTES },
+        // What docs/integrations.md says for both extensions: YAML 1.1, no mapping of our schemas. Store: see above.
+        settings: { 'yaml.yamlVersion': '1.1', 'yaml.schemaStore.enable': false },
+      });
+      await installExtension(s.extensionsDir, standInExtension(path.join(scratch, 'vscode-yaml')));
+      await s.start();
+    },
+    { timeout: 240_000 },
+  );
 
   after(async () => {
     await s?.close();
@@ -128,14 +145,19 @@ describe('Red Hat YAML (yaml-language-server 1.25) beside us in VS Code', { time
       );
       // Give a second report time to arrive before counting.
       await new Promise((r) => setTimeout(r, 2000));
-      assert.deepEqual((await rowsMatching(s, /Map keys must be unique|Duplicate key/)).map((r) => r.replace(/ \[Ln.*$/, '')), ['Map keys must be unique YAML'], JSON.stringify(await s.problemsText()));
+      assert.deepEqual(
+        (await rowsMatching(s, /Map keys must be unique|Duplicate key/)).map((r) => r.replace(/ \[Ln.*$/, '')),
+        ['Map keys must be unique YAML'],
+        JSON.stringify(await s.problemsText()),
+      );
       assert.equal((await rowsMatching(s, /Unresolved tag|safe_load refuses this tag/)).length, 1, JSON.stringify(await s.problemsText()));
       assert.equal((await rowsMatching(s, /Unresolved tag/)).length, 1);
       assert.equal((await rowsMatching(s, /lora_dropuot/)).length, 1);
       await s.screenshot('one-set');
-    }));
+    }),
+  );
 
-  it('a YAML file that is not a config keeps yaml-language-server\'s check', { timeout: 60_000 }, () =>
+  it("a YAML file that is not a config keeps yaml-language-server's check", { timeout: 60_000 }, () =>
     step(s, 'notes', async (s) => {
       await s.openFile('notes.yml');
       await waitUntil(
@@ -144,7 +166,8 @@ describe('Red Hat YAML (yaml-language-server 1.25) beside us in VS Code', { time
         async () => `no problem for notes.yml; the panel shows: ${JSON.stringify(await s.problemsText())}`,
       );
       assert.match(await s.problemsText(), /notes\.yml[\s\S]*Map keys must be unique/);
-    }));
+    }),
+  );
 
   it('"show" brings ours back: then the duplicate key is reported twice, as without the setting', { timeout: 90_000 }, () =>
     step(s, 'show', async (s) => {
@@ -156,7 +179,8 @@ describe('Red Hat YAML (yaml-language-server 1.25) beside us in VS Code', { time
         30_000,
         async () => `with "show", our FT002 should be back; the panel shows: ${JSON.stringify(await s.problemsText())}`,
       );
-      assert.equal(await s.problemRows('Map keys must be unique').count() >= 1, true);
+      assert.equal((await s.problemRows('Map keys must be unique').count()) >= 1, true);
       await s.screenshot('show-both');
-    }));
+    }),
+  );
 });

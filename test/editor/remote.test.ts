@@ -33,37 +33,60 @@ const MODEL = 'acme/remote-only-1b';
 const SNAPSHOT = 'hub/models--acme--remote-only-1b/snapshots/0123456789abcdef';
 
 /** Llama-3.2-1B's dimensions (its config.json): the model as the remote host's cache has it. */
-const REMOTE_MODEL_CONFIG = { model_type: 'llama', architectures: ['LlamaForCausalLM'], hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, vocab_size: 128256, hidden_act: 'silu', tie_word_embeddings: true, torch_dtype: 'bfloat16' };
+const REMOTE_MODEL_CONFIG = {
+  model_type: 'llama',
+  architectures: ['LlamaForCausalLM'],
+  hidden_size: 2048,
+  intermediate_size: 8192,
+  num_hidden_layers: 16,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  head_dim: 64,
+  vocab_size: 128256,
+  hidden_act: 'silu',
+  tie_word_embeddings: true,
+  torch_dtype: 'bfloat16',
+};
 /** Llama-3.1-70B's dimensions: the same id in the client's cache would never fit an A10G. */
-const CLIENT_MODEL_CONFIG = { ...REMOTE_MODEL_CONFIG, hidden_size: 8192, intermediate_size: 28672, num_hidden_layers: 80, num_attention_heads: 64, head_dim: 128, tie_word_embeddings: false };
+const CLIENT_MODEL_CONFIG = {
+  ...REMOTE_MODEL_CONFIG,
+  hidden_size: 8192,
+  intermediate_size: 28672,
+  num_hidden_layers: 80,
+  num_attention_heads: 64,
+  head_dim: 128,
+  tie_word_embeddings: false,
+};
 
-const qlora = (typo: string) => [
-  `base_model: ${MODEL}`,
-  'adapter: qlora',
-  'load_in_4bit: true',
-  'datasets:',
-  '  - path: mhenrichsen/alpaca_2k_test',
-  '    type: alpaca',
-  'output_dir: ./outputs/qlora-out',
-  'lora_r: 16',
-  'lora_alpha: 32',
-  `${typo}: 0.05`,
-  'lora_target_linear: true',
-  'sequence_len: 1024',
-  'gradient_accumulation_steps: 4',
-  'micro_batch_size: 1',
-  'num_epochs: 1',
-  'optimizer: paged_adamw_8bit',
-  'learning_rate: 0.0002',
-  'gradient_checkpointing: true',
-  'deepspeed: deepspeed_configs/zero2.json',
-  '',
-].join('\n');
+const qlora = (typo: string) =>
+  [
+    `base_model: ${MODEL}`,
+    'adapter: qlora',
+    'load_in_4bit: true',
+    'datasets:',
+    '  - path: mhenrichsen/alpaca_2k_test',
+    '    type: alpaca',
+    'output_dir: ./outputs/qlora-out',
+    'lora_r: 16',
+    'lora_alpha: 32',
+    `${typo}: 0.05`,
+    'lora_target_linear: true',
+    'sequence_len: 1024',
+    'gradient_accumulation_steps: 4',
+    'micro_batch_size: 1',
+    'num_epochs: 1',
+    'optimizer: paged_adamw_8bit',
+    'learning_rate: 0.0002',
+    'gradient_checkpointing: true',
+    'deepspeed: deepspeed_configs/zero2.json',
+    '',
+  ].join('\n');
 const MICRO_BATCH_LINE = 14;
 
 const ZERO2 = JSON.stringify({ zero_optimization: { stage: 2 }, train_micro_batch_size_per_gpu: 'auto', gradient_accumulation_steps: 'auto' }, null, 2);
 /** The job writes where and as whom it ran. */
-const TRAIN_PY = "import os\nwith open('ran.txt', 'w') as f:\n    f.write(os.environ.get('HOME', '') + '\\n' + os.getcwd() + '\\n')\nprint({'loss': 1.0}, flush=True)\n";
+const TRAIN_PY =
+  "import os\nwith open('ran.txt', 'w') as f:\n    f.write(os.environ.get('HOME', '') + '\\n' + os.getcwd() + '\\n')\nprint({'loss': 1.0}, flush=True)\n";
 const BROKEN = `base_model: ${MODEL}\nadapter: qlora\nload_in_4bit: maybe\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\n`;
 
 /** The remote workspace. */
@@ -91,7 +114,10 @@ function write(file: string, text: string, mode?: number): void {
 
 /** Every file under `dir`. */
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
 function ageAccessTime(file: string): void {
@@ -120,40 +146,43 @@ describe('Remote development: code-server on a folder only the remote host has',
   /** The decoys, listed before anything starts (Chromium writes files of its own under the client's HOME). */
   let decoys: string[] = [];
 
-  before(async () => {
-    homes = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-remote-homes-'));
-    remoteHome = path.join(homes, 'remote-home');
-    clientHome = path.join(homes, 'client-home');
-    write(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'), JSON.stringify(REMOTE_MODEL_CONFIG));
-    write(path.join(clientHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'), JSON.stringify(CLIENT_MODEL_CONFIG));
-    for (const [rel, text] of Object.entries(CLIENT_FILES)) write(path.join(clientHome, 'project', rel), text);
-    write(path.join(clientHome, 'bin', 'nvidia-smi'), smi('NVIDIA H100 80GB HBM3, 81559, 9.0'), 0o755);
-    canSeeReads = atimeWorks(homes);
+  before(
+    async () => {
+      homes = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-remote-homes-'));
+      remoteHome = path.join(homes, 'remote-home');
+      clientHome = path.join(homes, 'client-home');
+      write(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'), JSON.stringify(REMOTE_MODEL_CONFIG));
+      write(path.join(clientHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'), JSON.stringify(CLIENT_MODEL_CONFIG));
+      for (const [rel, text] of Object.entries(CLIENT_FILES)) write(path.join(clientHome, 'project', rel), text);
+      write(path.join(clientHome, 'bin', 'nvidia-smi'), smi('NVIDIA H100 80GB HBM3, 81559, 9.0'), 0o755);
+      canSeeReads = atimeWorks(homes);
 
-    // The client side: this process (and so Chromium) with the client's HOME and its nvidia-smi first on PATH.
-    // No Hugging Face variables anywhere: the cache is found through HOME, on each side its own.
-    for (const k of ['HOME', 'PATH', 'HF_HOME', 'HF_HUB_CACHE', 'FTW_NVIDIA_SMI']) saved[k] = process.env[k];
-    const pathBefore = process.env.PATH ?? '';
-    delete process.env.HF_HOME;
-    delete process.env.HF_HUB_CACHE;
-    delete process.env.FTW_NVIDIA_SMI;
-    process.env.HOME = clientHome;
-    process.env.PATH = [path.join(clientHome, 'bin'), pathBefore].join(path.delimiter);
+      // The client side: this process (and so Chromium) with the client's HOME and its nvidia-smi first on PATH.
+      // No Hugging Face variables anywhere: the cache is found through HOME, on each side its own.
+      for (const k of ['HOME', 'PATH', 'HF_HOME', 'HF_HUB_CACHE', 'FTW_NVIDIA_SMI']) saved[k] = process.env[k];
+      const pathBefore = process.env.PATH ?? '';
+      delete process.env.HF_HOME;
+      delete process.env.HF_HUB_CACHE;
+      delete process.env.FTW_NVIDIA_SMI;
+      process.env.HOME = clientHome;
+      process.env.PATH = [path.join(clientHome, 'bin'), pathBefore].join(path.delimiter);
 
-    s = new Session({
-      name: 'remote',
-      files: REMOTE_FILES,
-      // The remote host: its own HOME, and a PATH without the client's programs (the harness puts bin/ first).
-      env: { HOME: remoteHome, PATH: pathBefore },
-      bin: { 'nvidia-smi': smi('NVIDIA A10G, 23028, 8.6') },
-    });
-    // Access times from now on: every decoy, and the remote files that must be read (the control).
-    decoys = filesUnder(clientHome);
-    for (const f of decoys) ageAccessTime(f);
-    ageAccessTime(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'));
-    ageAccessTime(path.join(s.workspace, 'deepspeed_configs', 'zero2.json'));
-    await s.start();
-  }, { timeout: 240_000 });
+      s = new Session({
+        name: 'remote',
+        files: REMOTE_FILES,
+        // The remote host: its own HOME, and a PATH without the client's programs (the harness puts bin/ first).
+        env: { HOME: remoteHome, PATH: pathBefore },
+        bin: { 'nvidia-smi': smi('NVIDIA A10G, 23028, 8.6') },
+      });
+      // Access times from now on: every decoy, and the remote files that must be read (the control).
+      decoys = filesUnder(clientHome);
+      for (const f of decoys) ageAccessTime(f);
+      ageAccessTime(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json'));
+      ageAccessTime(path.join(s.workspace, 'deepspeed_configs', 'zero2.json'));
+      await s.start();
+    },
+    { timeout: 240_000 },
+  );
 
   after(async () => {
     await s?.close();
@@ -168,22 +197,34 @@ describe('Remote development: code-server on a folder only the remote host has',
     step(s, 'validation', async (s) => {
       await s.openFile('qlora.yml');
       await s.openProblems();
-      await s.problemRows("Unknown key 'lora_dropuot'").first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
-        assert.fail(`no problem about the remote file's 'lora_dropuot'; the panel shows: ${JSON.stringify(await s.problemsText())}`);
-      });
+      await s
+        .problemRows("Unknown key 'lora_dropuot'")
+        .first()
+        .waitFor({ state: 'visible', timeout: 30_000 })
+        .catch(async () => {
+          assert.fail(`no problem about the remote file's 'lora_dropuot'; the panel shows: ${JSON.stringify(await s.problemsText())}`);
+        });
       const all = await s.problemsText();
       assert.doesNotMatch(all, /lora_alhpa/, "the client's copy of qlora.yml was validated");
       // The linked file exists on the remote side only under that relative path: no "missing file" (FT210).
       assert.doesNotMatch(all, /deepspeed_configs\/zero2\.json.*(not found|does not exist)/i, all);
       await s.screenshot('remote-problems');
-    }));
+    }),
+  );
 
   it("the VRAM lens: the model from the remote user's Hugging Face cache, the GPU from the remote host's nvidia-smi", { timeout: 90_000 }, () =>
     step(s, 'vram', async (s) => {
       await s.goToLine(1, 1);
       const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
       await lens.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
-        assert.fail(`no "VRAM ≈" lens (the model is only in the remote cache); lenses: ${JSON.stringify(await s.page.locator('.codelens-decoration').allInnerTexts().catch(() => []))}; problems: ${JSON.stringify(await s.problemsText())}`);
+        assert.fail(
+          `no "VRAM ≈" lens (the model is only in the remote cache); lenses: ${JSON.stringify(
+            await s.page
+              .locator('.codelens-decoration')
+              .allInnerTexts()
+              .catch(() => []),
+          )}; problems: ${JSON.stringify(await s.problemsText())}`,
+        );
       });
       const title = (await lens.innerText()).replace(/\s+/g, ' ');
       // One GPU, the remote one; a 1B model in 4 bits fits it (the client's 70B of the same name would not).
@@ -192,7 +233,8 @@ describe('Remote development: code-server on a folder only the remote host has',
       assert.ok(Number(m[2]) < 12, `a 1B QLoRA at micro batch 1 is a few GiB; ${m[2]} GiB means other dimensions were read: ${title}`);
       assert.doesNotMatch(await s.problemsText(), /No VRAM estimate/);
       await s.screenshot('remote-vram-lens');
-    }));
+    }),
+  );
 
   it('hover on micro_batch_size says what it costs, for the model of the remote cache (1.24 B parameters)', { timeout: 60_000 }, () =>
     step(s, 'hover', async (s) => {
@@ -207,7 +249,8 @@ describe('Remote development: code-server on a folder only the remote host has',
       assert.match(text, /acme\/remote-only-1b \(1\.24 B params\)/, text);
       await s.screenshot('remote-hover');
       await s.page.keyboard.press('Escape');
-    }));
+    }),
+  );
 
   it("pre-flight judges the remote broken.yml (the client's copy is valid)", { timeout: 90_000 }, () =>
     step(s, 'preflight', async (s) => {
@@ -219,17 +262,23 @@ describe('Remote development: code-server on a folder only the remote host has',
       await s.screenshot('remote-preflight');
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
       await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    }));
+    }),
+  );
 
-  it("a job runs on the remote host, in the remote folder, as the remote user (HOME)", { timeout: 90_000 }, () =>
+  it('a job runs on the remote host, in the remote folder, as the remote user (HOME)', { timeout: 90_000 }, () =>
     step(s, 'job', async (s) => {
       await s.openFile('train.py');
       await launchActive(s);
       const ran = path.join(s.workspace, 'ran.txt');
-      await waitUntil(async () => fs.existsSync(ran) && fs.readFileSync(ran, 'utf8').split('\n').length >= 3, 45_000, async () => `train.py wrote no ${ran}`);
+      await waitUntil(
+        async () => fs.existsSync(ran) && fs.readFileSync(ran, 'utf8').split('\n').length >= 3,
+        45_000,
+        async () => `train.py wrote no ${ran}`,
+      );
       assert.deepEqual(fs.readFileSync(ran, 'utf8').split('\n').slice(0, 2), [remoteHome, fs.realpathSync(s.workspace)]);
       assert.equal(fs.existsSync(path.join(clientHome, 'project', 'ran.txt')), false);
-    }));
+    }),
+  );
 
   it("no file of the client's side was read; the remote cache and linked file were (the control)", (t) => {
     if (!canSeeReads) {
@@ -237,7 +286,10 @@ describe('Remote development: code-server on a folder only the remote host has',
       return;
     }
     assert.ok(s, 'session was not started');
-    assert.ok(wasRead(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json')), "the remote user's cached config.json was never read: the control failed");
+    assert.ok(
+      wasRead(path.join(remoteHome, '.cache', 'huggingface', SNAPSHOT, 'config.json')),
+      "the remote user's cached config.json was never read: the control failed",
+    );
     assert.ok(wasRead(path.join(s.workspace, 'deepspeed_configs', 'zero2.json')), 'the remote deepspeed_configs/zero2.json was never read: the control failed');
     assert.equal(decoys.length, 6);
     const read = decoys.filter((f) => wasRead(f)).map((f) => path.relative(clientHome, f));

@@ -41,19 +41,47 @@ const RUNS: Array<Omit<GpuRun, 'id'>> = [];
 const add = (purpose: string, setup: GpuRun['setup']) => RUNS.push({ purpose, setup });
 
 for (const model of [SMALL, MID]) {
-  for (const seq of [512, 2048, 8192]) add('sequence length (LoRA, checkpointing)', { model, ...base, ...lora, microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: true });
-  for (const seq of [512, 2048]) add('sequence length without checkpointing', { model, ...base, ...lora, microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: false });
+  for (const seq of [512, 2048, 8192])
+    add('sequence length (LoRA, checkpointing)', { model, ...base, ...lora, microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: true });
+  for (const seq of [512, 2048])
+    add('sequence length without checkpointing', { model, ...base, ...lora, microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: false });
 }
-for (const mbs of [2, 4, 8]) add('micro batch (LoRA, checkpointing)', { model: MID, ...base, ...lora, microBatchSize: mbs, sequenceLength: 2048, gradientCheckpointing: true });
+for (const mbs of [2, 4, 8])
+  add('micro batch (LoRA, checkpointing)', { model: MID, ...base, ...lora, microBatchSize: mbs, sequenceLength: 2048, gradientCheckpointing: true });
 for (const model of [SMALL, MID]) {
   for (const gc of [true, false]) {
     add('full fine-tune, foreach AdamW', { model, ...base, method: 'full', microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: gc });
-    add('full fine-tune, fused AdamW', { model, ...base, method: 'full', optimizer: 'adamw-fused', microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: gc });
+    add('full fine-tune, fused AdamW', {
+      model,
+      ...base,
+      method: 'full',
+      optimizer: 'adamw-fused',
+      microBatchSize: 2,
+      sequenceLength: 2048,
+      gradientCheckpointing: gc,
+    });
   }
 }
-add('AMP: fp32 weights under bf16 autocast (full)', { model: SMALL, ...base, method: 'full', precision: 'bf16-mixed', microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: true });
-add('AMP: fp32 frozen base under bf16 autocast (LoRA)', { model: SMALL, ...base, ...lora, precision: 'bf16-mixed', microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: true });
-for (const seq of [1024, 2048]) add('eager attention', { model: MID, ...base, ...lora, attention: 'eager', microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: false });
+add('AMP: fp32 weights under bf16 autocast (full)', {
+  model: SMALL,
+  ...base,
+  method: 'full',
+  precision: 'bf16-mixed',
+  microBatchSize: 2,
+  sequenceLength: 2048,
+  gradientCheckpointing: true,
+});
+add('AMP: fp32 frozen base under bf16 autocast (LoRA)', {
+  model: SMALL,
+  ...base,
+  ...lora,
+  precision: 'bf16-mixed',
+  microBatchSize: 2,
+  sequenceLength: 2048,
+  gradientCheckpointing: true,
+});
+for (const seq of [1024, 2048])
+  add('eager attention', { model: MID, ...base, ...lora, attention: 'eager', microBatchSize: 1, sequenceLength: seq, gradientCheckpointing: false });
 add('padded batches (LoRA)', { model: MID, ...base, ...lora, packed: false, microBatchSize: 4, sequenceLength: 2048, gradientCheckpointing: true });
 add('padded batches (full)', { model: SMALL, ...base, method: 'full', packed: false, microBatchSize: 4, sequenceLength: 2048, gradientCheckpointing: true });
 add('padded batches, no checkpointing', { model: MID, ...base, ...lora, packed: false, microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: false });
@@ -62,7 +90,14 @@ add('3B LoRA, padded', { model: LARGE, ...base, ...lora, packed: false, microBat
 add('3B full fine-tune', { model: LARGE, ...base, method: 'full', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true });
 add('8B LoRA', { model: EIGHT, ...base, ...lora, microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: true });
 add('8B LoRA, 8k tokens', { model: EIGHT, ...base, ...lora, microBatchSize: 1, sequenceLength: 8192, gradientCheckpointing: true });
-add('8B full fine-tune (out of memory on 80 GB: weights, gradients, AdamW states and the foreach step exceed it)', { model: EIGHT, ...base, method: 'full', microBatchSize: 1, sequenceLength: 1024, gradientCheckpointing: true });
+add('8B full fine-tune (out of memory on 80 GB: weights, gradients, AdamW states and the foreach step exceed it)', {
+  model: EIGHT,
+  ...base,
+  method: 'full',
+  microBatchSize: 1,
+  sequenceLength: 1024,
+  gradientCheckpointing: true,
+});
 
 export function gpuRuns(): GpuRun[] {
   return RUNS.map((r, i) => {

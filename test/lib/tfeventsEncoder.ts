@@ -47,7 +47,10 @@ export const simple = (tag: string, v: number) => [...lenField(1, text(tag)), ..
 export const tensorFloat = (tag: string, v: number) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(1), ...lenField(5, f32(v))])];
 export const tensorDouble = (tag: string, v: number) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(2), ...lenField(4, f64(v))])];
 /** A histogram-like tensor (3 floats): not a scalar, skipped. */
-export const tensorVector = (tag: string) => [...lenField(1, text(tag)), ...lenField(8, [...key(1, 0), ...varint(1), ...lenField(5, [...f32(1), ...f32(2), ...f32(3)])])];
+export const tensorVector = (tag: string) => [
+  ...lenField(1, text(tag)),
+  ...lenField(8, [...key(1, 0), ...varint(1), ...lenField(5, [...f32(1), ...f32(2), ...f32(3)])]),
+];
 
 export function record(data: number[]): number[] {
   const len = Buffer.alloc(8);
@@ -56,4 +59,3 @@ export function record(data: number[]): number[] {
   const mask = (c: number) => ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
   return [...len, ...u32(mask(crc32c(len))), ...data, ...u32(mask(crc32c(Uint8Array.from(data))))];
 }
-

@@ -29,7 +29,10 @@ export class TestClient {
   readonly publishCount = new Map<string, number>();
   readonly formats = new Map<string, { format: string }>();
   /** Work-done progress the server sent ($/progress), in order, and the tokens it asked to create. */
-  readonly progress: Array<{ token: string | number; value: { kind: 'begin' | 'report' | 'end'; title?: string; message?: string; percentage?: number; cancellable?: boolean } }> = [];
+  readonly progress: Array<{
+    token: string | number;
+    value: { kind: 'begin' | 'report' | 'end'; title?: string; message?: string; percentage?: number; cancellable?: boolean };
+  }> = [];
   readonly createdProgress: Array<string | number> = [];
   settings: ServerSettings = { validation: { enable: true, delay: 0, maxFileSizeKB: 1024 }, formatAssociations: {} };
   stderr = '';
@@ -85,8 +88,18 @@ export class TestClient {
   /** The next publishDiagnostics for `uri` that satisfies `predicate`; rejects after `ms` (a hang guard). */
   diagnostics(uri: string, predicate: (d: Diagnostic[]) => boolean = () => true, ms = 5000): Promise<Diagnostic[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${ms} ms; last: ${JSON.stringify(this.published.get(uri))}`)), ms);
-      this.waiters.push({ uri, predicate, resolve: (d) => { clearTimeout(timer); resolve(d); } });
+      const timer = setTimeout(
+        () => reject(new Error(`no matching diagnostics for ${uri} within ${ms} ms; last: ${JSON.stringify(this.published.get(uri))}`)),
+        ms,
+      );
+      this.waiters.push({
+        uri,
+        predicate,
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
+      });
     });
   }
 

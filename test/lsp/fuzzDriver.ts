@@ -49,13 +49,26 @@ export interface FuzzReport {
 /** The fixtures of test/lsp/fuzz (configs written for these tests), then the shared corpus when there is one. */
 export function fuzzFiles(withCorpus: boolean): FuzzFile[] {
   const own = join(REPO, 'test', 'lsp', 'fuzz');
-  const files = readdirSync(own).sort().map((f) => ({ path: f, text: readFileSync(join(own, f), 'utf8') }));
+  const files = readdirSync(own)
+    .sort()
+    .map((f) => ({ path: f, text: readFileSync(join(own, f), 'utf8') }));
   const corpus = corpusDir();
   if (!withCorpus || !corpus) return files;
-  for (const folder of ['configs/axolotl', 'configs/deepspeed', 'configs/llamafactory', 'configs/trl', 'configs/torchtune', 'configs/lightning-cli', 'configs/accelerate', 'lightning', 'unrelated']) {
+  for (const folder of [
+    'configs/axolotl',
+    'configs/deepspeed',
+    'configs/llamafactory',
+    'configs/trl',
+    'configs/torchtune',
+    'configs/lightning-cli',
+    'configs/accelerate',
+    'lightning',
+    'unrelated',
+  ]) {
     const dir = join(corpus, folder);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) if (/\.(ya?ml|json|py)$/.test(f)) files.push({ path: `corpus/${folder}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+    for (const f of readdirSync(dir).sort())
+      if (/\.(ya?ml|json|py)$/.test(f)) files.push({ path: `corpus/${folder}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
   }
   return files;
 }
@@ -68,17 +81,92 @@ export function corpusDir(): string | undefined {
 
 /** What people type and paste into configs, the characters that matter to YAML and JSON, and hostile input. */
 const TOKENS = [
-  '{', '}', '[', ']', ':', ': ', ',', '-', '- ', '#', '"', "'", ' ', '  ', '\t', '\n', '\r\n', '\r', '\\', '|', '>', '? ', '!', '%', '@', '`',
-  '&a ', '*a', '<<: *a', '&b {x: 1}', '!!python/object/apply:os.system ["x"] ', '!Ref ', '!!str ', '---\n', '...\n', '%YAML 1.1\n',
-  'yes', 'no', 'on', 'null', '~', '1e-4', '2.0e-5', '0.1', '-1', '8', 'true', 'auto', '"auto"', 'é', '😀', '\u2028', '\ufeff', '\u0000',
-  'base_model: NousResearch/Llama-3.2-1B\n', 'micro_batch_size: 2\n', 'lora_r: 8\n', 'lora_dropuot: 0.1\n', 'deepspeed: ds_config.json\n',
-  'datasets:\n  - path: x\n    type: alpaca\n', '{oops:\n', '"zero_optimization": {"stage": 3},', '"train_micro_batch_size_per_gpu": 2,',
-  'trainer:\n  gpus: 2\n', '  - class_path: x\n    init_args:\n', 'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n',
-  'trainer = pl.Trainer(gpus=2, accelerator="ddp")\n', '    def validation_epoch_end(self, outputs):\n        pass\n', 'from pytorch_lightning import Trainer\n',
-  'import lightning.pytorch as pl\n', 'class M(pl.LightningModule):\n', 'self.log("x", 1, sync_dist_op="mean")', '(', ')', 'precision=16', '"""',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ': ',
+  ',',
+  '-',
+  '- ',
+  '#',
+  '"',
+  "'",
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\r',
+  '\\',
+  '|',
+  '>',
+  '? ',
+  '!',
+  '%',
+  '@',
+  '`',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '&b {x: 1}',
+  '!!python/object/apply:os.system ["x"] ',
+  '!Ref ',
+  '!!str ',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  'yes',
+  'no',
+  'on',
+  'null',
+  '~',
+  '1e-4',
+  '2.0e-5',
+  '0.1',
+  '-1',
+  '8',
+  'true',
+  'auto',
+  '"auto"',
+  'é',
+  '😀',
+  '\u2028',
+  '\ufeff',
+  '\u0000',
+  'base_model: NousResearch/Llama-3.2-1B\n',
+  'micro_batch_size: 2\n',
+  'lora_r: 8\n',
+  'lora_dropuot: 0.1\n',
+  'deepspeed: ds_config.json\n',
+  'datasets:\n  - path: x\n    type: alpaca\n',
+  '{oops:\n',
+  '"zero_optimization": {"stage": 3},',
+  '"train_micro_batch_size_per_gpu": 2,',
+  'trainer:\n  gpus: 2\n',
+  '  - class_path: x\n    init_args:\n',
+  'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n',
+  'trainer = pl.Trainer(gpus=2, accelerator="ddp")\n',
+  '    def validation_epoch_end(self, outputs):\n        pass\n',
+  'from pytorch_lightning import Trainer\n',
+  'import lightning.pytorch as pl\n',
+  'class M(pl.LightningModule):\n',
+  'self.log("x", 1, sync_dist_op="mean")',
+  '(',
+  ')',
+  'precision=16',
+  '"""',
 ];
 /** Keys typed one character at a time (each keystroke an edit, as in an editor). */
-const TYPED = ['gradient_checkpointing: true', 'learning_rate: 0.0001', 'sample_packing: true', '"gradient_clipping": 1.0', 'resume_from_checkpoint=True', 'optimizer: adamw_bnb_8bit'];
+const TYPED = [
+  'gradient_checkpointing: true',
+  'learning_rate: 0.0001',
+  'sample_packing: true',
+  '"gradient_clipping": 1.0',
+  'resume_from_checkpoint=True',
+  'optimizer: adamw_bnb_8bit',
+];
 
 interface Edit {
   start: number;
@@ -116,7 +204,9 @@ function randomEdits(text: string, rnd: () => number): Edit[] {
   }
   if (r < 0.7) {
     const [s, e] = lineBounds(at());
-    return [rnd() < 0.5 ? { start: s, end: e, text: '' } : { start: e, end: e, text: text.slice(s, e).endsWith('\n') ? text.slice(s, e) : `\n${text.slice(s, e)}` }];
+    return [
+      rnd() < 0.5 ? { start: s, end: e, text: '' } : { start: e, end: e, text: text.slice(s, e).endsWith('\n') ? text.slice(s, e) : `\n${text.slice(s, e)}` },
+    ];
   }
   if (r < 0.8) {
     const [s] = lineBounds(at());
@@ -142,10 +232,17 @@ function randomRequest(doc: TextDocument, diagnostics: Diagnostic[], rnd: () => 
   if (r < 0.8) {
     const only = [undefined, ['quickfix'], ['source.fixAll'], ['source']][Math.floor(rnd() * 4)];
     const near = diagnostics.filter((d) => d.range.start.line <= line && d.range.end.line >= line);
-    return { method: 'textDocument/codeAction', params: { textDocument, range: { start: position, end: position }, context: { diagnostics: near, ...(only ? { only } : {}) } } };
+    return {
+      method: 'textDocument/codeAction',
+      params: { textDocument, range: { start: position, end: position }, context: { diagnostics: near, ...(only ? { only } : {}) } },
+    };
   }
   if (r < 0.87) return { method: 'textDocument/codeLens', params: { textDocument } };
-  if (r < 0.94) return { method: 'textDocument/inlayHint', params: { textDocument, range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) } } };
+  if (r < 0.94)
+    return {
+      method: 'textDocument/inlayHint',
+      params: { textDocument, range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) } },
+    };
   if (r < 0.97) return { method: 'finetune/launchInfo', params: { uri: doc.uri } };
   return { method: 'finetune/vramBreakdown', params: { uri: doc.uri } };
 }
@@ -177,7 +274,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (now && now.version === version) return Promise.resolve(now.diagnostics);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} version ${version} within ${options.deadlineMs} ms`)), options.deadlineMs);
-      waiters.push({ uri, version, resolve: (d) => { clearTimeout(timer); resolve(d); } });
+      waiters.push({
+        uri,
+        version,
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
+      });
     });
   };
 
@@ -206,8 +310,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const start = (await client.request<MemoryUsageResult>('finetune/memoryUsage', null, 10_000)).result;
 
   // Our fixtures first (so that a short session covers every format), then the corpus; each group shuffled.
-  const shuffled = (files: FuzzFile[]) => files.map((f) => ({ f, k: rnd() })).sort((a, b) => a.k - b.k).map((x) => x.f);
-  const order = [...shuffled(options.files.filter((f) => !f.path.startsWith('corpus/'))), ...shuffled(options.files.filter((f) => f.path.startsWith('corpus/')))];
+  const shuffled = (files: FuzzFile[]) =>
+    files
+      .map((f) => ({ f, k: rnd() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
+  const order = [
+    ...shuffled(options.files.filter((f) => !f.path.startsWith('corpus/'))),
+    ...shuffled(options.files.filter((f) => f.path.startsWith('corpus/'))),
+  ];
   let edits = 0;
   let documents = 0;
   for (let n = 0; edits < options.edits; n++) {
@@ -217,14 +328,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     let doc = TextDocument.create(uri, languageId, 1, file.text);
     documents++;
     await client.open(uri, doc.getText(), languageId, 1);
-    for (let k = 0; k < options.editsPerFile && edits < options.edits;) {
+    for (let k = 0; k < options.editsPerFile && edits < options.edits; ) {
       for (const e of randomEdits(doc.getText(), rnd)) {
         k++;
         const range = { start: doc.positionAt(e.start), end: doc.positionAt(e.end) };
         // As the server keeps it, and as an editor's own model counts lines (see server/src/textDocuments.ts).
         doc = updateDocument(doc, [{ range, text: e.text }], doc.version + 1);
         if (process.env['FTW_FUZZ_TRACE']) writeFileSync(join(process.env['FTW_FUZZ_TRACE'], `${n}-${String(doc.version).padStart(4, '0')}`), doc.getText());
-        await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ range, text: e.text }] });
+        await client.connection.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version: doc.version },
+          contentChanges: [{ range, text: e.text }],
+        });
         edits++;
         const count = Math.floor(rnd() * options.requestsPerEdit * 2 + 0.5);
         for (let q = 0; q < count; q++) await ask(randomRequest(doc, latest.get(uri)?.diagnostics ?? [], rnd), file.path);
@@ -242,7 +356,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     await client.open(uri, doc.getText(), languageId, freshVersion);
     try {
       const fresh = await published(uri, freshVersion);
-      if (afterEdits && JSON.stringify(afterEdits) !== JSON.stringify(fresh)) mismatches.push(recordMismatch(options, n, file, doc.getText(), afterEdits, fresh));
+      if (afterEdits && JSON.stringify(afterEdits) !== JSON.stringify(fresh))
+        mismatches.push(recordMismatch(options, n, file, doc.getText(), afterEdits, fresh));
     } catch (e) {
       failures.push(`${file.path} (fresh open): ${(e as Error).message}`);
     }
@@ -259,7 +374,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 }
 
 function recordMismatch(options: FuzzOptions, n: number, file: FuzzFile, text: string, afterEdits: Diagnostic[], fresh: Diagnostic[]): string {
-  const brief = (d: Diagnostic[]) => d.map((x) => `${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character} ${x.code} ${x.message.slice(0, 80)}`);
+  const brief = (d: Diagnostic[]) =>
+    d.map((x) => `${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character} ${x.code} ${x.message.slice(0, 80)}`);
   let where = '';
   if (options.failureDir) {
     mkdirSync(options.failureDir, { recursive: true });

@@ -40,11 +40,14 @@ describe('language server: Hydra configs', () => {
     await client.open(uri, CONFIG);
     const diagnostics = await pending;
     assert.equal(client.formats.get(uri)?.format, 'hydra');
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.code, d.severity]), [
-      [3, 15, 21, 'FT210', 1],
-      [6, 2, 6, 'FT305', 1],
-      [10, 2, 9, 'FT101', 1],
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.code, d.severity]),
+      [
+        [3, 15, 21, 'FT210', 1],
+        [6, 2, 6, 'FT305', 1],
+        [10, 2, 9, 'FT101', 1],
+      ],
+    );
     assert.match(diagnostics[0].message, /Config group 'scheduler' has no option 'cosine': scheduler\/cosine\.yaml does not exist/);
     assert.match(diagnostics[2].message, /Unknown argument 'dropuot' of Net\.__init__ \(models\/net\.py\).*Did you mean 'dropout'\?/);
   });
@@ -52,7 +55,11 @@ describe('language server: Hydra configs', () => {
   it('the gpus quick fix writes accelerator and devices', async () => {
     const diagnostics = client.published.get(uri)!;
     const gpus = diagnostics.find((d) => d.code === 'FT305')!;
-    const { result: actions } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: gpus.range, context: { diagnostics: [gpus], only: ['quickfix'] } });
+    const { result: actions } = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: gpus.range,
+      context: { diagnostics: [gpus], only: ['quickfix'] },
+    });
     assert.equal(actions[0].title, 'Use accelerator: gpu and devices: 2');
     const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'yaml', 1, CONFIG), actions[0].edit!.changes![uri]);
     assert.match(fixed, /\n {2}accelerator: gpu\n {2}devices: 2\n/);

@@ -17,7 +17,10 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
   const root = mkdtempSync(join(tmpdir(), 'ftw-launch-'));
   mkdirSync(join(root, 'configs'));
   writeFileSync(join(root, 'configs', 'lora.yml'), CONFIG);
-  writeFileSync(join(root, 'broken.yml'), 'base_model: NousResearch/Llama-3.2-1B\nadapter: qlora\nload_in_4bit: maybe\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\n');
+  writeFileSync(
+    join(root, 'broken.yml'),
+    'base_model: NousResearch/Llama-3.2-1B\nadapter: qlora\nload_in_4bit: maybe\nmicro_batch_size: 2\ndatasets:\n  - path: x\n    type: alpaca\n',
+  );
   writeFileSync(join(root, 'ds_config.json'), '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2}');
   writeFileSync(join(root, 'compose.yml'), 'services:\n  web:\n    image: nginx\n');
   writeFileSync(join(root, 'train.py'), 'print("hi")\n');
@@ -39,7 +42,10 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
 
   it('listConfigs finds the training configs of the workspace, not the DeepSpeed JSON nor other YAML', async () => {
     const { result } = await client.request<ConfigEntry[]>('finetune/listConfigs', {}, 5000);
-    assert.deepEqual(result.map((c) => [c.relativePath, c.format, c.label]).sort(), [['broken.yml', 'axolotl', 'Axolotl'], ['configs/lora.yml', 'axolotl', 'Axolotl']]);
+    assert.deepEqual(result.map((c) => [c.relativePath, c.format, c.label]).sort(), [
+      ['broken.yml', 'axolotl', 'Axolotl'],
+      ['configs/lora.yml', 'axolotl', 'Axolotl'],
+    ]);
     assert.equal(result.find((c) => c.relativePath === 'configs/lora.yml')!.uri, uri);
   });
 
@@ -70,7 +76,10 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
     await pending;
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     // A launch beside the memory figure was clicked by mistake: VS Code has it in the editor title bar instead.
-    assert.deepEqual(result.map((l) => [l.command!.command, l.range.start]), [['finetune.showVramBreakdown', { line: 0, character: 0 }]]);
+    assert.deepEqual(
+      result.map((l) => [l.command!.command, l.range.start]),
+      [['finetune.showVramBreakdown', { line: 0, character: 0 }]],
+    );
     assert.match(result[0].command!.title, /^\$\(chip\) VRAM ≈/);
     const compose = pathToFileURL(join(root, 'compose.yml')).toString();
     await client.open(compose, 'services:\n  web:\n    image: nginx\n');
@@ -85,12 +94,25 @@ describe('Launching: launchInfo, listConfigs, no launch lens, FT403 after a CUDA
     assert.deepEqual(d.range, { start: { line: 6, character: 0 }, end: { line: 6, character: 16 } });
     assert.equal(d.severity, 2);
     assert.ok(d.message.startsWith(`CUDA out of memory in the last run (${OOM}).`), d.message);
-    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    });
     const titles = result.map((a) => a.title);
-    assert.ok(titles.some((t) => /^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\)/.test(t)), titles.join('\n'));
-    assert.ok(titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)), titles.join('\n'));
+    assert.ok(
+      titles.some((t) => /^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\)/.test(t)),
+      titles.join('\n'),
+    );
+    assert.ok(
+      titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)),
+      titles.join('\n'),
+    );
     const checkpointing = result.find((a) => a.title.startsWith('Turn on gradient checkpointing'))!;
-    assert.deepEqual(checkpointing.edit!.changes![uri].map((e) => e.newText), ['\ngradient_checkpointing: true\n']);
+    assert.deepEqual(
+      checkpointing.edit!.changes![uri].map((e) => e.newText),
+      ['\ngradient_checkpointing: true\n'],
+    );
   });
 
   it('a new run ({clear: true}) removes FT403', async () => {

@@ -12,8 +12,20 @@ import { TestClient } from './client';
 // of a large tree (server-created, only above 200 files). Each sequence must be begin, reports whose percentages
 // never go back, end.
 
-const LIGHTNING_1X = ['import pytorch_lightning as pl', '', '', 'class Model(pl.LightningModule):', '    def validation_epoch_end(self, outputs):', '        pass', '', '', 'trainer = pl.Trainer(gpus=2)', ''].join('\n');
-const AXOLOTL = 'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\nlora_r: 8\nmicro_batch_size: 2\nsequence_len: 1024\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n';
+const LIGHTNING_1X = [
+  'import pytorch_lightning as pl',
+  '',
+  '',
+  'class Model(pl.LightningModule):',
+  '    def validation_epoch_end(self, outputs):',
+  '        pass',
+  '',
+  '',
+  'trainer = pl.Trainer(gpus=2)',
+  '',
+].join('\n');
+const AXOLOTL =
+  'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\nlora_r: 8\nmicro_batch_size: 2\nsequence_len: 1024\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n';
 
 type Value = TestClient['progress'][number]['value'];
 
@@ -40,12 +52,21 @@ const tokenTitled = (client: TestClient, title: string) => client.progress.find(
 /** begin, then reports with non-decreasing percentages in 0..100, then end, and nothing else. */
 function assertSequence(values: Value[], title: string, cancellable: boolean): Value[] {
   assert.ok(values.length >= 2, JSON.stringify(values));
-  assert.deepEqual({ kind: values[0].kind, title: values[0].title, cancellable: values[0].cancellable, percentage: values[0].percentage }, { kind: 'begin', title, cancellable, percentage: 0 });
+  assert.deepEqual(
+    { kind: values[0].kind, title: values[0].title, cancellable: values[0].cancellable, percentage: values[0].percentage },
+    { kind: 'begin', title, cancellable, percentage: 0 },
+  );
   assert.equal(values[values.length - 1].kind, 'end');
   const reports = values.slice(1, -1);
-  assert.ok(reports.every((r) => r.kind === 'report'), JSON.stringify(values.map((v) => v.kind)));
+  assert.ok(
+    reports.every((r) => r.kind === 'report'),
+    JSON.stringify(values.map((v) => v.kind)),
+  );
   const percents = reports.map((r) => r.percentage!);
-  assert.ok(percents.every((p, i) => Number.isInteger(p) && p >= 0 && p <= 100 && (i === 0 || p > percents[i - 1])), `percentages: ${percents.join(', ')}`);
+  assert.ok(
+    percents.every((p, i) => Number.isInteger(p) && p >= 0 && p <= 100 && (i === 0 || p > percents[i - 1])),
+    `percentages: ${percents.join(', ')}`,
+  );
   return reports;
 }
 
@@ -55,7 +76,11 @@ describe('work-done progress: the first schema load', () => {
 
   it('a client with window.workDoneProgress sees the schemas load: create, begin, one report per schema, end', async () => {
     await client.initialize('file:///work/project', { workDoneProgress: true });
-    await until(() => client.progress.some((p) => p.value.kind === 'end'), 10_000, () => JSON.stringify(client.progress));
+    await until(
+      () => client.progress.some((p) => p.value.kind === 'end'),
+      10_000,
+      () => JSON.stringify(client.progress),
+    );
     const token = tokenTitled(client, 'Fine-Tune: loading config schemas');
     assert.ok(token !== undefined && client.createdProgress.includes(token), `created: ${JSON.stringify(client.createdProgress)}`);
     const reports = assertSequence(valuesOf(client, token), 'Fine-Tune: loading config schemas', false);
@@ -89,13 +114,20 @@ describe('work-done progress: migrating the workspace Lightning code', () => {
 
   it("on the client's token: begin (cancellable), a report per percent naming the file, end; then the edit", async () => {
     client.watchProgress('migrate-1');
-    const { result } = await client.request<{ files: number; fixes: number; cancelled?: boolean }>('finetune/migrateWorkspace', { workDoneToken: 'migrate-1' }, 20_000);
+    const { result } = await client.request<{ files: number; fixes: number; cancelled?: boolean }>(
+      'finetune/migrateWorkspace',
+      { workDoneToken: 'migrate-1' },
+      20_000,
+    );
     assert.deepEqual({ files: result.files, cancelled: result.cancelled }, { files: 3, cancelled: undefined });
     assert.ok(result.fixes >= 3, JSON.stringify(result));
     const reports = assertSequence(valuesOf(client, 'migrate-1'), 'Migrating Lightning code', true);
     // 40 files: 40 distinct percentages (0, 2, 5, ... 97), each naming a file relative to the folder.
     assert.equal(reports.length, 40);
-    assert.ok(reports.every((r) => /^(models\/[ab]|train|util\/u\d+)\.py$/.test(r.message ?? '')), JSON.stringify(reports.map((r) => r.message)));
+    assert.ok(
+      reports.every((r) => /^(models\/[ab]|train|util\/u\d+)\.py$/.test(r.message ?? '')),
+      JSON.stringify(reports.map((r) => r.message)),
+    );
     assert.ok(!client.createdProgress.includes('migrate-1'), 'a client token is not created by the server');
   });
 
@@ -106,13 +138,25 @@ describe('work-done progress: migrating the workspace Lightning code', () => {
       await other.initialize(pathToFileURL(big).toString(), { workDoneProgress: true });
       other.watchProgress('migrate-2');
       const source = new CancellationTokenSource();
-      const pending = other.connection.sendRequest<{ files: number; cancelled?: boolean }>('finetune/migrateWorkspace', { workDoneToken: 'migrate-2' }, source.token);
-      await until(() => valuesOf(other, 'migrate-2').some((v) => v.kind === 'report'), 20_000, () => JSON.stringify(valuesOf(other, 'migrate-2')));
+      const pending = other.connection.sendRequest<{ files: number; cancelled?: boolean }>(
+        'finetune/migrateWorkspace',
+        { workDoneToken: 'migrate-2' },
+        source.token,
+      );
+      await until(
+        () => valuesOf(other, 'migrate-2').some((v) => v.kind === 'report'),
+        20_000,
+        () => JSON.stringify(valuesOf(other, 'migrate-2')),
+      );
       source.cancel();
       const result = await pending;
       assert.equal(result.cancelled, true);
       assert.ok(result.files < 400, `it went on after the cancel: ${result.files} files`);
-      await until(() => valuesOf(other, 'migrate-2').some((v) => v.kind === 'end'), 5000, () => 'no end after the cancel');
+      await until(
+        () => valuesOf(other, 'migrate-2').some((v) => v.kind === 'end'),
+        5000,
+        () => 'no end after the cancel',
+      );
       const reports = assertSequence(valuesOf(other, 'migrate-2'), 'Migrating Lightning code', true);
       assert.ok(reports[reports.length - 1].percentage! < 100, `it reached 100% despite the cancel`);
     } finally {
@@ -129,7 +173,11 @@ describe('work-done progress: listing the configs of a large tree', () => {
   const client = new TestClient();
   before(async () => {
     await client.initialize(pathToFileURL(large).toString(), { workDoneProgress: true });
-    await until(() => client.progress.some((p) => p.value.kind === 'end'), 10_000, () => 'the schema load did not end');
+    await until(
+      () => client.progress.some((p) => p.value.kind === 'end'),
+      10_000,
+      () => 'the schema load did not end',
+    );
   });
   after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
 
@@ -138,7 +186,11 @@ describe('work-done progress: listing the configs of a large tree', () => {
     assert.equal(result.length, 240);
     const token = tokenTitled(client, 'Looking for training configs');
     assert.ok(token !== undefined && client.createdProgress.includes(token), JSON.stringify(client.createdProgress));
-    await until(() => valuesOf(client, token).some((v) => v.kind === 'end'), 5000, () => 'no end');
+    await until(
+      () => valuesOf(client, token).some((v) => v.kind === 'end'),
+      5000,
+      () => 'no end',
+    );
     const reports = assertSequence(valuesOf(client, token), 'Looking for training configs', true);
     assert.ok(reports.length >= 90, `${reports.length} reports for 241 files`);
     assert.match(reports[1].message ?? '', /^(runs\/r\d+\/lora\.yml|ds\.json)$/);
@@ -149,7 +201,11 @@ describe('work-done progress: listing the configs of a large tree', () => {
     const other = new TestClient();
     try {
       await other.initialize(pathToFileURL(smallTree).toString(), { workDoneProgress: true });
-      await until(() => other.progress.some((p) => p.value.kind === 'end'), 10_000, () => 'the schema load did not end');
+      await until(
+        () => other.progress.some((p) => p.value.kind === 'end'),
+        10_000,
+        () => 'the schema load did not end',
+      );
       const before = other.createdProgress.length;
       const { result } = await other.request<unknown[]>('finetune/listConfigs', {}, 10_000);
       assert.equal(result.length, 20);

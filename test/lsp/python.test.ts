@@ -28,10 +28,17 @@ describe('language server: Lightning migration in Python files (the bundled tree
     const pending = client.diagnostics(uri, (d) => d.length > 0);
     await client.open(uri, MODULE, 'python');
     const diagnostics = await pending;
-    assert.deepEqual(diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`), ['4:8 FT301', '8:21 FT305', '8:29 FT305']);
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`),
+      ['4:8 FT301', '8:21 FT305', '8:29 FT305'],
+    );
     assert.ok(diagnostics.every((d) => d.tags?.includes(2)));
     assert.match(diagnostics[0].message, /Lightning 2\.x stops with an error here/);
-    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[1].range, context: { diagnostics: [diagnostics[1]], only: ['quickfix'] } }, 3000);
+    const { result } = await client.request<CodeAction[]>(
+      'textDocument/codeAction',
+      { textDocument: { uri }, range: diagnostics[1].range, context: { diagnostics: [diagnostics[1]], only: ['quickfix'] } },
+      3000,
+    );
     assert.equal(result[0].title, 'Use accelerator="gpu", devices=2');
   });
 
@@ -55,11 +62,21 @@ describe('language server: Lightning migration of a whole workspace', () => {
   after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
 
   it('returns one edit, annotated for a preview, with every safe fix; virtual environments are skipped', async () => {
-    const { result } = await client.request<{ edit: { documentChanges: Array<{ textDocument: { uri: string }; edits: Array<{ newText: string; annotationId: string }> }>; changeAnnotations: Record<string, { needsConfirmation: boolean }> }; files: number; fixes: number }>('finetune/migrateWorkspace', null, 5000);
+    const { result } = await client.request<{
+      edit: {
+        documentChanges: Array<{ textDocument: { uri: string }; edits: Array<{ newText: string; annotationId: string }> }>;
+        changeAnnotations: Record<string, { needsConfirmation: boolean }>;
+      };
+      files: number;
+      fixes: number;
+    }>('finetune/migrateWorkspace', null, 5000);
     assert.equal(result.files, 1);
     assert.equal(result.fixes, 1);
     assert.equal(result.edit.documentChanges[0].textDocument.uri, `file://${join(dir, 'models', 'a.py')}`);
-    assert.deepEqual(result.edit.documentChanges[0].edits.map((e) => [e.newText, e.annotationId]), [['accelerator="gpu", devices=1', 'lightning-migration']]);
+    assert.deepEqual(
+      result.edit.documentChanges[0].edits.map((e) => [e.newText, e.annotationId]),
+      [['accelerator="gpu", devices=1', 'lightning-migration']],
+    );
     assert.equal(result.edit.changeAnnotations['lightning-migration'].needsConfirmation, true);
   });
 });

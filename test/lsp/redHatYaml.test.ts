@@ -56,7 +56,8 @@ const FILES: Record<string, string> = {
   'configs/broken.yml': 'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\nlora_target_modules: [q_proj, v_proj\nlearning_rate: 0.0002\n',
   // Problems only PyYAML has: a list as a key, a second document. yaml-language-server reads both happily.
   // The tag after the key is both servers' problem (left to yaml-language-server); the key stays ours.
-  'configs/pyyaml-only.yml': 'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\n[q_proj, v_proj]: 1\nwandb_project: !Ref project\n---\nlearning_rate: 0.0002\n',
+  'configs/pyyaml-only.yml':
+    'base_model: NousResearch/Llama-3.2-1B\nadapter: lora\n[q_proj, v_proj]: 1\nwandb_project: !Ref project\n---\nlearning_rate: 0.0002\n',
   // Not configs: yaml-language-server's own checks must stay.
   'notes.yml': 'owner: me\nowner: you\nitems: [a, b\n',
   'action.yml': 'name: build\ndescription: builds\n',
@@ -94,7 +95,10 @@ function redHatYamlSettings(storeUrl: string): Record<string, unknown> {
 }
 
 /** vscode-yaml's getSchemaAssociations (src/extension.ts) over one extension's package.json. */
-function yamlValidationAssociations(packageJson: { contributes?: { yamlValidation?: Array<{ fileMatch: string | string[]; url: string }> } }, extensionUri: string) {
+function yamlValidationAssociations(
+  packageJson: { contributes?: { yamlValidation?: Array<{ fileMatch: string | string[]; url: string }> } },
+  extensionUri: string,
+) {
   const out: Array<{ fileMatch: string[]; uri: string }> = [];
   for (const jv of packageJson.contributes?.yamlValidation ?? []) {
     const fileMatch = (typeof jv.fileMatch === 'string' ? [jv.fileMatch] : jv.fileMatch).map((fm) => (/^(\w+:\/\/|\/|!)/.test(fm) ? fm : `/${fm}`));
@@ -152,8 +156,11 @@ async function until(probe: () => boolean, ms: number, what: () => string): Prom
 
 /** "line source code: message" rows, 1-based lines, both servers' diagnostics of a file together. */
 function rows(theirs: Diagnostic[], ours: Diagnostic[]): string[] {
-  const row = (who: string, d: Diagnostic) => `${d.range.start.line + 1} ${who}${d.code !== undefined && d.code !== 0 ? ` ${d.code}` : ''}: ${d.message.split(/[.:(]/)[0].trim()}`;
-  return [...theirs.map((d) => row(String(d.source), d)), ...ours.map((d) => row('finetune', d))].sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
+  const row = (who: string, d: Diagnostic) =>
+    `${d.range.start.line + 1} ${who}${d.code !== undefined && d.code !== 0 ? ` ${d.code}` : ''}: ${d.message.split(/[.:(]/)[0].trim()}`;
+  return [...theirs.map((d) => row(String(d.source), d)), ...ours.map((d) => row('finetune', d))].sort(
+    (a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b),
+  );
 }
 
 describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same files', { timeout: 60_000 }, () => {
@@ -169,7 +176,14 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
       if (req.url === '/api/json/catalog.json') {
         const base = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
         // One entry of the real catalog (SchemaStore src/api/json/catalog.json at 3b6446a), its URL pointed here.
-        res.end(JSON.stringify({ version: 1, schemas: [{ name: 'GitHub Action', description: 'YAML GitHub Actions', fileMatch: ['action.yml', 'action.yaml'], url: `${base}/github-action.json` }] }));
+        res.end(
+          JSON.stringify({
+            version: 1,
+            schemas: [
+              { name: 'GitHub Action', description: 'YAML GitHub Actions', fileMatch: ['action.yml', 'action.yaml'], url: `${base}/github-action.json` },
+            ],
+          }),
+        );
       } else if (req.url === '/github-action.json') {
         res.end(JSON.stringify(ACTION_SCHEMA));
       } else {
@@ -200,10 +214,15 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
     await until(
       () => Object.keys(FILES).every((rel) => yamlLs.published.has(uri(rel)) && leaving.published.has(uri(rel)) && showing.published.has(uri(rel))),
       20_000,
-      () => `not every file got diagnostics from both servers: ${JSON.stringify(Object.keys(FILES).map((rel) => [rel, yamlLs.published.has(uri(rel)), leaving.published.has(uri(rel))]))}\n${yamlLs.stderr}`,
+      () =>
+        `not every file got diagnostics from both servers: ${JSON.stringify(Object.keys(FILES).map((rel) => [rel, yamlLs.published.has(uri(rel)), leaving.published.has(uri(rel))]))}\n${yamlLs.stderr}`,
     );
     // Ours publishes once per version; yaml-language-server may publish again when the schema store arrives.
-    await until(() => (yamlLs.published.get(uri('action.yml')) ?? []).length > 0, 10_000, () => `action.yml got no schema check: ${JSON.stringify(yamlLs.published.get(uri('action.yml')))} requested ${JSON.stringify(requested)}`);
+    await until(
+      () => (yamlLs.published.get(uri('action.yml')) ?? []).length > 0,
+      10_000,
+      () => `action.yml got no schema check: ${JSON.stringify(yamlLs.published.get(uri('action.yml')))} requested ${JSON.stringify(requested)}`,
+    );
   });
 
   after(async () => {
@@ -219,7 +238,11 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
     const ourPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Parameters<typeof yamlValidationAssociations>[0];
     assert.deepEqual(yamlValidationAssociations(ourPackage, 'file:///x'), []);
     for (const rel of Object.keys(FILES).filter((f) => f.startsWith('configs/'))) {
-      assert.deepEqual(theirs(rel).filter((d) => String(d.source).startsWith('yaml-schema')), [], `${rel} got schema diagnostics from yaml-language-server`);
+      assert.deepEqual(
+        theirs(rel).filter((d) => String(d.source).startsWith('yaml-schema')),
+        [],
+        `${rel} got schema diagnostics from yaml-language-server`,
+      );
     }
     // The store was asked for its catalog and, of the schemas, only for action.yml's.
     assert.deepEqual([...new Set(requested)].sort(), ['/api/json/catalog.json', '/github-action.json']);
@@ -230,11 +253,11 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
       "5 finetune FT002: Duplicate key 'micro_batch_size'",
       '5 YAML: Map keys must be unique',
       "6 finetune FT101: Unknown key 'lora_dropuot'",
-      "8 finetune FT006: safe_load refuses this tag",
+      '8 finetune FT006: safe_load refuses this tag',
       '8 YAML: Unresolved tag',
     ]);
     assert.deepEqual(rows(theirs('configs/broken.yml'), showing.published.get(uri('configs/broken.yml'))!), [
-      "3 finetune FT001: Syntax error",
+      '3 finetune FT001: Syntax error',
       '4 YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
     ]);
   });
@@ -258,7 +281,7 @@ describe('Red Hat YAML (yaml-language-server 1.25) and our server on the same fi
     ]);
   });
 
-  it('a YAML file that is not a config keeps all of yaml-language-server\'s checks, and we say nothing', () => {
+  it("a YAML file that is not a config keeps all of yaml-language-server's checks, and we say nothing", () => {
     assert.deepEqual(rows(theirs('notes.yml'), leaving.published.get(uri('notes.yml'))!), [
       '2 YAML: Map keys must be unique',
       '4 YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',

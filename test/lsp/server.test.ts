@@ -37,9 +37,10 @@ describe('language server over stdio', () => {
     const pending = client.diagnostics(uri);
     await client.open(uri, AXOLOTL);
     const diagnostics = await pending;
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code, d.message]), [
-      [9, 'FT101', "Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?"],
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
+      [[9, 'FT101', "Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?"]],
+    );
     assert.equal(client.formats.get(uri)?.format, 'axolotl');
   });
 
@@ -65,9 +66,13 @@ describe('language server over stdio', () => {
     const pending = client.diagnostics(other);
     await client.open(other, text);
     const diagnostics = await pending;
-    const ask = (only: string[]) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: other }, range: diagnostics[0].range, context: { diagnostics, only } });
+    const ask = (only: string[]) =>
+      client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: other }, range: diagnostics[0].range, context: { diagnostics, only } });
     const { result: quick } = await ask(['quickfix']);
-    assert.deepEqual(quick.map((a) => [a.title, a.isPreferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
+    assert.deepEqual(
+      quick.map((a) => [a.title, a.isPreferred]),
+      [["Change 'lora_dropuot' to 'lora_dropout'", false]],
+    );
     const { result: all } = await ask(['source.fixAll']);
     assert.deepEqual(all, []);
   });

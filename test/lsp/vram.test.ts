@@ -34,7 +34,10 @@ describe('VRAM hints over stdio, with the GPU nvidia-smi reports', () => {
     await client.open(uri, CONFIG);
     const d = (await pending).find((x) => x.code === 'FT401')!;
     assert.deepEqual(d.range, { start: { line: 0, character: 12 }, end: { line: 0, character: 37 } });
-    assert.match(d.message, /^Needs ≈ \d+\.\d GiB \(up to \d+\.\d\) .*more than the RTX 3060 \(12\.0 GiB\) offers.* What would fit: gradient checkpointing \+ micro batch 1 \(2× the accumulation\) on the RTX 3060: /);
+    assert.match(
+      d.message,
+      /^Needs ≈ \d+\.\d GiB \(up to \d+\.\d\) .*more than the RTX 3060 \(12\.0 GiB\) offers.* What would fit: gradient checkpointing \+ micro batch 1 \(2× the accumulation\) on the RTX 3060: /,
+    );
   });
 
   it('the code lens on line 0 says the estimate and the verdict, and opens the breakdown', async () => {
@@ -45,13 +48,25 @@ describe('VRAM hints over stdio, with the GPU nvidia-smi reports', () => {
     assert.deepEqual([result[0].command!.command, result[0].command!.arguments], ['finetune.showVramBreakdown', [uri]]);
     const { result: breakdown } = await client.request<{ markdown: string }>('finetune/vramBreakdown', { uri });
     assert.match(breakdown.markdown, /^# VRAM estimate\n\n\*\*VRAM ≈ /);
-    assert.match(breakdown.markdown, /## What would make it fit the RTX 3060\n\n- \*\*Change the config\*\*: gradient checkpointing \+ micro batch 1 \(2× the accumulation\) on the RTX 3060: ≈ /);
+    assert.match(
+      breakdown.markdown,
+      /## What would make it fit the RTX 3060\n\n- \*\*Change the config\*\*: gradient checkpointing \+ micro batch 1 \(2× the accumulation\) on the RTX 3060: ≈ /,
+    );
     assert.match(breakdown.markdown, /## One change at a time\n\n(- .*\n)*- ✗ Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\)/);
   });
 
   it('inlay hints after the micro batch and the sequence length', async () => {
-    const { result } = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 14, character: 0 } } });
-    assert.deepEqual(result.map((h) => [h.position.line, h.position.character]), [[6, 19], [5, 18]]);
+    const { result } = await client.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 14, character: 0 } },
+    });
+    assert.deepEqual(
+      result.map((h) => [h.position.line, h.position.character]),
+      [
+        [6, 19],
+        [5, 18],
+      ],
+    );
     assert.match(result[0].label as string, /^≈ \d+\.\d GiB \(up to \d+\.\d\) ✗$/);
   });
 
@@ -62,18 +77,35 @@ describe('VRAM hints over stdio, with the GPU nvidia-smi reports', () => {
     assert.match(md, /\n\n---\n\n\*\*VRAM\*\* — the micro batch: \+\d+\.\d\d GiB against micro batch 1/);
   });
 
-  it('the quick fixes: the plan\'s answer as one edit, then single changes; none preferred (each trades speed or data)', async () => {
+  it("the quick fixes: the plan's answer as one edit, then single changes; none preferred (each trades speed or data)", async () => {
     const d = client.published.get(uri)!.find((x) => x.code === 'FT401')!;
-    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+    const { result } = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    });
     const titles = result.map((a) => a.title);
     assert.match(titles[0], /^Make it fit: gradient checkpointing \+ micro batch 1 \(2× the accumulation\) on the RTX 3060: ≈ \d+\.\d GiB \(up to \d+\.\d\)$/);
-    assert.ok(result.every((a) => !a.isPreferred), 'fix-all applies none of them');
-    assert.ok(titles.some((t) => /^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\) — not enough alone$/.test(t)), titles.join('\n'));
-    assert.ok(titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)), titles.join('\n'));
+    assert.ok(
+      result.every((a) => !a.isPreferred),
+      'fix-all applies none of them',
+    );
+    assert.ok(
+      titles.some((t) => /^Turn on gradient checkpointing \(≈ \d+\.\d GiB \(up to \d+\.\d\)\) — not enough alone$/.test(t)),
+      titles.join('\n'),
+    );
+    assert.ok(
+      titles.some((t) => /^Micro batch 1 with twice the gradient accumulation/.test(t)),
+      titles.join('\n'),
+    );
     const edit = result[0].edit!.changes![uri];
     assert.deepEqual(edit.map((e) => e.newText).sort(), ['\ngradient_checkpointing: true\n', '1', '4']);
     const cleared = client.diagnostics(uri, (x) => !x.some((y) => y.code === 'FT401'));
-    await client.change(uri, 2, `${CONFIG.replace('micro_batch_size: 2', 'micro_batch_size: 1').replace('gradient_accumulation_steps: 2', 'gradient_accumulation_steps: 4')}\ngradient_checkpointing: true\n`);
+    await client.change(
+      uri,
+      2,
+      `${CONFIG.replace('micro_batch_size: 2', 'micro_batch_size: 1').replace('gradient_accumulation_steps: 2', 'gradient_accumulation_steps: 4')}\ngradient_checkpointing: true\n`,
+    );
     await cleared;
   });
 
@@ -83,7 +115,10 @@ describe('VRAM hints over stdio, with the GPU nvidia-smi reports', () => {
     await client.diagnostics(uri, (d) => !d.some((x) => x.code === 'FT401'));
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.deepEqual(result, []);
-    const { result: hints } = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });
+    const { result: hints } = await client.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    });
     assert.match(hints[0].label as string, /✓$/);
   });
 });
@@ -97,7 +132,10 @@ describe('VRAM hints over stdio, without a GPU', () => {
   it('the lens shows the representative GPUs, and nothing is reported', async () => {
     const pending = client.diagnostics(uri);
     await client.open(uri, CONFIG);
-    assert.deepEqual((await pending).filter((x) => /^FT4/.test(String(x.code))), []);
+    assert.deepEqual(
+      (await pending).filter((x) => /^FT4/.test(String(x.code))),
+      [],
+    );
     const { result } = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.match(result[0].command!.title, /^VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB ✗ · RTX 3090 24GB [✓⚠✗] · A100 80GB ✓$/);
   });

@@ -14,10 +14,16 @@ mkdirSync(join(dir, 'project'), { recursive: true });
 const CONFIGS = join(dir, 'src', 'recipes', 'configs.py');
 const configsPy = (fields: string) => `from dataclasses import dataclass\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n${fields}`;
 writeFileSync(CONFIGS, configsPy('    chat_template: str = None\n    curriculum_stage: int = 0\n'));
-writeFileSync(join(dir, 'scripts', 'sft.py'), 'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom recipes.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n');
-writeFileSync(join(dir, 'project', 'models.py'), 'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3):\n        super().__init__()\n');
+writeFileSync(
+  join(dir, 'scripts', 'sft.py'),
+  'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom recipes.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n',
+);
+writeFileSync(
+  join(dir, 'project', 'models.py'),
+  'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3):\n        super().__init__()\n',
+);
 
-describe('language server: the workspace\'s own Python', () => {
+describe("language server: the workspace's own Python", () => {
   const client = new TestClient();
   before(() => client.initialize(`file://${dir}`));
   after(async () => assert.equal(await client.shutdown(), 0, client.stderr));
@@ -26,17 +32,26 @@ describe('language server: the workspace\'s own Python', () => {
     const uri = `file://${join(dir, 'recipes', 'sft.yaml')}`;
     const first = client.diagnostics(uri);
     await client.open(uri, 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: x\noutput_dir: o\nchat_template: "x"\ncurriculum_stage: 1\n');
-    assert.deepEqual((await first).map((d) => d.code), []);
+    assert.deepEqual(
+      (await first).map((d) => d.code),
+      [],
+    );
     writeFileSync(CONFIGS, configsPy('    chat_template: str = None\n'));
     const next = client.diagnostics(uri, (d) => d.length > 0);
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${CONFIGS}`, type: 2 }] });
-    assert.deepEqual((await next).map((d) => [d.code, d.range.start.line]), [['FT101', 4]]);
+    assert.deepEqual(
+      (await next).map((d) => [d.code, d.range.start.line]),
+      [['FT101', 4]],
+    );
   });
 
   it('a LightningCLI init_args key the workspace class does not take', async () => {
     const uri = `file://${join(dir, 'configs', 'fit.yaml')}`;
     const published = client.diagnostics(uri);
     await client.open(uri, 'trainer:\n  max_epochs: 1\nmodel:\n  class_path: project.models.Model\n  init_args:\n    lrr: 0.1\n');
-    assert.deepEqual((await published).map((d) => [d.code, d.message.split(':')[0]]), [['FT101', "Unknown argument 'lrr' of Model.__init__ (project/models.py)"]]);
+    assert.deepEqual(
+      (await published).map((d) => [d.code, d.message.split(':')[0]]),
+      [['FT101', "Unknown argument 'lrr' of Model.__init__ (project/models.py)"]],
+    );
   });
 });

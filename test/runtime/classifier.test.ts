@@ -17,13 +17,23 @@ const skip = process.env['FTW_SKIP_RUNTIME'] === '1' ? 'FTW_SKIP_RUNTIME=1' : fa
 
 /** Everything offline: the hub is never asked, caches stay in the run's folder. */
 function offline(dir: string): NodeJS.ProcessEnv {
-  return { ...process.env, HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', HF_HOME: join(dir, 'hf'), TOKENIZERS_PARALLELISM: 'false' };
+  return {
+    ...process.env,
+    HF_HUB_OFFLINE: '1',
+    HF_DATASETS_OFFLINE: '1',
+    TRANSFORMERS_OFFLINE: '1',
+    HF_HOME: join(dir, 'hf'),
+    TOKENIZERS_PARALLELISM: 'false',
+  };
 }
 
 async function generate(dir: string, method: string): Promise<void> {
   const err: string[] = [];
   const io = { out: () => undefined, err: (s: string) => void err.push(s), cwd: dir };
-  const code = await newCommand(['--approach', 'classifier', '--method', method, '--model', 'bert-large-uncased', '--gpu', 'T4', '--format', 'script', '--out', `${method}.py`], io);
+  const code = await newCommand(
+    ['--approach', 'classifier', '--method', method, '--model', 'bert-large-uncased', '--gpu', 'T4', '--format', 'script', '--out', `${method}.py`],
+    io,
+  );
   assert.equal(code, 0, err.join(''));
 }
 
@@ -35,17 +45,36 @@ describe('the generated classifier script trains on the CPU', { skip }, () => {
     python = runtimePython();
     if (!python) return console.warn(NO_INDEX);
     data = mkdtempSync(join(tmpdir(), 'ftw-tiny-'));
-    const made = spawnSync(python, [join(__dirname, '..', '..', '..', 'test', 'runtime', 'tiny_classifier.py'), data], { encoding: 'utf8', env: offline(data), timeout: 120_000 });
+    const made = spawnSync(python, [join(__dirname, '..', '..', '..', 'test', 'runtime', 'tiny_classifier.py'), data], {
+      encoding: 'utf8',
+      env: offline(data),
+      timeout: 120_000,
+    });
     assert.equal(made.status, 0, made.stderr);
   });
 
-  for (const [method, saved] of [['lora', 'adapter_model.safetensors'], ['prefix', 'adapter_model.safetensors'], ['freeze', 'model.safetensors']] as const) {
+  for (const [method, saved] of [
+    ['lora', 'adapter_model.safetensors'],
+    ['prefix', 'adapter_model.safetensors'],
+    ['freeze', 'model.safetensors'],
+  ] as const) {
     it(`--method ${method}: finite losses, read by the loss chart's reader; ${saved} saved`, async (t) => {
       if (!python) return t.skip('no local Python package index');
       const dir = mkdtempSync(join(tmpdir(), `ftw-classifier-${method}-`));
       await generate(dir, method);
       const out = join(dir, 'out');
-      const args = [`${method}.py`, `model_name_or_path=${join(data, 'model')}`, `train_file=${join(data, 'train.jsonl')}`, `validation_file=${join(data, 'validation.jsonl')}`, 'fp16=false', 'use_cpu=true', 'max_steps=4', 'logging_steps=1', 'save_strategy=no', `output_dir=${out}`];
+      const args = [
+        `${method}.py`,
+        `model_name_or_path=${join(data, 'model')}`,
+        `train_file=${join(data, 'train.jsonl')}`,
+        `validation_file=${join(data, 'validation.jsonl')}`,
+        'fp16=false',
+        'use_cpu=true',
+        'max_steps=4',
+        'logging_steps=1',
+        'save_strategy=no',
+        `output_dir=${out}`,
+      ];
       const r = spawnSync(python, args, { cwd: dir, encoding: 'utf8', env: offline(dir), timeout: 300_000 });
       writeFileSync(join(dir, 'run.log'), `${r.stdout}\n${r.stderr}`);
       assert.equal(r.status, 0, `exit ${r.status}; ${join(dir, 'run.log')}:\n${r.stderr.slice(-3000)}`);
@@ -53,8 +82,14 @@ describe('the generated classifier script trains on the CPU', { skip }, () => {
       const history = (JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8')) as { log_history: Array<Record<string, number>> }).log_history;
       const losses = history.filter((h) => 'loss' in h).map((h) => h.loss);
       assert.equal(losses.length, 4, JSON.stringify(history));
-      assert.ok(losses.every((l) => Number.isFinite(l) && l > 0), `losses: ${losses.join(', ')}`);
-      assert.ok(history.some((h) => Number.isFinite(h['eval_accuracy'])), 'evaluated on the validation split');
+      assert.ok(
+        losses.every((l) => Number.isFinite(l) && l > 0),
+        `losses: ${losses.join(', ')}`,
+      );
+      assert.ok(
+        history.some((h) => Number.isFinite(h['eval_accuracy'])),
+        'evaluated on the validation split',
+      );
       assert.ok(existsSync(join(out, saved)), `${saved} in ${out}`);
       if (method !== 'freeze') {
         const adapter = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8')) as { task_type: string; peft_type: string };
@@ -62,7 +97,10 @@ describe('the generated classifier script trains on the CPU', { skip }, () => {
       }
       // What the job's terminal shows is what the loss chart draws.
       const reader = new LogReader();
-      const points = `${r.stdout}\n${r.stderr}`.split(/\r|\n/).flatMap((l) => reader.line(l)).filter((e) => e.kind === 'metric');
+      const points = `${r.stdout}\n${r.stderr}`
+        .split(/\r|\n/)
+        .flatMap((l) => reader.line(l))
+        .filter((e) => e.kind === 'metric');
       assert.ok(points.length >= 4, `the log reader found ${points.length} metrics`);
     });
   }

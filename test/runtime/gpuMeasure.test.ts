@@ -27,11 +27,15 @@ describe('test/gpu/measure.py --dry-run', { skip }, () => {
   it('runs one step of each kind of run on the CPU and writes rows the accuracy benchmark reads', (t) => {
     if (!python) return t.skip('no local package index');
     const out = join(mkdtempSync(join(tmpdir(), 'ftw-gpu-')), 'rows.jsonl');
-    const r = spawnSync(python, [join(REPO, 'test', 'gpu', 'measure.py'), join(REPO, 'test', 'gpu', 'setups.json'), '--dry-run', '--only', RUNS.join(','), '--out', out], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
-    });
+    const r = spawnSync(
+      python,
+      [join(REPO, 'test', 'gpu', 'measure.py'), join(REPO, 'test', 'gpu', 'setups.json'), '--dry-run', '--only', RUNS.join(','), '--out', out],
+      {
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     for (const id of RUNS) assert.match(r.stderr, new RegExp(`^${id} .*: loss \\d+\\.\\d+ `, 'm'), r.stderr);
     const rows = readRows(out);

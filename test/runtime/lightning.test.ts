@@ -18,7 +18,8 @@ import { NO_INDEX, runtimePython } from './pythonEnv';
 // FTW_SKIP_RUNTIME=1.
 const REPO = join(__dirname, '..', '..', '..');
 
-const gate = process.env['FTW_SKIP_RUNTIME'] === '1' ? { skip: 'FTW_SKIP_RUNTIME=1' } : needsCorpus('the migrated legacy Lightning modules under Lightning 2.x');
+const gate =
+  process.env['FTW_SKIP_RUNTIME'] === '1' ? { skip: 'FTW_SKIP_RUNTIME=1' } : needsCorpus('the migrated legacy Lightning modules under Lightning 2.x');
 
 describe('migrated corpus modules under Lightning 2.x', gate, () => {
   const modules = join(CORPUS!, 'lightning');
@@ -41,19 +42,35 @@ describe('migrated corpus modules under Lightning 2.x', gate, () => {
       const diagnose = (t: string) => lightningDiagnostics(TextDocument.create(`file://${path}`, 'python', 1, t), { parser, path, version });
       const migrated = applyFixes(text, diagnose(text));
       writeFileSync(path, migrated);
-      remainingErrors.set(file, diagnose(migrated).filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${d.message.slice(0, 90)}`));
+      remainingErrors.set(
+        file,
+        diagnose(migrated)
+          .filter((d) => d.severity === DiagnosticSeverity.Error)
+          .map((d) => `${d.range.start.line + 1}: ${d.message.slice(0, 90)}`),
+      );
     }
   });
 
-  for (const file of readdirSync(modules).filter((f) => f.endsWith('.py')).sort()) {
+  for (const file of readdirSync(modules)
+    .filter((f) => f.endsWith('.py'))
+    .sort()) {
     it(file, (t) => {
       if (!python) return t.skip('no Lightning 2.x available here');
       if (!readFileSync(join(dir, file), 'utf8').includes('def build(')) return t.skip('no build() (it needs transformers)');
-      const r = spawnSync(python, [join(__dirname, '..', '..', '..', 'test', 'runtime', 'run_module.py'), dir, file.replace(/\.py$/, '')], { encoding: 'utf8', timeout: 300_000 });
+      const r = spawnSync(python, [join(__dirname, '..', '..', '..', 'test', 'runtime', 'run_module.py'), dir, file.replace(/\.py$/, '')], {
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
       const line = r.stdout.trim().split('\n').pop() ?? '{}';
-      const result = JSON.parse(line.startsWith('{') ? line : '{"ok": false, "stage": "crash", "error": "no result"}') as { ok: boolean; stage: string; error?: string };
+      const result = JSON.parse(line.startsWith('{') ? line : '{"ok": false, "stage": "crash", "error": "no result"}') as {
+        ok: boolean;
+        stage: string;
+        error?: string;
+      };
       const remaining = remainingErrors.get(file) ?? [];
-      report.push(`${file}: ${result.ok ? 'ran fit/validate/test' : `stopped at ${result.stage} (${result.error})`}; ${remaining.length} error(s) still reported after fix-all`);
+      report.push(
+        `${file}: ${result.ok ? 'ran fit/validate/test' : `stopped at ${result.stage} (${result.error})`}; ${remaining.length} error(s) still reported after fix-all`,
+      );
       if (result.ok) return;
       // A migrated module may still fail, but only where the checker still reports an error for a human to fix.
       assert.ok(remaining.length > 0, `${file} failed under Lightning 2.x although nothing is reported: ${result.error}`);

@@ -72,7 +72,15 @@ export function venvWith(name: string, packages: string[], imports: string): str
     if (ready()) return python;
     if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv]);
     const [first, ...more] = idx.indexes;
-    const args = ['install', '-q', '--index-url', first, ...more.flatMap((u) => ['--extra-index-url', u]), ...(idx.links ? ['--find-links', idx.links] : []), ...packages];
+    const args = [
+      'install',
+      '-q',
+      '--index-url',
+      first,
+      ...more.flatMap((u) => ['--extra-index-url', u]),
+      ...(idx.links ? ['--find-links', idx.links] : []),
+      ...packages,
+    ];
     // The venv's own python runs pip (not bin/pip, whose first line names the python of the folder it was made in).
     const r = spawnSync(python, ['-m', 'pip', ...args], { encoding: 'utf8', timeout: 900_000 });
     const said = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !pipNoise(l));

@@ -43,7 +43,10 @@ describe('tfevents: a file written by tensorboardX', { skip }, () => {
         [6, 'eval/loss', 0.625],
       ],
     );
-    assert.ok(result.scalars.every((s) => s.wallTime > 1.7e9), 'wall times are Unix seconds');
+    assert.ok(
+      result.scalars.every((s) => s.wallTime > 1.7e9),
+      'wall times are Unix seconds',
+    );
     assert.deepEqual(pointsFromScalars(result.scalars).slice(-2), [
       { step: 5, loss: f32(0.4), learningRate: f32(5e-4), evalLoss: 0.75 },
       { step: 6, evalLoss: 0.625 },

@@ -23,7 +23,12 @@ export function slurmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, FTW_SLURM_DIR: SLURM_DIR, SLURM_CONF, PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`, ...extra };
 }
 
-interface Run { code: number | null; stdout: string; stderr: string; error?: Error }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
 
 function run(cmd: string, args: string[], timeoutMs: number, input?: string, env?: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
@@ -127,7 +132,19 @@ export interface JobInfo {
 }
 
 /** States after which a job never changes again (COMPLETING is not one: the job's processes may still run). */
-export const FINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'REVOKED', 'SPECIAL_EXIT']);
+export const FINAL_STATES = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'REVOKED',
+  'SPECIAL_EXIT',
+]);
 
 /** One look at a job: `scontrol show job` (kept a day after the end), else the jobcomp/filetxt record. */
 export async function jobInfo(jobId: string): Promise<JobInfo | null> {
@@ -140,8 +157,8 @@ export async function jobInfo(jobId: string): Promise<JobInfo | null> {
   return {
     jobId,
     state: fields.get('State') ?? '',
-    exitCode: Number.isFinite(code) ? (code) : -1,
-    signal: Number.isFinite(signal) ? (signal) : 0,
+    exitCode: Number.isFinite(code) ? code : -1,
+    signal: Number.isFinite(signal) ? signal : 0,
     exit,
     stdoutPath: fields.get('StdOut') ?? '',
     stderrPath: fields.get('StdErr') ?? '',

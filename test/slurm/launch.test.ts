@@ -19,20 +19,33 @@ import { loadSchemas } from '../../server/src/schemaFiles';
 let reason: string | undefined;
 
 const SCRIPTS: Record<string, string> = {
-  'ok.py': "import time\nfor i in range(3):\n    print({'loss': 2.0 - i * 0.5, 'learning_rate': 5e-05, 'epoch': (i + 1) / 10}, flush=True)\n    time.sleep(0.2)\n",
+  'ok.py':
+    "import time\nfor i in range(3):\n    print({'loss': 2.0 - i * 0.5, 'learning_rate': 5e-05, 'epoch': (i + 1) / 10}, flush=True)\n    time.sleep(0.2)\n",
   'fails.py': "print({'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}, flush=True)\nimport sys\nsys.exit(3)\n",
-  'oom.py': "import sys\nprint({'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}, flush=True)\nprint('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 11.76 GiB of which 1.02 GiB is free.', flush=True)\nsys.exit(1)\n",
+  'oom.py':
+    "import sys\nprint({'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}, flush=True)\nprint('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 11.76 GiB of which 1.02 GiB is free.', flush=True)\nsys.exit(1)\n",
 };
 
 async function launch(name: string): Promise<{ result: JobResult; output: string; events: LogEvent[]; status: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'ftw slurm job '));
   const file = join(dir, name);
   writeFileSync(file, SCRIPTS[name]);
-  const plan = planLaunch({ format: 'python', file, launcher: 'slurm', cwd: dir, python: findProgram('python3')!, slurm: { gpuFlag: 'none', jobName: `ftw-test-${name}` } });
+  const plan = planLaunch({
+    format: 'python',
+    file,
+    launcher: 'slurm',
+    cwd: dir,
+    python: findProgram('python3')!,
+    slurm: { gpuFlag: 'none', jobName: `ftw-test-${name}` },
+  });
   let output = '';
   const events: LogEvent[] = [];
   const status: string[] = [];
-  const result = await new JobRunner(plan, { output: (t) => (output += t), event: (e) => events.push(e), status: (s) => status.push(s) }, { env: slurmEnv(), pollMs: 300 }).start();
+  const result = await new JobRunner(
+    plan,
+    { output: (t) => (output += t), event: (e) => events.push(e), status: (s) => status.push(s) },
+    { env: slurmEnv(), pollMs: 300 },
+  ).start();
   return { result, output, events, status };
 }
 
@@ -52,7 +65,10 @@ describe('Slurm: jobs launched with the slurm launcher', { timeout: 180_000 }, (
     assert.equal(r.result.state, 'COMPLETED', r.status.join('\n'));
     assert.equal(r.result.exitCode, 0);
     assert.match(r.status[0], /^Submitted batch job \d+$/);
-    assert.deepEqual(r.events.filter((e) => e.kind === 'metric').map((e) => e.kind === 'metric' && e.point.loss), [2, 1.5, 1]);
+    assert.deepEqual(
+      r.events.filter((e) => e.kind === 'metric').map((e) => e.kind === 'metric' && e.point.loss),
+      [2, 1.5, 1],
+    );
     assert.match(r.result.logFile!, /ftw-test-ok\.py-\d+\.out$/);
   });
 
@@ -75,7 +91,18 @@ describe('Slurm: jobs launched with the slurm launcher', { timeout: 180_000 }, (
     // The resulting diagnostic, as the editor gets it (the client reports the event, the server re-analyses the
     // config): FT403 on the micro batch line, with the VRAM fixes.
     if (oom.kind !== 'oom') return;
-    const config = ['base_model: NousResearch/Llama-3.2-1B', 'adapter: lora', 'sequence_len: 2048', 'micro_batch_size: 2', 'learning_rate: 0.0002', 'bf16: true', 'datasets:', '  - path: tatsu-lab/alpaca', '    type: alpaca', 'output_dir: ./out'].join('\n');
+    const config = [
+      'base_model: NousResearch/Llama-3.2-1B',
+      'adapter: lora',
+      'sequence_len: 2048',
+      'micro_batch_size: 2',
+      'learning_rate: 0.0002',
+      'bf16: true',
+      'datasets:',
+      '  - path: tatsu-lab/alpaca',
+      '    type: alpaca',
+      'output_dir: ./out',
+    ].join('\n');
     const doc = TextDocument.create('file:///w/train.yml', 'yaml', 1, config);
     const analysis = createConfigService(loadSchemas(join(__dirname, '..', '..', '..', 'schemas'))).analyze(doc, {
       settings: DEFAULT_SETTINGS,
@@ -87,6 +114,11 @@ describe('Slurm: jobs launched with the slurm launcher', { timeout: 180_000 }, (
     assert.ok(d, JSON.stringify(analysis.diagnostics.map((x) => x.code)));
     assert.equal(d.range.start.line, 3, 'on micro_batch_size');
     assert.match(d.message, /CUDA out of memory in the last run/);
-    assert.ok(fixesOf(d).some((f) => /gradient checkpointing/.test(f.title)), fixesOf(d).map((f) => f.title).join('\n'));
+    assert.ok(
+      fixesOf(d).some((f) => /gradient checkpointing/.test(f.title)),
+      fixesOf(d)
+        .map((f) => f.title)
+        .join('\n'),
+    );
   });
 });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AXOLOTL_BASE, FTW, REPO, workspace } from './helpers';
 
-
 function ftw(args: string[], cwd: string) {
   // The JSON of the many-files test passes spawnSync's default 1 MiB, after which the child is killed.
   const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
@@ -24,28 +23,33 @@ describe('ftw check', () => {
     const dir = workspace({ 'configs/qlora.yml': `${AXOLOTL_BASE}\nwarmup_steps: 0.1\nlora_dropuot: 0.1`, 'docker-compose.yml': 'services: {}' });
     const r = ftw(['check'], dir);
     assert.equal(r.status, 1);
-    assert.equal(r.stdout, [
-      "configs/qlora.yml:9:15: error FT102 'warmup_steps' must be an integer, not 0.1: Axolotl refuses this value at startup.",
-      "configs/qlora.yml:10:1: warning FT101 Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'? [fixable]",
-      '',
-      '1 error, 1 warning in 1 config file (2 files read); 1 fixable with a quick fix.',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        "configs/qlora.yml:9:15: error FT102 'warmup_steps' must be an integer, not 0.1: Axolotl refuses this value at startup.",
+        "configs/qlora.yml:10:1: warning FT101 Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'? [fixable]",
+        '',
+        '1 error, 1 warning in 1 config file (2 files read); 1 fixable with a quick fix.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('--format json prints the documented items', () => {
     const dir = workspace({ 'a.yml': `${AXOLOTL_BASE}\nlora_dropuot: 0.1` });
     const r = ftw(['check', 'a.yml', '--format', 'json'], dir);
     assert.equal(r.status, 0);
-    assert.deepEqual(JSON.parse(r.stdout), [{
-      file: 'a.yml',
-      range: { start: { line: 8, character: 0 }, end: { line: 8, character: 12 } },
-      severity: 'warning',
-      code: 'FT101',
-      source: 'finetune',
-      message: "Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?",
-      fixable: true,
-    }]);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      {
+        file: 'a.yml',
+        range: { start: { line: 8, character: 0 }, end: { line: 8, character: 12 } },
+        severity: 'warning',
+        code: 'FT101',
+        source: 'finetune',
+        message: "Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?",
+        fixable: true,
+      },
+    ]);
   });
 
   it('--format sarif prints SARIF 2.1.0 with rules and 1-based regions', () => {
@@ -57,7 +61,10 @@ describe('ftw check', () => {
       runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ level: string; locations: Array<{ physicalLocation: unknown }> }> }>;
     };
     assert.equal(sarif.version, '2.1.0');
-    assert.deepEqual(sarif.runs[0].tool.driver.rules.map((x) => x.id), ['FT103']);
+    assert.deepEqual(
+      sarif.runs[0].tool.driver.rules.map((x) => x.id),
+      ['FT103'],
+    );
     assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation, {
       artifactLocation: { uri: 'ds/zero3.json' },
       region: { startLine: 2, startColumn: 34, endLine: 2, endColumn: 35 },
@@ -74,7 +81,10 @@ describe('ftw check', () => {
   it('follows `deepspeed:` links to configs that content alone does not reveal', () => {
     const dir = workspace({ 'train.yml': `${AXOLOTL_BASE}\ndeepspeed: ds/custom.json`, 'ds/custom.json': '{"zero_optimizaton": {"stage": 2}}' });
     const r = ftw(['check', '--format', 'json'], dir);
-    assert.deepEqual((JSON.parse(r.stdout) as Array<{ file: string; code: string }>).map((p) => `${p.file} ${p.code}`), ['ds/custom.json FT101']);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Array<{ file: string; code: string }>).map((p) => `${p.file} ${p.code}`),
+      ['ds/custom.json FT101'],
+    );
   });
 
   it('bad usage and unreadable input exit 2 with a clear message', () => {
@@ -103,7 +113,12 @@ describe('ftw check', () => {
 
 describe('ftw detect and ftw schema', () => {
   it('detect prints path<TAB>format per file', () => {
-    const dir = workspace({ 'a.yml': AXOLOTL_BASE, 'ds_config.json': '{"zero_optimization": {"stage": 1}, "fp16": {"enabled": true}}', 'ci.yml': 'on: push', 'train.py': 'import pytorch_lightning as pl' });
+    const dir = workspace({
+      'a.yml': AXOLOTL_BASE,
+      'ds_config.json': '{"zero_optimization": {"stage": 1}, "fp16": {"enabled": true}}',
+      'ci.yml': 'on: push',
+      'train.py': 'import pytorch_lightning as pl',
+    });
     const r = ftw(['detect', 'a.yml', 'ds_config.json', 'ci.yml', 'train.py'], dir);
     assert.equal(r.status, 0);
     assert.equal(r.stdout, 'a.yml\taxolotl\nds_config.json\tdeepspeed\nci.yml\tnone\ntrain.py\tpython-lightning\n');
@@ -131,7 +146,10 @@ describe('ftw fix', () => {
     const r = ftw(['fix'], dir);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /Fixed 4 problems/);
-    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, precision="16-mixed")\n');
+    assert.equal(
+      readFileSync(join(dir, 'train.py'), 'utf8'),
+      'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, precision="16-mixed")\n',
+    );
     assert.match(readFileSync(join(dir, 'qlora.yml'), 'utf8'), /lora_dropout: 0\.1\neval_strategy: steps$/);
     assert.match(ftw(['fix'], dir).stdout, /Fixed 0 problems/, 'a second run finds nothing');
   });
@@ -143,11 +161,17 @@ describe('ftw check on many Python files', () => {
     const files = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f) => readFileSync(join(golden, f), 'utf8'));
     const modules: Record<string, string> = {};
     // Over 256 KiB in all, so `ftw check` spreads the files over threads.
-    for (let i = 0; i < 8; i++) modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length].replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
+    for (let i = 0; i < 8; i++)
+      modules[`m${i}.py`] = Array.from({ length: 32 }, (_, k) => files[(i + k) % files.length].replace(/^class (\w+)/gm, `class $1_${i}_${k}`)).join('\n');
     assert.ok(Object.values(modules).join('').length > 256 * 1024, 'enough Python for worker threads');
     const dir = workspace(modules);
     const many = ftw(['check', '.', '--format', 'json'], dir);
-    const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    const one = spawnSync(process.execPath, [FTW, 'check', '.', '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FTW_THREADS: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     assert.equal(many.status, 1);
     assert.ok((JSON.parse(many.stdout) as unknown[]).length > 100);
     assert.equal(many.stdout, one.stdout);

@@ -29,7 +29,9 @@ function knownIssues(): KnownIssue[] {
 }
 
 function filesIn(folder: string): string[] {
-  return readdirSync(join(CORPUS!, folder)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  return readdirSync(join(CORPUS!, folder))
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
 }
 
 function analyzeFile(folder: string, file: string) {
@@ -47,9 +49,16 @@ for (const format of ['axolotl', 'deepspeed', 'llamafactory', 'trl', 'torchtune'
         const mine = issues.filter((k) => k.file === `${format}/${file}`);
         const expectedLines = new Set(mine.map((k) => k.line - 1));
         const unexpectedErrors = a.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error && !expectedLines.has(d.range.start.line));
-        assert.deepEqual(unexpectedErrors.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), [], 'no false errors');
+        assert.deepEqual(
+          unexpectedErrors.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+          [],
+          'no false errors',
+        );
         for (const k of mine) {
-          assert.ok(a.diagnostics.some((d) => d.range.start.line === k.line - 1), `line ${k.line} must be reported: ${k.problem}`);
+          assert.ok(
+            a.diagnostics.some((d) => d.range.start.line === k.line - 1),
+            `line ${k.line} must be reported: ${k.problem}`,
+          );
         }
       });
     }

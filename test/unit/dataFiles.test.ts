@@ -22,9 +22,27 @@ describe('data files and their readers', () => {
   });
 
   it('a malformed model entry stops the load with its index, id and field', () => {
-    const good = { id: 'org/m', dims: { parameters: 10, hiddenSize: 2, layers: 1, attentionHeads: 1, kvHeads: 1, headDim: 2, intermediateSize: 4, vocabSize: 3, tiedEmbeddings: true, mlp: 'gated' }, source: 'test' };
+    const good = {
+      id: 'org/m',
+      dims: {
+        parameters: 10,
+        hiddenSize: 2,
+        layers: 1,
+        attentionHeads: 1,
+        kvHeads: 1,
+        headDim: 2,
+        intermediateSize: 4,
+        vocabSize: 3,
+        tiedEmbeddings: true,
+        mlp: 'gated',
+      },
+      source: 'test',
+    };
     assert.equal(readCatalog([good])[0].id, 'org/m');
-    assert.throws(() => readCatalog([good, { ...good, id: 'org/bad', dims: { ...good.dims, layers: 1.5 } }]), /models\.json entry 1 \(org\/bad\): 'dims\.layers' must be a positive integer/);
+    assert.throws(
+      () => readCatalog([good, { ...good, id: 'org/bad', dims: { ...good.dims, layers: 1.5 } }]),
+      /models\.json entry 1 \(org\/bad\): 'dims\.layers' must be a positive integer/,
+    );
     assert.throws(() => readCatalog([{ ...good, dims: { ...good.dims, mlp: 'swiglu' } }]), /'dims\.mlp' must be 'gated' or 'plain'/);
     assert.throws(() => readCatalog([{ ...good, dims: { ...good.dims, hidden_size: 4 } }]), /'dims\.hidden_size' is not a dimension the estimator knows/);
     assert.throws(() => readCatalog([{ ...good, source: '' }]), /'source' must say where the numbers come from/);

@@ -15,7 +15,12 @@ const CASES: Array<[string, string, string, string]> = [
   ['torchtune', '/p/1B_lora.yaml', 'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\nbatch_size: 4', 'torchtune'],
   ['lightning cli', '/p/config.yaml', 'trainer:\n  max_epochs: 3\nmodel:\n  class_path: my.Model', 'lightning-cli'],
   ['accelerate', '/p/default_config.yaml', 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nnum_processes: 2', 'accelerate'],
-  ['hf TrainingArguments', '/p/args.yaml', 'output_dir: out\nper_device_train_batch_size: 8\nlearning_rate: 1e-5\nnum_train_epochs: 3\nlogging_steps: 10', 'hf-args'],
+  [
+    'hf TrainingArguments',
+    '/p/args.yaml',
+    'output_dir: out\nper_device_train_batch_size: 8\nlearning_rate: 1e-5\nnum_train_epochs: 3\nlogging_steps: 10',
+    'hf-args',
+  ],
   ['python with lightning', '/p/train.py', 'import lightning.pytorch as pl\nclass M(pl.LightningModule): pass', 'python-lightning'],
   ['python without lightning', '/p/util.py', 'import torch', 'none'],
   ['GitHub workflow stays silent', '/p/.github/workflows/ci.yml', 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest', 'none'],
@@ -23,7 +28,12 @@ const CASES: Array<[string, string, string, string]> = [
   ['kubernetes stays silent', '/p/deploy.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x', 'none'],
   ['a PEFT adapter_config.json stays silent', '/p/adapter_config.json', '{"r": 8, "lora_alpha": 16, "target_modules": ["q_proj"]}', 'none'],
   ['our modeline wins', '/p/x.yml', '# ftw: format=deepspeed\nfoo: 1', 'deepspeed'],
-  ['a $schema modeline naming another schema silences the file', '/p/mkdocs.yml', '# yaml-language-server: $schema=https://squidfunk.github.io/mkdocs-material/schema.json\nbase_model: x', 'none'],
+  [
+    'a $schema modeline naming another schema silences the file',
+    '/p/mkdocs.yml',
+    '# yaml-language-server: $schema=https://squidfunk.github.io/mkdocs-material/schema.json\nbase_model: x',
+    'none',
+  ],
   ['a $schema modeline naming our schema', '/p/x.yml', '# yaml-language-server: $schema=../schemas/axolotl.schema.json\nfoo: 1', 'axolotl'],
   ['a list at the top level is no config', '/p/list.yml', '- a\n- b', 'none'],
   ['an empty file is no config', '/p/empty.yml', '', 'none'],
@@ -36,7 +46,13 @@ describe('format detection', () => {
 
   it('the format settings map globs, and an override beats everything', () => {
     const text = 'foo: 1';
-    assert.equal(analyze(text, '/w/configs/a.yml', { relativePath: 'configs/a.yml', settings: { validation: { enable: true, maxFileSizeKB: 1024 }, formatAssociations: { 'configs/*.yml': 'axolotl' } } }).detection.format, 'axolotl');
+    assert.equal(
+      analyze(text, '/w/configs/a.yml', {
+        relativePath: 'configs/a.yml',
+        settings: { validation: { enable: true, maxFileSizeKB: 1024 }, formatAssociations: { 'configs/*.yml': 'axolotl' } },
+      }).detection.format,
+      'axolotl',
+    );
     assert.equal(analyze('base_model: x\nmicro_batch_size: 1', '/w/a.yml', { override: 'none' }).detection.format, 'none');
     assert.equal(analyze('foo: 1', '/w/ds.json', { linkedAs: 'deepspeed' }).detection.source, 'link');
   });
@@ -63,5 +79,6 @@ describe('glob settings', () => {
     ['ds_z[23].json', 'ds_z3.json', true],
     ['ds_z[23].json', 'ds_z1.json', false],
   ];
-  for (const [glob, path, expected] of cases) it(`${glob} ${expected ? 'matches' : 'does not match'} ${path}`, () => assert.equal(matchesGlob(glob, path), expected));
+  for (const [glob, path, expected] of cases)
+    it(`${glob} ${expected ? 'matches' : 'does not match'} ${path}`, () => assert.equal(matchesGlob(glob, path), expected));
 });

@@ -3,7 +3,17 @@ import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/src/core/config';
 import type { Analysis } from '../../server/src/core/document';
 import { findGpu } from '../../server/src/core/gpus/catalog';
-import { APPROACHES, configFormat, configPathFor, GEN_FORMATS, GEN_METHODS, newConfig, support, supportMatrix, type NewConfigRequest } from '../../server/src/core/generate';
+import {
+  APPROACHES,
+  configFormat,
+  configPathFor,
+  GEN_FORMATS,
+  GEN_METHODS,
+  newConfig,
+  support,
+  supportMatrix,
+  type NewConfigRequest,
+} from '../../server/src/core/generate';
 import { doc, service } from './helpers';
 
 const MODELS = ['NousResearch/Llama-3.2-1B', 'meta-llama/Llama-3.1-8B', 'Qwen/Qwen2.5-7B'];
@@ -25,7 +35,10 @@ describe('support matrix', () => {
       if (r.support.supported) assert.ok(r.support.how.length > 10, where);
       else assert.ok(r.support.reason.length > 40, `${where} needs a reason`);
       // The wizard shows the summary as a quick pick's detail line: it must fit (about 80 characters).
-      assert.ok(r.support.summary.length >= 10 && r.support.summary.length <= 72, `${where}: summary of ${r.support.summary.length} characters: ${r.support.summary}`);
+      assert.ok(
+        r.support.summary.length >= 10 && r.support.summary.length <= 72,
+        `${where}: summary of ${r.support.summary.length} characters: ${r.support.summary}`,
+      );
     }
   });
 
@@ -94,7 +107,10 @@ describe('ftw new: every supported combination', () => {
               assert.equal(a.detection.format, configFormat(format), where);
               const e = a.vram?.estimate;
               assert.ok(e, `${where}: no estimate (${a.vram?.unavailable?.reason ?? ''})`);
-              assert.ok(e.gpus.every((g) => g.fits), `${where}: does not fit per ftw vram`);
+              assert.ok(
+                e.gpus.every((g) => g.fits),
+                `${where}: does not fit per ftw vram`,
+              );
               assert.ok(!a.diagnostics.some((d) => d.code === 'FT401'), `${where}: VRAM diagnostic`);
               // What the generator promised is what the editor computes.
               assert.equal(Math.round(e.peakBytes), Math.round(r.config.estimate.peakBytes), where);
@@ -105,7 +121,11 @@ describe('ftw new: every supported combination', () => {
               // Every chosen value says why, with the estimate.
               const k = r.config.knobs;
               assert.equal(k.microBatch * k.accumulation, 16, where);
-              assert.match(r.config.text, new RegExp(`# micro batch ${k.microBatch} × accumulation ${k.accumulation} = 16 per step: ≈ [\\d.]+ GiB of [\\d.]+ GiB on the `), where);
+              assert.match(
+                r.config.text,
+                new RegExp(`# micro batch ${k.microBatch} × accumulation ${k.accumulation} = 16 per step: ≈ [\\d.]+ GiB of [\\d.]+ GiB on the `),
+                where,
+              );
               assert.match(r.config.text, /# Gradient checkpointing (on: without it the run needs ≈ [\d.]+ GiB|off: not needed)/, where);
               assert.match(r.config.text, /tokens/, where);
               assert.match(r.config.text, /placeholder/, where);
@@ -144,7 +164,10 @@ describe('ftw new: choices', () => {
     assert.equal(c.knobs.checkpointing, true);
     assert.ok(c.knobs.microBatch < 4);
     assert.equal(c.knobs.sequenceLength, 2048);
-    assert.match(c.text, /# micro batch \d × accumulation \d+ = 16 per step: ≈ [\d.]+ GiB of 12\.0 GiB on the RTX 3060 12GB \(micro batch \d needs ≈ [\d.]+ GiB\)\./);
+    assert.match(
+      c.text,
+      /# micro batch \d × accumulation \d+ = 16 per step: ≈ [\d.]+ GiB of 12\.0 GiB on the RTX 3060 12GB \(micro batch \d needs ≈ [\d.]+ GiB\)\./,
+    );
     assert.doesNotMatch(c.text, /load_in_4bit/);
   });
 
@@ -163,13 +186,16 @@ describe('ftw new: choices', () => {
     else assert.match(c.text, /AdamW with fp32 states: fits/);
   });
 
-  it('LoRA that cannot fit says so and lists the planner\'s answers: QLoRA first, then a GPU that keeps LoRA', () => {
+  it("LoRA that cannot fit says so and lists the planner's answers: QLoRA first, then a GPU that keeps LoRA", () => {
     const r = newConfig({ approach: 'prompt-template', method: 'lora', model: 'meta-llama/Llama-3.1-8B', gpu: 'RTX 3060', format: 'trl' });
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.kind, 'does-not-fit');
     assert.equal(r.message, 'meta-llama/Llama-3.1-8B with lora adapters does not fit the RTX 3060 12GB (12.0 GiB) without changing the method.');
-    assert.match(r.suggestions[0], /^gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 1024-token sequences \+ QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ [\d.]+ GiB \(up to [\d.]+\) \(checkpointing recomputes/);
+    assert.match(
+      r.suggestions[0],
+      /^gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 1024-token sequences \+ QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ [\d.]+ GiB \(up to [\d.]+\) \(checkpointing recomputes/,
+    );
     assert.match(r.suggestions[1], /^gradient checkpointing \+ micro batch 2 \(2× the accumulation\) on one L40S 48GB: ≈ /);
   });
 
@@ -178,9 +204,18 @@ describe('ftw new: choices', () => {
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.kind, 'does-not-fit');
-    assert.match(r.message, /No change to the config makes it fit one RTX 3060 12GB: even with gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 512-token sequences it needs ≈ [\d.]+ GiB/);
-    assert.ok(r.suggestions.some((s) => /^meta-llama\/Meta-Llama-3-8B with /.test(s)), r.suggestions.join('\n'));
-    assert.ok(r.suggestions.some((s) => /H100 80GB with FSDP/.test(s)), r.suggestions.join('\n'));
+    assert.match(
+      r.message,
+      /No change to the config makes it fit one RTX 3060 12GB: even with gradient checkpointing \+ micro batch 1 \(4× the accumulation\) \+ 512-token sequences it needs ≈ [\d.]+ GiB/,
+    );
+    assert.ok(
+      r.suggestions.some((s) => /^meta-llama\/Meta-Llama-3-8B with /.test(s)),
+      r.suggestions.join('\n'),
+    );
+    assert.ok(
+      r.suggestions.some((s) => /H100 80GB with FSDP/.test(s)),
+      r.suggestions.join('\n'),
+    );
   });
 
   it('uses fp16 on GPUs without bf16 (and fp32 in torchtune, which refuses fp16)', () => {
@@ -196,11 +231,25 @@ describe('ftw new: choices', () => {
     assert.equal(c.teacher, 'meta-llama/Llama-3.2-3B');
     assert.match(c.text, /^teacher_model_name_or_path: meta-llama\/Llama-3\.2-3B$/m);
     assert.equal(c.command, 'trl distillation --config FILE');
-    const t = ok({ approach: 'prompt-template', method: 'distillation', model: 'NousResearch/Llama-3.2-1B', gpu: 'A100 80GB', format: 'torchtune', teacher: 'meta-llama/Llama-3.1-8B' });
+    const t = ok({
+      approach: 'prompt-template',
+      method: 'distillation',
+      model: 'NousResearch/Llama-3.2-1B',
+      gpu: 'A100 80GB',
+      format: 'torchtune',
+      teacher: 'meta-llama/Llama-3.1-8B',
+    });
     assert.match(t.text, /_component_: torchtune\.models\.llama3_1\.llama3_1_8b/);
     assert.match(t.text, /_component_: torchtune\.models\.llama3_2\.lora_llama3_2_1b/);
     assert.match(t.suggestedFileName, /kd/);
-    const bad = newConfig({ approach: 'prompt-template', method: 'distillation', model: 'NousResearch/Llama-3.2-1B', gpu: 'A100 80GB', format: 'trl', teacher: 'Qwen/Qwen2.5-7B' });
+    const bad = newConfig({
+      approach: 'prompt-template',
+      method: 'distillation',
+      model: 'NousResearch/Llama-3.2-1B',
+      gpu: 'A100 80GB',
+      format: 'trl',
+      teacher: 'Qwen/Qwen2.5-7B',
+    });
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.match(bad.message, /must share a tokenizer/);
   });
@@ -211,7 +260,10 @@ describe('ftw new: choices', () => {
     assert.match(c.text, /^label_column_name: label # ftw: disable=FT101$/m);
     assert.equal(c.command, 'python run_classification.py FILE');
     const a = judge(c.text, '/work/project/classifier.yaml', 'RTX 3060');
-    assert.deepEqual(a.diagnostics.map((d) => d.code), []);
+    assert.deepEqual(
+      a.diagnostics.map((d) => d.code),
+      [],
+    );
   });
 
   it('rejects unknown GPUs and models with a clear message', () => {
@@ -224,8 +276,26 @@ describe('ftw new: choices', () => {
   });
 
   it('models from the local cache work through the lookup', () => {
-    const dims = { parameters: 1_000_000_000, hiddenSize: 2048, layers: 16, attentionHeads: 32, kvHeads: 8, headDim: 64, intermediateSize: 8192, vocabSize: 128256, tiedEmbeddings: true, mlp: 'gated' as const };
-    const r = newConfig({ approach: 'prompt-template', method: 'lora', model: 'me/my-local-model', gpu: 'RTX 4090', format: 'llamafactory', lookup: { hfCache: (id) => (id === 'me/my-local-model' ? dims : undefined) } });
+    const dims = {
+      parameters: 1_000_000_000,
+      hiddenSize: 2048,
+      layers: 16,
+      attentionHeads: 32,
+      kvHeads: 8,
+      headDim: 64,
+      intermediateSize: 8192,
+      vocabSize: 128256,
+      tiedEmbeddings: true,
+      mlp: 'gated' as const,
+    };
+    const r = newConfig({
+      approach: 'prompt-template',
+      method: 'lora',
+      model: 'me/my-local-model',
+      gpu: 'RTX 4090',
+      format: 'llamafactory',
+      lookup: { hfCache: (id) => (id === 'me/my-local-model' ? dims : undefined) },
+    });
     assert.ok(r.ok, r.ok ? '' : r.message);
   });
 });

@@ -9,8 +9,18 @@ import { analyze, AXOLOTL_BASE } from './helpers';
 
 const ROOT = '/work/project';
 
-function generated(format: 'axolotl' | 'llamafactory' | 'trl' | 'torchtune' | 'hf-args', approach: 'classifier' | 'prompt-template' = 'prompt-template', method: 'lora' | 'qlora' | 'full' = 'qlora') {
-  const r = newConfig({ approach, method, format, model: approach === 'classifier' ? 'google-bert/bert-base-uncased' : 'NousResearch/Llama-3.2-1B', gpu: 'RTX 4090' });
+function generated(
+  format: 'axolotl' | 'llamafactory' | 'trl' | 'torchtune' | 'hf-args',
+  approach: 'classifier' | 'prompt-template' = 'prompt-template',
+  method: 'lora' | 'qlora' | 'full' = 'qlora',
+) {
+  const r = newConfig({
+    approach,
+    method,
+    format,
+    model: approach === 'classifier' ? 'google-bert/bert-base-uncased' : 'NousResearch/Llama-3.2-1B',
+    gpu: 'RTX 4090',
+  });
   assert.ok(r.ok, r.ok ? '' : r.message);
   return r.config.text;
 }
@@ -18,9 +28,23 @@ function generated(format: 'axolotl' | 'llamafactory' | 'trl' | 'torchtune' | 'h
 describe('ensemble writer', () => {
   it('writes short/mid/long Axolotl variants with true length buckets, own output dirs, estimates and tasks', () => {
     const source = `# my run\n${AXOLOTL_BASE}\nsequence_len: 2048 # long enough\nadapter: lora\ngradient_checkpointing: true\n`;
-    const r = ensemble(source, 'axolotl', `${ROOT}/configs/lora.yml`, [512, 1024, 2048], { gpu: 'RTX 4090', outDir: `${ROOT}/configs/buckets`, workspace: ROOT });
-    assert.deepEqual(r.variants.map((v) => [v.name, v.sequenceLength, v.minLength]), [['short', 512, undefined], ['mid', 1024, 513], ['long', 2048, 1025]]);
-    assert.deepEqual(r.variants.map((v) => v.path), ['short', 'mid', 'long'].map((n) => `${ROOT}/configs/buckets/lora.${n}.yml`));
+    const r = ensemble(source, 'axolotl', `${ROOT}/configs/lora.yml`, [512, 1024, 2048], {
+      gpu: 'RTX 4090',
+      outDir: `${ROOT}/configs/buckets`,
+      workspace: ROOT,
+    });
+    assert.deepEqual(
+      r.variants.map((v) => [v.name, v.sequenceLength, v.minLength]),
+      [
+        ['short', 512, undefined],
+        ['mid', 1024, 513],
+        ['long', 2048, 1025],
+      ],
+    );
+    assert.deepEqual(
+      r.variants.map((v) => v.path),
+      ['short', 'mid', 'long'].map((n) => `${ROOT}/configs/buckets/lora.${n}.yml`),
+    );
     const mid = r.variants[1];
     assert.match(mid.text, /^# my run$/m, 'the source comments stay');
     assert.match(mid.text, /^sequence_len: 1024 # long enough$/m);
@@ -33,7 +57,10 @@ describe('ensemble writer', () => {
     for (const v of r.variants) {
       const a = analyze(v.text, v.path);
       assert.equal(a.detection.format, 'axolotl');
-      assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message), []);
+      assert.deepEqual(
+        a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message),
+        [],
+      );
       assert.ok(v.estimate && v.fits, `${v.name}: ${v.text.split('\n').find((l) => l.includes('VRAM'))}`);
     }
     assert.ok(r.variants[0].estimate!.peakBytes < r.variants[2].estimate!.peakBytes, 'shorter sequences need less memory');
@@ -43,7 +70,12 @@ describe('ensemble writer', () => {
         { label: 'Train lora (short, ≤ 512 tokens)', type: 'finetune', config: 'configs/buckets/lora.short.yml' },
         { label: 'Train lora (mid, ≤ 1024 tokens)', type: 'finetune', config: 'configs/buckets/lora.mid.yml' },
         { label: 'Train lora (long, ≤ 2048 tokens)', type: 'finetune', config: 'configs/buckets/lora.long.yml' },
-        { label: 'Train lora length-bucket ensemble', dependsOn: ['Train lora (short, ≤ 512 tokens)', 'Train lora (mid, ≤ 1024 tokens)', 'Train lora (long, ≤ 2048 tokens)'], dependsOrder: 'sequence', problemMatcher: [] },
+        {
+          label: 'Train lora length-bucket ensemble',
+          dependsOn: ['Train lora (short, ≤ 512 tokens)', 'Train lora (mid, ≤ 1024 tokens)', 'Train lora (long, ≤ 2048 tokens)'],
+          dependsOrder: 'sequence',
+          problemMatcher: [],
+        },
       ],
     });
   });
@@ -64,7 +96,11 @@ describe('ensemble writer', () => {
       for (const v of r.variants) {
         const a = analyze(v.text, v.path);
         assert.equal(a.detection.format, f.format);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message), [], v.text);
+        assert.deepEqual(
+          a.diagnostics.filter((d) => d.severity === 1).map((d) => d.message),
+          [],
+          v.text,
+        );
         assert.equal(v.estimate?.setup.sequenceLength, v.sequenceLength);
       }
       assert.equal(r.variants[1].text.match(/^# VRAM: /gm)?.length, 1, 'the source VRAM line is replaced, not repeated');
@@ -73,13 +109,19 @@ describe('ensemble writer', () => {
 
   it('the classifier (hf-args) buckets max_seq_length', () => {
     const r = ensemble(generated('hf-args', 'classifier', 'full'), 'hf-args', `${ROOT}/cls.yaml`, [128, 256]);
-    assert.deepEqual(r.variants.map((v) => v.name), ['short', 'long']);
+    assert.deepEqual(
+      r.variants.map((v) => v.name),
+      ['short', 'long'],
+    );
     assert.match(r.variants[0].text, /^max_seq_length: 128 # ftw: disable=FT101$/m);
   });
 
   it('names more than three buckets by length', () => {
     const r = ensemble(`${AXOLOTL_BASE}\n`, 'axolotl', `${ROOT}/a.yml`, [4096, 512, 1024, 2048]);
-    assert.deepEqual(r.variants.map((v) => v.name), ['b512', 'b1024', 'b2048', 'b4096']);
+    assert.deepEqual(
+      r.variants.map((v) => v.name),
+      ['b512', 'b1024', 'b2048', 'b4096'],
+    );
     assert.match(r.variants[0].text, /^sequence_len: 512$/m, 'added when the source has none');
   });
 
@@ -100,14 +142,31 @@ describe('ftw new / ftw ensemble (CLI)', () => {
   };
 
   it('parses --name value, --name=value and flags; rejects unknown options', () => {
-    assert.deepEqual(parseArgs(['a', '--x', '1', '--y=2', '--f'], { x: 'value', y: 'value', f: 'flag' }), { positional: ['a'], options: { x: '1', y: '2' }, flags: new Set(['f']) });
+    assert.deepEqual(parseArgs(['a', '--x', '1', '--y=2', '--f'], { x: 'value', y: 'value', f: 'flag' }), {
+      positional: ['a'],
+      options: { x: '1', y: '2' },
+      flags: new Set(['f']),
+    });
     assert.throws(() => parseArgs(['--nope', '1'], { x: 'value' }), /unknown option '--nope'/);
     assert.throws(() => parseArgs(['--x'], { x: 'value' }), /needs a value/);
   });
 
   it('writes a file, refuses to overwrite it without --force, prints to stdout with --out -', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ftw-new-'));
-    const args = ['--approach', 'prompt-template', '--method', 'lora', '--model', 'NousResearch/Llama-3.2-1B', '--gpu', 'RTX 4090', '--format', 'torchtune', '--out', 'cfg/run.yaml'];
+    const args = [
+      '--approach',
+      'prompt-template',
+      '--method',
+      'lora',
+      '--model',
+      'NousResearch/Llama-3.2-1B',
+      '--gpu',
+      'RTX 4090',
+      '--format',
+      'torchtune',
+      '--out',
+      'cfg/run.yaml',
+    ];
     const a = io(dir);
     assert.equal(await newCommand(args, a.io), 0);
     const text = readFileSync(join(dir, 'cfg/run.yaml'), 'utf8');
@@ -130,7 +189,10 @@ describe('ftw new / ftw ensemble (CLI)', () => {
       [['--approach', 'x', '--method', 'lora', '--format', 'axolotl', ...base], /--approach must be one of classifier, prompt-template/],
       [['--approach', 'prompt-template', '--format', 'axolotl', ...base], /--method is required/],
       [['--approach', 'prompt-template', '--method', 'prefix', '--format', 'axolotl', ...base], /Axolotl cannot express prefix tuning.*no prefix tuning/],
-      [['--approach', 'prompt-template', '--method', 'lora', '--format', 'axolotl', ...base], /does not fit the RTX 3060 12GB \(12\.0 GiB\) without changing the method\.\n[^]*QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ /],
+      [
+        ['--approach', 'prompt-template', '--method', 'lora', '--format', 'axolotl', ...base],
+        /does not fit the RTX 3060 12GB \(12\.0 GiB\) without changing the method\.\n[^]*QLoRA \(4-bit base\) on the RTX 3060 12GB: ≈ /,
+      ],
     ];
     for (const [args, re] of cases) {
       const x = io(tmpdir());

@@ -34,29 +34,41 @@ describe('ftw new --format script: a classifier trained by a script', () => {
     assert.deepEqual(r.suggestions, ['Formats that can: script.']);
   });
 
-  it(`${ISSUE_ARGS.join(' ')}: a script that compiles and its YAML, which fits the T4 by our estimate`, { skip: !hasPython && 'python3 not found' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ftw-script-'));
-    const run = io(dir);
-    assert.equal(await newCommand(ISSUE_ARGS, run.io), 0, run.err.join(''));
-    assert.match(run.err.join(''), /^ftw: wrote x\.py and x\.yaml \(≈ \d+\.\d GiB of 15\.0 GiB on the T4 16GB; .*\)\nftw: train with: python x\.py\n$/);
-    const script = readFileSync(join(dir, 'x.py'), 'utf8');
-    const yaml = readFileSync(join(dir, 'x.yaml'), 'utf8');
-    const compiled = spawnSync('python3', ['-c', 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")', join(dir, 'x.py')], { encoding: 'utf8' });
-    assert.equal(compiled.status, 0, compiled.stderr);
-    assert.match(script, /^# Hyperparameters: x\.yaml, next to this file/m);
-    assert.match(script, /^# Train: python x\.py /m);
-    assert.match(script, /^#   method: {3}LoRA adapters$/m);
-    assert.match(script, /TaskType\.SEQ_CLS/);
-    assert.match(yaml, /^# Train: python x\.py$/m);
-    assert.match(yaml, /^use_peft: true # ftw: disable=FT101$/m);
-    // The editor's view of the YAML: a TrainingArguments file, no problem at all, and it fits the T4.
-    const a = service().analyze(doc(yaml, join(dir, 'x.yaml')), { settings: DEFAULT_SETTINGS, vram: { targets: [T4], targetsAreReal: true, lookup: {} } });
-    assert.equal(a.detection.format, 'hf-args');
-    assert.deepEqual(a.diagnostics.map((d) => `${d.code} ${d.message}`), []);
-    const e = a.vram!.estimate!;
-    assert.deepEqual([e.setup.method, e.setup.model, e.setup.precision, e.setup.sequenceLength], ['lora', 'bert-large-uncased', 'fp16-mixed', 512]);
-    assert.ok(e.gpus.every((g) => g.fits), 'fits the T4');
-  });
+  it(
+    `${ISSUE_ARGS.join(' ')}: a script that compiles and its YAML, which fits the T4 by our estimate`,
+    { skip: !hasPython && 'python3 not found' },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ftw-script-'));
+      const run = io(dir);
+      assert.equal(await newCommand(ISSUE_ARGS, run.io), 0, run.err.join(''));
+      assert.match(run.err.join(''), /^ftw: wrote x\.py and x\.yaml \(≈ \d+\.\d GiB of 15\.0 GiB on the T4 16GB; .*\)\nftw: train with: python x\.py\n$/);
+      const script = readFileSync(join(dir, 'x.py'), 'utf8');
+      const yaml = readFileSync(join(dir, 'x.yaml'), 'utf8');
+      const compiled = spawnSync('python3', ['-c', 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")', join(dir, 'x.py')], {
+        encoding: 'utf8',
+      });
+      assert.equal(compiled.status, 0, compiled.stderr);
+      assert.match(script, /^# Hyperparameters: x\.yaml, next to this file/m);
+      assert.match(script, /^# Train: python x\.py /m);
+      assert.match(script, /^#   method: {3}LoRA adapters$/m);
+      assert.match(script, /TaskType\.SEQ_CLS/);
+      assert.match(yaml, /^# Train: python x\.py$/m);
+      assert.match(yaml, /^use_peft: true # ftw: disable=FT101$/m);
+      // The editor's view of the YAML: a TrainingArguments file, no problem at all, and it fits the T4.
+      const a = service().analyze(doc(yaml, join(dir, 'x.yaml')), { settings: DEFAULT_SETTINGS, vram: { targets: [T4], targetsAreReal: true, lookup: {} } });
+      assert.equal(a.detection.format, 'hf-args');
+      assert.deepEqual(
+        a.diagnostics.map((d) => `${d.code} ${d.message}`),
+        [],
+      );
+      const e = a.vram!.estimate!;
+      assert.deepEqual([e.setup.method, e.setup.model, e.setup.precision, e.setup.sequenceLength], ['lora', 'bert-large-uncased', 'fp16-mixed', 512]);
+      assert.ok(
+        e.gpus.every((g) => g.fits),
+        'fits the T4',
+      );
+    },
+  );
 
   it('the YAML names the method as the estimator reads it: prefix tuning, frozen layers, QLoRA in 4 bits', () => {
     const setup = (method: 'prefix' | 'freeze' | 'qlora', gpu = 'A10G') => {
@@ -91,6 +103,9 @@ describe('ftw new --format script: a classifier trained by a script', () => {
     assert.equal(await newCommand([...ISSUE_ARGS, '--force'], both.io), 0, 'overwrites both with --force');
     const stdout = io(dir);
     assert.equal(await newCommand([...ISSUE_ARGS.slice(0, -1), '-'], stdout.io), 0);
-    assert.match(stdout.out.join(''), /^# ==> bert-large-uncased-lora\.py <==\n#!\/usr\/bin\/env python3\n[^]*\n# ==> bert-large-uncased-lora\.yaml <==\n# ftw: format=hf-args\n/);
+    assert.match(
+      stdout.out.join(''),
+      /^# ==> bert-large-uncased-lora\.py <==\n#!\/usr\/bin\/env python3\n[^]*\n# ==> bert-large-uncased-lora\.yaml <==\n# ftw: format=hf-args\n/,
+    );
   });
 });

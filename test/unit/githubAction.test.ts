@@ -92,16 +92,22 @@ describe('ftw check --format sarif', () => {
 
 describe('ftw check --format github', () => {
   it('prints one workflow command per problem, 1-based, with escaped properties and data, then the summary', () => {
-    const dir = workspace({ 'a, b:c.yml': `${AXOLOTL_BASE}\nwarmup_ratio: 1.5\nlora_dropuot: 0.1`, 'ds/zero3.json': '{\n  "zero_optimization": {"stage": 5}\n}' });
+    const dir = workspace({
+      'a, b:c.yml': `${AXOLOTL_BASE}\nwarmup_ratio: 1.5\nlora_dropuot: 0.1`,
+      'ds/zero3.json': '{\n  "zero_optimization": {"stage": 5}\n}',
+    });
     const r = ftw(['check', '--format', 'github'], dir);
     assert.equal(r.status, 1, r.stderr);
-    assert.equal(r.stdout, [
-      "::error file=a%2C b%3Ac.yml,line=9,col=15,endLine=9,endColumn=18,title=FT104 Number out of range::'warmup_ratio' must be <= 1, not 1.5.",
-      "::warning file=a%2C b%3Ac.yml,line=10,col=1,endLine=10,endColumn=13,title=FT101 Unknown key (with \"did you mean\")::Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'? [fixable: ftw fix]",
-      "::error file=ds/zero3.json,line=2,col=34,endLine=2,endColumn=35,title=FT103 Value not among the allowed values::5 is not an allowed value for 'zero_optimization.stage'. Allowed: 0, 1, 2, 3.",
-      '2 errors, 1 warning in 2 config files (2 files read); 1 fixable with a quick fix.',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        "::error file=a%2C b%3Ac.yml,line=9,col=15,endLine=9,endColumn=18,title=FT104 Number out of range::'warmup_ratio' must be <= 1, not 1.5.",
+        "::warning file=a%2C b%3Ac.yml,line=10,col=1,endLine=10,endColumn=13,title=FT101 Unknown key (with \"did you mean\")::Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'? [fixable: ftw fix]",
+        "::error file=ds/zero3.json,line=2,col=34,endLine=2,endColumn=35,title=FT103 Value not among the allowed values::5 is not an allowed value for 'zero_optimization.stage'. Allowed: 0, 1, 2, 3.",
+        '2 errors, 1 warning in 2 config files (2 files read); 1 fixable with a quick fix.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('prints only the summary when there is nothing to report', () => {
@@ -114,7 +120,10 @@ describe('ftw check --format github', () => {
 
 describe('action.yml', () => {
   const action = parse(readFileSync(join(REPO, 'action.yml'), 'utf8')) as {
-    runs: { using: string; steps: Array<{ id?: string; run?: string; uses?: string; if?: string; with?: Record<string, string>; env?: Record<string, string> }> };
+    runs: {
+      using: string;
+      steps: Array<{ id?: string; run?: string; uses?: string; if?: string; with?: Record<string, string>; env?: Record<string, string> }>;
+    };
     inputs: Record<string, { default?: string }>;
   };
 
@@ -132,7 +141,11 @@ describe('action.yml', () => {
   function runStep(dir: string, env: Record<string, string>) {
     const output = join(dir, '.github-output');
     writeFileSync(output, '');
-    const r = spawnSync('bash', [join(REPO, 'action', 'check.sh')], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_OUTPUT: output, ...env } });
+    const r = spawnSync('bash', [join(REPO, 'action', 'check.sh')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', GITHUB_OUTPUT: output, ...env },
+    });
     return { ...r, outputs: readFileSync(output, 'utf8') };
   }
 
@@ -140,7 +153,10 @@ describe('action.yml', () => {
     const dir = workspace({ 'configs/qlora.yml': `${AXOLOTL_BASE}\nwarmup_ratio: 1.5`, 'other/ok.yml': AXOLOTL_BASE });
     const r = runStep(dir, { FTW_SARIF: 'false', FTW_PATHS: 'configs other' });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^::error file=configs\/qlora\.yml,line=9,col=15,endLine=9,endColumn=18,title=FT104 Number out of range::'warmup_ratio' must be <= 1, not 1\.5\.$/m);
+    assert.match(
+      r.stdout,
+      /^::error file=configs\/qlora\.yml,line=9,col=15,endLine=9,endColumn=18,title=FT104 Number out of range::'warmup_ratio' must be <= 1, not 1\.5\.$/m,
+    );
     assert.match(r.stdout, /in 2 config files/);
     assert.equal(r.outputs, 'exit-code=1\n');
   });
@@ -155,7 +171,7 @@ describe('action.yml', () => {
     assert.ok(validate(JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8'))), JSON.stringify(validate.errors));
   });
 
-  it('bad input (an unknown GPU) gives exit-code=2 and ftw\'s message', () => {
+  it("bad input (an unknown GPU) gives exit-code=2 and ftw's message", () => {
     const dir = workspace({ 'qlora.yml': AXOLOTL_BASE });
     const r = runStep(dir, { FTW_SARIF: 'false', FTW_GPU: 'Voodoo 2' });
     assert.equal(r.status, 0);

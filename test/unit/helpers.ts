@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_SETTINGS } from '../../server/src/core/config';
-import { createDocumentService as createConfigService, type Analysis, type DocumentContext, type DocumentService as ConfigService } from '../../server/src/core/document';
+import {
+  createDocumentService as createConfigService,
+  type Analysis,
+  type DocumentContext,
+  type DocumentService as ConfigService,
+} from '../../server/src/core/document';
 import { loadSchemas } from '../../server/src/schemaFiles';
 
 export const REPO = join(__dirname, '..', '..', '..');
@@ -49,5 +54,8 @@ export const AXOLOTL_BASE = [
 
 /** Diagnostics reduced to what the tests compare: `line:char-line:char code severity message`. */
 export function summary(a: Analysis): string[] {
-  return a.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${['', 'error', 'warning', 'information', 'hint'][d.severity ?? 1]} ${d.message}`);
+  return a.diagnostics.map(
+    (d) =>
+      `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${['', 'error', 'warning', 'information', 'hint'][d.severity ?? 1]} ${d.message}`,
+  );
 }

@@ -7,11 +7,15 @@ import { applyEditsToBytes, decodeText, readRegularFile } from '../../server/src
 import { AXOLOTL_BASE, FTW, workspace } from './helpers';
 import { mergeBomb, unclosedBraces } from './hostileTexts';
 
-
 /** `ftw` on real files; a hang is cut at 20 s. How fast each file is checked is measured by
  *  `node out/test/bench/hostileBench.js` (docs/benchmarks.md), not asserted here: a loaded CI machine is no clock. */
 function ftw(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false' } });
+  const r = spawnSync(process.execPath, [FTW, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false' },
+  });
   assert.equal(r.signal, null, `ftw ${args.join(' ')} did not finish: ${r.signal}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -34,11 +38,16 @@ describe('files that are not files: never read, never waited on', () => {
 
   it('ftw check: a linked DeepSpeed FIFO and a symlink to /dev/zero are FT210 errors; the FIFO sibling module is not read', () => {
     const r = ftw(['check', 'train.yml', 'zero.yml', 'model.py', '--format', 'json'], dir);
-    const rows = (JSON.parse(r.stdout) as Array<{ file: string; code: string; message: string; range: { start: { line: number } } }>).map((p) => `${p.file}:${p.range.start.line + 1} ${p.code} ${p.message}`);
-    assert.deepEqual(rows.filter((row) => / FT210 /.test(row)), [
-      "train.yml:9 FT210 'ds.json' is not a regular file (a FIFO): the run blocks or fails when it opens it. It was not read.",
-      "zero.yml:9 FT210 'zero.json' is not a regular file (a character device): the run blocks or fails when it opens it. It was not read.",
-    ]);
+    const rows = (JSON.parse(r.stdout) as Array<{ file: string; code: string; message: string; range: { start: { line: number } } }>).map(
+      (p) => `${p.file}:${p.range.start.line + 1} ${p.code} ${p.message}`,
+    );
+    assert.deepEqual(
+      rows.filter((row) => / FT210 /.test(row)),
+      [
+        "train.yml:9 FT210 'ds.json' is not a regular file (a FIFO): the run blocks or fails when it opens it. It was not read.",
+        "zero.yml:9 FT210 'zero.json' is not a regular file (a character device): the run blocks or fails when it opens it. It was not read.",
+      ],
+    );
     assert.equal(r.status, 1);
   });
 
@@ -46,17 +55,25 @@ describe('files that are not files: never read, never waited on', () => {
     for (const command of ['check', 'fix']) {
       const r = ftw([command, 'fifo.yml', 'to-zero.yml', '/dev/urandom'], dir);
       assert.equal(r.status, 2);
-      assert.equal(r.stderr, [
-        'ftw: fifo.yml: not a regular file (a FIFO), not read',
-        'ftw: to-zero.yml: not a regular file (a character device), not read',
-        'ftw: /dev/urandom: not a regular file (a character device), not read',
-        '',
-      ].join('\n'));
+      assert.equal(
+        r.stderr,
+        [
+          'ftw: fifo.yml: not a regular file (a FIFO), not read',
+          'ftw: to-zero.yml: not a regular file (a character device), not read',
+          'ftw: /dev/urandom: not a regular file (a character device), not read',
+          '',
+        ].join('\n'),
+      );
     }
   });
 
   it('a linked file that is merely binary or large is a file: not FT210', () => {
-    const files = workspace({ 'a.yml': `${AXOLOTL_BASE}\ndeepspeed: blob.json`, 'blob.json': Buffer.from([0x7b, 0x00, 0x7d]), 'b.yml': `${AXOLOTL_BASE}\ndeepspeed: big.json`, 'big.json': `{"_comment": "${'x'.repeat(1024 * 1024)}"}` });
+    const files = workspace({
+      'a.yml': `${AXOLOTL_BASE}\ndeepspeed: blob.json`,
+      'blob.json': Buffer.from([0x7b, 0x00, 0x7d]),
+      'b.yml': `${AXOLOTL_BASE}\ndeepspeed: big.json`,
+      'big.json': `{"_comment": "${'x'.repeat(1024 * 1024)}"}`,
+    });
     const r = ftw(['check', 'a.yml', 'b.yml', '--format', 'json'], files);
     assert.deepEqual(JSON.parse(r.stdout), []);
   });
@@ -77,10 +94,30 @@ describe('files that are not files: never read, never waited on', () => {
 
 describe('the pathological files of issue 12, by ftw check: a clear message', () => {
   const rows: Array<[string, string, number, string]> = [
-    ['merge.yml', `# ftw: format=axolotl\nbase_model: NousResearch/Llama-3.2-1B\n${mergeBomb()}`, 1, 'merge.yml:4:19: error FT004 YAML aliases and merge keys (<<) here expand to more than 100,000 nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.'],
-    ['braces.yml', unclosedBraces(38), 1, `braces.yml:2:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'"). What follows it nests more than 64 levels deep, so it was not read further.`],
-    ['stray.yml', AXOLOTL_BASE.replace('micro_batch_size: 2', '{oops:\nmicro_batch_size: 2'), 1, `stray.yml:5:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'").`],
-    ['ds_config.json', `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`, 0, 'No problems in 1 config file (1 file read).'],
+    [
+      'merge.yml',
+      `# ftw: format=axolotl\nbase_model: NousResearch/Llama-3.2-1B\n${mergeBomb()}`,
+      1,
+      'merge.yml:4:19: error FT004 YAML aliases and merge keys (<<) here expand to more than 100,000 nodes (an "alias bomb"). PyYAML would expand all of them and may hang; the file was not validated.',
+    ],
+    [
+      'braces.yml',
+      unclosedBraces(38),
+      1,
+      `braces.yml:2:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'"). What follows it nests more than 64 levels deep, so it was not read further.`,
+    ],
+    [
+      'stray.yml',
+      AXOLOTL_BASE.replace('micro_batch_size: 2', '{oops:\nmicro_batch_size: 2'),
+      1,
+      `stray.yml:5:1: error FT001 Syntax error: this '{' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '}'").`,
+    ],
+    [
+      'ds_config.json',
+      `{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 2, "_comment": "${'x'.repeat(1_000_000)}"}`,
+      0,
+      'No problems in 1 config file (1 file read).',
+    ],
   ];
   for (const [name, text, status, first] of rows) {
     it(`${name} (${Math.round(text.length / 1024)} KiB)`, () => {
@@ -96,9 +133,18 @@ describe('ftw fix: one pass to the fixed point, and every byte it did not change
   it('pl.Trainer(gpus=2, accelerator="ddp") is fixed in one run (accelerator="ddp" was a strategy: gpus= brings the accelerator)', () => {
     const dir = workspace({ 'train.py': 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(gpus=2, accelerator="ddp")\n' });
     const r = ftw(['fix'], dir);
-    assert.equal(r.stdout, 'train.py: 2 fixed\n  3: Use accelerator="gpu", devices=2\n  3: Rename to strategy\nFixed 2 problems; 0 need a decision (run ftw check).\n');
-    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n');
-    assert.equal(readFileSync(join(dir, 'train.py'), 'utf8'), 'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n');
+    assert.equal(
+      r.stdout,
+      'train.py: 2 fixed\n  3: Use accelerator="gpu", devices=2\n  3: Rename to strategy\nFixed 2 problems; 0 need a decision (run ftw check).\n',
+    );
+    assert.equal(
+      readFileSync(join(dir, 'train.py'), 'utf8'),
+      'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n',
+    );
+    assert.equal(
+      readFileSync(join(dir, 'train.py'), 'utf8'),
+      'import pytorch_lightning as pl\n\ntrainer = pl.Trainer(accelerator="gpu", devices=2, strategy="ddp")\n',
+    );
     assert.match(ftw(['fix'], dir).stdout, /^Fixed 0 problems/);
   });
 
@@ -119,10 +165,16 @@ describe('ftw fix: one pass to the fixed point, and every byte it did not change
     const text = `${AXOLOTL_BASE}\nlora_dropuot: 0.1\n`;
     const dir = workspace({ 'qlora.yml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) });
     const check = ftw(['check', 'qlora.yml'], dir);
-    assert.equal(check.stdout.split('\n')[0], 'qlora.yml:1:1: error FT001 This file is UTF-16LE (with a byte order mark): Python reads config files as UTF-8 and stops with a UnicodeDecodeError. Save it as UTF-8.');
+    assert.equal(
+      check.stdout.split('\n')[0],
+      'qlora.yml:1:1: error FT001 This file is UTF-16LE (with a byte order mark): Python reads config files as UTF-8 and stops with a UnicodeDecodeError. Save it as UTF-8.',
+    );
     assert.match(check.stdout, /qlora\.yml:9:1: warning FT101 Unknown key 'lora_dropuot'/);
     ftw(['fix', 'qlora.yml'], dir);
-    assert.deepEqual(readFileSync(join(dir, 'qlora.yml')), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('dropuot', 'dropout'), 'utf16le')]));
+    assert.deepEqual(
+      readFileSync(join(dir, 'qlora.yml')),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('dropuot', 'dropout'), 'utf16le')]),
+    );
   });
 
   it('edits land on the bytes their characters came from, across malformed and 4-byte sequences', () => {
@@ -131,7 +183,10 @@ describe('ftw fix: one pass to the fixed point, and every byte it did not change
     assert.equal(decoded.text, 'a\uFFFDb😀c\uFFFDd');
     assert.deepEqual([decoded.invalidUtf8At, decoded.invalidUtf8Char], [1, 1]);
     const c = decoded.text.indexOf('c');
-    const out = applyEditsToBytes(bytes, decoded, [{ start: c, end: c + 1, newText: 'C' }, { start: 0, end: 1, newText: 'A' }]);
+    const out = applyEditsToBytes(bytes, decoded, [
+      { start: c, end: c + 1, newText: 'C' },
+      { start: 0, end: 1, newText: 'A' },
+    ]);
     assert.deepEqual(out, Buffer.concat([Buffer.from('A'), Buffer.from([0xe2, 0x82]), Buffer.from('b😀C'), Buffer.from([0x80]), Buffer.from('d')]));
   });
 });

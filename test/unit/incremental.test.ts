@@ -32,7 +32,11 @@ function assertSameAsFull(parser: IncrementalYamlParser, text: string, label: st
   const full = parseWithRecovery(text, 'yaml');
   assert.deepEqual(inc.value, full.value, `${label}: value`);
   assert.deepEqual(outline(inc.doc?.contents), outline(full.doc?.contents), `${label}: node ranges`);
-  assert.deepEqual(inc.problems.map((p) => p.code), full.problems.map((p) => p.code), `${label}: problems`);
+  assert.deepEqual(
+    inc.problems.map((p) => p.code),
+    full.problems.map((p) => p.code),
+    `${label}: problems`,
+  );
 }
 
 describe('incremental YAML parsing reads exactly what a full parse reads', () => {

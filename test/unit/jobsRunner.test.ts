@@ -36,17 +36,30 @@ describe('jobs: running a process (real python3, no shell)', { skip: python ? fa
     for (const c of ['canary', 'canary2', 'canary3']) assert.throws(() => readFileSync(join(r.dir, c)), `${c}: the command substitution must not have run`);
   });
   it('HF-style loss lines become metric events, and the output is kept in the log file', async () => {
-    const r = await run("import time\nfor i in range(3):\n    print({'loss': 2.0 - i * 0.5, 'learning_rate': 5e-05, 'epoch': (i + 1) / 10}, flush=True)\n    time.sleep(0.05)\n");
-    assert.deepEqual(r.events.map((e) => e.kind === 'metric' && e.point.loss), [2, 1.5, 1]);
+    const r = await run(
+      "import time\nfor i in range(3):\n    print({'loss': 2.0 - i * 0.5, 'learning_rate': 5e-05, 'epoch': (i + 1) / 10}, flush=True)\n    time.sleep(0.05)\n",
+    );
+    assert.deepEqual(
+      r.events.map((e) => e.kind === 'metric' && e.point.loss),
+      [2, 1.5, 1],
+    );
     assert.equal(r.log, r.output);
   });
-  it('a CUDA OOM line and a traceback are recognised; the exit code is the program\'s', async () => {
-    const r = await run("import sys\nprint('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 11.76 GiB of which 1.02 GiB is free.', file=sys.stderr)\ndef step():\n    raise ValueError('bad batch')\nstep()\n");
+  it("a CUDA OOM line and a traceback are recognised; the exit code is the program's", async () => {
+    const r = await run(
+      "import sys\nprint('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 11.76 GiB of which 1.02 GiB is free.', file=sys.stderr)\ndef step():\n    raise ValueError('bad batch')\nstep()\n",
+    );
     assert.equal(r.result.exitCode, 1);
     assert.ok(r.events.some((e) => e.kind === 'oom' && e.totalGiB === 11.76));
     const tb = r.events.find((e) => e.kind === 'traceback') as Extract<LogEvent, { kind: 'traceback' }>;
     assert.equal(tb.error, 'ValueError: bad batch');
-    assert.deepEqual(tb.frames.map((f) => [f.line, f.function]), [[5, '<module>'], [4, 'step']]);
+    assert.deepEqual(
+      tb.frames.map((f) => [f.line, f.function]),
+      [
+        [5, '<module>'],
+        [4, 'step'],
+      ],
+    );
   });
   it('a missing program is a status message and a null exit code, not a crash', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ftw-job-'));

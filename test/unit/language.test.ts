@@ -26,7 +26,11 @@ describe('completion', () => {
     assert.equal(item.detail, 'number | null = 0');
     assert.match((item.documentation as { value: string }).value, /\*\*lora_dropout\*\*/);
     assert.deepEqual(item.textEdit, { range: { start: { line: 8, character: 0 }, end: { line: 8, character: 7 } }, newText: 'lora_dropout: ' });
-    assert.equal(items.some((i) => i.label === 'micro_batch_size'), false, 'present keys are not offered again');
+    assert.equal(
+      items.some((i) => i.label === 'micro_batch_size'),
+      false,
+      'present keys are not offered again',
+    );
   });
 
   it('offers the keys of a nested section', () => {
@@ -47,7 +51,11 @@ describe('completion', () => {
 
   it('offers allowed values after the colon', () => {
     const items = complete(`${AXOLOTL_BASE}\ngradient_checkpointing: |`).sort((a, b) => a.sortText!.localeCompare(b.sortText!));
-    assert.deepEqual(items.map((i) => i.label), ['false', 'offload', 'offload_disk', 'true'], 'the default first');
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['false', 'offload', 'offload_disk', 'true'],
+      'the default first',
+    );
     assert.equal(items[0].detail, 'default');
   });
 
@@ -67,7 +75,10 @@ describe('completion', () => {
     const item = items.find((i) => i.label === 'offload_optimizer');
     assert.ok(item);
     assert.equal((item.textEdit as { newText: string }).newText, 'offload_optimizer');
-    assert.equal(items.some((i) => i.label === 'stage'), false);
+    assert.equal(
+      items.some((i) => i.label === 'stage'),
+      false,
+    );
   });
 
   it('JSON: values of a key', () => {
@@ -97,7 +108,10 @@ describe('hover', () => {
 
   it('shows ranges and deprecation', () => {
     assert.match((hover(`${AXOLOTL_BASE}\nlora_drop|out: 0.1`)!.contents as { value: string }).value, /Range: ≥ 0 and ≤ 1/);
-    assert.match((hover(`${AXOLOTL_BASE}\nevaluation_str|ategy: steps`)!.contents as { value: string }).value, /\*\*Deprecated\*\* since Axolotl v0\.5\.1: use `eval_strategy`/);
+    assert.match(
+      (hover(`${AXOLOTL_BASE}\nevaluation_str|ategy: steps`)!.contents as { value: string }).value,
+      /\*\*Deprecated\*\* since Axolotl v0\.5\.1: use `eval_strategy`/,
+    );
   });
 
   it('is silent on unknown keys and outside configs', () => {
@@ -110,7 +124,10 @@ describe('document symbols', () => {
   it('outline keys, with dataset items named by their path', () => {
     const d = doc(AXOLOTL_BASE);
     const symbols = service().symbols(d, analyze(AXOLOTL_BASE));
-    assert.deepEqual(symbols.map((s) => s.name), ['base_model', 'datasets', 'micro_batch_size', 'gradient_accumulation_steps', 'learning_rate', 'output_dir']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['base_model', 'datasets', 'micro_batch_size', 'gradient_accumulation_steps', 'learning_rate', 'output_dir'],
+    );
     assert.equal(symbols[1].children![0].name, 'path: mhenrichsen/alpaca_2k_test');
     assert.equal(symbols[0].detail, 'NousResearch/Llama-3.2-1B');
   });
@@ -132,7 +149,10 @@ describe('code actions', () => {
     const actions = service().codeActions(d, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, [], [FIX_ALL_KIND], a);
     assert.equal(actions.length, 1);
     const edits = actions[0].edit!.changes![d.uri];
-    assert.deepEqual(edits.map((e) => e.newText), ['lora_dropout', 'eval_strategy', 'chatml']);
+    assert.deepEqual(
+      edits.map((e) => e.newText),
+      ['lora_dropout', 'eval_strategy', 'chatml'],
+    );
     assert.deepEqual(fixAllEdits(a.diagnostics), edits);
   });
 });

@@ -3,9 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { AXOLOTL_BASE, FTW, workspace } from './helpers';
 
-
 function ftw(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [FTW, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false', ...env } });
+  const r = spawnSync(process.execPath, [FTW, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false', ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -14,7 +17,10 @@ describe('ftw launch', () => {
     const dir = workspace({ 'my configs/qlora 1b.yml': AXOLOTL_BASE });
     const r = ftw(['launch', 'my configs/qlora 1b.yml', '--launcher', 'torchrun', '--gpus', '2', '--dry-run'], dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `# axolotl train qlora 1b.yml · torchrun · 2 GPUs\naxolotl train '${dir}/my configs/qlora 1b.yml' --launcher torchrun -- --nproc_per_node=2 --nnodes=1\n`);
+    assert.equal(
+      r.stdout,
+      `# axolotl train qlora 1b.yml · torchrun · 2 GPUs\naxolotl train '${dir}/my configs/qlora 1b.yml' --launcher torchrun -- --nproc_per_node=2 --nnodes=1\n`,
+    );
   });
 
   it('--dry-run with slurm prints the sbatch command and the script it would write', () => {
@@ -44,8 +50,10 @@ describe('ftw launch', () => {
     assert.match(r.stderr, /'axolotl' was not found on the PATH\. Install: pip install axolotl/);
   });
 
-  it('runs a script: its output streams through, its exit code is ftw\'s, hostile arguments arrive intact', () => {
-    const dir = workspace({ 'train.py': "import sys, json\nprint(json.dumps(sys.argv[1:]))\nprint({'loss': 1.0, 'learning_rate': 1e-05, 'epoch': 1.0})\nsys.exit(3)\n" });
+  it("runs a script: its output streams through, its exit code is ftw's, hostile arguments arrive intact", () => {
+    const dir = workspace({
+      'train.py': "import sys, json\nprint(json.dumps(sys.argv[1:]))\nprint({'loss': 1.0, 'learning_rate': 1e-05, 'epoch': 1.0})\nsys.exit(3)\n",
+    });
     const r = ftw(['launch', 'train.py', '--', 'a b', '$(id)', ';ls'], dir);
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.split('\n')[0]), ['a b', '$(id)', ';ls']);
@@ -53,7 +61,11 @@ describe('ftw launch', () => {
   });
 
   it('bad usage: exit 2 with a clear message', () => {
-    const dir = workspace({ 'train.yml': AXOLOTL_BASE, 'ds.json': '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 1}', 'compose.yml': 'services:\n  web:\n    image: nginx\n' });
+    const dir = workspace({
+      'train.yml': AXOLOTL_BASE,
+      'ds.json': '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": 1}',
+      'compose.yml': 'services:\n  web:\n    image: nginx\n',
+    });
     const cases: Array<[string[], RegExp]> = [
       [['launch'], /launch needs exactly one CONFIG/],
       [['launch', 'train.yml', '--launcher', 'kubernetes'], /--launcher must be one of local, torchrun, accelerate, deepspeed, slurm, skypilot/],

@@ -11,7 +11,15 @@ import { REPO } from './helpers';
 
 // The legacy Lightning modules of the conformance corpus (lightning/), each with the lines that must be flagged and
 // the look-alike lines (comments, strings, other classes, transformers.Trainer, compatibility shims) that must not.
-const DISK = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
+const DISK = {
+  read: (p: string) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 interface Expect {
   flagged: Array<{ line: number; api: string }>;
@@ -26,13 +34,18 @@ describe('Lightning 1.x APIs in the corpus modules', needsCorpus('legacy Lightni
     parser = await loadPythonParser();
   });
 
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.py')).sort()) {
+  for (const file of readdirSync(DIR)
+    .filter((f) => f.endsWith('.py'))
+    .sort()) {
     it(file, () => {
       const expect = JSON.parse(readFileSync(join(DIR, file.replace(/\.py$/, '.expect.json')), 'utf8')) as Expect;
       const path = join(DIR, file);
       const doc = TextDocument.create(`file://${path}`, 'python', 1, readFileSync(path, 'utf8'));
       const pin = expect.lightning_pin;
-      const version = pin && pin !== '2.x' ? { version: pin, source: 'requirements.txt' } : { version: pin === '2.x' ? '2.6.0' : LIGHTNING_NEWEST, source: pin ? 'requirements.txt' : 'newest' };
+      const version =
+        pin && pin !== '2.x'
+          ? { version: pin, source: 'requirements.txt' }
+          : { version: pin === '2.x' ? '2.6.0' : LIGHTNING_NEWEST, source: pin ? 'requirements.txt' : 'newest' };
       const diagnostics = lightningDiagnostics(doc, { parser, path, files: DISK, version });
       const lines = new Set(diagnostics.map((d) => d.range.start.line + 1));
       const missed = expect.flagged.filter((f) => !lines.has(f.line)).map((f) => `${f.line} ${f.api}`);

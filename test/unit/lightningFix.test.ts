@@ -23,11 +23,13 @@ export function applyFixes(text: string, diagnostics: Diagnostic[]): string {
   for (const d of diagnostics) {
     const fix = fixesOf(d)[0];
     if (!fix) continue;
-    const overlaps = fix.edits.some((e) => chosen.some((c) => {
-      const [a0, a1] = span(e);
-      const [b0, b1] = span(c);
-      return a0 < b1 && b0 < a1;
-    }));
+    const overlaps = fix.edits.some((e) =>
+      chosen.some((c) => {
+        const [a0, a1] = span(e);
+        const [b0, b1] = span(c);
+        return a0 < b1 && b0 < a1;
+      }),
+    );
     if (!overlaps) chosen.push(...fix.edits);
   }
   return TextDocument.applyEdits(doc, chosen);
@@ -65,7 +67,13 @@ describe('Lightning migrations: golden files', () => {
       const compiled = pythonCompiles(migrated);
       if (compiled) assert.ok(compiled.ok, compiled.output);
       else console.warn('python3 not found: py_compile check skipped');
-      assert.deepEqual(diagnose(migrated).filter((d) => fixesOf(d).length).map((d) => d.message), [], 'nothing left to fix');
+      assert.deepEqual(
+        diagnose(migrated)
+          .filter((d) => fixesOf(d).length)
+          .map((d) => d.message),
+        [],
+        'nothing left to fix',
+      );
       assert.equal(applyFixes(migrated, diagnose(migrated)), migrated, 'a second run changes nothing');
     });
   }

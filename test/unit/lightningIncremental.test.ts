@@ -16,7 +16,15 @@ import { REPO } from './helpers';
 // diagnostics, fixes and order, byte for byte.
 
 const GOLDEN = join(REPO, 'test', 'golden', 'lightning');
-const DISK = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
+const DISK = {
+  read: (p: string) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
 const VERSION = { version: LIGHTNING_NEWEST, source: 'newest' };
 
 /** mulberry32: a small seeded PRNG, so that every run makes the same edits. */
@@ -117,7 +125,7 @@ function targeted(text: string): Edit[] {
 const TYPED = ['a', 'b', '_', ' ', '\n', '(', ')', ':', ',', '#', '"', '=', '.', '1', '    '];
 
 function randomEdit(random: () => number): Edit {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   const kind = random();
   return (t) => {
     const at = Math.floor(random() * (t.length + 1));
@@ -134,7 +142,9 @@ function randomEdit(random: () => number): Edit {
 
 /** The classes of the golden modules, renamed apart: a module with many top-level statements. */
 function combined(): string {
-  const parts = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f, i) => readFileSync(join(GOLDEN, f), 'utf8').replace(/^class (\w+)/gm, `class $1_${i}`));
+  const parts = ['epoch_end.py', 'hooks_precision.py', 'step_end.py', 'toggle.py', 'tuner.py'].map((f, i) =>
+    readFileSync(join(GOLDEN, f), 'utf8').replace(/^class (\w+)/gm, `class $1_${i}`),
+  );
   return parts.join('\n');
 }
 
@@ -147,8 +157,16 @@ describe('Lightning check after an edit equals a check from scratch', () => {
   // Our golden modules always; the corpus modules too where the conformance corpus is present (test/corpus.ts).
   const lightningCorpus = CORPUS && join(CORPUS, 'lightning');
   const files = [
-    ...(lightningCorpus ? readdirSync(lightningCorpus).filter((f) => f.endsWith('.py')).sort().map((f) => join(lightningCorpus, f)) : []),
-    ...readdirSync(GOLDEN).filter((f) => f.endsWith('.py') && !f.endsWith('.expected.py')).sort().map((f) => join(GOLDEN, f)),
+    ...(lightningCorpus
+      ? readdirSync(lightningCorpus)
+          .filter((f) => f.endsWith('.py'))
+          .sort()
+          .map((f) => join(lightningCorpus, f))
+      : []),
+    ...readdirSync(GOLDEN)
+      .filter((f) => f.endsWith('.py') && !f.endsWith('.expected.py'))
+      .sort()
+      .map((f) => join(GOLDEN, f)),
   ];
   const cases: Array<{ name: string; path: string; text: () => string; random: number }> = [
     ...files.map((path) => ({ name: path.split('/').slice(-2).join('/'), path, text: () => readFileSync(path, 'utf8'), random: 40 })),
@@ -188,7 +206,8 @@ describe('Lightning check after an edit equals a check from scratch', () => {
     const path = join(GOLDEN, 'epoch_end.py');
     const incremental = new IncrementalPython(parser);
     let text = readFileSync(path, 'utf8');
-    const run = () => lightningDiagnostics(TextDocument.create(`file://${path}`, 'python', 1, text), { parser, path, files: DISK, version: VERSION, incremental });
+    const run = () =>
+      lightningDiagnostics(TextDocument.create(`file://${path}`, 'python', 1, text), { parser, path, files: DISK, version: VERSION, incremental });
     run();
     const before = { ...recheckCounts };
     text = text.slice(0, afterDef(text)) + '        z = 1\n' + text.slice(afterDef(text));

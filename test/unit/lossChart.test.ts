@@ -12,7 +12,7 @@ const close = (actual: Array<number | null>, expected: Array<number | null>) => 
 };
 
 describe('smoothTensorBoard: the EMA with debiasing of TensorBoard scalars', () => {
-  it('by hand, weight 0.6 (TensorBoard\'s default): 1st value unchanged, then (0.6·last + 0.4·y) / (1 − 0.6ⁿ)', () => {
+  it("by hand, weight 0.6 (TensorBoard's default): 1st value unchanged, then (0.6·last + 0.4·y) / (1 − 0.6ⁿ)", () => {
     // last: 0.4·4 = 1.6 → 1.6/0.4 = 4;  0.96 + 0.8 = 1.76 → 1.76/0.64 = 2.75;  1.056 + 2.4 = 3.456 → 3.456/0.784
     close(smoothTensorBoard([4, 2, 6], 0.6), [4, 2.75, 3.456 / 0.784]);
   });
@@ -52,7 +52,15 @@ describe('assembleChart: runs of one config side by side', () => {
       { step: 4, loss: 1.5, learningRate: 2e-5 },
     ],
   };
-  const run2 = { id: 'b', label: 'run 2', points: [{ step: 1, loss: 2.1 }, { step: 3, loss: 1.7 }, { step: 3, loss: Number.NaN }] };
+  const run2 = {
+    id: 'b',
+    label: 'run 2',
+    points: [
+      { step: 1, loss: 2.1 },
+      { step: 3, loss: 1.7 },
+      { step: 3, loss: Number.NaN },
+    ],
+  };
   it('one x axis (the union of steps), one column per run and metric it logged, null where it logged nothing', () => {
     assert.deepEqual(assembleChart([run1, run2]), {
       steps: [1, 2, 3, 4],
@@ -70,8 +78,22 @@ describe('assembleChart: runs of one config side by side', () => {
     assert.deepEqual(assembleChart([{ id: 'x', label: 'x', points: [] }]), { steps: [], columns: [] });
   });
   it('points of one step are merged, a later value of a metric replacing an earlier one', () => {
-    const run = { id: 'r', label: 'r', points: [{ step: 5, loss: 1 }, { step: 5, loss: 0.9, evalLoss: 1.2 }, { step: 5, learningRate: Number.POSITIVE_INFINITY }] };
-    assert.deepEqual(assembleChart([run]).columns.map((c) => [c.metric, c.values]), [['loss', [0.9]], ['evalLoss', [1.2]]]);
+    const run = {
+      id: 'r',
+      label: 'r',
+      points: [
+        { step: 5, loss: 1 },
+        { step: 5, loss: 0.9, evalLoss: 1.2 },
+        { step: 5, learningRate: Number.POSITIVE_INFINITY },
+      ],
+    };
+    assert.deepEqual(
+      assembleChart([run]).columns.map((c) => [c.metric, c.values]),
+      [
+        ['loss', [0.9]],
+        ['evalLoss', [1.2]],
+      ],
+    );
   });
 });
 

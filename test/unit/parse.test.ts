@@ -4,9 +4,25 @@ import { parseConfig } from '../../server/src/core/config';
 
 describe('YAML is read as PyYAML reads it', () => {
   const cases: Array<[string, unknown]> = [
-    ['yes', true], ['No', false], ['on', true], ['OFF', false], ['y', 'y'], ['n', 'n'],
-    ['1e-4', '1e-4'], ['1.0e-4', 0.0001], ['1.0e4', '1.0e4'], ['2.5', 2.5], ['.5', 0.5], ['10', 10], ['0x1F', 31], ['1_000', 1000],
-    ['~', null], ['', null], ['null', null], ["'yes'", 'yes'], ['"1e-4"', '1e-4'],
+    ['yes', true],
+    ['No', false],
+    ['on', true],
+    ['OFF', false],
+    ['y', 'y'],
+    ['n', 'n'],
+    ['1e-4', '1e-4'],
+    ['1.0e-4', 0.0001],
+    ['1.0e4', '1.0e4'],
+    ['2.5', 2.5],
+    ['.5', 0.5],
+    ['10', 10],
+    ['0x1F', 31],
+    ['1_000', 1000],
+    ['~', null],
+    ['', null],
+    ['null', null],
+    ["'yes'", 'yes'],
+    ['"1e-4"', '1e-4'],
   ];
   for (const [text, expected] of cases) {
     it(`${JSON.stringify(text)} loads as ${JSON.stringify(expected)}`, () => {
@@ -25,7 +41,10 @@ describe('YAML is read as PyYAML reads it', () => {
 
 describe('hostile input never throws', () => {
   it('an alias bomb is refused with a clear problem', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`),
+    ].join('\n');
     const parsed = parseConfig(bomb, 'yaml');
     assert.equal(parsed.value, undefined);
     assert.equal(parsed.problems[0].code, 'FT004');
@@ -34,9 +53,10 @@ describe('hostile input never throws', () => {
   it('an alias without its anchor is a syntax error where it stands, not a bomb (PyYAML: "found undefined alias")', () => {
     const parsed = parseConfig('a: &x 1\nb: *x\nc: *nope\nd: &nope 2\n', 'yaml');
     assert.equal(parsed.value, undefined);
-    assert.deepEqual(parsed.problems.map((p) => [p.code, p.start, p.message]), [
-      ['FT001', 17, 'Syntax error: the alias \'*nope\' names no anchor \'&nope\' before it. PyYAML stops with "found undefined alias \'nope\'".'],
-    ]);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.code, p.start, p.message]),
+      [['FT001', 17, "Syntax error: the alias '*nope' names no anchor '&nope' before it. PyYAML stops with \"found undefined alias 'nope'\"."]],
+    );
   });
 
   it('10,000 levels of flow nesting', () => {

@@ -35,7 +35,15 @@ function inputsFor(name: string, schema: JsonSchema): unknown[] {
 }
 
 const comparable = (errors: ErrorObject[] | null | undefined) =>
-  (errors ?? []).map((e) => ({ instancePath: e.instancePath, schemaPath: e.schemaPath, keyword: e.keyword, params: e.params, message: e.message, parentSchema: e.parentSchema, data: e.data }));
+  (errors ?? []).map((e) => ({
+    instancePath: e.instancePath,
+    schemaPath: e.schemaPath,
+    keyword: e.keyword,
+    params: e.params,
+    message: e.message,
+    parentSchema: e.parentSchema,
+    data: e.data,
+  }));
 
 describe('validators compiled at build time', () => {
   it('exist for every bundled schema and are the ones the core uses', () => {
@@ -60,7 +68,8 @@ describe('validators compiled at build time', () => {
         assert.deepEqual(comparable(prebuilt.errors), comparable(runtime.errors), `${name}: ${JSON.stringify(value).slice(0, 200)}`);
       }
       // Hydra's schema holds the callables table, not a config's properties: its mutations are all valid.
-      if (Object.keys(schema.properties ?? {}).length) assert.ok(failing >= inputs.length / 2, `${name}: the mutations should mostly be invalid (${failing} of ${inputs.length})`);
+      if (Object.keys(schema.properties ?? {}).length)
+        assert.ok(failing >= inputs.length / 2, `${name}: the mutations should mostly be invalid (${failing} of ${inputs.length})`);
     });
   }
 
@@ -85,7 +94,13 @@ describe('validators compiled at build time', () => {
 
   it('the service reports the same diagnostics through them', () => {
     const lines = summary(analyze(`${AXOLOTL_BASE}\nadapter: lora\nlora_r: [16]\nlora_droput: 0.1`, '/w/axolotl.yml'));
-    assert.ok(lines.some((l) => / FT101 warning Unknown key 'lora_droput'.*Did you mean 'lora_dropout'\?/.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('9:8-9:12 ') && l.includes("'lora_r' must be an integer")), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => / FT101 warning Unknown key 'lora_droput'.*Did you mean 'lora_dropout'\?/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('9:8-9:12 ') && l.includes("'lora_r' must be an integer")),
+      lines.join('\n'),
+    );
   });
 });

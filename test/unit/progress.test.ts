@@ -43,7 +43,10 @@ describe('createProgress', () => {
   }
 
   it(`silent for ${PROGRESS_MIN_FILES} files or fewer, and when disabled`, () => {
-    for (const [total, enabled] of [[PROGRESS_MIN_FILES, true], [5000, false]] as const) {
+    for (const [total, enabled] of [
+      [PROGRESS_MIN_FILES, true],
+      [5000, false],
+    ] as const) {
       const r = recorder(total, enabled);
       r.progress.step('a.yml');
       r.progress.note('Lightning checks of 3 Python files');
@@ -100,7 +103,10 @@ describe('ftw check: the progress line in a real terminal, and nowhere else', ()
     const r = inTerminal(['check', '.'], tree);
     assert.equal(r.status, 1, r.shown);
     assert.match(r.shown, /^\rftw check: 0\/251 files \(0%\) (c\d{3}\.yml|train\.py)\x1b\[K\rftw check: \d+\/251 files/);
-    assert.ok(r.shown.includes(`\rftw check: Lightning checks of 1 Python file${ERASE}\r${ERASE}train.py:3:22: error FT305 `), JSON.stringify(r.shown.slice(0, 2000)));
+    assert.ok(
+      r.shown.includes(`\rftw check: Lightning checks of 1 Python file${ERASE}\r${ERASE}train.py:3:22: error FT305 `),
+      JSON.stringify(r.shown.slice(0, 2000)),
+    );
     assert.match(r.shown, /in 251 config files \(251 files read\)/);
   });
 

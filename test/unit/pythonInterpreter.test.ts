@@ -33,7 +33,10 @@ function resolved(envPath: string, exe: string | undefined, name?: string): Reso
 class FakeEnvironments implements PythonEnvironments {
   readonly asked: Array<string | undefined> = [];
   private listeners: Array<(e: ActiveEnvironmentPathChangeEvent) => void> = [];
-  constructor(public selected: Record<string, string>, public known: Record<string, ResolvedEnvironment>) {}
+  constructor(
+    public selected: Record<string, string>,
+    public known: Record<string, ResolvedEnvironment>,
+  ) {}
 
   getActiveEnvironmentPath(resource?: Uri | WorkspaceFolder): EnvironmentPath {
     const path = resource ? ('uri' in resource ? resource.uri : resource).path : undefined;
@@ -84,7 +87,11 @@ describe('resolveInterpreter: the Python extension first, then finetune.python, 
       source: 'python-extension',
       note: '3.11.9 · train',
     });
-    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), { path: `${A}/.venv/bin/python`, source: 'python-extension', note: '3.11.9 · .venv' });
+    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), {
+      path: `${A}/.venv/bin/python`,
+      source: 'python-extension',
+      note: '3.11.9 · .venv',
+    });
     assert.deepEqual(e.asked, [`${B}/configs/qlora.yml`, `${A}/lora.yml`]);
   });
   it('an environment without a Python executable: finetune.python, saying why', async () => {
@@ -99,20 +106,35 @@ describe('resolveInterpreter: the Python extension first, then finetune.python, 
   it('a selection the extension cannot resolve (a deleted venv): python3 on the PATH when the setting is empty', async () => {
     const e = envs();
     e.selected[A] = `${A}/old-venv`;
-    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), { path: undefined, source: 'default', note: `the Python extension could not resolve ${A}/old-venv` });
+    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), {
+      path: undefined,
+      source: 'default',
+      note: `the Python extension could not resolve ${A}/old-venv`,
+    });
   });
   it('no Python extension: the setting, else python3; no note', async () => {
-    assert.deepEqual(await resolveInterpreter(host(undefined, ' /usr/bin/python3.10 '), uri(`${A}/lora.yml`)), { path: '/usr/bin/python3.10', source: 'setting' });
+    assert.deepEqual(await resolveInterpreter(host(undefined, ' /usr/bin/python3.10 '), uri(`${A}/lora.yml`)), {
+      path: '/usr/bin/python3.10',
+      source: 'setting',
+    });
     assert.deepEqual(await resolveInterpreter(host(undefined), uri(`${A}/lora.yml`)), { path: undefined, source: 'default' });
   });
   it('an API that throws (an extension that failed to activate) is a fallback, not a failed launch', async () => {
     const failing = host(() => Promise.reject(new Error('activation failed')), '/usr/bin/python3');
-    assert.deepEqual(await resolveInterpreter(failing, uri(`${A}/lora.yml`)), { path: '/usr/bin/python3', source: 'setting', note: "the Python extension's API failed: activation failed" });
+    assert.deepEqual(await resolveInterpreter(failing, uri(`${A}/lora.yml`)), {
+      path: '/usr/bin/python3',
+      source: 'setting',
+      note: "the Python extension's API failed: activation failed",
+    });
     const e = envs();
     e.resolveEnvironment = async () => {
       throw new Error('resolver crashed');
     };
-    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), { path: undefined, source: 'default', note: "the Python extension's API failed: resolver crashed" });
+    assert.deepEqual(await resolveInterpreter(host(e), uri(`${A}/lora.yml`)), {
+      path: undefined,
+      source: 'default',
+      note: "the Python extension's API failed: resolver crashed",
+    });
   });
 });
 

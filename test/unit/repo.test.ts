@@ -23,13 +23,21 @@ describe('repository consistency', () => {
   it('the extension runs where the workspace is (Remote-SSH, WSL, Dev Containers): extensionKind workspace only', () => {
     // The server reads the configs, the Hugging Face cache and nvidia-smi, and jobs run there: all of it on the
     // remote host. "ui" would run it on the laptop, reading the laptop's disk.
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { extensionKind?: string[]; browser?: unknown; contributes: { configuration: { properties: Record<string, unknown> } } };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      extensionKind?: string[];
+      browser?: unknown;
+      contributes: { configuration: { properties: Record<string, unknown> } };
+    };
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.browser, undefined, 'no web entry: a browser extension host cannot start the server');
   });
 
   it('every setting the server reads is declared in package.json', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { extensionKind?: string[]; browser?: unknown; contributes: { configuration: { properties: Record<string, unknown> } } };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      extensionKind?: string[];
+      browser?: unknown;
+      contributes: { configuration: { properties: Record<string, unknown> } };
+    };
     const declared = Object.keys(pkg.contributes.configuration.properties);
     for (const key of ['finetune.validation.enable', 'finetune.validation.delay', 'finetune.validation.maxFileSizeKB', 'finetune.formatAssociations']) {
       assert.ok(declared.includes(key), key);

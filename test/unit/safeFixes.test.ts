@@ -18,13 +18,19 @@ describe('safe fixes are proven safe', () => {
   it('a did-you-mean rename that would give the value to a key refusing it is offered, but not as safe', () => {
     const a = proveFixes(analyze(`${AXOLOTL_BASE}\nlora_dropuot: high`));
     assert.deepEqual(summary(a), ["8:0-8:12 FT101 warning Unknown key 'lora_dropuot': Axolotl ignores it silently. Did you mean 'lora_dropout'?"]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]).map((f) => [f.title, f.preferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
+    assert.deepEqual(
+      fixesOf(a.diagnostics[0]).map((f) => [f.title, f.preferred]),
+      [["Change 'lora_dropuot' to 'lora_dropout'", false]],
+    );
     assert.deepEqual(fixAllEdits(a.diagnostics), []);
   });
 
   it('the same rename with a value the key takes stays safe', () => {
     const a = proveFixes(analyze(`${AXOLOTL_BASE}\nlora_dropuot: 0.05`));
-    assert.deepEqual(fixesOf(a.diagnostics[0]).map((f) => [f.title, f.preferred]), [["Change 'lora_dropuot' to 'lora_dropout'", true]]);
+    assert.deepEqual(
+      fixesOf(a.diagnostics[0]).map((f) => [f.title, f.preferred]),
+      [["Change 'lora_dropuot' to 'lora_dropout'", true]],
+    );
   });
 
   it('the proof runs when fixes are asked for, not on every check; code actions answer with the proven fixes', () => {
@@ -34,7 +40,10 @@ describe('safe fixes are proven safe', () => {
     const published = JSON.parse(JSON.stringify(a.diagnostics)) as typeof a.diagnostics;
     assert.equal(fixesOf(published[0])[0].preferred, true);
     const actions = service().codeActions(doc(text), published[0].range, published, ['quickfix'], a);
-    assert.deepEqual(actions.map((x) => [x.title, x.isPreferred]), [["Change 'lora_dropuot' to 'lora_dropout'", false]]);
+    assert.deepEqual(
+      actions.map((x) => [x.title, x.isPreferred]),
+      [["Change 'lora_dropuot' to 'lora_dropout'", false]],
+    );
     assert.equal(fixesOf(a.diagnostics[0])[0].preferred, false);
     // Proven once: a second request does not check again (the fix stays as the proof left it).
     assert.equal(proveFixes(a), a);
@@ -43,13 +52,22 @@ describe('safe fixes are proven safe', () => {
   it('Accelerate fp8_config.backend: TE is right, te is refused with a safe fix to TE', () => {
     assert.deepEqual(summary(analyze(`${ACCELERATE}\nfp8_config:\n  backend: TE\n  fp8_format: hybrid`, '/work/project/accelerate.yaml')), []);
     const a = proveFixes(analyze(`${ACCELERATE}\nfp8_config:\n  backend: te`, '/work/project/accelerate.yaml'));
-    assert.deepEqual(summary(a), ["5:11-5:13 FT103 warning 'te' is not a value Accelerate knows for 'fp8_config.backend'. Did you mean 'TE'? Allowed: AO, TE, MSAMP, NO."]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]).filter((f) => f.preferred).map((f) => f.title), ["Change to 'TE'"]);
+    assert.deepEqual(summary(a), [
+      "5:11-5:13 FT103 warning 'te' is not a value Accelerate knows for 'fp8_config.backend'. Did you mean 'TE'? Allowed: AO, TE, MSAMP, NO.",
+    ]);
+    assert.deepEqual(
+      fixesOf(a.diagnostics[0])
+        .filter((f) => f.preferred)
+        .map((f) => f.title),
+      ["Change to 'TE'"],
+    );
   });
 
   it('Accelerate adds the section prefix to keys without it: amax_history_len, amax_compute_algo, ignored_modules are read', () => {
     const text = `${ACCELERATE}\nfp8_config:\n  backend: TE\n  amax_history_len: 16\n  amax_compute_algo: max\nfsdp_config:\n  fsdp_ignored_modules: vision_tower\n  offload_params: false\n  zz_unknown: 1`;
-    assert.deepEqual(summary(analyze(text, '/work/project/accelerate.yaml')), ["11:2-11:12 FT101 warning Unknown key 'zz_unknown' in 'fsdp_config': Accelerate ignores it silently."]);
+    assert.deepEqual(summary(analyze(text, '/work/project/accelerate.yaml')), [
+      "11:2-11:12 FT101 warning Unknown key 'zz_unknown' in 'fsdp_config': Accelerate ignores it silently.",
+    ]);
   });
 });
 

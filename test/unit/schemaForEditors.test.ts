@@ -15,7 +15,9 @@ import { REPO } from './helpers';
 
 const FTW = join(REPO, 'bin', 'ftw');
 const SCHEMAS = join(REPO, 'schemas');
-const FILES = readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json')).sort();
+const FILES = readdirSync(SCHEMAS)
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort();
 const YAML_FORMATS = ['axolotl', 'llamafactory', 'trl', 'torchtune', 'lightning-cli', 'accelerate', 'hf-args'];
 const RAW = 'https://raw.githubusercontent.com/finetune-workbench/finetune-workbench/v0.1.0/schemas/';
 
@@ -26,7 +28,12 @@ function ftw(args: string[]) {
 
 describe('bundled schemas: identity for other tools', () => {
   it("there is one schema per format, LLaMA-Factory v1's, and hydra", () => {
-    assert.deepEqual(FILES, ['accelerate', 'axolotl', 'deepspeed', 'hf-args', 'hydra', 'lightning-cli', 'llamafactory-v1', 'llamafactory', 'torchtune', 'trl'].map((f) => `${f}.schema.json`));
+    assert.deepEqual(
+      FILES,
+      ['accelerate', 'axolotl', 'deepspeed', 'hf-args', 'hydra', 'lightning-cli', 'llamafactory-v1', 'llamafactory', 'torchtune', 'trl'].map(
+        (f) => `${f}.schema.json`,
+      ),
+    );
   });
 
   for (const file of FILES) {
@@ -68,7 +75,10 @@ describe('ftw schema FORMAT --modeline', () => {
     const r = ftw(['schema', 'deepspeed', '--modeline']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead \(VS Code: "json\.schemas": \[\{"fileMatch": \["ds_config\*\.json"\], "url": "https:\/\/raw\.githubusercontent\.com\/.*\/deepspeed\.schema\.json"\}\]/);
+    assert.match(
+      r.stderr,
+      /^ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead \(VS Code: "json\.schemas": \[\{"fileMatch": \["ds_config\*\.json"\], "url": "https:\/\/raw\.githubusercontent\.com\/.*\/deepspeed\.schema\.json"\}\]/,
+    );
   });
 
   it('bad usage: an unknown format, or no format', () => {
@@ -111,12 +121,15 @@ describe('yaml-language-server with our modeline (no Fine-Tune Workbench server)
     const doc = TextDocument.create('file:///project/lora.yml', 'yaml', 1, text);
     const diagnostics = await yamlls.doValidation(doc, false);
     assert.deepEqual(fetched, [`${RAW}axolotl.schema.json`]);
-    assert.deepEqual(diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.message} (${d.source})`), [
-      '1:0 Missing property "learning_rate". (yaml-schema: Axolotl training config)',
-      '2:18 Incorrect type. Expected one of integer, null. (yaml-schema: Axolotl training config)',
-      '3:14 Value is above the maximum of 1. (yaml-schema: Axolotl training config)',
-      '4:0 Property lora_dropuot is not allowed. (yaml-schema: Axolotl training config)',
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.message} (${d.source})`),
+      [
+        '1:0 Missing property "learning_rate". (yaml-schema: Axolotl training config)',
+        '2:18 Incorrect type. Expected one of integer, null. (yaml-schema: Axolotl training config)',
+        '3:14 Value is above the maximum of 1. (yaml-schema: Axolotl training config)',
+        '4:0 Property lora_dropuot is not allowed. (yaml-schema: Axolotl training config)',
+      ],
+    );
     const hover = await yamlls.doHover(doc, { line: 3, character: 2 });
     assert.match(JSON.stringify(hover?.contents), /Fraction of total steps used for LR warmup/);
   });

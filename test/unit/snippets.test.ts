@@ -80,7 +80,8 @@ export function expandSnippet(body: string | string[]): string {
   };
   const [tree] = parse(0, false);
   const defaults = new Map<number, string>();
-  const render = (nodes: SnippetNode[]): string => nodes.map((n) => (typeof n === 'string' ? n : n.children ? render(n.children) : (defaults.get(n.n) ?? ''))).join('');
+  const render = (nodes: SnippetNode[]): string =>
+    nodes.map((n) => (typeof n === 'string' ? n : n.children ? render(n.children) : (defaults.get(n.n) ?? ''))).join('');
   const collect = (nodes: SnippetNode[]) => {
     for (const n of nodes) {
       if (typeof n === 'string' || !n.children) continue;
@@ -118,16 +119,25 @@ const PYTHON_FILE = 'python.json';
 describe('snippet files', () => {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { snippets: Array<{ language: string; path: string }> } };
   it('every snippet file is contributed for its languages', () => {
-    const contributed = new Set((pkg.contributes.snippets as Array<{ language: string; path: string }>).map((s) => `${s.language} ${s.path.replace(/^\.\//, '')}`));
+    const contributed = new Set(
+      (pkg.contributes.snippets as Array<{ language: string; path: string }>).map((s) => `${s.language} ${s.path.replace(/^\.\//, '')}`),
+    );
     for (const [file, languages] of [...CONFIG_FILES.map(([f, l]) => [f, l] as const), [PYTHON_FILE, ['python']] as const]) {
-      for (const language of languages) assert.ok(contributed.has(`${language} snippets/${file}`), `package.json contributes.snippets lacks {"language": "${language}", "path": "./snippets/${file}"}`);
+      for (const language of languages)
+        assert.ok(
+          contributed.has(`${language} snippets/${file}`),
+          `package.json contributes.snippets lacks {"language": "${language}", "path": "./snippets/${file}"}`,
+        );
     }
   });
   it('prefixes are unique, start with ftw-, and every snippet has a description', () => {
     const seen = new Map<string, string>();
     for (const file of [...CONFIG_FILES.map(([f]) => f), PYTHON_FILE]) {
       for (const [name, s] of Object.entries(load(file))) {
-        assert.ok(prefixes(s).some((p) => p.startsWith('ftw-')), `${name}: an ftw- prefix`);
+        assert.ok(
+          prefixes(s).some((p) => p.startsWith('ftw-')),
+          `${name}: an ftw- prefix`,
+        );
         assert.ok(s.description && s.description.length > 20, `${name}: a description`);
         for (const p of prefixes(s)) {
           assert.ok(!seen.has(p), `prefix ${p} of ${name} is also ${seen.get(p)}'s`);
@@ -151,7 +161,10 @@ describe('config snippets expand to valid configs of their format', () => {
         assert.ok(format, `the ftw- prefix names a format (ftw-<${CONFIG_FORMATS.join('|')}>-...)`);
         const a = analyze(expandSnippet(snippet.body), path);
         assert.equal(a.detection.format, format, `detected as ${format} (${a.detection.reason})`);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), []);
+        assert.deepEqual(
+          a.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+          [],
+        );
       });
     }
   }
@@ -187,12 +200,23 @@ describe('Python snippets', () => {
       assert.match(text, /def on_validation_epoch_end\(self\):/);
       assert.equal(detectFormat({ path: '/p/model.py', text, value: undefined }).format, 'python-lightning');
       const doc = TextDocument.create('file:///p/model.py', 'python', 1, text);
-      for (const version of [{ version: LIGHTNING_NEWEST, source: 'newest' }, { version: '1.9.5', source: 'requirements.txt' }]) {
-        assert.deepEqual(lightningDiagnostics(doc, { parser, path: '/p/model.py', version }).map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), [], `Lightning ${version.version}`);
+      for (const version of [
+        { version: LIGHTNING_NEWEST, source: 'newest' },
+        { version: '1.9.5', source: 'requirements.txt' },
+      ]) {
+        assert.deepEqual(
+          lightningDiagnostics(doc, { parser, path: '/p/model.py', version }).map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+          [],
+          `Lightning ${version.version}`,
+        );
       }
       // The check can fail: the 1.x hook in its place is reported.
       const legacy = text.replace('def on_validation_epoch_end(self):', 'def validation_epoch_end(self, outputs):');
-      const flagged = lightningDiagnostics(TextDocument.create('file:///p/model.py', 'python', 1, legacy), { parser, path: '/p/model.py', version: { version: LIGHTNING_NEWEST, source: 'newest' } });
+      const flagged = lightningDiagnostics(TextDocument.create('file:///p/model.py', 'python', 1, legacy), {
+        parser,
+        path: '/p/model.py',
+        version: { version: LIGHTNING_NEWEST, source: 'newest' },
+      });
       assert.ok(flagged.length > 0, 'validation_epoch_end is reported');
     });
   }

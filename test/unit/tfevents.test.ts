@@ -65,7 +65,10 @@ describe('tfevents: damaged files give what was read and say why, never throw', 
   it('cut inside a record (a file still being written): the records before it', () => {
     const r = readTfEvents(good.subarray(0, firstTwo + 20));
     assert.equal(r.records, 2);
-    assert.deepEqual(r.scalars.map((s) => s.tag), ['train/loss', 'train/learning_rate']);
+    assert.deepEqual(
+      r.scalars.map((s) => s.tag),
+      ['train/loss', 'train/learning_rate'],
+    );
     assert.match(r.problem ?? '', new RegExp(`^record 3 at byte ${firstTwo}: the file ends inside the record \\(\\d+ bytes announced, 8 present\\)$`));
   });
   it('cut inside the 12-byte header', () => {

@@ -29,7 +29,9 @@ const AXOLOTL_CASES: Array<{ name: string; text: string; expect: string[] }> = [
   {
     name: 'empty required value',
     text: AXOLOTL_BASE.replace('output_dir: ./outputs/lora-out', 'output_dir:'),
-    expect: ["7:0-7:10 FT106 error 'output_dir' is empty (null) but must be a string: Axolotl stops with a validation error. Give it a value or remove the line."],
+    expect: [
+      "7:0-7:10 FT106 error 'output_dir' is empty (null) but must be a string: Axolotl stops with a validation error. Give it a value or remove the line.",
+    ],
   },
   {
     name: 'value not allowed, with the closest suggestion',
@@ -74,7 +76,9 @@ const AXOLOTL_CASES: Array<{ name: string; text: string; expect: string[] }> = [
   {
     name: 'plugin key without its plugin',
     text: `${AXOLOTL_BASE}\nliger_rope: true`,
-    expect: ["8:0-8:10 FT108 warning 'liger_rope' is a key of the Liger plugin: Axolotl ignores it unless 'axolotl.integrations.liger.LigerPlugin' is listed under 'plugins:'."],
+    expect: [
+      "8:0-8:10 FT108 warning 'liger_rope' is a key of the Liger plugin: Axolotl ignores it unless 'axolotl.integrations.liger.LigerPlugin' is listed under 'plugins:'.",
+    ],
   },
   {
     name: 'plugin key with its plugin is silent',
@@ -84,12 +88,16 @@ const AXOLOTL_CASES: Array<{ name: string; text: string; expect: string[] }> = [
   {
     name: 'duplicate key: the last one wins in PyYAML',
     text: `${AXOLOTL_BASE}\nmicro_batch_size: 4`,
-    expect: ["8:0-8:16 FT002 warning Duplicate key 'micro_batch_size' (first on line 5): the YAML loader keeps only this last value and silently drops the one on line 5."],
+    expect: [
+      "8:0-8:16 FT002 warning Duplicate key 'micro_batch_size' (first on line 5): the YAML loader keeps only this last value and silently drops the one on line 5.",
+    ],
   },
   {
     name: 'fsdp_ prefix inside fsdp_config is deprecated and stripped',
     text: `${AXOLOTL_BASE}\nfsdp_version: 2\nfsdp_config:\n  fsdp_offload_params: true`,
-    expect: ["10:2-10:21 FT110 warning The 'fsdp_' prefix in 'fsdp_config' is deprecated since Axolotl v0.12.0: Axolotl reads 'fsdp_offload_params' as 'offload_params'."],
+    expect: [
+      "10:2-10:21 FT110 warning The 'fsdp_' prefix in 'fsdp_config' is deprecated since Axolotl v0.12.0: Axolotl reads 'fsdp_offload_params' as 'offload_params'.",
+    ],
   },
   {
     name: 'syntax error at its position',
@@ -117,10 +125,13 @@ describe('Axolotl validation', () => {
   });
 
   it('accepts "auto" and booleans for bf16, and the offload strings of gradient_checkpointing (deprecated since v0.12.0)', () => {
-    assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\nbf16: auto\ntf32: false\ngradient_checkpointing: offload`)).map((l) => l.split(' ').slice(0, 3).join(' ')), ['10:24-10:31 FT110 warning']);
+    assert.deepEqual(
+      summary(analyze(`${AXOLOTL_BASE}\nbf16: auto\ntf32: false\ngradient_checkpointing: offload`)).map((l) => l.split(' ').slice(0, 3).join(' ')),
+      ['10:24-10:31 FT110 warning'],
+    );
   });
 
-  it('knows the transformers optimizer names as well as Axolotl\'s own', () => {
+  it("knows the transformers optimizer names as well as Axolotl's own", () => {
     assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\noptimizer: paged_adamw_8bit`)), []);
     assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\noptimizer: ao_adamw_8bit`)), []);
     const a = analyze(`${AXOLOTL_BASE}\noptimizer: paged_adamw_8bt`);
@@ -149,7 +160,10 @@ describe('Axolotl validation', () => {
 
   it('offers a rename fix only when the new key takes the same kind of value', () => {
     const withFix = analyze(`${AXOLOTL_BASE}\nevaluation_strategy: steps`).diagnostics[0];
-    assert.deepEqual(fixesOf(withFix).map((f) => f.edits[0].newText), ['eval_strategy']);
+    assert.deepEqual(
+      fixesOf(withFix).map((f) => f.edits[0].newText),
+      ['eval_strategy'],
+    );
     const withoutFix = analyze(`${AXOLOTL_BASE}\nfsdp:\n  - full_shard`).diagnostics[0];
     assert.equal(withoutFix.code, 'FT110');
     assert.deepEqual(fixesOf(withoutFix), []);
@@ -158,17 +172,23 @@ describe('Axolotl validation', () => {
   it('adds the plugin to an existing plugins list', () => {
     const text = `${AXOLOTL_BASE}\nplugins:\n  - axolotl.integrations.cut_cross_entropy.CutCrossEntropyPlugin\nliger_rope: true`;
     const d = analyze(text).diagnostics[0];
-    assert.deepEqual(fixesOf(d)[0].edits, [{ range: { start: { line: 9, character: 64 }, end: { line: 9, character: 64 } }, newText: '\n  - axolotl.integrations.liger.LigerPlugin' }]);
+    assert.deepEqual(fixesOf(d)[0].edits, [
+      { range: { start: { line: 9, character: 64 }, end: { line: 9, character: 64 } }, newText: '\n  - axolotl.integrations.liger.LigerPlugin' },
+    ]);
   });
 
   it('tags deprecated and removed keys so editors strike them through', () => {
     const a = analyze(`${AXOLOTL_BASE}\nevaluation_strategy: steps\nrelora_steps: 10`);
-    assert.deepEqual(a.diagnostics.map((d) => d.tags), [[2], [2]]);
+    assert.deepEqual(
+      a.diagnostics.map((d) => d.tags),
+      [[2], [2]],
+    );
   });
 });
 
 describe('DeepSpeed validation', () => {
-  const base = '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "zero_optimization": {\n    "stage": 3\n  },\n  "bf16": { "enabled": "auto" }\n}';
+  const base =
+    '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "zero_optimization": {\n    "stage": 3\n  },\n  "bf16": { "enabled": "auto" }\n}';
   const path = '/work/project/ds_config.json';
 
   it('accepts "auto" where the Hugging Face integration fills it in', () => {
@@ -176,10 +196,12 @@ describe('DeepSpeed validation', () => {
   });
 
   it('ignores unknown top-level keys (a warning) but rejects them inside sections (an error)', () => {
-    const text = base.replace('"stage": 3', '"stage": 3,\n    "stage3_prefetch_bucket": 5').replace('"gradient_accumulation_steps"', '"gradient_clipp1ng": 1.0,\n  "gradient_accumulation_steps"');
+    const text = base
+      .replace('"stage": 3', '"stage": 3,\n    "stage3_prefetch_bucket": 5')
+      .replace('"gradient_accumulation_steps"', '"gradient_clipp1ng": 1.0,\n  "gradient_accumulation_steps"');
     assert.deepEqual(summary(analyze(text, path)), [
       "2:2-2:21 FT101 warning Unknown key 'gradient_clipp1ng': DeepSpeed ignores it silently. Did you mean 'gradient_clipping'?",
-      '6:4-6:28 FT101 error Unknown key \'stage3_prefetch_bucket\' in \'zero_optimization\': DeepSpeed refuses to start with it ("Extra inputs are not permitted"). Did you mean \'stage3_prefetch_bucket_size\'?',
+      "6:4-6:28 FT101 error Unknown key 'stage3_prefetch_bucket' in 'zero_optimization': DeepSpeed refuses to start with it (\"Extra inputs are not permitted\"). Did you mean 'stage3_prefetch_bucket_size'?",
     ]);
   });
 
@@ -198,13 +220,18 @@ describe('DeepSpeed validation', () => {
 
   it('reads top-level values as written: a string batch size is an error (no conversion there)', () => {
     const a = analyze('{\n  "train_batch_size": "16",\n  "zero_optimization": {"stage": 2}\n}', path);
-    assert.deepEqual(summary(a), ["1:22-1:26 FT102 error 'train_batch_size' must be an integer or \"auto\", not the string \"16\": DeepSpeed reads this value as written, without converting it. Remove the quotes."]);
+    assert.deepEqual(summary(a), [
+      '1:22-1:26 FT102 error \'train_batch_size\' must be an integer or "auto", not the string "16": DeepSpeed reads this value as written, without converting it. Remove the quotes.',
+    ]);
   });
 
   it('ZeRO stage must be 0-3, with one fix per stage', () => {
     const a = analyze(base.replace('"stage": 3', '"stage": 4'), path);
     assert.deepEqual(summary(a), ["4:13-4:14 FT103 error 4 is not an allowed value for 'zero_optimization.stage'. Allowed: 0, 1, 2, 3."]);
-    assert.deepEqual(fixesOf(a.diagnostics[0]).map((f) => f.edits[0].newText), ['3', '2', '1', '0']);
+    assert.deepEqual(
+      fixesOf(a.diagnostics[0]).map((f) => f.edits[0].newText),
+      ['3', '2', '1', '0'],
+    );
   });
 
   it('duplicate keys are an error: DeepSpeed refuses them', () => {
@@ -231,25 +258,37 @@ describe('DeepSpeed validation', () => {
 });
 
 describe('LLaMA-Factory v1 configs have a schema of their own (issue 14)', () => {
-  const V1 = 'model: Qwen/Qwen3-0.6B\nmodel_class: llm\npeft_config:\n  name: lora\n  r: 16\ntrain_dataset: data/sft.yaml\noutput_dir: outputs/v1\nmicro_batch_size: 1\ncutoff_len: 2048\nlearning_rate: 1.0e-4\nmax_steps: 10\n';
+  const V1 =
+    'model: Qwen/Qwen3-0.6B\nmodel_class: llm\npeft_config:\n  name: lora\n  r: 16\ntrain_dataset: data/sft.yaml\noutput_dir: outputs/v1\nmicro_batch_size: 1\ncutoff_len: 2048\nlearning_rate: 1.0e-4\nmax_steps: 10\n';
   const V0 = 'model_name_or_path: Qwen/Qwen3-0.6B\nstage: sft\nfinetuning_type: lora\ntemplate: qwen3\ndataset: alpaca_en_demo\noutput_dir: outputs/v0\n';
   const lf = (text: string) => analyze(text, '/w/lf.yaml');
   it('a v1 config (`model`, no `model_name_or_path`) is checked against v1 only: a v0 key is refused', () => {
     const a = lf(`${V1}stage: sft\n`);
     assert.equal(a.detection.format, 'llamafactory');
     assert.equal(a.schema?.title, 'LLaMA-Factory v1 config');
-    assert.deepEqual(summary(a), [`11:0-11:5 FT101 error Unknown key 'stage': LLaMA-Factory v1 refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_KEYS=1 lets it through).`]);
+    assert.deepEqual(summary(a), [
+      `11:0-11:5 FT101 error Unknown key 'stage': LLaMA-Factory v1 refuses to start with it ("Some keys are not used by the HfArgumentParser"; ALLOW_EXTRA_KEYS=1 lets it through).`,
+    ]);
     assert.deepEqual(summary(lf(V1)), []);
   });
   it("v1's flash_attn takes v1's values (eager, sdpa, flash_attention_2), not v0's", () => {
     assert.deepEqual(summary(lf(`${V1}flash_attn: flash_attention_2\n`)), []);
-    assert.deepEqual(lf(`${V1}flash_attn: fa2\n`).diagnostics.map((d) => [d.code, d.message]), [['FT103', "'fa2' is not a value LLaMA-Factory v1 knows for 'flash_attn'. Allowed: eager, sdpa, flash_attention_2."]]);
+    assert.deepEqual(
+      lf(`${V1}flash_attn: fa2\n`).diagnostics.map((d) => [d.code, d.message]),
+      [['FT103', "'fa2' is not a value LLaMA-Factory v1 knows for 'flash_attn'. Allowed: eager, sdpa, flash_attention_2."]],
+    );
   });
   it('a v0 config is checked against v0 only: a v1 key is refused, and v0 keeps its own flash_attn values', () => {
     assert.equal(lf(V0).schema?.title, 'LLaMA-Factory config');
-    assert.deepEqual(lf(`${V0}train_dataset: data/sft.yaml\n`).diagnostics.map((d) => [d.code, d.severity]), [['FT101', 1]]);
+    assert.deepEqual(
+      lf(`${V0}train_dataset: data/sft.yaml\n`).diagnostics.map((d) => [d.code, d.severity]),
+      [['FT101', 1]],
+    );
     assert.deepEqual(summary(lf(`${V0}flash_attn: fa2\n`)), []);
     // Both model keys: judged as v0, which refuses `model`.
-    assert.deepEqual(lf(`${V0}model: Qwen/Qwen3-0.6B\n`).diagnostics.map((d) => d.code), ['FT101']);
+    assert.deepEqual(
+      lf(`${V0}model: Qwen/Qwen3-0.6B\n`).diagnostics.map((d) => d.code),
+      ['FT101'],
+    );
   });
 });

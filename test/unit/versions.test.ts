@@ -10,22 +10,69 @@ import { analyze, AXOLOTL_BASE, summary } from './helpers';
 
 describe('version pins', () => {
   const cases: Array<[string, string | undefined]> = [
-    ['==0.19.1', '0.19.1'], ['~=4.57', '4.57'], ['>=0.9,<0.10', '<0.10'], ['>=0.9', undefined], ['^0.19', '0.19'], ['===1.0', '1.0'], ['==0.20.*', '0.20'],
-    ['>=1.5,<=1.7.7', '1.7.7'], ['>=1.5, <= 1.9', '1.9'], ['~=1.9', '1.9'], ['==1.*', '1'], ['>=1.5,!=1.6.0,<2.0', '<2.0'],
+    ['==0.19.1', '0.19.1'],
+    ['~=4.57', '4.57'],
+    ['>=0.9,<0.10', '<0.10'],
+    ['>=0.9', undefined],
+    ['^0.19', '0.19'],
+    ['===1.0', '1.0'],
+    ['==0.20.*', '0.20'],
+    ['>=1.5,<=1.7.7', '1.7.7'],
+    ['>=1.5, <= 1.9', '1.9'],
+    ['~=1.9', '1.9'],
+    ['==1.*', '1'],
+    ['>=1.5,!=1.6.0,<2.0', '<2.0'],
   ];
   for (const [spec, expected] of cases) it(`${spec} pins ${expected}`, () => assert.equal(pinnedVersion(spec), expected));
 
   it('reads requirements, pyproject (PEP 621 and Poetry), setup.cfg and environment.yml', () => {
-    assert.deepEqual([...parsePins('requirements.txt', 'trl==0.19.1  # sft\ntransformers>=4.46,<4.58\ntorch\n-e .\naxolotl[flash-attn]==0.8.0')], [['trl', '0.19.1'], ['transformers', '<4.58'], ['axolotl', '0.8.0']]);
-    assert.deepEqual([...parsePins('pyproject.toml', '[project]\ndependencies = ["trl==0.19.1", "deepspeed>=0.14"]\n[tool.poetry.dependencies]\npython = "^3.10"\naccelerate = "^1.2"\n')], [['trl', '0.19.1'], ['accelerate', '1.2']]);
+    assert.deepEqual(
+      [...parsePins('requirements.txt', 'trl==0.19.1  # sft\ntransformers>=4.46,<4.58\ntorch\n-e .\naxolotl[flash-attn]==0.8.0')],
+      [
+        ['trl', '0.19.1'],
+        ['transformers', '<4.58'],
+        ['axolotl', '0.8.0'],
+      ],
+    );
+    assert.deepEqual(
+      [
+        ...parsePins(
+          'pyproject.toml',
+          '[project]\ndependencies = ["trl==0.19.1", "deepspeed>=0.14"]\n[tool.poetry.dependencies]\npython = "^3.10"\naccelerate = "^1.2"\n',
+        ),
+      ],
+      [
+        ['trl', '0.19.1'],
+        ['accelerate', '1.2'],
+      ],
+    );
     // Lightning 1.x pins with extras, environment markers, ranges: each is some 1.x release.
-    for (const line of ['pytorch-lightning>=1.5,<=1.7.7', 'pytorch-lightning~=1.9', 'pytorch-lightning==1.*', 'pytorch-lightning[extra]==1.9.5', 'pytorch_lightning==1.9.5; python_version >= "3.8"', 'lightning>=1.8,<2']) {
+    for (const line of [
+      'pytorch-lightning>=1.5,<=1.7.7',
+      'pytorch-lightning~=1.9',
+      'pytorch-lightning==1.*',
+      'pytorch-lightning[extra]==1.9.5',
+      'pytorch_lightning==1.9.5; python_version >= "3.8"',
+      'lightning>=1.8,<2',
+    ]) {
       const pin = parsePins('requirements.txt', line).get('lightning');
       assert.equal(pin && atOrAfter(pin, '2.0'), false, line);
     }
-    assert.equal(atOrAfter([...parsePins('pyproject.toml', '[project]\ndependencies = ["pytorch-lightning[extra]>=1.5,<=1.7.7; python_version<\'3.11\'"]\n')][0][1], '2.0'), false);
+    assert.equal(
+      atOrAfter(
+        [...parsePins('pyproject.toml', '[project]\ndependencies = ["pytorch-lightning[extra]>=1.5,<=1.7.7; python_version<\'3.11\'"]\n')][0][1],
+        '2.0',
+      ),
+      false,
+    );
     assert.deepEqual([...parsePins('setup.cfg', '[options]\ninstall_requires =\n    pytorch-lightning==1.9.5\n')], [['lightning', '1.9.5']]);
-    assert.deepEqual([...parsePins('environment.yml', 'dependencies:\n  - python=3.11\n  - pip:\n    - trl==0.12.0\n')], [['python', '3.11'], ['trl', '0.12.0']]);
+    assert.deepEqual(
+      [...parsePins('environment.yml', 'dependencies:\n  - python=3.11\n  - pip:\n    - trl==0.12.0\n')],
+      [
+        ['python', '3.11'],
+        ['trl', '0.12.0'],
+      ],
+    );
   });
 
   it('pins are read from the workspace and its subfolders', () => {
@@ -57,7 +104,10 @@ describe('keys judged for the release the project uses', () => {
     assert.deepEqual(summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.21.0'))), [
       "2:0-2:14 FT107 error 'max_seq_length' was replaced in TRL v0.20.0: use 'max_length'. Your project uses TRL 0.21.0 (requirements.txt), which stops on it.",
     ]);
-    assert.match(summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.17.0')))[0], /FT110 information 'max_seq_length' still works in TRL 0\.17\.0 \(requirements\.txt\), but it is deprecated since TRL v0\.16\.0 and gone in v0\.20\.0: use 'max_length'\./);
+    assert.match(
+      summary(analyze(trl, '/w/sft.yaml', pinned('trl', '0.17.0')))[0],
+      /FT110 information 'max_seq_length' still works in TRL 0\.17\.0 \(requirements\.txt\), but it is deprecated since TRL v0\.16\.0 and gone in v0\.20\.0: use 'max_length'\./,
+    );
   });
 
   it('the finetune.versions setting beats the pins', () => {
@@ -77,7 +127,9 @@ describe('keys judged for the release the project uses', () => {
 
   it('FT111 a key newer than the pinned release', () => {
     const a = analyze(`${AXOLOTL_BASE}\ncontext_parallel_size: 2`, '/w/a.yml', pinned('axolotl', '0.10.0'));
-    assert.deepEqual(summary(a), ["8:0-8:21 FT111 warning 'context_parallel_size' is new in Axolotl v0.12.0; your project uses 0.10.0 (requirements.txt), which ignores it silently. Upgrade, or remove the key."]);
+    assert.deepEqual(summary(a), [
+      "8:0-8:21 FT111 warning 'context_parallel_size' is new in Axolotl v0.12.0; your project uses 0.10.0 (requirements.txt), which ignores it silently. Upgrade, or remove the key.",
+    ]);
     assert.deepEqual(summary(analyze(`${AXOLOTL_BASE}\ncontext_parallel_size: 2`)), [], 'unpinned: the newest release knows it');
   });
 
@@ -88,6 +140,10 @@ describe('keys judged for the release the project uses', () => {
   it('a rename with a value conversion: flash_attention: true -> attn_implementation: flash_attention_2', () => {
     const d = analyze(`${AXOLOTL_BASE}\nflash_attention: true`).diagnostics[0];
     assert.equal(d.code, 'FT110');
-    assert.deepEqual(fixesOf(d)[0], { title: "Replace with 'attn_implementation: flash_attention_2'", edits: [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 21 } }, newText: 'attn_implementation: flash_attention_2' }], preferred: true });
+    assert.deepEqual(fixesOf(d)[0], {
+      title: "Replace with 'attn_implementation: flash_attention_2'",
+      edits: [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 21 } }, newText: 'attn_implementation: flash_attention_2' }],
+      preferred: true,
+    });
   });
 });

@@ -14,7 +14,11 @@ const CONFIGS = CORPUS && join(CORPUS, 'configs');
 const ON_CORPUS = needsCorpus('VRAM adapters on the real public configs');
 const GPU_NOTE = 'GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU.';
 
-function adapt(format: FormatId, text: string, opts: { path?: string; files?: Record<string, string>; launcherGpus?: number; syntax?: 'yaml' | 'json' } = {}): AdaptedSetup | NoSetup {
+function adapt(
+  format: FormatId,
+  text: string,
+  opts: { path?: string; files?: Record<string, string>; launcherGpus?: number; syntax?: 'yaml' | 'json' } = {},
+): AdaptedSetup | NoSetup {
   const parsed = parseConfig(text, opts.syntax ?? 'yaml');
   const files = opts.files;
   return setupFromConfig({
@@ -34,7 +38,7 @@ function ok(r: AdaptedSetup | NoSetup): AdaptedSetup {
 
 function reason(r: AdaptedSetup | NoSetup): string {
   assert.ok('reason' in r, `expected no setup, got ${JSON.stringify(r)}`);
-  return (r).reason;
+  return r.reason;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,14 +78,31 @@ const ROWS: Row[] = [
       'learning_rate: 2e-4',
     ].join('\n'),
     setup: {
-      model: 'NousResearch/Llama-3.2-1B', method: 'qlora', quantization: 'nf4', doubleQuant: true,
+      model: 'NousResearch/Llama-3.2-1B',
+      method: 'qlora',
+      quantization: 'nf4',
+      doubleQuant: true,
       lora: { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'], trainEmbeddings: true },
-      microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true, precision: 'bf16-true', optimizer: 'paged-adamw-8bit', attention: 'flash',
+      microBatchSize: 2,
+      sequenceLength: 4096,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      optimizer: 'paged-adamw-8bit',
+      attention: 'flash',
     },
     sources: {
-      model: ['base_model'], method: ['adapter'], quantization: ['load_in_4bit'], 'lora.rank': ['lora_r'], 'lora.targets': ['lora_target_modules'],
-      'lora.trainEmbeddings': ['lora_modules_to_save'], microBatchSize: ['micro_batch_size'], sequenceLength: ['sequence_len'],
-      gradientCheckpointing: ['gradient_checkpointing'], precision: ['bf16'], optimizer: ['optimizer'], attention: ['flash_attention'],
+      model: ['base_model'],
+      method: ['adapter'],
+      quantization: ['load_in_4bit'],
+      'lora.rank': ['lora_r'],
+      'lora.targets': ['lora_target_modules'],
+      'lora.trainEmbeddings': ['lora_modules_to_save'],
+      microBatchSize: ['micro_batch_size'],
+      sequenceLength: ['sequence_len'],
+      gradientCheckpointing: ['gradient_checkpointing'],
+      precision: ['bf16'],
+      optimizer: ['optimizer'],
+      attention: ['flash_attention'],
     },
     notes: [
       'quantization: Axolotl quantizes 4-bit weights with NF4 and double quantization unless bnb_config_kwargs says otherwise.',
@@ -106,10 +127,22 @@ const ROWS: Row[] = [
     name: 'axolotl lora + load_in_4bit is QLoRA; bnb_config_kwargs fp4 without double quant; lora_target_linear',
     format: 'axolotl',
     text: 'base_model: m/x\nadapter: lora\nload_in_4bit: true\nbnb_config_kwargs:\n  bnb_4bit_quant_type: fp4\n  bnb_4bit_use_double_quant: false\nlora_target_linear: true\nbf16: false\nfp16: true',
-    setup: { model: 'm/x', method: 'qlora', quantization: 'fp4', doubleQuant: false, lora: { targets: 'all-linear' }, sequenceLength: 512, precision: 'fp16-true' },
+    setup: {
+      model: 'm/x',
+      method: 'qlora',
+      quantization: 'fp4',
+      doubleQuant: false,
+      lora: { targets: 'all-linear' },
+      sequenceLength: 512,
+      precision: 'fp16-true',
+    },
     sources: {
-      model: ['base_model'], method: ['adapter'], quantization: ['bnb_config_kwargs', 'bnb_4bit_quant_type'], doubleQuant: ['bnb_config_kwargs', 'bnb_4bit_use_double_quant'],
-      'lora.targets': ['lora_target_linear'], precision: ['fp16'],
+      model: ['base_model'],
+      method: ['adapter'],
+      quantization: ['bnb_config_kwargs', 'bnb_4bit_quant_type'],
+      doubleQuant: ['bnb_config_kwargs', 'bnb_4bit_use_double_quant'],
+      'lora.targets': ['lora_target_linear'],
+      precision: ['fp16'],
     },
     notes: [
       'method: adapter lora with load_in_4bit trains LoRA on a 4-bit base, i.e. QLoRA.',
@@ -122,7 +155,13 @@ const ROWS: Row[] = [
     format: 'axolotl',
     text: 'base_model: m/x\nsequence_len: 1024\nbf16: true\nunfrozen_parameters:\n  - model.layers.2[6-9].*\n  - model.layers.3[01].mlp\n',
     setup: { model: 'm/x', method: 'freeze', trainableLayers: 6, sequenceLength: 1024, precision: 'bf16-true' },
-    sources: { model: ['base_model'], method: ['unfrozen_parameters'], trainableLayers: ['unfrozen_parameters'], sequenceLength: ['sequence_len'], precision: ['bf16'] },
+    sources: {
+      model: ['base_model'],
+      method: ['unfrozen_parameters'],
+      trainableLayers: ['unfrozen_parameters'],
+      sequenceLength: ['sequence_len'],
+      precision: ['bf16'],
+    },
     notes: [
       'method: unfrozen_parameters trains layers 26, 27, 28, 29, 30, 31; estimated as 6 fully trainable layers, activations kept from the first trainable layer as for the last 6.',
       GPU_NOTE,
@@ -139,10 +178,24 @@ const ROWS: Row[] = [
     name: 'axolotl DPO with LoRA doubles the micro batch; regex targets; gradient_checkpointing offload',
     format: 'axolotl',
     text: "base_model: m/x\nrl: dpo\nadapter: lora\nlora_r: 8\nlora_target_modules: 'model.layers.[\\d]+.(mlp|self_attn).(up|down|q|v)_proj'\nmicro_batch_size: 3\nsequence_len: 2048\nbf16: true\ngradient_checkpointing: offload",
-    setup: { model: 'm/x', method: 'lora', lora: { rank: 8, targets: ['up_proj', 'down_proj', 'q_proj', 'v_proj'] }, microBatchSize: 6, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-true' },
+    setup: {
+      model: 'm/x',
+      method: 'lora',
+      lora: { rank: 8, targets: ['up_proj', 'down_proj', 'q_proj', 'v_proj'] },
+      microBatchSize: 6,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+    },
     sources: {
-      model: ['base_model'], method: ['adapter'], 'lora.rank': ['lora_r'], 'lora.targets': ['lora_target_modules'], microBatchSize: ['micro_batch_size'],
-      sequenceLength: ['sequence_len'], gradientCheckpointing: ['gradient_checkpointing'], precision: ['bf16'],
+      model: ['base_model'],
+      method: ['adapter'],
+      'lora.rank': ['lora_r'],
+      'lora.targets': ['lora_target_modules'],
+      microBatchSize: ['micro_batch_size'],
+      sequenceLength: ['sequence_len'],
+      gradientCheckpointing: ['gradient_checkpointing'],
+      precision: ['bf16'],
     },
     notes: [
       'lora_target_modules: a regular expression; read as the modules up_proj, down_proj, q_proj, v_proj in every layer.',
@@ -167,19 +220,40 @@ const ROWS: Row[] = [
     format: 'axolotl',
     text: 'base_model: m/x\nsequence_len: 1024\nbf16: true\nfsdp: [full_shard, auto_wrap]\nfsdp_config:\n  fsdp_offload_params: true',
     setup: { model: 'm/x', method: 'full', sequenceLength: 1024, precision: 'bf16-true', sharding: 'fsdp', offload: 'all' },
-    sources: { model: ['base_model'], sequenceLength: ['sequence_len'], precision: ['bf16'], sharding: ['fsdp'], offload: ['fsdp_config', 'fsdp_offload_params'] },
+    sources: {
+      model: ['base_model'],
+      sequenceLength: ['sequence_len'],
+      precision: ['bf16'],
+      sharding: ['fsdp'],
+      offload: ['fsdp_config', 'fsdp_offload_params'],
+    },
   },
   {
     name: 'llamafactory LoRA: defaults (alpha 2×rank), comma targets, additional_target, gradient checkpointing on',
     format: 'llamafactory',
     text: 'model_name_or_path: Qwen/Qwen3-4B\nstage: sft\ndo_train: true\ndataset: alpaca_en_demo\nfinetuning_type: lora\nlora_rank: 16\nlora_target: q_proj,v_proj\nadditional_target: embed_tokens\nper_device_train_batch_size: 2\ngradient_accumulation_steps: 8\ncutoff_len: 1024\nbf16: true\nflash_attn: fa2\noptim: adamw_bnb_8bit',
     setup: {
-      model: 'Qwen/Qwen3-4B', method: 'lora', lora: { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'], trainEmbeddings: true },
-      microBatchSize: 2, sequenceLength: 1024, gradientCheckpointing: true, precision: 'bf16-true', optimizer: 'adamw-8bit', attention: 'flash',
+      model: 'Qwen/Qwen3-4B',
+      method: 'lora',
+      lora: { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'], trainEmbeddings: true },
+      microBatchSize: 2,
+      sequenceLength: 1024,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      optimizer: 'adamw-8bit',
+      attention: 'flash',
     },
     sources: {
-      model: ['model_name_or_path'], method: ['finetuning_type'], 'lora.rank': ['lora_rank'], 'lora.targets': ['lora_target'], 'lora.trainEmbeddings': ['additional_target'],
-      microBatchSize: ['per_device_train_batch_size'], sequenceLength: ['cutoff_len'], precision: ['bf16'], optimizer: ['optim'], attention: ['flash_attn'],
+      model: ['model_name_or_path'],
+      method: ['finetuning_type'],
+      'lora.rank': ['lora_rank'],
+      'lora.targets': ['lora_target'],
+      'lora.trainEmbeddings': ['additional_target'],
+      microBatchSize: ['per_device_train_batch_size'],
+      sequenceLength: ['cutoff_len'],
+      precision: ['bf16'],
+      optimizer: ['optim'],
+      attention: ['flash_attn'],
     },
     notes: [
       'gradient checkpointing: LLaMA-Factory turns it on unless disable_gradient_checkpointing is true.',
@@ -194,8 +268,12 @@ const ROWS: Row[] = [
     text: 'model_name_or_path: m/x\ndataset: d\nfinetuning_type: freeze\nfreeze_trainable_layers: -4\ndisable_gradient_checkpointing: true\npure_bf16: true\nper_device_train_batch_size: 1',
     setup: { model: 'm/x', method: 'freeze', trainableLayers: 4, microBatchSize: 1, gradientCheckpointing: false, precision: 'bf16-true' },
     sources: {
-      model: ['model_name_or_path'], method: ['finetuning_type'], trainableLayers: ['freeze_trainable_layers'], microBatchSize: ['per_device_train_batch_size'],
-      gradientCheckpointing: ['disable_gradient_checkpointing'], precision: ['pure_bf16'],
+      model: ['model_name_or_path'],
+      method: ['finetuning_type'],
+      trainableLayers: ['freeze_trainable_layers'],
+      microBatchSize: ['per_device_train_batch_size'],
+      gradientCheckpointing: ['disable_gradient_checkpointing'],
+      precision: ['pure_bf16'],
     },
     notes: [
       'method: freeze_trainable_layers -4 trains the first 4 layers; the estimate keeps activations as for the last 4 (an underestimate: backward then runs through every layer).',
@@ -214,27 +292,57 @@ const ROWS: Row[] = [
       'sharding: ds_z3_config.json was not found next to this config or in the workspace; its ZeRO stage is guessed from its name.',
       'micro batch: DPO runs the chosen and rejected sequences of each pair together: 2 pairs = 4 sequences.',
       'DPO reference model: a frozen second copy of the model (about 2 bytes per parameter) is not counted in this estimate.',
-      'GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU. ZeRO-3 divides its share by the GPU count, so give the launcher\'s count for a multi-GPU run.',
+      "GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU. ZeRO-3 divides its share by the GPU count, so give the launcher's count for a multi-GPU run.",
     ],
   },
   {
     name: 'llamafactory QLoRA 4-bit fp4 without double quantization, default batch 8',
     format: 'llamafactory',
     text: 'model_name_or_path: m/x\ndataset: d\nquantization_bit: 4\nquantization_type: fp4\ndouble_quantization: false\nbf16: true',
-    setup: { model: 'm/x', quantization: 'fp4', doubleQuant: false, method: 'qlora', lora: { alpha: 16, targets: 'all-linear' }, microBatchSize: 8, gradientCheckpointing: true, precision: 'bf16-true' },
-    sources: { model: ['model_name_or_path'], quantization: ['quantization_type'], doubleQuant: ['double_quantization'], method: ['quantization_bit'], precision: ['bf16'] },
+    setup: {
+      model: 'm/x',
+      quantization: 'fp4',
+      doubleQuant: false,
+      method: 'qlora',
+      lora: { alpha: 16, targets: 'all-linear' },
+      microBatchSize: 8,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+    },
+    sources: {
+      model: ['model_name_or_path'],
+      quantization: ['quantization_type'],
+      doubleQuant: ['double_quantization'],
+      method: ['quantization_bit'],
+      precision: ['bf16'],
+    },
   },
   {
     name: 'trl SFT with PEFT and 4-bit: TRL defaults filled in',
     format: 'trl',
     text: 'model_name_or_path: Qwen/Qwen2.5-0.5B\nuse_peft: true\nload_in_4bit: true\nuse_bnb_nested_quant: true\ndtype: bfloat16\nper_device_train_batch_size: 4\nattn_implementation: flash_attention_2\noptim: paged_adamw_32bit',
     setup: {
-      model: 'Qwen/Qwen2.5-0.5B', method: 'qlora', lora: { rank: 16, alpha: 32, targets: 'all-linear' }, quantization: 'nf4', doubleQuant: true,
-      microBatchSize: 4, sequenceLength: 1024, gradientCheckpointing: true, precision: 'bf16-true', optimizer: 'paged-adamw', attention: 'flash',
+      model: 'Qwen/Qwen2.5-0.5B',
+      method: 'qlora',
+      lora: { rank: 16, alpha: 32, targets: 'all-linear' },
+      quantization: 'nf4',
+      doubleQuant: true,
+      microBatchSize: 4,
+      sequenceLength: 1024,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      optimizer: 'paged-adamw',
+      attention: 'flash',
     },
     sources: {
-      model: ['model_name_or_path'], method: ['load_in_4bit'], quantization: ['load_in_4bit'], doubleQuant: ['use_bnb_nested_quant'], microBatchSize: ['per_device_train_batch_size'],
-      precision: ['dtype'], optimizer: ['optim'], attention: ['attn_implementation'],
+      model: ['model_name_or_path'],
+      method: ['load_in_4bit'],
+      quantization: ['load_in_4bit'],
+      doubleQuant: ['use_bnb_nested_quant'],
+      microBatchSize: ['per_device_train_batch_size'],
+      precision: ['dtype'],
+      optimizer: ['optim'],
+      attention: ['attn_implementation'],
     },
     notes: [
       "LoRA: TRL's defaults are lora_r 16 and lora_alpha 32.",
@@ -250,7 +358,13 @@ const ROWS: Row[] = [
     path: '/w/recipes/dpo/config.yaml',
     text: 'model_name_or_path: m/x\nper_device_train_batch_size: 2\nmax_length: 512\nbf16: true\ngradient_checkpointing: false',
     setup: { model: 'm/x', method: 'full', microBatchSize: 4, sequenceLength: 512, gradientCheckpointing: false, precision: 'bf16-mixed' },
-    sources: { model: ['model_name_or_path'], microBatchSize: ['per_device_train_batch_size'], sequenceLength: ['max_length'], gradientCheckpointing: ['gradient_checkpointing'], precision: ['bf16'] },
+    sources: {
+      model: ['model_name_or_path'],
+      microBatchSize: ['per_device_train_batch_size'],
+      sequenceLength: ['max_length'],
+      gradientCheckpointing: ['gradient_checkpointing'],
+      precision: ['bf16'],
+    },
     notes: [
       "precision: dtype is not set; TRL's CLI loads the model in float32 (its default).",
       'micro batch: DPO runs the chosen and rejected sequences of each pair together: 2 pairs = 4 sequences.',
@@ -263,10 +377,25 @@ const ROWS: Row[] = [
     format: 'trl',
     text: 'model_name_or_path: Qwen/Qwen2.5-0.5B\nteacher_model_name_or_path: Qwen/Qwen2.5-7B\ndtype: bfloat16\nmax_length: 2048\nper_device_train_batch_size: 1\naccelerate_config: zero3',
     launcherGpus: 8,
-    setup: { model: 'Qwen/Qwen2.5-0.5B', method: 'distillation', teacher: 'Qwen/Qwen2.5-7B', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-true', sharding: 'zero3', gpus: 8 },
+    setup: {
+      model: 'Qwen/Qwen2.5-0.5B',
+      method: 'distillation',
+      teacher: 'Qwen/Qwen2.5-7B',
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      sharding: 'zero3',
+      gpus: 8,
+    },
     sources: {
-      model: ['model_name_or_path'], method: ['teacher_model_name_or_path'], teacher: ['teacher_model_name_or_path'], microBatchSize: ['per_device_train_batch_size'],
-      sequenceLength: ['max_length'], precision: ['dtype'], sharding: ['accelerate_config'],
+      model: ['model_name_or_path'],
+      method: ['teacher_model_name_or_path'],
+      teacher: ['teacher_model_name_or_path'],
+      microBatchSize: ['per_device_train_batch_size'],
+      sequenceLength: ['max_length'],
+      precision: ['dtype'],
+      sharding: ['accelerate_config'],
     },
   },
   {
@@ -278,7 +407,7 @@ const ROWS: Row[] = [
     notes: [
       'sequence length: TrainingArguments do not set one; the estimate uses 2048.',
       'precision: the config does not say which dtype the script loads the model in; assumed fp32 (bf16/fp16 then mean mixed precision).',
-      'GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU. FSDP divides its share by the GPU count, so give the launcher\'s count for a multi-GPU run.',
+      "GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU. FSDP divides its share by the GPU count, so give the launcher's count for a multi-GPU run.",
     ],
   },
   {
@@ -310,13 +439,27 @@ const ROWS: Row[] = [
       'dtype: bf16',
       'enable_activation_checkpointing: True',
     ].join('\n'),
-    setup: { checkpointing: 'non-reentrant',
-      model: 'meta-llama/Llama-3.1-8B', method: 'lora', lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
-      microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true, precision: 'bf16-true', optimizer: 'paged-adamw-8bit',
+    setup: {
+      checkpointing: 'non-reentrant',
+      model: 'meta-llama/Llama-3.1-8B',
+      method: 'lora',
+      lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      microBatchSize: 2,
+      sequenceLength: 4096,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      optimizer: 'paged-adamw-8bit',
     },
     sources: {
-      model: ['model', '_component_'], method: ['model', '_component_'], 'lora.rank': ['model', 'lora_rank'], 'lora.targets': ['model', 'lora_attn_modules'],
-      microBatchSize: ['batch_size'], sequenceLength: ['tokenizer', 'max_seq_len'], gradientCheckpointing: ['enable_activation_checkpointing'], precision: ['dtype'], optimizer: ['optimizer', '_component_'],
+      model: ['model', '_component_'],
+      method: ['model', '_component_'],
+      'lora.rank': ['model', 'lora_rank'],
+      'lora.targets': ['model', 'lora_attn_modules'],
+      microBatchSize: ['batch_size'],
+      sequenceLength: ['tokenizer', 'max_seq_len'],
+      gradientCheckpointing: ['enable_activation_checkpointing'],
+      precision: ['dtype'],
+      optimizer: ['optimizer', '_component_'],
     },
     notes: [
       "LoRA targets: torchtune's output_proj and MLP w1/w2/w3 are named o_proj and gate/up/down_proj as in Hugging Face models.",
@@ -331,7 +474,16 @@ const ROWS: Row[] = [
     path: '/w/8B_full.yaml',
     launcherGpus: 4,
     text: 'model:\n  _component_: torchtune.models.qwen2_5.qwen2_5_7b_instruct\noptimizer:\n  _component_: torch.optim.AdamW\ndtype: bf16\nbatch_size: 1',
-    setup: { checkpointing: 'non-reentrant', model: 'Qwen/Qwen2.5-7B-Instruct', method: 'full', microBatchSize: 1, precision: 'bf16-true', optimizer: 'adamw', sharding: 'fsdp', gpus: 4 },
+    setup: {
+      checkpointing: 'non-reentrant',
+      model: 'Qwen/Qwen2.5-7B-Instruct',
+      method: 'full',
+      microBatchSize: 1,
+      precision: 'bf16-true',
+      optimizer: 'adamw',
+      sharding: 'fsdp',
+      gpus: 4,
+    },
   },
   {
     name: 'lightning-cli: model from init_args, precision, devices × nodes, deepspeed stage 3 offload',
@@ -355,10 +507,26 @@ const ROWS: Row[] = [
       'optimizer:',
       '  class_path: torch.optim.SGD',
     ].join('\n'),
-    setup: { model: 'meta-llama/Llama-2-7b-hf', method: 'full', precision: 'bf16-mixed', gpus: 8, sharding: 'zero3', offload: 'all', microBatchSize: 4, sequenceLength: 512, optimizer: 'sgd' },
+    setup: {
+      model: 'meta-llama/Llama-2-7b-hf',
+      method: 'full',
+      precision: 'bf16-mixed',
+      gpus: 8,
+      sharding: 'zero3',
+      offload: 'all',
+      microBatchSize: 4,
+      sequenceLength: 512,
+      optimizer: 'sgd',
+    },
     sources: {
-      model: ['model', 'init_args', 'model_name_or_path'], precision: ['trainer', 'precision'], gpus: ['trainer', 'devices'], sharding: ['trainer', 'strategy'], offload: ['trainer', 'strategy'],
-      microBatchSize: ['data', 'init_args', 'batch_size'], sequenceLength: ['data', 'init_args', 'max_length'], optimizer: ['optimizer', 'class_path'],
+      model: ['model', 'init_args', 'model_name_or_path'],
+      precision: ['trainer', 'precision'],
+      gpus: ['trainer', 'devices'],
+      sharding: ['trainer', 'strategy'],
+      offload: ['trainer', 'strategy'],
+      microBatchSize: ['data', 'init_args', 'batch_size'],
+      sequenceLength: ['data', 'init_args', 'max_length'],
+      optimizer: ['optimizer', 'class_path'],
     },
     notes: ['method: LoRA or quantization inside the LightningModule are invisible to the config; estimated as full fine-tuning.'],
     accumulation: 2,
@@ -379,13 +547,23 @@ for (const row of ROWS) {
 test('adapter: gradient accumulation carries its key path', () => {
   const r = ok(adapt('axolotl', 'base_model: m/x\ngradient_accumulation_steps: 4'));
   assert.deepEqual(r.gradientAccumulation, { value: 4, path: ['gradient_accumulation_steps'] });
-  const t = ok(adapt('torchtune', 'model:\n  _component_: torchtune.models.llama3_2.llama3_2_1b\noptimizer:\n  _component_: torch.optim.AdamW\ngradient_accumulation_steps: 2'));
+  const t = ok(
+    adapt(
+      'torchtune',
+      'model:\n  _component_: torchtune.models.llama3_2.llama3_2_1b\noptimizer:\n  _component_: torch.optim.AdamW\ngradient_accumulation_steps: 2',
+    ),
+  );
   assert.deepEqual(t.gradientAccumulation, { value: 2, path: ['gradient_accumulation_steps'] });
 });
 
-test('adapter: LLaMA-Factory v1 reads flash_attn with v1\'s values (eager, sdpa, flash_attention_2), not v0\'s', () => {
-  const v1 = (fa: string) => ok(adapt('llamafactory', `model: Qwen/Qwen3-4B\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\nflash_attn: ${fa}`));
-  for (const [fa, attention] of [['flash_attention_2', 'flash'], ['sdpa', 'sdpa'], ['eager', 'eager']] as const) {
+test("adapter: LLaMA-Factory v1 reads flash_attn with v1's values (eager, sdpa, flash_attention_2), not v0's", () => {
+  const v1 = (fa: string) =>
+    ok(adapt('llamafactory', `model: Qwen/Qwen3-4B\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\nflash_attn: ${fa}`));
+  for (const [fa, attention] of [
+    ['flash_attention_2', 'flash'],
+    ['sdpa', 'sdpa'],
+    ['eager', 'eager'],
+  ] as const) {
     const r = v1(fa);
     assert.equal(r.setup.attention, attention, fa);
     assert.deepEqual(r.sources.attention, ['flash_attn']);
@@ -406,18 +584,46 @@ test('adapter: the model name of a pre-quantized checkpoint makes LoRA QLoRA', (
 // No setup: why.
 
 test('adapter: no model, or a file without one, gives a reason', () => {
-  assert.equal(reason(adapt('axolotl', 'datasets:\n  - path: x\nmicro_batch_size: 1')), "No model is named ('base_model' is missing or empty), so Axolotl's memory cannot be estimated.");
-  assert.equal(reason(adapt('trl', 'per_device_train_batch_size: 2')), "No model is named ('model_name_or_path' is missing or empty), so TRL's memory cannot be estimated.");
-  assert.equal(reason(adapt('hf-args', 'output_dir: out\nper_device_train_batch_size: 2')), "No model is named: plain TrainingArguments files leave the model to the training script (add 'model_name_or_path' to estimate its memory).");
-  assert.equal(reason(adapt('deepspeed', '{"zero_optimization": {"stage": 3}}', { syntax: 'json', path: '/w/ds.json' })), 'A DeepSpeed file has no model: the estimate shows on the training config that references it.');
-  assert.equal(reason(adapt('accelerate', 'distributed_type: MULTI_GPU\nnum_processes: 2')), 'An Accelerate config has no model: the estimate shows on the training config launched with it.');
-  assert.equal(reason(adapt('lightning-cli', 'trainer:\n  precision: bf16-mixed\nmodel:\n  class_path: m.M\n  init_args:\n    lr: 0.1')), "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config.");
-  assert.equal(reason(adapt('torchtune', 'model:\n  _component_: my.custom_builder\noptimizer:\n  _component_: torch.optim.AdamW')), "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.");
+  assert.equal(
+    reason(adapt('axolotl', 'datasets:\n  - path: x\nmicro_batch_size: 1')),
+    "No model is named ('base_model' is missing or empty), so Axolotl's memory cannot be estimated.",
+  );
+  assert.equal(
+    reason(adapt('trl', 'per_device_train_batch_size: 2')),
+    "No model is named ('model_name_or_path' is missing or empty), so TRL's memory cannot be estimated.",
+  );
+  assert.equal(
+    reason(adapt('hf-args', 'output_dir: out\nper_device_train_batch_size: 2')),
+    "No model is named: plain TrainingArguments files leave the model to the training script (add 'model_name_or_path' to estimate its memory).",
+  );
+  assert.equal(
+    reason(adapt('deepspeed', '{"zero_optimization": {"stage": 3}}', { syntax: 'json', path: '/w/ds.json' })),
+    'A DeepSpeed file has no model: the estimate shows on the training config that references it.',
+  );
+  assert.equal(
+    reason(adapt('accelerate', 'distributed_type: MULTI_GPU\nnum_processes: 2')),
+    'An Accelerate config has no model: the estimate shows on the training config launched with it.',
+  );
+  assert.equal(
+    reason(adapt('lightning-cli', 'trainer:\n  precision: bf16-mixed\nmodel:\n  class_path: m.M\n  init_args:\n    lr: 0.1')),
+    "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config.",
+  );
+  assert.equal(
+    reason(adapt('torchtune', 'model:\n  _component_: my.custom_builder\noptimizer:\n  _component_: torch.optim.AdamW')),
+    "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.",
+  );
   // A builder named like an Object.prototype member is not a model (keys are data).
   for (const builder of ['constructor', 'lora_toString', 'qlora___proto__']) {
-    assert.equal(reason(adapt('torchtune', `model:\n  _component_: torchtune.models.llama2.${builder}\noptimizer:\n  _component_: torch.optim.AdamW`)), "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.", builder);
+    assert.equal(
+      reason(adapt('torchtune', `model:\n  _component_: torchtune.models.llama2.${builder}\noptimizer:\n  _component_: torch.optim.AdamW`)),
+      "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.",
+      builder,
+    );
   }
-  assert.equal(reason(adapt('llamafactory', 'model_name_or_path: m/x\nadapter_name_or_path: saves/x\ninfer_backend: huggingface')), "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export.");
+  assert.equal(
+    reason(adapt('llamafactory', 'model_name_or_path: m/x\nadapter_name_or_path: saves/x\ninfer_backend: huggingface')),
+    "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export.",
+  );
   assert.equal(reason(adapt('axolotl', '')), 'The file is empty or not a mapping of settings, so it names no model to estimate.');
   assert.equal(reason(adapt('axolotl', '- a\n- b')), 'The file is empty or not a mapping of settings, so it names no model to estimate.');
 });
@@ -429,7 +635,13 @@ test('adapter: DeepSpeed JSON next to an Axolotl config sets ZeRO stage and offl
   const dir = mkdtempSync(join(tmpdir(), 'ftw-vram-'));
   try {
     const ds = join(dir, 'ds_z3_offload.json');
-    writeFileSync(ds, JSON.stringify({ zero_optimization: { stage: 3, offload_optimizer: { device: 'cpu' }, offload_param: { device: 'cpu' } }, train_micro_batch_size_per_gpu: 'auto' }));
+    writeFileSync(
+      ds,
+      JSON.stringify({
+        zero_optimization: { stage: 3, offload_optimizer: { device: 'cpu' }, offload_param: { device: 'cpu' } },
+        train_micro_batch_size_per_gpu: 'auto',
+      }),
+    );
     const cfg = join(dir, 'train.yml');
     const parsed = parseConfig('base_model: m/x\nsequence_len: 1024\nbf16: true\ndeepspeed: ds_z3_offload.json', 'yaml');
     const read = (p: string) => {
@@ -465,10 +677,12 @@ test('adapter: DeepSpeed JSON next to an Axolotl config sets ZeRO stage and offl
 });
 
 test('adapter: a DeepSpeed file found in a workspace folder (tools run from the repo root)', () => {
-  const r = ok(adapt('llamafactory', 'model_name_or_path: m/x\ndataset: d\nfinetuning_type: full\nbf16: true\ndeepspeed: examples/ds.json', {
-    path: '/w/examples/train/cfg.yaml',
-    files: { '/w/examples/ds.json': '{"zero_optimization": {"stage": 1}}' },
-  }));
+  const r = ok(
+    adapt('llamafactory', 'model_name_or_path: m/x\ndataset: d\nfinetuning_type: full\nbf16: true\ndeepspeed: examples/ds.json', {
+      path: '/w/examples/train/cfg.yaml',
+      files: { '/w/examples/ds.json': '{"zero_optimization": {"stage": 1}}' },
+    }),
+  );
   assert.equal(r.setup.sharding, 'zero1');
   assert.deepEqual(r.deepspeedFile, { path: '/w/examples/ds.json', keyPath: ['deepspeed'] });
 });
@@ -477,7 +691,12 @@ test('adapter: a DeepSpeed file found in a workspace folder (tools run from the 
 // Hostile values never throw; they are ignored with a note.
 
 test('adapter: hostile values are ignored with notes', () => {
-  const r = ok(adapt('axolotl', 'base_model: m/x\nadapter: lora\nlora_r: [1, 2]\nlora_alpha: auto\nmicro_batch_size: auto\nsequence_len: -5\ngradient_accumulation_steps: 1e-4\ngradient_checkpointing: maybe\nbf16: 3\noptimizer: {a: 1}\nlora_target_modules: 7\ndeepspeed: 12\nunfrozen_parameters: ["(["]\n'));
+  const r = ok(
+    adapt(
+      'axolotl',
+      'base_model: m/x\nadapter: lora\nlora_r: [1, 2]\nlora_alpha: auto\nmicro_batch_size: auto\nsequence_len: -5\ngradient_accumulation_steps: 1e-4\ngradient_checkpointing: maybe\nbf16: 3\noptimizer: {a: 1}\nlora_target_modules: 7\ndeepspeed: 12\nunfrozen_parameters: ["(["]\n',
+    ),
+  );
   assert.deepEqual(r.setup, { model: 'm/x', method: 'lora', precision: 'bf16-true' });
   assert.deepEqual(r.notes, [
     'lora_r: [1,2] is not a whole number ≥ 1; ignored.',
@@ -516,7 +735,18 @@ test('adapter: odd shapes in every format never throw', () => {
     '',
     '42',
   ];
-  for (const format of ['axolotl', 'llamafactory', 'trl', 'hf-args', 'torchtune', 'lightning-cli', 'deepspeed', 'accelerate', 'python-lightning', 'none'] as FormatId[]) {
+  for (const format of [
+    'axolotl',
+    'llamafactory',
+    'trl',
+    'hf-args',
+    'torchtune',
+    'lightning-cli',
+    'deepspeed',
+    'accelerate',
+    'python-lightning',
+    'none',
+  ] as FormatId[]) {
     for (const text of hostile) {
       const r = adapt(format, text);
       if (!('reason' in r)) {
@@ -530,24 +760,243 @@ test('adapter: odd shapes in every format never throw', () => {
 // Real files from the conformance corpus (test/corpus.ts): exact setups.
 
 const CORPUS_ROWS: Array<[FormatId, string, Record<string, unknown> | string]> = [
-  ['axolotl', 'examples__llama-3__qlora.yml', { model: 'NousResearch/Meta-Llama-3-8B', method: 'qlora', quantization: 'nf4', doubleQuant: true, lora: { rank: 32, alpha: 16, targets: 'all-linear' }, microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true, packed: true, precision: 'bf16-true', optimizer: 'paged-adamw', attention: 'flash' }],
-  ['axolotl', 'examples__mistral__bigstral__bigstral-ds-zero3.yaml', { model: 'mistral-community/Mixtral-8x22B-v0.1', method: 'freeze', trainableLayers: 12, microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, packed: true, precision: 'bf16-true', optimizer: 'adamw-8bit', attention: 'flash', sharding: 'zero3' }],
-  ['axolotl', 'examples__llama-3__instruct-dpo-lora-8b.yml', { model: 'meta-llama/Meta-Llama-3-8B-Instruct', method: 'lora', quantization: 'int8', lora: { rank: 32, alpha: 16, targets: 'all-linear' }, microBatchSize: 4, sequenceLength: 4096, gradientCheckpointing: true, precision: 'bf16-true', optimizer: 'adamw-8bit', attention: 'flash' }],
-  ['axolotl', 'examples__gpt-oss__gpt-oss-120b-fft-fsdp2-offload.yaml', { model: 'axolotl-ai-co/gpt-oss-120b-dequantized', method: 'full', microBatchSize: 1, sequenceLength: 4096, gradientCheckpointing: true, packed: true, loss: 'fused', precision: 'bf16-true', optimizer: 'adamw-fused', attention: 'flash', sharding: 'fsdp', offload: 'all' }],
-  ['llamafactory', 'examples__train_lora__qwen3_lora_sft.yaml', { model: 'Qwen/Qwen3-4B-Instruct-2507', method: 'lora', lora: { rank: 8, alpha: 16, targets: 'all-linear' }, microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-true' }],
-  ['llamafactory', 'examples__extras__fsdp_qlora__llama3_lora_sft.yaml', { model: 'meta-llama/Meta-Llama-3-8B-Instruct', quantization: 'nf4', doubleQuant: true, method: 'qlora', lora: { rank: 8, alpha: 16, targets: 'all-linear' }, microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-true' }],
-  ['llamafactory', 'examples__train_full__qwen3_full_sft.yaml', { model: 'Qwen/Qwen3-4B-Instruct-2507', method: 'full', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-mixed', sharding: 'zero3' }],
-  ['llamafactory', 'examples__inference__qwen3_lora_sft.yaml', "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export."],
-  ['llamafactory', 'examples__v1__train_freeze__train_freeze_sft.yaml', { model: 'Qwen/Qwen3-4B', trainableLayers: 2, method: 'freeze', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true, precision: 'bf16-true', sharding: 'fsdp' }],
-  ['trl', 'alignment-handbook__recipes__zephyr-7b-beta__sft__config_qlora.yaml', { model: 'mistralai/Mistral-7B-v0.1', method: 'qlora', lora: { rank: 16, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, quantization: 'nf4', microBatchSize: 4, sequenceLength: 2048, gradientCheckpointing: true, checkpointing: 'non-reentrant', precision: 'bf16-true', attention: 'flash' }],
-  ['trl', 'alignment-handbook__recipes__zephyr-7b-beta__dpo__config_full.yaml', { model: 'alignment-handbook/zephyr-7b-sft-full', method: 'full', microBatchSize: 16, sequenceLength: 1024, gradientCheckpointing: true, checkpointing: 'non-reentrant', precision: 'bf16-mixed', optimizer: 'adamw' }],
-  ['trl', 'open-r1__recipes__Qwen2.5-1.5B-Instruct__grpo__config_demo.yaml', { model: 'Qwen/Qwen2.5-1.5B-Instruct', method: 'full', microBatchSize: 16, sequenceLength: 1536, gradientCheckpointing: true, checkpointing: 'non-reentrant', precision: 'bf16-true', attention: 'flash' }],
-  ['torchtune', 'recipes__configs__llama3_1__8B_qlora_single_device.yaml', { model: 'meta-llama/Llama-3.1-8B', method: 'qlora', quantization: 'nf4', doubleQuant: true, lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, microBatchSize: 2, checkpointing: 'non-reentrant', gradientCheckpointing: true, loss: 'fused', precision: 'bf16-true', optimizer: 'adamw-fused' }],
-  ['torchtune', 'recipes__configs__llama3_2__8B_to_1B_KD_lora_single_device.yaml', { model: 'meta-llama/Llama-3.2-1B', method: 'lora', lora: { rank: 64, alpha: 128, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, teacher: 'meta-llama/Llama-3.1-8B', microBatchSize: 4, checkpointing: 'non-reentrant', gradientCheckpointing: false, loss: 'chunked', precision: 'bf16-true', optimizer: 'adamw-fused' }],
-  ['torchtune', 'recipes__configs__llama3__70B_full.yaml', { model: 'meta-llama/Meta-Llama-3-70B', method: 'full', microBatchSize: 2, checkpointing: 'non-reentrant', gradientCheckpointing: true, loss: 'fused', precision: 'bf16-true', optimizer: 'adamw', sharding: 'fsdp', offload: 'all' }],
-  ['torchtune', 'recipes__configs__generation.yaml', 'No training here: a torchtune config without an optimizer is for generation, evaluation or quantization.'],
-  ['lightning-cli', 'tests__conf__eurosat.yaml', "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config."],
-  ['lightning-cli', 'tests__conf__ftw.yaml', "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config."],
+  [
+    'axolotl',
+    'examples__llama-3__qlora.yml',
+    {
+      model: 'NousResearch/Meta-Llama-3-8B',
+      method: 'qlora',
+      quantization: 'nf4',
+      doubleQuant: true,
+      lora: { rank: 32, alpha: 16, targets: 'all-linear' },
+      microBatchSize: 2,
+      sequenceLength: 4096,
+      gradientCheckpointing: true,
+      packed: true,
+      precision: 'bf16-true',
+      optimizer: 'paged-adamw',
+      attention: 'flash',
+    },
+  ],
+  [
+    'axolotl',
+    'examples__mistral__bigstral__bigstral-ds-zero3.yaml',
+    {
+      model: 'mistral-community/Mixtral-8x22B-v0.1',
+      method: 'freeze',
+      trainableLayers: 12,
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      packed: true,
+      precision: 'bf16-true',
+      optimizer: 'adamw-8bit',
+      attention: 'flash',
+      sharding: 'zero3',
+    },
+  ],
+  [
+    'axolotl',
+    'examples__llama-3__instruct-dpo-lora-8b.yml',
+    {
+      model: 'meta-llama/Meta-Llama-3-8B-Instruct',
+      method: 'lora',
+      quantization: 'int8',
+      lora: { rank: 32, alpha: 16, targets: 'all-linear' },
+      microBatchSize: 4,
+      sequenceLength: 4096,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      optimizer: 'adamw-8bit',
+      attention: 'flash',
+    },
+  ],
+  [
+    'axolotl',
+    'examples__gpt-oss__gpt-oss-120b-fft-fsdp2-offload.yaml',
+    {
+      model: 'axolotl-ai-co/gpt-oss-120b-dequantized',
+      method: 'full',
+      microBatchSize: 1,
+      sequenceLength: 4096,
+      gradientCheckpointing: true,
+      packed: true,
+      loss: 'fused',
+      precision: 'bf16-true',
+      optimizer: 'adamw-fused',
+      attention: 'flash',
+      sharding: 'fsdp',
+      offload: 'all',
+    },
+  ],
+  [
+    'llamafactory',
+    'examples__train_lora__qwen3_lora_sft.yaml',
+    {
+      model: 'Qwen/Qwen3-4B-Instruct-2507',
+      method: 'lora',
+      lora: { rank: 8, alpha: 16, targets: 'all-linear' },
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+    },
+  ],
+  [
+    'llamafactory',
+    'examples__extras__fsdp_qlora__llama3_lora_sft.yaml',
+    {
+      model: 'meta-llama/Meta-Llama-3-8B-Instruct',
+      quantization: 'nf4',
+      doubleQuant: true,
+      method: 'qlora',
+      lora: { rank: 8, alpha: 16, targets: 'all-linear' },
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+    },
+  ],
+  [
+    'llamafactory',
+    'examples__train_full__qwen3_full_sft.yaml',
+    {
+      model: 'Qwen/Qwen3-4B-Instruct-2507',
+      method: 'full',
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-mixed',
+      sharding: 'zero3',
+    },
+  ],
+  [
+    'llamafactory',
+    'examples__inference__qwen3_lora_sft.yaml',
+    "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export.",
+  ],
+  [
+    'llamafactory',
+    'examples__v1__train_freeze__train_freeze_sft.yaml',
+    {
+      model: 'Qwen/Qwen3-4B',
+      trainableLayers: 2,
+      method: 'freeze',
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      precision: 'bf16-true',
+      sharding: 'fsdp',
+    },
+  ],
+  [
+    'trl',
+    'alignment-handbook__recipes__zephyr-7b-beta__sft__config_qlora.yaml',
+    {
+      model: 'mistralai/Mistral-7B-v0.1',
+      method: 'qlora',
+      lora: { rank: 16, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      quantization: 'nf4',
+      microBatchSize: 4,
+      sequenceLength: 2048,
+      gradientCheckpointing: true,
+      checkpointing: 'non-reentrant',
+      precision: 'bf16-true',
+      attention: 'flash',
+    },
+  ],
+  [
+    'trl',
+    'alignment-handbook__recipes__zephyr-7b-beta__dpo__config_full.yaml',
+    {
+      model: 'alignment-handbook/zephyr-7b-sft-full',
+      method: 'full',
+      microBatchSize: 16,
+      sequenceLength: 1024,
+      gradientCheckpointing: true,
+      checkpointing: 'non-reentrant',
+      precision: 'bf16-mixed',
+      optimizer: 'adamw',
+    },
+  ],
+  [
+    'trl',
+    'open-r1__recipes__Qwen2.5-1.5B-Instruct__grpo__config_demo.yaml',
+    {
+      model: 'Qwen/Qwen2.5-1.5B-Instruct',
+      method: 'full',
+      microBatchSize: 16,
+      sequenceLength: 1536,
+      gradientCheckpointing: true,
+      checkpointing: 'non-reentrant',
+      precision: 'bf16-true',
+      attention: 'flash',
+    },
+  ],
+  [
+    'torchtune',
+    'recipes__configs__llama3_1__8B_qlora_single_device.yaml',
+    {
+      model: 'meta-llama/Llama-3.1-8B',
+      method: 'qlora',
+      quantization: 'nf4',
+      doubleQuant: true,
+      lora: { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      microBatchSize: 2,
+      checkpointing: 'non-reentrant',
+      gradientCheckpointing: true,
+      loss: 'fused',
+      precision: 'bf16-true',
+      optimizer: 'adamw-fused',
+    },
+  ],
+  [
+    'torchtune',
+    'recipes__configs__llama3_2__8B_to_1B_KD_lora_single_device.yaml',
+    {
+      model: 'meta-llama/Llama-3.2-1B',
+      method: 'lora',
+      lora: { rank: 64, alpha: 128, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      teacher: 'meta-llama/Llama-3.1-8B',
+      microBatchSize: 4,
+      checkpointing: 'non-reentrant',
+      gradientCheckpointing: false,
+      loss: 'chunked',
+      precision: 'bf16-true',
+      optimizer: 'adamw-fused',
+    },
+  ],
+  [
+    'torchtune',
+    'recipes__configs__llama3__70B_full.yaml',
+    {
+      model: 'meta-llama/Meta-Llama-3-70B',
+      method: 'full',
+      microBatchSize: 2,
+      checkpointing: 'non-reentrant',
+      gradientCheckpointing: true,
+      loss: 'fused',
+      precision: 'bf16-true',
+      optimizer: 'adamw',
+      sharding: 'fsdp',
+      offload: 'all',
+    },
+  ],
+  [
+    'torchtune',
+    'recipes__configs__generation.yaml',
+    'No training here: a torchtune config without an optimizer is for generation, evaluation or quantization.',
+  ],
+  [
+    'lightning-cli',
+    'tests__conf__eurosat.yaml',
+    "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config.",
+  ],
+  [
+    'lightning-cli',
+    'tests__conf__ftw.yaml',
+    "No Hugging Face model is named in the LightningModule's arguments (model.init_args.model_name_or_path / pretrained_model_name_or_path / model_name), so its memory cannot be estimated from the config.",
+  ],
   ['deepspeed', 'axolotl__deepspeed_configs__zero3.json', 'A DeepSpeed file has no model: the estimate shows on the training config that references it.'],
   ['accelerate', 'trl__trl__accelerate_configs__zero2.yaml', 'An Accelerate config has no model: the estimate shows on the training config launched with it.'],
 ];

@@ -30,7 +30,10 @@ function analyzeOn(text: string, gpu: string) {
 function ftwVram(text: string, gpu: string): { status: number | null; stdout: string } {
   const file = join(dir, 'train.yml');
   writeFileSync(file, text);
-  const r = spawnSync(process.execPath, [FTW, 'vram', file, '--gpu', gpu], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false' } });
+  const r = spawnSync(process.execPath, [FTW, 'vram', file, '--gpu', gpu], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FTW_NVIDIA_SMI: '/bin/false' },
+  });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -61,7 +64,11 @@ describe('the same answer from the wizard, ftw new, ftw vram and the editor', ()
           if (!r.ok) {
             // Nothing the wizard may apply fits: it lists the planner's answers, word for word and in order.
             assert.equal(r.kind, 'does-not-fit', `${where}: ${r.message}`);
-            assert.deepEqual(r.suggestions.map((s) => answers.find((x) => s.startsWith(x))), answers, `${where}:\n${r.suggestions.join('\n')}`);
+            assert.deepEqual(
+              r.suggestions.map((s) => answers.find((x) => s.startsWith(x))),
+              answers,
+              `${where}:\n${r.suggestions.join('\n')}`,
+            );
             assert.equal(cli.status, 1, where);
             continue;
           }
@@ -70,12 +77,20 @@ describe('the same answer from the wizard, ftw new, ftw vram and the editor', ()
           const k = r.config.knobs;
           if (plan && plan.verdict !== 'fits') {
             assert.ok(own, where);
-            assert.deepEqual([k.microBatch, k.sequenceLength, k.checkpointing], [own.setup.microBatchSize, own.setup.sequenceLength, own.setup.gradientCheckpointing], where);
+            assert.deepEqual(
+              [k.microBatch, k.sequenceLength, k.checkpointing],
+              [own.setup.microBatchSize, own.setup.sequenceLength, own.setup.gradientCheckpointing],
+              where,
+            );
           } else assert.deepEqual([k.microBatch, k.checkpointing], [4, false], where);
           // ... and the config it wrote fits by every account.
           const written = analyzeOn(r.config.text, gpu);
           assert.equal(written.vram?.estimate?.gpus[0]?.verdict, 'fits', `${where}: the written config`);
-          assert.equal(written.diagnostics.find((d) => d.code === 'FT401' || d.code === 'FT404'), undefined, where);
+          assert.equal(
+            written.diagnostics.find((d) => d.code === 'FT401' || d.code === 'FT404'),
+            undefined,
+            where,
+          );
           assert.equal(ftwVram(r.config.text, gpu).status, 0, where);
         }
       });

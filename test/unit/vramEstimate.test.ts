@@ -20,8 +20,15 @@ import { resolveSetup, SetupError, type TrainingSetupInput } from '../../server/
  *   total      64,000 + 64,000 + 81,920 + 320    = 210,240
  */
 const TINY = {
-  hiddenSize: 64, layers: 2, attentionHeads: 4, kvHeads: 4, headDim: 16, intermediateSize: 128, vocabSize: 1000,
-  tiedEmbeddings: false, mlp: 'gated' as const,
+  hiddenSize: 64,
+  layers: 2,
+  attentionHeads: 4,
+  kvHeads: 4,
+  headDim: 16,
+  intermediateSize: 128,
+  vocabSize: 1000,
+  tiedEmbeddings: false,
+  mlp: 'gated' as const,
 };
 const P = 210_240;
 const LINEAR = 81_920;
@@ -34,8 +41,15 @@ const FINAL_NORM = TOKENS * 64 * 4; // 32,768
 
 /** Llama-2-7B as in the catalog (research §3.1). */
 const LLAMA2_7B = {
-  hiddenSize: 4096, layers: 32, attentionHeads: 32, kvHeads: 32, headDim: 128, intermediateSize: 11008, vocabSize: 32000,
-  tiedEmbeddings: false, mlp: 'gated' as const,
+  hiddenSize: 4096,
+  layers: 32,
+  attentionHeads: 32,
+  kvHeads: 32,
+  headDim: 128,
+  intermediateSize: 11008,
+  vocabSize: 32000,
+  tiedEmbeddings: false,
+  mlp: 'gated' as const,
 };
 
 function est(input: Partial<TrainingSetupInput>, options: EstimateOptions = {}): Estimate {
@@ -87,14 +101,17 @@ describe('vram: weights', () => {
   it('fp32: 4 bytes per parameter', () => assert.equal(est({ precision: 'fp32' }).components.weights, P * 4));
   it('bf16-true: 2 bytes per parameter', () => assert.equal(est({ precision: 'bf16-true' }).components.weights, P * 2));
   it('fp16-true: 2 bytes per parameter', () => assert.equal(est({ precision: 'fp16-true' }).components.weights, P * 2));
-  it('bf16-mixed: fp32 weights (4 bytes) and autocast\'s cached 16-bit copies of every linear and the LM head', () => {
+  it("bf16-mixed: fp32 weights (4 bytes) and autocast's cached 16-bit copies of every linear and the LM head", () => {
     const e = est({ precision: 'bf16-mixed' });
     assert.equal(e.components.weights, P * 4);
     assert.equal(line(e, 'autocast 16-bit weight copies'), (LINEAR + 64_000) * 2); // 291,840
   });
-  it('a frozen fp32 base (LoRA under bf16-mixed) is not cached: every layer\'s copy is kept for backward, one layer\'s with checkpointing', () => {
+  it("a frozen fp32 base (LoRA under bf16-mixed) is not cached: every layer's copy is kept for backward, one layer's with checkpointing", () => {
     assert.equal(line(est({ method: 'lora', precision: 'bf16-mixed' }), 'autocast 16-bit weight copies'), (LINEAR + 64_000) * 2);
-    assert.equal(line(est({ method: 'lora', precision: 'bf16-mixed', gradientCheckpointing: true }), 'autocast 16-bit weight copies'), (LINEAR / 2 + 64_000) * 2); // 145,920
+    assert.equal(
+      line(est({ method: 'lora', precision: 'bf16-mixed', gradientCheckpointing: true }), 'autocast 16-bit weight copies'),
+      (LINEAR / 2 + 64_000) * 2,
+    ); // 145,920
   });
   it('FSDP and DeepSpeed gather 16-bit weights: no autocast copies', () => {
     assert.equal(line(est({ precision: 'bf16-mixed', gpus: 2, sharding: 'fsdp' }), 'autocast'), 0);
@@ -307,7 +324,7 @@ describe('vram: activations', () => {
     const e = est({ model: { ...TINY, mlp: 'plain', intermediateSize: 256, dropout: true } });
     assert.equal(line(e, 'activations kept for backward'), TOKENS * 2 * 34 * 64);
   });
-  it('checkpointing keeps tokens × layers × hidden × 2 bytes (the residual stream\'s dtype), plus one layer recomputed', () => {
+  it("checkpointing keeps tokens × layers × hidden × 2 bytes (the residual stream's dtype), plus one layer recomputed", () => {
     const e = est({ gradientCheckpointing: true });
     assert.equal(line(e, 'layer checkpoints'), TOKENS * 2 * 64 * 2); // 32,768
     assert.equal(line(e, 'one layer recomputed'), TOKENS * GATED_TOKEN_LAYER); // 360,448
@@ -396,7 +413,7 @@ describe('vram: logits, distillation, temporaries', () => {
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32' }), 'ZeRO-3 offload'), 0);
     // One token: logits 1 × 50,000 × 14 = 700,000 bytes; the copy is 6,400,000: 5,700,000 more at the gather.
     const one = est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32', sequenceLength: 1 });
-    assert.equal(line(one, 'ZeRO-3 offload'), (50_000 * 64 / 2) * 4 - 50_000 * 14);
+    assert.equal(line(one, 'ZeRO-3 offload'), ((50_000 * 64) / 2) * 4 - 50_000 * 14);
     // Only when the parameters are offloaded: gathering an on-GPU partition copies nothing.
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'optimizer', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'fsdp', offload: 'all', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);
@@ -433,7 +450,7 @@ describe('vram: totals, context and fit', () => {
     const e = est({ packed: true, optimizer: 'adamw-fused' });
     near(e.peakBytes, (P * 2 + P * 2 + P * 4) * 1.01 + (TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM + TOKENS * 1000 * 14) * 1.3);
   });
-  it('foreach AdamW\'s step temporaries: the estimate reuses the forward\'s blocks; the bound allows them cached beside', () => {
+  it("foreach AdamW's step temporaries: the estimate reuses the forward's blocks; the bound allows them cached beside", () => {
     const e = est({});
     const fused = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4;
@@ -442,7 +459,7 @@ describe('vram: totals, context and fit', () => {
     near(e.peakBytes, persistent * 1.01 + transient * 1.5);
     assert.ok(e.peakUpperBytes > fused.peakUpperBytes, 'the cached-apart temporaries widen the bound');
   });
-  it('under FSDP the shard-sized foreach temporary is kept beside the forward\'s blocks where the card has room (reservedOn)', () => {
+  it("under FSDP the shard-sized foreach temporary is kept beside the forward's blocks where the card has room (reservedOn)", () => {
     const one = est({});
     assert.equal(one.cachedBytes, 0, 'one GPU steps per parameter: nothing cached apart');
     assert.equal(reservedOn(one, gpu('A100 80GB')), one.peakBytes);
@@ -452,12 +469,25 @@ describe('vram: totals, context and fit', () => {
     near(e.cachedBytes, step);
     near(reservedOn(e, gpu('A100 80GB')), e.peakBytes + step); // a roomy card keeps it
     near(reservedOn(e), e.peakBytes + step); // no GPU named: a roomy one
-    assert.ok(e.notes.some((n) => /nvidia-smi shows up to .* more, cached by the allocator/.test(n)), e.notes.join('\n'));
+    assert.ok(
+      e.notes.some((n) => /nvidia-smi shows up to .* more, cached by the allocator/.test(n)),
+      e.notes.join('\n'),
+    );
     assert.equal(est({ gpus: 2, sharding: 'fsdp', optimizer: 'adamw-fused' }).cachedBytes, 0, 'fused AdamW steps per tensor');
   });
   it('reservedOn never goes past what the card holds', () => {
     // Llama-2-7B in full over 4 × A10G: 19.3 GiB needed, 3.1 GiB of shard-sized step temporaries, 0.7 GiB of room left
-    const e = estimate(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf', precision: 'bf16-true', gpus: 4, sharding: 'fsdp', gradientCheckpointing: true, microBatchSize: 2, sequenceLength: 2048 }));
+    const e = estimate(
+      resolveSetup({
+        model: 'meta-llama/Llama-2-7b-hf',
+        precision: 'bf16-true',
+        gpus: 4,
+        sharding: 'fsdp',
+        gradientCheckpointing: true,
+        microBatchSize: 2,
+        sequenceLength: 2048,
+      }),
+    );
     assert.ok(e.cachedBytes > 1 * GiB, `cached ${e.cachedBytes}`);
     const small = gpu('A10G');
     const room = small.smiMiB * MiB - e.contextBytes - e.peakBytes;
@@ -465,7 +495,12 @@ describe('vram: totals, context and fit', () => {
     near(reservedOn(e, small), e.peakBytes + room);
   });
   it('components sum to peakBytes', () => {
-    for (const e of [est({}), est({ method: 'qlora', gradientCheckpointing: true }), est({ gpus: 4, sharding: 'zero3', attention: 'eager' }), est({ sequenceLength: 1 })]) {
+    for (const e of [
+      est({}),
+      est({ method: 'qlora', gradientCheckpointing: true }),
+      est({ gpus: 4, sharding: 'zero3', attention: 'eager' }),
+      est({ sequenceLength: 1 }),
+    ]) {
       const c = e.components;
       near(c.weights + c.gradients + c.optimizer + c.activations + c.logits + c.other, e.peakBytes);
     }
@@ -475,13 +510,19 @@ describe('vram: totals, context and fit', () => {
     assert.equal(est({ gpus: 2 }).contextBytes, 2.5 * GiB);
     assert.equal(est({ gpus: 8, sharding: 'fsdp' }).contextBytes, 2.5 * GiB);
   });
-  it('the bound: each term\'s spread added in quadrature, with the allocator\'s and the context\'s', () => {
+  it("the bound: each term's spread added in quadrature, with the allocator's and the context's", () => {
     const e = est({ optimizer: 'adamw-fused' });
     const persistent = P * 2 + P * 2 + P * 4;
     const activations = TOKENS * 2 * GATED_TOKEN_LAYER + FINAL_NORM;
     const logits = TOKENS * 1000 * 14;
     // weights 5%, gradients and states 10%, activations 35%, logits 35%
-    const spread = (0.05 * P * 2) ** 2 + (0.1 * P * 2) ** 2 + (0.1 * P * 4) ** 2 + (0.35 * TOKENS * 2 * GATED_TOKEN_LAYER) ** 2 + (0.35 * FINAL_NORM) ** 2 + (0.35 * logits) ** 2;
+    const spread =
+      (0.05 * P * 2) ** 2 +
+      (0.1 * P * 2) ** 2 +
+      (0.1 * P * 4) ** 2 +
+      (0.35 * TOKENS * 2 * GATED_TOKEN_LAYER) ** 2 +
+      (0.35 * FINAL_NORM) ** 2 +
+      (0.35 * logits) ** 2;
     near(e.allocatedUpperBytes, persistent + activations + logits + Math.sqrt(spread));
     const slackSpread = 0.02 * persistent + 0.5 * (activations + logits);
     near(e.peakUpperBytes, e.peakBytes + Math.sqrt(spread + slackSpread ** 2 + (0.5 * GiB) ** 2));
@@ -493,8 +534,14 @@ describe('vram: totals, context and fit', () => {
     const upper = mib(e.peakUpperBytes + e.contextBytes);
     const point = mib(e.peakBytes + e.contextBytes);
     const r = est({}, { gpus: [mk(upper), mk(upper - 1), mk(point), mk(point - 1)] });
-    assert.deepEqual(r.gpus.map((g) => g.verdict), ['fits', 'tight', 'tight', 'no']);
-    assert.deepEqual(r.gpus.map((g) => g.fits), [true, true, true, false]);
+    assert.deepEqual(
+      r.gpus.map((g) => g.verdict),
+      ['fits', 'tight', 'tight', 'no'],
+    );
+    assert.deepEqual(
+      r.gpus.map((g) => g.fits),
+      [true, true, true, false],
+    );
     assert.equal(r.gpus[0].usableBytes, upper * MiB - GiB);
   });
   it('an RTX 3090 offers its nvidia-smi total, 24,576 MiB', () => {
@@ -506,7 +553,8 @@ describe('vram: totals, context and fit', () => {
 describe('vram: monotonicity', () => {
   const base = { model: 'meta-llama/Llama-2-7b-hf', method: 'lora', precision: 'bf16-true', sequenceLength: 1024 } as const;
   const peak = (s: Partial<TrainingSetupInput>) => estimate(resolveSetup({ ...base, ...s })).peakBytes;
-  it('more micro batch → more memory', () => assert.ok(peak({ microBatchSize: 1 }) < peak({ microBatchSize: 2 }) && peak({ microBatchSize: 2 }) < peak({ microBatchSize: 4 })));
+  it('more micro batch → more memory', () =>
+    assert.ok(peak({ microBatchSize: 1 }) < peak({ microBatchSize: 2 }) && peak({ microBatchSize: 2 }) < peak({ microBatchSize: 4 })));
   it('longer sequences → more memory', () => assert.ok(peak({ sequenceLength: 512 }) < peak({ sequenceLength: 2048 })));
   it('checkpointing → less memory', () => assert.ok(peak({ gradientCheckpointing: true }) < peak({ gradientCheckpointing: false })));
   it('qlora < lora < full', () => {
@@ -524,24 +572,42 @@ describe('vram: monotonicity', () => {
 
 describe('vram: seed cases', () => {
   const fits = (s: Partial<TrainingSetupInput> & { model: string }, name: string) => estimate(resolveSetup(s), { gpus: [gpu(name)] }).gpus[0].fits;
-  it('a 70B Llama with LoRA does not fit an RTX 3060 12GB', () => assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'lora' }, 'RTX 3060 12GB'), false));
-  it('a 70B Llama fully fine-tuned does not fit an RTX 3060 12GB', () => assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'full' }, 'RTX 3060 12GB'), false));
+  it('a 70B Llama with LoRA does not fit an RTX 3060 12GB', () =>
+    assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'lora' }, 'RTX 3060 12GB'), false));
+  it('a 70B Llama fully fine-tuned does not fit an RTX 3060 12GB', () =>
+    assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'full' }, 'RTX 3060 12GB'), false));
   it('a 70B QLoRA does not fit one RTX 3090 (its NF4 weights alone are ≈ 36 GiB)', () => {
     assert.equal(fits({ model: 'meta-llama/Llama-2-70b-hf', method: 'qlora', gradientCheckpointing: true, doubleQuant: true }, 'RTX 3090'), false);
     const e = estimate(resolveSetup({ model: 'meta-llama/Llama-2-70b-hf', method: 'qlora', doubleQuant: true }));
     assert.ok(line(e, 'NF4 linear weights') > 24 * GiB);
   });
   it('a 7B QLoRA with checkpointing at micro batch 1 × 2048 fits a 24 GB RTX 3090', () => {
-    assert.equal(fits({ model: 'meta-llama/Llama-2-7b-hf', method: 'qlora', gradientCheckpointing: true, microBatchSize: 1, sequenceLength: 2048 }, 'RTX 3090'), true);
+    assert.equal(
+      fits({ model: 'meta-llama/Llama-2-7b-hf', method: 'qlora', gradientCheckpointing: true, microBatchSize: 1, sequenceLength: 2048 }, 'RTX 3090'),
+      true,
+    );
   });
 });
 
 describe('vram: resolveSetup', () => {
   it('fills in every default', () => {
     assert.deepEqual(resolveSetup({ model: 'meta-llama/Llama-2-7b-hf' }), {
-      model: 'meta-llama/Llama-2-7b-hf', method: 'full', quantization: 'none', doubleQuant: false, precision: 'bf16-mixed',
-      optimizer: 'adamw', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: false, checkpointing: 'reentrant', packed: false, loss: 'full',
-      attention: 'sdpa', gpus: 1, sharding: 'none', offload: 'none',
+      model: 'meta-llama/Llama-2-7b-hf',
+      method: 'full',
+      quantization: 'none',
+      doubleQuant: false,
+      precision: 'bf16-mixed',
+      optimizer: 'adamw',
+      microBatchSize: 1,
+      sequenceLength: 2048,
+      gradientCheckpointing: false,
+      checkpointing: 'reentrant',
+      packed: false,
+      loss: 'full',
+      attention: 'sdpa',
+      gpus: 1,
+      sharding: 'none',
+      offload: 'none',
     });
   });
   it('LoRA defaults: rank 8, alpha 16, q_proj + v_proj', () => {
@@ -562,12 +628,16 @@ describe('vram: resolveSetup', () => {
   });
   it('a model id is trimmed', () => assert.equal(resolveSetup({ model: '  m/x ' }).model, 'm/x'));
 
-  it('unknown field', () => assert.deepEqual(setupError({ model: 'm/x', batchSize: 4 }), { message: 'batchSize: unknown field "batchSize"', path: 'batchSize' }));
+  it('unknown field', () =>
+    assert.deepEqual(setupError({ model: 'm/x', batchSize: 4 }), { message: 'batchSize: unknown field "batchSize"', path: 'batchSize' }));
   it('unknown field in a model given by its dimensions', () => {
     assert.deepEqual(setupError({ model: { ...TINY, hidden: 64 } }), { message: 'model.hidden: unknown field "hidden"', path: 'model.hidden' });
   });
   it('unknown field inside lora', () => {
-    assert.deepEqual(setupError({ model: 'm/x', method: 'lora', lora: { r: 16 } }), { message: 'lora.r: unknown field "r" (fields: rank, alpha, targets, trainEmbeddings)', path: 'lora.r' });
+    assert.deepEqual(setupError({ model: 'm/x', method: 'lora', lora: { r: 16 } }), {
+      message: 'lora.r: unknown field "r" (fields: rank, alpha, targets, trainEmbeddings)',
+      path: 'lora.r',
+    });
   });
   it('bad enum value, with the allowed list', () => {
     assert.deepEqual(setupError({ model: 'm/x', optimizer: 'adam' }), {
@@ -576,7 +646,10 @@ describe('vram: resolveSetup', () => {
     });
     assert.equal(setupError({ model: 'm/x', loss: 'liger' }).message, 'loss: must be one of "full", "chunked", "fused", got "liger"');
     assert.equal(setupError({ model: 'm/x', packed: 'yes' }).message, 'packed: must be true or false, got "yes"');
-    assert.equal(setupError({ model: 'm/x', precision: 'bf16' }).message, 'precision: must be one of "fp32", "fp16-mixed", "bf16-mixed", "fp16-true", "bf16-true", got "bf16"');
+    assert.equal(
+      setupError({ model: 'm/x', precision: 'bf16' }).message,
+      'precision: must be one of "fp32", "fp16-mixed", "bf16-mixed", "fp16-true", "bf16-true", got "bf16"',
+    );
     assert.equal(setupError({ model: { ...TINY, mlp: 'swiglu' } }).message, 'model.mlp: must be one of "gated", "plain", got "swiglu"');
   });
   it('bad integers and booleans', () => {
@@ -586,21 +659,34 @@ describe('vram: resolveSetup', () => {
     assert.equal(setupError({ model: { ...TINY, layers: -1 } }).message, 'model.layers: must be an integer ≥ 1, got -1');
   });
   it('qlora without quantization', () => {
-    assert.deepEqual(setupError({ model: 'm/x', method: 'qlora', quantization: 'none' }), { message: 'quantization: method "qlora" needs quantization "nf4", "fp4" or "int8"', path: 'quantization' });
+    assert.deepEqual(setupError({ model: 'm/x', method: 'qlora', quantization: 'none' }), {
+      message: 'quantization: method "qlora" needs quantization "nf4", "fp4" or "int8"',
+      path: 'quantization',
+    });
   });
   it('quantized full fine-tuning', () => {
-    assert.equal(setupError({ model: 'm/x', method: 'full', quantization: 'int8' }).message, 'quantization: quantized weights cannot be trained directly; use method "qlora" (or "lora") with quantization "int8"');
+    assert.equal(
+      setupError({ model: 'm/x', method: 'full', quantization: 'int8' }).message,
+      'quantization: quantized weights cannot be trained directly; use method "qlora" (or "lora") with quantization "int8"',
+    );
   });
   it('offload without sharding', () => {
-    assert.deepEqual(setupError({ model: 'm/x', offload: 'optimizer' }), { message: 'offload: offloading the optimizer needs DeepSpeed ZeRO ("zero1"–"zero3") or "fsdp"', path: 'offload' });
-    assert.deepEqual(setupError({ model: 'm/x', gpus: 2, sharding: 'zero2', offload: 'all' }), { message: 'offload: offloading parameters ("all") needs sharding "zero3" or "fsdp"', path: 'offload' });
+    assert.deepEqual(setupError({ model: 'm/x', offload: 'optimizer' }), {
+      message: 'offload: offloading the optimizer needs DeepSpeed ZeRO ("zero1"–"zero3") or "fsdp"',
+      path: 'offload',
+    });
+    assert.deepEqual(setupError({ model: 'm/x', gpus: 2, sharding: 'zero2', offload: 'all' }), {
+      message: 'offload: offloading parameters ("all") needs sharding "zero3" or "fsdp"',
+      path: 'offload',
+    });
   });
   it('missing model', () => assert.deepEqual(setupError({ method: 'lora' }), { message: 'model: is required', path: 'model' }));
   it('a model that is neither an id nor an object', () => {
     assert.equal(setupError({ model: 42 }).message, 'model: must be a model id (e.g. "meta-llama/Llama-2-7b-hf") or an object with its dimensions');
   });
   it('not an object', () => assert.deepEqual(setupError([]), { message: '$: a TrainingSetup must be a JSON object', path: '$' }));
-  it('distillation without a teacher', () => assert.equal(setupError({ model: 'm/x', method: 'distillation' }).message, 'teacher: method "distillation" needs a teacher model'));
+  it('distillation without a teacher', () =>
+    assert.equal(setupError({ model: 'm/x', method: 'distillation' }).message, 'teacher: method "distillation" needs a teacher model'));
 });
 
 describe('vram: resolveModel', () => {
@@ -619,15 +705,18 @@ describe('vram: resolveModel', () => {
   });
   it('by the name without the organisation and suffixes (stem)', () => assert.equal(resolveModel('someone/Llama-2-7b-hf').dims.hiddenSize, 4096));
   it('unknown model', () => {
-    assert.throws(() => resolveModel('acme/no-such-model-3b'), (e: unknown) => {
-      assert.ok(e instanceof UnknownModelError);
-      assert.equal(
-        e.message,
-        "the model 'acme/no-such-model-3b' is not in the built-in catalog or the local Hugging Face cache. Download it once (its config.json is enough), " +
-          'add it to the setting "finetune.models" with its dimensions, or give the dimensions in the setup.',
-      );
-      return true;
-    });
+    assert.throws(
+      () => resolveModel('acme/no-such-model-3b'),
+      (e: unknown) => {
+        assert.ok(e instanceof UnknownModelError);
+        assert.equal(
+          e.message,
+          "the model 'acme/no-such-model-3b' is not in the built-in catalog or the local Hugging Face cache. Download it once (its config.json is enough), " +
+            'add it to the setting "finetune.models" with its dimensions, or give the dimensions in the setup.',
+        );
+        return true;
+      },
+    );
   });
   it('the local Hugging Face cache when the catalog does not know the id', () => {
     const dims = resolveModel(TINY).dims;
@@ -656,9 +745,12 @@ describe('vram: resolveModel', () => {
   });
   it('explicit dimensions with missing fields', () => {
     assert.throws(() => resolveModel({ hiddenSize: 64, layers: 2 }), {
-      message: 'a model given by its dimensions needs attentionHeads, vocabSize, intermediateSize (as in its config.json: hidden_size, num_hidden_layers, num_attention_heads, vocab_size, intermediate_size)',
+      message:
+        'a model given by its dimensions needs attentionHeads, vocabSize, intermediateSize (as in its config.json: hidden_size, num_hidden_layers, num_attention_heads, vocab_size, intermediate_size)',
     });
-    assert.throws(() => resolveModel({ name: 'acme/x', hiddenSize: 64 }), { message: /^the model 'acme\/x' needs layers, attentionHeads, vocabSize, intermediateSize / });
+    assert.throws(() => resolveModel({ name: 'acme/x', hiddenSize: 64 }), {
+      message: /^the model 'acme\/x' needs layers, attentionHeads, vocabSize, intermediateSize /,
+    });
   });
   it('explicit dimensions named after a catalog model fill in the rest from the catalog', () => {
     const m = resolveModel({ name: 'meta-llama/Llama-2-7b-hf', vocabSize: 32000 });
@@ -674,13 +766,29 @@ describe('vram: resolveModel', () => {
 describe('vram: dimsFromHfConfig', () => {
   it('Llama style', () => {
     const d = dimsFromHfConfig({
-      model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32,
-      intermediate_size: 11008, vocab_size: 32000, hidden_act: 'silu', tie_word_embeddings: false, torch_dtype: 'float16',
+      model_type: 'llama',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      intermediate_size: 11008,
+      vocab_size: 32000,
+      hidden_act: 'silu',
+      tie_word_embeddings: false,
+      torch_dtype: 'float16',
     })!;
     assert.deepEqual(d, { ...LLAMA2_7B, parameters: 6_738_415_616, architecture: 'decoder' });
   });
   it('GPT-2 style (n_embd, n_layer, n_head; no n_inner → 4 × hidden; plain MLP; tied; dropout)', () => {
-    const d = dimsFromHfConfig({ model_type: 'gpt2', n_embd: 768, n_layer: 12, n_head: 12, n_inner: null, vocab_size: 50257, activation_function: 'gelu_new' })!;
+    const d = dimsFromHfConfig({
+      model_type: 'gpt2',
+      n_embd: 768,
+      n_layer: 12,
+      n_head: 12,
+      n_inner: null,
+      vocab_size: 50257,
+      activation_function: 'gelu_new',
+    })!;
     assert.equal(d.hiddenSize, 768);
     assert.equal(d.layers, 12);
     assert.equal(d.attentionHeads, 12);
@@ -703,8 +811,15 @@ describe('vram: dimsFromHfConfig', () => {
   });
   it('T5 style (d_model, num_layers + num_decoder_layers, d_ff, d_kv): encoder-decoder', () => {
     const d = dimsFromHfConfig({
-      model_type: 't5', d_model: 512, num_layers: 6, num_decoder_layers: 6, num_heads: 8, d_kv: 64, d_ff: 2048,
-      vocab_size: 32128, feed_forward_proj: 'relu',
+      model_type: 't5',
+      d_model: 512,
+      num_layers: 6,
+      num_decoder_layers: 6,
+      num_heads: 8,
+      d_kv: 64,
+      d_ff: 2048,
+      vocab_size: 32128,
+      feed_forward_proj: 'relu',
     })!;
     assert.equal(d.hiddenSize, 512);
     assert.equal(d.layers, 6 + 6);
@@ -714,12 +829,23 @@ describe('vram: dimsFromHfConfig', () => {
     assert.equal(d.mlp, 'plain');
     assert.equal(d.architecture, 'encoder-decoder');
     assert.equal(d.dropout, true);
-    assert.equal(dimsFromHfConfig({ model_type: 't5', d_model: 512, num_layers: 8, num_heads: 6, d_ff: 1024, vocab_size: 32128, feed_forward_proj: 'gated-gelu' })!.mlp, 'gated');
+    assert.equal(
+      dimsFromHfConfig({ model_type: 't5', d_model: 512, num_layers: 8, num_heads: 6, d_ff: 1024, vocab_size: 32128, feed_forward_proj: 'gated-gelu' })!.mlp,
+      'gated',
+    );
   });
   it('Mixtral style: experts, GQA', () => {
     const d = dimsFromHfConfig({
-      model_type: 'mixtral', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8,
-      intermediate_size: 14336, vocab_size: 32000, num_local_experts: 8, num_experts_per_tok: 2, hidden_act: 'silu',
+      model_type: 'mixtral',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      intermediate_size: 14336,
+      vocab_size: 32000,
+      num_local_experts: 8,
+      num_experts_per_tok: 2,
+      hidden_act: 'silu',
       tie_word_embeddings: false,
     })!;
     assert.equal(d.experts, 8);
@@ -734,7 +860,15 @@ describe('vram: dimsFromHfConfig', () => {
     assert.equal(expected + 32 * 4096 * 8, 46_702_792_704);
   });
   it('BERT style: an encoder', () => {
-    const d = dimsFromHfConfig({ model_type: 'bert', hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096, vocab_size: 30522, hidden_act: 'gelu' })!;
+    const d = dimsFromHfConfig({
+      model_type: 'bert',
+      hidden_size: 1024,
+      num_hidden_layers: 24,
+      num_attention_heads: 16,
+      intermediate_size: 4096,
+      vocab_size: 30522,
+      hidden_act: 'gelu',
+    })!;
     assert.equal(d.architecture, 'encoder');
     assert.equal(d.mlp, 'plain');
   });

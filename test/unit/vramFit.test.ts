@@ -42,12 +42,39 @@ const CONFIGS: Array<{ name: string; path: string; text: string }> = [
   {
     name: 'LLaMA-Factory',
     path: '/w/llamafactory.yaml',
-    text: ['model_name_or_path: meta-llama/Llama-2-7b-hf', 'stage: sft', 'do_train: true', 'finetuning_type: lora', 'lora_target: q_proj,v_proj', 'dataset: alpaca_en_demo', 'template: llama2', 'cutoff_len: 4096', 'per_device_train_batch_size: 4', 'gradient_accumulation_steps: 2', 'disable_gradient_checkpointing: true', 'bf16: true', 'output_dir: saves/out'].join('\n'),
+    text: [
+      'model_name_or_path: meta-llama/Llama-2-7b-hf',
+      'stage: sft',
+      'do_train: true',
+      'finetuning_type: lora',
+      'lora_target: q_proj,v_proj',
+      'dataset: alpaca_en_demo',
+      'template: llama2',
+      'cutoff_len: 4096',
+      'per_device_train_batch_size: 4',
+      'gradient_accumulation_steps: 2',
+      'disable_gradient_checkpointing: true',
+      'bf16: true',
+      'output_dir: saves/out',
+    ].join('\n'),
   },
   {
     name: 'TRL',
     path: '/w/trl_sft.yaml',
-    text: ['model_name_or_path: meta-llama/Llama-2-7b-hf', 'dataset_name: trl-lib/Capybara', 'use_peft: true', 'lora_r: 8', 'lora_target_modules: [q_proj, v_proj]', 'max_length: 4096', 'per_device_train_batch_size: 4', 'gradient_accumulation_steps: 2', 'gradient_checkpointing: false', 'torch_dtype: bfloat16', 'bf16: true', 'output_dir: out'].join('\n'),
+    text: [
+      'model_name_or_path: meta-llama/Llama-2-7b-hf',
+      'dataset_name: trl-lib/Capybara',
+      'use_peft: true',
+      'lora_r: 8',
+      'lora_target_modules: [q_proj, v_proj]',
+      'max_length: 4096',
+      'per_device_train_batch_size: 4',
+      'gradient_accumulation_steps: 2',
+      'gradient_checkpointing: false',
+      'torch_dtype: bfloat16',
+      'bf16: true',
+      'output_dir: out',
+    ].join('\n'),
   },
   {
     name: 'torchtune',
@@ -93,14 +120,26 @@ describe('vram: the misfit warning and its fixes, per format', () => {
       const diag = vramDiag(a);
       assert.ok(diag, `no FT401 in ${JSON.stringify(a.diagnostics.map((x) => x.code))}`);
       assert.equal(diag.severity, 2);
-      assert.match(diag.message, /^Needs ≈ \d+\.\d GiB \(up to [\d.]+\) \(.*\), more than the RTX 3060 12GB \(12\.0 GiB\) offers: the run stops with CUDA out of memory\. What would fit: /);
-      assert.equal(d.getText(diag.range), /torchtune/.test(c.name) ? 'torchtune.models.llama2.lora_llama2_7b' : /meta-llama|NousResearch/.test(d.getText(diag.range)) ? d.getText(diag.range) : '');
+      assert.match(
+        diag.message,
+        /^Needs ≈ \d+\.\d GiB \(up to [\d.]+\) \(.*\), more than the RTX 3060 12GB \(12\.0 GiB\) offers: the run stops with CUDA out of memory\. What would fit: /,
+      );
+      assert.equal(
+        d.getText(diag.range),
+        /torchtune/.test(c.name)
+          ? 'torchtune.models.llama2.lora_llama2_7b'
+          : /meta-llama|NousResearch/.test(d.getText(diag.range))
+            ? d.getText(diag.range)
+            : '',
+      );
       const fixes = fixesOf(diag);
       assert.ok(fixes.length >= 3, `only ${fixes.length} fixes: ${fixes.map((f) => f.title).join(' | ')}`);
       const before = total(a);
       // First the planner's answers that the format can write (one edit each), then single changes.
       const v = a.vram!;
-      const answers = (v.plan?.answers ?? []).filter((_, i) => v.planEdits[i]?.length).map((x) => ({ title: `Make it fit: ${x.description}`, estimate: x.estimate }));
+      const answers = (v.plan?.answers ?? [])
+        .filter((_, i) => v.planEdits[i]?.length)
+        .map((x) => ({ title: `Make it fit: ${x.description}`, estimate: x.estimate }));
       assert.ok(answers.length >= 1, `${c.name}: no plan answer as a fix`);
       const statements = [...answers, ...v.options.filter((o) => o.edits?.length)];
       for (const [i, fix] of fixes.entries()) {
@@ -110,9 +149,17 @@ describe('vram: the misfit warning and its fixes, per format', () => {
         const created = fix.create ? { [decodeURI(fix.create.uri.replace(/^file:\/\//, ''))]: fix.create.content } : {};
         const again = run(after, c.path, real('RTX 3060 12GB'), created).a;
         assert.ok(again.vram?.estimate, `${fix.title}: no estimate after the edit: ${again.vram?.unavailable?.reason}`);
-        assert.equal(Math.round(total(again) / 2 ** 20), Math.round((stated.estimate.peakBytes + stated.estimate.contextBytes) / 2 ** 20), `${c.name}: "${fix.title}" leads to another estimate:\n${after}`);
+        assert.equal(
+          Math.round(total(again) / 2 ** 20),
+          Math.round((stated.estimate.peakBytes + stated.estimate.contextBytes) / 2 ** 20),
+          `${c.name}: "${fix.title}" leads to another estimate:\n${after}`,
+        );
         assert.ok(total(again) < before, fix.title);
-        assert.equal(again.diagnostics.filter((x) => x.severity === 1).length, a.diagnostics.filter((x) => x.severity === 1).length, `${fix.title} added an error: ${JSON.stringify(again.diagnostics.map((x) => x.message))}`);
+        assert.equal(
+          again.diagnostics.filter((x) => x.severity === 1).length,
+          a.diagnostics.filter((x) => x.severity === 1).length,
+          `${fix.title} added an error: ${JSON.stringify(again.diagnostics.map((x) => x.message))}`,
+        );
       }
     });
   }
@@ -121,14 +168,22 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const { a } = run(AXOLOTL_7B, '/w/axolotl.yml', real('RTX 3060 12GB'));
     const o = a.vram!.options;
     for (let i = 1; i < o.length; i++) {
-      assert.ok(Number(o[i - 1].fits) > Number(o[i].fits) || (o[i - 1].fits === o[i].fits && o[i - 1].savedBytes >= o[i].savedBytes), `${o[i - 1].title} before ${o[i].title}`);
+      assert.ok(
+        Number(o[i - 1].fits) > Number(o[i].fits) || (o[i - 1].fits === o[i].fits && o[i - 1].savedBytes >= o[i].savedBytes),
+        `${o[i - 1].title} before ${o[i].title}`,
+      );
     }
   });
 
   it('half the micro batch doubles the accumulation (same effective batch)', () => {
     const { a, d } = run(AXOLOTL_7B, '/w/axolotl.yml', real('RTX 3060 12GB'));
     const fix = fixesOf(vramDiag(a)!).find((f) => f.title.startsWith('Micro batch 2'))!;
-    assert.ok(fix, fixesOf(vramDiag(a)!).map((f) => f.title).join(' | '));
+    assert.ok(
+      fix,
+      fixesOf(vramDiag(a)!)
+        .map((f) => f.title)
+        .join(' | '),
+    );
     const after = TextDocument.applyEdits(d, fix.edits);
     assert.match(after, /^micro_batch_size: 2$/m);
     assert.match(after, /^gradient_accumulation_steps: 4$/m);
@@ -150,7 +205,10 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const ds = JSON.parse(fix.create.content) as { zero_optimization: { stage: number; offload_param: { device: string } } };
     assert.equal(ds.zero_optimization.stage, 3);
     assert.equal(ds.zero_optimization.offload_param.device, 'cpu');
-    assert.deepEqual(fix.edits.map((e) => e.newText), ['\ndeepspeed: sub/ds_zero3_offload.json\n']);
+    assert.deepEqual(
+      fix.edits.map((e) => e.newText),
+      ['\ndeepspeed: sub/ds_zero3_offload.json\n'],
+    );
   });
 
   it('torchtune QLoRA swaps the builder for its qlora_ twin', () => {
@@ -163,13 +221,21 @@ describe('vram: the misfit warning and its fixes, per format', () => {
 
 describe('vram: when nothing is reported', () => {
   it('a config that fits its GPU has an estimate and no warning', () => {
-    const { a } = run(AXOLOTL_7B.replace('micro_batch_size: 4', 'micro_batch_size: 1').replace('sequence_len: 4096', 'sequence_len: 1024'), '/w/a.yml', real('A100 80GB'));
+    const { a } = run(
+      AXOLOTL_7B.replace('micro_batch_size: 4', 'micro_batch_size: 1').replace('sequence_len: 4096', 'sequence_len: 1024'),
+      '/w/a.yml',
+      real('A100 80GB'),
+    );
     assert.ok(a.vram?.estimate);
     assert.equal(vramDiag(a), undefined);
     assert.deepEqual(a.vram.options, []);
   });
   it('with only the representative GPUs (no setting, no nvidia-smi), the lens shows misfits but nothing is reported', () => {
-    const { a, d } = run(AXOLOTL_7B.replace('micro_batch_size: 4', 'micro_batch_size: 1').replace('sequence_len: 4096', 'sequence_len: 1024\ngradient_checkpointing: true'), '/w/a.yml', representative);
+    const { a, d } = run(
+      AXOLOTL_7B.replace('micro_batch_size: 4', 'micro_batch_size: 1').replace('sequence_len: 4096', 'sequence_len: 1024\ngradient_checkpointing: true'),
+      '/w/a.yml',
+      representative,
+    );
     assert.equal(vramDiag(a), undefined);
     const lens = vramCodeLenses(d, a);
     assert.equal(lens.length, 1);
@@ -185,8 +251,22 @@ describe('vram: when nothing is reported', () => {
     assert.match(vramCodeLenses(d, a)[0].command!.title, /no estimate \(unknown model\)/);
   });
   it('a model from the local Hugging Face cache (config.json) is estimated', () => {
-    const dims = { parameters: 1_000_000_000, hiddenSize: 2048, layers: 16, attentionHeads: 16, kvHeads: 16, headDim: 128, intermediateSize: 5504, vocabSize: 32000, tiedEmbeddings: false, mlp: 'gated' as const };
-    const { a } = run(AXOLOTL_7B.replace('NousResearch/Llama-2-7b-hf', 'my-org/private-model'), '/w/a.yml', { ...real('RTX 3060 12GB'), lookup: { hfCache: (id: string) => (id === 'my-org/private-model' ? dims : undefined) } });
+    const dims = {
+      parameters: 1_000_000_000,
+      hiddenSize: 2048,
+      layers: 16,
+      attentionHeads: 16,
+      kvHeads: 16,
+      headDim: 128,
+      intermediateSize: 5504,
+      vocabSize: 32000,
+      tiedEmbeddings: false,
+      mlp: 'gated' as const,
+    };
+    const { a } = run(AXOLOTL_7B.replace('NousResearch/Llama-2-7b-hf', 'my-org/private-model'), '/w/a.yml', {
+      ...real('RTX 3060 12GB'),
+      lookup: { hfCache: (id: string) => (id === 'my-org/private-model' ? dims : undefined) },
+    });
     assert.equal(a.vram?.estimate?.model.origin, 'hf-cache');
     assert.equal(vramDiag(a, 'FT402'), undefined);
   });
@@ -198,12 +278,17 @@ describe('vram: when nothing is reported', () => {
 });
 
 describe('vram: the seed cases read right', () => {
-  const seventy = AXOLOTL_7B.replace('NousResearch/Llama-2-7b-hf', 'meta-llama/Llama-2-70b-hf').replace('micro_batch_size: 4', 'micro_batch_size: 1').replace('sequence_len: 4096', 'sequence_len: 2048');
+  const seventy = AXOLOTL_7B.replace('NousResearch/Llama-2-7b-hf', 'meta-llama/Llama-2-70b-hf')
+    .replace('micro_batch_size: 4', 'micro_batch_size: 1')
+    .replace('sequence_len: 4096', 'sequence_len: 2048');
   it('a 70B model on a 12 GB RTX 3060 says no, why, what is impossible, and what works with offload, on fewer changes or rented', () => {
     const { a } = run(seventy, '/w/a.yml', real('RTX 3060 12GB'));
     const m = vramDiag(a)!.message;
     assert.match(m, /^Needs ≈ \d+\.\d GiB \(up to \d+\) \(weights \d+\.\d GiB, /);
-    assert.match(m, /No change to the config makes it fit one RTX 3060 12GB: even with gradient checkpointing \+ 512-token sequences \+ QLoRA \(4-bit base\) it needs ≈ \d+\.\d GiB/);
+    assert.match(
+      m,
+      /No change to the config makes it fit one RTX 3060 12GB: even with gradient checkpointing \+ 512-token sequences \+ QLoRA \(4-bit base\) it needs ≈ \d+\.\d GiB/,
+    );
     assert.match(m, /QLoRA \(4-bit base\) on the RTX 3060 12GB with FSDP and CPU offload \(≈ \d+ GiB of CPU RAM\): ≈ \d+\.\d GiB \(up to \d+\.\d\)/);
     assert.match(m, /meta-llama\/Llama-2-13b-hf with [^;]* on the RTX 3060 12GB/);
     assert.match(m, /on one (A100 80GB|L40S 48GB)/);
@@ -223,7 +308,13 @@ describe('vram: inlay hints, hover and the breakdown', () => {
   it('inlay hints after the micro batch and sequence length values show the total', () => {
     const { a, d } = run(AXOLOTL_7B, '/w/a.yml', real('RTX 3060 12GB'));
     const hints = vramInlayHints(d, a);
-    assert.deepEqual(hints.map((h) => h.position), [{ line: 6, character: 19 }, { line: 5, character: 18 }]);
+    assert.deepEqual(
+      hints.map((h) => h.position),
+      [
+        { line: 6, character: 19 },
+        { line: 5, character: 18 },
+      ],
+    );
     assert.match(hints[0].label as string, /^≈ \d+\.\d GiB \(up to [\d.]+\) ✗$/);
     assert.deepEqual(vramInlayHints(d, a, { start: { line: 6, character: 0 }, end: { line: 6, character: 40 } }).length, 1);
   });
@@ -249,7 +340,17 @@ describe('vram: inlay hints, hover and the breakdown', () => {
 
 describe('vram: the misfit message reads as a sentence', () => {
   it('each way to fit starts in lower case unless it is a name (DeepSpeed, PyTorch, FSDP, QLoRA, AdamW)', () => {
-    const full3b = ['base_model: NousResearch/Llama-3.2-3B', 'datasets:', '  - path: mhenrichsen/alpaca_2k_test', '    type: alpaca', 'sequence_len: 512', 'micro_batch_size: 1', 'gradient_checkpointing: true', 'bf16: true', 'output_dir: ./out'].join('\n');
+    const full3b = [
+      'base_model: NousResearch/Llama-3.2-3B',
+      'datasets:',
+      '  - path: mhenrichsen/alpaca_2k_test',
+      '    type: alpaca',
+      'sequence_len: 512',
+      'micro_batch_size: 1',
+      'gradient_checkpointing: true',
+      'bf16: true',
+      'output_dir: ./out',
+    ].join('\n');
     const message = vramDiag(run(full3b, '/w/full.yml', real('RTX 3090')).a)!.message;
     assert.match(message, /What would fit: 8-bit AdamW on the RTX 3090 24GB: ≈ [\d.]+ GiB \(up to [\d.]+\); or one L40S 48GB: /, message);
     assert.doesNotMatch(message, /\b(deepSpeed|pyTorch|fSDP|qLoRA)\b/, message);

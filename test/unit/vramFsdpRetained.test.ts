@@ -13,17 +13,34 @@ import { estimate, type Estimate } from '../../server/src/core/vram/estimate';
 import { resolveSetup, SetupError, type TrainingSetupInput } from '../../server/src/core/vram/setup';
 
 const DEEP = {
-  hiddenSize: 64, layers: 40, attentionHeads: 4, kvHeads: 4, headDim: 16, intermediateSize: 128, vocabSize: 300,
-  tiedEmbeddings: false, mlp: 'gated' as const,
+  hiddenSize: 64,
+  layers: 40,
+  attentionHeads: 4,
+  kvHeads: 4,
+  headDim: 16,
+  intermediateSize: 128,
+  vocabSize: 300,
+  tiedEmbeddings: false,
+  mlp: 'gated' as const,
 };
 const TOKENS = 2 * 128;
 const LABEL = 'layer input gradients FSDP keeps';
 
 function est(input: Partial<TrainingSetupInput>): Estimate {
-  return estimate(resolveSetup({
-    model: DEEP, method: 'lora', lora: { rank: 8, targets: ['q_proj', 'v_proj'] }, precision: 'bf16-true',
-    microBatchSize: 2, sequenceLength: 128, gradientCheckpointing: true, gpus: 2, sharding: 'fsdp', ...input,
-  }));
+  return estimate(
+    resolveSetup({
+      model: DEEP,
+      method: 'lora',
+      lora: { rank: 8, targets: ['q_proj', 'v_proj'] },
+      precision: 'bf16-true',
+      microBatchSize: 2,
+      sequenceLength: 128,
+      gradientCheckpointing: true,
+      gpus: 2,
+      sharding: 'fsdp',
+      ...input,
+    }),
+  );
 }
 
 function line(e: Estimate, label: string): number {
@@ -60,7 +77,10 @@ describe('FSDP input gradients kept under reentrant checkpointing', () => {
   it('reads the checkpointing kind from the setup and refuses others', () => {
     assert.equal(resolveSetup({ model: DEEP }).checkpointing, 'reentrant');
     assert.equal(resolveSetup({ model: DEEP, checkpointing: 'non-reentrant' }).checkpointing, 'non-reentrant');
-    assert.throws(() => resolveSetup({ model: DEEP, checkpointing: 'selective' }), (e: unknown) => e instanceof SetupError && e.path === 'checkpointing');
+    assert.throws(
+      () => resolveSetup({ model: DEEP, checkpointing: 'selective' }),
+      (e: unknown) => e instanceof SetupError && e.path === 'checkpointing',
+    );
   });
 });
 
@@ -77,14 +97,26 @@ describe('adapters: reentrant or not', () => {
     assert.equal(off.setup.checkpointing, 'non-reentrant');
     assert.deepEqual(off.sources.checkpointing, ['gradient_checkpointing_kwargs', 'use_reentrant']);
     assert.equal(adapt('trl', 'model_name_or_path: m/x\ngradient_checkpointing: true').setup.checkpointing, undefined);
-    assert.equal(adapt('axolotl', 'base_model: m/x\ngradient_checkpointing: true\ngradient_checkpointing_kwargs:\n  use_reentrant: false').setup.checkpointing, 'non-reentrant');
-    assert.equal(adapt('axolotl', 'base_model: m/x\ngradient_checkpointing: true\ngradient_checkpointing_kwargs:\n  use_reentrant: true').setup.checkpointing, undefined);
+    assert.equal(
+      adapt('axolotl', 'base_model: m/x\ngradient_checkpointing: true\ngradient_checkpointing_kwargs:\n  use_reentrant: false').setup.checkpointing,
+      'non-reentrant',
+    );
+    assert.equal(
+      adapt('axolotl', 'base_model: m/x\ngradient_checkpointing: true\ngradient_checkpointing_kwargs:\n  use_reentrant: true').setup.checkpointing,
+      undefined,
+    );
   });
   it("LLaMA-Factory's use_reentrant_gc: false", () => {
-    assert.equal(adapt('llamafactory', 'model_name_or_path: m/x\ndataset: d\nfinetuning_type: lora\nuse_reentrant_gc: false').setup.checkpointing, 'non-reentrant');
+    assert.equal(
+      adapt('llamafactory', 'model_name_or_path: m/x\ndataset: d\nfinetuning_type: lora\nuse_reentrant_gc: false').setup.checkpointing,
+      'non-reentrant',
+    );
   });
   it('torchtune checkpoints without reentrancy', () => {
-    const r = adapt('torchtune', 'model:\n  _component_: torchtune.models.llama3_1.lora_llama3_1_8b\nenable_activation_checkpointing: true\nbatch_size: 2\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4');
+    const r = adapt(
+      'torchtune',
+      'model:\n  _component_: torchtune.models.llama3_1.lora_llama3_1_8b\nenable_activation_checkpointing: true\nbatch_size: 2\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4',
+    );
     assert.equal(r.setup.checkpointing, 'non-reentrant');
   });
 });

@@ -2,7 +2,18 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ENSEMBLE, GENERATED_FORMATS, LAUNCH_INFO, LIST_CONFIGS, type ConfigEntry, type EnsembleAnswer, type EnsembleParams, type EnsembleResult, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
+import {
+  ENSEMBLE,
+  GENERATED_FORMATS,
+  LAUNCH_INFO,
+  LIST_CONFIGS,
+  type ConfigEntry,
+  type EnsembleAnswer,
+  type EnsembleParams,
+  type EnsembleResult,
+  type LaunchInfoParams,
+  type LaunchInfoResult,
+} from '../../../server/src/protocol';
 import { mergeTasks } from './tasksJson';
 
 const TITLE = 'Create Length-Bucket Ensemble';
@@ -10,7 +21,10 @@ const isGenFormat = (f: string) => (GENERATED_FORMATS as readonly string[]).incl
 
 /** "512,1024,2048" → numbers, or why not. */
 export function parseBuckets(text: string): number[] | string {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!parts.length) return 'Give at least one sequence length, e.g. 512,1024,2048';
   if (parts.some((p) => !/^\d+$/.test(p))) return 'Whole numbers of tokens separated by commas, e.g. 512,1024,2048';
   const n = parts.map(Number);
@@ -31,7 +45,9 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
   const text = doc.getText();
   const format = await formatOf(client, uri);
   if (!isGenFormat(format)) {
-    void vscode.window.showErrorMessage(`${basename(uri.fsPath)} is ${format === 'none' ? 'not a config the ensemble writer knows' : `a ${format} config`}: length-bucket ensembles are written for ${GENERATED_FORMATS.join(', ')} configs.`);
+    void vscode.window.showErrorMessage(
+      `${basename(uri.fsPath)} is ${format === 'none' ? 'not a config the ensemble writer knows' : `a ${format} config`}: length-bucket ensembles are written for ${GENERATED_FORMATS.join(', ')} configs.`,
+    );
     return;
   }
   const answer = await vscode.window.showInputBox({
@@ -57,13 +73,26 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
   if (!where) return;
   let outDir = here;
   if (where.choose) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Folder for the variants', canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: here, openLabel: 'Write Variants Here' });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Folder for the variants',
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      defaultUri: here,
+      openLabel: 'Write Variants Here',
+    });
     if (!picked?.[0]) return;
     outDir = picked[0];
   }
 
   const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
-  const result = await client.sendRequest<EnsembleAnswer>(ENSEMBLE, { uri: uri.toString(), text, buckets, outDir: outDir.fsPath, workspace: folder?.uri.fsPath ?? dirname(outDir.fsPath) } satisfies EnsembleParams);
+  const result = await client.sendRequest<EnsembleAnswer>(ENSEMBLE, {
+    uri: uri.toString(),
+    text,
+    buckets,
+    outDir: outDir.fsPath,
+    workspace: folder?.uri.fsPath ?? dirname(outDir.fsPath),
+  } satisfies EnsembleParams);
   if (!result.ok) {
     void vscode.window.showErrorMessage(`${basename(uri.fsPath)}: ${result.message}`);
     return;
@@ -71,7 +100,11 @@ export async function createEnsemble(client: LanguageClient, target?: string | v
 
   const existing = result.variants.filter((v) => existsSync(v.path)).map((v) => basename(v.path));
   if (existing.length) {
-    const ok = await vscode.window.showWarningMessage(`${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'}. Replace ${existing.length === 1 ? 'it' : 'them'}?`, { modal: true }, 'Replace');
+    const ok = await vscode.window.showWarningMessage(
+      `${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'}. Replace ${existing.length === 1 ? 'it' : 'them'}?`,
+      { modal: true },
+      'Replace',
+    );
     if (ok !== 'Replace') return;
   }
   for (const v of result.variants) await vscode.workspace.fs.writeFile(vscode.Uri.file(v.path), new TextEncoder().encode(v.text));
@@ -108,9 +141,13 @@ async function writeTasks(folder: vscode.WorkspaceFolder, result: EnsembleResult
   if (!merged.ok) {
     const own = vscode.Uri.joinPath(dir, 'tasks.ftw-ensemble.json');
     await vscode.workspace.fs.writeFile(own, new TextEncoder().encode(`${JSON.stringify(result.tasks, null, 2)}\n`));
-    return { note: `.vscode/tasks.json was left as it is (${merged.reason}): the tasks are in .vscode/tasks.ftw-ensemble.json; copy them into tasks.json to run "${compound}".`, file: own };
+    return {
+      note: `.vscode/tasks.json was left as it is (${merged.reason}): the tasks are in .vscode/tasks.ftw-ensemble.json; copy them into tasks.json to run "${compound}".`,
+      file: own,
+    };
   }
-  if (merged.hadComments && existing !== undefined) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'tasks.json.bak'), new TextEncoder().encode(existing));
+  if (merged.hadComments && existing !== undefined)
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'tasks.json.bak'), new TextEncoder().encode(existing));
   await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(merged.text));
   const how = existing === undefined ? 'Created .vscode/tasks.json' : 'Updated .vscode/tasks.json';
   return {
@@ -138,7 +175,9 @@ async function pickConfig(client: LanguageClient): Promise<vscode.Uri | undefine
     configs = [];
   }
   if (!configs.length) {
-    void vscode.window.showInformationMessage(`No ${GENERATED_FORMATS.join(', ')} config in this workspace: open one (or create one with Fine-Tune: New Training Config) and run this again.`);
+    void vscode.window.showInformationMessage(
+      `No ${GENERATED_FORMATS.join(', ')} config in this workspace: open one (or create one with Fine-Tune: New Training Config) and run this again.`,
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

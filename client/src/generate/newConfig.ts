@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { NEW_CONFIG, NEW_CONFIG_CHOICES, type GpuChoice, type NewConfigAnswer, type NewConfigChoices, type NewConfigChoicesParams, type NewConfigParams } from '../../../server/src/protocol';
+import {
+  NEW_CONFIG,
+  NEW_CONFIG_CHOICES,
+  type GpuChoice,
+  type NewConfigAnswer,
+  type NewConfigChoices,
+  type NewConfigChoicesParams,
+  type NewConfigParams,
+} from '../../../server/src/protocol';
 import { askModelId, modelItems, typedModel, type ModelItem } from './models';
 import { BACK, pickStep } from './steps';
 
@@ -36,7 +44,14 @@ interface State {
 type Step = 1 | 2 | 3 | 4 | 5 | 'generate';
 
 /** Format names short enough for a method's description ("lora · Axolotl, LLaMA-Factory, TRL CLI, ..."). */
-const SHORT_FORMAT: Record<string, string> = { axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', trl: 'TRL', torchtune: 'torchtune', 'hf-args': 'run_classification.py', script: 'Python script' };
+const SHORT_FORMAT: Record<string, string> = {
+  axolotl: 'Axolotl',
+  llamafactory: 'LLaMA-Factory',
+  trl: 'TRL',
+  torchtune: 'torchtune',
+  'hf-args': 'run_classification.py',
+  script: 'Python script',
+};
 
 /** The server's answers for one wizard run (finetune/newConfigChoices) and the client that asks. */
 interface Engine {
@@ -46,7 +61,8 @@ interface Engine {
 
 const label = (list: Array<{ id: string; label: string }>, id: string) => list.find((x) => x.id === id)?.label ?? id;
 const supportOf = (e: Engine, approach: string, format: string, method: string) => e.choices.support[approach][method][format];
-const formatsFor = (e: Engine, approach: string, method: string) => e.choices.formats.filter((f) => supportOf(e, approach, f.id, method).supported).map((f) => f.id);
+const formatsFor = (e: Engine, approach: string, method: string) =>
+  e.choices.formats.filter((f) => supportOf(e, approach, f.id, method).supported).map((f) => f.id);
 
 /** Why no format offers this method for the approach: one line per format, in the format's own words. */
 function whyNot(e: Engine, approach: string, method: string): string {
@@ -55,7 +71,8 @@ function whyNot(e: Engine, approach: string, method: string): string {
 
 /** One sentence and a "Why?" button; the reason, which can be long, opens in a dialog only when asked for. */
 async function explainRefusal(sentence: string, reason: string): Promise<void> {
-  if ((await vscode.window.showWarningMessage(sentence, 'Why?')) === 'Why?') await vscode.window.showInformationMessage(sentence, { modal: true, detail: reason });
+  if ((await vscode.window.showWarningMessage(sentence, 'Why?')) === 'Why?')
+    await vscode.window.showInformationMessage(sentence, { modal: true, detail: reason });
 }
 
 /** The GPUs to offer: the setting finetune.gpus first, then the catalog. */
@@ -85,7 +102,11 @@ function actionsFor(failure: Extract<NewConfigAnswer, { ok: false }>, state: Sta
   for (const r of failure.remedies) {
     if (r.kind === 'method') actions.push({ title: 'Use QLoRA', apply: (st) => ((st.method = r.method), 'generate') });
     else if (r.kind === 'model') actions.push({ title: `Use ${r.model}`, apply: (st) => ((st.model = r.model), 'generate') });
-    else actions.push({ title: `Use the ${r.shortName}`, apply: (st) => ((st.gpu = { name: r.name, shortName: r.shortName, usable: '', computeCapability: 0, fromSetting: false, gpu: r.gpu }), 'generate') });
+    else
+      actions.push({
+        title: `Use the ${r.shortName}`,
+        apply: (st) => ((st.gpu = { name: r.name, shortName: r.shortName, usable: '', computeCapability: 0, fromSetting: false, gpu: r.gpu }), 'generate'),
+      });
   }
   if (failure.kind === 'does-not-fit') actions.push({ title: 'Pick another GPU', apply: () => 4 });
   if (failure.kind === 'unknown-model' || /builder/.test(failure.message)) actions.push({ title: 'Pick another model', apply: () => 3 });
@@ -114,7 +135,9 @@ export async function newTrainingConfig(client: LanguageClient): Promise<void> {
     choices = await client.sendRequest<NewConfigChoices>(NEW_CONFIG_CHOICES, (scope ? { uri: scope } : {}) satisfies NewConfigChoicesParams);
   } catch (e) {
     // The generator is the language server's: without it there is nothing to offer.
-    void vscode.window.showErrorMessage(`${TITLE} needs the Fine-Tune language server, which did not answer: ${e instanceof Error ? e.message : String(e)}. Try "Fine-Tune: Restart Language Server".`);
+    void vscode.window.showErrorMessage(
+      `${TITLE} needs the Fine-Tune language server, which did not answer: ${e instanceof Error ? e.message : String(e)}. Try "Fine-Tune: Restart Language Server".`,
+    );
     return;
   }
   const engine: Engine = { client, choices };
@@ -142,7 +165,14 @@ async function ask(e: Engine, step: Exclude<Step, 'generate'>, state: State): Pr
   switch (step) {
     case 1: {
       const items = e.choices.approaches.map((a) => ({ ...(APPROACH_ITEMS[a.id] ?? { label: a.label, description: '', detail: '' }), approach: a.id }));
-      const a = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'What are you building?', items, active: (i) => i.approach === state.approach });
+      const a = await pickStep({
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        placeholder: 'What are you building?',
+        items,
+        active: (i) => i.approach === state.approach,
+      });
       if (a === undefined || a === BACK) return a;
       state.approach = a.approach;
       return 2;
@@ -153,7 +183,13 @@ async function ask(e: Engine, step: Exclude<Step, 'generate'>, state: State): Pr
         const formats = formatsFor(e, approach, m);
         return formats.length
           ? { label: methodLabel, description: `${m} · ${formats.map((f) => SHORT_FORMAT[f] ?? f).join(', ')}`, method: m, available: true }
-          : { label: `$(circle-slash) ${methodLabel}`, description: `${m} · no format offers it`, detail: `Not for ${NOUN[approach]} here: pick it for each tool's reason`, method: m, available: false };
+          : {
+              label: `$(circle-slash) ${methodLabel}`,
+              description: `${m} · no format offers it`,
+              detail: `Not for ${NOUN[approach]} here: pick it for each tool's reason`,
+              method: m,
+              available: false,
+            };
       });
       const picked = await pickStep({
         title: TITLE,
@@ -194,7 +230,14 @@ async function ask(e: Engine, step: Exclude<Step, 'generate'>, state: State): Pr
       return 4;
     }
     case 4: {
-      const picked = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder: 'Target GPU: the values are chosen so the run fits it', items: gpuItems(e), active: (i) => state.gpu !== undefined && i.gpu?.name === state.gpu.name });
+      const picked = await pickStep({
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        placeholder: 'Target GPU: the values are chosen so the run fits it',
+        items: gpuItems(e),
+        active: (i) => state.gpu !== undefined && i.gpu?.name === state.gpu.name,
+      });
       if (picked === undefined || picked === BACK) return picked;
       state.gpu = picked.gpu;
       return 5;
@@ -205,7 +248,15 @@ async function ask(e: Engine, step: Exclude<Step, 'generate'>, state: State): Pr
         const s = supportOf(e, approach, f, method);
         return s.supported
           ? { label: formatLabel, description: f, detail: s.summary, format: f, name: formatLabel, ok: true, why: s.why }
-          : { label: `$(circle-slash) ${formatLabel}`, description: `${f} · cannot express ${method}`, detail: s.summary, format: f, name: formatLabel, ok: false, why: s.why };
+          : {
+              label: `$(circle-slash) ${formatLabel}`,
+              description: `${f} · cannot express ${method}`,
+              detail: s.summary,
+              format: f,
+              name: formatLabel,
+              ok: false,
+              why: s.why,
+            };
       });
       items.sort((a, b) => Number(b.ok) - Number(a.ok));
       const picked = await pickStep({
@@ -235,7 +286,11 @@ async function generate(e: Engine, state: State): Promise<Step | undefined> {
   const first = await e.client.sendRequest<NewConfigAnswer>(NEW_CONFIG, request);
   if (!first.ok) {
     const actions = actionsFor(first, state);
-    const choice = await vscode.window.showErrorMessage(first.message, { modal: true, detail: first.suggestions.map((s) => `• ${s}`).join('\n') || undefined }, ...actions.map((a) => a.title));
+    const choice = await vscode.window.showErrorMessage(
+      first.message,
+      { modal: true, detail: first.suggestions.map((s) => `• ${s}`).join('\n') || undefined },
+      ...actions.map((a) => a.title),
+    );
     const action = actions.find((a) => a.title === choice);
     return action ? action.apply(state) : undefined;
   }
@@ -251,13 +306,21 @@ async function generate(e: Engine, state: State): Promise<Step | undefined> {
   // The config again, named for where it goes: its run name and its header's commands follow the file (a script's
   // YAML goes beside it, where the server says).
   const wsFolder = vscode.workspace.getWorkspaceFolder(target);
-  const named = await e.client.sendRequest<NewConfigAnswer>(NEW_CONFIG, { ...request, saveAs: target.fsPath, ...(wsFolder ? { workspaceFolder: wsFolder.uri.fsPath } : {}) } satisfies NewConfigParams);
+  const named = await e.client.sendRequest<NewConfigAnswer>(NEW_CONFIG, {
+    ...request,
+    saveAs: target.fsPath,
+    ...(wsFolder ? { workspaceFolder: wsFolder.uri.fsPath } : {}),
+  } satisfies NewConfigParams);
   const config = named.ok ? named : first;
   const configUri = script && named.ok && named.configPath ? vscode.Uri.file(named.configPath) : target;
   // Never a silent overwrite: the default name is one that does not exist, and the save dialog (native or VS Code's
   // own) asks before replacing a file the user picks; a script's YAML beside it is checked here.
   if (script && configUri.scheme === 'file' && existsSync(configUri.fsPath)) {
-    const replace = await vscode.window.showWarningMessage(`${basename(configUri.fsPath)} exists beside it.`, { modal: true, detail: 'The script reads the YAML with its own name; replacing it loses what is there.' }, 'Replace');
+    const replace = await vscode.window.showWarningMessage(
+      `${basename(configUri.fsPath)} exists beside it.`,
+      { modal: true, detail: 'The script reads the YAML with its own name; replacing it loses what is there.' },
+      'Replace',
+    );
     if (replace !== 'Replace') return undefined;
   }
   if (config.script) {

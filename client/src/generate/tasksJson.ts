@@ -64,9 +64,7 @@ export function stripJsonc(text: string): StrippedJsonc {
   return { json: result, hadComments };
 }
 
-export type MergeResult =
-  | { ok: true; text: string; added: string[]; replaced: string[]; hadComments: boolean }
-  | { ok: false; reason: string };
+export type MergeResult = { ok: true; text: string; added: string[]; replaced: string[]; hadComments: boolean } | { ok: false; reason: string };
 
 export const UPDATED_BY = '// Updated by Fine-Tune Workbench (Create Length-Bucket Ensemble): added';
 

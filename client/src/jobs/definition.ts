@@ -1,7 +1,17 @@
 import * as vscode from 'vscode';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LAUNCH_INFO, LAUNCH_PLAN, LAUNCHERS, type LauncherId as Launcher, type LaunchInfoParams, type LaunchInfoResult, type LaunchPlanParams as LaunchRequest, type LaunchPlan, type LaunchPlanResult } from '../../../server/src/protocol';
+import {
+  LAUNCH_INFO,
+  LAUNCH_PLAN,
+  LAUNCHERS,
+  type LauncherId as Launcher,
+  type LaunchInfoParams,
+  type LaunchInfoResult,
+  type LaunchPlanParams as LaunchRequest,
+  type LaunchPlan,
+  type LaunchPlanResult,
+} from '../../../server/src/protocol';
 import { pythonFor } from './python';
 
 export const TASK_TYPE = 'finetune';
@@ -46,7 +56,14 @@ export async function prepare(client: LanguageClient, def: FinetuneTaskDefinitio
   const file = configPath(def, folder);
   const uri = vscode.Uri.file(file);
   const launcher: Launcher = def.launcher && LAUNCHERS.includes(def.launcher) ? def.launcher : 'local';
-  const info = (await client.sendRequest<LaunchInfoResult | null>(LAUNCH_INFO, { uri: uri.toString() } satisfies LaunchInfoParams)) ?? { uri: uri.toString(), format: 'none', label: 'unknown', launchable: false, reason: 'the language server could not read it', problems: { errors: 0, warnings: 0 } };
+  const info = (await client.sendRequest<LaunchInfoResult | null>(LAUNCH_INFO, { uri: uri.toString() } satisfies LaunchInfoParams)) ?? {
+    uri: uri.toString(),
+    format: 'none',
+    label: 'unknown',
+    launchable: false,
+    reason: 'the language server could not read it',
+    problems: { errors: 0, warnings: 0 },
+  };
   const python = await pythonFor(uri);
   const cfg = vscode.workspace.getConfiguration('finetune', uri);
   const scriptOf = (s: string | undefined) => (s ? (isAbsolute(s) ? s : resolve(folder?.uri.fsPath ?? dirname(file), s)) : undefined);
@@ -64,7 +81,10 @@ export async function prepare(client: LanguageClient, def: FinetuneTaskDefinitio
     ...(info.value ? { value: info.value } : {}),
     ...(def.recipe ? { recipe: def.recipe } : {}),
     ...(script ? { script } : {}),
-    slurm: { ...(def.partition ?? cfg.get<string>('slurm.partition') ? { partition: def.partition ?? cfg.get<string>('slurm.partition') } : {}), ...(def.time ?? cfg.get<string>('slurm.time') ? { time: def.time ?? cfg.get<string>('slurm.time') } : {}) },
+    slurm: {
+      ...((def.partition ?? cfg.get<string>('slurm.partition')) ? { partition: def.partition ?? cfg.get<string>('slurm.partition') } : {}),
+      ...((def.time ?? cfg.get<string>('slurm.time')) ? { time: def.time ?? cfg.get<string>('slurm.time') } : {}),
+    },
     skypilot: cfg.get<string>('skypilot.accelerator') ? { accelerator: cfg.get<string>('skypilot.accelerator')! } : {},
   };
   if (!info.launchable) throw new LaunchErrorLike(`${basename(file)} cannot be launched: ${info.reason ?? 'not a training config'}.`);

@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
 import { basename, relative } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LAUNCH_INFO, LAUNCHERS, LIST_CONFIGS, SCRIPT_FORMATS, type LauncherId as Launcher, type ConfigEntry, type LaunchInfoParams, type LaunchInfoResult } from '../../../server/src/protocol';
+import {
+  LAUNCH_INFO,
+  LAUNCHERS,
+  LIST_CONFIGS,
+  SCRIPT_FORMATS,
+  type LauncherId as Launcher,
+  type ConfigEntry,
+  type LaunchInfoParams,
+  type LaunchInfoResult,
+} from '../../../server/src/protocol';
 import { findProgram } from '../../../server/src/jobs/runner';
 import { prepare, TASK_TYPE, type FinetuneTaskDefinition } from './definition';
 import type { FinetuneTaskProvider } from './taskProvider';
@@ -25,7 +34,11 @@ interface Remembered {
 
 /** "Fine-Tune: Launch Training Job": pick the config and how, pre-flight, then run it as a `finetune` task. */
 export class LaunchCommand {
-  constructor(private readonly client: LanguageClient, private readonly tasks: FinetuneTaskProvider, private readonly state: vscode.Memento) {}
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly tasks: FinetuneTaskProvider,
+    private readonly state: vscode.Memento,
+  ) {}
 
   async run(target?: string | vscode.Uri): Promise<void> {
     if (!mayRunPrograms()) return;
@@ -102,7 +115,9 @@ export class LaunchCommand {
     }
     const configs = await this.client.sendRequest<ConfigEntry[]>(LIST_CONFIGS, {});
     if (!configs.length) {
-      void vscode.window.showInformationMessage('No training config in this workspace (Axolotl, LLaMA-Factory, TRL, torchtune, Lightning CLI, TrainingArguments): open one, or a .py training script, and launch again.');
+      void vscode.window.showInformationMessage(
+        'No training config in this workspace (Axolotl, LLaMA-Factory, TRL, torchtune, Lightning CLI, TrainingArguments): open one, or a .py training script, and launch again.',
+      );
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
@@ -116,7 +131,12 @@ export class LaunchCommand {
     // "last used" only once there is a last launch of this file; the first time, local simply comes first.
     const remembered = this.state.get<Remembered>(`finetune.launch:${uri.toString()}`);
     const last = remembered ?? { launcher: 'local', gpus: 1 };
-    const items = LAUNCHERS.map((l) => ({ label: l, description: remembered && l === remembered.launcher ? 'last used' : '', detail: LAUNCHER_INFO[l], launcher: l }));
+    const items = LAUNCHERS.map((l) => ({
+      label: l,
+      description: remembered && l === remembered.launcher ? 'last used' : '',
+      detail: LAUNCHER_INFO[l],
+      launcher: l,
+    }));
     items.sort((a, b) => Number(b.launcher === last.launcher) - Number(a.launcher === last.launcher));
     const picked = await vscode.window.showQuickPick(items, { title: `Launch ${basename(uri.fsPath)}`, placeHolder: 'Launcher' });
     if (!picked) return undefined;
@@ -134,8 +154,15 @@ export class LaunchCommand {
     }
     let script = last.script;
     if ((SCRIPT_FORMATS as readonly string[]).includes(info.format) && !script) {
-      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder ?? vscode.Uri.joinPath(uri, '..'), '**/*.py'), '**/{.venv,venv,node_modules,site-packages}/**', 200);
-      const choice = await vscode.window.showQuickPick(found.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: `${info.label} configs are read by your script`, placeHolder: 'The training script that reads this config' });
+      const found = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(folder ?? vscode.Uri.joinPath(uri, '..'), '**/*.py'),
+        '**/{.venv,venv,node_modules,site-packages}/**',
+        200,
+      );
+      const choice = await vscode.window.showQuickPick(
+        found.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+        { title: `${info.label} configs are read by your script`, placeHolder: 'The training script that reads this config' },
+      );
       if (!choice) return undefined;
       script = folder ? relative(folder.uri.fsPath, choice.uri.fsPath) : choice.uri.fsPath;
     }
@@ -143,7 +170,11 @@ export class LaunchCommand {
   }
 
   private async askNumber(what: string, value: number): Promise<number | undefined> {
-    const text = await vscode.window.showInputBox({ title: what, value: String(value), validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number ≥ 1') });
+    const text = await vscode.window.showInputBox({
+      title: what,
+      value: String(value),
+      validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number ≥ 1'),
+    });
     return text === undefined ? undefined : Number(text.trim());
   }
 }

@@ -24,7 +24,11 @@ export class JobManager implements vscode.Disposable {
   private readonly tracebackFiles = new Map<string, vscode.Uri[]>();
   private readonly stoppers = new Map<string, () => void>();
 
-  constructor(context: vscode.ExtensionContext, private readonly client: LanguageClient, private readonly logRoot: vscode.Uri | undefined) {
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly client: LanguageClient,
+    private readonly logRoot: vscode.Uri | undefined,
+  ) {
     this.history = new JobHistory(context.workspaceState);
   }
 
@@ -88,7 +92,11 @@ export class JobManager implements vscode.Disposable {
       if (!frame) return;
       const uri = vscode.Uri.file(isAbsolute(frame.file) ? frame.file : resolve(cwd, frame.file));
       const line = Math.max(0, frame.line - 1);
-      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), `${e.error} (last run of ${job.name}, in ${frame.function})`, vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+        `${e.error} (last run of ${job.name}, in ${frame.function})`,
+        vscode.DiagnosticSeverity.Error,
+      );
       d.source = 'finetune (last run)';
       this.tracebacks.set(uri, [...(this.tracebacks.get(uri) ?? []), d]);
       this.tracebackFiles.set(job.config, [...(this.tracebackFiles.get(job.config) ?? []), uri]);
@@ -104,7 +112,11 @@ export class JobManager implements vscode.Disposable {
     }
     // The server reports on open documents: open it (without showing it) so FT403 reaches the Problems view.
     await vscode.workspace.openTextDocument(uri).then(undefined, () => undefined);
-    const oom: JobOutcomeParams['oom'] = { message: e.message, ...(e.triedGiB !== undefined ? { triedGiB: e.triedGiB } : {}), ...(e.totalGiB !== undefined ? { totalGiB: e.totalGiB } : {}) };
+    const oom: JobOutcomeParams['oom'] = {
+      message: e.message,
+      ...(e.triedGiB !== undefined ? { triedGiB: e.triedGiB } : {}),
+      ...(e.totalGiB !== undefined ? { totalGiB: e.totalGiB } : {}),
+    };
     void this.client.sendNotification(JOB_OUTCOME, { uri: job.config, oom } satisfies JobOutcomeParams);
     const choice = await vscode.window.showWarningMessage(`${job.name} ran out of GPU memory: the problem on the config has fixes.`, 'Show Problem');
     if (choice) {

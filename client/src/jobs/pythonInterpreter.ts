@@ -25,7 +25,10 @@ export interface Interpreter {
   note?: string;
 }
 
-function describe(env: { version?: { major?: number; minor?: number; micro?: number } | undefined; environment?: { name?: string; folderUri?: Uri } | undefined }): string | undefined {
+function describe(env: {
+  version?: { major?: number; minor?: number; micro?: number } | undefined;
+  environment?: { name?: string; folderUri?: Uri } | undefined;
+}): string | undefined {
   const v = env.version;
   const version = v && v.major !== undefined ? [v.major, v.minor, v.micro].filter((n) => n !== undefined && n >= 0).join('.') : undefined;
   const name = env.environment?.name ?? env.environment?.folderUri?.path.split('/').filter(Boolean).pop();
@@ -70,7 +73,10 @@ export class InterpreterCache implements Disposable {
   private subscription: Disposable | undefined;
   private watching = false;
 
-  constructor(private readonly host: InterpreterHost, private readonly onChange: (folder: string | undefined) => void = () => undefined) {}
+  constructor(
+    private readonly host: InterpreterHost,
+    private readonly onChange: (folder: string | undefined) => void = () => undefined,
+  ) {}
 
   async get(resource: Uri): Promise<Interpreter> {
     await this.watch();
@@ -99,7 +105,8 @@ export class InterpreterCache implements Disposable {
     this.subscription = environments?.onDidChangeActiveEnvironmentPath((e) => {
       // The event's resource is the workspace folder whose selection changed (undefined: the global one).
       const folder = e.resource?.uri.toString();
-      for (const key of [...this.cache.keys()]) if (!folder || key === folder || key.startsWith(folder.endsWith('/') ? folder : `${folder}/`)) this.cache.delete(key);
+      for (const key of [...this.cache.keys()])
+        if (!folder || key === folder || key.startsWith(folder.endsWith('/') ? folder : `${folder}/`)) this.cache.delete(key);
       this.onChange(folder);
     });
   }

@@ -11,7 +11,10 @@ import { JobTerminal } from './terminal';
  * the job's own (no shell integration needed).
  */
 export class FinetuneTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly client: LanguageClient, private readonly jobs: JobManager) {}
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly jobs: JobManager,
+  ) {}
 
   /**
    * "Run Task" lists one local run per training config of the workspace (those that need no script), so a config

@@ -88,12 +88,18 @@ export class JobTerminal implements vscode.Pseudoterminal {
       return;
     }
     const job = this.jobs.start(prepared, this.def, this.folder, this.name, () => this.stop());
-    this.write(DIM(`▶ ${plan.description}\r\n  ${plan.argv.map((a) => (/[\s'"$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n  in ${plan.cwd}\r\n\r\n`));
-    this.runner = new JobRunner(plan, {
-      output: (text) => this.write(crlf(text)),
-      status: (text) => this.write(DIM(`[finetune] ${text}`) + '\r\n'),
-      event: (e) => this.jobs.event(job, e, plan.cwd),
-    }, job.logFile ? { logFile: job.logFile } : {});
+    this.write(
+      DIM(`▶ ${plan.description}\r\n  ${plan.argv.map((a) => (/[\s'"$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n  in ${plan.cwd}\r\n\r\n`),
+    );
+    this.runner = new JobRunner(
+      plan,
+      {
+        output: (text) => this.write(crlf(text)),
+        status: (text) => this.write(DIM(`[finetune] ${text}`) + '\r\n'),
+        event: (e) => this.jobs.event(job, e, plan.cwd),
+      },
+      job.logFile ? { logFile: job.logFile } : {},
+    );
     let result: JobResult;
     try {
       result = await this.runner.start();
@@ -102,9 +108,12 @@ export class JobTerminal implements vscode.Pseudoterminal {
       result = { exitCode: null };
     }
     this.jobs.finish(job, result, this.stoppedByUser);
-    const code = result.exitCode ?? (result.signal ? SIGNAL_CODES[result.signal] ?? 1 : 1);
-    const how = result.exitCode !== null ? `exit code ${result.exitCode}` : result.signal ? `killed by ${result.signal}` : result.state ?? 'exit code unknown';
-    this.write(`\r\n${(code === 0 ? DIM : RED)(`■ ${prepared.name}: ${how}${result.state ? ` (${result.state})` : ''}${result.logFile ? ` · log: ${result.logFile}` : ''}`)}\r\n`);
+    const code = result.exitCode ?? (result.signal ? (SIGNAL_CODES[result.signal] ?? 1) : 1);
+    const how =
+      result.exitCode !== null ? `exit code ${result.exitCode}` : result.signal ? `killed by ${result.signal}` : (result.state ?? 'exit code unknown');
+    this.write(
+      `\r\n${(code === 0 ? DIM : RED)(`■ ${prepared.name}: ${how}${result.state ? ` (${result.state})` : ''}${result.logFile ? ` · log: ${result.logFile}` : ''}`)}\r\n`,
+    );
     this.end(code);
   }
 }

@@ -27,10 +27,15 @@ export class JobStatus implements vscode.Disposable {
     if (job.loss !== undefined) parts.push(`loss ${job.loss.toPrecision(3)}`);
     this.item.text = parts.join(' · ') + (running.length > 1 ? ` (+${running.length - 1})` : '');
     const metrics = job.step !== undefined;
-    const tooltip = new vscode.MarkdownString(`${job.description}\n\n${metrics ? '[$(graph-line) Show Loss Chart](command:finetune.jobs.showLoss) · ' : ''}[$(terminal) Show Terminal](command:finetune.jobs.showTerminal)`, true);
+    const tooltip = new vscode.MarkdownString(
+      `${job.description}\n\n${metrics ? '[$(graph-line) Show Loss Chart](command:finetune.jobs.showLoss) · ' : ''}[$(terminal) Show Terminal](command:finetune.jobs.showTerminal)`,
+      true,
+    );
     tooltip.isTrusted = { enabledCommands: ['finetune.jobs.showLoss', 'finetune.jobs.showTerminal'] };
     this.item.tooltip = tooltip;
-    this.item.command = metrics ? { command: 'finetune.jobs.showLoss', title: 'Show Loss Chart', arguments: [job] } : { command: 'finetune.jobs.showTerminal', title: 'Show Terminal', arguments: [job] };
+    this.item.command = metrics
+      ? { command: 'finetune.jobs.showLoss', title: 'Show Loss Chart', arguments: [job] }
+      : { command: 'finetune.jobs.showTerminal', title: 'Show Terminal', arguments: [job] };
     this.item.show();
   }
 

@@ -46,7 +46,16 @@ export class JobsView implements vscode.TreeDataProvider<JobRecord> {
     item.description = `${j.launcher}${j.gpus > 1 || j.nodes > 1 ? ` ×${j.gpus * j.nodes}` : ''} · ${time} · ${took} · ${stateText(j)}`;
     item.iconPath = ICONS[j.state];
     item.contextValue = j.state === 'running' ? 'finetuneJob.running' : 'finetuneJob.done';
-    item.tooltip = new vscode.MarkdownString([`**${j.name}** — ${stateText(j)}`, '', `\`${j.description}\``, '', `Started ${started.toLocaleString()}, ${j.end ? `took ${took}` : `running for ${took}`}`, j.logFile ? `\n\nLog: ${j.logFile}` : ''].join('\n'));
+    item.tooltip = new vscode.MarkdownString(
+      [
+        `**${j.name}** — ${stateText(j)}`,
+        '',
+        `\`${j.description}\``,
+        '',
+        `Started ${started.toLocaleString()}, ${j.end ? `took ${took}` : `running for ${took}`}`,
+        j.logFile ? `\n\nLog: ${j.logFile}` : '',
+      ].join('\n'),
+    );
     item.command = { command: 'finetune.jobs.showLoss', title: 'Show Loss Chart', arguments: [j] };
     return item;
   }

@@ -83,11 +83,16 @@ export class LossChartView implements vscode.Disposable {
   private readonly finished = new Map<string, MetricPoint[]>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly client: LanguageClient, private readonly jobs: JobManager, private readonly extensionUri: vscode.Uri) {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly jobs: JobManager,
+    private readonly extensionUri: vscode.Uri,
+  ) {
     this.subscription = jobs.onDidAddPoint(({ job, point }) => {
       const message: ChartToPage = { type: 'point', runId: job.id, point };
       for (const { panel, runs } of this.panels.values()) if (runs.has(job.id)) void panel.webview.postMessage(message);
-      if (!this.panels.has(job.id) && !this.opened.has(job.id) && vscode.workspace.getConfiguration('finetune').get<boolean>('jobs.openLossChart', true)) void this.show(job);
+      if (!this.panels.has(job.id) && !this.opened.has(job.id) && vscode.workspace.getConfiguration('finetune').get<boolean>('jobs.openLossChart', true))
+        void this.show(job);
     });
   }
 
@@ -107,7 +112,12 @@ export class LossChartView implements vscode.Disposable {
       return;
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('finetune.loss', `Loss: ${job.name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [dist] });
+    const panel = vscode.window.createWebviewPanel(
+      'finetune.loss',
+      `Loss: ${job.name}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [dist] },
+    );
     const entry = { panel, runs: new Set<string>() };
     this.panels.set(job.id, entry);
     this.opened.add(job.id);

@@ -7,7 +7,18 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { detectFormat } from '../core/config/detect';
 import { isFormatId } from '../core/common/formats';
 import { parseConfig } from '../core/config/parse';
-import { APPROACHES, CONFIG_GEN_FORMATS, configPathFor, ensemble, EnsembleError, GEN_FORMATS, GEN_METHODS, newConfig, type Approach, type GenFormat } from '../core/generate';
+import {
+  APPROACHES,
+  CONFIG_GEN_FORMATS,
+  configPathFor,
+  ensemble,
+  EnsembleError,
+  GEN_FORMATS,
+  GEN_METHODS,
+  newConfig,
+  type Approach,
+  type GenFormat,
+} from '../core/generate';
 import type { Method } from '../core/vram/setup';
 import { gib, shortGpuName } from '../core/vram/report';
 import { usableBytes } from '../core/vram/estimate';
@@ -51,7 +62,12 @@ export function parseArgs(args: string[], spec: Spec): { positional: string[]; o
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const kind = spec[name];
-    if (!kind) throw new Usage(`unknown option '--${name}' (options: ${Object.keys(spec).map((k) => `--${k}`).join(', ')})`);
+    if (!kind)
+      throw new Usage(
+        `unknown option '--${name}' (options: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (kind === 'flag') {
       if (inline !== undefined) throw new Usage(`--${name} takes no value`);
       flags.add(name);
@@ -82,7 +98,16 @@ function usage(io: GenerateIo, e: unknown): number {
 /** `ftw new ...`: 0 written, 2 bad usage, an unsupported combination, a model that does not fit, or an existing file. */
 export async function newCommand(args: string[], io: GenerateIo): Promise<number> {
   try {
-    const { positional, options, flags } = parseArgs(args, { approach: 'value', method: 'value', model: 'value', gpu: 'value', format: 'value', out: 'value', teacher: 'value', force: 'flag' });
+    const { positional, options, flags } = parseArgs(args, {
+      approach: 'value',
+      method: 'value',
+      model: 'value',
+      gpu: 'value',
+      format: 'value',
+      out: 'value',
+      teacher: 'value',
+      force: 'flag',
+    });
     if (positional.length) throw new Usage(`ftw new takes no positional arguments (got '${positional[0]}')`);
     const approach = oneOf<Approach>('approach', options.approach, APPROACHES);
     const method = oneOf<Method>('method', options.method, GEN_METHODS);
@@ -93,13 +118,16 @@ export async function newCommand(args: string[], io: GenerateIo): Promise<number
     if (options.teacher !== undefined && method !== 'distillation') throw new Usage('--teacher is only for --method distillation');
     const toStdout = options.out === '-';
     const script = format === 'script';
-    if (script && !toStdout && !/\.py$/i.test(options.out)) throw new Usage(`--format script writes a Python script: --out NAME.py (its NAME.yaml goes beside it), not '${options.out}'`);
+    if (script && !toStdout && !/\.py$/i.test(options.out))
+      throw new Usage(`--format script writes a Python script: --out NAME.py (its NAME.yaml goes beside it), not '${options.out}'`);
     const out = toStdout ? undefined : resolve(io.cwd, options.out);
     // --format script: `out` is the script; the config it reads is the YAML beside it.
     const config = out && script ? configPathFor(out) : out;
     const taken = [out, config !== out ? config : undefined].filter((f): f is string => f !== undefined && existsSync(f));
     if (taken.length && !flags.has('force')) {
-      io.err(`ftw: ${taken.map((f) => relative(io.cwd, f)).join(' and ')} ${taken.length === 1 ? 'exists; refusing to overwrite it' : 'exist; refusing to overwrite them'} (add --force)\n`);
+      io.err(
+        `ftw: ${taken.map((f) => relative(io.cwd, f)).join(' and ')} ${taken.length === 1 ? 'exists; refusing to overwrite it' : 'exist; refusing to overwrite them'} (add --force)\n`,
+      );
       return 2;
     }
     const result = newConfig({
@@ -129,9 +157,14 @@ export async function newCommand(args: string[], io: GenerateIo): Promise<number
     writeFileSync(config, text);
     const wrote = c.script ? `${options.out} and ${relative(io.cwd, config)}` : options.out;
     io.err(`ftw: wrote ${wrote} (${summary})\nftw: train with: ${c.command.split('FILE').join(options.out)}\n`);
-    const word = c.suggestedFileName.replace(/\.yaml$/, '').split('-').pop();
+    const word = c.suggestedFileName
+      .replace(/\.yaml$/, '')
+      .split('-')
+      .pop();
     if ((format === 'torchtune' || (format === 'trl' && method === 'distillation')) && word && !basename(out).toLowerCase().includes(word)) {
-      io.err(`ftw: note: ftw launch picks the ${format === 'torchtune' ? 'torchtune recipe' : 'TRL trainer'} from the file name; a name with "${word}" in it (e.g. ${c.suggestedFileName}) makes it pick the right one\n`);
+      io.err(
+        `ftw: note: ftw launch picks the ${format === 'torchtune' ? 'torchtune recipe' : 'TRL trainer'} from the file name; a name with "${word}" in it (e.g. ${c.suggestedFileName}) makes it pick the right one\n`,
+      );
     }
     return 0;
   } catch (e) {
@@ -148,7 +181,8 @@ export async function ensembleCommand(args: string[], io: GenerateIo): Promise<n
     if (!options.out) throw new Usage('--out is required (a folder, or - for stdout)');
     const buckets = options.buckets.split(',').map((s) => s.trim());
     if (buckets.some((b) => !/^\d+$/.test(b))) throw new Usage(`--buckets must be whole numbers separated by commas, not '${options.buckets}'`);
-    if (options.format !== undefined && !(CONFIG_GEN_FORMATS as readonly string[]).includes(options.format)) throw new Usage(`--format must be one of ${CONFIG_GEN_FORMATS.join(', ')}, not '${options.format}'`);
+    if (options.format !== undefined && !(CONFIG_GEN_FORMATS as readonly string[]).includes(options.format))
+      throw new Usage(`--format must be one of ${CONFIG_GEN_FORMATS.join(', ')}, not '${options.format}'`);
     const file = resolve(io.cwd, positional[0]);
     const read = readConfigFile(file);
     if (!read.ok) {
@@ -194,11 +228,15 @@ export async function ensembleCommand(args: string[], io: GenerateIo): Promise<n
     mkdirSync(outDir, { recursive: true });
     for (const v of result.variants) {
       writeFileSync(v.path, v.text);
-      const vram = v.estimate ? `≈ ${gib(v.estimate.peakBytes + v.estimate.contextBytes)}${v.fits === undefined ? '' : v.fits ? ', fits' : ', does NOT fit'}` : `no estimate: ${v.noEstimate}`;
+      const vram = v.estimate
+        ? `≈ ${gib(v.estimate.peakBytes + v.estimate.contextBytes)}${v.fits === undefined ? '' : v.fits ? ', fits' : ', does NOT fit'}`
+        : `no estimate: ${v.noEstimate}`;
       io.err(`ftw: wrote ${relative(io.cwd, v.path)} (${v.name}, ≤ ${v.sequenceLength} tokens; ${vram})\n`);
     }
     writeFileSync(tasksPath, tasksJson);
-    io.err(`ftw: wrote ${relative(io.cwd, tasksPath)}: merge its tasks into .vscode/tasks.json, then run "${result.tasks.tasks[result.tasks.tasks.length - 1].label}"\n`);
+    io.err(
+      `ftw: wrote ${relative(io.cwd, tasksPath)}: merge its tasks into .vscode/tasks.json, then run "${result.tasks.tasks[result.tasks.tasks.length - 1].label}"\n`,
+    );
     return 0;
   } catch (e) {
     return usage(io, e);

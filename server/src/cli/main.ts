@@ -194,7 +194,8 @@ async function checkPython(results: Checked[], cwd: string): Promise<void> {
   const bytes = work.reduce((n, w) => n + (existsSync(w.path) ? statSync(w.path).size : 0), 0);
   const cap = Number(process.env['FTW_THREADS']) || availableParallelism();
   const threads = Math.min(cap, work.length);
-  const diagnostics = threads > 1 && bytes > 256 * 1024 && /\.js$/.test(__filename) ? await checkInWorkers(work, version, threads) : await checkHere(work, version);
+  const diagnostics =
+    threads > 1 && bytes > 256 * 1024 && /\.js$/.test(__filename) ? await checkInWorkers(work, version, threads) : await checkHere(work, version);
   for (const r of python) {
     const d = diagnostics.get(r.file);
     if (d) r.analysis!.diagnostics = d;
@@ -224,11 +225,18 @@ async function checkInWorkers(work: PythonWork, version: ToolVersion, threads: n
     least.load += w.size;
     least.work.push({ file: w.file, path: w.path });
   }
-  const parts = await Promise.all(shares.filter((s) => s.work.length).map((share) => new Promise<Array<[string, Diagnostic[]]>>((done, fail) => {
-    const worker = new Worker(__filename, { workerData: { role: WORKER_ROLE, work: share.work, version } });
-    worker.once('message', (m: Array<[string, Diagnostic[]]>) => done(m));
-    worker.once('error', fail);
-  })));
+  const parts = await Promise.all(
+    shares
+      .filter((s) => s.work.length)
+      .map(
+        (share) =>
+          new Promise<Array<[string, Diagnostic[]]>>((done, fail) => {
+            const worker = new Worker(__filename, { workerData: { role: WORKER_ROLE, work: share.work, version } });
+            worker.once('message', (m: Array<[string, Diagnostic[]]>) => done(m));
+            worker.once('error', fail);
+          }),
+      ),
+  );
   return new Map(parts.flat());
 }
 
@@ -242,11 +250,30 @@ function configDiagnoser(service: DocumentService, cwd: string, gpus: string[] =
   const tokenizerConfig = hfTokenizerConfigReader();
   // With --gpu, each training config's VRAM estimate is checked against those GPUs (FT401).
   const targets = gpus.map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
-  const vram: VramContext | undefined = targets.length ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } } : undefined;
+  const vram: VramContext | undefined = targets.length
+    ? { targets, targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [cwd]) } }
+    : undefined;
   return (file, text, linkedAs) => {
-    const doc = TextDocument.create(`file://${encodeURI(resolve(cwd, file))}`, /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml', 1, text);
+    const doc = TextDocument.create(
+      `file://${encodeURI(resolve(cwd, file))}`,
+      /\.jsonc?$/i.test(file) ? 'json' : /\.py$/i.test(file) ? 'python' : 'yaml',
+      1,
+      text,
+    );
     // `ftw check` reports which problems are fixable and `ftw fix` applies them: both need the fixes proven.
-    return proveFixes(service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, gpus }, relativePath: file, linkedAs, files: DISK, roots: [cwd], pins, tokenizerConfig, ...(vram ? { vram } : {}), ...(python ? { python } : {}) }));
+    return proveFixes(
+      service.analyze(doc, {
+        settings: { ...DEFAULT_SETTINGS, gpus },
+        relativePath: file,
+        linkedAs,
+        files: DISK,
+        roots: [cwd],
+        pins,
+        tokenizerConfig,
+        ...(vram ? { vram } : {}),
+        ...(python ? { python } : {}),
+      }),
+    );
   };
 }
 
@@ -272,7 +299,13 @@ function encodingProblem(read: DecodedText, analysis: Analysis): Diagnostic | nu
   });
 }
 
-async function analyzeAll(service: DocumentService, paths: string[], cwd: string, gpus: string[] = [], progressFor?: (total: number) => Progress): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
+async function analyzeAll(
+  service: DocumentService,
+  paths: string[],
+  cwd: string,
+  gpus: string[] = [],
+  progressFor?: (total: number) => Progress,
+): Promise<{ results: Checked[]; diagnose: Diagnose; progress?: Progress }> {
   const files = expandPaths(paths.length ? paths : ['.'], /\.(ya?ml|jsonc?|py)$/i);
   const progress = progressFor?.(files.length);
   const results: Checked[] = [];
@@ -299,7 +332,9 @@ async function analyzeAll(service: DocumentService, paths: string[], cwd: string
   // So may TRL recipes with keys TRL does not declare (FT101, FT112): a recipe script of the workspace may read them.
   const readsPython = (r: Checked) => {
     const format = r.analysis?.detection.format;
-    return format === 'hydra' || format === 'lightning-cli' || (format === 'trl' && r.analysis!.diagnostics.some((d) => d.code === 'FT101' || d.code === 'FT112'));
+    return (
+      format === 'hydra' || format === 'lightning-cli' || (format === 'trl' && r.analysis!.diagnostics.some((d) => d.code === 'FT101' || d.code === 'FT112'))
+    );
   };
   const hydra = results.flatMap((r, i) => (readsPython(r) ? [i] : []));
   const python = hydra.length ? await loadPythonParser().catch(() => undefined) : undefined;
@@ -360,7 +395,10 @@ const MAX_FIX_PASSES = 8;
 
 async function fix(args: string[], io: Io): Promise<number> {
   const dryRun = args.includes('--dry-run');
-  const { paths } = parseOptions(args.filter((a) => a !== '--dry-run'), {});
+  const { paths } = parseOptions(
+    args.filter((a) => a !== '--dry-run'),
+    {},
+  );
   const service = createDocumentService(loadSchemas());
   const { results, diagnose } = await analyzeAll(service, paths, io.cwd);
   await checkPython(results, io.cwd);
@@ -383,7 +421,11 @@ async function fix(args: string[], io: Io): Promise<number> {
       if (!taken.edits.length) break;
       // Edits go onto the bytes that were read: a BOM, CRLF and malformed UTF-8 outside them are written back as they were.
       const doc = TextDocument.create('file:///fix', 'plaintext', 1, decoded.text);
-      bytes = applyEditsToBytes(bytes, decoded, taken.edits.map((e) => ({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), newText: e.newText })));
+      bytes = applyEditsToBytes(
+        bytes,
+        decoded,
+        taken.edits.map((e) => ({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), newText: e.newText })),
+      );
       decoded = decodeText(bytes)!;
       titles.push(...taken.titles);
       diagnostics = isPython ? python!(r.file, decoded.text) : diagnose(r.file, decoded.text, r.linkedAs ?? null).diagnostics;
@@ -402,7 +444,9 @@ async function fix(args: string[], io: Io): Promise<number> {
       io.out(`${r.file}: ${titles.length} fixed\n${titles.map((t) => `  ${t}\n`).join('')}`);
     }
   }
-  io.out(`${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`);
+  io.out(
+    `${dryRun ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} need${remaining === 1 ? 's' : ''} a decision (run ftw check).\n`,
+  );
   return unreadable ? 2 : 0;
 }
 
@@ -422,7 +466,17 @@ async function launch(args: string[], io: Io): Promise<number> {
   const own = (dashDash >= 0 ? args.slice(0, dashDash) : args).filter((a) => a !== '--dry-run' && a !== '--force');
   const dryRun = args.slice(0, dashDash >= 0 ? dashDash : args.length).includes('--dry-run');
   const force = args.slice(0, dashDash >= 0 ? dashDash : args.length).includes('--force');
-  const { paths, options } = parseOptions(own, { launcher: [...LAUNCHERS], gpus: null, nodes: null, script: null, recipe: null, partition: null, time: null, python: null, 'accelerate-config': null });
+  const { paths, options } = parseOptions(own, {
+    launcher: [...LAUNCHERS],
+    gpus: null,
+    nodes: null,
+    script: null,
+    recipe: null,
+    partition: null,
+    time: null,
+    python: null,
+    'accelerate-config': null,
+  });
   if (paths.length !== 1) throw new UsageError('launch needs exactly one CONFIG (or .py script)');
   const count = (name: string) => {
     const v = options[name];
@@ -444,7 +498,18 @@ async function launch(args: string[], io: Io): Promise<number> {
     const service = createDocumentService(loadSchemas());
     const doc = TextDocument.create(`file://${encodeURI(file)}`, /\.jsonc?$/i.test(file) ? 'json' : 'yaml', 1, read.text);
     const gpus = count('gpus') ?? 1;
-    const analysis = service.analyze(doc, { settings: DEFAULT_SETTINGS, relativePath: paths[0], files: DISK, roots: [io.cwd], vram: { targets: await queryLocalGpus(), targetsAreReal: true, lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) }, launcherGpus: gpus * (count('nodes') ?? 1) } });
+    const analysis = service.analyze(doc, {
+      settings: DEFAULT_SETTINGS,
+      relativePath: paths[0],
+      files: DISK,
+      roots: [io.cwd],
+      vram: {
+        targets: await queryLocalGpus(),
+        targetsAreReal: true,
+        lookup: { hfCache: hfModelDimsReader(process.env, () => [io.cwd]) },
+        launcherGpus: gpus * (count('nodes') ?? 1),
+      },
+    });
     if (analysis.detection.format === 'none') {
       io.err(`ftw: ${paths[0]}: not a training config this tool knows (see ftw detect); give a .py script to run a script\n`);
       return 2;
@@ -462,21 +527,24 @@ async function launch(args: string[], io: Io): Promise<number> {
   }
   let plan: LaunchPlan;
   try {
-    plan = planLaunch({
-      file,
-      format,
-      launcher: (options['launcher'] as Launcher | undefined) ?? 'local',
-      ...(count('gpus') ? { gpus: count('gpus')! } : {}),
-      ...(count('nodes') ? { nodes: count('nodes')! } : {}),
-      cwd: io.cwd,
-      args: extra,
-      ...(value ? { value } : {}),
-      ...(options['script'] ? { script: resolve(io.cwd, options['script']) } : {}),
-      ...(options['recipe'] ? { recipe: options['recipe'] } : {}),
-      ...(options['python'] ? { python: options['python'] } : {}),
-      ...(options['accelerate-config'] ? { accelerateConfig: options['accelerate-config'] } : {}),
-      slurm: { ...(options['partition'] ? { partition: options['partition'] } : {}), ...(options['time'] ? { time: options['time'] } : {}) },
-    }, existsSync);
+    plan = planLaunch(
+      {
+        file,
+        format,
+        launcher: (options['launcher'] as Launcher | undefined) ?? 'local',
+        ...(count('gpus') ? { gpus: count('gpus')! } : {}),
+        ...(count('nodes') ? { nodes: count('nodes')! } : {}),
+        cwd: io.cwd,
+        args: extra,
+        ...(value ? { value } : {}),
+        ...(options['script'] ? { script: resolve(io.cwd, options['script']) } : {}),
+        ...(options['recipe'] ? { recipe: options['recipe'] } : {}),
+        ...(options['python'] ? { python: options['python'] } : {}),
+        ...(options['accelerate-config'] ? { accelerateConfig: options['accelerate-config'] } : {}),
+        slurm: { ...(options['partition'] ? { partition: options['partition'] } : {}), ...(options['time'] ? { time: options['time'] } : {}) },
+      },
+      existsSync,
+    );
   } catch (e) {
     if (e instanceof LaunchError) {
       io.err(`ftw: ${paths[0]}: ${e.message}\n`);
@@ -485,7 +553,9 @@ async function launch(args: string[], io: Io): Promise<number> {
     throw e;
   }
   if (dryRun) {
-    const envs = Object.entries(plan.env).map(([k, v]) => `${shellVarName(k)}=${shellQuote(v)} `).join('');
+    const envs = Object.entries(plan.env)
+      .map(([k, v]) => `${shellVarName(k)}=${shellQuote(v)} `)
+      .join('');
     io.out(`# ${commentText(plan.description)}\n${envs}${shellJoin(plan.argv)}\n`);
     for (const f of plan.files) io.out(`\n# ${commentText(f.path)}\n${f.content}`);
     return 0;
@@ -511,14 +581,44 @@ function looksLikeSetup(value: unknown): boolean {
   return keys.includes('model') && keys.every((k) => SETUP_KEYS.has(k));
 }
 
-const SETUP_KEYS = new Set(['model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision', 'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'checkpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload']);
+const SETUP_KEYS = new Set([
+  'model',
+  'method',
+  'trainableLayers',
+  'lora',
+  'adapter',
+  'prefix',
+  'teacher',
+  'quantization',
+  'doubleQuant',
+  'precision',
+  'optimizer',
+  'microBatchSize',
+  'sequenceLength',
+  'gradientCheckpointing',
+  'checkpointing',
+  'packed',
+  'loss',
+  'attention',
+  'gpus',
+  'sharding',
+  'offload',
+]);
 
 async function vram(args: string[], io: Io): Promise<number> {
   const json = args.includes('--json');
-  const { paths, options, gpus: gpuNames } = parseOptions(args.filter((a) => a !== '--json'), { gpu: null, gpus: null });
+  const {
+    paths,
+    options,
+    gpus: gpuNames,
+  } = parseOptions(
+    args.filter((a) => a !== '--json'),
+    { gpu: null, gpus: null },
+  );
   if (paths.length !== 1) throw new UsageError('vram needs exactly one CONFIG or SETUP.json');
   const launcherGpus = options['gpus'] !== undefined ? Number(options['gpus']) : undefined;
-  if (launcherGpus !== undefined && !(Number.isInteger(launcherGpus) && launcherGpus >= 1)) throw new UsageError(`--gpus must be a whole number ≥ 1, not '${options['gpus']}'`);
+  if (launcherGpus !== undefined && !(Number.isInteger(launcherGpus) && launcherGpus >= 1))
+    throw new UsageError(`--gpus must be a whole number ≥ 1, not '${options['gpus']}'`);
   const named = gpuNames.map((g) => {
     const found = findGpu(g);
     if (!found) throw new UsageError(`unknown GPU '${g}'; known: ${GPUS.map((x) => x.name).join(', ')}`);
@@ -584,7 +684,10 @@ async function vram(args: string[], io: Io): Promise<number> {
   if (json) io.out(`${JSON.stringify(estimateJson(result), null, 2)}\n`);
   else {
     io.out(`${file}: ${estimateText(result)}`);
-    if (plan) io.out(`\n${plan.verdict === 'tight' ? 'What buys margin on' : 'What would make it fit'} the ${shortGpuName(plan.target.name)}:\n${planLines(plan).join('\n')}\n`);
+    if (plan)
+      io.out(
+        `\n${plan.verdict === 'tight' ? 'What buys margin on' : 'What would make it fit'} the ${shortGpuName(plan.target.name)}:\n${planLines(plan).join('\n')}\n`,
+      );
     if (fixes.length) io.out(`\nOne change at a time:\n${fixes.join('\n')}\n`);
     if (!named.length && !local.length) io.out(`\n(GPUs: a representative set; name yours with --gpu "RTX 3090")\n`);
   }
@@ -605,9 +708,18 @@ function detect(args: string[], io: Io): number {
       if (f.explicit && !/binary file/.test(read.reason)) status = 2;
       continue;
     }
-    const doc = TextDocument.create(`file://${encodeURI(resolve(io.cwd, f.path))}`, /\.jsonc?$/i.test(f.path) ? 'json' : /\.py$/i.test(f.path) ? 'python' : 'yaml', 1, read.text);
+    const doc = TextDocument.create(
+      `file://${encodeURI(resolve(io.cwd, f.path))}`,
+      /\.jsonc?$/i.test(f.path) ? 'json' : /\.py$/i.test(f.path) ? 'python' : 'yaml',
+      1,
+      read.text,
+    );
     // Files: a Hydra `defaults:` list is recognised by the config-group files next to it.
-    const analysis = service.analyze(doc, { settings: { ...DEFAULT_SETTINGS, validation: { ...DEFAULT_SETTINGS.validation, enable: false } }, relativePath: f.path, files: DISK });
+    const analysis = service.analyze(doc, {
+      settings: { ...DEFAULT_SETTINGS, validation: { ...DEFAULT_SETTINGS.validation, enable: false } },
+      relativePath: f.path,
+      files: DISK,
+    });
     io.out(`${f.path}\t${analysis.detection.format}\n`);
   }
   return status;
@@ -621,7 +733,10 @@ export function schemaUrl(file: string, version = VERSION): string {
 
 function schema(args: string[], io: Io): number {
   const modeline = args.includes('--modeline');
-  const { paths } = parseOptions(args.filter((a) => a !== '--modeline'), {});
+  const { paths } = parseOptions(
+    args.filter((a) => a !== '--modeline'),
+    {},
+  );
   const [name] = paths;
   if (!name || paths.length > 1) throw new UsageError('schema needs exactly one FORMAT');
   if (!isFormatId(name)) throw new UsageError(`unknown format '${name}'; formats: ${CONFIG_FORMAT_IDS.join(', ')}`);
@@ -633,7 +748,9 @@ function schema(args: string[], io: Io): number {
   }
   if (modeline) {
     if (name === 'deepspeed') {
-      io.err(`ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead (VS Code: "json.schemas": [{"fileMatch": ["ds_config*.json"], "url": "${schemaUrl(file)}"}]; see docs/integrations.md)\n`);
+      io.err(
+        `ftw: a modeline is a YAML comment and DeepSpeed configs are JSON: map the schema in your editor instead (VS Code: "json.schemas": [{"fileMatch": ["ds_config*.json"], "url": "${schemaUrl(file)}"}]; see docs/integrations.md)\n`,
+      );
       return 2;
     }
     io.out(`# yaml-language-server: $schema=${schemaUrl(file)}\n`);

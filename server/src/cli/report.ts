@@ -44,18 +44,27 @@ export function formatText(reports: FileReport[], checked: number, configs: numb
     else if (p.severity === 'warning') warnings++;
     if (p.fixable) fixable++;
     const sev = p.severity === 'error' ? paint('31', 'error') : p.severity === 'warning' ? paint('33', 'warning') : paint('36', p.severity);
-    lines.push(`${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${sev} ${paint('2', p.code)} ${p.message}${p.fixable ? paint('2', ' [fixable]') : ''}`);
+    lines.push(
+      `${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${sev} ${paint('2', p.code)} ${p.message}${p.fixable ? paint('2', ' [fixable]') : ''}`,
+    );
   }
   const files = `${configs} config file${configs === 1 ? '' : 's'} (${checked} file${checked === 1 ? '' : 's'} read)`;
   if (!errors && !warnings && !lines.length) lines.push(`No problems in ${files}.`);
-  else lines.push('', `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files}${fixable ? `; ${fixable} fixable with a quick fix` : ''}.`);
+  else
+    lines.push(
+      '',
+      `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files}${fixable ? `; ${fixable} fixable with a quick fix` : ''}.`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 /** A relative path as a SARIF `uri-reference`: each segment percent-encoded (a space, `#` or `%` in a file name
  *  would otherwise make another URI, or none). */
 function sarifUri(path: string): string {
-  return path.split(/[\\/]/).map((segment) => encodeURIComponent(segment)).join('/');
+  return path
+    .split(/[\\/]/)
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
 }
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;

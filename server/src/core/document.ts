@@ -5,7 +5,14 @@
  */
 import type { ValuePath } from './common/valuePath';
 import type { EditSpec, Finding } from './common/findings';
-import { ConfigService, type AnalysisExtension, type Analysis as ConfigAnalysis, type DocumentContext as ConfigContext, type SchemaSet, type TrainingView } from './config';
+import {
+  ConfigService,
+  type AnalysisExtension,
+  type Analysis as ConfigAnalysis,
+  type DocumentContext as ConfigContext,
+  type SchemaSet,
+  type TrainingView,
+} from './config';
 import type { GpuInfo } from './gpus';
 import { analyzeVram, oomFindings, vramFindings, type ModelLookup, type OomReport, type VramAnalysis } from './vram';
 

@@ -132,7 +132,11 @@ export function runLabel(rank: number, start: number): string {
  * before it, oldest first (so ranks and colours stay put as runs are added). The rank counts every run of that
  * config in the history.
  */
-export function runsOfSameConfig<J extends { id: string; config: string; start: number }>(job: J, history: readonly J[], max = MAX_RUNS): Array<{ job: J; rank: number }> {
+export function runsOfSameConfig<J extends { id: string; config: string; start: number }>(
+  job: J,
+  history: readonly J[],
+  max = MAX_RUNS,
+): Array<{ job: J; rank: number }> {
   const ranked = history
     .filter((j) => j.config === job.config)
     .sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))

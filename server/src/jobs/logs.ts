@@ -117,7 +117,16 @@ export class LogReader {
         if ('loss' in d) this.logs++;
         const step = d['step'] ?? ('loss' in d ? this.logs : this.lastStep || this.logs);
         this.lastStep = step;
-        events.push({ kind: 'metric', point: { step, ...(d['epoch'] !== undefined ? { epoch: d['epoch'] } : {}), ...(d['loss'] !== undefined ? { loss: d['loss'] } : {}), ...(d['eval_loss'] !== undefined ? { evalLoss: d['eval_loss'] } : {}), ...(d['learning_rate'] !== undefined ? { learningRate: d['learning_rate'] } : {}) } });
+        events.push({
+          kind: 'metric',
+          point: {
+            step,
+            ...(d['epoch'] !== undefined ? { epoch: d['epoch'] } : {}),
+            ...(d['loss'] !== undefined ? { loss: d['loss'] } : {}),
+            ...(d['eval_loss'] !== undefined ? { evalLoss: d['eval_loss'] } : {}),
+            ...(d['learning_rate'] !== undefined ? { learningRate: d['learning_rate'] } : {}),
+          },
+        });
       }
       return events;
     }
@@ -153,7 +162,7 @@ export function pointsFromTrainerState(text: string): MetricPoint[] {
   for (const h of history) {
     if (!h || typeof h !== 'object') continue;
     const r = h as Record<string, unknown>;
-    const num = (k: string) => (typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k]) : undefined);
+    const num = (k: string) => (typeof r[k] === 'number' && Number.isFinite(r[k]) ? r[k] : undefined);
     const step = num('step');
     if (step === undefined || (num('loss') === undefined && num('eval_loss') === undefined)) continue;
     const p: MetricPoint = { step };

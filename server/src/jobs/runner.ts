@@ -5,7 +5,19 @@
  * terminal and by `ftw launch`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { LogReader, type LogEvent } from './logs';
 import type { LaunchPlan } from '../core/jobs/types';
@@ -111,7 +123,12 @@ export class JobRunner {
       let child: ChildProcess;
       try {
         // argv, never a shell: the config path reaches the program as one argument, whatever it contains.
-        child = spawn(argv[0], argv.slice(1), { cwd: this.plan.cwd, env: { ...(this.options.env ?? process.env), ...this.plan.env, PYTHONUNBUFFERED: '1' }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+        child = spawn(argv[0], argv.slice(1), {
+          cwd: this.plan.cwd,
+          env: { ...(this.options.env ?? process.env), ...this.plan.env, PYTHONUNBUFFERED: '1' },
+          shell: false,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       } catch (e) {
         this.cb.status?.(`Could not start ${argv[0]}: ${(e as Error).message}`);
         resolve({ exitCode: null, ...(this.options.logFile ? { logFile: this.options.logFile } : {}) });

@@ -83,7 +83,8 @@ export function parsePins(fileName: string, text: string): Map<string, string> {
     // Poetry `trl = "^0.19"` or `trl = { version = "0.19.1" }`.
     for (const m of text.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?:"([^"]+)"|\{[^}]*version\s*=\s*"([^"]+)")/gm)) {
       const spec = m[2] ?? m[3];
-      if (spec && /\d/.test(spec) && !['python', 'version', 'name', 'requires-python'].includes(m[1].toLowerCase())) add(m[1], /^\d/.test(spec) ? `==${spec}` : spec);
+      if (spec && /\d/.test(spec) && !['python', 'version', 'name', 'requires-python'].includes(m[1].toLowerCase()))
+        add(m[1], /^\d/.test(spec) ? `==${spec}` : spec);
     }
   } else if (base === 'setup.cfg' || base === 'environment.yml' || base === 'environment.yaml') {
     for (const line of text.split(/\r?\n/)) {
@@ -97,7 +98,12 @@ export function parsePins(fileName: string, text: string): Map<string, string> {
 /** The files that hold pins, in the order they are read (later ones win). */
 export const PIN_FILES = /^(requirements[^/\\]*\.(txt|in)|constraints\.txt|pyproject\.toml|setup\.cfg|environment\.ya?ml)$/i;
 
-export function resolveVersion(pkg: string, settings: Record<string, string> | undefined, pins: Map<string, { version: string; file: string }> | undefined, newest: string): ToolVersion {
+export function resolveVersion(
+  pkg: string,
+  settings: Record<string, string> | undefined,
+  pins: Map<string, { version: string; file: string }> | undefined,
+  newest: string,
+): ToolVersion {
   const set = settings?.[pkg] ?? settings?.[packageKey(pkg)];
   if (set) return { version: set.replace(/^v/, ''), source: 'setting' };
   const pin = pins?.get(packageKey(pkg));

@@ -7,7 +7,8 @@ import type { Analysis } from './service';
 export const FIX_ALL_KIND = 'source.fixAll.finetune';
 
 function overlaps(a: Range, b: Range): boolean {
-  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }) =>
+    p.line < q.line || (p.line === q.line && p.character < q.character);
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
@@ -17,7 +18,13 @@ function wants(only: string[] | undefined, kind: string): boolean {
 
 /** The analysis's own copy of a diagnostic the client sent back: its fixes are the proven ones. */
 function ownCopy(d: Diagnostic, analysis: Analysis | undefined): Diagnostic {
-  const same = (x: Diagnostic) => x.code === d.code && x.message === d.message && x.range.start.line === d.range.start.line && x.range.start.character === d.range.start.character && x.range.end.line === d.range.end.line && x.range.end.character === d.range.end.character;
+  const same = (x: Diagnostic) =>
+    x.code === d.code &&
+    x.message === d.message &&
+    x.range.start.line === d.range.start.line &&
+    x.range.start.character === d.range.start.character &&
+    x.range.end.line === d.range.end.line &&
+    x.range.end.character === d.range.end.character;
   return analysis?.diagnostics.find(same) ?? d;
 }
 
@@ -25,7 +32,14 @@ function ownCopy(d: Diagnostic, analysis: Analysis | undefined): Diagnostic {
  * Quick fixes read the fix carried in each diagnostic (the analysis's copy when there is one: its preferred fixes
  * were proven safe, the copy the client holds was published before that); "fix all" applies every preferred fix.
  */
-export function codeActionsFor(textDocument: TextDocument, range: Range, diagnostics: Diagnostic[], only?: string[], analysis?: Analysis, fixAll?: TextEdit[]): CodeAction[] {
+export function codeActionsFor(
+  textDocument: TextDocument,
+  range: Range,
+  diagnostics: Diagnostic[],
+  only?: string[],
+  analysis?: Analysis,
+  fixAll?: TextEdit[],
+): CodeAction[] {
   const actions: CodeAction[] = [];
   if (wants(only, 'quickfix')) {
     for (const sent of diagnostics) {
@@ -41,7 +55,10 @@ export function codeActionsFor(textDocument: TextDocument, range: Range, diagnos
             ? {
                 documentChanges: [
                   { kind: 'create', uri: fix.create.uri, options: { ignoreIfExists: true } },
-                  { textDocument: { uri: fix.create.uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: fix.create.content }] },
+                  {
+                    textDocument: { uri: fix.create.uri, version: null },
+                    edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: fix.create.content }],
+                  },
                   ...(fix.edits.length ? [{ textDocument: { uri: textDocument.uri, version: textDocument.version }, edits: fix.edits }] : []),
                 ],
               }

@@ -27,8 +27,15 @@ export function flowDepthProblem(text: string): TextProblem | null {
   if (brackets <= MAX_FLOW_DEPTH) return null; // cannot nest deeper than it has brackets
   const flow = flowNesting(text);
   if (flow.deepest <= MAX_FLOW_DEPTH) return null;
-  if (flow.unclosed !== null) return unclosedProblem(text, flow.unclosed, ` What follows it nests more than ${MAX_FLOW_DEPTH} levels deep, so it was not read further.`);
-  return { start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, severity: 'information', message: `Brackets nested deeper than ${MAX_FLOW_DEPTH} levels: not a fine-tuning config, so it was not validated.` };
+  if (flow.unclosed !== null)
+    return unclosedProblem(text, flow.unclosed, ` What follows it nests more than ${MAX_FLOW_DEPTH} levels deep, so it was not read further.`);
+  return {
+    start: 0,
+    end: Math.min(text.length, 1),
+    code: CODES.notValidated,
+    severity: 'information',
+    message: `Brackets nested deeper than ${MAX_FLOW_DEPTH} levels: not a fine-tuning config, so it was not validated.`,
+  };
 }
 
 /** The deepest flow nesting, and the first `{` or `[` that is never closed, as the lexer reads the text. */
@@ -50,7 +57,13 @@ export function flowNesting(text: string): { deepest: number; unclosed: number |
 /** The syntax error of a `{` or `[` left open: everything after it is read as part of it. */
 export function unclosedProblem(text: string, at: number, more = ''): TextProblem {
   const close = text[at] === '{' ? '}' : ']';
-  return { start: at, end: at + 1, code: CODES.syntax, severity: 'error', message: `Syntax error: this '${text[at]}' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '${close}'").${more}` };
+  return {
+    start: at,
+    end: at + 1,
+    code: CODES.syntax,
+    severity: 'error',
+    message: `Syntax error: this '${text[at]}' is never closed: everything after it is read as part of it (PyYAML: "expected ',' or '${close}'").${more}`,
+  };
 }
 
 /** The first mapping key that is itself a mapping or a list (after aliases): PyYAML's safe_load refuses it. */
@@ -101,7 +114,7 @@ export function expandedSize(doc: Document, limit = MAX_EXPANDED_NODES): number 
     if (size.has(node)) continue;
     if (done) {
       let s = 1;
-      for (const c of children(node)) s += c && typeof c === 'object' ? size.get(c as Node) ?? 0 : 0;
+      for (const c of children(node)) s += c && typeof c === 'object' ? (size.get(c as Node) ?? 0) : 0;
       size.set(node, Math.min(s, limit + 1));
       open.delete(node);
       continue;
@@ -118,7 +131,9 @@ export function expandedSize(doc: Document, limit = MAX_EXPANDED_NODES): number 
 }
 
 /** The tags PyYAML's SafeLoader constructs (yaml/constructor.py); any other tag stops safe_load. */
-const SAFE_TAGS = new Set(['null', 'bool', 'int', 'float', 'binary', 'timestamp', 'omap', 'pairs', 'set', 'str', 'seq', 'map'].map((t) => `tag:yaml.org,2002:${t}`));
+const SAFE_TAGS = new Set(
+  ['null', 'bool', 'int', 'float', 'binary', 'timestamp', 'omap', 'pairs', 'set', 'str', 'seq', 'map'].map((t) => `tag:yaml.org,2002:${t}`),
+);
 
 /** Nodes with a tag that yaml.safe_load refuses (`!!python/object/apply:os.system`, `!Ref`): every tool loads that way. */
 export function unsafeTags(doc: Document, text: string): TextProblem[] {
@@ -135,7 +150,13 @@ export function unsafeTags(doc: Document, text: string): TextProblem[] {
     const range = (node as Node).range;
     if (tag && tag !== '!' && !SAFE_TAGS.has(tag) && range) {
       const [start, end] = tagRange(text, range[0]);
-      out.push({ start, end, code: CODES.unsafeTag, severity: 'error', message: `safe_load refuses this tag: '${text.slice(start, end)}' ("could not determine a constructor for the tag"). Every training tool reads its config with yaml.safe_load, so the run stops here; nothing was evaluated.` });
+      out.push({
+        start,
+        end,
+        code: CODES.unsafeTag,
+        severity: 'error',
+        message: `safe_load refuses this tag: '${text.slice(start, end)}' ("could not determine a constructor for the tag"). Every training tool reads its config with yaml.safe_load, so the run stops here; nothing was evaluated.`,
+      });
     }
     if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
   }

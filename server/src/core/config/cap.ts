@@ -12,11 +12,13 @@ export const MAX_DIAGNOSTICS = 200;
 export function capDiagnostics(sorted: Diagnostic[]): Diagnostic[] {
   if (sorted.length <= MAX_DIAGNOSTICS) return sorted;
   const shown = sorted.slice(0, MAX_DIAGNOSTICS);
-  shown.push(makeDiagnostic({
-    range: sorted[MAX_DIAGNOSTICS].range,
-    code: CODES.tooManyProblems,
-    severity: 'information',
-    message: `More than ${MAX_DIAGNOSTICS} problems: the ones from here on are not shown. If this file is not a fine-tuning config, choose "Not a fine-tuning config" in the status bar's format picker.`,
-  }));
+  shown.push(
+    makeDiagnostic({
+      range: sorted[MAX_DIAGNOSTICS].range,
+      code: CODES.tooManyProblems,
+      severity: 'information',
+      message: `More than ${MAX_DIAGNOSTICS} problems: the ones from here on are not shown. If this file is not a fine-tuning config, choose "Not a fine-tuning config" in the status bar's format picker.`,
+    }),
+  );
   return shown;
 }

@@ -1,5 +1,13 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CompletionItemKind, CompletionItemTag, InsertTextFormat, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver-types';
+import {
+  CompletionItemKind,
+  CompletionItemTag,
+  InsertTextFormat,
+  type CompletionItem,
+  type CompletionList,
+  type Position,
+  type Range,
+} from 'vscode-languageserver-types';
 import { describeKey } from './hover';
 import type { Analysis } from './service';
 import { allowedValues, propertiesOf, schemaAt, typeLabel, typesOf, type JsonSchema } from './schema';
@@ -24,7 +32,9 @@ export function completeAt(textDocument: TextDocument, position: Position, analy
   const empty = { isIncomplete: false, items: [] };
   if (!analysis.schema) return empty;
   if (analysis.detection.format === 'hydra') {
-    return analysis.parsed?.doc && analysis.syntax === 'yaml' ? { isIncomplete: false, items: hydraCompletion(textDocument, position, analysis.parsed.doc, callableTable(analysis.schema)) } : empty;
+    return analysis.parsed?.doc && analysis.syntax === 'yaml'
+      ? { isIncomplete: false, items: hydraCompletion(textDocument, position, analysis.parsed.doc, callableTable(analysis.schema)) }
+      : empty;
   }
   const ctx = analysis.syntax === 'json' ? jsonContext(textDocument, position) : yamlContext(textDocument, position);
   if (!ctx) return empty;
@@ -61,7 +71,10 @@ function keyItems(parent: JsonSchema, ctx: Context, syntax: 'yaml' | 'json', too
       filterText: name,
       sortText: `${group}${name}`,
       tags: schema.deprecated ? [CompletionItemTag.Deprecated] : undefined,
-      command: syntax === 'yaml' && !isObject && !isList && allowedValues(schema).length ? { title: 'Suggest values', command: 'editor.action.triggerSuggest' } : undefined,
+      command:
+        syntax === 'yaml' && !isObject && !isList && allowedValues(schema).length
+          ? { title: 'Suggest values', command: 'editor.action.triggerSuggest' }
+          : undefined,
     });
   }
   return items;

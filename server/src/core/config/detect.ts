@@ -63,7 +63,8 @@ export function detectFormat(input: DetectionInput): Detection {
 
   const scored = scoreContent(input.value, input.text);
   // LightningCLI refuses `_target_` (jsonargparse): a `trainer:` section with `_target_` blocks is a Hydra config.
-  if (scored?.format === 'lightning-cli' && hasTarget(input.value)) return { format: 'hydra', source: 'content', reason: 'It has `_target_` blocks, as hydra.utils.instantiate reads them (LightningCLI would refuse them).' };
+  if (scored?.format === 'lightning-cli' && hasTarget(input.value))
+    return { format: 'hydra', source: 'content', reason: 'It has `_target_` blocks, as hydra.utils.instantiate reads them (LightningCLI would refuse them).' };
   if (scored) return scored;
 
   const hinted = pathHint(lower, input.value, input.unloaded ?? false);
@@ -99,16 +100,146 @@ function detectPython(text: string): Detection {
 }
 
 // Key sets from ../shared/research/config-formats.md §3.7, 4.7, 5.7, 6.7, 7.6, 8.6, 9.6.
-const AXOLOTL_SUPPORT = ['datasets', 'micro_batch_size', 'sequence_len', 'num_epochs', 'val_set_size', 'dataset_prepared_path', 'adapter', 'lora_r', 'sample_packing', 'special_tokens', 'gradient_accumulation_steps', 'output_dir', 'learning_rate'];
+const AXOLOTL_SUPPORT = [
+  'datasets',
+  'micro_batch_size',
+  'sequence_len',
+  'num_epochs',
+  'val_set_size',
+  'dataset_prepared_path',
+  'adapter',
+  'lora_r',
+  'sample_packing',
+  'special_tokens',
+  'gradient_accumulation_steps',
+  'output_dir',
+  'learning_rate',
+];
 /** Keys only Axolotl uses: enough of them mark a config whose `base_model` is not written yet. */
-const AXOLOTL_ONLY = ['micro_batch_size', 'sequence_len', 'num_epochs', 'val_set_size', 'dataset_prepared_path', 'lora_target_linear', 'sample_packing', 'pad_to_sequence_len', 'lora_r', 'lora_model_dir', 'eval_sample_packing', 'load_in_4bit', 'special_tokens', 'wandb_project'];
+const AXOLOTL_ONLY = [
+  'micro_batch_size',
+  'sequence_len',
+  'num_epochs',
+  'val_set_size',
+  'dataset_prepared_path',
+  'lora_target_linear',
+  'sample_packing',
+  'pad_to_sequence_len',
+  'lora_r',
+  'lora_model_dir',
+  'eval_sample_packing',
+  'load_in_4bit',
+  'special_tokens',
+  'wandb_project',
+];
 const LLAMAFACTORY_MARKERS = ['stage', 'finetuning_type', 'template', 'cutoff_len', 'lora_target', 'dataset_dir', 'preprocessing_num_workers'];
 // ClusterConfig and SageMakerConfig top-level keys (reference/accelerate.tsv); Accelerate refuses any other.
-const ACCELERATE_KEYS = ['compute_environment', 'distributed_type', 'mixed_precision', 'use_cpu', 'debug', 'num_processes', 'machine_rank', 'num_machines', 'gpu_ids', 'main_process_ip', 'main_process_port', 'rdzv_backend', 'same_network', 'main_training_function', 'enable_cpu_affinity', 'fp8_config', 'deepspeed_config', 'fsdp_config', 'parallelism_config', 'megatron_lm_config', 'mpirun_config', 'downcast_bf16', 'tpu_name', 'tpu_zone', 'tpu_use_cluster', 'tpu_use_sudo', 'command_file', 'commands', 'tpu_vm', 'tpu_env', 'dynamo_config', 'ec2_instance_type', 'iam_role_name', 'image_uri', 'profile', 'region', 'base_job_name', 'pytorch_version', 'transformers_version', 'py_version', 'sagemaker_inputs_file', 'sagemaker_metrics_file', 'additional_args', 'fp16', 'dynamo_backend', 'ipex_config', 'tp_config'];
+const ACCELERATE_KEYS = [
+  'compute_environment',
+  'distributed_type',
+  'mixed_precision',
+  'use_cpu',
+  'debug',
+  'num_processes',
+  'machine_rank',
+  'num_machines',
+  'gpu_ids',
+  'main_process_ip',
+  'main_process_port',
+  'rdzv_backend',
+  'same_network',
+  'main_training_function',
+  'enable_cpu_affinity',
+  'fp8_config',
+  'deepspeed_config',
+  'fsdp_config',
+  'parallelism_config',
+  'megatron_lm_config',
+  'mpirun_config',
+  'downcast_bf16',
+  'tpu_name',
+  'tpu_zone',
+  'tpu_use_cluster',
+  'tpu_use_sudo',
+  'command_file',
+  'commands',
+  'tpu_vm',
+  'tpu_env',
+  'dynamo_config',
+  'ec2_instance_type',
+  'iam_role_name',
+  'image_uri',
+  'profile',
+  'region',
+  'base_job_name',
+  'pytorch_version',
+  'transformers_version',
+  'py_version',
+  'sagemaker_inputs_file',
+  'sagemaker_metrics_file',
+  'additional_args',
+  'fp16',
+  'dynamo_backend',
+  'ipex_config',
+  'tp_config',
+];
 const LLAMAFACTORY_COMPANIONS = ['template', 'adapter_name_or_path', 'export_dir', 'infer_backend', 'finetuning_type', 'dataset_dir'];
-const DEEPSPEED_KEYS = ['zero_optimization', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'gradient_accumulation_steps', 'gradient_clipping', 'steps_per_print', 'wall_clock_breakdown', 'zero_allow_untested_optimizer', 'fp16', 'bf16', 'optimizer', 'scheduler', 'activation_checkpointing', 'communication_data_type', 'prescale_gradients', 'aio', 'flops_profiler'];
-const LIGHTNING_KEYS = ['trainer', 'model', 'data', 'optimizer', 'lr_scheduler', 'ckpt_path', 'seed_everything', 'fit', 'validate', 'test', 'predict', 'config'];
-const TRAINING_ARGS = ['output_dir', 'per_device_train_batch_size', 'per_device_eval_batch_size', 'learning_rate', 'num_train_epochs', 'max_steps', 'gradient_accumulation_steps', 'logging_steps', 'save_steps', 'eval_strategy', 'save_strategy', 'bf16', 'fp16', 'warmup_ratio', 'warmup_steps', 'lr_scheduler_type', 'gradient_checkpointing', 'report_to', 'weight_decay', 'optim', 'seed'];
+const DEEPSPEED_KEYS = [
+  'zero_optimization',
+  'train_micro_batch_size_per_gpu',
+  'train_batch_size',
+  'gradient_accumulation_steps',
+  'gradient_clipping',
+  'steps_per_print',
+  'wall_clock_breakdown',
+  'zero_allow_untested_optimizer',
+  'fp16',
+  'bf16',
+  'optimizer',
+  'scheduler',
+  'activation_checkpointing',
+  'communication_data_type',
+  'prescale_gradients',
+  'aio',
+  'flops_profiler',
+];
+const LIGHTNING_KEYS = [
+  'trainer',
+  'model',
+  'data',
+  'optimizer',
+  'lr_scheduler',
+  'ckpt_path',
+  'seed_everything',
+  'fit',
+  'validate',
+  'test',
+  'predict',
+  'config',
+];
+const TRAINING_ARGS = [
+  'output_dir',
+  'per_device_train_batch_size',
+  'per_device_eval_batch_size',
+  'learning_rate',
+  'num_train_epochs',
+  'max_steps',
+  'gradient_accumulation_steps',
+  'logging_steps',
+  'save_steps',
+  'eval_strategy',
+  'save_strategy',
+  'bf16',
+  'fp16',
+  'warmup_ratio',
+  'warmup_steps',
+  'lr_scheduler_type',
+  'gradient_checkpointing',
+  'report_to',
+  'weight_decay',
+  'optim',
+  'seed',
+];
 
 function count(keys: Set<string>, list: string[]): number {
   let n = 0;
@@ -177,20 +308,36 @@ function scoreContent(value: unknown, text: string): Detection | null {
 
   if (Object.values(value).some((v) => isObject(v) && '_component_' in v)) return found('torchtune', 'A top-level value is a `_component_` builder.');
   // One stray key (a typo being typed) must not make the file stop being recognised.
-  if (keys.has('distributed_type') && (count(keys, ACCELERATE_KEYS) >= 3 || keys.size - count(keys, ACCELERATE_KEYS) <= 1)) return found('accelerate', 'It has `distributed_type` and `accelerate config` keys.');
-  if (typeof value['base_model'] === 'string' && count(keys, AXOLOTL_SUPPORT) >= 1) return found('axolotl', 'It has a top-level `base_model` with Axolotl keys.');
-  if (!keys.has('base_model') && !keys.has('model_name_or_path') && count(keys, AXOLOTL_ONLY) >= 3) return found('axolotl', 'It has Axolotl keys (`micro_batch_size`, `sequence_len`, ...), though no `base_model` yet.');
+  if (keys.has('distributed_type') && (count(keys, ACCELERATE_KEYS) >= 3 || keys.size - count(keys, ACCELERATE_KEYS) <= 1))
+    return found('accelerate', 'It has `distributed_type` and `accelerate config` keys.');
+  if (typeof value['base_model'] === 'string' && count(keys, AXOLOTL_SUPPORT) >= 1)
+    return found('axolotl', 'It has a top-level `base_model` with Axolotl keys.');
+  if (!keys.has('base_model') && !keys.has('model_name_or_path') && count(keys, AXOLOTL_ONLY) >= 3)
+    return found('axolotl', 'It has Axolotl keys (`micro_batch_size`, `sequence_len`, ...), though no `base_model` yet.');
   const dsScore = count(keys, DEEPSPEED_KEYS);
-  if ((keys.has('zero_optimization') || keys.has('train_micro_batch_size_per_gpu')) && dsScore >= 2) return found('deepspeed', 'It has `zero_optimization` or `train_micro_batch_size_per_gpu`.');
-  if ((hasEnabledSection(value) || hasTypedSection(value)) && dsScore >= 2 && !keys.has('model_name_or_path')) return found('deepspeed', 'It has DeepSpeed precision or optimizer sections.');
-  if (typeof value['model'] === 'string' && (keys.has('model_class') || keys.has('peft_config') || keys.has('dist_config'))) return found('llamafactory', 'It has LLaMA-Factory v1 keys (`model` with `peft_config`/`dist_config`).');
+  if ((keys.has('zero_optimization') || keys.has('train_micro_batch_size_per_gpu')) && dsScore >= 2)
+    return found('deepspeed', 'It has `zero_optimization` or `train_micro_batch_size_per_gpu`.');
+  if ((hasEnabledSection(value) || hasTypedSection(value)) && dsScore >= 2 && !keys.has('model_name_or_path'))
+    return found('deepspeed', 'It has DeepSpeed precision or optimizer sections.');
+  if (typeof value['model'] === 'string' && (keys.has('model_class') || keys.has('peft_config') || keys.has('dist_config')))
+    return found('llamafactory', 'It has LLaMA-Factory v1 keys (`model` with `peft_config`/`dist_config`).');
   const lf = count(keys, LLAMAFACTORY_MARKERS);
-  if (lf >= 2 || (keys.has('model_name_or_path') && (keys.has('lora_rank') || typeof value['lora_target'] === 'string' || count(keys, LLAMAFACTORY_COMPANIONS) >= 1))) return found('llamafactory', 'It has LLaMA-Factory keys (`stage`, `finetuning_type`, `template`, `cutoff_len`).');
+  if (
+    lf >= 2 ||
+    (keys.has('model_name_or_path') && (keys.has('lora_rank') || typeof value['lora_target'] === 'string' || count(keys, LLAMAFACTORY_COMPANIONS) >= 1))
+  )
+    return found('llamafactory', 'It has LLaMA-Factory keys (`stage`, `finetuning_type`, `template`, `cutoff_len`).');
   const strayLightning = keys.size - count(keys, LIGHTNING_KEYS);
-  if (isObject(value['trainer']) && strayLightning <= (keys.size > 2 ? 1 : 0)) return found('lightning-cli', 'It has a `trainer` section and LightningCLI top-level keys.');
-  if ([...keys].some((k) => isClassPath(value[k])) && count(keys, LIGHTNING_KEYS) >= 1 && strayLightning <= 1) return found('lightning-cli', 'Its `model`/`data` are `class_path`/`init_args` entries, as LightningCLI reads them.');
+  if (isObject(value['trainer']) && strayLightning <= (keys.size > 2 ? 1 : 0))
+    return found('lightning-cli', 'It has a `trainer` section and LightningCLI top-level keys.');
+  if ([...keys].some((k) => isClassPath(value[k])) && count(keys, LIGHTNING_KEYS) >= 1 && strayLightning <= 1)
+    return found('lightning-cli', 'Its `model`/`data` are `class_path`/`init_args` entries, as LightningCLI reads them.');
   if (/^#\s*lightning\.pytorch==/m.test(text.slice(0, 2048))) return found('lightning-cli', 'It starts with the header LightningCLI writes.');
-  const hasDataset = keys.has('dataset_name') || keys.has('dataset_mixture') || keys.has('dataset_mixer') || (Array.isArray(value['datasets']) && value['datasets'].some((d) => isObject(d) && 'path' in d));
+  const hasDataset =
+    keys.has('dataset_name') ||
+    keys.has('dataset_mixture') ||
+    keys.has('dataset_mixer') ||
+    (Array.isArray(value['datasets']) && value['datasets'].some((d) => isObject(d) && 'path' in d));
   if (keys.has('model_name_or_path') && hasDataset) return found('trl', 'It has `model_name_or_path` and a dataset, as TRL scripts read them.');
   if (keys.has('output_dir') && count(keys, TRAINING_ARGS) >= 4) return found('hf-args', 'It has Hugging Face TrainingArguments keys.');
   return null;
@@ -202,8 +349,20 @@ function pathHint(lowerPath: string, value: unknown, unloaded: boolean): Detecti
   const name = lowerPath.slice(lowerPath.lastIndexOf('/') + 1);
   const dsName = /^(ds_config|ds_z\d|zero\d|zero_stage|deepspeed)[^/]*\.json$/.test(name) || /\/deepspeed(_configs|_config_templates)?\//.test(lowerPath);
   // A file the tools cannot load is judged by its name and folder alone, so that its syntax error is reported.
-  if (dsName && (unloaded || count(keys, DEEPSPEED_KEYS) >= 1)) return { format: 'deepspeed', source: 'path', reason: unloaded ? 'Its name looks like a DeepSpeed config (it does not load, so its name decides).' : 'Its name and keys look like a DeepSpeed config.' };
-  if (/\/accelerate_configs\//.test(lowerPath) && (unloaded || count(keys, ACCELERATE_KEYS) >= 2)) return { format: 'accelerate', source: 'path', reason: unloaded ? 'It lives in accelerate_configs/ (it does not load, so its folder decides).' : 'It lives in accelerate_configs/ and has Accelerate keys.' };
+  if (dsName && (unloaded || count(keys, DEEPSPEED_KEYS) >= 1))
+    return {
+      format: 'deepspeed',
+      source: 'path',
+      reason: unloaded ? 'Its name looks like a DeepSpeed config (it does not load, so its name decides).' : 'Its name and keys look like a DeepSpeed config.',
+    };
+  if (/\/accelerate_configs\//.test(lowerPath) && (unloaded || count(keys, ACCELERATE_KEYS) >= 2))
+    return {
+      format: 'accelerate',
+      source: 'path',
+      reason: unloaded
+        ? 'It lives in accelerate_configs/ (it does not load, so its folder decides).'
+        : 'It lives in accelerate_configs/ and has Accelerate keys.',
+    };
   return null;
 }
 

@@ -12,10 +12,13 @@ import type { EditSpec } from './rules';
  */
 export function insideFolders(file: string, folders: string[]): boolean {
   const target = normalizePath(file);
-  return target !== null && folders.some((f) => {
-    const root = normalizePath(f);
-    return root !== null && (target === root || target.startsWith(root.endsWith('/') ? root : `${root}/`));
-  });
+  return (
+    target !== null &&
+    folders.some((f) => {
+      const root = normalizePath(f);
+      return root !== null && (target === root || target.startsWith(root.endsWith('/') ? root : `${root}/`));
+    })
+  );
 }
 
 /** `a/b/../c` → `a/c`; null for a relative path or one that climbs above the root. */
@@ -37,7 +40,13 @@ function normalizePath(path: string): string | null {
  * Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed, or
  * when it would create a file outside `createWithin`.
  */
-export function placeEdits(textDocument: TextDocument, doc: Document, specs: EditSpec[], json: boolean, createWithin: string[] = []): Pick<Fix, 'edits' | 'create'> | null {
+export function placeEdits(
+  textDocument: TextDocument,
+  doc: Document,
+  specs: EditSpec[],
+  json: boolean,
+  createWithin: string[] = [],
+): Pick<Fix, 'edits' | 'create'> | null {
   const edits: TextEdit[] = [];
   let create: Fix['create'];
   const text = textDocument.getText();
@@ -62,7 +71,10 @@ export function placeEdits(textDocument: TextDocument, doc: Document, specs: Edi
         let end = value.range[1];
         while (end > value.range[0] && /\s/.test(text[end - 1])) end--;
         const start = spec.text.startsWith('\n') && (isSeq(value) || isMap(value)) ? (pair.key as Node).range![1] + 1 : value.range[0];
-        edits.push({ range: offsetRange(textDocument, start, end), newText: spec.text.startsWith('\n') && start === value.range[0] ? spec.text.trimStart() : spec.text });
+        edits.push({
+          range: offsetRange(textDocument, start, end),
+          newText: spec.text.startsWith('\n') && start === value.range[0] ? spec.text.trimStart() : spec.text,
+        });
       } else {
         const keyEnd = (pair.key as Node).range![1];
         const colon = text.indexOf(':', keyEnd);

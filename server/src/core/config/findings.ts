@@ -43,7 +43,12 @@ export function applyUserSettings(textDocument: TextDocument, diagnostics: Diagn
   lines.forEach((line, i) => {
     const m = DISABLE.exec(line);
     if (!m) return;
-    const codes = new Set(m[1].split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
+    const codes = new Set(
+      m[1]
+        .split(/[,\s]+/)
+        .filter(Boolean)
+        .map((c) => c.toUpperCase()),
+    );
     const target = /^\s*#/.test(line) ? i + 1 : i;
     disabled.set(target, new Set([...(disabled.get(target) ?? []), ...codes]));
   });

@@ -25,7 +25,10 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '[') {
       const close = glob.indexOf(']', i + 1);
       if (close > i) {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       } else re += '\\[';
     } else re += c.replace(/[.+^$()|\\]/g, '\\$&');

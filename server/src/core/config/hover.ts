@@ -18,7 +18,11 @@ export function describeKey(name: string, schema: JsonSchema, tool: string): str
   const allowed = allowedValues(schema).filter((v) => v !== null);
   if (allowed.length) lines.push('', `Allowed: ${allowed.map((v) => `\`${JSON.stringify(v).replace(/^"(.*)"$/, '$1')}\``).join(', ')}`);
   else if (schema.examples?.length) lines.push('', `Common values: ${schema.examples.map((v) => `\`${String(v)}\``).join(', ')}`);
-  if (schema.deprecated) lines.push('', `**Deprecated**${schema['x-ftw-deprecatedSince'] ? ` since ${tool} ${schema['x-ftw-deprecatedSince']}` : ''}${schema['x-ftw-replacement'] ? `: use \`${schema['x-ftw-replacement']}\`` : ''}.`);
+  if (schema.deprecated)
+    lines.push(
+      '',
+      `**Deprecated**${schema['x-ftw-deprecatedSince'] ? ` since ${tool} ${schema['x-ftw-deprecatedSince']}` : ''}${schema['x-ftw-replacement'] ? `: use \`${schema['x-ftw-replacement']}\`` : ''}.`,
+    );
   if (schema['x-ftw-plugin']) lines.push('', `Plugin key: needs \`${schema['x-ftw-plugin']}\` under \`plugins:\`.`);
   if (schema['x-ftw-aliasOf']) lines.push('', `Another name for \`${schema['x-ftw-aliasOf']}\`.`);
   if (schema['x-ftw-since']) lines.push('', `_${tool} ${schema['x-ftw-since']}+_`);

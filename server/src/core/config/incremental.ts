@@ -97,7 +97,7 @@ export function parseWithRecovery(text: string, syntax: 'yaml' | 'json'): Parsed
 /** Blocks that start at each line beginning in column 0 (not blank, not a comment), whatever that line holds. */
 function columnZeroBlocks(text: string): Block[] {
   const starts: number[] = [];
-  for (let lineStart = 0; lineStart < text.length;) {
+  for (let lineStart = 0; lineStart < text.length; ) {
     const nl = text.indexOf('\n', lineStart);
     const first = text[lineStart];
     if (first !== undefined && !' \t#\r\n'.includes(first)) starts.push(lineStart);
@@ -185,7 +185,8 @@ function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined 
   } catch {
     return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
   }
-  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES) return undefined;
+  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
+    return undefined;
   if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
   let value: Record<string, unknown> | unknown[] | null;
   try {

@@ -1,5 +1,16 @@
 /** The config engine: pure functions and classes, no I/O, no connection. */
-export { ConfigService, createConfigService, DEFAULT_SETTINGS, pathOfUri, proveFixes, syntaxOf, type Analysis, type ConfigSettings, type DocumentContext, type SchemaSet } from './service';
+export {
+  ConfigService,
+  createConfigService,
+  DEFAULT_SETTINGS,
+  pathOfUri,
+  proveFixes,
+  syntaxOf,
+  type Analysis,
+  type ConfigSettings,
+  type DocumentContext,
+  type SchemaSet,
+} from './service';
 export { detectFormat, type Detection, type DetectionInput } from './detect';
 export { FORMATS, CONFIG_FORMAT_IDS, isFormatId, type FormatId, type FormatInfo } from '../common/formats';
 export { CODES, CODE_TITLES, SOURCE, codeDescriptionUrl, type Code } from '../common/codes';

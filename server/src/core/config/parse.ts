@@ -1,4 +1,16 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import {
+  Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Node,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+} from 'yaml';
 import { collectionKey, expandedSize, flowDepthProblem, flowNesting, MAX_EXPANDED_NODES, unclosedProblem, unsafeTags } from './budget';
 import { CODES, type Code } from '../common/codes';
 
@@ -97,7 +109,13 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
     });
   }
   if (nestingDepth(doc.contents) > MAX_DEPTH) {
-    problems.push({ start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, message: `Nested deeper than ${MAX_DEPTH} levels: not a fine-tuning config, so it was not validated.`, severity: 'information' });
+    problems.push({
+      start: 0,
+      end: Math.min(text.length, 1),
+      code: CODES.notValidated,
+      message: `Nested deeper than ${MAX_DEPTH} levels: not a fine-tuning config, so it was not validated.`,
+      severity: 'information',
+    });
     return { syntax, doc, value: undefined, problems };
   }
   // What PyYAML's safe_load refuses, every tool refuses: report it, and build no value from the whole text (the
@@ -105,10 +123,18 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
   const refused: TextProblem[] = syntax === 'yaml' ? unsafeTags(doc, text) : [];
   // A key that is a collection only because of a syntax error is that error's echo.
   const badKey = doc.errors.length ? null : collectionKey(doc);
-  if (badKey?.range) refused.push({ start: badKey.range[0], end: Math.max(badKey.range[0] + 1, Math.min(badKey.range[1], badKey.range[0] + 80)), code: CODES.syntax, severity: 'error', message: 'Syntax error: a mapping or a list used as a key. PyYAML stops with "found unhashable key"; a config\'s keys are names.' });
+  if (badKey?.range)
+    refused.push({
+      start: badKey.range[0],
+      end: Math.max(badKey.range[0] + 1, Math.min(badKey.range[1], badKey.range[0] + 80)),
+      code: CODES.syntax,
+      severity: 'error',
+      message: 'Syntax error: a mapping or a list used as a key. PyYAML stops with "found unhashable key"; a config\'s keys are names.',
+    });
   problems.push(...refused);
   if (badKey || doc.errors.length || refused.length) return { syntax, doc, value: undefined, problems, recoverable: syntax === 'yaml' };
-  if (expandedSize(doc) > MAX_EXPANDED_NODES) return { syntax, doc, value: undefined, problems: [...problems, aliasBomb(doc, `more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes`)] };
+  if (expandedSize(doc) > MAX_EXPANDED_NODES)
+    return { syntax, doc, value: undefined, problems: [...problems, aliasBomb(doc, `more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes`)] };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -155,9 +181,10 @@ function syntaxProblems(text: string, errors: ReadonlyArray<{ pos: [number, numb
 }
 
 function tooDeep(text: string, e: unknown): TextProblem {
-  const message = e instanceof RangeError
-    ? 'Nested too deeply to parse: not a fine-tuning config, so it was not validated.'
-    : `The file could not be parsed: ${e instanceof Error ? e.message : String(e)}`;
+  const message =
+    e instanceof RangeError
+      ? 'Nested too deeply to parse: not a fine-tuning config, so it was not validated.'
+      : `The file could not be parsed: ${e instanceof Error ? e.message : String(e)}`;
   return { start: 0, end: Math.min(text.length, 1), code: CODES.notValidated, message, severity: 'information' };
 }
 
@@ -179,7 +206,13 @@ function checkStrictJson(text: string): TextProblem | null {
     const m = /at position (\d+)/.exec(message);
     const start = m ? Number(m[1]) + (body === text ? 0 : 1) : text.trimEnd().length;
     const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'Unexpected end of input');
-    return { start, end: Math.min(text.length, start + 1) || start, code: CODES.syntax, message: `Syntax error: ${reason} (JSON, as Python's json.load reads it, allows no comments or trailing commas).`, severity: 'error' };
+    return {
+      start,
+      end: Math.min(text.length, start + 1) || start,
+      code: CODES.syntax,
+      message: `Syntax error: ${reason} (JSON, as Python's json.load reads it, allows no comments or trailing commas).`,
+      severity: 'error',
+    };
   }
 }
 

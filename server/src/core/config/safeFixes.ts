@@ -18,7 +18,12 @@ export function proveSafeFixes(textDocument: TextDocument, diagnostics: Diagnost
   if (!taken.length) return;
   const before = countByCode(diagnostics);
   const gains = (fixes: Fix[]) => {
-    const after = recheck(TextDocument.applyEdits(textDocument, fixes.flatMap((f) => f.edits)));
+    const after = recheck(
+      TextDocument.applyEdits(
+        textDocument,
+        fixes.flatMap((f) => f.edits),
+      ),
+    );
     if (after.length >= diagnostics.length) return true;
     for (const [code, n] of countByCode(after)) if (n > (before.get(code) ?? 0)) return true;
     return false;
@@ -34,4 +39,3 @@ function countByCode(diagnostics: Diagnostic[]): Map<string, number> {
   for (const d of diagnostics) out.set(String(d.code), (out.get(String(d.code)) ?? 0) + 1);
   return out;
 }
-

@@ -131,7 +131,7 @@ export function allowedValues(schema: JsonSchema): unknown[] {
 
 /** True when the schema admits any value of the type, not only listed literals (e.g. `boolean | "auto"`). */
 export function isClosed(schema: JsonSchema): boolean {
-  return branches(schema).every((b) => b === schema && schema.anyOf ? true : Boolean(b.enum) || 'const' in b || !b.type);
+  return branches(schema).every((b) => (b === schema && schema.anyOf ? true : Boolean(b.enum) || 'const' in b || !b.type));
 }
 
 /** A key's schema: look keys up with `own()`, since keys such as `constructor` are data. */
@@ -153,7 +153,11 @@ export function typeLabel(schema: JsonSchema): string {
   for (const b of branches(schema)) {
     if (b.enum) {
       const literals = b.enum.filter((v) => v !== null);
-      parts.push(literals.length > 6 ? `${b.type && !Array.isArray(b.type) ? b.type : 'string'} (${literals.length} values)` : literals.map((v) => JSON.stringify(v)).join(' | '));
+      parts.push(
+        literals.length > 6
+          ? `${b.type && !Array.isArray(b.type) ? b.type : 'string'} (${literals.length} values)`
+          : literals.map((v) => JSON.stringify(v)).join(' | '),
+      );
       if (b.enum.includes(null)) parts.push('null');
     } else if ('const' in b) parts.push(JSON.stringify(b.const));
     else if (b.type) {

@@ -49,7 +49,9 @@ function readFacts(cache: FactsCache, path: string, text: string, parser: Python
         const def = stmt.childForFieldName('definition');
         const isDataclass = stmt.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
         if (def?.type === 'class_definition' && isDataclass) {
-          const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute')).map((b) => b.text);
+          const bases = (def.childForFieldName('superclasses')?.namedChildren ?? [])
+            .filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
+            .map((b) => b.text);
           facts.dataclasses.set(def.childForFieldName('name')?.text ?? '', { fields: dataclassFields(def), bases });
         }
       }
@@ -121,7 +123,12 @@ function moduleFile(module: string, roots: string[], files: FileAccess): { path:
 function moduleOf(path: string, roots: string[]): string | undefined {
   for (const root of roots) {
     for (const base of [`${root}/src/`, `${root}/`]) {
-      if (path.startsWith(base)) return path.slice(base.length).replace(/\.py$/, '').replace(/\/__init__$/, '').replace(/\//g, '.');
+      if (path.startsWith(base))
+        return path
+          .slice(base.length)
+          .replace(/\.py$/, '')
+          .replace(/\/__init__$/, '')
+          .replace(/\//g, '.');
     }
   }
   return undefined;

@@ -205,7 +205,7 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
 
   schemaFor(format: FormatId): JsonSchema | null {
     const name = FORMATS[format].schema;
-    return name ? this.schemas[name] ?? null : null;
+    return name ? (this.schemas[name] ?? null) : null;
   }
 
   /** The schema a loaded config is checked against: LLaMA-Factory v1 configs have their own (detect.ts). */
@@ -231,7 +231,11 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
     // than the incremental check of each keystroke (docs/benchmarks.md); larger files keep their fixes unproven.
     if (analysis.parsed && textDocument.getText().length <= MAX_PROVEN_CHARS) {
       pendingProofs.set(analysis, () =>
-        proveSafeFixes(textDocument, analysis.diagnostics, (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), ctx, true).diagnostics),
+        proveSafeFixes(
+          textDocument,
+          analysis.diagnostics,
+          (text) => this.analyzeText(TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, text), ctx, true).diagnostics,
+        ),
       );
     }
     return analysis;
@@ -246,13 +250,18 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
     if (text.length > ctx.settings.validation.maxFileSizeKB * 1024) return this.tooLarge(textDocument, ctx, path, text, base);
 
     // A Python file is never loaded as YAML: its imports decide what it is, and the host runs the Lightning checker.
-    if (!ctx.override && /\.py$/i.test(path)) return { ...base, detection: detectFormat({ path, text, value: undefined }), parsed: null, schema: null, diagnostics: [] };
+    if (!ctx.override && /\.py$/i.test(path))
+      return { ...base, detection: detectFormat({ path, text, value: undefined }), parsed: null, schema: null, diagnostics: [] };
 
     const data = text.length > FAST_DATA_CHARS ? this.largeData(path, text, syntax, ctx) : null;
     if (data) return { ...base, detection: data, parsed: null, schema: null, diagnostics: [] };
 
     // A text checked only to prove a fix safe is not the document's next version: the incremental parse stays as it is.
-    const parsed = proving ? (syntax === 'yaml' ? new IncrementalYamlParser().parse(text) : parseConfig(text, syntax)) : this.parse(textDocument.uri, text, syntax);
+    const parsed = proving
+      ? syntax === 'yaml'
+        ? new IncrementalYamlParser().parse(text)
+        : parseConfig(text, syntax)
+      : this.parse(textDocument.uri, text, syntax);
     let detection = detectFormat({
       path,
       text,
@@ -274,11 +283,12 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
     const format = FORMATS[detection.format];
     const schema = this.schemaForConfig(detection.format, parsed.value);
     // Hydra files have no schema of their own: completion, hover and checks read the callables table.
-    const shownSchema = detection.format === 'hydra' ? this.schemas['hydra'] ?? null : schema;
+    const shownSchema = detection.format === 'hydra' ? (this.schemas['hydra'] ?? null) : schema;
     if (detection.format === 'none' || !ctx.settings.validation.enable) return { ...base, detection, parsed, schema: shownSchema, diagnostics: [] };
 
     const versionOf = (pkg: string): ToolVersion => {
-      const newest = pkg === schema?.['x-ftw-package'] ? schema['x-ftw-version'] : Object.values(this.schemas).find((s) => s['x-ftw-package'] === pkg)?.['x-ftw-version'];
+      const newest =
+        pkg === schema?.['x-ftw-package'] ? schema['x-ftw-version'] : Object.values(this.schemas).find((s) => s['x-ftw-package'] === pkg)?.['x-ftw-version'];
       return resolveVersion(pkg, ctx.settings.versions, ctx.pins, newest ?? '0');
     };
     const version = schema?.['x-ftw-package'] ? versionOf(schema['x-ftw-package']) : undefined;
@@ -289,14 +299,36 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
     if (schema && !blocked && parsed.value !== undefined) {
       const tool = schema['x-ftw-tool'] ?? format.tool;
       if (parsed.value === null || !parsed.doc) {
-        diagnostics.push(makeDiagnostic({ range: offsetRange(textDocument, 0, 0), code: CODES.missingRequired, severity: 'error', message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.` }));
+        diagnostics.push(
+          makeDiagnostic({
+            range: offsetRange(textDocument, 0, 0),
+            code: CODES.missingRequired,
+            severity: 'error',
+            message: `The file is empty: a ${format.label} config needs at least ${(schema.required ?? []).map((k) => `'${k}'`).join(' and ') || 'some keys'}.`,
+          }),
+        );
       } else {
         // TRL configs are often written for a recipe script of their own (open-r1, alignment-handbook).
         const declared = (k: string) => Boolean(own(schema.properties, k) || own(schema['x-ftw-renamed'], k));
         // A recipe script of the workspace that reads this kind of config: its argument dataclasses' fields are keys.
         const workspaceKeys = detection.format === 'trl' ? this.workspaceScriptKeys(parsed.value, declared, ctx) : undefined;
         const scriptKeys = detection.format === 'trl' ? scriptOnlyKeys((k) => declared(k) || Boolean(workspaceKeys?.has(k))) : undefined;
-        diagnostics.push(...validateAgainstSchema(this.validator, { textDocument, doc: parsed.doc, value: parsed.value, schema, tool, versionOf, ...(scriptKeys ? { scriptKeys } : {}), ...(workspaceKeys ? { workspaceKeys } : {}) }, MAX_DIAGNOSTICS + 1));
+        diagnostics.push(
+          ...validateAgainstSchema(
+            this.validator,
+            {
+              textDocument,
+              doc: parsed.doc,
+              value: parsed.value,
+              schema,
+              tool,
+              versionOf,
+              ...(scriptKeys ? { scriptKeys } : {}),
+              ...(workspaceKeys ? { workspaceKeys } : {}),
+            },
+            MAX_DIAGNOSTICS + 1,
+          ),
+        );
         const note = scriptKeys ? scriptKeysNote(textDocument, parsed.doc, scriptKeys, tool) : null;
         if (note) diagnostics.push(note);
       }
@@ -306,15 +338,51 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
     let extra: Partial<E> | undefined;
     if (parsed.doc && !blocked) diagnostics.push(...checkStructure(textDocument, parsed.doc, format, schema, parsed.value, version));
     if (detection.format === 'hydra' && parsed.doc && !blocked && isPlainObject(parsed.value)) {
-      diagnostics.push(...checkHydra({ textDocument, doc: parsed.doc, value: parsed.value, table: callableTable(this.schemas['hydra']), path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), ...(ctx.python ? { python: ctx.python } : {}), versionOf }));
+      diagnostics.push(
+        ...checkHydra({
+          textDocument,
+          doc: parsed.doc,
+          value: parsed.value,
+          table: callableTable(this.schemas['hydra']),
+          path,
+          roots: ctx.roots ?? [],
+          ...(ctx.files ? { files: ctx.files } : {}),
+          ...(ctx.python ? { python: ctx.python } : {}),
+          versionOf,
+        }),
+      );
     }
     if (parsed.doc && !blocked && isPlainObject(parsed.value)) {
       let gpus = (ctx.settings.gpus ?? []).map((g) => findGpu(g)).filter((g): g is GpuInfo => Boolean(g));
       if (!gpus.length) gpus = extension?.gpus(ctx) ?? gpus;
-      const findings = runRules({ format: detection.format, value: parsed.value, doc: parsed.doc, text, path, roots: ctx.roots ?? [], gpus, files: ctx.files, schema, tokenizerConfig: ctx.tokenizerConfig, ...(version ? { version } : {}), ...(ctx.python ? { python: ctx.python } : {}) });
+      const findings = runRules({
+        format: detection.format,
+        value: parsed.value,
+        doc: parsed.doc,
+        text,
+        path,
+        roots: ctx.roots ?? [],
+        gpus,
+        files: ctx.files,
+        schema,
+        tokenizerConfig: ctx.tokenizerConfig,
+        ...(version ? { version } : {}),
+        ...(ctx.python ? { python: ctx.python } : {}),
+      });
       if (extension) {
         const value = parsed.value;
-        const added = extension.analyze({ format: detection.format, value, path, roots: ctx.roots ?? [], ...(ctx.files ? { files: ctx.files } : {}), gpus, trainingView: () => trainingView(value, callableTable(this.schemas['hydra'])) }, ctx);
+        const added = extension.analyze(
+          {
+            format: detection.format,
+            value,
+            path,
+            roots: ctx.roots ?? [],
+            ...(ctx.files ? { files: ctx.files } : {}),
+            gpus,
+            trainingView: () => trainingView(value, callableTable(this.schemas['hydra'])),
+          },
+          ctx,
+        );
         findings.push(...added.findings);
         extra = added.extra;
       }
@@ -366,13 +434,30 @@ export class ConfigService<C extends DocumentContext = DocumentContext, E extend
   private tooLarge(textDocument: TextDocument, ctx: DocumentContext, path: string, text: string, base: Pick<Analysis, 'uri' | 'version' | 'syntax'>): Analysis {
     // Parsing megabytes of YAML takes seconds; a real config is a few KiB. Decide from the head of the file only.
     const head = text.slice(0, 16384);
-    let detection = detectFormat({ path, text: head, value: undefined, associations: ctx.settings.formatAssociations, relativePath: ctx.relativePath, override: ctx.override, linkedAs: ctx.linkedAs });
+    let detection = detectFormat({
+      path,
+      text: head,
+      value: undefined,
+      associations: ctx.settings.formatAssociations,
+      relativePath: ctx.relativePath,
+      override: ctx.override,
+      linkedAs: ctx.linkedAs,
+    });
     const guess = guessFromHead(head);
-    if (detection.format === 'none' && detection.source === 'none' && guess !== 'none') detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
+    if (detection.format === 'none' && detection.source === 'none' && guess !== 'none')
+      detection = { format: guess, source: 'content', reason: `Its first lines look like a ${FORMATS[guess].label} config.` };
     const looksLikeConfig = detection.format !== 'none';
-    const diagnostics = looksLikeConfig && ctx.settings.validation.enable
-      ? [makeDiagnostic({ range: offsetRange(textDocument, 0, Math.min(1, text.length)), code: CODES.notValidated, severity: 'information', message: `This file is ${(text.length / 1048576).toFixed(1)} MB, larger than finetune.validation.maxFileSizeKB (${ctx.settings.validation.maxFileSizeKB} KiB): it was not validated.` })]
-      : [];
+    const diagnostics =
+      looksLikeConfig && ctx.settings.validation.enable
+        ? [
+            makeDiagnostic({
+              range: offsetRange(textDocument, 0, Math.min(1, text.length)),
+              code: CODES.notValidated,
+              severity: 'information',
+              message: `This file is ${(text.length / 1048576).toFixed(1)} MB, larger than finetune.validation.maxFileSizeKB (${ctx.settings.validation.maxFileSizeKB} KiB): it was not validated.`,
+            }),
+          ]
+        : [];
     return { ...base, detection, parsed: null, schema: null, diagnostics };
   }
 

@@ -185,9 +185,9 @@ function unknownKey(target: ValidationTarget, parentPath: ValuePath, key: string
   const candidates = Object.keys(propertiesOf(parentSchema)).filter((k) => !pairs?.has(k));
   const suggestions = closest(key, candidates);
   const behaviour = rejected
-    ? target.schema['x-ftw-rejectedNote'] ?? `${target.tool} refuses to start with it`
+    ? (target.schema['x-ftw-rejectedNote'] ?? `${target.tool} refuses to start with it`)
     : mode === 'unverified'
-      ? target.schema['x-ftw-unknownNote'] ?? `${target.tool} does not declare it`
+      ? (target.schema['x-ftw-unknownNote'] ?? `${target.tool} does not declare it`)
       : `${target.tool} ignores it silently`;
   const hint = suggestions.length ? ` Did you mean '${suggestions[0]}'?` : '';
   const fixes: Fix[] = suggestions.map((s, i) => ({
@@ -268,7 +268,11 @@ function renamedKey(
   if (composed !== undefined) return composed;
   if (info.versionDependent && info.via) {
     const version = (v: string) => (v.startsWith('<=') ? `${v.slice(2)} or earlier` : v.replace(/\s*\(announced\)/, ''));
-    const when = info.removed ? `removed in ${info.via} ${version(info.removed)}` : info.deprecated ? `deprecated in ${info.via} ${version(info.deprecated)}` : `gone from current ${info.via}`;
+    const when = info.removed
+      ? `removed in ${info.via} ${version(info.removed)}`
+      : info.deprecated
+        ? `deprecated in ${info.via} ${version(info.deprecated)}`
+        : `gone from current ${info.via}`;
     const use = info.replacement ? `; use '${info.replacement}'` : '';
     return makeDiagnostic({
       range,
@@ -354,7 +358,13 @@ export function renameFixes(key: string, info: { replacement?: string }, pair: P
     if (pair.value.value === false || pair.value.value === null) return [];
     const start = (pair.key as Node).range![0];
     const end = pair.value.range[1];
-    return [{ title: `Replace with '${withValue[1]}: ${withValue[2]}'`, edits: [{ range: { start: range.start, end: positionAfter(range, start, end) }, newText: `${renameKeyText(pair, withValue[1])}: ${withValue[2]}` }], preferred: true }];
+    return [
+      {
+        title: `Replace with '${withValue[1]}: ${withValue[2]}'`,
+        edits: [{ range: { start: range.start, end: positionAfter(range, start, end) }, newText: `${renameKeyText(pair, withValue[1])}: ${withValue[2]}` }],
+        preferred: true,
+      },
+    ];
   }
   if (!/^[A-Za-z_]\w*$/.test(replacement)) return [];
   return [{ title: `Rename '${key}' to '${replacement}'`, edits: [{ range, newText: renameKeyText(pair, replacement) }], preferred: true }];
@@ -495,10 +505,17 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   // Tools that load YAML into plain dataclasses do not stop on a wrong value: it reaches the training code as written.
   const advisory = target.schema['x-ftw-valueChecks'] === 'advisory';
   const severity = advisory ? 'warning' : 'error';
-  const refuses = advisory ? `${tool} does not check it when it loads the file, so the training code gets it as written` : `${tool} refuses this value at startup`;
+  const refuses = advisory
+    ? `${tool} does not check it when it loads the file, so the training code gets it as written`
+    : `${tool} refuses this value at startup`;
   const name = pathLabel(path);
   if (isLax(target, path) && value !== null && acceptedAfterCoercion(schema, value)) return null;
-  if (schema['x-ftw-caseInsensitive'] && typeof value === 'string' && allowedValues(schema).some((v) => typeof v === 'string' && v.toUpperCase() === value.toUpperCase())) return null;
+  if (
+    schema['x-ftw-caseInsensitive'] &&
+    typeof value === 'string' &&
+    allowedValues(schema).some((v) => typeof v === 'string' && v.toUpperCase() === value.toUpperCase())
+  )
+    return null;
   // OmegaConf resolves `${...}` before the recipe reads the value.
   if (target.schema['x-ftw-convert'] === 'omegaconf' && typeof value === 'string' && value.includes('${')) return null;
   // A value only some releases accept is judged for the project's release by rules/valueHistory.ts.
@@ -535,9 +552,10 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
   const wouldConvert = typeof value === 'string' && typesOf(schema).some((t) => t !== 'string' && coerce(value, t) !== undefined);
   if (literals.length && !openForValue && !wouldConvert) {
     const labels = literals.map(String);
-    const ordered = typeof value === 'number'
-      ? [...literals].sort((a, b) => Math.abs(Number(a) - value) - Math.abs(Number(b) - value)).map(String)
-      : byCloseness(String(value), labels);
+    const ordered =
+      typeof value === 'number'
+        ? [...literals].sort((a, b) => Math.abs(Number(a) - value) - Math.abs(Number(b) - value)).map(String)
+        : byCloseness(String(value), labels);
     const near = typeof value === 'string' ? closest(value, labels, 1) : [];
     const shown = labels.length <= 8 ? ` Allowed: ${labels.join(', ')}.` : ` ${labels.length} values are allowed.`;
     const hint = near.length ? ` Did you mean '${near[0]}'?` : '';
@@ -568,4 +586,3 @@ function wrongValue(target: ValidationTarget, path: ValuePath, schema: JsonSchem
     message: `'${name}' must be ${expectedText(schema)}, not ${describe(value)}: ${refuses}.`,
   });
 }
-

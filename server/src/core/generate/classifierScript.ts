@@ -33,7 +33,12 @@ export function classifierTrainingArguments(o: Out, ctx: BuildContext, k: Knobs,
   o.set('per_device_eval_batch_size', k.microBatch);
   o.set('gradient_accumulation_steps', k.accumulation);
   o.set('gradient_checkpointing', k.checkpointing, opt(e, 'checkpointing'));
-  if (k.checkpointing) o.set('gradient_checkpointing_kwargs', { use_reentrant: false }, 'Non-reentrant checkpointing: gradients reach the trained weights when the embeddings are frozen.');
+  if (k.checkpointing)
+    o.set(
+      'gradient_checkpointing_kwargs',
+      { use_reentrant: false },
+      'Non-reentrant checkpointing: gradients reach the trained weights when the embeddings are frozen.',
+    );
   o.set('learning_rate', rate.value, rate.why);
   o.set('num_train_epochs', 3);
   o.set('lr_scheduler_type', 'linear');
@@ -55,7 +60,11 @@ export function classifierScriptConfig(ctx: BuildContext, k: Knobs, e: Explanati
   // A frozen base can load in bf16 where the GPU has it; trained weights stay fp32 under fp16 autocast (its grad
   // scaler refuses fp16 weights), and PEFT keeps its adapter weights in fp32.
   const bf16Base = peft && ctx.half === 'bf16';
-  own('dtype', bf16Base ? 'bfloat16' : 'float32', bf16Base ? 'The frozen base in bf16.' : 'Weights in fp32; the forward pass runs in 16 bits (precision below).');
+  own(
+    'dtype',
+    bf16Base ? 'bfloat16' : 'float32',
+    bf16Base ? 'The frozen base in bf16.' : 'Weights in fp32; the forward pass runs in 16 bits (precision below).',
+  );
   o.section('model_name_or_path', '---- model and method: the keys the script reads itself (TrainingArguments does not declare them)');
   if (peft) own('use_peft', true, opt(e, 'method'));
   if (m === 'lora' || m === 'qlora') {
@@ -70,13 +79,27 @@ export function classifierScriptConfig(ctx: BuildContext, k: Knobs, e: Explanati
     own('use_bnb_nested_quant', true);
   }
   if (m === 'prefix') {
-    own('peft_type', 'PREFIX_TUNING', `${PREFIX_TOKENS} trained virtual tokens in front of every layer's keys and values; the base is frozen, the head trains.`);
+    own(
+      'peft_type',
+      'PREFIX_TUNING',
+      `${PREFIX_TOKENS} trained virtual tokens in front of every layer's keys and values; the base is frozen, the head trains.`,
+    );
     own('num_virtual_tokens', PREFIX_TOKENS);
   }
-  if (m === 'freeze') own('freeze_trainable_layers', FROZEN_TRAINABLE_LAYERS, [e.method ?? '', `The last ${FROZEN_TRAINABLE_LAYERS} of ${ctx.dims.layers} layers, the pooler and the head train; every other weight is frozen.`].filter(Boolean));
+  if (m === 'freeze')
+    own(
+      'freeze_trainable_layers',
+      FROZEN_TRAINABLE_LAYERS,
+      [e.method ?? '', `The last ${FROZEN_TRAINABLE_LAYERS} of ${ctx.dims.layers} layers, the pooler and the head train; every other weight is frozen.`].filter(
+        Boolean,
+      ),
+    );
   if (m === 'full' && e.method) o.comment(['model_name_or_path'], undefined, e.method);
 
-  own('dataset_name', 'stanfordnlp/imdb', [DATASET_NOTE, 'IMDb: a text column and a 0/1 label column. Local files instead: train_file / validation_file (.jsonl or .csv).']);
+  own('dataset_name', 'stanfordnlp/imdb', [
+    DATASET_NOTE,
+    'IMDb: a text column and a 0/1 label column. Local files instead: train_file / validation_file (.jsonl or .csv).',
+  ]);
   o.section('dataset_name', '---- data');
   own('train_split', 'train');
   own('validation_split', 'test');
@@ -84,7 +107,11 @@ export function classifierScriptConfig(ctx: BuildContext, k: Knobs, e: Explanati
   own('label_column', 'label');
   own('max_seq_length', k.sequenceLength, opt(e, 'sequence'));
 
-  o.set('output_dir', `./outputs/${ctx.runName}`, m === 'full' || m === 'freeze' ? 'The trained model and tokenizer.' : 'The adapter and the head (adapter_model.safetensors), not the base model.');
+  o.set(
+    'output_dir',
+    `./outputs/${ctx.runName}`,
+    m === 'full' || m === 'freeze' ? 'The trained model and tokenizer.' : 'The adapter and the head (adapter_model.safetensors), not the base model.',
+  );
   o.section('output_dir', '---- TrainingArguments');
   classifierTrainingArguments(o, ctx, k, e, learningRate(m));
   return {

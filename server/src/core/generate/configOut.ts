@@ -15,7 +15,8 @@ export class Out {
   set(key: string, value: unknown, before?: string | string[], inline?: string, blank = false): void {
     this.value[key] = value;
     const lines = before === undefined ? [] : Array.isArray(before) ? before : [before];
-    if (lines.length || inline || blank) this.comments.push({ path: [key], ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}), ...(blank ? { blankBefore: true } : {}) });
+    if (lines.length || inline || blank)
+      this.comments.push({ path: [key], ...(lines.length ? { before: lines } : {}), ...(inline ? { inline } : {}), ...(blank ? { blankBefore: true } : {}) });
   }
 
   comment(path: KeyPath, before?: string | string[], inline?: string): void {

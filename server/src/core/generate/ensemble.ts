@@ -82,7 +82,7 @@ function pairOf(doc: Document, path: string[]) {
 /** Sets a value, keeping the node (and its comment and style) when it is a scalar already there. */
 function setValue(doc: Document, path: string[], value: unknown, comment?: string): void {
   const pair = pairOf(doc, path);
-  if (pair && isScalar(pair.value)) (pair.value).value = value;
+  if (pair && isScalar(pair.value)) pair.value.value = value;
   else if (pair) pair.value = doc.createNode(value);
   else {
     const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
@@ -91,7 +91,7 @@ function setValue(doc: Document, path: string[], value: unknown, comment?: strin
   }
   if (comment) {
     const p = pairOf(doc, path);
-    if (p && isScalar(p.key)) (p.key).commentBefore = ` ${comment}`;
+    if (p && isScalar(p.key)) p.key.commentBefore = ` ${comment}`;
   }
 }
 
@@ -110,7 +110,8 @@ export function ensemble(configText: string, format: string, path: string, bucke
   }
   const f = format as ConfigGenFormat;
   if (!buckets.length) throw new EnsembleError('Give at least one bucket (e.g. --buckets 512,1024,2048).');
-  for (const b of buckets) if (!Number.isInteger(b) || b < 16) throw new EnsembleError(`Bucket ${b} is not a sequence length (a whole number of tokens, at least 16).`);
+  for (const b of buckets)
+    if (!Number.isInteger(b) || b < 16) throw new EnsembleError(`Bucket ${b} is not a sequence length (a whole number of tokens, at least 16).`);
   const sorted = [...new Set(buckets)].sort((a, b) => a - b);
   if (sorted.length !== buckets.length) throw new EnsembleError('Buckets must be different lengths.');
   const gpu = resolveGpu(options.gpu);
@@ -119,11 +120,17 @@ export function ensemble(configText: string, format: string, path: string, bucke
   const loaded = parseConfig(configText, 'yaml').value as Record<string, unknown> | undefined;
   if (!loaded || typeof loaded !== 'object') throw new EnsembleError('The config is empty or not a mapping.');
   if (f === 'trl' && loaded.teacher_model_name_or_path !== undefined) {
-    throw new EnsembleError("TRL's distillation trainer has no sequence length to bucket: it caps only completions (max_completion_length) and does not truncate prompts.");
+    throw new EnsembleError(
+      "TRL's distillation trainer has no sequence length to bucket: it caps only completions (max_completion_length) and does not truncate prompts.",
+    );
   }
   const seqPath = SEQUENCE_KEYS[f].find((p) => source.hasIn(p)) ?? (f === 'hf-args' ? undefined : SEQUENCE_KEYS[f][0]);
-  if (!seqPath) throw new EnsembleError('This TrainingArguments file has no sequence length key (max_seq_length, max_length, model_max_length or block_size): add the one your script reads.');
-  if (f === 'torchtune' && !isMap(source.getIn(['tokenizer'], true))) throw new EnsembleError('This torchtune config has no tokenizer component to set max_seq_len on.');
+  if (!seqPath)
+    throw new EnsembleError(
+      'This TrainingArguments file has no sequence length key (max_seq_length, max_length, model_max_length or block_size): add the one your script reads.',
+    );
+  if (f === 'torchtune' && !isMap(source.getIn(['tokenizer'], true)))
+    throw new EnsembleError('This torchtune config has no tokenizer component to set max_seq_len on.');
 
   const names = bucketNames(sorted.length, sorted);
   const outDir = options.outDir ?? dirname(path);
@@ -142,7 +149,8 @@ export function ensemble(configText: string, format: string, path: string, bucke
       else if (doc.hasIn(['min_sample_len'])) doc.deleteIn(['min_sample_len']);
       setValue(doc, ['excess_length_strategy'], 'drop', `Drop samples longer than ${len} tokens: those train in the longer bucket.`);
       behaviour = `Axolotl keeps samples of ${min !== undefined ? `${min} to ${len}` : `up to ${len}`} tokens: longer ones are dropped (excess_length_strategy: drop)${min !== undefined ? ', shorter ones too (min_sample_len)' : ''}.`;
-      if (loaded.sample_packing === true) behaviour += ' sample_packing is on: several samples share one sequence, so the bucket bounds each sample, not each sequence.';
+      if (loaded.sample_packing === true)
+        behaviour += ' sample_packing is on: several samples share one sequence, so the bucket bounds each sample, not each sequence.';
     } else {
       behaviour = `${behaviour} Every sample trains in this bucket too, truncated to ${len} tokens: this is not a filter.`;
     }
@@ -165,7 +173,8 @@ export function ensemble(configText: string, format: string, path: string, bucke
     }
     const fits = e && gpu ? e.gpus.every((g) => g.fits) : undefined;
     const verdict = e?.gpus[0]?.verdict;
-    const verdictText = verdict === 'fits' ? 'fits' : verdict === 'tight' ? 'tight (see ftw vram for what buys margin)' : 'does NOT fit (see ftw vram for fixes)';
+    const verdictText =
+      verdict === 'fits' ? 'fits' : verdict === 'tight' ? 'tight (see ftw vram for what buys margin)' : 'does NOT fit (see ftw vram for fixes)';
     const vram = e
       ? `VRAM: ${estimateRange(e)}${gpu ? ` of ${gib(usableBytes(gpu))} on the ${shortGpuName(gpu.name)}: ${verdictText}` : ''}.`
       : `VRAM: no estimate (${noEstimate}).`;
@@ -175,16 +184,34 @@ export function ensemble(configText: string, format: string, path: string, bucke
       ` ${vram}`,
     ];
     // A VRAM line from `ftw new` described the source's length, not this bucket's (it may sit on the first key).
-    const stale = (c: string | null | undefined) => c?.split('\n').filter((l) => !/^\s*VRAM: ≈/.test(l)).join('\n');
+    const stale = (c: string | null | undefined) =>
+      c
+        ?.split('\n')
+        .filter((l) => !/^\s*VRAM: ≈/.test(l))
+        .join('\n');
     const kept = stale(doc.commentBefore);
     const first = isMap(doc.contents) ? doc.contents.items[0] : undefined;
     if (first && isScalar(first.key) && first.key.commentBefore) first.key.commentBefore = stale(first.key.commentBefore);
     doc.commentBefore = [kept, ...header].filter((x) => x !== undefined && x !== null).join('\n');
     const text = doc.toString({ lineWidth: 0 });
-    return { name, sequenceLength: len, ...(min !== undefined && f === 'axolotl' ? { minLength: min } : {}), path: vpath, text, ...(e ? { estimate: e } : {}), ...(noEstimate ? { noEstimate } : {}), ...(fits !== undefined ? { fits } : {}), behaviour };
+    return {
+      name,
+      sequenceLength: len,
+      ...(min !== undefined && f === 'axolotl' ? { minLength: min } : {}),
+      path: vpath,
+      text,
+      ...(e ? { estimate: e } : {}),
+      ...(noEstimate ? { noEstimate } : {}),
+      ...(fits !== undefined ? { fits } : {}),
+      behaviour,
+    };
   });
   const rel = (p: string) => relative(workspace, p).split('\\').join('/') || p;
-  const tasks: VsCodeTask[] = variants.map((v) => ({ label: `Train ${stem} (${v.name}, ≤ ${v.sequenceLength} tokens)`, type: 'finetune', config: rel(v.path) }));
+  const tasks: VsCodeTask[] = variants.map((v) => ({
+    label: `Train ${stem} (${v.name}, ≤ ${v.sequenceLength} tokens)`,
+    type: 'finetune',
+    config: rel(v.path),
+  }));
   tasks.push({ label: `Train ${stem} length-bucket ensemble`, dependsOn: tasks.map((t) => t.label), dependsOrder: 'sequence', problemMatcher: [] });
   return { variants, tasks: { version: '2.0.0', tasks } };
 }

@@ -12,7 +12,21 @@
  * would do, the answer lists the planner's answers, word for word.
  */
 import { findGpu, GPUS, type GpuInfo } from '../gpus';
-import { estimate, type Estimate, type FitPlan, gib, isNoSetup, type Method, type ModelLookup, planFit, resolveSetup, setupFromConfig, shortGpuName, usableBytes, type Verdict } from '../vram';
+import {
+  estimate,
+  type Estimate,
+  type FitPlan,
+  gib,
+  isNoSetup,
+  type Method,
+  type ModelLookup,
+  planFit,
+  resolveSetup,
+  setupFromConfig,
+  shortGpuName,
+  usableBytes,
+  type Verdict,
+} from '../vram';
 import { build, type BuildContext, type Built, type Explanations, type Knobs } from './builders';
 import { contextLength, modelInfo, pickTeacher, torchtuneModel, torchtuneModelIds } from './modelFacts';
 import { classifierPython, scriptPathFor } from './classifierPython';
@@ -106,7 +120,11 @@ function trial(format: GenFormat, ctx: BuildContext, knobs: Knobs, gpu: GpuInfo,
 const fullParam = (m: Method, f?: GenFormat) => m === 'full' || m === 'freeze' || (m === 'distillation' && f !== 'torchtune');
 
 function slug(s: string): string {
-  return s.replace(/^.*\//, '').toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+  return s
+    .replace(/^.*\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function resolveGpu(gpu: string | GpuInfo): GpuInfo | undefined {
@@ -124,22 +142,42 @@ export function newConfig(req: NewConfigRequest): NewConfigResult {
   const s = support(req.approach, req.format, req.method);
   if (!s.supported) {
     const alternatives = GEN_FORMATS.filter((f) => support(req.approach, f, req.method).supported);
-    return fail('unsupported', `${FORMAT_LABELS[req.format]} cannot express ${METHOD_LABELS[req.method].toLowerCase()} for a ${req.approach}: ${s.reason}`, alternatives.length ? [`Formats that can: ${alternatives.join(', ')}.`] : [`No supported format offers ${req.method} for the ${req.approach} approach.`]);
+    return fail(
+      'unsupported',
+      `${FORMAT_LABELS[req.format]} cannot express ${METHOD_LABELS[req.method].toLowerCase()} for a ${req.approach}: ${s.reason}`,
+      alternatives.length ? [`Formats that can: ${alternatives.join(', ')}.`] : [`No supported format offers ${req.method} for the ${req.approach} approach.`],
+    );
   }
   const info = modelInfo(req.model, req.lookup);
   if ('reason' in info) return fail('unknown-model', `Unknown model: ${info.reason}`);
   if (req.format === 'torchtune' && !torchtuneModel(req.model)) {
-    return fail('unsupported', `torchtune builds models from Python builders (torchtune.models.<family>.<builder>), and none is known for ${req.model}.`, [`Models with a torchtune builder: ${torchtuneModelIds().filter((id) => !/nousresearch|unsloth/i.test(id)).join(', ')}.`, 'Or use another format (axolotl, llamafactory, trl), which load any Hugging Face model.']);
+    return fail('unsupported', `torchtune builds models from Python builders (torchtune.models.<family>.<builder>), and none is known for ${req.model}.`, [
+      `Models with a torchtune builder: ${torchtuneModelIds()
+        .filter((id) => !/nousresearch|unsloth/i.test(id))
+        .join(', ')}.`,
+      'Or use another format (axolotl, llamafactory, trl), which load any Hugging Face model.',
+    ]);
   }
   let teacher: string | undefined;
   if (req.method === 'distillation') {
     const accept = req.format === 'torchtune' ? (id: string) => torchtuneModel(id) !== undefined : () => true;
     teacher = req.teacher ?? pickTeacher(req.model, info.dims, accept);
-    if (!teacher) return fail('bad-request', `No teacher given and none found: distillation needs a larger model with the same tokenizer as ${req.model} (vocabulary of ${info.dims.vocabSize}). Pass --teacher ID.`);
+    if (!teacher)
+      return fail(
+        'bad-request',
+        `No teacher given and none found: distillation needs a larger model with the same tokenizer as ${req.model} (vocabulary of ${info.dims.vocabSize}). Pass --teacher ID.`,
+      );
     const t = modelInfo(teacher, req.lookup);
     if ('reason' in t) return fail('unknown-model', `Unknown teacher: ${t.reason}`);
-    if (t.dims.vocabSize !== info.dims.vocabSize) return fail('bad-request', `The teacher ${teacher} has a vocabulary of ${t.dims.vocabSize} tokens and the student ${req.model} ${info.dims.vocabSize}: distillation compares their token distributions, so they must share a tokenizer.`);
-    if (req.format === 'torchtune' && !torchtuneModel(teacher)) return fail('unsupported', `torchtune has no builder known for the teacher ${teacher}.`, [`Models with a torchtune builder: ${torchtuneModelIds().join(', ')}.`]);
+    if (t.dims.vocabSize !== info.dims.vocabSize)
+      return fail(
+        'bad-request',
+        `The teacher ${teacher} has a vocabulary of ${t.dims.vocabSize} tokens and the student ${req.model} ${info.dims.vocabSize}: distillation compares their token distributions, so they must share a tokenizer.`,
+      );
+    if (req.format === 'torchtune' && !torchtuneModel(teacher))
+      return fail('unsupported', `torchtune has no builder known for the teacher ${teacher}.`, [
+        `Models with a torchtune builder: ${torchtuneModelIds().join(', ')}.`,
+      ]);
   }
   const ctx: BuildContext = {
     approach: req.approach,
@@ -175,14 +213,22 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
     // The method is the user's choice: an answer that changes it (QLoRA) is reported, not applied.
     if (!own || own.steps.some((st) => st.kind === 'qlora')) return { ...doesNotFit(req, ctx, gpu, t, plan), startText };
     const s = own.setup;
-    k = { microBatch: s.microBatchSize, accumulation: Math.max(1, Math.round(EFFECTIVE_BATCH / s.microBatchSize)), sequenceLength: s.sequenceLength, checkpointing: s.gradientCheckpointing, optimizer8bit: s.optimizer === 'adamw-8bit' || s.optimizer === 'paged-adamw-8bit', ...(s.optimizer === 'paged-adamw-8bit' && format !== 'torchtune' ? { paged: true } : {}) };
+    k = {
+      microBatch: s.microBatchSize,
+      accumulation: Math.max(1, Math.round(EFFECTIVE_BATCH / s.microBatchSize)),
+      sequenceLength: s.sequenceLength,
+      checkpointing: s.gradientCheckpointing,
+      optimizer8bit: s.optimizer === 'adamw-8bit' || s.optimizer === 'paged-adamw-8bit',
+      ...(s.optimizer === 'paged-adamw-8bit' && format !== 'torchtune' ? { paged: true } : {}),
+    };
     t = run(k);
     if (t.error || !t.estimate || !t.fits) return { ...doesNotFit(req, ctx, gpu, t, plan), startText };
   }
   const explanations = explain(req, ctx, gpu, t, run, start);
   const final = build(format, ctx, k, explanations);
   const e = t.estimate;
-  const file = format === 'script' ? `${ctx.runName}.py` : `${ctx.runName}${final.fileWord && !ctx.runName.includes(final.fileWord) ? `-${final.fileWord}` : ''}.yaml`;
+  const file =
+    format === 'script' ? `${ctx.runName}.py` : `${ctx.runName}${final.fileWord && !ctx.runName.includes(final.fileWord) ? `-${final.fileWord}` : ''}.yaml`;
   // What it was generated for: the config's header, and the script's too (--format script).
   const about = [
     `Generated by Fine-Tune Workbench (ftw new) for the ${shortGpuName(gpu.name)}:`,
@@ -204,10 +250,24 @@ function search(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, path: st
   const expand = (l: string) => (scriptRef ? l.split('SCRIPT').join(scriptRef) : l).split('FILE').join(ref);
   const text = renderYaml(header.map(expand), final.value, final.comments);
   const command = scriptRef ? expand(final.command) : final.command;
-  const script = scriptRef ? classifierPython({ lines: about.map(expand), config: ref.replace(/^.*[\\/]/, ''), script: scriptRef, quantized: ctx.method === 'qlora' }) : undefined;
+  const script = scriptRef
+    ? classifierPython({ lines: about.map(expand), config: ref.replace(/^.*[\\/]/, ''), script: scriptRef, quantized: ctx.method === 'qlora' })
+    : undefined;
   return {
     ok: true,
-    config: { format, text, estimate: e, gpu, knobs: k, explanations, command, suggestedFileName: file, startText, ...(ctx.teacher ? { teacher: ctx.teacher } : {}), ...(script ? { script } : {}) },
+    config: {
+      format,
+      text,
+      estimate: e,
+      gpu,
+      knobs: k,
+      explanations,
+      command,
+      suggestedFileName: file,
+      startText,
+      ...(ctx.teacher ? { teacher: ctx.teacher } : {}),
+      ...(script ? { script } : {}),
+    },
   };
 }
 
@@ -219,11 +279,17 @@ function explain(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Tria
   const need = (x: Trial) => (x.error ? 'cannot be estimated' : `needs ≈ ${gib(x.total)}`);
   const out: Explanations = {};
   const batch = `micro batch ${k.microBatch} × accumulation ${k.accumulation} = ${k.microBatch * k.accumulation} per step: ≈ ${gib(t.total)} ${of}`;
-  out.batch = k.microBatch < START_MICRO ? `${batch} (micro batch ${k.microBatch * 2} ${need(run({ ...k, microBatch: k.microBatch * 2, accumulation: k.accumulation / 2 }))}).` : `${batch}.`;
+  out.batch =
+    k.microBatch < START_MICRO
+      ? `${batch} (micro batch ${k.microBatch * 2} ${need(run({ ...k, microBatch: k.microBatch * 2, accumulation: k.accumulation / 2 }))}).`
+      : `${batch}.`;
   const fixed = t.built.fixedSequence;
-  if (fixed !== undefined) out.sequence = `The estimate assumes ${fixed}-token sequences (TRL's default max_length); distillation caps only completions, so keep prompts under ${fixed - 512} tokens.`;
-  else if (k.sequenceLength < start) out.sequence = `${k.sequenceLength} tokens, shortened from ${start} to fit (${k.sequenceLength * 2} tokens ${need(run({ ...k, sequenceLength: k.sequenceLength * 2 }))}). ${t.built.lengthBehaviour}`;
-  else out.sequence = `${k.sequenceLength} tokens: ${req.approach === 'classifier' ? 'classification inputs are short; raise it if your texts are longer' : start < 2048 ? "the model's context" : 'room for instruction + answer'}. ${t.built.lengthBehaviour}`;
+  if (fixed !== undefined)
+    out.sequence = `The estimate assumes ${fixed}-token sequences (TRL's default max_length); distillation caps only completions, so keep prompts under ${fixed - 512} tokens.`;
+  else if (k.sequenceLength < start)
+    out.sequence = `${k.sequenceLength} tokens, shortened from ${start} to fit (${k.sequenceLength * 2} tokens ${need(run({ ...k, sequenceLength: k.sequenceLength * 2 }))}). ${t.built.lengthBehaviour}`;
+  else
+    out.sequence = `${k.sequenceLength} tokens: ${req.approach === 'classifier' ? 'classification inputs are short; raise it if your texts are longer' : start < 2048 ? "the model's context" : 'room for instruction + answer'}. ${t.built.lengthBehaviour}`;
   out.checkpointing = k.checkpointing
     ? `Gradient checkpointing on: without it the run ${need(run({ ...k, checkpointing: false }))}, over the ${gib(usableBytes(gpu))} of the ${name} (it recomputes activations, ≈ 30% slower).`
     : `Gradient checkpointing off: not needed, the run fits without it (faster).`;
@@ -233,7 +299,10 @@ function explain(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: Tria
       : 'AdamW with fp32 states: fits, so no 8-bit optimizer.';
   }
   if (ctx.method === 'qlora') out.quantization = `4-bit NF4 base weights (the method you chose): ≈ ${gib(t.total)}.`;
-  out.precision = ctx.half === 'bf16' ? `bf16: the ${name} supports it (compute capability ${gpu.computeCapability}).` : `fp16: the ${name} has no bf16 (compute capability ${gpu.computeCapability} < 8.0).`;
+  out.precision =
+    ctx.half === 'bf16'
+      ? `bf16: the ${name} supports it (compute capability ${gpu.computeCapability}).`
+      : `fp16: the ${name} has no bf16 (compute capability ${gpu.computeCapability} < 8.0).`;
   out.method = `${METHOD_LABELS[ctx.method]}${ctx.teacher ? `, teacher ${ctx.teacher}` : ''}.`;
   return out;
 }
@@ -246,5 +315,12 @@ function doesNotFit(req: NewConfigRequest, ctx: BuildContext, gpu: GpuInfo, t: T
   const message = methodChange
     ? `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}) without changing the method.`
     : `${req.model} with ${METHOD_LABELS[ctx.method].toLowerCase()} does not fit the ${name} (${gib(usableBytes(gpu))}). ${plan.impossible ?? ''}`.trim();
-  return { ...fail('does-not-fit', message, plan.answers.map((a) => `${a.description}${a.costs.length ? ` (${a.costs.join('; ')})` : ''}.`)), plan };
+  return {
+    ...fail(
+      'does-not-fit',
+      message,
+      plan.answers.map((a) => `${a.description}${a.costs.length ? ` (${a.costs.join('; ')})` : ''}.`),
+    ),
+    plan,
+  };
 }

@@ -33,10 +33,16 @@ export function family(id: string): 'llama3' | 'llama2' | 'qwen2' | 'qwen3' | 'm
 
 /** LLaMA-Factory `template`: the model's own chat template for instruct models, `alpaca` for base models. */
 export function llamafactoryTemplate(id: string): { template: string; why: string } {
-  if (!isInstruct(id)) return { template: 'alpaca', why: 'a base model has no chat template of its own: the Alpaca prompt template (### Instruction / ### Response) works with any tokenizer' };
+  if (!isInstruct(id))
+    return {
+      template: 'alpaca',
+      why: 'a base model has no chat template of its own: the Alpaca prompt template (### Instruction / ### Response) works with any tokenizer',
+    };
   const byFamily: Record<string, string> = { llama3: 'llama3', llama2: 'llama2', qwen2: 'qwen', qwen3: 'qwen3', mistral: 'mistral', gemma: 'gemma' };
   const t = byFamily[family(id)];
-  return t ? { template: t, why: `the chat template ${id} was instruction-tuned with` } : { template: 'alpaca', why: 'no LLaMA-Factory template is known for this model: the Alpaca prompt template works with any tokenizer' };
+  return t
+    ? { template: t, why: `the chat template ${id} was instruction-tuned with` }
+    : { template: 'alpaca', why: 'no LLaMA-Factory template is known for this model: the Alpaca prompt template works with any tokenizer' };
 }
 
 /** Axolotl `chat_template` for chat-formatted datasets (the KD dataset). */
@@ -68,10 +74,47 @@ function tt(ids: string[], module: string, builder: string, tokenizer: Torchtune
 }
 const LLAMA3_TOK = { component: 'torchtune.models.llama3.llama3_tokenizer', files: 'original/tokenizer.model' } as const;
 const QWEN25_TOK = { component: 'torchtune.models.qwen2_5.qwen2_5_tokenizer', files: 'vocab+merges' } as const;
-tt(['meta-llama/Llama-3.2-1B', 'meta-llama/Llama-3.2-1B-Instruct', 'NousResearch/Llama-3.2-1B', 'unsloth/Llama-3.2-1B', 'unsloth/Llama-3.2-1B-Instruct'], 'llama3_2', 'llama3_2_1b', LLAMA3_TOK, 'LLAMA3_2', 1);
-tt(['meta-llama/Llama-3.2-3B', 'meta-llama/Llama-3.2-3B-Instruct', 'unsloth/Llama-3.2-3B', 'unsloth/Llama-3.2-3B-Instruct'], 'llama3_2', 'llama3_2_3b', LLAMA3_TOK, 'LLAMA3_2', 2);
-tt(['meta-llama/Llama-3.1-8B', 'meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Meta-Llama-3.1-8B', 'meta-llama/Meta-Llama-3.1-8B-Instruct', 'NousResearch/Meta-Llama-3.1-8B', 'NousResearch/Meta-Llama-3.1-8B-Instruct', 'unsloth/Llama-3.1-8B', 'unsloth/Meta-Llama-3.1-8B'], 'llama3_1', 'llama3_1_8b', LLAMA3_TOK, 'LLAMA3', 4);
-tt(['meta-llama/Meta-Llama-3-8B', 'meta-llama/Meta-Llama-3-8B-Instruct', 'NousResearch/Meta-Llama-3-8B', 'NousResearch/Meta-Llama-3-8B-Instruct'], 'llama3', 'llama3_8b', LLAMA3_TOK, 'LLAMA3', 4);
+tt(
+  ['meta-llama/Llama-3.2-1B', 'meta-llama/Llama-3.2-1B-Instruct', 'NousResearch/Llama-3.2-1B', 'unsloth/Llama-3.2-1B', 'unsloth/Llama-3.2-1B-Instruct'],
+  'llama3_2',
+  'llama3_2_1b',
+  LLAMA3_TOK,
+  'LLAMA3_2',
+  1,
+);
+tt(
+  ['meta-llama/Llama-3.2-3B', 'meta-llama/Llama-3.2-3B-Instruct', 'unsloth/Llama-3.2-3B', 'unsloth/Llama-3.2-3B-Instruct'],
+  'llama3_2',
+  'llama3_2_3b',
+  LLAMA3_TOK,
+  'LLAMA3_2',
+  2,
+);
+tt(
+  [
+    'meta-llama/Llama-3.1-8B',
+    'meta-llama/Llama-3.1-8B-Instruct',
+    'meta-llama/Meta-Llama-3.1-8B',
+    'meta-llama/Meta-Llama-3.1-8B-Instruct',
+    'NousResearch/Meta-Llama-3.1-8B',
+    'NousResearch/Meta-Llama-3.1-8B-Instruct',
+    'unsloth/Llama-3.1-8B',
+    'unsloth/Meta-Llama-3.1-8B',
+  ],
+  'llama3_1',
+  'llama3_1_8b',
+  LLAMA3_TOK,
+  'LLAMA3',
+  4,
+);
+tt(
+  ['meta-llama/Meta-Llama-3-8B', 'meta-llama/Meta-Llama-3-8B-Instruct', 'NousResearch/Meta-Llama-3-8B', 'NousResearch/Meta-Llama-3-8B-Instruct'],
+  'llama3',
+  'llama3_8b',
+  LLAMA3_TOK,
+  'LLAMA3',
+  4,
+);
 tt(['Qwen/Qwen2.5-0.5B', 'Qwen/Qwen2.5-0.5B-Instruct'], 'qwen2_5', 'qwen2_5_0_5b', QWEN25_TOK, 'QWEN2', 1);
 tt(['Qwen/Qwen2.5-1.5B'], 'qwen2_5', 'qwen2_5_1_5b_base', QWEN25_TOK, 'QWEN2', 1);
 tt(['Qwen/Qwen2.5-1.5B-Instruct'], 'qwen2_5', 'qwen2_5_1_5b_instruct', QWEN25_TOK, 'QWEN2', 1);
@@ -82,7 +125,14 @@ tt(['Qwen/Qwen2.5-14B'], 'qwen2_5', 'qwen2_5_14b_base', QWEN25_TOK, 'QWEN2', 8);
 tt(['Qwen/Qwen2.5-14B-Instruct'], 'qwen2_5', 'qwen2_5_14b_instruct', QWEN25_TOK, 'QWEN2', 8);
 tt(['Qwen/Qwen2.5-32B'], 'qwen2_5', 'qwen2_5_32b_base', QWEN25_TOK, 'QWEN2', 17);
 tt(['Qwen/Qwen2.5-32B-Instruct'], 'qwen2_5', 'qwen2_5_32b_instruct', QWEN25_TOK, 'QWEN2', 17);
-tt(['mistralai/Mistral-7B-v0.1', 'mistralai/Mistral-7B-Instruct-v0.1'], 'mistral', 'mistral_7b', { component: 'torchtune.models.mistral.mistral_tokenizer', files: 'tokenizer.model' }, 'MISTRAL', 2);
+tt(
+  ['mistralai/Mistral-7B-v0.1', 'mistralai/Mistral-7B-Instruct-v0.1'],
+  'mistral',
+  'mistral_7b',
+  { component: 'torchtune.models.mistral.mistral_tokenizer', files: 'tokenizer.model' },
+  'MISTRAL',
+  2,
+);
 
 export function torchtuneModel(id: string): TorchtuneModel | undefined {
   return TORCHTUNE[id.toLowerCase()];

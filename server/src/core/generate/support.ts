@@ -80,19 +80,40 @@ const CLASSIFIER_NO_HEAD: Record<Exclude<ConfigGenFormat, 'hf-args'>, [string, s
 function classifierScript(method: Method): Support {
   switch (method) {
     case 'full':
-      return yes('AutoModelForSequenceClassification + Trainer, every weight trained', 'a training script (AutoModelForSequenceClassification + Trainer) and its YAML: every parameter trains.');
+      return yes(
+        'AutoModelForSequenceClassification + Trainer, every weight trained',
+        'a training script (AutoModelForSequenceClassification + Trainer) and its YAML: every parameter trains.',
+      );
     case 'freeze':
-      return yes('the script freezes all but the last 2 layers and the head', 'a training script that sets requires_grad=False on every weight but the last 2 transformer layers, the pooler and the classification head (`freeze_trainable_layers: 2` in its YAML).');
+      return yes(
+        'the script freezes all but the last 2 layers and the head',
+        'a training script that sets requires_grad=False on every weight but the last 2 transformer layers, the pooler and the classification head (`freeze_trainable_layers: 2` in its YAML).',
+      );
     case 'lora':
-      return yes('PEFT LoraConfig(task_type=SEQ_CLS) on every linear layer', 'a training script: PEFT LoraConfig(task_type=SEQ_CLS, target_modules="all-linear"); the classification head trains in full (PEFT saves it with the adapter).');
+      return yes(
+        'PEFT LoraConfig(task_type=SEQ_CLS) on every linear layer',
+        'a training script: PEFT LoraConfig(task_type=SEQ_CLS, target_modules="all-linear"); the classification head trains in full (PEFT saves it with the adapter).',
+      );
     case 'qlora':
-      return yes('PEFT LoRA on a 4-bit NF4 base (bitsandbytes, CUDA)', 'a training script: the base loaded in 4 bits (BitsAndBytesConfig, NF4, double quantization), prepare_model_for_kbit_training, then LoRA with task_type SEQ_CLS. Needs bitsandbytes and a CUDA GPU.');
+      return yes(
+        'PEFT LoRA on a 4-bit NF4 base (bitsandbytes, CUDA)',
+        'a training script: the base loaded in 4 bits (BitsAndBytesConfig, NF4, double quantization), prepare_model_for_kbit_training, then LoRA with task_type SEQ_CLS. Needs bitsandbytes and a CUDA GPU.',
+      );
     case 'prefix':
-      return yes('PEFT PrefixTuningConfig(task_type=SEQ_CLS)', 'a training script: PEFT PrefixTuningConfig(task_type=SEQ_CLS, num_virtual_tokens=20): trained key/value prefixes in every layer, the base frozen, the head trained.');
+      return yes(
+        'PEFT PrefixTuningConfig(task_type=SEQ_CLS)',
+        'a training script: PEFT PrefixTuningConfig(task_type=SEQ_CLS, num_virtual_tokens=20): trained key/value prefixes in every layer, the base frozen, the head trained.',
+      );
     case 'adapter':
-      return no('PEFT has no bottleneck adapters', 'PEFT, which the script uses, has no bottleneck (Houlsby/Pfeiffer) adapters: its methods are LoRA and its variants, prefix/prompt tuning and IA3. Use --method lora, which trains as few parameters.');
+      return no(
+        'PEFT has no bottleneck adapters',
+        'PEFT, which the script uses, has no bottleneck (Houlsby/Pfeiffer) adapters: its methods are LoRA and its variants, prefix/prompt tuning and IA3. Use --method lora, which trains as few parameters.',
+      );
     case 'distillation':
-      return no('needs a teacher classifier trained on your labels', 'Distilling a classifier needs a teacher that already classifies your labels (a fine-tuned model with the same label set); the generator cannot pick one. Train the larger model first (--method full or lora), then distil with a custom Trainer loss.');
+      return no(
+        'needs a teacher classifier trained on your labels',
+        'Distilling a classifier needs a teacher that already classifies your labels (a fine-tuned model with the same label set); the generator cannot pick one. Train the larger model first (--method full or lora), then distil with a custom Trainer loss.',
+      );
   }
 }
 
@@ -103,19 +124,35 @@ export function support(approach: Approach, format: GenFormat, method: Method): 
     if (format !== 'hf-args') return no(...CLASSIFIER_NO_HEAD[format]);
     switch (method) {
       case 'full':
-        return yes("transformers' run_classification.py, every weight trained", "transformers' examples/pytorch/text-classification/run_classification.py: AutoModelForSequenceClassification, every parameter trained; the YAML holds its ModelArguments/DataTrainingArguments keys and TrainingArguments.");
+        return yes(
+          "transformers' run_classification.py, every weight trained",
+          "transformers' examples/pytorch/text-classification/run_classification.py: AutoModelForSequenceClassification, every parameter trained; the YAML holds its ModelArguments/DataTrainingArguments keys and TrainingArguments.",
+        );
       case 'freeze':
-        return no('run_classification.py cannot freeze layers', 'run_classification.py has no option to freeze layers, and TrainingArguments has none either: every parameter trains. Use --format script, which freezes all but the last layers.');
+        return no(
+          'run_classification.py cannot freeze layers',
+          'run_classification.py has no option to freeze layers, and TrainingArguments has none either: every parameter trains. Use --format script, which freezes all but the last layers.',
+        );
       case 'lora':
       case 'qlora':
       case 'adapter':
       case 'prefix':
-        return no('run_classification.py does not use PEFT', `run_classification.py does not use PEFT and TrainingArguments has no adapter keys, so ${METHOD_LABELS[method]} cannot be expressed. Use --format script: it writes a script that wraps the model with PEFT (task_type SEQ_CLS).`);
+        return no(
+          'run_classification.py does not use PEFT',
+          `run_classification.py does not use PEFT and TrainingArguments has no adapter keys, so ${METHOD_LABELS[method]} cannot be expressed. Use --format script: it writes a script that wraps the model with PEFT (task_type SEQ_CLS).`,
+        );
       case 'distillation':
-        return no('run_classification.py has no teacher model', 'run_classification.py has no teacher model option: knowledge distillation needs a custom Trainer loss.');
+        return no(
+          'run_classification.py has no teacher model',
+          'run_classification.py has no teacher model option: knowledge distillation needs a custom Trainer loss.',
+        );
     }
   }
-  if (format === 'script') return no('the script trains a classifier, not a prompt-template model', 'The generated script trains a sequence classifier (AutoModelForSequenceClassification); a prompt-template model is written as a config for axolotl, llamafactory, trl or torchtune.');
+  if (format === 'script')
+    return no(
+      'the script trains a classifier, not a prompt-template model',
+      'The generated script trains a sequence classifier (AutoModelForSequenceClassification); a prompt-template model is written as a config for axolotl, llamafactory, trl or torchtune.',
+    );
   // prompt-template: causal-LM SFT with a prompt/chat template
   switch (format) {
     case 'axolotl':
@@ -123,17 +160,29 @@ export function support(approach: Approach, format: GenFormat, method: Method): 
         case 'full':
           return yes('no `adapter`: every weight trains', 'no `adapter`: every parameter trains.');
         case 'freeze':
-          return yes('`unfrozen_parameters`: the last 2 layers train', '`unfrozen_parameters` lists the last layers (regexes); every other parameter gets requires_grad=False.');
+          return yes(
+            '`unfrozen_parameters`: the last 2 layers train',
+            '`unfrozen_parameters` lists the last layers (regexes); every other parameter gets requires_grad=False.',
+          );
         case 'lora':
           return yes('`adapter: lora` on every linear layer', '`adapter: lora` with `lora_r`, `lora_alpha`, `lora_target_linear`.');
         case 'qlora':
           return yes('`adapter: qlora` with `load_in_4bit: true`', '`adapter: qlora` with `load_in_4bit: true` (NF4 with double quantization by default).');
         case 'adapter':
-          return no('Axolotl has no bottleneck adapters', "Axolotl has no bottleneck adapters: the built-in `adapter` values are lora, qlora and llama-adapter (LLaMA-Adapter's adaption prompts); any other value is refused unless a plugin registers it.");
+          return no(
+            'Axolotl has no bottleneck adapters',
+            "Axolotl has no bottleneck adapters: the built-in `adapter` values are lora, qlora and llama-adapter (LLaMA-Adapter's adaption prompts); any other value is refused unless a plugin registers it.",
+          );
         case 'prefix':
-          return no('Axolotl has no prefix tuning', "Axolotl has no prefix tuning (and no P-tuning): the closest, `adapter: llama-adapter` (PEFT AdaptionPrompt), is a different method, and its `peft_adapter.len`/`peft_adapter.layers` keys are not declared in the config schema, so validation drops them.");
+          return no(
+            'Axolotl has no prefix tuning',
+            'Axolotl has no prefix tuning (and no P-tuning): the closest, `adapter: llama-adapter` (PEFT AdaptionPrompt), is a different method, and its `peft_adapter.len`/`peft_adapter.layers` keys are not declared in the config schema, so validation drops them.',
+          );
         case 'distillation':
-          return yes('the KD plugin: offline, from stored teacher logprobs', 'the KD plugin (`plugins: [axolotl.integrations.kd.KDPlugin]`, `kd_trainer`, `kd_alpha`, `kd_temperature`): offline distillation from teacher logprobs stored in the dataset (`type: axolotl.integrations.kd.chat_template`, `logprobs_field`); no teacher on the GPU.');
+          return yes(
+            'the KD plugin: offline, from stored teacher logprobs',
+            'the KD plugin (`plugins: [axolotl.integrations.kd.KDPlugin]`, `kd_trainer`, `kd_alpha`, `kd_temperature`): offline distillation from teacher logprobs stored in the dataset (`type: axolotl.integrations.kd.chat_template`, `logprobs_field`); no teacher on the GPU.',
+          );
       }
       break;
     case 'llamafactory':
@@ -141,17 +190,29 @@ export function support(approach: Approach, format: GenFormat, method: Method): 
         case 'full':
           return yes('`finetuning_type: full`', '`finetuning_type: full`.');
         case 'freeze':
-          return yes('`finetuning_type: freeze`: the last 2 layers train', '`finetuning_type: freeze` with `freeze_trainable_layers` (the last N layers train).');
+          return yes(
+            '`finetuning_type: freeze`: the last 2 layers train',
+            '`finetuning_type: freeze` with `freeze_trainable_layers` (the last N layers train).',
+          );
         case 'lora':
           return yes('`finetuning_type: lora`, `lora_target: all`', '`finetuning_type: lora` with `lora_rank`, `lora_alpha`, `lora_target: all`.');
         case 'qlora':
-          return yes('`finetuning_type: lora` with `quantization_bit: 4`', '`finetuning_type: lora` with `quantization_bit: 4` (bitsandbytes NF4, double quantization on by default).');
+          return yes(
+            '`finetuning_type: lora` with `quantization_bit: 4`',
+            '`finetuning_type: lora` with `quantization_bit: 4` (bitsandbytes NF4, double quantization on by default).',
+          );
         case 'adapter':
-          return no('LLaMA-Factory has no bottleneck adapters', 'LLaMA-Factory has no bottleneck adapters: `finetuning_type` is lora|oft|freeze|full, and OFT (orthogonal fine-tuning) is not an adapter.');
+          return no(
+            'LLaMA-Factory has no bottleneck adapters',
+            'LLaMA-Factory has no bottleneck adapters: `finetuning_type` is lora|oft|freeze|full, and OFT (orthogonal fine-tuning) is not an adapter.',
+          );
         case 'prefix':
           return no('LLaMA-Factory has no prefix tuning', 'LLaMA-Factory has no prefix or P-tuning: `finetuning_type` is lora|oft|freeze|full.');
         case 'distillation':
-          return no('LLaMA-Factory has no knowledge distillation', 'LLaMA-Factory has no knowledge distillation: `stage` is pt|sft|rm|ppo|dpo|kto and no key names a teacher model.');
+          return no(
+            'LLaMA-Factory has no knowledge distillation',
+            'LLaMA-Factory has no knowledge distillation: `stage` is pt|sft|rm|ppo|dpo|kto and no key names a teacher model.',
+          );
       }
       break;
     case 'trl':
@@ -159,37 +220,70 @@ export function support(approach: Approach, format: GenFormat, method: Method): 
         case 'full':
           return yes('`trl sft` without `use_peft`', '`trl sft` without `use_peft`.');
         case 'freeze':
-          return no("TRL's CLI has no layer-freezing key", "TRL's CLI has no layer-freezing key: ModelConfig only builds a LoRA config (`lora_modules_to_save` unfreezes modules only next to LoRA, with `use_peft`).");
+          return no(
+            "TRL's CLI has no layer-freezing key",
+            "TRL's CLI has no layer-freezing key: ModelConfig only builds a LoRA config (`lora_modules_to_save` unfreezes modules only next to LoRA, with `use_peft`).",
+          );
         case 'lora':
           return yes('`trl sft` with `use_peft: true`', '`trl sft` with `use_peft: true`, `lora_r`, `lora_alpha` (ModelConfig).');
         case 'qlora':
-          return yes('`trl sft` with `use_peft` and `load_in_4bit`', '`trl sft` with `use_peft: true`, `load_in_4bit: true`, `bnb_4bit_quant_type: nf4`, `use_bnb_nested_quant: true`.');
+          return yes(
+            '`trl sft` with `use_peft` and `load_in_4bit`',
+            '`trl sft` with `use_peft: true`, `load_in_4bit: true`, `bnb_4bit_quant_type: nf4`, `use_bnb_nested_quant: true`.',
+          );
         case 'adapter':
         case 'prefix':
-          return no("TRL's CLI builds a LoraConfig only", `TRL's CLI cannot express ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}: ModelConfig's PEFT keys (use_peft, lora_r, lora_alpha, lora_target_modules, ...) build a LoraConfig only; anything else needs a Python script passing peft_config to the trainer.`);
+          return no(
+            "TRL's CLI builds a LoraConfig only",
+            `TRL's CLI cannot express ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}: ModelConfig's PEFT keys (use_peft, lora_r, lora_alpha, lora_target_modules, ...) build a LoraConfig only; anything else needs a Python script passing peft_config to the trainer.`,
+          );
         case 'distillation':
-          return yes('`trl distillation` (trl ≥ 1.13), teacher forward only', '`trl distillation` (trl ≥ 1.13; DistillationConfig): `teacher_model_name_or_path`, `temperature`, `beta`, on-policy completions of `max_completion_length`; the student trains in full, the teacher runs forward only.');
+          return yes(
+            '`trl distillation` (trl ≥ 1.13), teacher forward only',
+            '`trl distillation` (trl ≥ 1.13; DistillationConfig): `teacher_model_name_or_path`, `temperature`, `beta`, on-policy completions of `max_completion_length`; the student trains in full, the teacher runs forward only.',
+          );
       }
       break;
     case 'torchtune':
       switch (method) {
         case 'full':
-          return yes('`full_finetune_single_device`', '`full_finetune_single_device` with the plain model builder (e.g. torchtune.models.llama3_2.llama3_2_1b).');
+          return yes(
+            '`full_finetune_single_device`',
+            '`full_finetune_single_device` with the plain model builder (e.g. torchtune.models.llama3_2.llama3_2_1b).',
+          );
         case 'lora':
-          return yes('`lora_finetune_single_device`, lora_* builder', '`lora_finetune_single_device` with the lora_* builder (`lora_rank`, `lora_alpha`, `lora_attn_modules`, `apply_lora_to_mlp`).');
+          return yes(
+            '`lora_finetune_single_device`, lora_* builder',
+            '`lora_finetune_single_device` with the lora_* builder (`lora_rank`, `lora_alpha`, `lora_attn_modules`, `apply_lora_to_mlp`).',
+          );
         case 'qlora':
-          return yes('`lora_finetune_single_device`, qlora_* builder', '`lora_finetune_single_device` with the qlora_* builder, or the lora_* builder with quantize_base: True where the family has no qlora_* one (NF4 base weights).');
+          return yes(
+            '`lora_finetune_single_device`, qlora_* builder',
+            '`lora_finetune_single_device` with the qlora_* builder, or the lora_* builder with quantize_base: True where the family has no qlora_* one (NF4 base weights).',
+          );
         case 'freeze':
-          return no('torchtune cannot freeze layers', 'torchtune has no freeze-the-first-layers option: its recipes train every parameter (full builders) or only adapters (lora/qlora builders).');
+          return no(
+            'torchtune cannot freeze layers',
+            'torchtune has no freeze-the-first-layers option: its recipes train every parameter (full builders) or only adapters (lora/qlora builders).',
+          );
         case 'adapter':
         case 'prefix':
-          return no(`torchtune has no ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}`, `torchtune has no ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}: its PEFT builders are LoRA, QLoRA and DoRA only.`);
+          return no(
+            `torchtune has no ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}`,
+            `torchtune has no ${method === 'adapter' ? 'bottleneck adapters' : 'prefix tuning'}: its PEFT builders are LoRA, QLoRA and DoRA only.`,
+          );
         case 'distillation':
-          return yes('`knowledge_distillation_single_device`, LoRA student', '`knowledge_distillation_single_device` with `teacher_model`, `teacher_checkpointer`, `kd_loss` (ForwardKLWithChunkedOutputLoss) and `kd_ratio`; the recipe trains a LoRA student.');
+          return yes(
+            '`knowledge_distillation_single_device`, LoRA student',
+            '`knowledge_distillation_single_device` with `teacher_model`, `teacher_checkpointer`, `kd_loss` (ForwardKLWithChunkedOutputLoss) and `kd_ratio`; the recipe trains a LoRA student.',
+          );
       }
       break;
     case 'hf-args':
-      return no('run_clm.py has no prompt template and no PEFT', "Plain TrainingArguments with transformers' run_clm.py train on raw text blocks: there is no prompt or chat template and no PEFT. Use --format trl (TrainingArguments plus a chat template and LoRA keys).");
+      return no(
+        'run_clm.py has no prompt template and no PEFT',
+        "Plain TrainingArguments with transformers' run_clm.py train on raw text blocks: there is no prompt or chat template and no PEFT. Use --format trl (TrainingArguments plus a chat template and LoRA keys).",
+      );
   }
   return no('not supported', 'not supported');
 }
@@ -204,6 +298,7 @@ export interface MatrixRow {
 /** Every approach × format × method, for docs, tests and a wizard that greys out what a format cannot do. */
 export function supportMatrix(): MatrixRow[] {
   const rows: MatrixRow[] = [];
-  for (const approach of APPROACHES) for (const format of GEN_FORMATS) for (const method of GEN_METHODS) rows.push({ approach, format, method, support: support(approach, format, method) });
+  for (const approach of APPROACHES)
+    for (const format of GEN_FORMATS) for (const method of GEN_METHODS) rows.push({ approach, format, method, support: support(approach, format, method) });
   return rows;
 }

@@ -90,8 +90,23 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
       return {
         local: [program(req, 'axolotl', exists), 'train', cfg, ...extra],
         own: {
-          torchrun: (g, n) => ({ argv: [program(req, 'axolotl', exists), 'train', cfg, ...extra, '--launcher', 'torchrun', '--', `--nproc_per_node=${g}`, `--nnodes=${n}`] }),
-          accelerate: (g, n) => ({ argv: [program(req, 'axolotl', exists), 'train', cfg, ...extra, '--launcher', 'accelerate', '--', `--num_processes=${g * n}`, `--num_machines=${n}`, ...(req.accelerateConfig ? [`--config_file=${req.accelerateConfig}`] : [])] }),
+          torchrun: (g, n) => ({
+            argv: [program(req, 'axolotl', exists), 'train', cfg, ...extra, '--launcher', 'torchrun', '--', `--nproc_per_node=${g}`, `--nnodes=${n}`],
+          }),
+          accelerate: (g, n) => ({
+            argv: [
+              program(req, 'axolotl', exists),
+              'train',
+              cfg,
+              ...extra,
+              '--launcher',
+              'accelerate',
+              '--',
+              `--num_processes=${g * n}`,
+              `--num_machines=${n}`,
+              ...(req.accelerateConfig ? [`--config_file=${req.accelerateConfig}`] : []),
+            ],
+          }),
         },
         target: { module: 'axolotl.cli.train', args: [cfg, ...extra] },
       };
@@ -99,7 +114,12 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
       return {
         local: [program(req, 'llamafactory-cli', exists), 'train', cfg, ...extra],
         // llamafactory-cli re-launches itself through torchrun when FORCE_TORCHRUN is set (config-formats §4.4).
-        own: { torchrun: (g, n) => ({ argv: [program(req, 'llamafactory-cli', exists), 'train', cfg, ...extra], env: { FORCE_TORCHRUN: '1', NPROC_PER_NODE: String(g), NNODES: String(n) } }) },
+        own: {
+          torchrun: (g, n) => ({
+            argv: [program(req, 'llamafactory-cli', exists), 'train', cfg, ...extra],
+            env: { FORCE_TORCHRUN: '1', NPROC_PER_NODE: String(g), NNODES: String(n) },
+          }),
+        },
         target: { module: 'llamafactory.launcher', args: [cfg, ...extra] },
       };
     case 'trl': {
@@ -107,7 +127,21 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
       return {
         local: [program(req, 'trl', exists), cmd, '--config', cfg, ...extra],
         // The trl CLI wraps `accelerate launch` and takes its flags (config-formats §5.4).
-        own: { accelerate: (g, n) => ({ argv: [program(req, 'trl', exists), cmd, '--config', cfg, ...extra, '--num_processes', String(g * n), ...(n > 1 ? ['--num_machines', String(n)] : []), ...(req.accelerateConfig ? ['--accelerate_config', req.accelerateConfig] : [])] }) },
+        own: {
+          accelerate: (g, n) => ({
+            argv: [
+              program(req, 'trl', exists),
+              cmd,
+              '--config',
+              cfg,
+              ...extra,
+              '--num_processes',
+              String(g * n),
+              ...(n > 1 ? ['--num_machines', String(n)] : []),
+              ...(req.accelerateConfig ? ['--accelerate_config', req.accelerateConfig] : []),
+            ],
+          }),
+        },
         target: { module: `trl.scripts.${cmd}`, args: ['--config', cfg, ...extra] },
       };
     }
@@ -116,8 +150,24 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
       return {
         local: [tune, 'run', req.recipe ?? torchtuneRecipe(cfg, false), '--config', cfg, ...extra],
         // `tune run` takes torchrun's flags before the recipe (config-formats §6.4).
-        own: { torchrun: (g, n) => ({ argv: [tune, 'run', `--nproc_per_node=${g}`, ...(n > 1 ? [`--nnodes=${n}`] : []), req.recipe ?? torchtuneRecipe(cfg, true), '--config', cfg, ...extra] }) },
-        refuse: { accelerate: 'torchtune launches through torchrun (`tune run --nproc_per_node N`); use the torchrun launcher', deepspeed: 'torchtune shards with FSDP, not DeepSpeed; use the torchrun launcher' },
+        own: {
+          torchrun: (g, n) => ({
+            argv: [
+              tune,
+              'run',
+              `--nproc_per_node=${g}`,
+              ...(n > 1 ? [`--nnodes=${n}`] : []),
+              req.recipe ?? torchtuneRecipe(cfg, true),
+              '--config',
+              cfg,
+              ...extra,
+            ],
+          }),
+        },
+        refuse: {
+          accelerate: 'torchtune launches through torchrun (`tune run --nproc_per_node N`); use the torchrun launcher',
+          deepspeed: 'torchtune shards with FSDP, not DeepSpeed; use the torchrun launcher',
+        },
       };
     }
     case 'lightning-cli': {
@@ -125,7 +175,10 @@ function innerCommand(req: LaunchRequest, exists: (path: string) => boolean): In
       return {
         local: [python, script, 'fit', '--config', cfg, ...extra],
         target: { script, args: ['fit', '--config', cfg, ...extra] },
-        refuse: { accelerate: 'Lightning starts its own processes from trainer.devices and trainer.strategy; use local or torchrun', deepspeed: 'set trainer.strategy: deepspeed_stage_2 (or 3) in the config and use the local launcher' },
+        refuse: {
+          accelerate: 'Lightning starts its own processes from trainer.devices and trainer.strategy; use local or torchrun',
+          deepspeed: 'set trainer.strategy: deepspeed_stage_2 (or 3) in the config and use the local launcher',
+        },
       };
     }
     case 'hf-args': {
@@ -146,7 +199,14 @@ function withRendezvous(argv: string[], at: number, rdzv: string[] | undefined):
 }
 
 /** The command for a launcher on this machine (not Slurm/SkyPilot, which wrap this). */
-function processArgv(req: LaunchRequest, launcher: 'local' | 'torchrun' | 'accelerate' | 'deepspeed', gpus: number, nodes: number, exists: (path: string) => boolean, rdzv?: string[]): { argv: string[]; env: Record<string, string>; expand: number[] } {
+function processArgv(
+  req: LaunchRequest,
+  launcher: 'local' | 'torchrun' | 'accelerate' | 'deepspeed',
+  gpus: number,
+  nodes: number,
+  exists: (path: string) => boolean,
+  rdzv?: string[],
+): { argv: string[]; env: Record<string, string>; expand: number[] } {
   const inner = innerCommand(req, exists);
   if (launcher === 'local') return { argv: inner.local, env: {}, expand: [] };
   const refused = inner.refuse?.[launcher];
@@ -165,9 +225,31 @@ function processArgv(req: LaunchRequest, launcher: 'local' | 'torchrun' | 'accel
     return withRendezvous([...head, ...run], head.length, rdzv);
   }
   if (launcher === 'accelerate') {
-    return { argv: [program(req, 'accelerate', exists), 'launch', ...(req.accelerateConfig ? ['--config_file', req.accelerateConfig] : []), '--num_processes', String(gpus * nodes), ...(nodes > 1 ? ['--num_machines', String(nodes)] : []), ...run], env: {}, expand: [] };
+    return {
+      argv: [
+        program(req, 'accelerate', exists),
+        'launch',
+        ...(req.accelerateConfig ? ['--config_file', req.accelerateConfig] : []),
+        '--num_processes',
+        String(gpus * nodes),
+        ...(nodes > 1 ? ['--num_machines', String(nodes)] : []),
+        ...run,
+      ],
+      env: {},
+      expand: [],
+    };
   }
-  return { argv: [program(req, 'deepspeed', exists), '--num_gpus', String(gpus), ...(nodes > 1 ? ['--num_nodes', String(nodes)] : []), ...('module' in target ? ['--module', target.module, ...target.args] : run)], env: {}, expand: [] };
+  return {
+    argv: [
+      program(req, 'deepspeed', exists),
+      '--num_gpus',
+      String(gpus),
+      ...(nodes > 1 ? ['--num_nodes', String(nodes)] : []),
+      ...('module' in target ? ['--module', target.module, ...target.args] : run),
+    ],
+    env: {},
+    expand: [],
+  };
 }
 
 function describe(req: LaunchRequest, argv: string[], gpus: number, nodes: number): string {
@@ -185,7 +267,15 @@ function directive(name: string, value: string | undefined): string[] {
  * The sbatch script: one task per node, each running the torchrun (or plain) command; output to logDir. Words go
  * through shellQuote and comments through commentText (quote.ts); `expand` are the indexes of our rendezvous words.
  */
-export function sbatchScript(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number, logDir: string, expand: number[] = []): string {
+export function sbatchScript(
+  req: LaunchRequest,
+  inner: string[],
+  env: Record<string, string>,
+  gpus: number,
+  nodes: number,
+  logDir: string,
+  expand: number[] = [],
+): string {
   const s = req.slurm ?? {};
   const name = (s.jobName ?? `ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`).replace(/[^\w.-]/g, '_');
   const lines = [
@@ -222,7 +312,11 @@ export function sbatchScript(req: LaunchRequest, inner: string[], env: Record<st
 export function skypilotTask(req: LaunchRequest, inner: string[], env: Record<string, string>, gpus: number, nodes: number, expand: number[] = []): string {
   const o = req.skypilot ?? {};
   const rel = (p: string) => (isAbsolute(p) && p.startsWith(`${req.cwd}/`) ? relative(req.cwd, p) : p);
-  const run = ['set -e', ...(nodes > 1 ? ['export MASTER_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)', 'export MASTER_PORT=29500'] : []), shellJoin(inner.map(rel), expand)].join('\n');
+  const run = [
+    'set -e',
+    ...(nodes > 1 ? ['export MASTER_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)', 'export MASTER_PORT=29500'] : []),
+    shellJoin(inner.map(rel), expand),
+  ].join('\n');
   const out = [
     `# Written by Fine-Tune Workbench for ${commentText(basename(req.file))}. Launch: sky launch -c <cluster> this-file.yaml`,
     `name: ${yamlQuote(`ftw-${basename(req.file).replace(/\.[^.]*$/, '')}`)}`,
@@ -250,9 +344,10 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
   if (req.launcher === 'slurm' || req.launcher === 'skypilot') {
     // On the cluster, one torchrun per node meets at a rendezvous on the first node (plain command for 1 GPU).
     const distributed = gpus * nodes > 1;
-    const rdzv = req.launcher === 'slurm'
-      ? ['--rdzv-backend=c10d', '--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT', '--rdzv-id=$SLURM_JOB_ID']
-      : ['--rdzv-backend=c10d', '--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT', '--node-rank=$SKYPILOT_NODE_RANK'];
+    const rdzv =
+      req.launcher === 'slurm'
+        ? ['--rdzv-backend=c10d', '--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT', '--rdzv-id=$SLURM_JOB_ID']
+        : ['--rdzv-backend=c10d', '--rdzv-endpoint=$MASTER_ADDR:$MASTER_PORT', '--node-rank=$SKYPILOT_NODE_RANK'];
     const inner = processArgv(req, distributed ? 'torchrun' : 'local', gpus, nodes, () => false, distributed ? rdzv : undefined);
     Object.assign(env, inner.env);
     // Described by what it trains, not by the rendezvous flags around it.
@@ -288,7 +383,17 @@ export function planLaunch(req: LaunchRequest, exists: (path: string) => boolean
       kind: 'skypilot',
     };
   }
-  if (nodes > 1) throw new LaunchError(`${nodes} nodes need a cluster launcher (slurm or skypilot): the ${req.launcher} launcher starts processes on this machine only`);
+  if (nodes > 1)
+    throw new LaunchError(`${nodes} nodes need a cluster launcher (slurm or skypilot): the ${req.launcher} launcher starts processes on this machine only`);
   const { argv, env: own } = processArgv(req, req.launcher, gpus, nodes, exists);
-  return { argv, env: { ...env, ...own }, cwd: req.cwd, files: [], program: argv[0], install: installHint(argv[0]), description: describe(req, argv, gpus, nodes), kind: 'process' };
+  return {
+    argv,
+    env: { ...env, ...own },
+    cwd: req.cwd,
+    files: [],
+    program: argv[0],
+    install: installHint(argv[0]),
+    description: describe(req, argv, gpus, nodes),
+    kind: 'process',
+  };
 }

@@ -1,6 +1,18 @@
 import { basename, dirname, join } from 'node:path';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
-import { childrenOfType, descendants, dottedName, indexTree, methodsOf, parameterNames, requiredParameterNames, within, type Node, type PythonParser, type Tree } from './python';
+import {
+  childrenOfType,
+  descendants,
+  dottedName,
+  indexTree,
+  methodsOf,
+  parameterNames,
+  requiredParameterNames,
+  within,
+  type Node,
+  type PythonParser,
+  type Tree,
+} from './python';
 import { assignmentBefore, originOf } from './dataflow';
 import { liteImportRules } from './liteImport';
 import { dictEntries, literalBehind, splattedArguments, type FlowArgument } from './trainerArgs';
@@ -65,8 +77,16 @@ export function isShim(node: Node): boolean {
   }
   if (!may) return false;
   for (let n = node.parent; n; n = n.parent) {
-    if (n.type === 'try_statement' && childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))) return true;
-    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && versionCondition(n.childForFieldName('condition')?.text ?? '', node.tree)) return true;
+    if (
+      n.type === 'try_statement' &&
+      childrenOfType(n, 'except_clause').some((e) => /\b(?:ImportError|ModuleNotFoundError)\b/.test(e.text.split(':')[0] ?? ''))
+    )
+      return true;
+    if (
+      (n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') &&
+      versionCondition(n.childForFieldName('condition')?.text ?? '', node.tree)
+    )
+      return true;
   }
   return false;
 }
@@ -110,7 +130,10 @@ export function classFacts(classes: Node[], imports: Map<string, ImportTarget>):
   return classes.map((cls) => ({
     name: cls.childForFieldName('name')?.text,
     start: cls.startIndex,
-    bases: (cls.childForFieldName('superclasses')?.namedChildren.filter((b): b is Node => b !== null && b.type !== 'keyword_argument') ?? []).map((base) => ({ kind: kindOfBase(resolveName(base, imports)), local: dottedName(base) })),
+    bases: (cls.childForFieldName('superclasses')?.namedChildren.filter((b): b is Node => b !== null && b.type !== 'keyword_argument') ?? []).map((base) => ({
+      kind: kindOfBase(resolveName(base, imports)),
+      local: dottedName(base),
+    })),
   }));
 }
 
@@ -146,10 +169,18 @@ function siblingBase(name: string, imports: Map<string, ImportTarget>, ctx: Dete
 }
 
 /** Lightning classes of a file: by their bases, through local classes and sibling modules. */
-export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: DetectContext, depth = 0, indexed?: Node[], siblings?: { used: boolean }): Map<string, { kind: ClassKind; node: Node }> {
+export function classKinds(
+  tree: Tree,
+  imports: Map<string, ImportTarget>,
+  ctx: DetectContext,
+  depth = 0,
+  indexed?: Node[],
+  siblings?: { used: boolean },
+): Map<string, { kind: ClassKind; node: Node }> {
   const classes = indexed ?? indexTree(tree.rootNode, new Set(['class_definition'])).get('class_definition')!;
   const kinds = new Map<string, { kind: ClassKind; node: Node }>();
-  for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings))) kinds.set(name, { kind, node: classes[at] });
+  for (const [name, { kind, at }] of kindsOf(classFacts(classes, imports), siblingKinds(imports, ctx, depth, siblings)))
+    kinds.set(name, { kind, node: classes[at] });
   return kinds;
 }
 
@@ -157,7 +188,11 @@ export function classKinds(tree: Tree, imports: Map<string, ImportTarget>, ctx: 
  * A dict imported from a module next to this one (`from trainer_config import default_trainer_config`) that the file
  * splats into Trainer(**...): its keys, from a top-level `name = {...}` or `name = dict(...)` there.
  */
-function siblingDict(imports: Map<string, ImportTarget>, ctx: DetectContext, facts: DetectFacts): (name: string) => { entries: FlowArgument[]; origin: string } | undefined {
+function siblingDict(
+  imports: Map<string, ImportTarget>,
+  ctx: DetectContext,
+  facts: DetectFacts,
+): (name: string) => { entries: FlowArgument[]; origin: string } | undefined {
   return (name) => {
     const binding = imports.get(name);
     if (!binding || binding.lightning || !ctx.files) return undefined;
@@ -180,7 +215,12 @@ function siblingDict(imports: Map<string, ImportTarget>, ctx: DetectContext, fac
 }
 
 /** The kind of a class imported from a module next to this one (`from seq_tagger_multi_val import GRUTagger`). */
-function siblingKinds(imports: Map<string, ImportTarget>, ctx: DetectContext, depth: number, siblings?: { used: boolean }): (name: string) => ClassKind | undefined {
+function siblingKinds(
+  imports: Map<string, ImportTarget>,
+  ctx: DetectContext,
+  depth: number,
+  siblings?: { used: boolean },
+): (name: string) => ClassKind | undefined {
   const external = new Map<string, ClassKind | undefined>();
   return (name) => {
     if (!siblingBase(name, imports, ctx, depth)) return undefined;
@@ -309,7 +349,11 @@ export const RANKED_PHASES = new Set([HOOKS_PHASE, LOG_DICT, TOGGLE, OPTIMIZERS,
 
 type Emit = (phase: number, unit: number, found: LightningFinding[]) => void;
 
-function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings: LightningFinding[]; index: Map<string, Node[]>; facts: DetectFacts } | undefined {
+function detect(
+  tree: Tree,
+  ctx: DetectContext,
+  scope?: DetectScope,
+): { findings: LightningFinding[]; index: Map<string, Node[]>; facts: DetectFacts } | undefined {
   const root = tree.rootNode;
   const importStatements = scope ? [] : topLevelImports(root);
   const bindings = scope ? undefined : bindingsOf(importStatements, isShim);
@@ -323,21 +367,35 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     }
   };
   const hasLightning = [...imports.values()].some((b) => b.lightning || /^lightning_lite(?:\.|$)/.test(b.module));
-  const facts: DetectFacts = { lightning: hasLightning, imports: importStatements.map((s) => s.startIndex), bindings: imports, classes: [], kinds: [], trainers: [], splatAssignments: [], fits: [], siblings: false };
+  const facts: DetectFacts = {
+    lightning: hasLightning,
+    imports: importStatements.map((s) => s.startIndex),
+    bindings: imports,
+    classes: [],
+    kinds: [],
+    trainers: [],
+    splatAssignments: [],
+    fits: [],
+    siblings: false,
+  };
   if (!hasLightning) return { findings: out, index: new Map(), facts };
   // One walk of the tree for everything below; attributes and calls that cannot matter are skipped on their
   // text alone (most of a module), before a Node is built for them.
   const source = tree.rootNode.text;
   const heads = new Set([...imports.entries()].filter(([, b]) => b.lightning).map(([alias]) => alias));
-  const idx = indexTree(scope ? scope.statement : root, new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition']), (type, start, end) => {
-    if (type !== 'attribute' && type !== 'call') return true;
-    const text = source.slice(start, Math.min(end, start + 200));
-    const callee = type === 'call' ? text.slice(0, text.indexOf('(') < 0 ? text.length : text.indexOf('(')) : text;
-    const head = /^[A-Za-z_]\w*/.exec(callee)?.[0];
-    const member = lastWord(callee);
-    if (type === 'call' && member === 'fit') facts.fits.push(start);
-    return (head !== undefined && heads.has(head)) || (member !== undefined && INTERESTING_MEMBERS.has(member)) || (type === 'call' && member === 'fit');
-  });
+  const idx = indexTree(
+    scope ? scope.statement : root,
+    new Set(['call', 'attribute', 'assignment', 'comparison_operator', 'function_definition', 'class_definition']),
+    (type, start, end) => {
+      if (type !== 'attribute' && type !== 'call') return true;
+      const text = source.slice(start, Math.min(end, start + 200));
+      const callee = type === 'call' ? text.slice(0, text.indexOf('(') < 0 ? text.length : text.indexOf('(')) : text;
+      const head = /^[A-Za-z_]\w*/.exec(callee)?.[0];
+      const member = lastWord(callee);
+      if (type === 'call' && member === 'fit') facts.fits.push(start);
+      return (head !== undefined && heads.has(head)) || (member !== undefined && INTERESTING_MEMBERS.has(member)) || (type === 'call' && member === 'fit');
+    },
+  );
   const calls = idx.get('call')!;
   const attributes = idx.get('attribute')!;
 
@@ -384,8 +442,16 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
       const params = parameterNames(fn);
       const required = requiredParameterNames(fn);
       for (const rule of rules) {
-        const has = (p: string) => (p === '<loader index>' ? misnamedLoaderIndex(fn) : p === '<no dataloader_idx>' ? lacksTransferIndex(fn) : p === 'dataloader_idx' ? required.includes(p) : params.includes(p));
-        if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has)) continue;
+        const has = (p: string) =>
+          p === '<loader index>'
+            ? misnamedLoaderIndex(fn)
+            : p === '<no dataloader_idx>'
+              ? lacksTransferIndex(fn)
+              : p === 'dataloader_idx'
+                ? required.includes(p)
+                : params.includes(p);
+        if (rule.params?.length && (rule.kind === 'hookSignature' || rule.kind === 'callbackHook' || rule.kind === 'dataModuleHook') && !rule.params.some(has))
+          continue;
         emit(HOOKS_PHASE, rank, [{ rule, node: name, classNode: cls, functionNode: fn }]);
       }
     }
@@ -409,7 +475,8 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
     const positional = ruleByApi('Trainer(<positional>)');
     for (const arg of args) {
       if (!arg) continue;
-      if (positional && !['keyword_argument', 'dictionary_splat', 'list_splat', 'comment'].includes(arg.type)) emit(TRAINER_ARGUMENTS, call.startIndex, [{ rule: positional, node: arg }]);
+      if (positional && !['keyword_argument', 'dictionary_splat', 'list_splat', 'comment'].includes(arg.type))
+        emit(TRAINER_ARGUMENTS, call.startIndex, [{ rule: positional, node: arg }]);
       if (arg.type === 'keyword_argument') {
         const name = arg.childForFieldName('name')!;
         const value = arg.childForFieldName('value');
@@ -417,7 +484,14 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
         emit(TRAINER_ARGUMENTS, call.startIndex, direct);
         // strategy=strategy where `strategy = None` above: the rows about a value, on the value the name holds.
         const behind = direct.length ? undefined : literalBehind(value);
-        if (behind) emit(TRAINER_ARGUMENTS, call.startIndex, trainerArgument(name, behind.value).filter((f) => f.rule.value !== undefined).map((f) => ({ ...f, origin: behind.origin })));
+        if (behind)
+          emit(
+            TRAINER_ARGUMENTS,
+            call.startIndex,
+            trainerArgument(name, behind.value)
+              .filter((f) => f.rule.value !== undefined)
+              .map((f) => ({ ...f, origin: behind.origin })),
+          );
       }
       if (arg.type === 'dictionary_splat') {
         const external = scope ? undefined : siblingDict(imports, ctx, facts);
@@ -425,7 +499,11 @@ function detect(tree: Tree, ctx: DetectContext, scope?: DetectScope): { findings
           const found = trainerArgument(a.name.type === 'string' ? stringNode(a.name) : a.name, a.value);
           // A key of another file's dict is reported on the `**name` here, without a fix (its text is not this file's).
           const here = a.name.tree === tree;
-          emit(TRAINER_ARGUMENTS, call.startIndex, found.map((f) => ({ ...f, ...(here ? {} : { node: arg, noFix: true }), ...(a.origin ? { origin: a.origin } : {}) })));
+          emit(
+            TRAINER_ARGUMENTS,
+            call.startIndex,
+            found.map((f) => ({ ...f, ...(here ? {} : { node: arg, noFix: true }), ...(a.origin ? { origin: a.origin } : {}) })),
+          );
         }
       }
     }
@@ -493,12 +571,26 @@ function lastWord(text: string): string | undefined {
 
 /** Names after a dot that some rule is about (trainer.tune, dm.from_argparse_args, self.log...). */
 const INTERESTING_MEMBERS = new Set([
-  ...MIGRATIONS.filter((r) => ['trainerMember', 'moduleAttribute', 'dataModuleHook', 'hook'].includes(r.kind)).map((r) => r.name.replace(/^\w+\./, '').replace(/\(.*$/, '')),
-  'log', 'log_dict', 'fit', 'validate', 'test', 'toggle_optimizer', 'untoggle_optimizer', 'summarize', 'precision', 'Trainer',
+  ...MIGRATIONS.filter((r) => ['trainerMember', 'moduleAttribute', 'dataModuleHook', 'hook'].includes(r.kind)).map((r) =>
+    r.name.replace(/^\w+\./, '').replace(/\(.*$/, ''),
+  ),
+  'log',
+  'log_dict',
+  'fit',
+  'validate',
+  'test',
+  'toggle_optimizer',
+  'untoggle_optimizer',
+  'summarize',
+  'precision',
+  'Trainer',
 ]);
 
 /** Import and class rows with their canonical paths, computed once. */
-const IMPORT_RULES: Array<[MigrationRule, string]> = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass').map((r) => [r, canonicalRule(r.name)]);
+const IMPORT_RULES: Array<[MigrationRule, string]> = MIGRATIONS.filter((r) => r.kind === 'import' || r.kind === 'callbackClass').map((r) => [
+  r,
+  canonicalRule(r.name),
+]);
 
 function canonicalRule(path: string): string {
   return path.replace(/^(?:pytorch_lightning|lightning\.pytorch|lightning)(?=\.|$)/, 'pl');
@@ -510,7 +602,12 @@ function trainerArgument(name: Node, value: Node | null): LightningFinding[] {
     if (rule.name !== name.text) continue;
     if (rule.value !== undefined) {
       const v = valueText(value);
-      if (rule.value === '<dict>' ? value?.type !== 'dictionary' : rule.value.replace(/^(['"])(.*)\1$/, '$2') !== v && !(rule.value.startsWith('<') && value?.text.includes(rule.value.slice(1, -1)))) continue;
+      if (
+        rule.value === '<dict>'
+          ? value?.type !== 'dictionary'
+          : rule.value.replace(/^(['"])(.*)\1$/, '$2') !== v && !(rule.value.startsWith('<') && value?.text.includes(rule.value.slice(1, -1)))
+      )
+        continue;
     }
     out.push({ rule, node: name });
   }
@@ -528,7 +625,14 @@ function moduleUses(classAttributes: Node[], classCalls: Node[]): LightningFindi
   const attributes = rulesOf('moduleAttribute');
   const logArgs = rulesOf('logArgument');
   // Attributes the module assigns itself (`self.precision = Precision()`) are its own, not Lightning's.
-  const own = new Set(classAttributes.filter((a) => a.parent?.type === 'assignment' && a.parent.childForFieldName('left')?.startIndex === a.startIndex && a.childForFieldName('object')?.text === 'self').map((a) => a.childForFieldName('attribute')?.text));
+  const own = new Set(
+    classAttributes
+      .filter(
+        (a) =>
+          a.parent?.type === 'assignment' && a.parent.childForFieldName('left')?.startIndex === a.startIndex && a.childForFieldName('object')?.text === 'self',
+      )
+      .map((a) => a.childForFieldName('attribute')?.text),
+  );
   for (const attr of classAttributes) {
     if (attr.childForFieldName('object')?.text !== 'self' || isShim(attr)) continue;
     const name = attr.childForFieldName('attribute')?.text;
@@ -563,7 +667,10 @@ function trainerMembers(attributes: Node[], trainerVars: Set<string>, classes: R
     if (!member || !members.has(member)) continue;
     const object = dottedName(attr.childForFieldName('object'));
     if (!object || !member || isShim(attr)) continue;
-    const isTrainer = trainerVars.has(object) || ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr)) || (object === 'trainer' && takesTrainer(attr));
+    const isTrainer =
+      trainerVars.has(object) ||
+      ((object === 'self.trainer' || object === 'trainer') && inLightningClass(attr)) ||
+      (object === 'trainer' && takesTrainer(attr));
     if (!isTrainer) continue;
     for (const rule of rules) {
       const ruleMember = rule.name.replace(/^(?:trainer|Trainer)\./, '').replace(/\(\)$/, '');
@@ -596,7 +703,12 @@ const CLASS_MEMBER_KINDS: Record<string, MigrationKind[]> = { trainer: ['trainer
 /** `Trainer.add_argparse_args(...)`, `MyDataModule.from_argparse_args(...)`, `model.summarize()` on classes. */
 function classMembers(attributes: Node[], imports: Map<string, ImportTarget>, kindOf: (name: string) => ClassKind | undefined): LightningFinding[] {
   const out: LightningFinding[] = [];
-  const names = new Set(Object.values(CLASS_MEMBER_KINDS).flat().flatMap(rulesOf).map((r) => r.name.replace(/^\w+\./, '').replace(/\(\)$/, '')));
+  const names = new Set(
+    Object.values(CLASS_MEMBER_KINDS)
+      .flat()
+      .flatMap(rulesOf)
+      .map((r) => r.name.replace(/^\w+\./, '').replace(/\(\)$/, '')),
+  );
   for (const attr of attributes) {
     const member = attr.childForFieldName('attribute')?.text;
     if (!member || !names.has(member)) continue;
@@ -604,7 +716,14 @@ function classMembers(attributes: Node[], imports: Map<string, ImportTarget>, ki
     if (!objectNode || isShim(attr)) continue;
     const resolved = resolveName(objectNode, imports);
     const local = objectNode.type === 'identifier' ? kindOf(objectNode.text) : undefined;
-    const kind = resolved && TRAINER.test(resolved) ? 'trainer' : resolved && DATAMODULE.test(resolved) ? 'datamodule' : resolved && MODULE.test(resolved) ? 'module' : local;
+    const kind =
+      resolved && TRAINER.test(resolved)
+        ? 'trainer'
+        : resolved && DATAMODULE.test(resolved)
+          ? 'datamodule'
+          : resolved && MODULE.test(resolved)
+            ? 'module'
+            : local;
     if (!kind) continue;
     for (const rule of CLASS_MEMBER_KINDS[kind].flatMap(rulesOf)) {
       const name = rule.name.replace(/^\w+\./, '').replace(/\(\)$/, '');
@@ -633,7 +752,8 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       const old = (c: Node | null) => c !== null && /^(?:16|"16"|'16'|32|"32"|'32'|64|"64"|'64'|"bf16"|'bf16')$/.test(c.text);
       const literal = sides.find((c) => old(c) || (['tuple', 'list', 'set'].includes(c.type) && c.namedChildren.some(old)));
       const object = attr ? dottedName(attr.childForFieldName('object')) : undefined;
-      if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp)) emit(PRECISION_COMPARE, cmp.startIndex, [{ rule: precisionCompare, node: cmp }]);
+      if (attr && literal && object && (trainerVars.has(object) || /(?:^|\.)trainer$/.test(object)) && !isShim(cmp))
+        emit(PRECISION_COMPARE, cmp.startIndex, [{ rule: precisionCompare, node: cmp }]);
     }
   }
   // self.log("name", {...}): 2.x logs scalars only (use self.log_dict).
@@ -644,13 +764,16 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
     for (const call of within(calls, cls)) {
       if (!logDict || dottedName(call.childForFieldName('function')) !== 'self.log') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null) ?? [];
-      const value = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[1];
+      const value =
+        args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')?.childForFieldName('value') ??
+        args.filter((a) => a.type !== 'keyword_argument')[1];
       if (!value || isShim(call)) continue;
       if (value.type === 'dictionary') emit(LOG_DICT, rank, [{ rule: logDict, node: value }]);
       else if (value.type === 'identifier') {
         // self.log("train", metrics) where `metrics = {...}` or `dict(...)` above, in the same function.
         const bound = assignmentBefore(call, value.text);
-        if (bound && (bound.value.type === 'dictionary' || (bound.value.type === 'call' && bound.value.childForFieldName('function')?.text === 'dict'))) emit(LOG_DICT, rank, [{ rule: logDict, node: value, origin: originOf(bound.assignment) }]);
+        if (bound && (bound.value.type === 'dictionary' || (bound.value.type === 'call' && bound.value.childForFieldName('function')?.text === 'dict')))
+          emit(LOG_DICT, rank, [{ rule: logDict, node: value, origin: originOf(bound.assignment) }]);
       }
     }
     if (frequency) {
@@ -695,7 +818,8 @@ function specialShapes(idx: Map<string, Node[]>, imports: Map<string, ImportTarg
       if (fn !== 'self.toggle_optimizer' && fn !== 'self.untoggle_optimizer') continue;
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'keyword_argument') ?? [];
       if (fn === 'self.toggle_optimizer' && toggle && args.length >= 2) emit(TOGGLE, rank, [{ rule: toggle, node: call }]);
-      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0].type === 'integer' || /idx|index/i.test(args[0].text))) emit(TOGGLE, rank, [{ rule: untoggle, node: call }]);
+      if (fn === 'self.untoggle_optimizer' && untoggle && args.length === 1 && (args[0].type === 'integer' || /idx|index/i.test(args[0].text)))
+        emit(TOGGLE, rank, [{ rule: untoggle, node: call }]);
     }
   }
   // pl_module.summarize(...) in a callback, model.summarize() on a module instance.

@@ -30,17 +30,25 @@ export function migrateDevices(textDocument: TextDocument, f: LightningFinding):
   const value = arg?.childForFieldName('value');
   const accelerator = ACCELERATOR[f.node.text];
   if ((arg?.type !== 'keyword_argument' && !inDict) || !call || !value || !accelerator) return [];
-  const keyOf = (c: Node) => (c.type === 'pair' ? (c.childForFieldName('key')?.text ?? '').replace(/^(["'])(.*)\1$/, '$2') : c.childForFieldName('name')?.text ?? '');
+  const keyOf = (c: Node) =>
+    c.type === 'pair' ? (c.childForFieldName('key')?.text ?? '').replace(/^(["'])(.*)\1$/, '$2') : (c.childForFieldName('name')?.text ?? '');
   const keywords = new Map(call.namedChildren.filter((c): c is Node => c?.type === (inDict ? 'pair' : 'keyword_argument')).map((c) => [keyOf(c), c]));
   if (keywords.has('devices')) return [];
   const quote = inDict ? textDocument.getText().charAt(arg.childForFieldName('key')!.startIndex) : '';
   const spell = (entries: Array<[string, string]>) => entries.map(([k, v]) => (inDict ? `${quote}${k}${quote}: ${v}` : `${k}=${v}`)).join(', ');
-  const replace = (entries: Array<[string, string]>, preferred = true): Fix[] => [{ title: `Use ${spell(entries)}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: spell(entries) }], preferred }];
+  const replace = (entries: Array<[string, string]>, preferred = true): Fix[] => [
+    { title: `Use ${spell(entries)}`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: spell(entries) }], preferred },
+  ];
   const existing = keywords.get('accelerator')?.childForFieldName('value');
   if (f.node.text !== 'gpus') {
     if (existing && f.node.text !== 'num_processes') return [];
     if (noDevice(value)) return [];
-    return literal(value) ? replace([['accelerator', `"${accelerator}"`], ['devices', value.text]]) : [];
+    return literal(value)
+      ? replace([
+          ['accelerator', `"${accelerator}"`],
+          ['devices', value.text],
+        ])
+      : [];
   }
   // An accelerator the user chose (not a 1.x strategy name) is kept: gpus= only said how many.
   const keep = existing && !STRATEGY_AS_ACCELERATOR.test(existing.text) ? existing : undefined;
@@ -50,9 +58,24 @@ export function migrateDevices(textDocument: TextDocument, f: LightningFinding):
     const spans = removeArguments(textDocument.getText(), call, [arg]);
     return spans?.length ? [{ title: `Remove ${arg.text} (accelerator is already ${keep.text})`, edits: toEdits(textDocument, spans), preferred: true }] : [];
   }
-  if (literal(value)) return replace(keep ? [['devices', value.text]] : [['accelerator', '"gpu"'], ['devices', value.text]]);
+  if (literal(value))
+    return replace(
+      keep
+        ? [['devices', value.text]]
+        : [
+            ['accelerator', '"gpu"'],
+            ['devices', value.text],
+          ],
+    );
   // With a variable the value may be 0 or None at run time: offered, but not applied by fix-all.
-  if (SIMPLE.has(value.type) && !keep) return replace([['accelerator', `"gpu" if ${value.text} else "cpu"`], ['devices', `${value.text} or 1`]], false);
+  if (SIMPLE.has(value.type) && !keep)
+    return replace(
+      [
+        ['accelerator', `"gpu" if ${value.text} else "cpu"`],
+        ['devices', `${value.text} or 1`],
+      ],
+      false,
+    );
   return [];
 }
 
@@ -71,7 +94,9 @@ export function devicesHint(f: LightningFinding): string | undefined {
     return `Here: accelerator="gpu", devices=${value.text}, if neither branch can be 0 or None (those meant the CPU).`;
   }
   const call = f.node.parent?.parent;
-  if (call?.namedChildren.some((c) => c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'devices')) return 'This call also passes devices=: keep one of the two.';
-  if (!noDevice(value) && value.type !== 'integer') return `Here: accelerator="gpu", devices=${value.text}, if ${value.text} is never 0 or None (those meant the CPU: accelerator="cpu").`;
+  if (call?.namedChildren.some((c) => c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'devices'))
+    return 'This call also passes devices=: keep one of the two.';
+  if (!noDevice(value) && value.type !== 'integer')
+    return `Here: accelerator="gpu", devices=${value.text}, if ${value.text} is never 0 or None (those meant the CPU: accelerator="cpu").`;
   return undefined;
 }

@@ -96,7 +96,10 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
       // 2.x keeps the predictions itself (when return_predictions is on, the default), flattened for one loader;
       // 1.x handed the hook one list per loader always (loops/dataloader/prediction_loop.py at 1.9.5).
       const loop = `${params[0]}.trainer.predict_loop`;
-      edits.push({ range: offsetRange(textDocument, top.offset, top.offset), newText: `${top.indent}${outputsName} = ${loop}.predictions\n${top.indent}if ${loop}.num_dataloaders == 1:\n${top.indent}    ${outputsName} = [${outputsName}]\n` });
+      edits.push({
+        range: offsetRange(textDocument, top.offset, top.offset),
+        newText: `${top.indent}${outputsName} = ${loop}.predictions\n${top.indent}if ${loop}.num_dataloaders == 1:\n${top.indent}    ${outputsName} = [${outputsName}]\n`,
+      });
       return [{ title: `Migrate to ${stage.hook}(self)`, edits, preferred: true }];
     }
     // Read and reset at the top: the old body runs unchanged on `outputs`, and the next epoch starts empty
@@ -144,7 +147,7 @@ export function migrateEpochEndHook(textDocument: TextDocument, f: LightningFind
   const empty = multi ? '{}' : '[]';
   if (init) {
     const superCall = descendants(init, new Set(['call'])).find((c) => /^super\(\)\.__init__$/.test(c.childForFieldName('function')?.text ?? ''));
-    const anchor = superCall ? superCall.parent ?? superCall : undefined;
+    const anchor = superCall ? (superCall.parent ?? superCall) : undefined;
     if (anchor) {
       const end = text.indexOf('\n', anchor.endIndex);
       const at = end < 0 ? text.length : end + 1;
@@ -177,10 +180,19 @@ export function dropUnusedParameters(textDocument: TextDocument, f: LightningFin
   const body = fn?.childForFieldName('body');
   const list = fn?.childForFieldName('parameters');
   if (!fn || !body || !list) return [];
-  const present = list.namedChildren.filter((p): p is Node => p !== null).filter((p) => params.includes(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))?.text ?? ''));
+  const present = list.namedChildren
+    .filter((p): p is Node => p !== null)
+    .filter((p) =>
+      params.includes(p.type === 'identifier' ? p.text : ((p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))?.text ?? '')),
+    );
   if (!present.length) return [];
   const used = new Set(descendants(body, new Set(['identifier'])).map((n) => n.text));
-  if (present.some((p) => used.has(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))!.text))) return [];
+  if (
+    present.some((p) =>
+      used.has(p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))!.text),
+    )
+  )
+    return [];
   const text = textDocument.getText();
   const title = `Drop ${present.map((p) => `'${p.text.replace(/[:=].*$/s, '').trim()}'`).join(', ')} (2.x no longer passes ${present.length === 1 ? 'it' : 'them'})`;
   // Parameters on lines of their own go with their lines (no whitespace-only line left behind).
@@ -207,7 +219,13 @@ export function defaultDataloaderIdx(textDocument: TextDocument, f: LightningFin
   const fn = f.functionNode;
   const param = fn?.childForFieldName('parameters')?.namedChildren.find((p) => p?.type === 'identifier' && p.text === 'dataloader_idx');
   if (!param) return [];
-  return [{ title: 'Give dataloader_idx a default: dataloader_idx=0', edits: [{ range: offsetRange(textDocument, param.startIndex, param.endIndex), newText: 'dataloader_idx=0' }], preferred: true }];
+  return [
+    {
+      title: 'Give dataloader_idx a default: dataloader_idx=0',
+      edits: [{ range: offsetRange(textDocument, param.startIndex, param.endIndex), newText: 'dataloader_idx=0' }],
+      preferred: true,
+    },
+  ];
 }
 
 /** A removed Trainer argument with no replacement: deleted, with a comment saying why (in its place when it
@@ -227,14 +245,16 @@ export function removeKeyword(textDocument: TextDocument, f: LightningFinding): 
   let statement: Node = arg;
   while (statement.parent && !/_statement$|^expression_statement$/.test(statement.type)) statement = statement.parent;
   const at = lineStart(text, statement.startIndex);
-  return [{
-    title,
-    edits: [
-      { range: offsetRange(textDocument, at, at), newText: `${indentOf(text, statement.startIndex)}${why}\n` },
-      { range: offsetRange(textDocument, from, to), newText: '' },
-    ],
-    preferred: true,
-  }];
+  return [
+    {
+      title,
+      edits: [
+        { range: offsetRange(textDocument, at, at), newText: `${indentOf(text, statement.startIndex)}${why}\n` },
+        { range: offsetRange(textDocument, from, to), newText: '' },
+      ],
+      preferred: true,
+    },
+  ];
 }
 
 /** Trainer(resume_from_checkpoint=p) -> trainer.fit(..., ckpt_path=p) on the same trainer. */

@@ -54,7 +54,11 @@ export function migratePrecision(textDocument: TextDocument, f: LightningFinding
         } else {
           const unique = [...new Set(mapped as string[])];
           const [open, close] = other.type === 'list' ? ['[', ']'] : other.type === 'set' ? ['{', '}'] : ['(', ')'];
-          spans.push({ start: other.startIndex, end: other.endIndex, newText: `${open}${unique.join(', ')}${unique.length === 1 && open === '(' ? ',' : ''}${close}` });
+          spans.push({
+            start: other.startIndex,
+            end: other.endIndex,
+            newText: `${open}${unique.join(', ')}${unique.length === 1 && open === '(' ? ',' : ''}${close}`,
+          });
         }
       } else if (!attribute) return [];
     }
@@ -105,7 +109,9 @@ export function migrateEpochHooks(textDocument: TextDocument, f: LightningFindin
     { start: f.node.startIndex, end: f.node.endIndex, newText: helper },
     { start: at, end: at, newText: defs },
   ];
-  return [{ title: `Run the body from ${hooks.join(', ')} (on_epoch_${when} fired for all three in 1.x)`, edits: toEdits(textDocument, spans), preferred: true }];
+  return [
+    { title: `Run the body from ${hooks.join(', ')} (on_epoch_${when} fired for all three in 1.x)`, edits: toEdits(textDocument, spans), preferred: true },
+  ];
 }
 
 /**

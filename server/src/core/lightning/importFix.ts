@@ -18,7 +18,9 @@ function canonical(path: string): string {
 }
 
 function importedNames(stmt: Node, moduleNode: Node): Node[] {
-  return stmt.namedChildren.filter((c): c is Node => c !== null && c.startIndex !== moduleNode.startIndex && (c.type === 'dotted_name' || c.type === 'aliased_import'));
+  return stmt.namedChildren.filter(
+    (c): c is Node => c !== null && c.startIndex !== moduleNode.startIndex && (c.type === 'dotted_name' || c.type === 'aliased_import'),
+  );
 }
 
 function nameOf(n: Node): string {
@@ -41,13 +43,18 @@ function destinationOf(module: string, name: string): { module: string; name: st
     const path = inFamily(symbol.fix.to, module);
     return { module: path.slice(0, path.lastIndexOf('.')), name: path.slice(path.lastIndexOf('.') + 1) };
   }
-  const row = IMPORT_ROWS.find((r) => r.fix.kind === 'replaceImport' && r.fix.to && (canonical(module) === canonical(r.name) || canonical(module).startsWith(`${canonical(r.name)}.`)));
+  const row = IMPORT_ROWS.find(
+    (r) => r.fix.kind === 'replaceImport' && r.fix.to && (canonical(module) === canonical(r.name) || canonical(module).startsWith(`${canonical(r.name)}.`)),
+  );
   if (!row) return undefined;
   const newModule = inFamily(row.fix.to!, module) + module.slice(row.name.length);
   // A class renamed on the way (LightningLoggerBase -> Logger), when it lives in (a parent of) the new module.
-  const move = SYMBOL_MOVES.find((r) => r.name.endsWith(`.${name}`) && canonical(inFamily(r.fix.to!, module)).startsWith(canonical(r.name.slice(0, r.name.lastIndexOf('.')))));
+  const move = SYMBOL_MOVES.find(
+    (r) => r.name.endsWith(`.${name}`) && canonical(inFamily(r.fix.to!, module)).startsWith(canonical(r.name.slice(0, r.name.lastIndexOf('.')))),
+  );
   const renamed = move?.fix.to?.split('.').pop();
-  if (move && renamed && renamed !== name && canonical(newModule).startsWith(canonical(inFamily(move.fix.to!, module).slice(0, move.fix.to!.lastIndexOf('.'))))) return { module: newModule, name: renamed };
+  if (move && renamed && renamed !== name && canonical(newModule).startsWith(canonical(inFamily(move.fix.to!, module).slice(0, move.fix.to!.lastIndexOf('.')))))
+    return { module: newModule, name: renamed };
   return { module: newModule, name };
 }
 
@@ -63,16 +70,24 @@ export function migrateImport(textDocument: TextDocument, rule: MigrationRule, s
   if (stmt.type !== 'import_from_statement') {
     // `import pytorch_lightning.metrics as m`: the module path is all there is to rewrite, unless some of its names
     // went elsewhere (then `m.<name>` would break).
-    if (IMPORT_ROWS.some((r) => r !== rule && canonical(r.name).startsWith(`${canonical(rule.name)}.`) && r.fix.to !== undefined && !r.fix.to.startsWith(to))) return [];
+    if (IMPORT_ROWS.some((r) => r !== rule && canonical(r.name).startsWith(`${canonical(rule.name)}.`) && r.fix.to !== undefined && !r.fix.to.startsWith(to)))
+      return [];
     const replaced = stmt.text.split(rule.name).join(to);
-    return replaced !== stmt.text ? [{ title: `Import ${to}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: replaced }], preferred: true }] : [];
+    return replaced !== stmt.text
+      ? [{ title: `Import ${to}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: replaced }], preferred: true }]
+      : [];
   }
   const moduleNode = stmt.childForFieldName('module_name');
   if (!moduleNode) return [];
   const module = moduleNode.text;
   const names = importedNames(stmt, moduleNode);
   if (!names.length) return [];
-  const planned = names.map((n) => ({ node: n, name: nameOf(n), alias: n.type === 'aliased_import' ? n.childForFieldName('alias')!.text : undefined, to: destinationOf(module, nameOf(n)) }));
+  const planned = names.map((n) => ({
+    node: n,
+    name: nameOf(n),
+    alias: n.type === 'aliased_import' ? n.childForFieldName('alias')!.text : undefined,
+    to: destinationOf(module, nameOf(n)),
+  }));
   if (planned.every((p) => !p.to)) return [];
   const spelled = (p: (typeof planned)[number]) => {
     const newName = p.to?.name ?? p.name;
@@ -84,8 +99,9 @@ export function migrateImport(textDocument: TextDocument, rule: MigrationRule, s
   if (target) {
     // One destination: the statement stays as written (parentheses, comments), with a new module and renames.
     const edits = [{ range: offsetRange(textDocument, moduleNode.startIndex, moduleNode.endIndex), newText: target }];
-    for (const p of planned) if (spelled(p) !== p.node.text) edits.push({ range: offsetRange(textDocument, p.node.startIndex, p.node.endIndex), newText: spelled(p) });
-    const only = planned.length === 1 ? planned[0].to?.name ?? planned[0].name : undefined;
+    for (const p of planned)
+      if (spelled(p) !== p.node.text) edits.push({ range: offsetRange(textDocument, p.node.startIndex, p.node.endIndex), newText: spelled(p) });
+    const only = planned.length === 1 ? (planned[0].to?.name ?? planned[0].name) : undefined;
     return [{ title: only ? `Import ${only} from ${target}` : `Import from ${target}`, edits, preferred: true }];
   }
   // Several destinations: one statement each, in the order the names were written. Comments inside the statement
@@ -93,6 +109,18 @@ export function migrateImport(textDocument: TextDocument, rule: MigrationRule, s
   if (descendants(stmt, new Set(['comment'])).length) return [];
   const text = textDocument.getText();
   const indent = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', stmt.startIndex - 1) + 1))![0];
-  const lines = modules.map((m) => `from ${m} import ${planned.filter((p) => (p.to?.module ?? module) === m).map(spelled).join(', ')}`);
-  return [{ title: `Import from ${modules.filter((m) => m !== module).join(' and ')}`, edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: lines.join(`\n${indent}`) }], preferred: true }];
+  const lines = modules.map(
+    (m) =>
+      `from ${m} import ${planned
+        .filter((p) => (p.to?.module ?? module) === m)
+        .map(spelled)
+        .join(', ')}`,
+  );
+  return [
+    {
+      title: `Import from ${modules.filter((m) => m !== module).join(' and ')}`,
+      edits: [{ range: offsetRange(textDocument, stmt.startIndex, stmt.endIndex), newText: lines.join(`\n${indent}`) }],
+      preferred: true,
+    },
+  ];
 }

@@ -58,7 +58,8 @@ export function bindingsOf(statements: Node[], isShim: (n: Node) => boolean): Ma
       if (!module) continue;
       for (const child of stmt.namedChildren) {
         if (!child || child === moduleNode || child.startIndex === moduleNode?.startIndex) continue;
-        const name = child.type === 'aliased_import' ? dottedName(child.childForFieldName('name')) : child.type === 'dotted_name' ? dottedName(child) : undefined;
+        const name =
+          child.type === 'aliased_import' ? dottedName(child.childForFieldName('name')) : child.type === 'dotted_name' ? dottedName(child) : undefined;
         const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : name;
         if (!name || !alias) continue;
         const full = `${module}.${name}`;

@@ -18,7 +18,10 @@ export interface PythonChange {
 export class IncrementalPython {
   private readonly last = new Map<string, { text: string; tree: Tree; checked?: unknown }>();
 
-  constructor(private readonly parser: PythonParser, private readonly maxDocuments = 32) {}
+  constructor(
+    private readonly parser: PythonParser,
+    private readonly maxDocuments = 32,
+  ) {}
 
   parse(uri: string, text: string): Tree | undefined {
     return this.parseChange(uri, text)?.tree;
@@ -57,7 +60,8 @@ export class IncrementalPython {
         newEndPosition: point(text, start, startPosition, newEnd),
       });
       tree = this.parser.parse(text, previous.tree);
-      if (tree) change = { start, oldEnd, newEnd, ranges: tree.getChangedRanges(previous.tree).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex })) };
+      if (tree)
+        change = { start, oldEnd, newEnd, ranges: tree.getChangedRanges(previous.tree).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex })) };
       previous.tree.delete();
     } else {
       tree = this.parser.parse(text);

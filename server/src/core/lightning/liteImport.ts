@@ -38,7 +38,7 @@ export function migrateLiteImport(textDocument: TextDocument, stmt: Node): Fix[]
   const to = unified ? 'lightning.fabric' : 'lightning_fabric';
   const edits: TextEdit[] = [];
   for (const n of stmt.descendantsOfType('dotted_name')) {
-    if (!n || !LITE.test(n.text) || n.parent?.type === 'aliased_import' && n.parent.childForFieldName('alias')?.startIndex === n.startIndex) continue;
+    if (!n || !LITE.test(n.text) || (n.parent?.type === 'aliased_import' && n.parent.childForFieldName('alias')?.startIndex === n.startIndex)) continue;
     // Only module paths: the module of a from-import, or a name of a plain import.
     const isModule = stmt.type === 'import_statement' || stmt.childForFieldName('module_name')?.startIndex === n.startIndex;
     if (!isModule) continue;

@@ -73,7 +73,10 @@ export function renameLoaderIndex(textDocument: TextDocument, f: LightningFindin
 /** `def transfer_batch_to_device(self, batch, device)`: the 1.x form without the loader index (no *args either). */
 export function lacksTransferIndex(fn: Node): boolean {
   const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => p !== null && p.type !== 'comment');
-  return params.length === 3 && params.every((p) => p.type === 'identifier' || p.type === 'typed_parameter' || p.type === 'default_parameter' || p.type === 'typed_default_parameter');
+  return (
+    params.length === 3 &&
+    params.every((p) => p.type === 'identifier' || p.type === 'typed_parameter' || p.type === 'default_parameter' || p.type === 'typed_default_parameter')
+  );
 }
 
 /** Adds `dataloader_idx=0` and passes it on to the body's `super().transfer_batch_to_device(batch, device)`. */

@@ -113,7 +113,7 @@ export function parameterNames(fn: Node): string[] {
 export function requiredParameterNames(fn: Node): string[] {
   return (fn.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && (p.type === 'identifier' || p.type === 'typed_parameter'))
-    .map((p) => (p.type === 'identifier' ? p.text : p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? ''));
+    .map((p) => (p.type === 'identifier' ? p.text : (p.namedChildren.find((c) => c?.type === 'identifier')?.text ?? '')));
 }
 
 /** The methods defined directly in a class body (decorated ones too), by name. */

@@ -116,16 +116,45 @@ function keptOf(f: LightningFinding, statement: number, diagnostic: Diagnostic, 
 }
 
 /** The state of a full check: its findings with their diagnostics, and the facts of each top-level statement. */
-export function checkState(textDocument: TextDocument, tree: Tree, findings: LightningFinding[], diagnostics: Diagnostic[], facts: DetectFacts, ctx: Context): CheckState {
+export function checkState(
+  textDocument: TextDocument,
+  tree: Tree,
+  findings: LightningFinding[],
+  diagnostics: Diagnostic[],
+  facts: DetectFacts,
+  ctx: Context,
+): CheckState {
   const statements: Statement[] = tree.rootNode.namedChildren
     .filter((n): n is Node => n !== null)
-    .map((n) => ({ start: n.startIndex, end: n.endIndex, startPos: textDocument.positionAt(n.startIndex), endPos: textDocument.positionAt(n.endIndex), imports: false, classes: [], trainers: [], splats: [], splatAssignments: false, fits: false }));
+    .map((n) => ({
+      start: n.startIndex,
+      end: n.endIndex,
+      startPos: textDocument.positionAt(n.startIndex),
+      endPos: textDocument.positionAt(n.endIndex),
+      imports: false,
+      classes: [],
+      trainers: [],
+      splats: [],
+      splatAssignments: false,
+      fits: false,
+    }));
   let whole = facts.siblings;
   const at = (offset: number): Statement => {
     const s = statements[statementAt(statements, offset)];
     if (s && offset < s.end) return s;
     whole = true;
-    return { start: offset, end: offset, startPos: { line: 0, character: 0 }, endPos: { line: 0, character: 0 }, imports: false, classes: [], trainers: [], splats: [], splatAssignments: false, fits: false };
+    return {
+      start: offset,
+      end: offset,
+      startPos: { line: 0, character: 0 },
+      endPos: { line: 0, character: 0 },
+      imports: false,
+      classes: [],
+      trainers: [],
+      splats: [],
+      splatAssignments: false,
+      fits: false,
+    };
   };
   for (const offset of facts.imports) at(offset).imports = true;
   for (const c of facts.classes) at(c.start).classes.push(c);
@@ -163,14 +192,28 @@ export function checkState(textDocument: TextDocument, tree: Tree, findings: Lig
  * The state after `change`, when the edit lies inside one top-level statement and nothing another statement
  * reads of it changed; undefined when the whole file has to be checked.
  */
-export function recheck(state: CheckState, tree: Tree, change: PythonChange, textDocument: TextDocument, ctx: Context, diagnose: Diagnose): CheckState | undefined {
+export function recheck(
+  state: CheckState,
+  tree: Tree,
+  change: PythonChange,
+  textDocument: TextDocument,
+  ctx: Context,
+  diagnose: Diagnose,
+): CheckState | undefined {
   const next = recheckStatement(state, tree, change, textDocument, ctx, diagnose);
   if (next) recheckCounts.statement++;
   else recheckCounts.whole++;
   return next;
 }
 
-function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, textDocument: TextDocument, ctx: Context, diagnose: Diagnose): CheckState | undefined {
+function recheckStatement(
+  state: CheckState,
+  tree: Tree,
+  change: PythonChange,
+  textDocument: TextDocument,
+  ctx: Context,
+  diagnose: Diagnose,
+): CheckState | undefined {
   if (!sameContext(state, ctx) || state.whole || state.tuner) return undefined;
   const { statements } = state;
   const i = statementAt(statements, change.start);
@@ -261,7 +304,8 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
   const lines = endPos.line - old.endPos.line;
   const move = (p: Position): Position => {
     if (p.line > old.endPos.line) return lines ? { line: p.line + lines, character: p.character } : p;
-    if (p.line === old.endPos.line && p.character >= old.endPos.character) return { line: endPos.line, character: endPos.character + p.character - old.endPos.character };
+    if (p.line === old.endPos.line && p.character >= old.endPos.character)
+      return { line: endPos.line, character: endPos.character + p.character - old.endPos.character };
     return p;
   };
   const moveRange = (r: Range): Range => {
@@ -280,7 +324,8 @@ function recheckStatement(state: CheckState, tree: Tree, change: PythonChange, t
     const fixes = fixesOf(d);
     if (!moves(d.range) && !fixes.some((f) => f.edits.some((e) => moves(e.range)))) return k;
     const diagnostic: Diagnostic = { ...d, range: moveRange(d.range) };
-    if (fixes.length) diagnostic.data = { ...(d.data as object), fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: moveRange(e.range) })) })) };
+    if (fixes.length)
+      diagnostic.data = { ...(d.data as object), fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: moveRange(e.range) })) })) };
     k.diagnostic = diagnostic;
     k.foreign = k.foreign?.map(moveRange);
     return k;

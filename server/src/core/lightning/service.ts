@@ -9,7 +9,14 @@ import { defaultDataloaderIdx, dropUnusedParameters, migrateEpochEndHook, migrat
 import { devicesHint, migrateDevices } from './devices';
 import { migrateLiteImport } from './liteImport';
 import { addTransferLoaderIndex, renameLoaderIndex } from './loaderIndex';
-import { checkpointHint, checkpointPathHint, migrateCheckpointCallback, migrateCheckpointPath, migrateLrSchedulers, migratePositionalTrainer } from './trainerFixes';
+import {
+  checkpointHint,
+  checkpointPathHint,
+  migrateCheckpointCallback,
+  migrateCheckpointPath,
+  migrateLrSchedulers,
+  migratePositionalTrainer,
+} from './trainerFixes';
 import type { IncrementalPython } from './incremental';
 import type { MigrationKind, MigrationRule } from './table';
 import { migrateImport } from './importFix';
@@ -90,9 +97,11 @@ export function lightningDiagnostics(textDocument: TextDocument, ctx: LightningC
   if (!tree) return [];
   try {
     if (incremental && parsed.change && parsed.checked) {
-      const state = recheck(parsed.checked as CheckState, tree, parsed.change, textDocument, ctx, (f) => diagnose(textDocument, f, ctx, () => {
-        throw new Error('a re-check never fixes resume_from_checkpoint');
-      }));
+      const state = recheck(parsed.checked as CheckState, tree, parsed.change, textDocument, ctx, (f) =>
+        diagnose(textDocument, f, ctx, () => {
+          throw new Error('a re-check never fixes resume_from_checkpoint');
+        }),
+      );
       if (state) {
         incremental.keep(textDocument.uri, text, state);
         return visible(state.diagnostics, ctx);
@@ -173,7 +182,9 @@ function migrateToggle(textDocument: TextDocument, f: LightningFinding): Fix[] {
   const fn = call.childForFieldName('function')?.text;
   if (fn === 'self.toggle_optimizer' && list.length === 2 && list[1].type !== 'keyword_argument') {
     // From the end of the first argument to the end of the second: ", idx".
-    return [{ title: 'Drop the optimizer index', edits: [{ range: offsetRange(textDocument, list[0].endIndex, list[1].endIndex), newText: '' }], preferred: true }];
+    return [
+      { title: 'Drop the optimizer index', edits: [{ range: offsetRange(textDocument, list[0].endIndex, list[1].endIndex), newText: '' }], preferred: true },
+    ];
   }
   if (fn === 'self.untoggle_optimizer' && list.length === 1) {
     let scope: Node | null = call.parent;

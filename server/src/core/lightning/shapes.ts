@@ -5,13 +5,15 @@ import { MIGRATIONS } from './table';
 // Findings that are a shape of the code rather than a name; kept apart from detect.ts so the detector's hot path
 // stays as it is. Each function gets what detectMigrations already computed.
 
-const OPTIMIZER = /(?:^|\.)(?:Adam|AdamW|SGD|RMSprop|Adagrad|Adadelta|Adamax|NAdam|RAdam|LBFGS|SparseAdam|ASGD|Rprop|Adafactor|Lion|LAMB|Lamb|FusedAdam|DeepSpeedCPUAdam|AdamW8bit|Adam8bit)$/;
+const OPTIMIZER =
+  /(?:^|\.)(?:Adam|AdamW|SGD|RMSprop|Adagrad|Adadelta|Adamax|NAdam|RAdam|LBFGS|SparseAdam|ASGD|Rprop|Adafactor|Lion|LAMB|Lamb|FusedAdam|DeepSpeedCPUAdam|AdamW8bit|Adam8bit)$/;
 const NESTED = new Set(['function_definition', 'lambda', 'class_definition']);
 
 function items(node: Node | null | undefined): Node[] {
   if (!node) return [];
   if (node.type === 'parenthesized_expression') return items(node.namedChildren[0]);
-  if (node.type === 'list' || node.type === 'tuple' || node.type === 'expression_list') return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  if (node.type === 'list' || node.type === 'tuple' || node.type === 'expression_list')
+    return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
   return [];
 }
 

@@ -101,7 +101,8 @@ function problemOf(r: Record<string, unknown>, seen: Set<string>): string | null
   for (const k of TEXT_FIELDS) if (r[k] !== undefined && typeof r[k] !== 'string') return `'${k}' must be a string`;
   if (r['params'] !== undefined && !(Array.isArray(r['params']) && r['params'].every((x) => typeof x === 'string'))) return "'params' must be a list of names";
   const fix = r['fix'] as Record<string, unknown> | undefined;
-  if (typeof fix !== 'object' || fix === null || !(FIX_KINDS as readonly unknown[]).includes(fix['kind'])) return `'fix.kind' must be one of ${FIX_KINDS.join(', ')}`;
+  if (typeof fix !== 'object' || fix === null || !(FIX_KINDS as readonly unknown[]).includes(fix['kind']))
+    return `'fix.kind' must be one of ${FIX_KINDS.join(', ')}`;
   if (fix['to'] !== undefined && typeof fix['to'] !== 'string') return "'fix.to' must be a string";
   if (!(BEHAVIOURS as readonly unknown[]).includes(r['behaviour'])) return `'behaviour' must be one of ${BEHAVIOURS.join(', ')}`;
   const stray = Object.keys(r).find((k) => !FIELDS.has(k));

@@ -55,7 +55,12 @@ function localFunction(root: Node, name: string): Node | undefined {
  * The arguments a `**expr` of a Trainer call at `call` passes: its keys, each with where it came from. `matched`
  * collects the offsets of the statements that build it (an edit there changes this call's findings).
  */
-export function splattedArguments(splat: Node, assignments: Node[], matched: number[], external?: (name: string) => { entries: FlowArgument[]; origin: string } | undefined): FlowArgument[] {
+export function splattedArguments(
+  splat: Node,
+  assignments: Node[],
+  matched: number[],
+  external?: (name: string) => { entries: FlowArgument[]; origin: string } | undefined,
+): FlowArgument[] {
   const expr = splat.namedChildren[0];
   if (!expr) return [];
   // No line numbers: a re-check after an edit elsewhere keeps this finding, and its text must stay true.
@@ -104,7 +109,8 @@ export function splattedArguments(splat: Node, assignments: Node[], matched: num
     if (!c || c.childForFieldName('function')?.text !== `${variable}.update`) continue;
     matched.push(c.startIndex);
     for (const arg of c.childForFieldName('arguments')?.namedChildren ?? []) {
-      if (arg?.type === 'keyword_argument') out.push({ name: arg.childForFieldName('name')!, value: arg.childForFieldName('value'), origin: `added by ${variable}.update(...), ${passed}` });
+      if (arg?.type === 'keyword_argument')
+        out.push({ name: arg.childForFieldName('name')!, value: arg.childForFieldName('value'), origin: `added by ${variable}.update(...), ${passed}` });
       else if (arg?.type === 'dictionary') take(arg, `added by ${variable}.update(...), ${passed}`);
     }
   }

@@ -52,13 +52,25 @@ export function migrateCheckpointCallback(textDocument: TextDocument, f: Lightni
   if (arg?.type !== 'keyword_argument' || !value || argList?.type !== 'argument_list') return [];
   const kind = checkpointValueKind(value, (name) => assignedBefore(arg, name));
   if (kind === 'bool') {
-    return [{ title: 'Rename to enable_checkpointing', edits: [{ range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex), newText: 'enable_checkpointing' }], preferred: true }];
+    return [
+      {
+        title: 'Rename to enable_checkpointing',
+        edits: [{ range: offsetRange(textDocument, f.node.startIndex, f.node.endIndex), newText: 'enable_checkpointing' }],
+        preferred: true,
+      },
+    ];
   }
   if (kind !== 'callback') return [];
   const text = textDocument.getText();
   const callbacks = keywordsOf(argList).get('callbacks');
   if (!callbacks) {
-    return [{ title: `Pass ${value.text} in callbacks=[...]`, edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: `callbacks=[${value.text}]` }], preferred: true }];
+    return [
+      {
+        title: `Pass ${value.text} in callbacks=[...]`,
+        edits: [{ range: offsetRange(textDocument, arg.startIndex, arg.endIndex), newText: `callbacks=[${value.text}]` }],
+        preferred: true,
+      },
+    ];
   }
   const list = callbacks.childForFieldName('value');
   if (list?.type !== 'list') return [];
@@ -80,7 +92,16 @@ export function migrateCheckpointCallback(textDocument: TextDocument, f: Lightni
     } else insert = { start: last.endIndex, end: last.endIndex, newText: `, ${value.text}` };
   }
   if (removed.some((s) => s.start < list.endIndex && s.end > list.startIndex)) return [];
-  return [{ title: `Move ${value.text} into callbacks=[...]`, edits: toEdits(textDocument, [...removed, insert].sort((a, b) => a.start - b.start)), preferred: true }];
+  return [
+    {
+      title: `Move ${value.text} into callbacks=[...]`,
+      edits: toEdits(
+        textDocument,
+        [...removed, insert].sort((a, b) => a.start - b.start),
+      ),
+      preferred: true,
+    },
+  ];
 }
 
 /** A hint for a checkpoint_callback= value of unknown kind. */
@@ -134,7 +155,13 @@ export function migratePositionalTrainer(textDocument: TextDocument, f: Lightnin
   const positional = args.filter((a) => !['keyword_argument', 'dictionary_splat', 'list_splat'].includes(a.type));
   if (positional.length !== 1 || args[0]?.startIndex !== f.node.startIndex) return [];
   if (keywordsOf(list).has(FIRST_POSITIONAL)) return [];
-  return [{ title: `Name it: ${FIRST_POSITIONAL}=${f.node.text}`, edits: [{ range: offsetRange(textDocument, f.node.startIndex, f.node.startIndex), newText: `${FIRST_POSITIONAL}=` }], preferred: true }];
+  return [
+    {
+      title: `Name it: ${FIRST_POSITIONAL}=${f.node.text}`,
+      edits: [{ range: offsetRange(textDocument, f.node.startIndex, f.node.startIndex), newText: `${FIRST_POSITIONAL}=` }],
+      preferred: true,
+    },
+  ];
 }
 
 /** The fields of 2.x's LRSchedulerConfig dataclass (lightning/pytorch/utilities/types.py), the 1.x dict's keys. */
@@ -151,18 +178,33 @@ export function migrateLrSchedulers(textDocument: TextDocument, f: LightningFind
   const keyed = index?.parent;
   // len(trainer.lr_schedulers): the same count.
   if (member && index?.type === 'argument_list' && index.namedChildren.length === 1 && index.parent?.childForFieldName('function')?.text === 'len') {
-    return [{ title: 'Use lr_scheduler_configs', edits: [{ range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' }], preferred: true }];
+    return [
+      {
+        title: 'Use lr_scheduler_configs',
+        edits: [{ range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' }],
+        preferred: true,
+      },
+    ];
   }
-  if (!member || index?.type !== 'subscript' || index.childForFieldName('value')?.id !== attr.id || keyed?.type !== 'subscript' || keyed.childForFieldName('value')?.id !== index.id) return [];
+  if (
+    !member ||
+    index?.type !== 'subscript' ||
+    index.childForFieldName('value')?.id !== attr.id ||
+    keyed?.type !== 'subscript' ||
+    keyed.childForFieldName('value')?.id !== index.id
+  )
+    return [];
   const key = keyed.childForFieldName('subscript');
   const field = key?.type === 'string' ? /^(["'])(\w+)\1$/.exec(key.text)?.[2] : undefined;
   if (!field || !SCHEDULER_FIELDS.has(field)) return [];
-  return [{
-    title: `Use ${attr.childForFieldName('object')?.text}.lr_scheduler_configs[...].${field}`,
-    edits: [
-      { range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' },
-      { range: offsetRange(textDocument, index.endIndex, keyed.endIndex), newText: `.${field}` },
-    ],
-    preferred: true,
-  }];
+  return [
+    {
+      title: `Use ${attr.childForFieldName('object')?.text}.lr_scheduler_configs[...].${field}`,
+      edits: [
+        { range: offsetRange(textDocument, member.startIndex, member.endIndex), newText: 'lr_scheduler_configs' },
+        { range: offsetRange(textDocument, index.endIndex, keyed.endIndex), newText: `.${field}` },
+      ],
+      preferred: true,
+    },
+  ];
 }

@@ -76,7 +76,9 @@ function planFile(textDocument: TextDocument, root: Node): { fix: Fix | undefine
     if (usesName(text, 'Tuner')) return { fix: undefined, anchors };
     spans.push(importLine(text, root, `from ${lightningRoot(root, isShim)}.tuner import Tuner`));
   }
-  const title = needsTuner ? 'Use Tuner(trainer).lr_find / .scale_batch_size instead of Trainer(auto_*=...) and trainer.tune()' : 'Remove trainer.tune() (it did nothing without auto_lr_find / auto_scale_batch_size)';
+  const title = needsTuner
+    ? 'Use Tuner(trainer).lr_find / .scale_batch_size instead of Trainer(auto_*=...) and trainer.tune()'
+    : 'Remove trainer.tune() (it did nothing without auto_lr_find / auto_scale_batch_size)';
   return { fix: { title, edits: toEdits(textDocument, spans), preferred: true }, anchors };
 }
 
@@ -123,7 +125,11 @@ function planTrainer(text: string, call: Node, calls: Node[], assignments: Node[
   if (!removed) return undefined;
   spans.push(...removed);
   for (const a of autos) anchors.add(a.childForFieldName('name')!.startIndex);
-  const tunerName = !usesName(text, 'tuner') ? 'tuner' : !usesName(text, `${variable.replace(/\W/g, '_')}_tuner`) ? `${variable.replace(/\W/g, '_')}_tuner` : undefined;
+  const tunerName = !usesName(text, 'tuner')
+    ? 'tuner'
+    : !usesName(text, `${variable.replace(/\W/g, '_')}_tuner`)
+      ? `${variable.replace(/\W/g, '_')}_tuner`
+      : undefined;
   if (!tunerName) return undefined;
   for (const tune of tunes) {
     const lines = tunerCalls(tune, variable, tunerName, tunerClass, lr, bs);
@@ -137,8 +143,11 @@ function planTrainer(text: string, call: Node, calls: Node[], assignments: Node[
 
 /** `<variable>.tune(...)` statements after the Trainer in the same scope, before the name is bound again. */
 function governedTunes(call: Node, assign: Node, variable: string, scope: Node, calls: Node[], assignments: Node[]): Node[] {
-  const inScope = (n: Node) => n.startIndex > assign.endIndex && n.endIndex <= scope.endIndex && scopeOf(n).startIndex === scope.startIndex && !insideNested(n, scope);
-  const rebinds = assignments.filter((a) => a !== assign && a.startIndex !== assign.startIndex && inScope(a) && dottedName(a.childForFieldName('left')) === variable).map((a) => a.startIndex);
+  const inScope = (n: Node) =>
+    n.startIndex > assign.endIndex && n.endIndex <= scope.endIndex && scopeOf(n).startIndex === scope.startIndex && !insideNested(n, scope);
+  const rebinds = assignments
+    .filter((a) => a !== assign && a.startIndex !== assign.startIndex && inScope(a) && dottedName(a.childForFieldName('left')) === variable)
+    .map((a) => a.startIndex);
   const next = Math.min(...rebinds, Infinity);
   return calls.filter((c) => {
     const fn = c.childForFieldName('function');

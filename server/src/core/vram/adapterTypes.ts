@@ -19,9 +19,30 @@ export interface AdapterContext {
 
 /** Setup fields an adapter can trace back to a key in the config. */
 export type SetupField =
-  | 'model' | 'method' | 'trainableLayers' | 'lora.rank' | 'lora.targets' | 'lora.trainEmbeddings' | 'adapter' | 'prefix'
-  | 'teacher' | 'quantization' | 'doubleQuant' | 'precision' | 'optimizer' | 'microBatchSize' | 'sequenceLength'
-  | 'gradientCheckpointing' | 'checkpointing' | 'packed' | 'loss' | 'attention' | 'gpus' | 'sharding' | 'offload' | 'gradientAccumulation';
+  | 'model'
+  | 'method'
+  | 'trainableLayers'
+  | 'lora.rank'
+  | 'lora.targets'
+  | 'lora.trainEmbeddings'
+  | 'adapter'
+  | 'prefix'
+  | 'teacher'
+  | 'quantization'
+  | 'doubleQuant'
+  | 'precision'
+  | 'optimizer'
+  | 'microBatchSize'
+  | 'sequenceLength'
+  | 'gradientCheckpointing'
+  | 'checkpointing'
+  | 'packed'
+  | 'loss'
+  | 'attention'
+  | 'gpus'
+  | 'sharding'
+  | 'offload'
+  | 'gradientAccumulation';
 
 export interface AdaptedSetup {
   setup: TrainingSetupInput;

@@ -22,16 +22,19 @@ const COUNTS = ['parameters', 'hiddenSize', 'layers', 'attentionHeads', 'kvHeads
 
 function problemOf(e: Record<string, unknown>): string | null {
   if (typeof e['id'] !== 'string' || !e['id']) return "'id' must be a model id";
-  if (e['aliases'] !== undefined && !(Array.isArray(e['aliases']) && e['aliases'].every((a) => typeof a === 'string'))) return "'aliases' must be a list of ids";
+  if (e['aliases'] !== undefined && !(Array.isArray(e['aliases']) && e['aliases'].every((a) => typeof a === 'string')))
+    return "'aliases' must be a list of ids";
   if (typeof e['source'] !== 'string' || !e['source']) return "'source' must say where the numbers come from";
   const d = e['dims'] as Record<string, unknown> | undefined;
   if (typeof d !== 'object' || d === null) return "'dims' is missing";
-  for (const k of COUNTS) if (typeof d[k] !== 'number' || !Number.isInteger(d[k]) || (d[k]) <= 0) return `'dims.${k}' must be a positive integer`;
+  for (const k of COUNTS) if (typeof d[k] !== 'number' || !Number.isInteger(d[k]) || d[k] <= 0) return `'dims.${k}' must be a positive integer`;
   if (typeof d['tiedEmbeddings'] !== 'boolean') return "'dims.tiedEmbeddings' must be true or false";
   if (d['mlp'] !== 'gated' && d['mlp'] !== 'plain') return "'dims.mlp' must be 'gated' or 'plain'";
-  for (const k of ['experts', 'expertsPerToken'] as const) if (d[k] !== undefined && (typeof d[k] !== 'number' || (d[k]) < 1)) return `'dims.${k}' must be a positive integer`;
+  for (const k of ['experts', 'expertsPerToken'] as const)
+    if (d[k] !== undefined && (typeof d[k] !== 'number' || d[k] < 1)) return `'dims.${k}' must be a positive integer`;
   if (d['dropout'] !== undefined && typeof d['dropout'] !== 'boolean') return "'dims.dropout' must be true or false";
-  if (d['architecture'] !== undefined && !['decoder', 'encoder', 'encoder-decoder'].includes(d['architecture'] as string)) return "'dims.architecture' must be decoder, encoder or encoder-decoder";
+  if (d['architecture'] !== undefined && !['decoder', 'encoder', 'encoder-decoder'].includes(d['architecture'] as string))
+    return "'dims.architecture' must be decoder, encoder or encoder-decoder";
   const known = new Set<string>([...COUNTS, 'tiedEmbeddings', 'mlp', 'experts', 'expertsPerToken', 'dropout', 'architecture']);
   const stray = Object.keys(d).find((k) => !known.has(k));
   return stray ? `'dims.${stray}' is not a dimension the estimator knows` : null;
@@ -43,7 +46,12 @@ export function readCatalog(raw: unknown): CatalogModel[] {
   return raw.map((e: Record<string, unknown>, i) => {
     const problem = typeof e === 'object' && e !== null ? problemOf(e) : 'not an object';
     if (problem) throw new Error(`models.json entry ${i}${typeof e?.['id'] === 'string' ? ` (${e['id']})` : ''}: ${problem}`);
-    return { id: e['id'] as string, ...(e['aliases'] ? { aliases: e['aliases'] as string[] } : {}), dims: e['dims'] as ModelDims, source: e['source'] as string };
+    return {
+      id: e['id'] as string,
+      ...(e['aliases'] ? { aliases: e['aliases'] as string[] } : {}),
+      dims: e['dims'] as ModelDims,
+      source: e['source'] as string,
+    };
   });
 }
 

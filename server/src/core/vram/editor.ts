@@ -37,7 +37,16 @@ export function vramCodeLenses(doc: TextDocument, analysis: Analysis, options: {
     return [{ range, command: { title: `${icon}VRAM ${lensTitle(v.estimate)}`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
   }
   if (v.unavailable && v.unavailable.kind !== 'no-setup') {
-    return [{ range, command: { title: `${icon}VRAM: no estimate (${v.unavailable.kind === 'unknown-model' ? 'unknown model' : 'see hover'})`, command: SHOW_VRAM_COMMAND, arguments: [doc.uri] } }];
+    return [
+      {
+        range,
+        command: {
+          title: `${icon}VRAM: no estimate (${v.unavailable.kind === 'unknown-model' ? 'unknown model' : 'see hover'})`,
+          command: SHOW_VRAM_COMMAND,
+          arguments: [doc.uri],
+        },
+      },
+    ];
   }
   return [];
 }
@@ -57,7 +66,12 @@ export function vramInlayHints(doc: TextDocument, analysis: Analysis, range?: Ra
     if (range && (r.end.line < range.start.line || r.end.line > range.end.line)) continue;
     const worst = v.estimate.gpus.find((g) => g.verdict === 'no') ?? v.estimate.gpus.find((g) => g.verdict === 'tight') ?? v.estimate.gpus[0];
     const mark = worst ? ` ${VERDICT_MARK[worst.verdict]}` : '';
-    hints.push({ position: r.end, label: `${estimateRange(v.estimate)}${v.estimate.setup.gpus > 1 ? '/GPU' : ''}${mark}`, paddingLeft: true, tooltip: 'Estimated peak GPU memory of this config (nvidia-smi) and the bound nine runs in ten stay under, from Fine-Tune Workbench' });
+    hints.push({
+      position: r.end,
+      label: `${estimateRange(v.estimate)}${v.estimate.setup.gpus > 1 ? '/GPU' : ''}${mark}`,
+      paddingLeft: true,
+      tooltip: 'Estimated peak GPU memory of this config (nvidia-smi) and the bound nine runs in ten stay under, from Fine-Tune Workbench',
+    });
   }
   return hints;
 }
@@ -82,7 +96,14 @@ export function vramHover(doc: TextDocument, analysis: Analysis, position: Posit
   if (!v || !field) return undefined;
   if (!v.estimate) return v.unavailable ? `**VRAM**: no estimate — ${v.unavailable.reason}` : undefined;
   const line = contribution(v, field, lookup);
-  const highlight = field === 'model' ? (['weights', 'gradients', 'optimizer'] as const) : field === 'microBatchSize' || field === 'sequenceLength' || field === 'gradientCheckpointing' || field === 'attention' ? (['activations', 'logits'] as const) : field === 'optimizer' ? (['optimizer'] as const) : (['weights'] as const);
+  const highlight =
+    field === 'model'
+      ? (['weights', 'gradients', 'optimizer'] as const)
+      : field === 'microBatchSize' || field === 'sequenceLength' || field === 'gradientCheckpointing' || field === 'attention'
+        ? (['activations', 'logits'] as const)
+        : field === 'optimizer'
+          ? (['optimizer'] as const)
+          : (['weights'] as const);
   return `${line ? `**VRAM** — ${line}\n\n` : ''}${estimateMarkdown(v.estimate, [...highlight])}`;
 }
 
@@ -92,9 +113,16 @@ export function vramBreakdown(analysis: Analysis): string | undefined {
   if (!v) return undefined;
   if (!v.estimate) return `# VRAM estimate\n\nNo estimate: ${v.unavailable?.reason ?? 'no training setup found'}\n`;
   const out = [`# VRAM estimate`, '', estimateMarkdown(v.estimate)];
-  if (!v.targetsAreReal) out.push('', '_GPUs shown: a representative set. Set `finetune.gpus` to the GPUs you train on (nvidia-smi found none on this machine)._');
+  if (!v.targetsAreReal)
+    out.push('', '_GPUs shown: a representative set. Set `finetune.gpus` to the GPUs you train on (nvidia-smi found none on this machine)._');
   if (v.plan) {
-    out.push('', v.plan.verdict === 'tight' ? `## What buys margin on the ${shortGpuName(v.plan.target.name)}` : `## What would make it fit the ${shortGpuName(v.plan.target.name)}`, '');
+    out.push(
+      '',
+      v.plan.verdict === 'tight'
+        ? `## What buys margin on the ${shortGpuName(v.plan.target.name)}`
+        : `## What would make it fit the ${shortGpuName(v.plan.target.name)}`,
+      '',
+    );
     out.push(...planLines(v.plan, true));
   }
   if (v.options.length) {

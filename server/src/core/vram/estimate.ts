@@ -13,7 +13,19 @@
 import type { GpuInfo } from '../gpus';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
 import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
-import { autocastCopies, eagerScoreBytes, gatheredParameters, loraParameters, lossBytes, modelParts, perTokenLayerBytes, RETAINED_GRADS_LABEL, retainedInputGradients, zero3DtypeBytes, zero3OffloadStaging } from './terms';
+import {
+  autocastCopies,
+  eagerScoreBytes,
+  gatheredParameters,
+  loraParameters,
+  lossBytes,
+  modelParts,
+  perTokenLayerBytes,
+  RETAINED_GRADS_LABEL,
+  retainedInputGradients,
+  zero3DtypeBytes,
+  zero3OffloadStaging,
+} from './terms';
 
 export { loraParameters, modelParts } from './terms';
 import type { TrainingSetup } from './setup';
@@ -177,16 +189,37 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     weights = (offloaded ? 0 : divide(packedBytes + unquantized, shardsParams)) + statsBytes;
     offloadedWeights = offloaded ? packedBytes + unquantized : 0;
     const where = `${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`;
-    add('weights', `${setup.quantization.toUpperCase()} linear weights${offloaded ? ' (codes offloaded to CPU; statistics stay)' : ''}`, (offloaded ? 0 : divide(packedBytes, shardsParams)) + statsBytes, `${(parts.linear / 1e9).toFixed(2)} B params × ${codeBits} bits${offloaded ? ' on the CPU' : where} + ${(bits - codeBits).toFixed(3)} bits of statistics${offloaded || (shardsParams && n > 1) ? ' (whole on every GPU)' : ''}`, UPSIDE.weights, false);
+    add(
+      'weights',
+      `${setup.quantization.toUpperCase()} linear weights${offloaded ? ' (codes offloaded to CPU; statistics stay)' : ''}`,
+      (offloaded ? 0 : divide(packedBytes, shardsParams)) + statsBytes,
+      `${(parts.linear / 1e9).toFixed(2)} B params × ${codeBits} bits${offloaded ? ' on the CPU' : where} + ${(bits - codeBits).toFixed(3)} bits of statistics${offloaded || (shardsParams && n > 1) ? ' (whole on every GPU)' : ''}`,
+      UPSIDE.weights,
+      false,
+    );
     if (!offloaded) {
-      add('weights', 'unquantized embeddings, LM head, norms', divide(unquantized, shardsParams), `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}${where}`, UPSIDE.weights, false);
+      add(
+        'weights',
+        'unquantized embeddings, LM head, norms',
+        divide(unquantized, shardsParams),
+        `${((parts.embedding + parts.head + parts.rest) / 1e9).toFixed(2)} B params × ${unquantizedBytes} bytes${kbitUpcast ? ' (cast to fp32 for k-bit training)' : ''}${where}`,
+        UPSIDE.weights,
+        false,
+      );
     }
   } else {
     // AMP keeps fp32 weights, frozen or not; "-true" and DeepSpeed's half modes hold them in 16 bits.
     const wb = setup.precision === 'fp32' ? 4 : deepspeedHalf || pureHalf ? 2 : 4;
     weights = setup.offload === 'all' ? 0 : divide(d.parameters * wb, shardsParams);
     offloadedWeights = setup.offload === 'all' ? d.parameters * wb : 0;
-    add('weights', setup.offload === 'all' ? 'weights (offloaded to CPU)' : 'model weights', weights, `${(d.parameters / 1e9).toFixed(2)} B params × ${wb} bytes${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`, UPSIDE.weights, false);
+    add(
+      'weights',
+      setup.offload === 'all' ? 'weights (offloaded to CPU)' : 'model weights',
+      weights,
+      `${(d.parameters / 1e9).toFixed(2)} B params × ${wb} bytes${shardsParams && n > 1 ? ` ÷ ${n} GPUs` : ''}`,
+      UPSIDE.weights,
+      false,
+    );
   }
 
   // ---- trainable parameters ---------------------------------------------------------------------------------
@@ -206,7 +239,14 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     adapterTokenBytes = lp.perTokenInputs * adapterBytes;
     const loraWeights = lp.params * adapterBytes;
     if (setup.offload !== 'all') weights += loraWeights;
-    add('weights', `LoRA adapters (r=${lora.rank})`, setup.offload === 'all' ? 0 : loraWeights, `${(lp.params / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
+    add(
+      'weights',
+      `LoRA adapters (r=${lora.rank})`,
+      setup.offload === 'all' ? 0 : loraWeights,
+      `${(lp.params / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`,
+      UPSIDE.trainable,
+      false,
+    );
     if (lora.trainEmbeddings) notes.push('embeddings and LM head are trained in full (new tokens or modules_to_save)');
   } else if (setup.method === 'adapter') {
     const b = setup.adapter!.bottleneck;
@@ -215,13 +255,27 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     trainableBytes = adapterBytes;
     if (setup.offload !== 'all') weights += trainable * adapterBytes;
     adapterTokenBytes = 2 * (d.hiddenSize + b) * adapterBytes;
-    add('weights', `bottleneck adapters (${b})`, setup.offload === 'all' ? 0 : trainable * adapterBytes, `${(trainable / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
+    add(
+      'weights',
+      `bottleneck adapters (${b})`,
+      setup.offload === 'all' ? 0 : trainable * adapterBytes,
+      `${(trainable / 1e6).toFixed(1)} M params × ${adapterBytes} bytes`,
+      UPSIDE.trainable,
+      false,
+    );
   } else if (setup.method === 'prefix') {
     const p = setup.prefix!.virtualTokens;
     trainable = p * d.layers * 2 * d.kvHeads * d.headDim;
     trainableBytes = adapterBytes;
     if (setup.offload !== 'all') weights += trainable * adapterBytes;
-    add('weights', `prefix (${p} virtual tokens)`, setup.offload === 'all' ? 0 : trainable * adapterBytes, `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`, UPSIDE.trainable, false);
+    add(
+      'weights',
+      `prefix (${p} virtual tokens)`,
+      setup.offload === 'all' ? 0 : trainable * adapterBytes,
+      `${(trainable / 1e6).toFixed(2)} M params × ${adapterBytes} bytes`,
+      UPSIDE.trainable,
+      false,
+    );
   }
   const fullParameters = setup.method === 'full' || setup.method === 'distillation';
 
@@ -232,14 +286,28 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     const tb = teacher.dims.parameters * (setup.precision === 'fp32' ? 4 : 2);
     const t = divide(tb, shardsParams);
     weights += t;
-    add('weights', `teacher ${teacher.name} (frozen)`, t, `${(teacher.dims.parameters / 1e9).toFixed(2)} B params × ${setup.precision === 'fp32' ? 4 : 2} bytes`, UPSIDE.weights, false);
+    add(
+      'weights',
+      `teacher ${teacher.name} (frozen)`,
+      t,
+      `${(teacher.dims.parameters / 1e9).toFixed(2)} B params × ${setup.precision === 'fp32' ? 4 : 2} bytes`,
+      UPSIDE.weights,
+      false,
+    );
   }
 
   // ---- gradients ---------------------------------------------------------------------------------------------
   const gradBytesTotal = trainable * trainableBytes;
   // Offloading (ZeRO-Offload, FSDP cpu_offload) moves gradients to the CPU bucket by bucket: none stay on the GPU.
   const gradients = setup.offload !== 'none' ? 0 : divide(gradBytesTotal, shardsGrads);
-  add('gradients', 'gradients', gradients, `${(trainable / 1e6).toFixed(1)} M trainable × ${trainableBytes} bytes${shardsGrads && n > 1 ? ` ÷ ${n}` : ''}`, UPSIDE.trainable, false);
+  add(
+    'gradients',
+    'gradients',
+    gradients,
+    `${(trainable / 1e6).toFixed(1)} M trainable × ${trainableBytes} bytes${shardsGrads && n > 1 ? ` ÷ ${n}` : ''}`,
+    UPSIDE.trainable,
+    false,
+  );
   if (sharding === 'ddp' && n > 1 && gradBytesTotal > 0) {
     // DDP's gradient buckets copy every gradient unless gradient_as_bucket_view (research §5.1, PyTorch PR #41954).
     add('other', 'DDP gradient buckets', gradBytesTotal, 'one more gradient-sized buffer (gradient_as_bucket_view off)', UPSIDE.buckets, false);
@@ -269,7 +337,14 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     optimizer = 0;
     notes.push(`paged optimizer: ${fmt(pagedBytes)} of optimizer state live in CUDA unified memory and spill to CPU RAM under pressure, outside this total`);
   }
-  add('optimizer', `${setup.optimizer} states${setup.offload !== 'none' ? ' (offloaded to CPU)' : ''}`, optimizer, `${(trainable / 1e6).toFixed(1)} M trainable × ${(perParamState[setup.optimizer] ?? 0).toFixed(2)} bytes${shardsOptimizer && n > 1 ? ` ÷ ${n}` : ''}`, UPSIDE.trainable, false);
+  add(
+    'optimizer',
+    `${setup.optimizer} states${setup.offload !== 'none' ? ' (offloaded to CPU)' : ''}`,
+    optimizer,
+    `${(trainable / 1e6).toFixed(1)} M trainable × ${(perParamState[setup.optimizer] ?? 0).toFixed(2)} bytes${shardsOptimizer && n > 1 ? ` ÷ ${n}` : ''}`,
+    UPSIDE.trainable,
+    false,
+  );
 
   // ---- activations -------------------------------------------------------------------------------------------
   const seq = setup.sequenceLength + (setup.method === 'prefix' ? setup.prefix!.virtualTokens : 0);
@@ -289,13 +364,42 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // larger of the two, not both (research §5.4's worked example sums them: an upper bound). Where FSDP keeps every
     // layer's input gradient to the end of backward, that phase is the recomputed layer plus those gradients.
     logitsOverlap = working + retained.bytes;
-    add('activations', 'layer checkpoints', checkpoints, `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`, UPSIDE.checkpoints, true);
-    add('activations', 'one layer recomputed in backward', working, `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`, UPSIDE.recomputed, true);
+    add(
+      'activations',
+      'layer checkpoints',
+      checkpoints,
+      `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`,
+      UPSIDE.checkpoints,
+      true,
+    );
+    add(
+      'activations',
+      'one layer recomputed in backward',
+      working,
+      `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`,
+      UPSIDE.recomputed,
+      true,
+    );
     add('activations', RETAINED_GRADS_LABEL, retained.bytes, retained.detail, UPSIDE.checkpoints, true);
   } else {
     activations = tokens * keptLayers * (layerBytes + scores);
-    add('activations', 'activations kept for backward', tokens * keptLayers * layerBytes, `${keptLayers} layers × ${tokens} tokens × ${(layerBytes / 1024).toFixed(0)} KiB${kbitUpcast ? ' (MLP outputs in fp32: k-bit model under autocast)' : ''}`, UPSIDE.activations, true);
-    if (scores) add('activations', 'eager attention scores', tokens * keptLayers * scores, `${d.attentionHeads} heads × ${seq}² per layer (use sdpa/flash to drop this)`, UPSIDE.scores, true);
+    add(
+      'activations',
+      'activations kept for backward',
+      tokens * keptLayers * layerBytes,
+      `${keptLayers} layers × ${tokens} tokens × ${(layerBytes / 1024).toFixed(0)} KiB${kbitUpcast ? ' (MLP outputs in fp32: k-bit model under autocast)' : ''}`,
+      UPSIDE.activations,
+      true,
+    );
+    if (scores)
+      add(
+        'activations',
+        'eager attention scores',
+        tokens * keptLayers * scores,
+        `${d.attentionHeads} heads × ${seq}² per layer (use sdpa/flash to drop this)`,
+        UPSIDE.scores,
+        true,
+      );
   }
   const copies = autocastCopies(setup, parts, keptLayers, quantized, kbitUpcast);
   if (copies.bytes > 0) {
@@ -328,11 +432,25 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // (the logits and loss buffers, or with checkpointing the larger of them and the recomputed layer).
     const inItsPlace = Math.max(logits, logitsOverlap);
     const extra = Math.max(0, staging - inItsPlace);
-    add('other', 'ZeRO-3 offload: GPU copy of the LM head\'s CPU partition while it is gathered', extra, `${(parts.headMatrix / n / 1e9).toFixed(2)} B params × ${zero3DtypeBytes(setup)} bytes, less the ${fmt(inItsPlace)} it comes before (logits and loss${setup.gradientCheckpointing ? ', or the recomputed layer' : ''})`, UPSIDE.gathered, true);
+    add(
+      'other',
+      "ZeRO-3 offload: GPU copy of the LM head's CPU partition while it is gathered",
+      extra,
+      `${(parts.headMatrix / n / 1e9).toFixed(2)} B params × ${zero3DtypeBytes(setup)} bytes, less the ${fmt(inItsPlace)} it comes before (logits and loss${setup.gradientCheckpointing ? ', or the recomputed layer' : ''})`,
+      UPSIDE.gathered,
+      true,
+    );
   }
   if (quantized) {
     const t = 2 * parts.largestLinear * compute;
-    add('other', 'dequantized weight (largest linear, forward + backward)', t, `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`, UPSIDE.temporaries, true);
+    add(
+      'other',
+      'dequantized weight (largest linear, forward + backward)',
+      t,
+      `2 × ${(parts.largestLinear / 1e6).toFixed(0)} M × ${compute} bytes`,
+      UPSIDE.temporaries,
+      true,
+    );
   }
   if (gathers) gatheredParameters(setup, d, parts, compute, fullParameters, trainableBytes, add);
   if ((sharding === 'zero1' || sharding === 'zero2') && trainable > 0) {
@@ -346,7 +464,14 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     // self.reduce_bucket_size, dtype=self.dtype, device=cuda) under contiguous_gradients, default true; the same
     // through v0.16.0, one per communication dtype on master). The DeepSpeed default is 5e8 elements.
     const bucket = DS_BUCKET_ELEMENTS * zero3DtypeBytes(setup);
-    add('other', 'ZeRO-3 contiguous gradient buffer', bucket, `5e8 elements (reduce_bucket_size, DeepSpeed default) × ${zero3DtypeBytes(setup)} bytes, allocated whole at start${setup.offload !== 'none' ? ', offload or not' : ''}`, UPSIDE.buckets, false);
+    add(
+      'other',
+      'ZeRO-3 contiguous gradient buffer',
+      bucket,
+      `5e8 elements (reduce_bucket_size, DeepSpeed default) × ${zero3DtypeBytes(setup)} bytes, allocated whole at start${setup.offload !== 'none' ? ', offload or not' : ''}`,
+      UPSIDE.buckets,
+      false,
+    );
   }
 
   // ---- the peak ----------------------------------------------------------------------------------------------
@@ -357,7 +482,11 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const persistent = lines.filter((l) => !l.transient);
   // With checkpointing the loss's buffers are freed before the last layer is recomputed: the peak holds the larger
   // of the two, not both (research §5.4's worked example sums them: an upper bound).
-  const dropped = logitsOverlap ? (logitsOverlap < logits ? ['one layer recomputed in backward', RETAINED_GRADS_LABEL] : lines.filter((l) => l.component === 'logits').map((l) => l.label)) : [];
+  const dropped = logitsOverlap
+    ? logitsOverlap < logits
+      ? ['one layer recomputed in backward', RETAINED_GRADS_LABEL]
+      : lines.filter((l) => l.component === 'logits').map((l) => l.label)
+    : [];
   const forward = lines.filter((l) => l.transient && !dropped.includes(l.label));
   const sum = (ls: BreakdownLine[]) => ls.reduce((s, l) => s + l.bytes, 0);
   // The optimizer step: torch.optim.AdamW runs its foreach implementation by default on CUDA, which makes one
@@ -366,9 +495,21 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // DeepSpeed steps with its own fused or CPU Adam; offloaded states are stepped on the CPU.
   const largestTensor = Math.max(parts.embedding, parts.largestLinear * (d.experts ?? 1));
   const foreach = setup.optimizer === 'adamw' && !sharding.startsWith('zero');
-  const stepTemp = setup.offload !== 'none' || setup.optimizer === 'adafactor' || !trainable ? 0 : foreach ? divide(trainable * stateBytes, shardsOptimizer) : Math.min(trainable, largestTensor) * stateBytes;
+  const stepTemp =
+    setup.offload !== 'none' || setup.optimizer === 'adafactor' || !trainable
+      ? 0
+      : foreach
+        ? divide(trainable * stateBytes, shardsOptimizer)
+        : Math.min(trainable, largestTensor) * stateBytes;
   const stepIsPeak = stepTemp > sum(forward);
-  add('other', 'optimizer step temporaries', stepIsPeak ? stepTemp : 0, foreach ? 'foreach AdamW: one temporary the size of all the states it steps' : 'one buffer the size of the largest trainable tensor', foreach ? 0.05 : UPSIDE.temporaries, true);
+  add(
+    'other',
+    'optimizer step temporaries',
+    stepIsPeak ? stepTemp : 0,
+    foreach ? 'foreach AdamW: one temporary the size of all the states it steps' : 'one buffer the size of the largest trainable tensor',
+    foreach ? 0.05 : UPSIDE.temporaries,
+    true,
+  );
   const transientShare = transientSlack(setup.packed).point;
   const r = reserve({
     persistent,
@@ -384,10 +525,23 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   // CPU RAM the offload needs on the node (all ranks together): offloaded weights, optimizer states, and the fp32
   // gradients (plus an fp32 master copy under DeepSpeed) the CPU optimizer step works on (research §1.2).
   const cpuBytes = offloadedWeights + (setup.offload !== 'none' ? stateTotal + trainable * (sharding.startsWith('zero') ? 8 : 4) : 0);
-  if (cpuBytes > 0) notes.push(`offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`);
-  add('other', 'allocator slack (reserved − allocated)', r.slackBytes, `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`, 0, false);
+  if (cpuBytes > 0)
+    notes.push(
+      `offload needs ≈ ${fmt(cpuBytes)} of CPU RAM on the node (offloaded weights, optimizer states, fp32 gradients${sharding.startsWith('zero') ? ' and master weights' : ''})`,
+    );
+  add(
+    'other',
+    'allocator slack (reserved − allocated)',
+    r.slackBytes,
+    `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`,
+    0,
+    false,
+  );
   const contextBytes = CUDA_CONTEXT_BYTES + (n > 1 ? NCCL_BYTES : 0);
-  if (r.cachedBytes > 0) notes.push(`FSDP's optimizer step: on a GPU with room, nvidia-smi shows up to ${fmt(r.cachedBytes)} more, cached by the allocator and given back when the memory is needed`);
+  if (r.cachedBytes > 0)
+    notes.push(
+      `FSDP's optimizer step: on a GPU with room, nvidia-smi shows up to ${fmt(r.cachedBytes)} more, cached by the allocator and given back when the memory is needed`,
+    );
 
   const components: Components = {
     weights,
@@ -403,7 +557,9 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     return { name: g.name, usableBytes: usableBytes(g) - contextBytes, verdict, fits: verdict !== 'no' };
   });
   if (setup.attention === 'eager' && scores * tokens * keptLayers > 0.1 * allocatedBytes) {
-    notes.push(`eager attention keeps the ${seq}×${seq} scores of every head: ${fmt(scores * tokens * (setup.gradientCheckpointing ? 1 : keptLayers))}; sdpa or flash attention does not`);
+    notes.push(
+      `eager attention keeps the ${seq}×${seq} scores of every head: ${fmt(scores * tokens * (setup.gradientCheckpointing ? 1 : keptLayers))}; sdpa or flash attention does not`,
+    );
   }
   return {
     setup,
@@ -424,4 +580,3 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     notes,
   };
 }
-

@@ -58,7 +58,13 @@ function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; se
     if (s.quantization === 'none' && s.sharding !== 'zero3') {
       out.push({
         kind: 'qlora',
-        setup: { ...s, method: 'qlora', quantization: 'nf4', doubleQuant: true, lora: s.lora ?? { rank: 16, alpha: 32, targets: 'all-linear', trainEmbeddings: false } },
+        setup: {
+          ...s,
+          method: 'qlora',
+          quantization: 'nf4',
+          doubleQuant: true,
+          lora: s.lora ?? { rank: 16, alpha: 32, targets: 'all-linear', trainEmbeddings: false },
+        },
         label: s.method === 'lora' ? 'Load the base model in 4 bits (QLoRA)' : 'Train LoRA adapters on a 4-bit base model (QLoRA)',
       });
     }
@@ -72,13 +78,21 @@ function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; se
     const len = Math.max(512, 2 ** Math.floor(Math.log2(s.sequenceLength - 1)));
     out.push({ kind: 'shorterSequence', setup: { ...s, sequenceLength: len }, label: `Sequences of ${len} tokens (longer samples are truncated or dropped)` });
   }
-  if ((s.optimizer === 'adamw' || s.optimizer === 'adamw-fused' || s.optimizer === 'paged-adamw') && (s.method === 'full' || s.method === 'freeze' || s.method === 'distillation')) {
+  if (
+    (s.optimizer === 'adamw' || s.optimizer === 'adamw-fused' || s.optimizer === 'paged-adamw') &&
+    (s.method === 'full' || s.method === 'freeze' || s.method === 'distillation')
+  ) {
     out.push({ kind: 'optimizer8bit', setup: { ...s, optimizer: 'adamw-8bit' }, label: '8-bit AdamW (bitsandbytes)' });
   }
   if (s.attention === 'eager') out.push({ kind: 'sdpa', setup: { ...s, attention: 'sdpa' }, label: 'PyTorch SDPA attention instead of eager' });
   if (s.offload !== 'all' && !(s.method === 'qlora' && s.gpus === 1)) {
     const sharding = s.quantization !== 'none' || fsdpOnly || s.sharding === 'fsdp' ? 'fsdp' : 'zero3';
-    out.push({ kind: 'shardOffload', setup: { ...s, sharding, offload: 'all' }, label: sharding === 'fsdp' ? 'FSDP with CPU offload of parameters, gradients and optimizer' : 'DeepSpeed ZeRO-3 with CPU offload of parameters and optimizer' });
+    out.push({
+      kind: 'shardOffload',
+      setup: { ...s, sharding, offload: 'all' },
+      label:
+        sharding === 'fsdp' ? 'FSDP with CPU offload of parameters, gradients and optimizer' : 'DeepSpeed ZeRO-3 with CPU offload of parameters and optimizer',
+    });
   }
   return out;
 }
@@ -99,7 +113,15 @@ export function fitOptions(ctx: FitContext, current: Estimate): FitOption[] {
     const saved = total(current) - total(e);
     if (saved <= 0.02 * total(current)) continue;
     const edits = editsFor(v.kind, v.setup, ctx, current.setup);
-    options.push({ kind: v.kind, title: `${v.label} (${estimateRange(e)})`, setup: v.setup, estimate: e, savedBytes: saved, fits: fitsAll(e), ...(edits ? { edits } : {}) });
+    options.push({
+      kind: v.kind,
+      title: `${v.label} (${estimateRange(e)})`,
+      setup: v.setup,
+      estimate: e,
+      savedBytes: saved,
+      fits: fitsAll(e),
+      ...(edits ? { edits } : {}),
+    });
   }
   return options.sort((a, b) => Number(b.fits) - Number(a.fits) || b.savedBytes - a.savedBytes);
 }
@@ -110,10 +132,39 @@ type KeyRole = 'gradientCheckpointing' | 'microBatchSize' | 'gradientAccumulatio
 
 /** Where each format keeps a setting when the config does not have it yet (top-level keys only: they can be added). */
 const KEYS: Partial<Record<FormatId, Partial<Record<KeyRole, string>>>> = {
-  axolotl: { gradientCheckpointing: 'gradient_checkpointing', microBatchSize: 'micro_batch_size', gradientAccumulation: 'gradient_accumulation_steps', sequenceLength: 'sequence_len', deepspeed: 'deepspeed', optimizer: 'optimizer', attention: 'sdp_attention' },
-  llamafactory: { microBatchSize: 'per_device_train_batch_size', gradientAccumulation: 'gradient_accumulation_steps', sequenceLength: 'cutoff_len', deepspeed: 'deepspeed', optimizer: 'optim', attention: 'flash_attn' },
-  trl: { gradientCheckpointing: 'gradient_checkpointing', microBatchSize: 'per_device_train_batch_size', gradientAccumulation: 'gradient_accumulation_steps', sequenceLength: 'max_length', deepspeed: 'deepspeed', optimizer: 'optim', attention: 'attn_implementation' },
-  'hf-args': { gradientCheckpointing: 'gradient_checkpointing', microBatchSize: 'per_device_train_batch_size', gradientAccumulation: 'gradient_accumulation_steps', deepspeed: 'deepspeed', optimizer: 'optim' },
+  axolotl: {
+    gradientCheckpointing: 'gradient_checkpointing',
+    microBatchSize: 'micro_batch_size',
+    gradientAccumulation: 'gradient_accumulation_steps',
+    sequenceLength: 'sequence_len',
+    deepspeed: 'deepspeed',
+    optimizer: 'optimizer',
+    attention: 'sdp_attention',
+  },
+  llamafactory: {
+    microBatchSize: 'per_device_train_batch_size',
+    gradientAccumulation: 'gradient_accumulation_steps',
+    sequenceLength: 'cutoff_len',
+    deepspeed: 'deepspeed',
+    optimizer: 'optim',
+    attention: 'flash_attn',
+  },
+  trl: {
+    gradientCheckpointing: 'gradient_checkpointing',
+    microBatchSize: 'per_device_train_batch_size',
+    gradientAccumulation: 'gradient_accumulation_steps',
+    sequenceLength: 'max_length',
+    deepspeed: 'deepspeed',
+    optimizer: 'optim',
+    attention: 'attn_implementation',
+  },
+  'hf-args': {
+    gradientCheckpointing: 'gradient_checkpointing',
+    microBatchSize: 'per_device_train_batch_size',
+    gradientAccumulation: 'gradient_accumulation_steps',
+    deepspeed: 'deepspeed',
+    optimizer: 'optim',
+  },
   torchtune: { gradientCheckpointing: 'enable_activation_checkpointing', microBatchSize: 'batch_size', gradientAccumulation: 'gradient_accumulation_steps' },
 };
 
@@ -140,7 +191,10 @@ function deepspeedZero3(ctx: FitContext, setup: TrainingSetup): EditSpec[] | und
   const keyPath = ctx.adapted.deepspeedFile?.keyPath;
   const root = ctx.roots?.find((r) => dir === r || dir.startsWith(`${r.replace(/[\\/]$/, '')}/`));
   const value = root ? relative(root, `${dir}/${file}`).split(sep).join('/') : file;
-  return [{ kind: 'createFile', file: `${dir}/${file}`, content }, { kind: 'set', path: keyPath ?? [key], text: value }];
+  return [
+    { kind: 'createFile', file: `${dir}/${file}`, content },
+    { kind: 'set', path: keyPath ?? [key], text: value },
+  ];
 }
 
 function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: TrainingSetup): EditSpec[] | undefined {
@@ -159,7 +213,9 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
       // The same effective batch: accumulation grows as the micro batch shrinks.
       const acc = ctx.adapted.gradientAccumulation?.value ?? 1;
       edits.push(setAt(ctx, 'microBatchSize', src.microBatchSize, String(setup.microBatchSize)));
-      edits.push(setAt(ctx, 'gradientAccumulation', ctx.adapted.gradientAccumulation?.path, String(Math.round((acc * start.microBatchSize) / setup.microBatchSize))));
+      edits.push(
+        setAt(ctx, 'gradientAccumulation', ctx.adapted.gradientAccumulation?.path, String(Math.round((acc * start.microBatchSize) / setup.microBatchSize))),
+      );
       break;
     }
     case 'shorterSequence':
@@ -167,7 +223,10 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
       break;
     case 'optimizer8bit':
       const paged = setup.optimizer === 'paged-adamw-8bit';
-      if (f === 'torchtune') edits.push(src.optimizer ? { kind: 'set', path: src.optimizer, text: paged ? 'bitsandbytes.optim.PagedAdamW8bit' : 'bitsandbytes.optim.AdamW8bit' } : undefined);
+      if (f === 'torchtune')
+        edits.push(
+          src.optimizer ? { kind: 'set', path: src.optimizer, text: paged ? 'bitsandbytes.optim.PagedAdamW8bit' : 'bitsandbytes.optim.AdamW8bit' } : undefined,
+        );
       else edits.push(setAt(ctx, 'optimizer', src.optimizer, paged ? 'paged_adamw_8bit' : 'adamw_bnb_8bit'));
       break;
     case 'sdpa':
@@ -180,12 +239,23 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
     case 'qlora':
       if (f === 'axolotl') {
         edits.push({ kind: 'set', path: ['adapter'], text: 'qlora' }, { kind: 'set', path: ['load_in_4bit'], text: 'true' });
-        if (ctx.adapted.setup.method !== 'lora') edits.push({ kind: 'set', path: ['lora_r'], text: '16' }, { kind: 'set', path: ['lora_alpha'], text: '32' }, { kind: 'set', path: ['lora_target_linear'], text: 'true' });
+        if (ctx.adapted.setup.method !== 'lora')
+          edits.push(
+            { kind: 'set', path: ['lora_r'], text: '16' },
+            { kind: 'set', path: ['lora_alpha'], text: '32' },
+            { kind: 'set', path: ['lora_target_linear'], text: 'true' },
+          );
       } else if (f === 'llamafactory') {
         edits.push({ kind: 'set', path: ['quantization_bit'], text: '4' });
-        if (ctx.adapted.setup.method !== 'lora') edits.push({ kind: 'set', path: ['finetuning_type'], text: 'lora' }, { kind: 'set', path: ['lora_target'], text: 'all' });
+        if (ctx.adapted.setup.method !== 'lora')
+          edits.push({ kind: 'set', path: ['finetuning_type'], text: 'lora' }, { kind: 'set', path: ['lora_target'], text: 'all' });
       } else if (f === 'trl') {
-        edits.push({ kind: 'set', path: ['load_in_4bit'], text: 'true' }, { kind: 'set', path: ['use_peft'], text: 'true' }, { kind: 'set', path: ['bnb_4bit_quant_type'], text: 'nf4' }, { kind: 'set', path: ['use_bnb_nested_quant'], text: 'true' });
+        edits.push(
+          { kind: 'set', path: ['load_in_4bit'], text: 'true' },
+          { kind: 'set', path: ['use_peft'], text: 'true' },
+          { kind: 'set', path: ['bnb_4bit_quant_type'], text: 'nf4' },
+          { kind: 'set', path: ['use_bnb_nested_quant'], text: 'true' },
+        );
       } else if (f === 'torchtune') {
         // torchtune picks QLoRA by builder: torchtune.models.llama3_1.lora_llama3_1_8b -> qlora_llama3_1_8b.
         const path = src.model;
@@ -219,7 +289,13 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
 /** The plan's answer as one set of edits (its changes to the config, and the sharding it runs with), when the
  *  format can express all of them. */
 export function answerEdits(ctx: FitContext, start: TrainingSetup, a: PlanAnswer): EditSpec[] | undefined {
-  const kinds: Record<string, FitKind> = { checkpointing: 'checkpointing', microBatch: 'halfBatch', sequence: 'shorterSequence', optimizer: 'optimizer8bit', qlora: 'qlora' };
+  const kinds: Record<string, FitKind> = {
+    checkpointing: 'checkpointing',
+    microBatch: 'halfBatch',
+    sequence: 'shorterSequence',
+    optimizer: 'optimizer8bit',
+    qlora: 'qlora',
+  };
   const edits: EditSpec[] = [];
   for (const step of a.steps) {
     const e = editsFor(kinds[step.kind], a.setup, ctx, start);

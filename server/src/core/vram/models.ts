@@ -112,7 +112,9 @@ export function mlpParams(d: Omit<ModelDims, 'parameters'>): number {
 export function completeDims(d: Partial<ModelDims>, what: string): ModelDims {
   const missing = REQUIRED.filter((k) => typeof d[k] !== 'number');
   if (missing.length) {
-    throw new UnknownModelError(`${what} needs ${missing.join(', ')} (as in its config.json: hidden_size, num_hidden_layers, num_attention_heads, vocab_size, intermediate_size)`);
+    throw new UnknownModelError(
+      `${what} needs ${missing.join(', ')} (as in its config.json: hidden_size, num_hidden_layers, num_attention_heads, vocab_size, intermediate_size)`,
+    );
   }
   const base = {
     hiddenSize: d.hiddenSize!,
@@ -151,9 +153,15 @@ export function resolveModel(ref: ModelRef, lookup: ModelLookup = {}): ResolvedM
   const { name, ...dims } = ref;
   const base = name ? catalogModel(name) : undefined;
   // Changed dimensions change the count: recompute it unless the setup gives one.
-  const changesShape = base && Object.keys(dims).some((k) => k !== 'parameters' && (dims as Record<string, unknown>)[k] !== (base.dims as unknown as Record<string, unknown>)[k]);
+  const changesShape =
+    base && Object.keys(dims).some((k) => k !== 'parameters' && (dims as Record<string, unknown>)[k] !== (base.dims as unknown as Record<string, unknown>)[k]);
   const merged = base ? { ...base.dims, ...(changesShape && dims.parameters === undefined ? { parameters: undefined } : {}), ...dims } : dims;
-  return { name: name ?? 'custom model', dims: completeDims(merged, name ? `the model '${name}'` : 'a model given by its dimensions'), origin: 'explicit', source: base ? base.source : 'dimensions in the setup' };
+  return {
+    name: name ?? 'custom model',
+    dims: completeDims(merged, name ? `the model '${name}'` : 'a model given by its dimensions'),
+    origin: 'explicit',
+    source: base ? base.source : 'dimensions in the setup',
+  };
 }
 
 function num(v: unknown): number | undefined {
@@ -178,13 +186,20 @@ export function dimsFromHfConfig(config: Record<string, unknown>, index?: Record
   const modelType = firstText(text.model_type, config.model_type).toLowerCase();
   const hidden = num(text.hidden_size) ?? num(text.n_embd) ?? num(text.d_model);
   const encoderLayers = num(text.num_layers);
-  const layers = num(text.num_hidden_layers) ?? num(text.n_layer) ?? (encoderLayers ? encoderLayers + (num(text.num_decoder_layers) ?? encoderLayers) : undefined);
+  const layers =
+    num(text.num_hidden_layers) ?? num(text.n_layer) ?? (encoderLayers ? encoderLayers + (num(text.num_decoder_layers) ?? encoderLayers) : undefined);
   const heads = num(text.num_attention_heads) ?? num(text.n_head) ?? num(text.num_heads);
   const vocab = num(text.vocab_size);
   if (!hidden || !layers || !heads || !vocab) return undefined;
   const experts = num(text.num_local_experts) ?? num(text.num_experts) ?? num(text.n_routed_experts);
-  const intermediate = (experts ? num(text.moe_intermediate_size) : undefined) ?? num(text.intermediate_size) ?? num(text.n_inner) ?? num(text.d_ff) ?? num(text.ffn_dim) ?? 4 * hidden;
-  const kv = text.multi_query === true ? 1 : num(text.num_key_value_heads) ?? num(text.num_kv_heads) ?? heads;
+  const intermediate =
+    (experts ? num(text.moe_intermediate_size) : undefined) ??
+    num(text.intermediate_size) ??
+    num(text.n_inner) ??
+    num(text.d_ff) ??
+    num(text.ffn_dim) ??
+    4 * hidden;
+  const kv = text.multi_query === true ? 1 : (num(text.num_key_value_heads) ?? num(text.num_kv_heads) ?? heads);
   const act = firstText(text.hidden_act, text.activation_function, text.feed_forward_proj).toLowerCase();
   const gated = /gated/.test(act) || (!PLAIN_ARCHITECTURES.test(modelType) && GATED_ACTIVATIONS.test(act));
   const isT5 = /^(t5|mt5|umt5)/.test(modelType);

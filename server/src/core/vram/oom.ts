@@ -34,7 +34,15 @@ export interface OomContext {
 /** The GPU that ran out, when the message says its capacity: the fixes are judged against it. */
 function gpuOfReport(oom: OomReport, targets: GpuInfo[]): GpuInfo[] {
   if (!oom.totalGiB) return targets;
-  return [{ name: `GPU of the last run (${oom.totalGiB.toFixed(2)} GiB)`, aliases: [], computeCapability: targets[0]?.computeCapability ?? 8.0, memoryGiB: Math.round(oom.totalGiB), smiMiB: Math.round(oom.totalGiB * 1024) }];
+  return [
+    {
+      name: `GPU of the last run (${oom.totalGiB.toFixed(2)} GiB)`,
+      aliases: [],
+      computeCapability: targets[0]?.computeCapability ?? 8.0,
+      memoryGiB: Math.round(oom.totalGiB),
+      smiMiB: Math.round(oom.totalGiB * 1024),
+    },
+  ];
 }
 
 export function oomFindings(oom: OomReport, vram: VramAnalysis | undefined, ctx: OomContext): Finding[] {

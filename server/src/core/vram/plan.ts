@@ -98,7 +98,10 @@ export function ladder(start: TrainingSetup, options: PlanOptions = {}): Rung[] 
   if (!options.keepMethod && (s.method === 'lora' || s.method === 'full' || s.method === 'freeze') && s.quantization === 'none' && s.sharding !== 'zero3') {
     const lora = s.lora ?? { rank: 16, alpha: 32, targets: 'all-linear' as const, trainEmbeddings: false };
     const optimizer = s.optimizer === 'adamw-8bit' || s.optimizer === 'paged-adamw-8bit' ? 'adamw' : s.optimizer;
-    push({ kind: 'qlora', label: s.method === 'lora' ? 'QLoRA (4-bit base)' : 'QLoRA (LoRA on a 4-bit base)' }, { ...s, method: 'qlora', quantization: 'nf4', doubleQuant: true, lora, optimizer });
+    push(
+      { kind: 'qlora', label: s.method === 'lora' ? 'QLoRA (4-bit base)' : 'QLoRA (LoRA on a 4-bit base)' },
+      { ...s, method: 'qlora', quantization: 'nf4', doubleQuant: true, lora, optimizer },
+    );
   }
   return rungs;
 }
@@ -114,14 +117,26 @@ interface Trial {
 export function stepsBetween(start: TrainingSetup, setup: TrainingSetup): PlanStep[] {
   const out: PlanStep[] = [];
   if (setup.gradientCheckpointing && !start.gradientCheckpointing) out.push({ kind: 'checkpointing', label: 'gradient checkpointing' });
-  if (setup.microBatchSize < start.microBatchSize) out.push({ kind: 'microBatch', label: `micro batch ${setup.microBatchSize} (${Math.round(start.microBatchSize / setup.microBatchSize)}× the accumulation)` });
+  if (setup.microBatchSize < start.microBatchSize)
+    out.push({
+      kind: 'microBatch',
+      label: `micro batch ${setup.microBatchSize} (${Math.round(start.microBatchSize / setup.microBatchSize)}× the accumulation)`,
+    });
   if (setup.sequenceLength < start.sequenceLength) out.push({ kind: 'sequence', label: `${setup.sequenceLength}-token sequences` });
-  if (setup.optimizer !== start.optimizer && setup.method === start.method) out.push({ kind: 'optimizer', label: setup.optimizer === 'paged-adamw-8bit' ? 'paged 8-bit AdamW' : '8-bit AdamW' });
-  if (setup.method === 'qlora' && start.method !== 'qlora') out.push({ kind: 'qlora', label: start.method === 'lora' ? 'QLoRA (4-bit base)' : 'QLoRA (LoRA on a 4-bit base)' });
+  if (setup.optimizer !== start.optimizer && setup.method === start.method)
+    out.push({ kind: 'optimizer', label: setup.optimizer === 'paged-adamw-8bit' ? 'paged 8-bit AdamW' : '8-bit AdamW' });
+  if (setup.method === 'qlora' && start.method !== 'qlora')
+    out.push({ kind: 'qlora', label: start.method === 'lora' ? 'QLoRA (4-bit base)' : 'QLoRA (LoRA on a 4-bit base)' });
   return out;
 }
 
-function trial(setup: TrainingSetup, start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, transform: (s: TrainingSetup) => TrainingSetup): Trial | undefined {
+function trial(
+  setup: TrainingSetup,
+  start: TrainingSetup,
+  gpu: GpuInfo,
+  options: PlanOptions,
+  transform: (s: TrainingSetup) => TrainingSetup,
+): Trial | undefined {
   try {
     const e = estimate(transform(setup), { ...options, gpus: [gpu] });
     return { setup: e.setup, steps: stepsBetween(start, setup), estimate: e, verdict: e.gpus[0].verdict };
@@ -137,7 +152,15 @@ const identity = (s: TrainingSetup) => s;
  * without them: longer sequences first (shortening changes the data), then a bigger micro batch (faster steps),
  * then checkpointing off.
  */
-function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, transform = identity, accept: Verdict[] = ['fits'], leastCpuRam = false, changeSomething = false): Trial | undefined {
+function cheapest(
+  start: TrainingSetup,
+  gpu: GpuInfo,
+  options: PlanOptions,
+  transform = identity,
+  accept: Verdict[] = ['fits'],
+  leastCpuRam = false,
+  changeSomething = false,
+): Trial | undefined {
   const ok = (t: Trial | undefined): t is Trial => t !== undefined && accept.includes(t.verdict);
   let found: Trial | undefined;
   let setupFound: TrainingSetup | undefined;
@@ -162,9 +185,18 @@ function cheapest(start: TrainingSetup, gpu: GpuInfo, options: PlanOptions, tran
   };
   // After an out-of-memory run the estimate is known to be low: keep at least one change.
   const keepsAChange = (next: TrainingSetup) => !changeSomething || stepsBetween(start, next).length > 0;
-  while (s.sequenceLength < start.sequenceLength && keepsAChange({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }) && attempt({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }));
-  while (s.microBatchSize < start.microBatchSize && keepsAChange({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }) && attempt({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }));
-  if (s.gradientCheckpointing && !start.gradientCheckpointing && s !== start && keepsAChange({ ...s, gradientCheckpointing: false })) attempt({ ...s, gradientCheckpointing: false });
+  while (
+    s.sequenceLength < start.sequenceLength &&
+    keepsAChange({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) }) &&
+    attempt({ ...s, sequenceLength: Math.min(start.sequenceLength, s.sequenceLength * 2) })
+  );
+  while (
+    s.microBatchSize < start.microBatchSize &&
+    keepsAChange({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) }) &&
+    attempt({ ...s, microBatchSize: Math.min(start.microBatchSize, s.microBatchSize * 2) })
+  );
+  if (s.gradientCheckpointing && !start.gradientCheckpointing && s !== start && keepsAChange({ ...s, gradientCheckpointing: false }))
+    attempt({ ...s, gradientCheckpointing: false });
   return best;
 }
 
@@ -189,7 +221,10 @@ function offloadCosts(e: Estimate): string[] {
   const passes = s.gradientCheckpointing ? 3 : 2;
   const weightBytes = e.totalParameters * (s.quantization !== 'none' ? 0.6 : 2);
   const moved = (weightBytes * passes) / Math.max(1, s.gpus);
-  return [`needs ≈ ${gib(e.cpuBytes, 0)} of CPU RAM`, `each micro batch moves ≈ ${Math.round(moved / 1e9)} GB of weights over PCIe per GPU (≈ ${Math.max(1, Math.round(moved / PCIE_BYTES_PER_SECOND))} s at 25 GB/s), and the optimizer steps on the CPU`];
+  return [
+    `needs ≈ ${gib(e.cpuBytes, 0)} of CPU RAM`,
+    `each micro batch moves ≈ ${Math.round(moved / 1e9)} GB of weights over PCIe per GPU (≈ ${Math.max(1, Math.round(moved / PCIE_BYTES_PER_SECOND))} s at 25 GB/s), and the optimizer steps on the CPU`,
+  ];
 }
 
 function answer(kind: AnswerKind, t: Trial, gpu: GpuInfo, where: string, start: TrainingSetup, extraCosts: string[] = []): PlanAnswer {
@@ -256,16 +291,29 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
     const floor = trial(all.length ? all[all.length - 1].setup : setup, setup, target, options, identity);
     const tight = cheapest(setup, target, options, undefined, ['tight']);
     if (tight) answers.push(answer('config', tight, target, where, setup));
-    const tried = floor && floor.steps.length ? `even with ${changes(floor.steps)} it needs ${estimateRange(floor.estimate)}` : `it needs ${estimateRange(current)}`;
+    const tried =
+      floor && floor.steps.length ? `even with ${changes(floor.steps)} it needs ${estimateRange(floor.estimate)}` : `it needs ${estimateRange(current)}`;
     impossible = `No change to the config makes it fit ${n > 1 ? `${n}× ` : 'one '}${name(target)}${tight ? ' with room to spare' : ''}: ${tried}${perGpu(setup)}.`;
     // 2. CPU offload on the same GPUs.
     const off = cheapest(setup, target, options, (s) => sharded(s, n, true, options), ['fits'], true);
-    if (off) answers.push(answer('offload', off, target, `${where} with ${off.setup.sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'} and CPU offload (≈ ${gib(off.estimate.cpuBytes, 0)} of CPU RAM)`, setup, offloadCosts(off.estimate).slice(1)));
+    if (off)
+      answers.push(
+        answer(
+          'offload',
+          off,
+          target,
+          `${where} with ${off.setup.sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'} and CPU offload (≈ ${gib(off.estimate.cpuBytes, 0)} of CPU RAM)`,
+          setup,
+          offloadCosts(off.estimate).slice(1),
+        ),
+      );
     // 3. More GPUs of the same kind: the fewest that hold it sharded; with offload only if none does and it beats
     //    offloading on the GPUs the user has.
     const sizes = [2, 4, 8].filter((k) => k > n);
     const plain = sizes.map((gpus) => cheapest(setup, target, options, (s) => sharded(s, gpus, false, options))).find((t) => t);
-    const withOffload = plain ? undefined : sizes.map((gpus) => cheapest(setup, target, options, (s) => sharded(s, gpus, true, options), ['fits'], true)).find((t) => t);
+    const withOffload = plain
+      ? undefined
+      : sizes.map((gpus) => cheapest(setup, target, options, (s) => sharded(s, gpus, true, options), ['fits'], true)).find((t) => t);
     const more = plain ?? (withOffload && (!off || withOffload.steps.length < off.steps.length) ? withOffload : undefined);
     if (more) {
       const how = `${more.setup.gpus}× ${name(target)} with ${more.setup.sharding === 'fsdp' ? 'FSDP' : 'ZeRO-3'}${more.setup.offload === 'all' ? ` and CPU offload (≈ ${gib(more.estimate.cpuBytes, 0)} of CPU RAM)` : ''}`;
@@ -276,7 +324,8 @@ export function planFit(setup: TrainingSetup, target: GpuInfo, options: PlanOpti
       const small = cheapest({ ...setup, model: id }, target, options);
       if (small) {
         answers.push(answer('smaller-model', small, target, `${where}`, setup));
-        answers[answers.length - 1].description = `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${estimateRange(small.estimate)}${perGpu(small.setup)}`;
+        answers[answers.length - 1].description =
+          `${id}${small.steps.length ? ` with ${changes(small.steps)}` : ''} on ${where}: ${estimateRange(small.estimate)}${perGpu(small.setup)}`;
         break;
       }
     }

@@ -75,7 +75,9 @@ export const ALLOCATOR = {
 
 /** The allocator's share of what is allocated and freed every step, at the estimate and at the bound. */
 export function transientSlack(packed: boolean): { point: number; high: number } {
-  return packed ? { point: ALLOCATOR.transient.packed, high: ALLOCATOR.transientHigh.packed } : { point: ALLOCATOR.transient.padded, high: ALLOCATOR.transientHigh.padded };
+  return packed
+    ? { point: ALLOCATOR.transient.packed, high: ALLOCATOR.transientHigh.packed }
+    : { point: ALLOCATOR.transient.padded, high: ALLOCATOR.transientHigh.padded };
 }
 
 /** research §4.2: the CUDA context measured 0.47–1.78 GiB across PyTorch versions and GPUs; we take 1 GiB and
@@ -140,7 +142,10 @@ export function reserve(p: StepPhases): Reservation {
   const allocatedBytes = persistent + Math.max(forward, step);
   const forwardReserved = forward * (1 + t.point);
   const slackBytes = ALLOCATOR.persistent * persistent + Math.max(forwardReserved, step) - Math.max(forward, step);
-  const allocatedUpperBytes = Math.max(persistent + forward + Math.sqrt(spread([...p.persistent, ...p.forward])), persistent + step + Math.sqrt(spread([...p.persistent, p.step])));
+  const allocatedUpperBytes = Math.max(
+    persistent + forward + Math.sqrt(spread([...p.persistent, ...p.forward])),
+    persistent + step + Math.sqrt(spread([...p.persistent, p.step])),
+  );
   const terms = [...p.persistent, ...p.forward, ...(step > forwardReserved ? [p.step] : [])];
   const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * forward;
   const cachedApart = p.stepCachedApart ? Math.min(step, forwardReserved) : 0;

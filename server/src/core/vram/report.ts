@@ -46,7 +46,11 @@ function setupSummary(e: Estimate): string {
   const s = e.setup;
   const parts = [
     `${e.model.name} (${(e.totalParameters / 1e9).toFixed(2)} B params)`,
-    s.method === 'lora' || s.method === 'qlora' ? `${s.method} r=${s.lora?.rank}` : s.method === 'freeze' ? `freeze, last ${s.trainableLayers} layers train` : s.method,
+    s.method === 'lora' || s.method === 'qlora'
+      ? `${s.method} r=${s.lora?.rank}`
+      : s.method === 'freeze'
+        ? `freeze, last ${s.trainableLayers} layers train`
+        : s.method,
     s.quantization !== 'none' ? `${s.quantization}${s.doubleQuant ? '+dq' : ''}` : undefined,
     s.precision,
     s.optimizer,
@@ -75,7 +79,8 @@ export function estimateText(e: Estimate): string {
   out.push(`  ${'up to (nine runs in ten stay under)'.padEnd(width)}  ${gib(e.peakUpperBytes + e.contextBytes, 2).padStart(10)}`);
   if (e.gpus.length) {
     out.push('');
-    for (const g of e.gpus) out.push(`  ${VERDICT_MARK[g.verdict]} ${VERDICT_WORDS[g.verdict].padEnd(12)}  ${g.name} (${gib(g.usableBytes + e.contextBytes)} total)`);
+    for (const g of e.gpus)
+      out.push(`  ${VERDICT_MARK[g.verdict]} ${VERDICT_WORDS[g.verdict].padEnd(12)}  ${g.name} (${gib(g.usableBytes + e.contextBytes)} total)`);
   }
   if (e.notes.length) {
     out.push('');

@@ -54,21 +54,38 @@ export interface VramAnalysis {
 export function analyzeVram(req: VramRequest): VramAnalysis {
   const base = { options: [], planEdits: [], targetsAreReal: req.targetsAreReal };
   if (!VRAM_FORMATS.includes(req.format)) return { ...base, unavailable: { reason: 'this format has no model to estimate', kind: 'no-setup' } };
-  const adapted = setupFromConfig({ format: req.format, value: req.value, path: req.path, roots: req.roots, ...(req.files ? { files: req.files } : {}), ...(req.launcherGpus ? { launcherGpus: req.launcherGpus } : {}) });
+  const adapted = setupFromConfig({
+    format: req.format,
+    value: req.value,
+    path: req.path,
+    roots: req.roots,
+    ...(req.files ? { files: req.files } : {}),
+    ...(req.launcherGpus ? { launcherGpus: req.launcherGpus } : {}),
+  });
   if (isNoSetup(adapted)) return { ...base, unavailable: { reason: adapted.reason, kind: 'no-setup' } };
   let setup: TrainingSetup;
   try {
     setup = resolveSetup(adapted.setup);
   } catch (e) {
     const field = e instanceof SetupError ? (e.path.split('.')[0] as SetupField) : undefined;
-    return { ...base, adapted, unavailable: { reason: (e as Error).message, ...(field && adapted.sources[field] ? { path: adapted.sources[field] } : {}), kind: 'invalid' } };
+    return {
+      ...base,
+      adapted,
+      unavailable: { reason: (e as Error).message, ...(field && adapted.sources[field] ? { path: adapted.sources[field] } : {}), kind: 'invalid' },
+    };
   }
   const options: EstimateOptions = { ...req.lookup, gpus: req.targets };
   let e: Estimate;
   try {
     e = estimate(setup, options);
   } catch (err) {
-    if (err instanceof UnknownModelError) return { ...base, adapted, setup, unavailable: { reason: err.message, ...(adapted.sources.model ? { path: adapted.sources.model } : {}), kind: 'unknown-model' } };
+    if (err instanceof UnknownModelError)
+      return {
+        ...base,
+        adapted,
+        setup,
+        unavailable: { reason: err.message, ...(adapted.sources.model ? { path: adapted.sources.model } : {}), kind: 'unknown-model' },
+      };
     throw err;
   }
   e.notes.unshift(...adapted.notes);
@@ -78,14 +95,23 @@ export function analyzeVram(req: VramRequest): VramAnalysis {
     const ctx = { format: req.format, adapted, path: req.path, value: req.value, roots: req.roots, estimateOptions: options };
     out.options = fitOptions(ctx, e);
     out.plan = planFit(setup, req.targets[0], { ...req.lookup, fsdpOnly: req.format === 'torchtune' });
-    out.planEdits = out.plan.answers.map((a) => (a.kind === 'config' || a.kind === 'offload' || a.kind === 'more-gpus' || a.kind === 'smaller-model' ? answerEdits(ctx, setup, a) : undefined));
+    out.planEdits = out.plan.answers.map((a) =>
+      a.kind === 'config' || a.kind === 'offload' || a.kind === 'more-gpus' || a.kind === 'smaller-model' ? answerEdits(ctx, setup, a) : undefined,
+    );
   }
   return out;
 }
 
 function describeTopTerms(e: Estimate): string {
   const c = e.components;
-  const names: Record<keyof Components, string> = { weights: 'weights', gradients: 'gradients', optimizer: 'optimizer states', activations: 'activations', logits: 'logits', other: 'other' };
+  const names: Record<keyof Components, string> = {
+    weights: 'weights',
+    gradients: 'gradients',
+    optimizer: 'optimizer states',
+    activations: 'activations',
+    logits: 'logits',
+    other: 'other',
+  };
   return (Object.keys(c) as Array<keyof Components>)
     .filter((k) => c[k] > 0.05 * e.peakBytes)
     .sort((a, b) => c[b] - c[a])
@@ -98,12 +124,20 @@ function describeTopTerms(e: Estimate): string {
  * applied by fix-all (`ftw fix`): each trades speed, data or quality for memory, a decision the user makes; only
  * turning checkpointing on, when that alone fits, is marked preferred (it changes no result, only speed).
  */
-export function vramFixes(plan: FitPlan | undefined, planEdits: Array<EditSpec[] | undefined>, options: FitOption[]): Array<{ title: string; edits: EditSpec[]; preferred: boolean }> {
+export function vramFixes(
+  plan: FitPlan | undefined,
+  planEdits: Array<EditSpec[] | undefined>,
+  options: FitOption[],
+): Array<{ title: string; edits: EditSpec[]; preferred: boolean }> {
   const fromPlan = (plan?.answers ?? []).flatMap((a, i) => {
     const edits = planEdits[i];
-    return edits?.length ? [{ title: `Make it fit: ${a.description}`, edits, safe: a.kind === 'config' && a.steps.length === 1 && a.steps[0].kind === 'checkpointing' }] : [];
+    return edits?.length
+      ? [{ title: `Make it fit: ${a.description}`, edits, safe: a.kind === 'config' && a.steps.length === 1 && a.steps[0].kind === 'checkpointing' }]
+      : [];
   });
-  const single = options.filter((o) => o.edits?.length).map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits!, safe: o.kind === 'checkpointing' && o.fits }));
+  const single = options
+    .filter((o) => o.edits?.length)
+    .map((o) => ({ title: o.title + (o.fits ? '' : ' — not enough alone'), edits: o.edits!, safe: o.kind === 'checkpointing' && o.fits }));
   const all = [...fromPlan, ...single].slice(0, 6);
   const preferred = all.findIndex((f) => f.safe);
   return all.map(({ safe: _safe, ...f }, i) => ({ ...f, preferred: i === preferred }));
@@ -115,7 +149,9 @@ export function vramFixes(plan: FitPlan | undefined, planEdits: Array<EditSpec[]
  */
 export function vramFindings(a: VramAnalysis): Finding[] {
   if (a.unavailable?.kind === 'unknown-model' && a.unavailable.path) {
-    return [{ code: VRAM_CODES.unknownModel, path: a.unavailable.path, on: 'value', severity: 'information', message: `No VRAM estimate: ${a.unavailable.reason}` }];
+    return [
+      { code: VRAM_CODES.unknownModel, path: a.unavailable.path, on: 'value', severity: 'information', message: `No VRAM estimate: ${a.unavailable.reason}` },
+    ];
   }
   const e = a.estimate;
   if (!e || !a.targetsAreReal || !a.adapted) return [];
@@ -174,7 +210,9 @@ export function contribution(a: VramAnalysis, field: SetupField, lookup: ModelLo
     case 'model':
       return `the model: weights ${gib(c.weights, 2)}, gradients ${gib(c.gradients, 2)}, optimizer states ${gib(c.optimizer, 2)} (${(e.totalParameters / 1e9).toFixed(2)} B parameters, ${(e.trainableParameters / 1e6).toFixed(1)} M trainable)`;
     case 'microBatchSize':
-      return s.microBatchSize > 1 ? against({ microBatchSize: Math.max(1, Math.floor(s.microBatchSize / 2)) }, `micro batch ${Math.max(1, Math.floor(s.microBatchSize / 2))}`) : `the micro batch: activations ${gib(c.activations, 2)} and logits ${gib(c.logits, 2)} grow in proportion to it`;
+      return s.microBatchSize > 1
+        ? against({ microBatchSize: Math.max(1, Math.floor(s.microBatchSize / 2)) }, `micro batch ${Math.max(1, Math.floor(s.microBatchSize / 2))}`)
+        : `the micro batch: activations ${gib(c.activations, 2)} and logits ${gib(c.logits, 2)} grow in proportion to it`;
     case 'sequenceLength':
       return against({ sequenceLength: Math.max(128, Math.floor(s.sequenceLength / 2)) }, `${Math.max(128, Math.floor(s.sequenceLength / 2))} tokens`);
     case 'gradientCheckpointing':
@@ -182,11 +220,17 @@ export function contribution(a: VramAnalysis, field: SetupField, lookup: ModelLo
     case 'quantization':
       return s.quantization === 'none' ? undefined : against({ method: 'lora', quantization: 'none' }, 'LoRA on 16-bit weights');
     case 'method':
-      return s.method === 'full' ? against({ method: 'lora', quantization: 'none' }, 'LoRA') : s.method === 'qlora' ? against({ method: 'lora', quantization: 'none' }, 'LoRA on 16-bit weights') : against({ method: 'full', quantization: 'none' }, 'full fine-tuning');
+      return s.method === 'full'
+        ? against({ method: 'lora', quantization: 'none' }, 'LoRA')
+        : s.method === 'qlora'
+          ? against({ method: 'lora', quantization: 'none' }, 'LoRA on 16-bit weights')
+          : against({ method: 'full', quantization: 'none' }, 'full fine-tuning');
     case 'precision':
       return s.precision === 'fp32' ? against({ precision: 'bf16-mixed' }, 'bf16-mixed') : against({ precision: 'fp32' }, 'fp32');
     case 'optimizer':
-      return s.optimizer === 'adamw' || s.optimizer === 'adamw-fused' ? against({ optimizer: 'adamw-8bit' }, '8-bit AdamW') : against({ optimizer: 'adamw' }, 'AdamW');
+      return s.optimizer === 'adamw' || s.optimizer === 'adamw-fused'
+        ? against({ optimizer: 'adamw-8bit' }, '8-bit AdamW')
+        : against({ optimizer: 'adamw' }, 'AdamW');
     case 'attention':
       return s.attention === 'eager' ? against({ attention: 'sdpa' }, 'sdpa') : against({ attention: 'eager' }, 'eager attention');
     case 'sharding':

@@ -172,7 +172,18 @@ function modelRef(value: unknown, path: string): ModelRef {
   if (typeof value === 'string' && value.trim()) return value.trim();
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
-    const numeric = ['parameters', 'hiddenSize', 'layers', 'attentionHeads', 'kvHeads', 'headDim', 'intermediateSize', 'vocabSize', 'experts', 'expertsPerToken'];
+    const numeric = [
+      'parameters',
+      'hiddenSize',
+      'layers',
+      'attentionHeads',
+      'kvHeads',
+      'headDim',
+      'intermediateSize',
+      'vocabSize',
+      'experts',
+      'expertsPerToken',
+    ];
     for (const k of numeric) positiveInt(o[k], `${path}.${k}`);
     bool(o.tiedEmbeddings, `${path}.tiedEmbeddings`);
     bool(o.dropout, `${path}.dropout`);
@@ -186,8 +197,27 @@ function modelRef(value: unknown, path: string): ModelRef {
 }
 
 const TOP_LEVEL = new Set([
-  'model', 'method', 'trainableLayers', 'lora', 'adapter', 'prefix', 'teacher', 'quantization', 'doubleQuant', 'precision',
-  'optimizer', 'microBatchSize', 'sequenceLength', 'gradientCheckpointing', 'checkpointing', 'packed', 'loss', 'attention', 'gpus', 'sharding', 'offload',
+  'model',
+  'method',
+  'trainableLayers',
+  'lora',
+  'adapter',
+  'prefix',
+  'teacher',
+  'quantization',
+  'doubleQuant',
+  'precision',
+  'optimizer',
+  'microBatchSize',
+  'sequenceLength',
+  'gradientCheckpointing',
+  'checkpointing',
+  'packed',
+  'loss',
+  'attention',
+  'gpus',
+  'sharding',
+  'offload',
 ]);
 
 /** Checks a setup read from JSON and fills in the defaults. Throws SetupError with the field's path. */

@@ -37,7 +37,10 @@ export function modelParts(d: ModelDims): Parts {
   const head = d.tiedEmbeddings || d.architecture === 'encoder' ? 0 : d.vocabSize * d.hiddenSize;
   const dimsLinear = d.layers * (attentionParams(d) + mlpParams(d));
   // The published count decides: a model with biases, cross-attention or shared experts has more than the dims say.
-  const linear = Math.max(0, Math.min(d.parameters - embedding - head, Math.max(dimsLinear, d.parameters - embedding - head - 2 * d.layers * d.hiddenSize - d.hiddenSize)));
+  const linear = Math.max(
+    0,
+    Math.min(d.parameters - embedding - head, Math.max(dimsLinear, d.parameters - embedding - head - 2 * d.layers * d.hiddenSize - d.hiddenSize)),
+  );
   const rest = Math.max(0, d.parameters - embedding - head - linear);
   return {
     embedding,
@@ -60,15 +63,46 @@ export function loraParameters(d: ModelDims, rank: number, targets: string[] | '
   const e = d.experts ?? 1;
   // [in, out, copies per layer] of each module name, Llama naming with the common aliases of other families.
   const shapes: Record<string, [number, number, number]> = {
-    q_proj: [h, q, 1], k_proj: [h, kv, 1], v_proj: [h, kv, 1], o_proj: [q, h, 1],
-    gate_proj: [h, I, e], up_proj: [h, I, e], down_proj: [I, h, e],
-    qkv_proj: [h, q + 2 * kv, 1], query_key_value: [h, q + 2 * kv, 1], c_attn: [h, q + 2 * kv, 1], Wqkv: [h, q + 2 * kv, 1],
-    query: [h, q, 1], key: [h, kv, 1], value: [h, kv, 1], q: [h, q, 1], k: [h, kv, 1], v: [h, kv, 1], o: [q, h, 1],
-    dense: [q, h, 1], out_proj: [q, h, 1], c_proj: [I, h, 1], output_proj: [q, h, 1],
-    fc1: [h, I, 1], fc2: [I, h, 1], w1: [h, I, e], w2: [I, h, e], w3: [h, I, e], wi: [h, I, 1], wo: [I, h, 1],
-    dense_h_to_4h: [h, I, 1], dense_4h_to_h: [I, h, 1], c_fc: [h, I, 1], gate_up_proj: [h, 2 * I, e],
+    q_proj: [h, q, 1],
+    k_proj: [h, kv, 1],
+    v_proj: [h, kv, 1],
+    o_proj: [q, h, 1],
+    gate_proj: [h, I, e],
+    up_proj: [h, I, e],
+    down_proj: [I, h, e],
+    qkv_proj: [h, q + 2 * kv, 1],
+    query_key_value: [h, q + 2 * kv, 1],
+    c_attn: [h, q + 2 * kv, 1],
+    Wqkv: [h, q + 2 * kv, 1],
+    query: [h, q, 1],
+    key: [h, kv, 1],
+    value: [h, kv, 1],
+    q: [h, q, 1],
+    k: [h, kv, 1],
+    v: [h, kv, 1],
+    o: [q, h, 1],
+    dense: [q, h, 1],
+    out_proj: [q, h, 1],
+    c_proj: [I, h, 1],
+    output_proj: [q, h, 1],
+    fc1: [h, I, 1],
+    fc2: [I, h, 1],
+    w1: [h, I, e],
+    w2: [I, h, e],
+    w3: [h, I, e],
+    wi: [h, I, 1],
+    wo: [I, h, 1],
+    dense_h_to_4h: [h, I, 1],
+    dense_4h_to_h: [I, h, 1],
+    c_fc: [h, I, 1],
+    gate_up_proj: [h, 2 * I, e],
   };
-  const names = targets === 'all-linear' ? (d.mlp === 'gated' ? ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'fc1', 'fc2']) : targets;
+  const names =
+    targets === 'all-linear'
+      ? d.mlp === 'gated'
+        ? ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']
+        : ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'fc1', 'fc2']
+      : targets;
   let params = 0;
   let perTokenInputs = 0;
   const unknown: string[] = [];
@@ -163,7 +197,8 @@ function zero3LiveElements(d: ModelDims, parts: Parts): number {
  *   about tokens·h/V rows), so the logits alive at once are about one hidden state per token in fp32: 4·h bytes.
  */
 export function lossBytes(setup: TrainingSetup, d: ModelDims): { perToken: number; label: string; detail: string } {
-  if (setup.loss === 'fused') return { perToken: 4 * d.hiddenSize, label: 'fused LM head + cross-entropy (one chunk)', detail: `hidden ${d.hiddenSize} × 4 bytes` };
+  if (setup.loss === 'fused')
+    return { perToken: 4 * d.hiddenSize, label: 'fused LM head + cross-entropy (one chunk)', detail: `hidden ${d.hiddenSize} × 4 bytes` };
   if (setup.loss === 'chunked') return { perToken: d.vocabSize * 6, label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × 6 bytes` };
   return { perToken: d.vocabSize * 14, label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × 14 bytes` };
 }
@@ -177,7 +212,13 @@ export function lossBytes(setup: TrainingSetup, d: ModelDims): { perToken: numbe
  *   layer's with it, and the LM head's (it is outside the checkpointed layers).
  * FSDP and DeepSpeed already hold 16-bit weights (mixed-precision parameters), so nothing is cast there.
  */
-export function autocastCopies(setup: TrainingSetup, parts: Parts, keptLayers: number, quantized: boolean, kbitUpcast: boolean): { bytes: number; detail: string } {
+export function autocastCopies(
+  setup: TrainingSetup,
+  parts: Parts,
+  keptLayers: number,
+  quantized: boolean,
+  kbitUpcast: boolean,
+): { bytes: number; detail: string } {
   const none = { bytes: 0, detail: '' };
   if (!setup.precision.endsWith('-mixed') || setup.sharding === 'fsdp' || setup.sharding.startsWith('zero')) return none;
   const gb = (x: number) => `${(x / 1e9).toFixed(2)} B`;
@@ -186,12 +227,18 @@ export function autocastCopies(setup: TrainingSetup, parts: Parts, keptLayers: n
     return kbitUpcast ? { bytes: parts.headMatrix * 2, detail: `LM head ${gb(parts.headMatrix)} params × 2 bytes (fp32 head of a k-bit model)` } : none;
   }
   if (setup.method === 'full' || setup.method === 'distillation') {
-    return { bytes: (parts.linear + parts.headMatrix) * 2, detail: `${gb(parts.linear + parts.headMatrix)} linear and LM head params × 2 bytes (cached for the step)` };
+    return {
+      bytes: (parts.linear + parts.headMatrix) * 2,
+      detail: `${gb(parts.linear + parts.headMatrix)} linear and LM head params × 2 bytes (cached for the step)`,
+    };
   }
   // Frozen fp32 base (LoRA, adapters, prefix) and the frozen layers of freeze: kept per use for backward.
   const layers = setup.method === 'freeze' ? keptLayers : setup.gradientCheckpointing ? 1 : keptLayers;
   const bytes = (parts.linearPerLayer * layers + parts.headMatrix) * 2;
-  return { bytes, detail: `${layers} layer${layers === 1 ? '' : 's'} of linear weights and the LM head, ${gb(parts.linearPerLayer * layers + parts.headMatrix)} params × 2 bytes (kept for backward)` };
+  return {
+    bytes,
+    detail: `${layers} layer${layers === 1 ? '' : 's'} of linear weights and the LM head, ${gb(parts.linearPerLayer * layers + parts.headMatrix)} params × 2 bytes (kept for backward)`,
+  };
 }
 
 /**
@@ -218,7 +265,14 @@ export function gatheredParameters(
     const live = zero3LiveElements(d, parts);
     const bytes = quantized ? live * 0.6 : live * compute;
     total += bytes;
-    add('other', 'ZeRO-3 live parameters', bytes, `${(live / 1e9).toFixed(2)} B params kept gathered (stage3_max_live_parameters / max_reuse_distance 1e9)`, UPSIDE.gathered, true);
+    add(
+      'other',
+      'ZeRO-3 live parameters',
+      bytes,
+      `${(live / 1e9).toFixed(2)} B params kept gathered (stage3_max_live_parameters / max_reuse_distance 1e9)`,
+      UPSIDE.gathered,
+      true,
+    );
     total += DS_PREFETCH_ELEMENTS * 2;
     add('other', 'ZeRO-3 prefetch bucket', DS_PREFETCH_ELEMENTS * 2, '5e7 elements × 2 bytes (DeepSpeed default)', UPSIDE.buckets, true);
     return total;
@@ -228,11 +282,25 @@ export function gatheredParameters(
   add('other', 'gathered layers (current + prefetch)', gathered, `2 × ${(parts.perLayer / 1e6).toFixed(0)} M params`, UPSIDE.gathered, true);
   const root = (parts.embedding + parts.head + d.hiddenSize) * compute;
   total += root;
-  add('other', 'FSDP root unit (embeddings, LM head), gathered', root, `${((parts.embedding + parts.head) / 1e9).toFixed(2)} B params × ${compute} bytes, from forward to the end of backward`, UPSIDE.gathered, true);
+  add(
+    'other',
+    'FSDP root unit (embeddings, LM head), gathered',
+    root,
+    `${((parts.embedding + parts.head) / 1e9).toFixed(2)} B params × ${compute} bytes, from forward to the end of backward`,
+    UPSIDE.gathered,
+    true,
+  );
   if (fullParameters) {
     const grads = (parts.headMatrix + parts.perLayer) * gradBytes;
     total += grads;
-    add('other', 'unsharded gradients (LM head, one layer)', grads, `${((parts.headMatrix + parts.perLayer) / 1e9).toFixed(2)} B params × ${gradBytes} bytes before reduce-scatter`, UPSIDE.gathered, true);
+    add(
+      'other',
+      'unsharded gradients (LM head, one layer)',
+      grads,
+      `${((parts.headMatrix + parts.perLayer) / 1e9).toFixed(2)} B params × ${gradBytes} bytes before reduce-scatter`,
+      UPSIDE.gathered,
+      true,
+    );
   }
   return total;
 }
@@ -276,13 +344,19 @@ export const RETAINED_GRADS_LABEL = 'layer input gradients FSDP keeps to the end
  * recomputed layer; the logits are gone by then. Non-reentrant checkpointing passes the real (non-leaf) hidden
  * states, whose grad_fn keeps no gradient; units that hold a trainable parameter take the AccumulateGrad hook instead.
  */
-export function retainedInputGradients(setup: TrainingSetup, tokens: number, layers: number, hidden: number, residualBytes: number): { bytes: number; detail: string } {
+export function retainedInputGradients(
+  setup: TrainingSetup,
+  tokens: number,
+  layers: number,
+  hidden: number,
+  residualBytes: number,
+): { bytes: number; detail: string } {
   const applies =
-    setup.sharding === 'fsdp' &&
-    (setup.method === 'lora' || setup.method === 'qlora') &&
-    setup.gradientCheckpointing &&
-    setup.checkpointing === 'reentrant';
+    setup.sharding === 'fsdp' && (setup.method === 'lora' || setup.method === 'qlora') && setup.gradientCheckpointing && setup.checkpointing === 'reentrant';
   if (!applies || layers < 2) return { bytes: 0, detail: '' };
   const bytes = (layers - 1) * tokens * hidden * residualBytes;
-  return { bytes, detail: `${layers - 1} layers × ${tokens} tokens × hidden ${hidden} × ${residualBytes} bytes (frozen FSDP units, reentrant checkpointing: the gradients of the layers' inputs live until backward ends)` };
+  return {
+    bytes,
+    detail: `${layers - 1} layers × ${tokens} tokens × hidden ${hidden} × ${residualBytes} bytes (frozen FSDP units, reentrant checkpointing: the gradients of the layers' inputs live until backward ends)`,
+  };
 }

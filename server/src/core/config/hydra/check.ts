@@ -10,7 +10,17 @@ import { atOrAfter, pinnedBefore, type ToolVersion } from '../../common/versions
 import type { FileAccess } from '../rules/types';
 import type { PythonParser } from '../../common/python';
 import { MIGRATIONS, type MigrationRule } from '../../lightning';
-import { CLOSED_MODULES, DOTTED_PATH, HYDRA_KEYS, isDeferred, lookupCallable, shortName, type CallableArg, type CallableInfo, type CallableTable } from './callables';
+import {
+  CLOSED_MODULES,
+  DOTTED_PATH,
+  HYDRA_KEYS,
+  isDeferred,
+  lookupCallable,
+  shortName,
+  type CallableArg,
+  type CallableInfo,
+  type CallableTable,
+} from './callables';
 import { missingDefaults } from './defaults';
 import { userSignature } from './userClass';
 import { judgeValue } from '../rules/valueHistory';
@@ -108,17 +118,21 @@ function when(partial: boolean): string {
 }
 
 function unknownInClosedModule(ctx: HydraContext, node: Node, target: string, module: string, out: Diagnostic[]): void {
-  const names = Object.keys(ctx.table.callables).filter((n) => n.slice(0, n.lastIndexOf('.')) === module).map(shortName);
+  const names = Object.keys(ctx.table.callables)
+    .filter((n) => n.slice(0, n.lastIndexOf('.')) === module)
+    .map(shortName);
   const [suggestion] = closest(shortName(target), names, 1);
   if (!suggestion) return; // perhaps newer than our list: stay quiet
   const fixed = `${module}.${suggestion}`;
-  out.push(makeDiagnostic({
-    range: rangeOf(ctx, node),
-    code: CODES.notAllowed,
-    severity: 'error',
-    message: `${module} has no '${shortName(target)}': Hydra cannot import '${target}' and stops with "Error locating target". Did you mean '${fixed}'?`,
-    fixes: [{ title: `Change to '${fixed}'`, preferred: true, edits: [{ range: rangeOf(ctx, node), newText: fixed }] }],
-  }));
+  out.push(
+    makeDiagnostic({
+      range: rangeOf(ctx, node),
+      code: CODES.notAllowed,
+      severity: 'error',
+      message: `${module} has no '${shortName(target)}': Hydra cannot import '${target}' and stops with "Error locating target". Did you mean '${fixed}'?`,
+      fixes: [{ title: `Change to '${fixed}'`, preferred: true, edits: [{ range: rangeOf(ctx, node), newText: fixed }] }],
+    }),
+  );
 }
 
 function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: CallableInfo, partial: boolean, out: Diagnostic[]): void {
@@ -148,53 +162,108 @@ function checkKnown(ctx: HydraContext, map: YAMLMap, name: string, info: Callabl
       removedDiagnostic(ctx, pair, key, removed, info, label, version, present, partial, out);
       continue;
     }
-    if (knownRelease) unknownArgument(ctx, pair, key, Object.keys(info.args).filter((a) => !info.args[a].byCaller && !present.has(a)), label, info.kwargs, info.tool, partial, out);
+    if (knownRelease)
+      unknownArgument(
+        ctx,
+        pair,
+        key,
+        Object.keys(info.args).filter((a) => !info.args[a].byCaller && !present.has(a)),
+        label,
+        info.kwargs,
+        info.tool,
+        partial,
+        out,
+      );
   }
 }
 
-function unknownArgument(ctx: HydraContext, pair: Pair, key: string, candidates: string[], label: string, kwargs: CallableInfo['kwargs'], tool: string, partial: boolean, out: Diagnostic[]): void {
+function unknownArgument(
+  ctx: HydraContext,
+  pair: Pair,
+  key: string,
+  candidates: string[],
+  label: string,
+  kwargs: CallableInfo['kwargs'],
+  tool: string,
+  partial: boolean,
+  out: Diagnostic[],
+): void {
   if (kwargs === 'accepted') return;
   const suggestions = closest(key, candidates, 3);
-  const fixes: Fix[] = suggestions.map((s, i) => ({ title: `Change '${key}' to '${s}'`, preferred: i === 0 && suggestions.length === 1, edits: [renameEdit(ctx, pair, s)] }));
-  const what = kwargs === 'ignored'
-    ? `${label} takes it in **kwargs and drops it (${tool} only logs it as unused)`
-    : `hydra.utils.instantiate passes it as a keyword argument and ${label} stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}`;
-  out.push(makeDiagnostic({
-    range: rangeOf(ctx, pair.key),
-    code: CODES.unknownKey,
-    severity: kwargs === 'ignored' ? 'warning' : 'error',
-    message: `Unknown argument '${key}' of ${label}: ${what}.${suggestions.length ? ` Did you mean '${suggestions[0]}'?` : ''}`,
-    fixes,
+  const fixes: Fix[] = suggestions.map((s, i) => ({
+    title: `Change '${key}' to '${s}'`,
+    preferred: i === 0 && suggestions.length === 1,
+    edits: [renameEdit(ctx, pair, s)],
   }));
+  const what =
+    kwargs === 'ignored'
+      ? `${label} takes it in **kwargs and drops it (${tool} only logs it as unused)`
+      : `hydra.utils.instantiate passes it as a keyword argument and ${label} stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}`;
+  out.push(
+    makeDiagnostic({
+      range: rangeOf(ctx, pair.key),
+      code: CODES.unknownKey,
+      severity: kwargs === 'ignored' ? 'warning' : 'error',
+      message: `Unknown argument '${key}' of ${label}: ${what}.${suggestions.length ? ` Did you mean '${suggestions[0]}'?` : ''}`,
+      fixes,
+    }),
+  );
 }
 
 /** Keys removed from TrainingArguments, TRL and PEFT configs: fine on a pinned release that still has them. */
-function removedDiagnostic(ctx: HydraContext, pair: Pair, key: string, removed: CallableInfo['removed'][string], info: CallableInfo, label: string, version: ToolVersion, present: Set<string>, partial: boolean, out: Diagnostic[]): void {
+function removedDiagnostic(
+  ctx: HydraContext,
+  pair: Pair,
+  key: string,
+  removed: CallableInfo['removed'][string],
+  info: CallableInfo,
+  label: string,
+  version: ToolVersion,
+  present: Set<string>,
+  partial: boolean,
+  out: Diagnostic[],
+): void {
   const pinned = version.source !== 'newest';
   if (pinned && removed.removed && atOrAfter(version.version, removed.removed) === false) return;
   // Lightning's removed arguments carry no release here (the migration table has the ones it knows): a 1.x pin keeps them.
   if (info.package === 'lightning' && pinned1x(version)) return;
   const replacement = removed.replacement;
-  const simple = replacement && /^\w+$/.test(replacement) && Object.prototype.hasOwnProperty.call(info.args, replacement) && !present.has(replacement) ? replacement : undefined;
-  out.push(makeDiagnostic({
-    range: rangeOf(ctx, pair.key),
-    code: CODES.renamedKey,
-    severity: 'error',
-    message: `'${key}' was removed from ${label}${removed.removed ? ` in ${info.tool} ${removed.removed.replace(/^<=/, '')}` : ''}: ${label} stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}${pinned ? ` on ${info.package} ${version.version}` : ' (pin an older release to keep it)'}.${replacement ? ` Use ${replacement}.` : ''}`,
-    deprecated: true,
-    fixes: simple ? [{ title: `Change '${key}' to '${simple}'`, preferred: true, edits: [renameEdit(ctx, pair, simple)] }] : [],
-  }));
+  const simple =
+    replacement && /^\w+$/.test(replacement) && Object.prototype.hasOwnProperty.call(info.args, replacement) && !present.has(replacement)
+      ? replacement
+      : undefined;
+  out.push(
+    makeDiagnostic({
+      range: rangeOf(ctx, pair.key),
+      code: CODES.renamedKey,
+      severity: 'error',
+      message: `'${key}' was removed from ${label}${removed.removed ? ` in ${info.tool} ${removed.removed.replace(/^<=/, '')}` : ''}: ${label} stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}${pinned ? ` on ${info.package} ${version.version}` : ' (pin an older release to keep it)'}.${replacement ? ` Use ${replacement}.` : ''}`,
+      deprecated: true,
+      fixes: simple ? [{ title: `Change '${key}' to '${simple}'`, preferred: true, edits: [renameEdit(ctx, pair, simple)] }] : [],
+    }),
+  );
 }
 
 /** An argument the pinned release does not have yet. */
-function checkNewerThanPin(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg, info: CallableInfo, label: string, version: ToolVersion, out: Diagnostic[]): void {
+function checkNewerThanPin(
+  ctx: HydraContext,
+  pair: Pair,
+  key: string,
+  arg: CallableArg,
+  info: CallableInfo,
+  label: string,
+  version: ToolVersion,
+  out: Diagnostic[],
+): void {
   if (version.source === 'newest' || !arg.since || atOrAfter(version.version, arg.since) !== false) return;
-  out.push(makeDiagnostic({
-    range: rangeOf(ctx, pair.key),
-    code: CODES.tooNew,
-    severity: 'error',
-    message: `'${key}' is an argument of ${label} since ${info.tool} ${arg.since}; the project uses ${info.package} ${version.version} (${version.source}), where it stops with "TypeError: got an unexpected keyword argument '${key}'".`,
-  }));
+  out.push(
+    makeDiagnostic({
+      range: rangeOf(ctx, pair.key),
+      code: CODES.tooNew,
+      severity: 'error',
+      message: `'${key}' is an argument of ${label} since ${info.tool} ${arg.since}; the project uses ${info.package} ${version.version} (${version.source}), where it stops with "TypeError: got an unexpected keyword argument '${key}'".`,
+    }),
+  );
 }
 
 function splitTypes(type: string): string[] {
@@ -233,7 +302,15 @@ function accepts(types: string[], value: unknown, node: unknown): string | null 
 }
 
 function typeWords(types: string[]): string {
-  const words: Record<string, string> = { number: 'a number', integer: 'an integer', boolean: 'a boolean', string: 'a string', array: 'a list', object: 'a mapping', null: 'null' };
+  const words: Record<string, string> = {
+    number: 'a number',
+    integer: 'an integer',
+    boolean: 'a boolean',
+    string: 'a string',
+    array: 'a list',
+    object: 'a mapping',
+    null: 'null',
+  };
   return [...new Set(types.map((t) => words[t] ?? t))].join(' or ');
 }
 
@@ -244,12 +321,14 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
   const types = splitTypes(arg.type);
   const wrong = accepts(types, value, node);
   if (wrong) {
-    out.push(makeDiagnostic({
-      range: rangeOf(ctx, node),
-      code: CODES.wrongType,
-      severity: 'warning',
-      message: `'${key}' of ${label} takes ${typeWords(types)}, not ${wrong}: ${info.dataclass ? `${info.tool} does not check it when the object is built, so it fails or misbehaves later` : 'the call may stop with an error or misbehave'}.`,
-    }));
+    out.push(
+      makeDiagnostic({
+        range: rangeOf(ctx, node),
+        code: CODES.wrongType,
+        severity: 'warning',
+        message: `'${key}' of ${label} takes ${typeWords(types)}, not ${wrong}: ${info.dataclass ? `${info.tool} does not check it when the object is built, so it fails or misbehaves later` : 'the call may stop with an error or misbehave'}.`,
+      }),
+    );
     return;
   }
   // A value only some releases take (TRL `packing_strategy: ffd`): judged for the project's release.
@@ -258,7 +337,23 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
     const j = judgeValue(key, value, arg.valueHistory, info.tool, version, version.version);
     if (j) {
       const code = j.code === 'FT110' ? CODES.deprecatedKey : j.code === 'FT111' ? CODES.tooNew : CODES.notAllowed;
-      out.push(makeDiagnostic({ range: rangeOf(ctx, node), code, severity: j.severity, message: j.message, fixes: j.replacement ? [{ title: `Change to '${j.replacement.value}'`, preferred: j.replacement.safe, edits: [{ range: rangeOf(ctx, node), newText: j.replacement.value }] }] : [] }));
+      out.push(
+        makeDiagnostic({
+          range: rangeOf(ctx, node),
+          code,
+          severity: j.severity,
+          message: j.message,
+          fixes: j.replacement
+            ? [
+                {
+                  title: `Change to '${j.replacement.value}'`,
+                  preferred: j.replacement.safe,
+                  edits: [{ range: rangeOf(ctx, node), newText: j.replacement.value }],
+                },
+              ]
+            : [],
+        }),
+      );
     }
     return;
   }
@@ -267,13 +362,15 @@ function checkValue(ctx: HydraContext, pair: Pair, key: string, arg: CallableArg
   const ordered = byCloseness(value, allowed);
   const enforced = info.tool === 'transformers' || info.tool === 'Lightning';
   const [best] = closest(value, allowed, 1);
-  out.push(makeDiagnostic({
-    range: rangeOf(ctx, node),
-    code: CODES.notAllowed,
-    severity: enforced ? 'error' : 'warning',
-    message: `'${value}' is not a value of '${key}' (${label} takes ${(allowed).map((v) => `'${v}'`).join(', ')})${enforced ? `: ${info.tool} stops with a ValueError` : ''}.${best ? ` Did you mean '${best}'?` : ''}`,
-    fixes: ordered.slice(0, 5).map((v) => ({ title: `Change to '${v}'`, preferred: v === best, edits: [{ range: rangeOf(ctx, node), newText: v }] })),
-  }));
+  out.push(
+    makeDiagnostic({
+      range: rangeOf(ctx, node),
+      code: CODES.notAllowed,
+      severity: enforced ? 'error' : 'warning',
+      message: `'${value}' is not a value of '${key}' (${label} takes ${allowed.map((v) => `'${v}'`).join(', ')})${enforced ? `: ${info.tool} stops with a ValueError` : ''}.${best ? ` Did you mean '${best}'?` : ''}`,
+      fixes: ordered.slice(0, 5).map((v) => ({ title: `Change to '${v}'`, preferred: v === best, edits: [{ range: rangeOf(ctx, node), newText: v }] })),
+    }),
+  );
 }
 
 // --- Lightning's Trainer: the migration table, judged by the project's Lightning pin (as for Python files).
@@ -292,7 +389,16 @@ function trainerMessage(row: MigrationRule, version: ToolVersion, call: string):
   return `${call} was removed in Lightning ${row.removedIn}: hydra.utils.instantiate stops with a TypeError on Lightning 2.x. Use ${todo}.`;
 }
 
-function trainerDiagnostic(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YAMLMap, present: Set<string>, version: ToolVersion, onValue = false, cls = 'Trainer'): Diagnostic {
+function trainerDiagnostic(
+  ctx: HydraContext,
+  row: MigrationRule,
+  pair: Pair,
+  map: YAMLMap,
+  present: Set<string>,
+  version: ToolVersion,
+  onValue = false,
+  cls = 'Trainer',
+): Diagnostic {
   const key = keyText(pair.key)!;
   const valueNode = resolveAlias(ctx.doc, pair.value);
   const value = scalarValue(ctx, valueNode);
@@ -312,11 +418,19 @@ function trainerFixes(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YA
   const valueNode = pair.value as Node | null;
   switch (row.fix.kind) {
     case 'renameKeyword':
-      return row.fix.to && !present.has(row.fix.to) ? [{ title: `Change '${key}' to '${row.fix.to}'`, preferred: true, edits: [renameEdit(ctx, pair, row.fix.to)] }] : [];
+      return row.fix.to && !present.has(row.fix.to)
+        ? [{ title: `Change '${key}' to '${row.fix.to}'`, preferred: true, edits: [renameEdit(ctx, pair, row.fix.to)] }]
+        : [];
     case 'precision':
-      return row.fix.to && valueNode ? [{ title: `Change to '${row.fix.to}'`, preferred: true, edits: [{ range: rangeOf(ctx, valueNode), newText: row.fix.to }] }] : [];
+      return row.fix.to && valueNode
+        ? [{ title: `Change to '${row.fix.to}'`, preferred: true, edits: [{ range: rangeOf(ctx, valueNode), newText: row.fix.to }] }]
+        : [];
     case 'acceleratorDevices': {
-      const devices = isDeferred(value) || (typeof value === 'number' && value !== 0) || (typeof value === 'string' && value.trim() !== '0' && value.trim() !== '') || Array.isArray(value);
+      const devices =
+        isDeferred(value) ||
+        (typeof value === 'number' && value !== 0) ||
+        (typeof value === 'string' && value.trim() !== '0' && value.trim() !== '') ||
+        Array.isArray(value);
       const keyRange = (pair.key as Node | null)?.range;
       const valueRange = valueNode?.range;
       // A block list under `gpus:` would need re-indenting: the fix is offered for one-line values only.
@@ -326,11 +440,13 @@ function trainerFixes(ctx: HydraContext, row: MigrationRule, pair: Pair, map: YA
       const valueText = text.slice(valueRange[0], valueRange[1]);
       const lineStart = text.lastIndexOf('\n', keyRange[0] - 1) + 1;
       const separator = map.flow ? ', ' : `\n${' '.repeat(keyRange[0] - lineStart)}`;
-      return [{
-        title: `Use accelerator: ${row.fix.to} and devices: ${valueText}`,
-        preferred: true,
-        edits: [{ range: offsetRange(ctx.textDocument, keyRange[0], valueRange[1]), newText: `accelerator: ${row.fix.to}${separator}devices: ${valueText}` }],
-      }];
+      return [
+        {
+          title: `Use accelerator: ${row.fix.to} and devices: ${valueText}`,
+          preferred: true,
+          edits: [{ range: offsetRange(ctx.textDocument, keyRange[0], valueRange[1]), newText: `accelerator: ${row.fix.to}${separator}devices: ${valueText}` }],
+        },
+      ];
     }
     default:
       return [];
@@ -369,14 +485,24 @@ function checkUserClass(ctx: HydraContext, map: YAMLMap, target: string, partial
   for (const pair of map.items) {
     const key = keyText(pair.key);
     if (key === null || MERGE_KEYS.has(key) || Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key) || signature.params.includes(key)) continue;
-    const suggestions = closest(key, signature.params.filter((p) => !present.has(p)), 3);
-    out.push(makeDiagnostic({
-      range: rangeOf(ctx, pair.key),
-      code: CODES.unknownKey,
-      severity: 'error',
-      message: `Unknown argument '${key}' of ${signature.label} (${where}): hydra.utils.instantiate passes it as a keyword argument and it stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}.${suggestions.length ? ` Did you mean '${suggestions[0]}'?` : ''}`,
-      fixes: suggestions.map((s, i) => ({ title: `Change '${key}' to '${s}'`, preferred: i === 0 && suggestions.length === 1, edits: [renameEdit(ctx, pair, s)] })),
-    }));
+    const suggestions = closest(
+      key,
+      signature.params.filter((p) => !present.has(p)),
+      3,
+    );
+    out.push(
+      makeDiagnostic({
+        range: rangeOf(ctx, pair.key),
+        code: CODES.unknownKey,
+        severity: 'error',
+        message: `Unknown argument '${key}' of ${signature.label} (${where}): hydra.utils.instantiate passes it as a keyword argument and it stops with "TypeError: got an unexpected keyword argument '${key}'"${when(partial)}.${suggestions.length ? ` Did you mean '${suggestions[0]}'?` : ''}`,
+        fixes: suggestions.map((s, i) => ({
+          title: `Change '${key}' to '${s}'`,
+          preferred: i === 0 && suggestions.length === 1,
+          edits: [renameEdit(ctx, pair, s)],
+        })),
+      }),
+    );
   }
 }
 

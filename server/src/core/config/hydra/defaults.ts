@@ -31,7 +31,14 @@ export function defaultsEntries(value: unknown): DefaultsEntry[] | null {
     if (typeof item === 'string') {
       const name = item.trim();
       const self = name === '_self_';
-      out.push({ option: self ? undefined : name.replace(/^\//, ''), self, optional: false, override: false, absolute: name.startsWith('/'), path: ['defaults', i] });
+      out.push({
+        option: self ? undefined : name.replace(/^\//, ''),
+        self,
+        optional: false,
+        override: false,
+        absolute: name.startsWith('/'),
+        path: ['defaults', i],
+      });
       continue;
     }
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
@@ -43,7 +50,13 @@ export function defaultsEntries(value: unknown): DefaultsEntry[] | null {
     const words = [m[1], m[2]];
     const group = m[3].replace(/@.*$/, '').trim();
     const option = (item as Record<string, unknown>)[key];
-    const base = { group: group.replace(/^\//, ''), self: false, optional: words.includes('optional'), override: words.includes('override'), absolute: group.startsWith('/') };
+    const base = {
+      group: group.replace(/^\//, ''),
+      self: false,
+      optional: words.includes('optional'),
+      override: words.includes('override'),
+      absolute: group.startsWith('/'),
+    };
     const options: Array<[unknown, ValuePath]> = Array.isArray(option) ? option.map((o, j) => [o, ['defaults', i, key, j]]) : [[option, ['defaults', i, key]]];
     for (const [o, path] of options) {
       if (o === null || o === undefined || isDeferred(o) || typeof o === 'object') continue;

@@ -40,10 +40,17 @@ export function hydraHover(textDocument: TextDocument, position: Position, doc: 
     const known = lookupCallable(table, ctx.scalar.value.trim());
     if (!known) return null;
     const count = Object.keys(known.info.args).length;
-    return { contents: { kind: 'markdown', value: `**${known.name}** (${known.info.tool})\n\n${count} keyword arguments${known.info.kwargs === 'rejected' ? '; any other key is a TypeError' : ''}.` }, range };
+    return {
+      contents: {
+        kind: 'markdown',
+        value: `**${known.name}** (${known.info.tool})\n\n${count} keyword arguments${known.info.kwargs === 'rejected' ? '; any other key is a TypeError' : ''}.`,
+      },
+      range,
+    };
   }
   if (!ctx.onKey) return null;
-  if (Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key)) return { contents: { kind: 'markdown', value: `**${key}** — Hydra\n\n${HYDRA_KEYS[key]}` }, range };
+  if (Object.prototype.hasOwnProperty.call(HYDRA_KEYS, key))
+    return { contents: { kind: 'markdown', value: `**${key}** — Hydra\n\n${HYDRA_KEYS[key]}` }, range };
   const block = blockAt(doc, table, ctx.path.slice(0, -1));
   const arg = block && Object.prototype.hasOwnProperty.call(block.info.args, key) ? block.info.args[key] : undefined;
   return block && arg ? { contents: { kind: 'markdown', value: describeArgument(key, arg, block.name, block.info) }, range } : null;
@@ -97,7 +104,15 @@ export function hydraCompletion(textDocument: TextDocument, position: Position, 
   }
   for (const [name, doc] of Object.entries(HYDRA_KEYS)) {
     if (present.has(name)) continue;
-    items.push({ label: name, kind: CompletionItemKind.Keyword, detail: 'Hydra', documentation: { kind: 'markdown', value: doc }, textEdit: { range, newText: `${name}: ` }, filterText: name, sortText: `5${name}` });
+    items.push({
+      label: name,
+      kind: CompletionItemKind.Keyword,
+      detail: 'Hydra',
+      documentation: { kind: 'markdown', value: doc },
+      textEdit: { range, newText: `${name}: ` },
+      filterText: name,
+      sortText: `5${name}`,
+    });
   }
   return items;
 }

@@ -50,7 +50,7 @@ function signatureOf(fn: Node, dropFirst: boolean): { params: string[]; kwargs: 
       continue;
     }
     if (p.text.startsWith('*') || p.type === 'keyword_separator' || p.type === 'positional_separator') continue;
-    const name = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+    const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
     if (name) params.push(name.text);
   }
   return { params: dropFirst ? params.slice(1) : params, kwargs };
@@ -116,7 +116,15 @@ export interface SignatureOptions {
  * `__init__` (or is a dataclass, or a function). Undefined whenever we cannot be sure: the source is absent, the class
  * inherits its `__init__` (unless `followBases` can follow it), the name is imported from elsewhere.
  */
-export function userSignature(target: string, configPath: string, roots: string[], files: FileAccess, parser: PythonParser, options: SignatureOptions = {}, depth = 0): UserSignature | undefined {
+export function userSignature(
+  target: string,
+  configPath: string,
+  roots: string[],
+  files: FileAccess,
+  parser: PythonParser,
+  options: SignatureOptions = {},
+  depth = 0,
+): UserSignature | undefined {
   const dot = target.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const module = target.slice(0, dot);

@@ -48,7 +48,8 @@ export function trainingView(root: unknown, table: CallableTable): TrainingView 
     else if (known?.name === 'transformers.BitsAndBytesConfig' && !bnb) bnb = { obj: node, path };
     for (const key of MODEL_KEYS) {
       const name = modelName(node[key]);
-      if (name) models.push({ name, path: [...path, key], rank: target?.endsWith('.from_pretrained') ? 0 : 1 + MODEL_KEYS.indexOf(key), block: node, blockPath: path });
+      if (name)
+        models.push({ name, path: [...path, key], rank: target?.endsWith('.from_pretrained') ? 0 : 1 + MODEL_KEYS.indexOf(key), block: node, blockPath: path });
     }
     for (const [k, v] of Object.entries(node)) if (typeof v === 'object' && v !== null) stack.push([v, [...path, k]]);
   }

@@ -17,7 +17,10 @@ export const accelerateValuesRule: Rule = {
       const v = get(value, `fp8_config.${key}`);
       if (typeof v !== 'string') continue;
       const tuple = /^\s*\((.*)\)\s*$/.exec(v);
-      const items = (tuple ? tuple[1] : v).split(',').map((s) => s.trim()).filter(Boolean);
+      const items = (tuple ? tuple[1] : v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const list = items.length === 3 && items.every((s) => /^(?:true|false)$/i.test(s)) ? `[${items.map((s) => s.toLowerCase()).join(', ')}]` : undefined;
       out.push({
         code: 'FT102',
@@ -25,7 +28,9 @@ export const accelerateValuesRule: Rule = {
         on: 'value' as const,
         severity: 'error' as const,
         message: `'fp8_config.${key}' is the string ${JSON.stringify(v)}${tuple ? ', which only looks like a tuple' : ''}: Accelerate indexes it character by character (value[0] is ${JSON.stringify(v[0])}) and stops with "invalid truth value". Write a list of three booleans${list ? `: ${list}` : ''}.`,
-        fixes: list ? [{ title: `Write it as a list: ${list}`, preferred: true, edits: [{ kind: 'set' as const, path: ['fp8_config', key], text: list }] }] : [],
+        fixes: list
+          ? [{ title: `Write it as a list: ${list}`, preferred: true, edits: [{ kind: 'set' as const, path: ['fp8_config', key], text: list }] }]
+          : [],
       });
     }
     return out;

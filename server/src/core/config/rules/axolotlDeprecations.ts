@@ -22,7 +22,18 @@ export const axolotlDeprecationsRule: Rule = {
         on: 'value',
         severity: 'warning',
         message: `'gradient_checkpointing: ${gc}' is deprecated since Axolotl v0.12.0 (Axolotl warns and reads it as 'gradient_checkpointing: true' with 'activation_offloading: ${offloading}'). Write those two instead.`,
-        fixes: has ? [] : [{ title: `Use 'gradient_checkpointing: true' and 'activation_offloading: ${offloading}'`, preferred: true, edits: [{ kind: 'set', path: ['gradient_checkpointing'], text: 'true' }, { kind: 'addKey', key: 'activation_offloading', text: offloading }] }],
+        fixes: has
+          ? []
+          : [
+              {
+                title: `Use 'gradient_checkpointing: true' and 'activation_offloading: ${offloading}'`,
+                preferred: true,
+                edits: [
+                  { kind: 'set', path: ['gradient_checkpointing'], text: 'true' },
+                  { kind: 'addKey', key: 'activation_offloading', text: offloading },
+                ],
+              },
+            ],
       });
     }
     // check_pretraining_streaming_deprecation (v0.13.0): streaming is turned on for pretraining_dataset, for now.
@@ -32,7 +43,8 @@ export const axolotlDeprecationsRule: Rule = {
         code: 'FT110',
         path: ['pretraining_dataset'],
         severity: 'warning',
-        message: "'pretraining_dataset' without 'streaming: true' is deprecated since Axolotl v0.13.0: streaming is still turned on for you, but a later release will stop doing so. Set 'streaming: true'.",
+        message:
+          "'pretraining_dataset' without 'streaming: true' is deprecated since Axolotl v0.13.0: streaming is still turned on for you, but a later release will stop doing so. Set 'streaming: true'.",
         // Only where it is unset: what an explicit `streaming: false` does today is not this fix's to decide.
         fixes: unset ? [{ title: "Set 'streaming: true'", preferred: true, edits: [{ kind: 'set', path: ['streaming'], text: 'true' }] }] : [],
       });
@@ -44,7 +56,12 @@ export const axolotlDeprecationsRule: Rule = {
       if (String(v) !== '2') {
         out.push({
           code: 'FT110',
-          path: v === undefined ? ['fsdp_config'] : get(value, 'fsdp_version') !== undefined ? ['fsdp_version'] : ['fsdp_config', get(value, 'fsdp_config.fsdp_version') !== undefined ? 'fsdp_version' : 'version'],
+          path:
+            v === undefined
+              ? ['fsdp_config']
+              : get(value, 'fsdp_version') !== undefined
+                ? ['fsdp_version']
+                : ['fsdp_config', get(value, 'fsdp_config.fsdp_version') !== undefined ? 'fsdp_version' : 'version'],
           severity: 'warning',
           message: `FSDP1${v === undefined ? " (no 'fsdp_version', so version 1)" : ''} is deprecated since Axolotl v0.18.0 and will be removed (transformers plans to drop it in v5.20); Axolotl warns at startup. Migrate to 'fsdp_version: 2' (its keys differ: see Axolotl's multi-GPU docs).`,
         });

@@ -25,22 +25,57 @@ export const axolotlStepsRule: Rule = {
     };
     const saveStrategy = get(value, 'save_strategy');
     if (truthy(saveStrategy) && truthy(get(value, 'save_steps')) && saveStrategy !== 'steps') {
-      stop('save_strategy', 'value', `'save_strategy: ${String(saveStrategy)}' with 'save_steps'`, "save_strategy and save_steps mismatch. Please set save_strategy to 'steps' or remove save_steps.");
+      stop(
+        'save_strategy',
+        'value',
+        `'save_strategy: ${String(saveStrategy)}' with 'save_steps'`,
+        "save_strategy and save_steps mismatch. Please set save_strategy to 'steps' or remove save_steps.",
+      );
     } else if (truthy(get(value, 'saves_per_epoch')) && truthy(get(value, 'save_steps'))) {
-      stop('saves_per_epoch', 'key', "'saves_per_epoch' with 'save_steps'", 'save_steps and saves_per_epoch are mutually exclusive and cannot be used together.');
+      stop(
+        'saves_per_epoch',
+        'key',
+        "'saves_per_epoch' with 'save_steps'",
+        'save_steps and saves_per_epoch are mutually exclusive and cannot be used together.',
+      );
     }
     const evalStrategy = get(value, 'eval_strategy');
     const evalSteps = get(value, 'eval_steps');
     const perEpoch = get(value, 'evals_per_epoch');
     if (truthy(evalStrategy) && truthy(evalSteps) && evalStrategy !== 'steps') {
-      stop('eval_strategy', 'value', `'eval_strategy: ${String(evalStrategy)}' with 'eval_steps'`, "eval_strategy and eval_steps mismatch. Please set eval_strategy to 'steps' or remove eval_steps.");
-    } else if (get(value, 'val_set_size') === 0 && (truthy(evalSteps) || truthy(evalStrategy)) && !truthy(get(value, 'test_datasets')) && evalStrategy !== 'no') {
+      stop(
+        'eval_strategy',
+        'value',
+        `'eval_strategy: ${String(evalStrategy)}' with 'eval_steps'`,
+        "eval_strategy and eval_steps mismatch. Please set eval_strategy to 'steps' or remove eval_steps.",
+      );
+    } else if (
+      get(value, 'val_set_size') === 0 &&
+      (truthy(evalSteps) || truthy(evalStrategy)) &&
+      !truthy(get(value, 'test_datasets')) &&
+      evalStrategy !== 'no'
+    ) {
       // Since v0.9.0 `eval_strategy: "no"` is exempt; before, it was refused too (not reported: the safe side).
-      stop('val_set_size', 'value', `'val_set_size: 0' with '${truthy(evalSteps) ? 'eval_steps' : 'eval_strategy'}' and no test_datasets`, 'eval_steps and eval_strategy are not supported with val_set_size == 0');
+      stop(
+        'val_set_size',
+        'value',
+        `'val_set_size: 0' with '${truthy(evalSteps) ? 'eval_steps' : 'eval_strategy'}' and no test_datasets`,
+        'eval_steps and eval_strategy are not supported with val_set_size == 0',
+      );
     } else if (truthy(perEpoch) && truthy(evalSteps)) {
-      stop('evals_per_epoch', 'key', "'evals_per_epoch' with 'eval_steps'", 'eval_steps and evals_per_epoch are mutually exclusive and cannot be used together.');
+      stop(
+        'evals_per_epoch',
+        'key',
+        "'evals_per_epoch' with 'eval_steps'",
+        'eval_steps and evals_per_epoch are mutually exclusive and cannot be used together.',
+      );
     } else if (truthy(perEpoch) && truthy(evalStrategy) && evalStrategy !== 'steps') {
-      stop('eval_strategy', 'value', `'eval_strategy: ${String(evalStrategy)}' with 'evals_per_epoch'`, 'eval_strategy must be empty or set to `steps` when used with evals_per_epoch.');
+      stop(
+        'eval_strategy',
+        'value',
+        `'eval_strategy: ${String(evalStrategy)}' with 'evals_per_epoch'`,
+        'eval_strategy must be empty or set to `steps` when used with evals_per_epoch.',
+      );
     }
     return out;
   },

@@ -72,16 +72,24 @@ export const componentsRule: Rule = {
       const name = component.split('.').pop();
       for (const key of Object.keys(map)) {
         if (key === '_component_' || hasOwn(info.args, key) || info.kwargs) continue;
-        const suggestion = closest(key, Object.keys(info.args).filter((a) => !info.args[a].byRecipe && !hasOwn(map, a)), 1)[0];
+        const suggestion = closest(
+          key,
+          Object.keys(info.args).filter((a) => !info.args[a].byRecipe && !hasOwn(map, a)),
+          1,
+        )[0];
         out.push({
           code: 'FT101',
           path: [...path, key],
           severity: 'error',
           message: `Unknown argument '${key}' of ${name}(): torchtune passes it as a keyword argument and stops with "unexpected keyword argument".${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-          fixes: suggestion ? [{ title: `Change '${key}' to '${suggestion}'`, preferred: true, edits: [{ kind: 'renameKey', path: [...path, key], to: suggestion }] }] : [],
+          fixes: suggestion
+            ? [{ title: `Change '${key}' to '${suggestion}'`, preferred: true, edits: [{ kind: 'renameKey', path: [...path, key], to: suggestion }] }]
+            : [],
         });
       }
-      const missing = Object.entries(info.args).filter(([a, arg]) => arg.required && !arg.byRecipe && !FILLED_BY_RECIPE.has(a) && !hasOwn(map, a)).map(([a]) => a);
+      const missing = Object.entries(info.args)
+        .filter(([a, arg]) => arg.required && !arg.byRecipe && !FILLED_BY_RECIPE.has(a) && !hasOwn(map, a))
+        .map(([a]) => a);
       if (missing.length) {
         out.push({
           code: 'FT105',

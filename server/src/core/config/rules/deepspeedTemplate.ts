@@ -11,7 +11,9 @@ export function deepspeedTemplate(stage: 2 | 3, offload: 'none' | 'optimizer' | 
     '"overlap_comm": true',
     '"contiguous_gradients": true',
     '"reduce_bucket_size": "auto"',
-    ...(stage === 3 ? ['"stage3_prefetch_bucket_size": "auto"', '"stage3_param_persistence_threshold": "auto"', '"stage3_gather_16bit_weights_on_model_save": true'] : []),
+    ...(stage === 3
+      ? ['"stage3_prefetch_bucket_size": "auto"', '"stage3_param_persistence_threshold": "auto"', '"stage3_gather_16bit_weights_on_model_save": true']
+      : []),
   ];
   return `{
   "zero_optimization": {

@@ -46,7 +46,17 @@ const TEMPLATE = deepspeedTemplate(2);
 
 // Accelerate's DeepSpeedPlugin raises a ValueError when a deepspeed_config_file comes with the inline keys it
 // would otherwise fill the JSON from ("the following accelerate config variables will be ignored").
-const INLINE_DEEPSPEED_KEYS = ['zero_stage', 'gradient_accumulation_steps', 'gradient_clipping', 'offload_optimizer_device', 'offload_param_device', 'offload_optimizer_nvme_path', 'offload_param_nvme_path', 'zero3_save_16bit_model', 'mixed_precision'];
+const INLINE_DEEPSPEED_KEYS = [
+  'zero_stage',
+  'gradient_accumulation_steps',
+  'gradient_clipping',
+  'offload_optimizer_device',
+  'offload_param_device',
+  'offload_optimizer_nvme_path',
+  'offload_param_nvme_path',
+  'zero3_save_16bit_model',
+  'mixed_precision',
+];
 const TRL_ACCELERATE_PRESETS = new Set(['fsdp1', 'fsdp2', 'multi_gpu', 'single_gpu', 'zero1', 'zero2', 'zero3']);
 
 export const deepspeedLinkRule: Rule = {
@@ -55,30 +65,62 @@ export const deepspeedLinkRule: Rule = {
   check(ctx) {
     const out: Finding[] = [];
     const v = ctx.value;
-    if (['axolotl', 'hf-args', 'trl', 'llamafactory'].includes(ctx.format) && isSet(get(v, 'deepspeed')) && (isSet(get(v, 'fsdp')) || isSet(get(v, 'fsdp_config')))) {
+    if (
+      ['axolotl', 'hf-args', 'trl', 'llamafactory'].includes(ctx.format) &&
+      isSet(get(v, 'deepspeed')) &&
+      (isSet(get(v, 'fsdp')) || isSet(get(v, 'fsdp_config')))
+    ) {
       const fsdpKey = isSet(get(v, 'fsdp_config')) ? 'fsdp_config' : 'fsdp';
-      out.push({ code: 'FT207', path: [fsdpKey], severity: 'error', message: `DeepSpeed and FSDP are both configured ('deepspeed' and '${fsdpKey}'): they shard the model in different ways and cannot run together. Keep one.` });
+      out.push({
+        code: 'FT207',
+        path: [fsdpKey],
+        severity: 'error',
+        message: `DeepSpeed and FSDP are both configured ('deepspeed' and '${fsdpKey}'): they shard the model in different ways and cannot run together. Keep one.`,
+      });
     }
     if (ctx.format === 'accelerate' && isSet(get(v, 'deepspeed_config.deepspeed_config_file'))) {
       const inline = INLINE_DEEPSPEED_KEYS.filter((k) => isSet(get(v, `deepspeed_config.${k}`)));
       if (inline.length) {
-        out.push({ code: 'FT216', path: ['deepspeed_config', inline[0]], severity: 'error', message: `With 'deepspeed_config_file', Accelerate refuses the inline DeepSpeed settings ${inline.map((k) => `'${k}'`).join(', ')} ("will be ignored... specify them in the DeepSpeed config file"): move them into the JSON.` });
+        out.push({
+          code: 'FT216',
+          path: ['deepspeed_config', inline[0]],
+          severity: 'error',
+          message: `With 'deepspeed_config_file', Accelerate refuses the inline DeepSpeed settings ${inline.map((k) => `'${k}'`).join(', ')} ("will be ignored... specify them in the DeepSpeed config file"): move them into the JSON.`,
+        });
       }
     }
     if (ctx.format === 'trl' && ctx.files) {
       const acc = get(v, 'accelerate_config');
       if (typeof acc === 'string' && !TRL_ACCELERATE_PRESETS.has(acc) && !candidatesFor(ctx, acc).some((p) => ctx.files!.read(p) !== undefined)) {
-        out.push({ code: 'FT210', path: ['accelerate_config'], on: 'value', severity: 'warning', message: `'${acc}' is neither a TRL preset (${[...TRL_ACCELERATE_PRESETS].join(', ')}) nor a file next to this config or in the workspace: \`trl\` stops when it opens it.` });
+        out.push({
+          code: 'FT210',
+          path: ['accelerate_config'],
+          on: 'value',
+          severity: 'warning',
+          message: `'${acc}' is neither a TRL preset (${[...TRL_ACCELERATE_PRESETS].join(', ')}) nor a file next to this config or in the workspace: \`trl\` stops when it opens it.`,
+        });
       }
     }
     const keyPath = deepspeedKey(ctx);
     const file = keyPath ? get(v, keyPath.join('.')) : undefined;
     if (!keyPath || typeof file !== 'string' || !ctx.files || !/\.json$/i.test(file)) return out;
-    const found = candidatesFor(ctx, file).map((p) => ({ p, text: ctx.files!.read(p) })).find((c) => c.text !== undefined);
-    const unread = found ? undefined : candidatesFor(ctx, file).map((p) => ctx.files!.problem?.(p)).find(Boolean);
+    const found = candidatesFor(ctx, file)
+      .map((p) => ({ p, text: ctx.files!.read(p) }))
+      .find((c) => c.text !== undefined);
+    const unread = found
+      ? undefined
+      : candidatesFor(ctx, file)
+          .map((p) => ctx.files!.problem?.(p))
+          .find(Boolean);
     if (unread?.kind === 'notAFile') {
       // A FIFO or a device would block the tool, or feed it forever: we neither read it nor offer to create it.
-      out.push({ code: 'FT210', path: keyPath, on: 'value', severity: 'error', message: `'${file}' is ${unread.reason.replace(/, not read$/, '')}: the run blocks or fails when it opens it. It was not read.` });
+      out.push({
+        code: 'FT210',
+        path: keyPath,
+        on: 'value',
+        severity: 'error',
+        message: `'${file}' is ${unread.reason.replace(/, not read$/, '')}: the run blocks or fails when it opens it. It was not read.`,
+      });
       return out;
     }
     if (unread) return out; // there, but too large to read: no cross-file checks
@@ -89,7 +131,13 @@ export const deepspeedLinkRule: Rule = {
         on: 'value',
         severity: 'warning',
         message: `'${file}' was not found next to this config or in the workspace: the run stops when it opens it (after the model has downloaded).`,
-        fixes: [{ title: `Create '${file}' from a ZeRO-2 template`, preferred: false, edits: [{ kind: 'createFile', file: candidatesFor(ctx, file)[0], content: TEMPLATE }] }],
+        fixes: [
+          {
+            title: `Create '${file}' from a ZeRO-2 template`,
+            preferred: false,
+            edits: [{ kind: 'createFile', file: candidatesFor(ctx, file)[0], content: TEMPLATE }],
+          },
+        ],
       });
       return out;
     }
@@ -107,17 +155,31 @@ export const deepspeedLinkRule: Rule = {
     const microKey = ctx.format === 'axolotl' ? 'micro_batch_size' : 'per_device_train_batch_size';
     const mismatches: string[] = [];
     const dsMicro = get(ds, 'train_micro_batch_size_per_gpu');
-    if (micro !== undefined && dsMicro !== undefined && !isAuto(dsMicro) && asNumber(dsMicro) !== micro) mismatches.push(`train_micro_batch_size_per_gpu is ${JSON.stringify(dsMicro)} but ${microKey} is ${micro}`);
+    if (micro !== undefined && dsMicro !== undefined && !isAuto(dsMicro) && asNumber(dsMicro) !== micro)
+      mismatches.push(`train_micro_batch_size_per_gpu is ${JSON.stringify(dsMicro)} but ${microKey} is ${micro}`);
     const dsAccum = get(ds, 'gradient_accumulation_steps');
-    if (dsAccum !== undefined && !isAuto(dsAccum) && asNumber(dsAccum) !== accum) mismatches.push(`gradient_accumulation_steps is ${JSON.stringify(dsAccum)} but this config has ${accum}`);
+    if (dsAccum !== undefined && !isAuto(dsAccum) && asNumber(dsAccum) !== accum)
+      mismatches.push(`gradient_accumulation_steps is ${JSON.stringify(dsAccum)} but this config has ${accum}`);
     const dsTotal = asNumber(get(ds, 'train_batch_size'));
-    if (dsTotal !== undefined && micro !== undefined && dsTotal % (micro * accum) !== 0) mismatches.push(`train_batch_size ${dsTotal} is not ${microKey} × gradient_accumulation_steps (${micro * accum}) × any number of GPUs`);
+    if (dsTotal !== undefined && micro !== undefined && dsTotal % (micro * accum) !== 0)
+      mismatches.push(`train_batch_size ${dsTotal} is not ${microKey} × gradient_accumulation_steps (${micro * accum}) × any number of GPUs`);
     if (mismatches.length) {
-      out.push({ code: 'FT208', path: keyPath, on: 'value', severity: 'error', message: `The DeepSpeed config disagrees with this one: ${mismatches.join('; ')}. The Hugging Face integration stops with "values that mismatch TrainingArguments"; set them to "auto" in ${file}.` });
+      out.push({
+        code: 'FT208',
+        path: keyPath,
+        on: 'value',
+        severity: 'error',
+        message: `The DeepSpeed config disagrees with this one: ${mismatches.join('; ')}. The Hugging Face integration stops with "values that mismatch TrainingArguments"; set them to "auto" in ${file}.`,
+      });
     }
     const schedulerKey = ctx.format === 'axolotl' ? 'lr_scheduler' : 'lr_scheduler_type';
     if (isSet(get(ds, 'scheduler')) && isSet(get(v, schedulerKey))) {
-      out.push({ code: 'FT209', path: [schedulerKey], severity: 'warning', message: `${file} has its own 'scheduler' block, which replaces '${schedulerKey}: ${String(get(v, schedulerKey))}' here without a word. Remove one of the two.` });
+      out.push({
+        code: 'FT209',
+        path: [schedulerKey],
+        severity: 'warning',
+        message: `${file} has its own 'scheduler' block, which replaces '${schedulerKey}: ${String(get(v, schedulerKey))}' here without a word. Remove one of the two.`,
+      });
     }
     return out;
   },

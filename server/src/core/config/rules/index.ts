@@ -16,7 +16,27 @@ import { valueHistoryRule } from './valueHistory';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Every cross-field and cross-file rule, one module per concern. */
-export const RULES: Rule[] = [quantizationRule, precisionRule, packingRule, deepspeedLinkRule, tokensRule, distillationRule, componentsRule, adapterRule, quantizationBitRule, llamaFactoryArgsRule, dpoLossWeightsRule, lightningPrecisionRule, axolotlDeprecationsRule, accelerateValuesRule, valueHistoryRule, lightningInitArgsRule, torchtuneRecipeKeysRule, torchtuneRecipeChecksRule, axolotlStepsRule];
+export const RULES: Rule[] = [
+  quantizationRule,
+  precisionRule,
+  packingRule,
+  deepspeedLinkRule,
+  tokensRule,
+  distillationRule,
+  componentsRule,
+  adapterRule,
+  quantizationBitRule,
+  llamaFactoryArgsRule,
+  dpoLossWeightsRule,
+  lightningPrecisionRule,
+  axolotlDeprecationsRule,
+  accelerateValuesRule,
+  valueHistoryRule,
+  lightningInitArgsRule,
+  torchtuneRecipeKeysRule,
+  torchtuneRecipeChecksRule,
+  axolotlStepsRule,
+];
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];

@@ -14,7 +14,11 @@ const MAX_DEPTH = 8;
 
 /** Every `{class_path, init_args}` mapping of the config, with its path: `model`, `data`, `trainer.callbacks[0]`,
  *  and those nested in another one's init_args (a backbone of the model). */
-function classEntries(value: unknown, path: Array<string | number>, out: Array<{ path: Array<string | number>; classPath: string; initArgs: Record<string, unknown> }>): void {
+function classEntries(
+  value: unknown,
+  path: Array<string | number>,
+  out: Array<{ path: Array<string | number>; classPath: string; initArgs: Record<string, unknown> }>,
+): void {
   if (path.length > MAX_DEPTH || typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     value.forEach((v, i) => classEntries(v, [...path, i], out));
@@ -44,14 +48,22 @@ export const lightningInitArgsRule: Rule = {
       const keys = Object.keys(entry.initArgs);
       for (const key of keys) {
         if (signature.params.includes(key)) continue;
-        const near = closest(key, signature.params.filter((p) => !keys.includes(p)), 3);
+        const near = closest(
+          key,
+          signature.params.filter((p) => !keys.includes(p)),
+          3,
+        );
         const at = [...entry.path, 'init_args', key];
         out.push({
           code: 'FT101',
           path: at,
           severity: 'warning',
           message: `Unknown argument '${key}' of ${signature.label} (${where}): LightningCLI checks init_args against the __init__ signature and stops before training.${near.length ? ` Did you mean '${near[0]}'?` : ` It takes: ${signature.params.join(', ') || 'no arguments'}.`}`,
-          fixes: near.map((n, i) => ({ title: `Change '${key}' to '${n}'`, preferred: i === 0 && near.length === 1, edits: [{ kind: 'renameKey' as const, path: at, to: n }] })),
+          fixes: near.map((n, i) => ({
+            title: `Change '${key}' to '${n}'`,
+            preferred: i === 0 && near.length === 1,
+            edits: [{ kind: 'renameKey' as const, path: at, to: n }],
+          })),
         });
       }
     }

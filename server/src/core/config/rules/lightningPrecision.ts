@@ -14,13 +14,15 @@ export const lightningPrecisionRule: Rule = {
     const key = typeof p === 'number' || typeof p === 'string' ? String(p) : '';
     const to = Object.prototype.hasOwnProperty.call(ALIASES, key) ? ALIASES[key] : undefined;
     if (!to) return [];
-    return [{
-      code: 'FT308',
-      path: ['trainer', 'precision'],
-      on: 'value',
-      severity: 'warning',
-      message: `'precision: ${key}' is a Lightning 1.x value: 2.x still takes it "for historical reasons" with a warning. Use '${to}'.`,
-      fixes: [{ title: `Change to '${to}'`, preferred: true, edits: [{ kind: 'set', path: ['trainer', 'precision'], text: to }] }],
-    }];
+    return [
+      {
+        code: 'FT308',
+        path: ['trainer', 'precision'],
+        on: 'value',
+        severity: 'warning',
+        message: `'precision: ${key}' is a Lightning 1.x value: 2.x still takes it "for historical reasons" with a warning. Use '${to}'.`,
+        fixes: [{ title: `Change to '${to}'`, preferred: true, edits: [{ kind: 'set', path: ['trainer', 'precision'], text: to }] }],
+      },
+    ];
   },
 };

@@ -43,7 +43,18 @@ export const precisionRule: Rule = {
         on: 'value',
         severity: 'error',
         message: `bf16 needs an Ampere or newer GPU (compute capability 8.0+); ${gpu.name} is ${gpu.computeCapability.toFixed(1)}${old.length > 1 ? ` (and ${old.length - 1} more of your GPUs)` : ''}. Training stops with "bf16 is not supported". Use fp16 on this GPU.`,
-        fixes: s.fp16 ? [{ title: 'Train in fp16 instead', preferred: false, edits: [{ kind: 'set', path: s.path, text: 'false' }, { kind: 'set', path: s.fp16, text: 'true' }] }] : [],
+        fixes: s.fp16
+          ? [
+              {
+                title: 'Train in fp16 instead',
+                preferred: false,
+                edits: [
+                  { kind: 'set', path: s.path, text: 'false' },
+                  { kind: 'set', path: s.fp16, text: 'true' },
+                ],
+              },
+            ]
+          : [],
       });
     }
     const both =
@@ -52,8 +63,18 @@ export const precisionRule: Rule = {
         : ['axolotl', 'llamafactory', 'trl', 'hf-args'].includes(ctx.format) && isTrue(get(ctx.value, 'fp16')) && isTrue(get(ctx.value, 'bf16'));
     if (both) {
       const path = ctx.format === 'deepspeed' ? ['fp16', 'enabled'] : ['fp16'];
-      const who = ctx.format === 'deepspeed' ? 'DeepSpeed ("bfloat16 and fp16 modes cannot be simultaneously enabled")' : 'transformers ("At most one of fp16 and bf16 can be True")';
-      out.push({ code: 'FT206', path, on: 'value', severity: 'error', message: `fp16 and bf16 are both on: ${who} refuses to start. Keep one.`, fixes: [{ title: 'Turn fp16 off', preferred: false, edits: [{ kind: 'set', path, text: 'false' }] }] });
+      const who =
+        ctx.format === 'deepspeed'
+          ? 'DeepSpeed ("bfloat16 and fp16 modes cannot be simultaneously enabled")'
+          : 'transformers ("At most one of fp16 and bf16 can be True")';
+      out.push({
+        code: 'FT206',
+        path,
+        on: 'value',
+        severity: 'error',
+        message: `fp16 and bf16 are both on: ${who} refuses to start. Keep one.`,
+        fixes: [{ title: 'Turn fp16 off', preferred: false, edits: [{ kind: 'set', path, text: 'false' }] }],
+      });
     }
     return out;
   },

@@ -9,19 +9,50 @@ const EMBEDDINGS = ['embed_tokens', 'lm_head'];
 
 function listOf(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return [];
 }
 
 /** Chat templates tied to one model family (Axolotl's chat_template names); generic ones (chatml, jinja...) fit any. */
 const TEMPLATE_FAMILY: Record<string, string> = {
-  llama3: 'llama3', llama3_2_vision: 'llama3', llama4: 'llama4',
-  mistral_v1: 'mistral', mistral_v2v3: 'mistral', mistral_v3_tekken: 'mistral', mistral_v7_tekken: 'mistral',
-  gemma: 'gemma', gemma3: 'gemma3', gemma3n: 'gemma3',
-  qwen_25: 'qwen2', qwen3: 'qwen3', qwen3_5: 'qwen3', qwen2_vl: 'qwen2',
-  phi_3: 'phi3', phi_35: 'phi3', deepseek_v2: 'deepseek', deepseek_v3: 'deepseek', falcon_h1: 'falcon', cohere: 'cohere', command_a: 'cohere', aya: 'cohere',
+  llama3: 'llama3',
+  llama3_2_vision: 'llama3',
+  llama4: 'llama4',
+  mistral_v1: 'mistral',
+  mistral_v2v3: 'mistral',
+  mistral_v3_tekken: 'mistral',
+  mistral_v7_tekken: 'mistral',
+  gemma: 'gemma',
+  gemma3: 'gemma3',
+  gemma3n: 'gemma3',
+  qwen_25: 'qwen2',
+  qwen3: 'qwen3',
+  qwen3_5: 'qwen3',
+  qwen2_vl: 'qwen2',
+  phi_3: 'phi3',
+  phi_35: 'phi3',
+  deepseek_v2: 'deepseek',
+  deepseek_v3: 'deepseek',
+  falcon_h1: 'falcon',
+  cohere: 'cohere',
+  command_a: 'cohere',
+  aya: 'cohere',
 };
-const SUGGESTED: Record<string, string> = { llama3: 'llama3', mistral: 'mistral_v7_tekken', gemma3: 'gemma3', gemma: 'gemma', qwen2: 'qwen_25', qwen3: 'qwen3', phi3: 'phi_3', deepseek: 'deepseek_v3', cohere: 'cohere' };
+const SUGGESTED: Record<string, string> = {
+  llama3: 'llama3',
+  mistral: 'mistral_v7_tekken',
+  gemma3: 'gemma3',
+  gemma: 'gemma',
+  qwen2: 'qwen_25',
+  qwen3: 'qwen3',
+  phi3: 'phi_3',
+  deepseek: 'deepseek_v3',
+  cohere: 'cohere',
+};
 
 /**
  * The special tokens of each family's tokenizer (from their tokenizer_config.json on the Hugging Face Hub):
@@ -41,7 +72,19 @@ const FAMILY_TOKENS: Record<string, { bos?: string[]; eos: string[] }> = {
 
 /** LLaMA-Factory template names tied to one family (src/llamafactory/data/template.py). */
 const LF_TEMPLATE_FAMILY: Record<string, string> = {
-  llama3: 'llama3', llama2: 'llama2', mistral: 'mistral', qwen: 'qwen2', qwen2_vl: 'qwen2', qwen3: 'qwen3', qwen3_nothink: 'qwen3', gemma: 'gemma', gemma3: 'gemma3', phi: 'phi3', phi4: 'phi4', deepseek3: 'deepseek', cohere: 'cohere',
+  llama3: 'llama3',
+  llama2: 'llama2',
+  mistral: 'mistral',
+  qwen: 'qwen2',
+  qwen2_vl: 'qwen2',
+  qwen3: 'qwen3',
+  qwen3_nothink: 'qwen3',
+  gemma: 'gemma',
+  gemma3: 'gemma3',
+  phi: 'phi3',
+  phi4: 'phi4',
+  deepseek3: 'deepseek',
+  cohere: 'cohere',
 };
 
 function tokenText(v: unknown): string | undefined {
@@ -80,7 +123,13 @@ function newTokensWithoutEmbeddings(value: Record<string, unknown>): Finding | u
     path: ['tokens'],
     severity: 'error',
     message: `${tokens.length} new token${tokens.length === 1 ? '' : 's'} with 'adapter: ${adapter}': their embedding rows must be trained and saved, so 'lora_modules_to_save' needs ${missing.map((m) => `'${m}'`).join(' and ')} (embed_in and embed_out for GPT-NeoX models, word_embeddings and lm_head for Falcon). Axolotl stops with "\`lora_modules_to_save\` not properly set when adding new tokens." when it reads the model's config.`,
-    fixes: [{ title: 'Train and save embed_tokens and lm_head', preferred: sure, edits: [{ kind: 'set', path: ['lora_modules_to_save'], text: `\n  - ${[...new Set([...saved, ...EMBEDDINGS])].join('\n  - ')}` }] }],
+    fixes: [
+      {
+        title: 'Train and save embed_tokens and lm_head',
+        preferred: sure,
+        edits: [{ kind: 'set', path: ['lora_modules_to_save'], text: `\n  - ${[...new Set([...saved, ...EMBEDDINGS])].join('\n  - ')}` }],
+      },
+    ],
   };
 }
 
@@ -94,15 +143,28 @@ export const tokensRule: Rule = {
     const cached = typeof model === 'string' ? tokenizerConfig?.(model) : undefined;
     const family = modelFamily(model);
     const known = cached
-      ? { bos: [tokenText(cached['bos_token'])].filter((t): t is string => Boolean(t)), eos: [tokenText(cached['eos_token']), ...Object.values((cached['added_tokens_decoder'] ?? {}) as Record<string, { content?: string; special?: boolean }>).filter((t) => t.special).map((t) => t.content)].filter((t): t is string => Boolean(t)) }
-      : family ? own(FAMILY_TOKENS, family) : undefined;
+      ? {
+          bos: [tokenText(cached['bos_token'])].filter((t): t is string => Boolean(t)),
+          eos: [
+            tokenText(cached['eos_token']),
+            ...Object.values((cached['added_tokens_decoder'] ?? {}) as Record<string, { content?: string; special?: boolean }>)
+              .filter((t) => t.special)
+              .map((t) => t.content),
+          ].filter((t): t is string => Boolean(t)),
+        }
+      : family
+        ? own(FAMILY_TOKENS, family)
+        : undefined;
     // A deliberate new format (ChatML on a base model) trains the new rows: full fine-tuning with `tokens:`, or
     // LoRA that saves the embeddings. Only an override that stays untrained is a mistake.
     const adapter = get(value, 'adapter');
     const trainsEmbeddings = !adapter || EMBEDDINGS.every((m) => listOf(get(value, 'lora_modules_to_save')).includes(m));
     const deliberate = listOf(get(value, 'tokens')).length > 0 && trainsEmbeddings;
     if (known && format === 'axolotl' && !deliberate) {
-      for (const [key, list] of [['eos_token', known.eos], ['bos_token', known.bos ?? []]] as const) {
+      for (const [key, list] of [
+        ['eos_token', known.eos],
+        ['bos_token', known.bos ?? []],
+      ] as const) {
         const set = get(value, `special_tokens.${key}`);
         if (typeof set === 'string' && list.length && !list.includes(set)) {
           const source = cached ? 'its tokenizer_config.json in the local Hugging Face cache' : `the ${family} tokenizer`;
@@ -121,7 +183,13 @@ export const tokensRule: Rule = {
       const template = get(value, 'template');
       const tf = typeof template === 'string' ? own(LF_TEMPLATE_FAMILY, template) : undefined;
       if (family && tf && tf !== family && !(family.startsWith(tf) || tf.startsWith(family))) {
-        out.push({ code: 'FT213', path: ['template'], on: 'value', severity: 'warning', message: `'template: ${String(template)}' is the ${tf} prompt format, but '${String(model)}' is a ${family} model: it is trained on a turn format and special tokens it does not know.` });
+        out.push({
+          code: 'FT213',
+          path: ['template'],
+          on: 'value',
+          severity: 'warning',
+          message: `'template: ${String(template)}' is the ${tf} prompt format, but '${String(model)}' is a ${family} model: it is trained on a turn format and special tokens it does not know.`,
+        });
       }
     }
     if (format === 'axolotl') {
@@ -143,12 +211,19 @@ export const tokensRule: Rule = {
       }
     }
     if (format === 'llamafactory') {
-      const added = listOf(get(value, 'new_special_tokens')).length || listOf(get(value, 'add_special_tokens')).length || listOf(get(value, 'add_tokens')).length;
+      const added =
+        listOf(get(value, 'new_special_tokens')).length || listOf(get(value, 'add_special_tokens')).length || listOf(get(value, 'add_tokens')).length;
       if (added && get(value, 'finetuning_type') === 'lora') {
         const targets = listOf(get(value, 'additional_target'));
         const missing = EMBEDDINGS.filter((m) => !targets.includes(m));
         if (missing.length && !get(value, 'resize_vocab')) {
-          out.push({ code: 'FT211', path: ['finetuning_type'], on: 'value', severity: 'warning', message: `New special tokens with LoRA: the new embedding rows stay untrained unless 'additional_target' lists ${missing.map((m) => `'${m}'`).join(' and ')} (and 'resize_vocab: true').` });
+          out.push({
+            code: 'FT211',
+            path: ['finetuning_type'],
+            on: 'value',
+            severity: 'warning',
+            message: `New special tokens with LoRA: the new embedding rows stay untrained unless 'additional_target' lists ${missing.map((m) => `'${m}'`).join(' and ')} (and 'resize_vocab: true').`,
+          });
         }
       }
     }

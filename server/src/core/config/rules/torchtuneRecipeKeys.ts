@@ -56,7 +56,11 @@ export const torchtuneRecipeKeysRule: Rule = {
     const out: Finding[] = [];
     for (const key of present) {
       if (reads.has(key) || referenced.has(key) || !own(schema.properties, key)) continue;
-      const near = closest(key, [...reads].filter((k) => !present.includes(k)), 3);
+      const near = closest(
+        key,
+        [...reads].filter((k) => !present.includes(k)),
+        3,
+      );
       out.push({
         code: 'FT101',
         path: [key],

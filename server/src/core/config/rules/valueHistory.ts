@@ -19,7 +19,8 @@ function accepts(h: ValueHistory, version: string): boolean | undefined {
   return true;
 }
 
-const releases = (h: ValueHistory) => (h.since && h.until ? `from ${h.since} up to, not including, ${h.until}` : h.since ? `since ${h.since}` : h.until ? `before ${h.until}` : 'in every release');
+const releases = (h: ValueHistory) =>
+  h.since && h.until ? `from ${h.since} up to, not including, ${h.until}` : h.since ? `since ${h.since}` : h.until ? `before ${h.until}` : 'in every release';
 
 export interface ValueJudgement {
   code: 'FT103' | 'FT110' | 'FT111';
@@ -33,11 +34,18 @@ export interface ValueJudgement {
  * What to say about `key: value` whose history is `table[value]`, for the project's release of `tool` (a pin or
  * setting; `version.source === 'newest'` or no version: the newest release we know, `newest`). Null: nothing to say.
  */
-export function judgeValue(key: string, value: string, table: Record<string, ValueHistory>, tool: string, version: ToolVersion | undefined, newest: string): ValueJudgement | null {
+export function judgeValue(
+  key: string,
+  value: string,
+  table: Record<string, ValueHistory>,
+  tool: string,
+  version: ToolVersion | undefined,
+  newest: string,
+): ValueJudgement | null {
   const h = own(table, value);
   if (!h) return null;
   const pinned = Boolean(version && version.source !== 'newest');
-  const release = pinned ? version!.version : version?.version ?? newest;
+  const release = pinned ? version!.version : (version?.version ?? newest);
   const uses = pinned ? `${tool} ${release} (${version!.source === 'setting' ? 'finetune.versions' : version!.source})` : undefined;
   const ok = accepts(h, release);
   if (ok === undefined) return null;
@@ -84,7 +92,9 @@ export const valueHistoryRule: Rule = {
         on: 'value',
         severity: j.severity,
         message: j.message,
-        fixes: j.replacement ? [{ title: `Change to '${j.replacement.value}'`, preferred: j.replacement.safe, edits: [{ kind: 'set', path: [key], text: j.replacement.value }] }] : [],
+        fixes: j.replacement
+          ? [{ title: `Change to '${j.replacement.value}'`, preferred: j.replacement.safe, edits: [{ kind: 'set', path: [key], text: j.replacement.value }] }]
+          : [],
       });
     }
     return out;

@@ -2,7 +2,20 @@
 import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Quantization } from '../setup';
-import { TrainingKind, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
+import {
+  TrainingKind,
+  loraTargets,
+  modulesToSave,
+  noModel,
+  preferenceNotes,
+  readDeepSpeed,
+  readHfFsdp,
+  setAttention,
+  setCheckpointImpl,
+  setLoss,
+  setOptimizer,
+  setPacked,
+} from './common';
 import { Reader, isObj } from './reader';
 
 // Axolotl
@@ -89,7 +102,8 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
     method = adapter === 'llama-adapter' ? 'prefix' : 'lora';
     r.set('method', method, 'method', ['adapter']);
   } else {
-    if (q4 || q8) r.note(`quantization: ${q4 ? 'load_in_4bit' : 'load_in_8bit'} without an adapter cannot train the quantized weights (Axolotl refuses); ignored.`);
+    if (q4 || q8)
+      r.note(`quantization: ${q4 ? 'load_in_4bit' : 'load_in_8bit'} without an adapter cannot train the quantized weights (Axolotl refuses); ignored.`);
     const unfrozen = r.raw(['unfrozen_parameters']);
     if (Array.isArray(unfrozen) && unfrozen.length) {
       const pats = unfrozen.filter((s): s is string => typeof s === 'string');
@@ -101,7 +115,9 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
         method = 'freeze';
         r.set('method', 'freeze', 'method', ['unfrozen_parameters']);
         r.set('trainableLayers', layers.length, 'trainableLayers', ['unfrozen_parameters']);
-        r.note(`method: unfrozen_parameters trains layers ${layers.join(', ')}; estimated as ${layers.length} fully trainable layers${other ? ' (plus the other modules it names, not counted)' : ''}, activations kept from the first trainable layer as for the last ${layers.length}.`);
+        r.note(
+          `method: unfrozen_parameters trains layers ${layers.join(', ')}; estimated as ${layers.length} fully trainable layers${other ? ' (plus the other modules it names, not counted)' : ''}, activations kept from the first trainable layer as for the last ${layers.length}.`,
+        );
       } else {
         r.note('method: unfrozen_parameters names no decoder layers that could be counted; estimated as full fine-tuning.');
       }
@@ -122,9 +138,12 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
   }
   setPacked(r, ['sample_packing']);
   const pluginList = Array.isArray(r.raw(['plugins'])) ? (r.raw(['plugins']) as unknown[]).filter((p): p is string => typeof p === 'string') : [];
-  if (pluginList.some((p) => /cut_cross_entropy/i.test(p)) && r.flag(['cut_cross_entropy']) !== false) setLoss(r, 'fused', r.has(['cut_cross_entropy']) ? ['cut_cross_entropy'] : ['plugins'], 'Cut Cross-Entropy');
-  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_fused_linear_cross_entropy']) === true) setLoss(r, 'fused', ['liger_fused_linear_cross_entropy'], "Liger's fused linear cross-entropy");
-  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_cross_entropy']) === true) setLoss(r, 'chunked', ['liger_cross_entropy'], "Liger's cross-entropy");
+  if (pluginList.some((p) => /cut_cross_entropy/i.test(p)) && r.flag(['cut_cross_entropy']) !== false)
+    setLoss(r, 'fused', r.has(['cut_cross_entropy']) ? ['cut_cross_entropy'] : ['plugins'], 'Cut Cross-Entropy');
+  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_fused_linear_cross_entropy']) === true)
+    setLoss(r, 'fused', ['liger_fused_linear_cross_entropy'], "Liger's fused linear cross-entropy");
+  else if (pluginList.some((p) => /liger/i.test(p)) && r.flag(['liger_cross_entropy']) === true)
+    setLoss(r, 'chunked', ['liger_cross_entropy'], "Liger's cross-entropy");
   else if (r.flag(['chunked_cross_entropy']) === true) setLoss(r, 'chunked', ['chunked_cross_entropy'], 'chunked_cross_entropy');
 
   // Memory savers
@@ -152,17 +171,26 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('precision', 'bf16-true', 'precision', r.has(['bf16']) ? ['bf16'] : undefined);
     r.note('precision: bf16: auto (the default) turns bf16 on for Ampere or newer GPUs; assumed on, so the weights are bf16.');
   }
-  if (r.setup.precision === 'bf16-true' && (method === 'lora' || method === 'qlora')) r.note('precision: the base weights load in bf16; the LoRA weights stay fp32 (PEFT upcasts them).');
+  if (r.setup.precision === 'bf16-true' && (method === 'lora' || method === 'qlora'))
+    r.note('precision: the base weights load in bf16; the LoRA weights stay fp32 (PEFT upcasts them).');
 
   // Optimizer and attention
   if (r.has(['optimizer'])) setOptimizer(r, ['optimizer']);
   if (r.has(['attn_implementation'])) setAttention(r, ['attn_implementation']);
   else {
-    const legacy: Array<[string, Attention]> = [['flash_attention', 'flash'], ['sdp_attention', 'sdpa'], ['xformers_attention', 'flash'], ['flex_attention', 'flash'], ['sage_attention', 'flash'], ['eager_attention', 'eager']];
+    const legacy: Array<[string, Attention]> = [
+      ['flash_attention', 'flash'],
+      ['sdp_attention', 'sdpa'],
+      ['xformers_attention', 'flash'],
+      ['flex_attention', 'flash'],
+      ['sage_attention', 'flash'],
+      ['eager_attention', 'eager'],
+    ];
     const hit = legacy.find(([k]) => r.flag([k]) === true);
     if (hit) {
       r.set('attention', hit[1], 'attention', [hit[0]]);
-      if (hit[0] !== 'flash_attention' && hit[1] === 'flash') r.note(`attention: ${hit[0]} does not keep the attention matrix, like FlashAttention; estimated as flash.`);
+      if (hit[0] !== 'flash_attention' && hit[1] === 'flash')
+        r.note(`attention: ${hit[0]} does not keep the attention matrix, like FlashAttention; estimated as flash.`);
     }
   }
 
@@ -173,13 +201,22 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
   // Training mode
   const rl = r.text(['rl'])?.toLowerCase();
   if (rl) {
-    const kind: TrainingKind = rl === 'dpo' || rl === 'ipo' || rl === 'gdpo' ? 'dpo' : rl === 'orpo' || rl === 'simpo' ? 'orpo' : rl === 'kto' ? 'kto' : rl === 'grpo' ? 'grpo' : 'other';
+    const kind: TrainingKind =
+      rl === 'dpo' || rl === 'ipo' || rl === 'gdpo'
+        ? 'dpo'
+        : rl === 'orpo' || rl === 'simpo'
+          ? 'orpo'
+          : rl === 'kto'
+            ? 'kto'
+            : rl === 'grpo'
+              ? 'grpo'
+              : 'other';
     preferenceNotes(r, kind, rl.toUpperCase(), method === 'lora' || method === 'qlora', false);
     if (kind === 'other') r.note(`rl: ${rl} is not modelled; the estimate covers a plain training step.`);
   }
   const plugins = r.raw(['plugins']);
   if (Array.isArray(plugins) && plugins.some((p) => typeof p === 'string' && /\.kd\./.test(p))) {
-    r.note('Knowledge distillation (KDPlugin) reads the teacher\'s logprobs from the dataset or a server: no teacher model on the GPU, not counted.');
+    r.note("Knowledge distillation (KDPlugin) reads the teacher's logprobs from the dataset or a server: no teacher model on the GPU, not counted.");
   }
   return r.finish();
 }

@@ -14,14 +14,22 @@ function optimizerFromName(name: string): { value: Optimizer; note?: string } {
   if (/^paged_adamw_8bit$/.test(n)) return { value: 'paged-adamw-8bit' };
   if (/^paged_adamw(_32bit)?$/.test(n)) return { value: 'paged-adamw' };
   if (/^(adamw_bnb_8bit|adamw_8bit|adamw_torch_8bit|ao_adamw_8bit|bnb_adamw8bit|adamw8bit)$/.test(n)) return { value: 'adamw-8bit' };
-  if (/^(adamw_torch_4bit|ao_adamw_4bit)$/.test(n)) return { value: 'adamw-8bit', note: `optimizer: ${name} keeps 4-bit states; estimated as 8-bit AdamW (slightly more).` };
+  if (/^(adamw_torch_4bit|ao_adamw_4bit)$/.test(n))
+    return { value: 'adamw-8bit', note: `optimizer: ${name} keeps 4-bit states; estimated as 8-bit AdamW (slightly more).` };
   // torch.optim.AdamW runs foreach by default; fused kernels and HF's own for-loop AdamW step one tensor at a time.
   if (/^(adamw_torch_fused|adamw_hf|adamw_apex_fused|adamw_torch_npu_fused)$/.test(n)) return { value: 'adamw-fused' };
-  if (/^(adamw_torch|adamw_torch_xla|adamw_torch_npu_fused|adamw|adam|optimi_adamw|adopt_adamw|stable_adamw|flash_adamw|flash_adam|schedule_free_adamw|schedule_free_radam|ao_adamw_fp8)$/.test(n)) return { value: 'adamw' };
-  if (n === 'adamw_anyprecision') return { value: 'adamw', note: 'optimizer: adamw_anyprecision keeps its states in bf16 by default; estimated as AdamW with fp32 states (more).' };
+  if (
+    /^(adamw_torch|adamw_torch_xla|adamw_torch_npu_fused|adamw|adam|optimi_adamw|adopt_adamw|stable_adamw|flash_adamw|flash_adam|schedule_free_adamw|schedule_free_radam|ao_adamw_fp8)$/.test(
+      n,
+    )
+  )
+    return { value: 'adamw' };
+  if (n === 'adamw_anyprecision')
+    return { value: 'adamw', note: 'optimizer: adamw_anyprecision keeps its states in bf16 by default; estimated as AdamW with fp32 states (more).' };
   if (/^(sgd|flash_sgd|flash_sgdw|schedule_free_sgd)$/.test(n)) return { value: 'sgd' };
   if (/^(adafactor|came_pytorch)$/.test(n)) return { value: 'adafactor' };
-  if (/lion|rmsprop|adagrad/.test(n)) return { value: 'sgd', note: `optimizer: ${name} keeps one state per parameter, like SGD with momentum; estimated as sgd.` };
+  if (/lion|rmsprop|adagrad/.test(n))
+    return { value: 'sgd', note: `optimizer: ${name} keeps one state per parameter, like SGD with momentum; estimated as sgd.` };
   return { value: 'adamw', note: `optimizer: ${name} is not modelled; estimated as AdamW (two fp32 states per trainable parameter).` };
 }
 
@@ -46,7 +54,8 @@ export function attentionFromName(name: string): { value: Attention; note?: stri
   if (n === 'eager') return { value: 'eager' };
   if (n === 'sdpa' || n === 'sdp') return { value: 'sdpa' };
   if (/flash/.test(n)) return { value: 'flash' };
-  if (/flex|xformers|sage|fp8/.test(n) || n.includes('/')) return { value: 'flash', note: `attention: ${name} does not keep the attention matrix, like FlashAttention; estimated as flash.` };
+  if (/flex|xformers|sage|fp8/.test(n) || n.includes('/'))
+    return { value: 'flash', note: `attention: ${name} does not keep the attention matrix, like FlashAttention; estimated as flash.` };
   return undefined;
 }
 
@@ -137,7 +146,9 @@ export function setCheckpointImpl(r: Reader, path: ValuePath): void {
 /** A cross-entropy that does not materialise the full fp32 logits: a chunked one, or one fused with the LM head. */
 export function setLoss(r: Reader, loss: 'chunked' | 'fused', path: ValuePath, what: string): void {
   r.set('loss', loss, 'loss', path);
-  r.note(`loss: ${what} ${loss === 'fused' ? 'computes the logits chunk by chunk with the LM head' : 'upcasts the logits one chunk at a time'}; the estimate counts ${loss === 'fused' ? 'one chunk' : '4 bytes per vocabulary entry per token instead of 12'}.`);
+  r.note(
+    `loss: ${what} ${loss === 'fused' ? 'computes the logits chunk by chunk with the LM head' : 'upcasts the logits one chunk at a time'}; the estimate counts ${loss === 'fused' ? 'one chunk' : '4 bytes per vocabulary entry per token instead of 12'}.`,
+  );
 }
 
 function applyDeepSpeedJson(r: Reader, ds: Obj, key: ValuePath, label: string): void {
@@ -183,7 +194,11 @@ export function readDeepSpeed(r: Reader, key: ValuePath): void {
     return;
   }
   const file = v.trim();
-  const found = r.ctx.files ? candidates(r.ctx, file).map((p) => ({ p, text: r.ctx.files!.read(p) })).find((c) => c.text !== undefined) : undefined;
+  const found = r.ctx.files
+    ? candidates(r.ctx, file)
+        .map((p) => ({ p, text: r.ctx.files!.read(p) }))
+        .find((c) => c.text !== undefined)
+    : undefined;
   if (found) {
     r.deepspeedFile = { path: found.p, keyPath: key };
     let parsed: unknown;
@@ -214,11 +229,17 @@ export function readHfFsdp(r: Reader, fsdpKey: ValuePath, configKey: ValuePath):
   const v = r.raw(fsdpKey);
   const cfg = r.raw(configKey);
   let options: string[] | undefined;
-  if (typeof v === 'string') options = v.trim() ? v.trim().toLowerCase().split(/[\s,]+/) : undefined;
+  if (typeof v === 'string')
+    options = v.trim()
+      ? v
+          .trim()
+          .toLowerCase()
+          .split(/[\s,]+/)
+      : undefined;
   else if (Array.isArray(v)) options = v.filter((s): s is string => typeof s === 'string').map((s) => s.trim().toLowerCase());
   else if (v === true) options = ['full_shard'];
   else if (v !== undefined && v !== null && v !== false) r.note(`${show(fsdpKey)}: ${JSON.stringify(v)} is not a list of FSDP options; ignored.`);
-  const fsdpVersion = r.ctx.format === 'axolotl' ? r.raw(['fsdp_version']) ?? (isObj(cfg) ? cfg.fsdp_version ?? cfg.version : undefined) : undefined;
+  const fsdpVersion = r.ctx.format === 'axolotl' ? (r.raw(['fsdp_version']) ?? (isObj(cfg) ? (cfg.fsdp_version ?? cfg.version) : undefined)) : undefined;
   const axolotlNew = r.ctx.format === 'axolotl' && isObj(cfg) && Object.keys(cfg).length > 0 && (fsdpVersion !== undefined || options === undefined);
   if (!options?.length && !axolotlNew) return;
   const opts = options ?? [];
@@ -229,7 +250,9 @@ export function readHfFsdp(r: Reader, fsdpKey: ValuePath, configKey: ValuePath):
     r.note(`sharding: FSDP no_shard keeps a full copy per GPU, like DDP.`);
   } else if (opts.some((o) => o === 'shard_grad_op' || o === 'hybrid_shard_zero2')) {
     sharding = 'zero2';
-    r.note(`sharding: FSDP ${opts.find((o) => o === 'shard_grad_op' || o === 'hybrid_shard_zero2')} shards gradients and optimizer states but keeps the weights, like ZeRO-2.`);
+    r.note(
+      `sharding: FSDP ${opts.find((o) => o === 'shard_grad_op' || o === 'hybrid_shard_zero2')} shards gradients and optimizer states but keeps the weights, like ZeRO-2.`,
+    );
   } else if (opts.includes('hybrid_shard')) {
     r.note('sharding: FSDP hybrid_shard shards within a node only; the estimate shards over all GPUs given.');
   }
@@ -264,7 +287,10 @@ export function hfBatch(r: Reader): void {
 
 /** Weight dtype from a `dtype`/`torch_dtype` value: bf16, fp16, fp32, or undefined (auto/unknown). */
 function dtypeOf(v: string): 'bf16' | 'fp16' | 'fp32' | 'auto' | undefined {
-  const s = v.trim().toLowerCase().replace(/^torch\./, '');
+  const s = v
+    .trim()
+    .toLowerCase()
+    .replace(/^torch\./, '');
   if (s === 'bfloat16' || s === 'bf16') return 'bf16';
   if (s === 'float16' || s === 'fp16' || s === 'half') return 'fp16';
   if (s === 'float32' || s === 'fp32' || s === 'float') return 'fp32';

@@ -28,7 +28,6 @@ import { isObj } from './reader';
 import { torchtune } from './torchtune';
 import { trl } from './trl';
 
-
 /** Maps a loaded config onto a TrainingSetup, or says why it has none. Never throws. */
 export function setupFromConfig(ctx: AdapterContext): AdaptedSetup | NoSetup {
   if (!isObj(ctx.value)) return { reason: 'The file is empty or not a mapping of settings, so it names no model to estimate.' };

@@ -15,7 +15,10 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
   // With the config given before the subcommand, everything is nested under `fit:`.
   const root: ValuePath = isObj(ctx.value.fit) && !isObj(ctx.value.trainer) ? ['fit'] : [];
   let modelPath: ValuePath | undefined;
-  for (const base of [[...root, 'model', 'init_args'], [...root, 'model']]) {
+  for (const base of [
+    [...root, 'model', 'init_args'],
+    [...root, 'model'],
+  ]) {
     for (const k of LIGHTNING_MODEL_KEYS) {
       const v = r.raw([...base, k]);
       if (typeof v === 'string' && v.trim()) {
@@ -25,10 +28,13 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
     }
     if (modelPath) break;
   }
-  if (!modelPath) return { reason: `No Hugging Face model is named in the LightningModule's arguments (model.init_args.${LIGHTNING_MODEL_KEYS.slice(0, 3).join(' / ')}), so its memory cannot be estimated from the config.` };
+  if (!modelPath)
+    return {
+      reason: `No Hugging Face model is named in the LightningModule's arguments (model.init_args.${LIGHTNING_MODEL_KEYS.slice(0, 3).join(' / ')}), so its memory cannot be estimated from the config.`,
+    };
   r.set('model', r.text(modelPath)!, 'model', modelPath);
   r.set('method', 'full');
-  r.note("method: LoRA or quantization inside the LightningModule are invisible to the config; estimated as full fine-tuning.");
+  r.note('method: LoRA or quantization inside the LightningModule are invisible to the config; estimated as full fine-tuning.');
 
   const t = (k: string): ValuePath => [...root, 'trainer', k];
   const prec = r.raw(t('precision'));
@@ -37,7 +43,20 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.note("precision: trainer.precision is not set; Lightning's default is 32-true (fp32).");
   } else {
     const s = (typeof prec === 'string' ? prec : JSON.stringify(prec)).trim().toLowerCase();
-    const map: Record<string, Precision> = { 'bf16-mixed': 'bf16-mixed', bf16: 'bf16-mixed', '16-mixed': 'fp16-mixed', '16': 'fp16-mixed', 'bf16-true': 'bf16-true', '16-true': 'fp16-true', '32': 'fp32', '32-true': 'fp32', '64': 'fp32', '64-true': 'fp32', 'transformer-engine': 'bf16-mixed', 'transformer-engine-float16': 'fp16-mixed' };
+    const map: Record<string, Precision> = {
+      'bf16-mixed': 'bf16-mixed',
+      bf16: 'bf16-mixed',
+      '16-mixed': 'fp16-mixed',
+      '16': 'fp16-mixed',
+      'bf16-true': 'bf16-true',
+      '16-true': 'fp16-true',
+      '32': 'fp32',
+      '32-true': 'fp32',
+      '64': 'fp32',
+      '64-true': 'fp32',
+      'transformer-engine': 'bf16-mixed',
+      'transformer-engine-float16': 'fp16-mixed',
+    };
     if (map[s]) {
       r.set('precision', map[s], 'precision', t('precision'));
       if (s.startsWith('64')) r.note('precision: 64-bit training estimated as fp32 (an underestimate by half).');
@@ -66,7 +85,7 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
     const s = name.toLowerCase();
     if (/deepspeed/.test(s)) {
       const stageM = /stage_([123])/.exec(s);
-      const stage = stageM ? Number(stageM[1]) : asNumber(args.stage) ?? 2;
+      const stage = stageM ? Number(stageM[1]) : (asNumber(args.stage) ?? 2);
       if (![1, 2, 3].includes(stage)) return;
       r.set('sharding', `zero${stage}` as Sharding, 'sharding', path);
       if (!stageM && args.stage === undefined) r.note("sharding: Lightning's DeepSpeed strategy defaults to ZeRO stage 2.");
@@ -80,9 +99,14 @@ export function lightning(ctx: AdapterContext): AdaptedSetup | NoSetup {
     } else if (/ddp/.test(s)) r.set('sharding', 'ddp', 'sharding', path);
   };
   if (typeof strat === 'string') applyStrategy(strat, t('strategy'));
-  else if (isObj(strat) && typeof strat.class_path === 'string') applyStrategy(strat.class_path.split('.').pop() ?? '', t('strategy'), isObj(strat.init_args) ? strat.init_args : {});
+  else if (isObj(strat) && typeof strat.class_path === 'string')
+    applyStrategy(strat.class_path.split('.').pop() ?? '', t('strategy'), isObj(strat.init_args) ? strat.init_args : {});
 
-  for (const base of [[...root, 'data', 'init_args'], [...root, 'data'], [...root, 'model', 'init_args']]) {
+  for (const base of [
+    [...root, 'data', 'init_args'],
+    [...root, 'data'],
+    [...root, 'model', 'init_args'],
+  ]) {
     if (r.setup.microBatchSize === undefined && r.has([...base, 'batch_size'])) {
       const n = r.int([...base, 'batch_size']);
       if (n !== undefined) r.set('microBatchSize', n, 'microBatchSize', [...base, 'batch_size']);

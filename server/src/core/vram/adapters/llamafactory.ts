@@ -2,18 +2,39 @@
 import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Attention, Method, Sharding } from '../setup';
-import { type TrainingKind, attentionFromName, hfBatch, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
+import {
+  type TrainingKind,
+  attentionFromName,
+  hfBatch,
+  loraTargets,
+  modulesToSave,
+  noModel,
+  preferenceNotes,
+  readDeepSpeed,
+  readHfFsdp,
+  setCheckpointImpl,
+  setLoss,
+  setOptimizer,
+  setPacked,
+} from './common';
 import { Reader, isObj } from './reader';
 
 // LLaMA-Factory
 
 export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
-  if (ctx.value.model_name_or_path === undefined && (typeof ctx.value.model === 'string' || isObj(ctx.value.peft_config) || ctx.value.micro_batch_size !== undefined)) return llamafactoryV1(ctx);
+  if (
+    ctx.value.model_name_or_path === undefined &&
+    (typeof ctx.value.model === 'string' || isObj(ctx.value.peft_config) || ctx.value.micro_batch_size !== undefined)
+  )
+    return llamafactoryV1(ctx);
   const r = new Reader(ctx, 'LLaMA-Factory');
   const model = r.text(['model_name_or_path']);
   if (!model) return noModel('model_name_or_path', 'LLaMA-Factory');
   if (r.flag(['do_train']) === false || (!r.has(['dataset']) && r.flag(['do_train']) !== true)) {
-    return { reason: "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export." };
+    return {
+      reason:
+        "No training here: without 'dataset' (or with do_train: false) this is an inference, evaluation or export config for llamafactory-cli chat/eval/export.",
+    };
   }
   r.set('model', model, 'model', ['model_name_or_path']);
 
@@ -43,7 +64,12 @@ export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
     } else r.note(`quantization_bit: ${bits} is not 2–8; ignored.`);
     if (qmethod !== 'bnb') r.note(`quantization: quantization_method ${qmethod} estimated as bitsandbytes ${bits === 8 ? 'int8' : '4-bit'} weights.`);
   }
-  r.set('method', method, 'method', r.has(['finetuning_type']) ? ['finetuning_type'] : bits !== undefined && method === 'qlora' ? ['quantization_bit'] : undefined);
+  r.set(
+    'method',
+    method,
+    'method',
+    r.has(['finetuning_type']) ? ['finetuning_type'] : bits !== undefined && method === 'qlora' ? ['quantization_bit'] : undefined,
+  );
 
   if (method === 'lora' || method === 'qlora') {
     const rank = r.int(['lora_rank']);
@@ -65,7 +91,10 @@ export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
     const n = r.int(['freeze_trainable_layers'], Number.MIN_SAFE_INTEGER);
     if (n !== undefined && n !== 0) {
       r.set('trainableLayers', Math.abs(n), 'trainableLayers', ['freeze_trainable_layers']);
-      if (n < 0) r.note(`method: freeze_trainable_layers ${n} trains the first ${-n} layers; the estimate keeps activations as for the last ${-n} (an underestimate: backward then runs through every layer).`);
+      if (n < 0)
+        r.note(
+          `method: freeze_trainable_layers ${n} trains the first ${-n} layers; the estimate keeps activations as for the last ${-n} (an underestimate: backward then runs through every layer).`,
+        );
     } else if (n === undefined && !r.has(['freeze_trainable_layers'])) {
       r.set('trainableLayers', 2);
       r.note("method: freeze_trainable_layers is not set; LLaMA-Factory's default is the last 2 layers.");
@@ -104,7 +133,10 @@ export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
     const path: ValuePath | undefined = pure ? ['pure_bf16'] : bf ? ['bf16'] : fp ? ['fp16'] : undefined;
     r.set('precision', fp && !bf && !pure ? 'fp16-true' : 'bf16-true', 'precision', path);
     if (!path) r.note("precision: neither bf16 nor fp16 is on; LLaMA-Factory loads the model in the checkpoint's dtype, assumed bf16.");
-    if (!pure) r.note(`precision: the frozen weights stay ${fp && !bf ? 'fp16' : 'bf16'}; LLaMA-Factory upcasts the trainable ${method === 'freeze' ? 'layers' : 'LoRA weights'} to fp32.`);
+    if (!pure)
+      r.note(
+        `precision: the frozen weights stay ${fp && !bf ? 'fp16' : 'bf16'}; LLaMA-Factory upcasts the trainable ${method === 'freeze' ? 'layers' : 'LoRA weights'} to fp32.`,
+      );
   }
 
   if (r.has(['optim'])) setOptimizer(r, ['optim']);
@@ -124,7 +156,18 @@ export function llamafactory(ctx: AdapterContext): AdaptedSetup | NoSetup {
   const stage = r.text(['stage'])?.toLowerCase();
   if (stage && stage !== 'sft' && stage !== 'pt') {
     const loss = r.text(['pref_loss'])?.toLowerCase() ?? 'sigmoid';
-    const kind: TrainingKind = stage === 'dpo' ? (loss === 'orpo' || loss === 'simpo' ? 'orpo' : 'dpo') : stage === 'kto' ? 'kto' : stage === 'ppo' ? 'ppo' : stage === 'rm' ? 'rm' : 'other';
+    const kind: TrainingKind =
+      stage === 'dpo'
+        ? loss === 'orpo' || loss === 'simpo'
+          ? 'orpo'
+          : 'dpo'
+        : stage === 'kto'
+          ? 'kto'
+          : stage === 'ppo'
+            ? 'ppo'
+            : stage === 'rm'
+              ? 'rm'
+              : 'other';
     const label = stage === 'dpo' && kind === 'orpo' ? loss.toUpperCase() : stage.toUpperCase();
     // The reference model loads in the compute dtype and is never upcast: 2 bytes per parameter.
     preferenceNotes(r, kind, label, method === 'lora' || method === 'qlora', ['orpo', 'simpo'].includes(loss), 2);
@@ -173,7 +216,9 @@ function llamafactoryV1(ctx: AdapterContext): AdaptedSetup | NoSetup {
   if (bf === false) r.set('precision', 'fp32', 'precision', bfPath);
   else {
     r.set('precision', method === 'full' ? 'bf16-mixed' : 'bf16-true', 'precision', bfPath);
-    r.note(`precision: bf16${bf === undefined ? ' (on by default in LLaMA-Factory v1)' : ''}; assumed ${method === 'full' ? 'fp32 trainable weights with bf16 compute' : 'bf16 frozen weights'}.`);
+    r.note(
+      `precision: bf16${bf === undefined ? ' (on by default in LLaMA-Factory v1)' : ''}; assumed ${method === 'full' ? 'fp32 trainable weights with bf16 compute' : 'bf16 frozen weights'}.`,
+    );
   }
   // v1's AttentionFunction (v1/utils/types.py): eager, sdpa, flash_attention_2; not v0's disabled/fa2/fa3.
   const fa = r.text(['flash_attn']);

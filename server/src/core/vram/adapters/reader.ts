@@ -42,7 +42,10 @@ export class Reader {
   gradientAccumulation?: { value: number; path: ValuePath };
   deepspeedFile?: { path: string; keyPath: ValuePath };
 
-  constructor(readonly ctx: AdapterContext, readonly tool: string) {}
+  constructor(
+    readonly ctx: AdapterContext,
+    readonly tool: string,
+  ) {}
 
   raw(path: ValuePath): unknown {
     return at(this.ctx.value, path);
@@ -112,7 +115,8 @@ export class Reader {
 
   lora(part: 'rank' | 'alpha' | 'targets' | 'trainEmbeddings', value: unknown, path?: ValuePath): void {
     this.setup.lora = { ...this.setup.lora, [part]: value };
-    const field: SetupField | undefined = part === 'rank' ? 'lora.rank' : part === 'targets' ? 'lora.targets' : part === 'trainEmbeddings' ? 'lora.trainEmbeddings' : undefined;
+    const field: SetupField | undefined =
+      part === 'rank' ? 'lora.rank' : part === 'targets' ? 'lora.targets' : part === 'trainEmbeddings' ? 'lora.trainEmbeddings' : undefined;
     if (field && path) this.sources[field] = path;
   }
 
@@ -128,7 +132,10 @@ export class Reader {
       setup.gpus = Math.floor(this.ctx.launcherGpus);
     }
     if (setup.gpus === undefined) {
-      const shard = setup.sharding && setup.sharding !== 'none' && setup.sharding !== 'ddp' ? ` ${shardingLabel(setup.sharding)} divides its share by the GPU count, so give the launcher's count for a multi-GPU run.` : '';
+      const shard =
+        setup.sharding && setup.sharding !== 'none' && setup.sharding !== 'ddp'
+          ? ` ${shardingLabel(setup.sharding)} divides its share by the GPU count, so give the launcher's count for a multi-GPU run.`
+          : '';
       this.note(`GPUs: the config does not say how many GPUs the run uses (the launcher does); the estimate is per GPU, for 1 GPU.${shard}`);
     }
     const out: AdaptedSetup = { setup, sources: this.sources, notes: this.notes };

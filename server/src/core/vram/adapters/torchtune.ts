@@ -65,7 +65,11 @@ const TORCHTUNE_MODELS: Record<string, string> = {
 };
 
 /** A torchtune model component → model id and LoRA kind; the checkpoint folder's name when the builder is unknown. */
-function torchtuneModel(r: Reader, key: string, checkpointerKey: string): { id: string; path: ValuePath; kind: 'full' | 'lora' | 'qlora'; builder: string } | undefined {
+function torchtuneModel(
+  r: Reader,
+  key: string,
+  checkpointerKey: string,
+): { id: string; path: ValuePath; kind: 'full' | 'lora' | 'qlora'; builder: string } | undefined {
   const comp = r.text([key, '_component_']);
   const builder = comp?.split('.').pop() ?? '';
   const kind = builder.startsWith('qlora_') ? 'qlora' : builder.startsWith('lora_') ? 'lora' : 'full';
@@ -77,7 +81,8 @@ function torchtuneModel(r: Reader, key: string, checkpointerKey: string): { id: 
   if (dir && !dir.includes('${')) {
     const name = basename(dir.replace(/[\\/]+$/, ''));
     if (name) {
-      if (comp) r.note(`model: the builder ${builder} is not in the table of torchtune models; the model is named after ${checkpointerKey}.checkpoint_dir (${name}).`);
+      if (comp)
+        r.note(`model: the builder ${builder} is not in the table of torchtune models; the model is named after ${checkpointerKey}.checkpoint_dir (${name}).`);
       return { id: name, path: [checkpointerKey, 'checkpoint_dir'], kind, builder };
     }
   }
@@ -86,9 +91,13 @@ function torchtuneModel(r: Reader, key: string, checkpointerKey: string): { id: 
 
 export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
   const r = new Reader(ctx, 'torchtune');
-  if (!isObj(ctx.value.optimizer) && !isObj(ctx.value.policy_model)) return { reason: 'No training here: a torchtune config without an optimizer is for generation, evaluation or quantization.' };
+  if (!isObj(ctx.value.optimizer) && !isObj(ctx.value.policy_model))
+    return { reason: 'No training here: a torchtune config without an optimizer is for generation, evaluation or quantization.' };
   const m = torchtuneModel(r, 'model', 'checkpointer');
-  if (!m) return { reason: "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder." };
+  if (!m)
+    return {
+      reason: "No model could be identified: 'model._component_' is not a known torchtune builder and 'checkpointer.checkpoint_dir' names no model folder.",
+    };
   r.set('model', m.id, 'model', m.path);
   let method: Method = m.kind;
   if (m.kind !== 'full') {
@@ -110,7 +119,8 @@ export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
     if (r.flag(['model', 'apply_lora_to_output']) === true) targets.push('lm_head');
     if (targets.length) {
       r.lora('targets', targets, ['model', Array.isArray(attn) ? 'lora_attn_modules' : 'apply_lora_to_mlp']);
-      if (targets.includes('o_proj') || targets.includes('gate_proj')) r.note("LoRA targets: torchtune's output_proj and MLP w1/w2/w3 are named o_proj and gate/up/down_proj as in Hugging Face models.");
+      if (targets.includes('o_proj') || targets.includes('gate_proj'))
+        r.note("LoRA targets: torchtune's output_proj and MLP w1/w2/w3 are named o_proj and gate/up/down_proj as in Hugging Face models.");
     }
     if (r.flag(['model', 'use_dora']) === true) r.note('method: DoRA (use_dora) adds a magnitude vector and a norm per adapted layer; estimated as LoRA.');
   } else {
@@ -127,16 +137,22 @@ export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
   const micro = r.int(['batch_size']);
   if (micro !== undefined) r.set('microBatchSize', micro, 'microBatchSize', ['batch_size']);
   r.accumulation(['gradient_accumulation_steps']);
-  const seqKey: ValuePath | undefined = r.has(['tokenizer', 'max_seq_len']) ? ['tokenizer', 'max_seq_len'] : r.has(['max_seq_len']) ? ['max_seq_len'] : undefined;
+  const seqKey: ValuePath | undefined = r.has(['tokenizer', 'max_seq_len'])
+    ? ['tokenizer', 'max_seq_len']
+    : r.has(['max_seq_len'])
+      ? ['max_seq_len']
+      : undefined;
   const seq = seqKey ? r.int(seqKey) : undefined;
   if (seqKey && seq !== undefined) r.set('sequenceLength', seq, 'sequenceLength', seqKey);
-  else if (!seqKey) r.note('sequence length: tokenizer.max_seq_len is not set, so samples are not truncated; the estimate uses 2048 (set max_seq_len to bound it).');
+  else if (!seqKey)
+    r.note('sequence length: tokenizer.max_seq_len is not set, so samples are not truncated; the estimate uses 2048 (set max_seq_len to bound it).');
   setPacked(r, ['dataset', 'packed']);
   const gc = r.flag(['enable_activation_checkpointing']);
   if (gc !== undefined) r.set('gradientCheckpointing', gc, 'gradientCheckpointing', ['enable_activation_checkpointing']);
   // torchtune wraps layers with checkpoint_wrapper(CheckpointImpl.NO_REENTRANT) (torchtune/training/activations.py).
   r.set('checkpointing', 'non-reentrant');
-  if (r.flag(['enable_activation_offloading']) === true) r.note('gradient checkpointing: enable_activation_offloading moves the checkpoints to the CPU; the estimate keeps them on the GPU.');
+  if (r.flag(['enable_activation_offloading']) === true)
+    r.note('gradient checkpointing: enable_activation_offloading moves the checkpoints to the CPU; the estimate keeps them on the GPU.');
 
   // torchtune trains in the dtype it loads (no fp32 master weights, no autocast).
   const dt = r.text(['dtype'])?.toLowerCase();
@@ -153,7 +169,8 @@ export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('optimizer', 'adamw-fused', 'optimizer', ['optimizer', 'fused']);
     r.note('optimizer: fused AdamW steps one tensor at a time (no foreach temporaries).');
   }
-  if (r.flag(['optimizer_in_bwd']) === true) r.note('optimizer_in_bwd steps each parameter during backward and frees its gradient; the estimate counts all gradients (an overestimate).');
+  if (r.flag(['optimizer_in_bwd']) === true)
+    r.note('optimizer_in_bwd steps each parameter during backward and frees its gradient; the estimate counts all gradients (an overestimate).');
   const loss = r.text(['loss', '_component_']) ?? '';
   if (/LinearCrossEntropy/.test(loss)) setLoss(r, 'fused', ['loss', '_component_'], loss.split('.').pop()!);
   else if (/Chunked/.test(loss)) setLoss(r, 'chunked', ['loss', '_component_'], loss.split('.').pop()!);
@@ -168,7 +185,9 @@ export function torchtune(ctx: AdapterContext): AdaptedSetup | NoSetup {
     r.set('sharding', 'fsdp');
     r.note("sharding: torchtune's distributed recipes shard the model with FSDP over the launcher's GPUs.");
   } else if (!single) {
-    r.note("sharding: torchtune's distributed recipes shard with FSDP over the GPUs given to `tune run --nproc_per_node`; the config alone does not say, so no sharding is assumed.");
+    r.note(
+      "sharding: torchtune's distributed recipes shard with FSDP over the GPUs given to `tune run --nproc_per_node`; the config alone does not say, so no sharding is assumed.",
+    );
   }
   const file = basename(ctx.path).toLowerCase();
   if (/ppo/.test(file) || r.has(['reward_and_value_model'])) preferenceNotes(r, 'ppo', 'PPO', false, false);

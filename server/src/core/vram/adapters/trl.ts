@@ -1,7 +1,23 @@
 /** Config → TrainingSetup: TRL and Hugging Face TrainingArguments configs. (index.ts gives the conventions every format follows.) */
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Sharding } from '../setup';
-import { hfBatch, hfPrecision, hfQuantization, loadDtype, loraTargets, modulesToSave, noModel, preferenceNotes, readDeepSpeed, readHfFsdp, setAttention, setCheckpointImpl, setLoss, setOptimizer, setPacked } from './common';
+import {
+  hfBatch,
+  hfPrecision,
+  hfQuantization,
+  loadDtype,
+  loraTargets,
+  modulesToSave,
+  noModel,
+  preferenceNotes,
+  readDeepSpeed,
+  readHfFsdp,
+  setAttention,
+  setCheckpointImpl,
+  setLoss,
+  setOptimizer,
+  setPacked,
+} from './common';
 import { Reader } from './reader';
 
 // TRL CLI and plain HF TrainingArguments
@@ -47,7 +63,10 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
   const r = new Reader(ctx, hfOnly ? 'HF Trainer' : 'TRL');
   const model = r.text(['model_name_or_path']);
   if (!model) {
-    if (hfOnly) return { reason: "No model is named: plain TrainingArguments files leave the model to the training script (add 'model_name_or_path' to estimate its memory)." };
+    if (hfOnly)
+      return {
+        reason: "No model is named: plain TrainingArguments files leave the model to the training script (add 'model_name_or_path' to estimate its memory).",
+      };
     return noModel('model_name_or_path', tool);
   }
   r.set('model', model, 'model', ['model_name_or_path']);
@@ -82,8 +101,17 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
     const completion = r.int(['max_completion_length']) ?? (r.has(['max_completion_length']) ? undefined : 512);
     if (completion !== undefined) {
       const total = (prompt ?? 0) + completion;
-      r.set('sequenceLength', total, 'sequenceLength', r.has(['max_completion_length']) ? ['max_completion_length'] : prompt !== undefined ? ['max_prompt_length'] : undefined);
-      r.note(prompt !== undefined ? `sequence length: max_prompt_length ${prompt} + max_completion_length ${completion}.` : `sequence length: max_completion_length ${completion} only; the prompt's length is not in the config.`);
+      r.set(
+        'sequenceLength',
+        total,
+        'sequenceLength',
+        r.has(['max_completion_length']) ? ['max_completion_length'] : prompt !== undefined ? ['max_prompt_length'] : undefined,
+      );
+      r.note(
+        prompt !== undefined
+          ? `sequence length: max_prompt_length ${prompt} + max_completion_length ${completion}.`
+          : `sequence length: max_completion_length ${completion} only; the prompt's length is not in the config.`,
+      );
       seqSet = true;
     }
   }
@@ -119,7 +147,8 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
     ? loadDtype(r, 'fp32', 'precision: the config does not say which dtype the script loads the model in; assumed fp32 (bf16/fp16 then mean mixed precision).')
     : loadDtype(r, 'fp32', "precision: dtype is not set; TRL's CLI loads the model in float32 (its default).");
   hfPrecision(r, load, !hfOnly);
-  if (!hfOnly && load.dtype === 'fp32' && r.raw(['bf16']) == null && r.flag(['fp16']) !== true) r.note("precision: bf16 is not set; TRL's configs turn it on unless fp16 is set.");
+  if (!hfOnly && load.dtype === 'fp32' && r.raw(['bf16']) == null && r.flag(['fp16']) !== true)
+    r.note("precision: bf16 is not set; TRL's configs turn it on unless fp16 is set.");
 
   if (r.has(['optim'])) setOptimizer(r, ['optim']);
   if (r.has(['attn_implementation'])) setAttention(r, ['attn_implementation']);
@@ -127,10 +156,18 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
   if (!r.setup.sharding) readHfFsdp(r, ['fsdp'], ['fsdp_config']);
   if (!r.setup.sharding && !hfOnly) {
     const acc = r.text(['accelerate_config'])?.toLowerCase();
-    const presets: Record<string, [Sharding, 'none' | 'optimizer' | 'all'] | undefined> = { zero1: ['zero1', 'none'], zero2: ['zero2', 'none'], zero3: ['zero3', 'none'], fsdp1: ['fsdp', 'none'], fsdp2: ['fsdp', 'none'], multi_gpu: ['ddp', 'none'] };
+    const presets: Record<string, [Sharding, 'none' | 'optimizer' | 'all'] | undefined> = {
+      zero1: ['zero1', 'none'],
+      zero2: ['zero2', 'none'],
+      zero3: ['zero3', 'none'],
+      fsdp1: ['fsdp', 'none'],
+      fsdp2: ['fsdp', 'none'],
+      multi_gpu: ['ddp', 'none'],
+    };
     const p = acc ? presets[acc] : undefined;
     if (p) r.set('sharding', p[0], 'sharding', ['accelerate_config']);
-    else if (acc && acc !== 'single_gpu') r.note(`sharding: accelerate_config ${acc} is an Accelerate file; its sharding is read where it is launched, not here.`);
+    else if (acc && acc !== 'single_gpu')
+      r.note(`sharding: accelerate_config ${acc} is an Accelerate file; its sharding is read where it is launched, not here.`);
   }
 
   if (kind === 'gkd') {
@@ -142,8 +179,10 @@ export function trl(ctx: AdapterContext, hfOnly: boolean): AdaptedSetup | NoSetu
   } else if (kind !== 'sft') {
     const refFree = r.flag(['precompute_ref_log_probs']) === true;
     preferenceNotes(r, kind, kind === 'rm' ? 'Reward modelling' : kind.toUpperCase(), peft, refFree);
-    if (refFree && kind === 'dpo') r.note('DPO reference model: precompute_ref_log_probs computes its log-probabilities before training; no reference model during the step.');
-    if (kind === 'grpo' && r.setup.microBatchSize !== undefined) r.note('GRPO: per_device_train_batch_size counts completions (prompt + completion sequences).');
+    if (refFree && kind === 'dpo')
+      r.note('DPO reference model: precompute_ref_log_probs computes its log-probabilities before training; no reference model during the step.');
+    if (kind === 'grpo' && r.setup.microBatchSize !== undefined)
+      r.note('GRPO: per_device_train_batch_size counts completions (prompt + completion sequences).');
     if (kind === 'grpo') {
       const beta = r.num(['beta']);
       if (beta !== undefined && beta > 0 && !peft) r.note(`GRPO reference model: beta ${beta} keeps a frozen copy of the model, not counted.`);
