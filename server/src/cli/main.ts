@@ -32,7 +32,7 @@ import { estimate, type Estimate } from '../core/vram/estimate';
 import { UnknownModelError } from '../core/vram/models';
 import { planFit, planLines, type FitPlan } from '../core/vram/plan';
 import { estimateJson, estimateText, shortGpuName } from '../core/vram/report';
-import { resolveSetup, SetupError } from '../core/vram/setup';
+import { resolveSetup, SETUP_FIELDS, SetupError } from '../core/vram/setup';
 import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
 
 const VERSION = '0.1.0';
@@ -578,32 +578,8 @@ async function launch(args: string[], io: Io): Promise<number> {
 function looksLikeSetup(value: unknown): boolean {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.includes('model') && keys.every((k) => SETUP_KEYS.has(k));
+  return keys.includes('model') && keys.every((k) => SETUP_FIELDS.has(k));
 }
-
-const SETUP_KEYS = new Set([
-  'model',
-  'method',
-  'trainableLayers',
-  'lora',
-  'adapter',
-  'prefix',
-  'teacher',
-  'quantization',
-  'doubleQuant',
-  'precision',
-  'optimizer',
-  'microBatchSize',
-  'sequenceLength',
-  'gradientCheckpointing',
-  'checkpointing',
-  'packed',
-  'loss',
-  'attention',
-  'gpus',
-  'sharding',
-  'offload',
-]);
 
 async function vram(args: string[], io: Io): Promise<number> {
   const json = args.includes('--json');

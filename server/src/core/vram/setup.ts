@@ -196,7 +196,8 @@ function modelRef(value: unknown, path: string): ModelRef {
   throw new SetupError('must be a model id (e.g. "meta-llama/Llama-2-7b-hf") or an object with its dimensions', path);
 }
 
-const TOP_LEVEL = new Set([
+/** The fields a TrainingSetup may have (`ftw vram SETUP.json` tells a setup from a config by them). */
+export const SETUP_FIELDS: ReadonlySet<string> = new Set([
   'model',
   'method',
   'trainableLayers',
@@ -224,7 +225,7 @@ const TOP_LEVEL = new Set([
 export function resolveSetup(raw: unknown): TrainingSetup {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SetupError('a TrainingSetup must be a JSON object', '$');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!TOP_LEVEL.has(k)) throw new SetupError(`unknown field "${k}"`, k);
+  for (const k of Object.keys(o)) if (!SETUP_FIELDS.has(k)) throw new SetupError(`unknown field "${k}"`, k);
   if (o.model === undefined) throw new SetupError('is required', 'model');
   const model = modelRef(o.model, 'model');
   const method = oneOf(o.method, METHODS, 'method') ?? (o.quantization === 'nf4' || o.quantization === 'fp4' ? 'qlora' : DEFAULTS.method);
