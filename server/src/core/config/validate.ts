@@ -18,7 +18,9 @@ const prebuilt = new WeakMap<JsonSchema, () => ValidateFunction | undefined>();
 
 /** Says how to get the build-time validator of a schema object; it is loaded when the schema is first used. */
 export function registerPrebuiltValidator(schema: JsonSchema, load: () => ValidateFunction | undefined): void {
-  prebuilt.set(schema, load);
+  let loaded: { fn: ValidateFunction | undefined } | undefined;
+  // Loaded (and its source hash checked) once per schema object, however many services validate with it.
+  prebuilt.set(schema, () => (loaded ??= { fn: load() }).fn);
 }
 
 /**

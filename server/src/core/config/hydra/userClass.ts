@@ -111,6 +111,60 @@ export interface SignatureOptions {
   followBases?: boolean;
 }
 
+/** What one module says about one name: its signature, the workspace base it inherits `__init__` from, or nothing. */
+type ClassReading = UserSignature | { base: string } | undefined;
+
+/**
+ * Readings of unchanged module texts, so that a config checked on every keystroke does not parse the same Python
+ * module again: keyed by file, name and whether bases are followed, kept while the file's text stays the same.
+ */
+const readings = new Map<string, { text: string; reading: ClassReading }>();
+const MAX_READINGS = 256;
+
+function readClass(file: string, text: string, module: string, name: string, parser: PythonParser, followBase: boolean): ClassReading {
+  const key = `${file}\0${name}\0${followBase}`;
+  const kept = readings.get(key);
+  if (kept?.text === text) return kept.reading;
+  const reading = parseClass(file, text, module, name, parser, followBase);
+  if (readings.size >= MAX_READINGS) readings.clear();
+  readings.set(key, { text, reading });
+  return reading;
+}
+
+function parseClass(file: string, text: string, module: string, name: string, parser: PythonParser, followBase: boolean): ClassReading {
+  const tree = parser.parse(text);
+  if (!tree) return undefined;
+  try {
+    const defs = definitions(tree.rootNode);
+    const node = defs.get(name);
+    if (!node) return undefined;
+    const decorated = node.type === 'decorated_definition';
+    const def = decorated ? node.childForFieldName('definition')! : node;
+    if (def.type === 'function_definition') return { file, label: `${name}()`, ...signatureOf(def, false) };
+    let init: Node | undefined;
+    for (const child of def.childForFieldName('body')?.namedChildren ?? []) {
+      const fn = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+      if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__init__') init = fn;
+    }
+    if (init) return { file, label: `${name}.__init__`, ...signatureOf(init, true) };
+    // A dataclass without bases: its generated __init__ takes exactly its fields.
+    const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => b !== null);
+    const dataclass = node.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
+    if (decorated && dataclass && !bases.length) {
+      return { file, label: `${name} (dataclass)`, params: dataclassFields(def), kwargs: false };
+    }
+    // One plain base (no metaclass=, no Generic[...]), no decorator that could rewrite __init__.
+    if (!followBase || decorated || bases.length !== 1 || bases[0].type !== 'identifier') return undefined;
+    const baseName = bases[0].text;
+    const base = defs.has(baseName)
+      ? `${module}.${baseName}`
+      : importedNames(tree.rootNode, file.endsWith('/__init__.py') ? `${module}.__init__` : module).get(baseName);
+    return base ? { base } : undefined;
+  } finally {
+    tree.delete();
+  }
+}
+
 /**
  * The signature of `_target_: pkg.module.Name` when pkg/module.py is in the workspace and defines Name with its own
  * `__init__` (or is a dataclass, or a function). Undefined whenever we cannot be sure: the source is absent, the class
@@ -132,38 +186,9 @@ export function userSignature(
   for (const file of moduleFiles(module, configPath, roots)) {
     const text = files.read(file);
     if (text === undefined) continue;
-    const tree = parser.parse(text);
-    if (!tree) return undefined;
-    let base: string | undefined;
-    try {
-      const defs = definitions(tree.rootNode);
-      const node = defs.get(name);
-      if (!node) return undefined;
-      const decorated = node.type === 'decorated_definition';
-      const def = decorated ? node.childForFieldName('definition')! : node;
-      if (def.type === 'function_definition') return { file, label: `${name}()`, ...signatureOf(def, false) };
-      let init: Node | undefined;
-      for (const child of def.childForFieldName('body')?.namedChildren ?? []) {
-        const fn = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-        if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__init__') init = fn;
-      }
-      if (init) return { file, label: `${name}.__init__`, ...signatureOf(init, true) };
-      // A dataclass without bases: its generated __init__ takes exactly its fields.
-      const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => b !== null);
-      const dataclass = node.namedChildren.some((d) => d?.type === 'decorator' && /^@\s*(?:dataclasses\.)?dataclass\b/.test(d.text));
-      if (decorated && dataclass && !bases.length) {
-        return { file, label: `${name} (dataclass)`, params: dataclassFields(def), kwargs: false };
-      }
-      // One plain base (no metaclass=, no Generic[...]), no decorator that could rewrite __init__.
-      if (!options.followBases || decorated || bases.length !== 1 || bases[0].type !== 'identifier' || depth >= MAX_BASES) return undefined;
-      const baseName = bases[0].text;
-      if (defs.has(baseName)) base = `${module}.${baseName}`;
-      else base = importedNames(tree.rootNode, file.endsWith('/__init__.py') ? `${module}.__init__` : module).get(baseName);
-    } finally {
-      tree.delete();
-    }
-    if (!base) return undefined;
-    const inherited = userSignature(base, configPath, roots, files, parser, options, depth + 1);
+    const found = readClass(file, text, module, name, parser, options.followBases === true && depth < MAX_BASES);
+    if (!found || 'file' in found) return found;
+    const inherited = userSignature(found.base, configPath, roots, files, parser, options, depth + 1);
     return inherited && { ...inherited, label: `${name} (${inherited.label}, inherited)` };
   }
   return undefined;
