@@ -332,6 +332,36 @@ describe('vram: activations', () => {
     assert.equal(e.components.activations, TOKENS * 2 * 64 * 2 + FINAL_NORM);
     assert.equal(e.components.logits, TOKENS * 1000 * 14);
   });
+  it("use_cache left on under outside checkpointing: every layer's keys and values live to the end of the forward, beside the logits", () => {
+    // 2 layers × 128 tokens × 2 × 4 KV heads × 16 × 2 bytes = 32,768
+    const kv = 2 * TOKENS * 2 * 4 * 16 * 2;
+    const e = est({ gradientCheckpointing: true, kvCache: true });
+    assert.equal(line(e, 'key/value cache'), kv);
+    // The end of the forward (checkpoints + cache + logits) outgrows the backward (checkpoints + recomputed layer).
+    const plain = est({ gradientCheckpointing: true });
+    assert.equal(e.allocatedBytes - plain.allocatedBytes, kv);
+    assert.equal(e.components.activations + e.components.logits, plain.components.activations + plain.components.logits + kv);
+    // Where the recomputed layer is the larger phase, the cache (freed with the output before backward) adds nothing.
+    const tinyVocab = { ...TINY, vocabSize: 10 };
+    const a = est({ model: tinyVocab, gradientCheckpointing: true, kvCache: true });
+    const b = est({ model: tinyVocab, gradientCheckpointing: true });
+    assert.equal(a.allocatedBytes, b.allocatedBytes);
+    // Without checkpointing the cache holds the tensors autograd saves anyway.
+    assert.equal(line(est({ kvCache: true }), 'key/value cache'), 0);
+    assert.equal(est({ kvCache: true }).allocatedBytes, est({}).allocatedBytes);
+  });
+  it('checkpointing each sublayer keeps four hidden states a layer and recomputes only the largest sublayer', () => {
+    const e = est({ gradientCheckpointing: true, checkpointUnit: 'sublayer' });
+    assert.equal(line(e, 'layer checkpoints'), TOKENS * 2 * 64 * 2 * 4);
+    // MLP: input 2h + four I-wide tensors 8·I = 128 + 1,024; attention: 2,816 − 1,152 − 512 (fp32 norm copies) = 1,152
+    assert.equal(line(e, 'one layer recomputed'), TOKENS * (2 * 64 + 8 * 128));
+    assert.equal(line(est({ gradientCheckpointing: true, checkpointUnit: 'layer' }), 'layer checkpoints'), TOKENS * 2 * 64 * 2);
+    assert.equal(resolveSetup({ model: TINY, checkpointUnit: 'layer' }).checkpointUnit, undefined);
+    assert.deepEqual(setupError({ model: TINY, checkpointUnit: 'op' }), {
+      message: 'checkpointUnit: must be one of "layer", "sublayer", got "op"',
+      path: 'checkpointUnit',
+    });
+  });
   it('checkpointing in fp32, and under AMP (fp32 weights make an fp32 residual stream), keeps 4-byte checkpoints', () => {
     assert.equal(line(est({ gradientCheckpointing: true, precision: 'fp32' }), 'layer checkpoints'), TOKENS * 2 * 64 * 4);
     assert.equal(line(est({ gradientCheckpointing: true, precision: 'bf16-mixed' }), 'layer checkpoints'), TOKENS * 2 * 64 * 4);
@@ -363,6 +393,13 @@ describe('vram: logits, distillation, temporaries', () => {
   it('a chunked cross-entropy keeps 6 bytes per vocabulary entry; one fused with the LM head, one fp32 hidden state', () => {
     assert.equal(est({ loss: 'chunked' }).components.logits, TOKENS * 1000 * 6);
     assert.equal(est({ loss: 'fused' }).components.logits, TOKENS * 64 * 4);
+  });
+  it('the logits the output holds are in the compute dtype: an fp32 run keeps 16 bytes per entry, 8 chunked', () => {
+    // fp32: the head writes fp32 logits and .float() returns the same tensor, so 4 + 12 (full) and 4 + 4 (chunked).
+    assert.equal(est({ precision: 'fp32' }).components.logits, TOKENS * 1000 * 16);
+    assert.equal(est({ precision: 'fp32', loss: 'chunked' }).components.logits, TOKENS * 1000 * 8);
+    // autocast: the head's matmul runs in bf16, as with bf16 weights.
+    assert.equal(est({ precision: 'bf16-mixed' }).components.logits, TOKENS * 1000 * 14);
   });
   it('encoders have no vocabulary-wide logits', () => {
     const e = est({ model: { ...TINY, architecture: 'encoder' } });
@@ -411,9 +448,9 @@ describe('vram: logits, distillation, temporaries', () => {
     // Logits and loss: 128 tokens × 50,000 × 14 = 89,600,000 bytes, larger: nothing is added.
     const big = { ...TINY, vocabSize: 50_000 };
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32' }), 'ZeRO-3 offload'), 0);
-    // One token: logits 1 × 50,000 × 14 = 700,000 bytes; the copy is 6,400,000: 5,700,000 more at the gather.
+    // One token: logits in fp32, 1 × 50,000 × 16 = 800,000 bytes; the copy is 6,400,000: 5,600,000 more at the gather.
     const one = est({ model: big, gpus: 2, sharding: 'zero3', offload: 'all', precision: 'fp32', sequenceLength: 1 });
-    assert.equal(line(one, 'ZeRO-3 offload'), ((50_000 * 64) / 2) * 4 - 50_000 * 14);
+    assert.equal(line(one, 'ZeRO-3 offload'), ((50_000 * 64) / 2) * 4 - 50_000 * 16);
     // Only when the parameters are offloaded: gathering an on-GPU partition copies nothing.
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'zero3', offload: 'optimizer', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);
     assert.equal(line(est({ model: big, gpus: 2, sharding: 'fsdp', offload: 'all', precision: 'fp32', sequenceLength: 1 }), 'ZeRO-3 offload'), 0);

@@ -17,12 +17,15 @@ import {
   autocastCopies,
   eagerScoreBytes,
   gatheredParameters,
+  KV_CACHE_LABEL,
+  largestSublayerBytes,
   loraParameters,
   lossBytes,
   modelParts,
   perTokenLayerBytes,
   RETAINED_GRADS_LABEL,
   retainedInputGradients,
+  SUBLAYER_CHECKPOINTS,
   zero3DtypeBytes,
   zero3OffloadStaging,
 } from './terms';
@@ -354,10 +357,15 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const keptLayers = setup.method === 'freeze' ? Math.min(d.layers, setup.trainableLayers ?? 2) : d.layers;
   let activations: number;
   let logitsOverlap = 0; // what the logits and the recomputed layer have in common at the peak (see below)
+  let kvCache = 0; // the key/value cache a model with use_cache on returns, alive at the end of the forward
   if (setup.gradientCheckpointing) {
     // HF checkpoints each decoder layer's input: the residual stream, in the embedding's dtype.
-    const checkpoints = tokens * keptLayers * d.hiddenSize * residualBytes;
-    const working = tokens * (layerBytes + scores);
+    // Checkpointed sublayers keep four hidden states a layer and recompute one sublayer at a time (terms.ts).
+    const sublayers = setup.checkpointUnit === 'sublayer';
+    const perLayer = sublayers ? SUBLAYER_CHECKPOINTS : 1;
+    const checkpoints = tokens * keptLayers * d.hiddenSize * residualBytes * perLayer;
+    const recomputedBytes = sublayers ? Math.max(largestSublayerBytes(d, compute, mixed, kbitUpcast) + adapterTokenBytes, scores) : layerBytes + scores;
+    const working = tokens * recomputedBytes;
     const retained = retainedInputGradients(setup, tokens, keptLayers, d.hiddenSize, residualBytes);
     activations = checkpoints + working + retained.bytes;
     // With checkpointing the loss's buffers are freed before the last layer is recomputed, so the peak holds the
@@ -368,7 +376,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
       'activations',
       'layer checkpoints',
       checkpoints,
-      `${keptLayers} layers × ${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`,
+      `${keptLayers} layers × ${sublayers ? `${perLayer} sublayer inputs × ` : ''}${tokens} tokens × hidden ${d.hiddenSize} × ${residualBytes} bytes`,
       UPSIDE.checkpoints,
       true,
     );
@@ -376,11 +384,27 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
       'activations',
       'one layer recomputed in backward',
       working,
-      `${tokens} tokens × ${((layerBytes + scores) / 1024).toFixed(0)} KiB`,
+      `${tokens} tokens × ${(recomputedBytes / 1024).toFixed(0)} KiB${sublayers ? ' (the largest sublayer)' : ''}`,
       UPSIDE.recomputed,
       true,
     );
     add('activations', RETAINED_GRADS_LABEL, retained.bytes, retained.detail, UPSIDE.checkpoints, true);
+    if (setup.kvCache) {
+      // transformers turns use_cache off only under its own gradient_checkpointing_enable; with checkpointing applied
+      // from outside, every layer's keys and values (after the rotary embedding, before any GQA repeat) go into the
+      // returned cache and stay alive to the end of the forward, beside the checkpoints and the logits. Without
+      // checkpointing they are the tensors autograd saves anyway.
+      kvCache = tokens * d.layers * 2 * d.kvHeads * d.headDim * compute;
+      activations += kvCache;
+      add(
+        'activations',
+        KV_CACHE_LABEL,
+        kvCache,
+        `${d.layers} layers × ${tokens} tokens × 2 × ${d.kvHeads} KV heads × ${d.headDim} × ${compute} bytes`,
+        UPSIDE.kvCache,
+        true,
+      );
+    }
   } else {
     activations = tokens * keptLayers * (layerBytes + scores);
     add(
@@ -414,7 +438,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     const finalNorm = tokens * d.hiddenSize * 4;
     activations += finalNorm;
     add('activations', 'final norm (fp32 copy of its input)', finalNorm, `${tokens} tokens × hidden ${d.hiddenSize} × 4 bytes`, UPSIDE.activations, true);
-    const loss = lossBytes(setup, d);
+    const loss = lossBytes(setup, d, compute);
     logits = tokens * loss.perToken;
     add('logits', loss.label, logits, `${tokens} tokens × ${loss.detail}`, UPSIDE.logits, true);
     if (teacher) {
@@ -482,10 +506,11 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
   const persistent = lines.filter((l) => !l.transient);
   // With checkpointing the loss's buffers are freed before the last layer is recomputed: the peak holds the larger
   // of the two, not both (research §5.4's worked example sums them: an upper bound).
+  // The end of the forward holds the logits and any key/value cache; backward, the recomputed layer.
   const dropped = logitsOverlap
-    ? logitsOverlap < logits
+    ? logitsOverlap < logits + kvCache
       ? ['one layer recomputed in backward', RETAINED_GRADS_LABEL]
-      : lines.filter((l) => l.component === 'logits').map((l) => l.label)
+      : [...lines.filter((l) => l.component === 'logits').map((l) => l.label), KV_CACHE_LABEL]
     : [];
   const forward = lines.filter((l) => l.transient && !dropped.includes(l.label));
   const sum = (ls: BreakdownLine[]) => ls.reduce((s, l) => s + l.bytes, 0);
@@ -547,7 +572,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     weights,
     gradients,
     optimizer,
-    activations: stepIsPeak ? 0 : activations - Math.min(logitsOverlap, logits),
+    activations: stepIsPeak ? 0 : activations - Math.min(logitsOverlap, logits + kvCache),
     logits: stepIsPeak ? 0 : logits,
     other: 0,
   };
@@ -561,6 +586,10 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
       `eager attention keeps the ${seq}×${seq} scores of every head: ${fmt(scores * tokens * (setup.gradientCheckpointing ? 1 : keptLayers))}; sdpa or flash attention does not`,
     );
   }
+  if (kvCache > 0 && !dropped.includes(KV_CACHE_LABEL))
+    notes.push(
+      `use_cache is on in training: the key/value cache (${fmt(kvCache)}) is alive at the end of every forward; model.config.use_cache = False (or use_cache=False in the forward call) frees it`,
+    );
   return {
     setup,
     model,

@@ -29,6 +29,9 @@ export const UPSIDE = {
    *  count lands within ±10% of research §1.5's measured 28 copies for Llama-3-8B and of the LitGPT rows; one
    *  version in ten saves a third more (the HF-stack rows of measurements-public run 5–12% above ours). */
   activations: 0.35,
+  /** The key/value cache's size is exact; a loop that keeps the model's output object through backward
+   *  (`outputs = model(...)`, then `outputs.loss.backward()`) holds it beside the recomputed layer too. */
+  kvCache: 0.5,
   /** The recomputed layer is rebuilt and then differentiated: the gradients of its activations are allocated
    *  while its saved tensors are still alive, up to about half as much again. */
   recomputed: 0.5,

@@ -13,6 +13,7 @@ export type Sharding = 'none' | 'ddp' | 'fsdp' | 'zero1' | 'zero2' | 'zero3';
 export type Offload = 'none' | 'optimizer' | 'all';
 export type Loss = 'full' | 'chunked' | 'fused';
 export type CheckpointImpl = 'reentrant' | 'non-reentrant';
+export type CheckpointUnit = 'layer' | 'sublayer';
 
 export const METHODS: readonly Method[] = ['full', 'freeze', 'lora', 'qlora', 'adapter', 'prefix', 'distillation'];
 export const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8', 'nf4', 'fp4'];
@@ -23,6 +24,7 @@ export const SHARDINGS: readonly Sharding[] = ['none', 'ddp', 'fsdp', 'zero1', '
 export const OFFLOADS: readonly Offload[] = ['none', 'optimizer', 'all'];
 export const LOSSES: readonly Loss[] = ['full', 'chunked', 'fused'];
 export const CHECKPOINT_IMPLS: readonly CheckpointImpl[] = ['reentrant', 'non-reentrant'];
+export const CHECKPOINT_UNITS: readonly CheckpointUnit[] = ['layer', 'sublayer'];
 
 export interface LoraSetup {
   rank: number;
@@ -53,6 +55,8 @@ export interface TrainingSetupInput {
   sequenceLength?: number;
   gradientCheckpointing?: boolean;
   checkpointing?: CheckpointImpl;
+  checkpointUnit?: CheckpointUnit;
+  kvCache?: boolean;
   packed?: boolean;
   loss?: Loss;
   attention?: Attention;
@@ -82,6 +86,17 @@ export interface TrainingSetup {
    *  llama-recipes, FSDP's checkpoint_wrapper, use_reentrant=False). Matters under FSDP with frozen units
    *  (docs/vram.md §4.8). */
   checkpointing: CheckpointImpl;
+  /** The model builds its key/value cache during training (transformers' `use_cache`, on by default in most model
+   *  configs, left on): only transformers' own gradient_checkpointing_enable turns it off, so a run whose
+   *  checkpointing is applied from outside the model (FSDP's apply_activation_checkpointing, a Lightning or custom
+   *  loop) keeps every layer's keys and values alive to the end of the forward (docs/vram.md §4.5). Present only
+   *  when true. */
+  kvCache?: boolean;
+  /** What one checkpoint wraps: a whole decoder layer (transformers, torchtune, LitGPT, FSDP's per-layer policies:
+   *  the default, absent here) or each sublayer on its own, the attention, the MLP and both norms (NeMo AutoModel's
+   *  parallelizer): four hidden states per layer are kept instead of one, and only one sublayer is recomputed at a
+   *  time (docs/vram.md §4.5). Present only when "sublayer". */
+  checkpointUnit?: 'sublayer';
   /** Every micro batch is exactly microBatchSize × sequenceLength tokens (sample packing, or padding to the maximum
    *  length): the same tensor shapes every step. false: batches are padded to their longest sample, so shapes
    *  change from step to step (the caching allocator fragments more). */
@@ -213,6 +228,8 @@ export const SETUP_FIELDS: ReadonlySet<string> = new Set([
   'sequenceLength',
   'gradientCheckpointing',
   'checkpointing',
+  'checkpointUnit',
+  'kvCache',
   'packed',
   'loss',
   'attention',
@@ -253,6 +270,8 @@ export function resolveSetup(raw: unknown): TrainingSetup {
     sharding: 'none',
     offload: oneOf(o.offload, OFFLOADS, 'offload') ?? 'none',
   };
+  if (bool(o.kvCache, 'kvCache')) setup.kvCache = true;
+  if (oneOf(o.checkpointUnit, CHECKPOINT_UNITS, 'checkpointUnit') === 'sublayer') setup.checkpointUnit = 'sublayer';
   setup.sharding = oneOf(o.sharding, SHARDINGS, 'sharding') ?? (setup.gpus > 1 ? 'ddp' : 'none');
   if (setup.offload === 'all' && setup.sharding !== 'zero3' && setup.sharding !== 'fsdp') {
     throw new SetupError('offloading parameters ("all") needs sharding "zero3" or "fsdp"', 'offload');

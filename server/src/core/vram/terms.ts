@@ -160,6 +160,25 @@ export function perTokenLayerBytes(d: ModelDims, compute: number, mixed: boolean
   return (12 * h + 4 * I) * scale + norms + dropoutMasks + (fp32Mlp ? 2 * I : 0);
 }
 
+/**
+ * Checkpointing each sublayer on its own (the attention, the MLP and both norms: NeMo AutoModel's parallelizer,
+ * nemo_automodel/components/distributed/parallelizer.py at b4733bd, lines 148–170, checkpoint_wrapper on
+ * `mlp`, `self_attn`, `input_layernorm` and `post_attention_layernorm`): each wrapper keeps its input, so a layer
+ * keeps four hidden states (its input, the attention's input, the residual after attention, the MLP's input)
+ * instead of one, and backward recomputes one sublayer at a time. The largest is the MLP (its input and the
+ * I-wide tensors of perTokenLayerBytes) or the attention (the rest of a layer less the two norms' fp32 copies).
+ */
+export const SUBLAYER_CHECKPOINTS = 4;
+export function largestSublayerBytes(d: ModelDims, compute: number, mixed: boolean, fp32Mlp: boolean): number {
+  const h = d.hiddenSize;
+  const I = tokenWidth(d);
+  const scale = compute / 2;
+  const layer = perTokenLayerBytes(d, compute, mixed, fp32Mlp);
+  const mlp = d.mlp === 'gated' ? (2 * h + 8 * I) * scale + (fp32Mlp ? 6 * I : 0) : (2 * h + 4 * I) * scale + (fp32Mlp ? 2 * I : 0);
+  const norms = d.mlp === 'gated' ? 2 * 4 * h : 2 * h * (mixed ? 4 : compute);
+  return Math.max(mlp, layer - mlp - norms);
+}
+
 /** Eager attention keeps the a×s scores per token per layer (research §5.3): the softmax output (fp32 under
  *  autocast or HF's upcast softmax), the probabilities in the compute dtype, and dropout's mask and output. */
 export function eagerScoreBytes(d: ModelDims, seq: number, compute: number, mixed: boolean): number {
@@ -195,12 +214,17 @@ function zero3LiveElements(d: ModelDims, parts: Parts): number {
  *   off a 2 × 4,096-token Llama-3 step (research §2.4 f, TT24 → TT25): 8.3 bytes per entry, 14 − 6.
  * - fused: the LM head and the loss run together chunk by chunk (Liger's FusedLinearCrossEntropy picks chunks of
  *   about tokens·h/V rows), so the logits alive at once are about one hidden state per token in fp32: 4·h bytes.
+ * The logits the output object holds are in the LM head's compute dtype: 2 bytes under autocast or 16-bit weights,
+ * 4 in an fp32 run, where the head's matmul writes fp32 logits and transformers' `logits.float()` (or the loss's
+ * upcast) returns the same tensor instead of a copy (torch `Tensor.float()` on an fp32 tensor is a no-op): 16 bytes
+ * per entry in full, 8 chunked.
  */
-export function lossBytes(setup: TrainingSetup, d: ModelDims): { perToken: number; label: string; detail: string } {
+export function lossBytes(setup: TrainingSetup, d: ModelDims, compute: number): { perToken: number; label: string; detail: string } {
   if (setup.loss === 'fused')
     return { perToken: 4 * d.hiddenSize, label: 'fused LM head + cross-entropy (one chunk)', detail: `hidden ${d.hiddenSize} × 4 bytes` };
-  if (setup.loss === 'chunked') return { perToken: d.vocabSize * 6, label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × 6 bytes` };
-  return { perToken: d.vocabSize * 14, label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × 14 bytes` };
+  if (setup.loss === 'chunked')
+    return { perToken: d.vocabSize * (compute + 4), label: 'logits, chunked cross-entropy', detail: `vocabulary ${d.vocabSize} × ${compute + 4} bytes` };
+  return { perToken: d.vocabSize * (compute + 12), label: 'logits and cross-entropy buffers', detail: `vocabulary ${d.vocabSize} × ${compute + 12} bytes` };
 }
 
 /**
@@ -328,6 +352,7 @@ export function zero3OffloadStaging(setup: TrainingSetup, parts: Parts): number 
 }
 
 export const RETAINED_GRADS_LABEL = 'layer input gradients FSDP keeps to the end of backward';
+export const KV_CACHE_LABEL = 'key/value cache (use_cache left on in training)';
 
 /**
  * FSDP (FSDP1, FullyShardedDataParallel) with units whose parameters are all frozen and reentrant checkpointing

@@ -147,7 +147,7 @@ export function setCheckpointImpl(r: Reader, path: ValuePath): void {
 export function setLoss(r: Reader, loss: 'chunked' | 'fused', path: ValuePath, what: string): void {
   r.set('loss', loss, 'loss', path);
   r.note(
-    `loss: ${what} ${loss === 'fused' ? 'computes the logits chunk by chunk with the LM head' : 'upcasts the logits one chunk at a time'}; the estimate counts ${loss === 'fused' ? 'one chunk' : '4 bytes per vocabulary entry per token instead of 12'}.`,
+    `loss: ${what} ${loss === 'fused' ? 'computes the logits chunk by chunk with the LM head' : 'upcasts the logits one chunk at a time'}; the estimate counts ${loss === 'fused' ? 'one chunk' : 'the logits in the compute dtype and the fp32 log-probabilities, without the full-vocabulary fp32 gradients'}.`,
   );
 }
 
