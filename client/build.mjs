@@ -87,7 +87,27 @@ async function buildWeb() {
     },
   };
   const browser = { ...common, platform: 'browser', target: 'es2022', format: 'iife' };
+  // The client's shared modules import vscode-languageclient/node for types and two constants: the browser build.
+  const browserClient = {
+    name: 'ftw-web-client',
+    setup(b) {
+      b.onResolve({ filter: /^vscode-languageclient\/node$/ }, () => ({ path: require.resolve('vscode-languageclient/browser') }));
+      b.onResolve({ filter: /^(?:node:)?[a-z_/]+$/ }, (args) =>
+        args.path.startsWith('node:') || builtins[args.path]
+          ? { errors: [{ text: `${args.path}: the web client runs in a browser (client/build.mjs, buildWeb)` }] }
+          : undefined,
+      );
+    },
+  };
   await Promise.all([
+    build({
+      ...browser,
+      format: 'cjs',
+      entryPoints: ['client/src/web/extension.ts'],
+      outfile: 'dist/web/client.js',
+      external: ['vscode'],
+      plugins: [browserClient],
+    }),
     build({
       ...browser,
       entryPoints: ['server/src/web/worker.ts'],
