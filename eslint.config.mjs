@@ -1,5 +1,6 @@
 // ESLint for the TypeScript sources (`npm run lint`, checked by .ci/run): typescript-eslint's type-aware recommended
 // rules, which catch floating promises and unsafe `any`, and the import rules of DESIGN §2 that the code keeps today.
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 /** node:test's describe/it/test/hooks return promises the runner awaits itself. */
@@ -15,6 +16,14 @@ const HOST_PATHS = [
   { name: 'vscode-languageserver/node', message: 'The core does not talk to the LSP connection; the server (server/src/*.ts) does.' },
 ];
 
+/** Node's built-in modules, `node:fs` or `fs`: the core also runs in a browser's web worker (vscode.dev), where none
+ *  exists. File access goes through the host's FileAccess (core/common/host.ts), paths through core/common/paths.ts. */
+const NODE_BUILTINS = {
+  regex: `^(?:node:.*|(?:${builtinModules.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})(?:/.*)?)$`,
+  message:
+    'The core runs in a web worker too (docs/architecture.md, "The web build"): no Node built-ins here; read files through FileAccess (core/common/host.ts) and use core/common/paths.ts for paths.',
+};
+
 /** A relative import, from any depth, of a module inside one of `features` (its index.ts, written `../vram`, stays allowed). */
 function intoFeatures(features) {
   return `^(?:\\./)?(?:\\.\\./)+(?:${features.join('|')})/.`;
@@ -22,7 +31,7 @@ function intoFeatures(features) {
 
 function coreImportRules() {
   const blocks = [
-    { files: ['server/src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: HOST_PATHS }] } },
+    { files: ['server/src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: HOST_PATHS, patterns: [NODE_BUILTINS] }] } },
     {
       files: ['server/src/core/common/**/*.ts'],
       rules: {
@@ -31,6 +40,7 @@ function coreImportRules() {
           {
             paths: HOST_PATHS,
             patterns: [
+              NODE_BUILTINS,
               {
                 regex: `^(?:\\.\\./)+(?:${FEATURES.join('|')})(?:/|$)`,
                 message: 'The kernel (core/common) is shared by every feature and imports none of them.',
@@ -51,6 +61,7 @@ function coreImportRules() {
           {
             paths: HOST_PATHS,
             patterns: [
+              NODE_BUILTINS,
               {
                 regex: intoFeatures(others),
                 message: `core/${feature} may import another feature only through its index.ts ('../<feature>') or the kernel ('../common/...').`,
@@ -79,7 +90,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
-  // The core is the editor-independent engine: no VS Code API and no LSP connection (DESIGN §2). Inside it, the
+  // The core is the editor-independent engine: no VS Code API, no LSP connection (DESIGN §2) and no Node built-in
+  // (it runs in the web extension's worker too). Inside it, the
   // shared kernel (core/common) imports no feature, and a feature (core/<feature>) reaches another only through that
   // feature's public index.ts (`../vram`), never one of its modules (`../vram/estimate`): docs/architecture.md.
   // One block per folder, since a later block's no-restricted-imports replaces an earlier one's options.

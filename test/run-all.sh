@@ -15,6 +15,9 @@
 #          (about 40 s: npm install + build of the hook repository). FTW_SKIP_PRECOMMIT=1 skips it; where
 #          pre-commit cannot be installed it says so loudly and skips.
 #   lint   npm run lint (ESLint) and npm run format:check (Prettier) before the suites. FTW_SKIP_LINT=1 skips them.
+#   web    the web extension's language server (dist/web/server.js) in a web worker of Debian's Chromium, against
+#          the desktop server on examples/ (seconds; test/web/setup.sh installs Chromium once). FTW_SKIP_WEB=1 skips
+#          it; without Chromium it says so loudly and skips.
 #   nvim   Debian's Neovim 0.7 as a second LSP client (seconds, plus a one-time apt-get install neovim).
 #          FTW_SKIP_NVIM=1 skips it; `npm run test:nvim` runs it alone.
 set -euo pipefail
@@ -42,6 +45,12 @@ if [ "${FTW_SKIP_PRECOMMIT:-}" = 1 ]; then
   echo "[test] FTW_SKIP_PRECOMMIT=1: skipping the pre-commit suite"
 else
   suites+=(out/test/precommit/)
+fi
+if [ "${FTW_SKIP_WEB:-}" = 1 ]; then
+  echo "[test] FTW_SKIP_WEB=1: skipping the web build suite"
+else
+  bash test/web/setup.sh
+  suites+=(out/test/web/)
 fi
 if [ "${FTW_SKIP_NVIM:-}" = 1 ]; then
   echo "[test] FTW_SKIP_NVIM=1: skipping the Neovim suite"

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { State, type BaseLanguageClient } from 'vscode-languageclient/node';
 import {
   DOCUMENT_FORMAT,
   LAUNCHABLE_FORMATS,
@@ -23,7 +23,7 @@ export class FormatStatus implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly client: LanguageClient,
+    private readonly client: BaseLanguageClient,
     private readonly overrides: FormatOverrides,
   ) {
     this.item.name = 'Fine-Tune Config Format';

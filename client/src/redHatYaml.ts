@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LanguageClient, Middleware, ResponseError } from 'vscode-languageclient/node';
+import type { BaseLanguageClient, Middleware, ResponseError } from 'vscode-languageclient/node';
 import { DidChangeConfigurationNotification } from 'vscode-languageclient/node';
 import { resolveYamlSyntax } from './yamlSyntaxSetting';
 
@@ -29,7 +29,7 @@ export const yamlSyntaxMiddleware: Middleware['workspace'] = {
 };
 
 /** The server asks again when Red Hat YAML is installed, removed, enabled or disabled, or `yaml.validate` changes. */
-export function watchRedHatYaml(client: LanguageClient): vscode.Disposable {
+export function watchRedHatYaml(client: BaseLanguageClient): vscode.Disposable {
   let present = vscode.extensions.getExtension(RED_HAT_YAML) !== undefined;
   const resend = () => {
     if (client.isRunning()) void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { BaseLanguageClient } from 'vscode-languageclient/node';
 import { VRAM_BREAKDOWN, type VramBreakdownParams, type VramBreakdownResult } from '../../server/src/protocol';
 
 const SCHEME = 'finetune-vram';
@@ -13,7 +13,7 @@ export class VramBreakdownView implements vscode.TextDocumentContentProvider {
   readonly onDidChange = this.changed.event;
   private readonly contents = new Map<string, string>();
 
-  constructor(private readonly client: LanguageClient) {}
+  constructor(private readonly client: BaseLanguageClient) {}
 
   register(): vscode.Disposable {
     return vscode.Disposable.from(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this), this.changed);

@@ -1,4 +1,7 @@
 /** Entry of dist/server.js: the language server the VS Code client starts (IPC) and other editors run (--stdio). */
+import { setPathStyle } from './core/common/paths';
 import { startServer } from './server';
 
+// The core's paths follow this machine's, as node:path does (win32 on Windows, where URIs give `c:\\...`).
+setPathStyle(process.platform === 'win32' ? 'win32' : 'posix');
 startServer();

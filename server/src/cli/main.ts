@@ -34,6 +34,7 @@ import { planFit, planLines, type FitPlan } from '../core/vram/plan';
 import { estimateJson, estimateText, shortGpuName } from '../core/vram/report';
 import { resolveSetup, SETUP_FIELDS, SetupError } from '../core/vram/setup';
 import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
+import { setPathStyle } from '../core/common/paths';
 
 const VERSION = '0.1.0';
 
@@ -747,6 +748,9 @@ export async function run(): Promise<void> {
   });
   if (code >= 0) process.exitCode = code;
 }
+
+// The core's paths follow this machine's, as node:path does (win32 on Windows).
+setPathStyle(process.platform === 'win32' ? 'win32' : 'posix');
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
   const { work, version } = workerData as { work: PythonWork; version: ToolVersion };

@@ -5,7 +5,7 @@
  *
  * The source is edited with the `yaml` Document API, so its comments, key order and scalar styles stay.
  */
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from '../common/paths';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { parseConfig } from '../config';
 import { commentText } from '../jobs';

@@ -3,7 +3,7 @@
  * user-given word travel as one argument each, so a path with spaces, quotes, `;` or `$(...)` reaches the program
  * unchanged and nothing else runs. Facts: ../shared/research/config-formats.md §3.4, §4.4, §5.4, §6.4, §7.3.
  */
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from '../common/paths';
 import { FORMATS } from '../common/formats';
 import { commentText, shellJoin, shellQuote, shellVarName, yamlBlock, yamlKey, yamlQuote } from './quote';
 import { LaunchError, type LaunchPlan, type LaunchRequest } from './types';

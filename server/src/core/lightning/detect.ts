@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join } from '../common/paths';
 import { bindingsOf, collectImports, resolveName, topLevelImports, type ImportTarget } from './imports';
 import {
   childrenOfType,

@@ -3,7 +3,7 @@
  * with twice the accumulation, shorter sequences, an 8-bit optimizer, sdpa attention, ZeRO-3/FSDP with offload), each
  * estimated and ranked by memory saved, and the planner's answers (plan.ts) written as one edit each.
  */
-import { relative, sep } from 'node:path';
+import { relative, withSlashes } from '../common/paths';
 import type { ValuePath } from '../common/valuePath';
 import type { FormatId } from '../common/formats';
 import { deepspeedTemplate } from '../config';
@@ -190,7 +190,7 @@ function deepspeedZero3(ctx: FitContext, setup: TrainingSetup): EditSpec[] | und
   const file = existing === 'ds_zero3_offload.json' ? 'ds_zero3_offload_all.json' : 'ds_zero3_offload.json';
   const keyPath = ctx.adapted.deepspeedFile?.keyPath;
   const root = ctx.roots?.find((r) => dir === r || dir.startsWith(`${r.replace(/[\\/]$/, '')}/`));
-  const value = root ? relative(root, `${dir}/${file}`).split(sep).join('/') : file;
+  const value = root ? withSlashes(relative(root, `${dir}/${file}`)) : file;
   return [
     { kind: 'createFile', file: `${dir}/${file}`, content },
     { kind: 'set', path: keyPath ?? [key], text: value },

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from '../../common/paths';
 import { deepspeedTemplate } from './deepspeedTemplate';
 import type { Finding, Rule, RuleContext } from './types';
 import { asNumber, get, isAuto, isSet } from './values';

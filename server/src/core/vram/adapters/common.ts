@@ -1,5 +1,5 @@
 /** Config → TrainingSetup: Readers shared by several formats: optimizer, attention, LoRA targets, packing, loss, DeepSpeed and FSDP, HF batch, precision and quantization, preference training. (index.ts gives the conventions every format follows.) */
-import { basename } from 'node:path';
+import { basename } from '../../common/paths';
 import type { ValuePath } from '../../common/valuePath';
 import { asNumber } from '../../common/values';
 import type { NoSetup } from '../adapterTypes';

@@ -1,5 +1,5 @@
 /** Config → TrainingSetup: The Reader that collects a setup, its sources and notes while one config is read, and small helpers. (index.ts gives the conventions every format follows.) */
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from '../../common/paths';
 import type { ValuePath } from '../../common/valuePath';
 import { asNumber, isAuto } from '../../common/values';
 import type { AdaptedSetup, AdapterContext, SetupField } from '../adapterTypes';

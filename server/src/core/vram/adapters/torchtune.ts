@@ -1,5 +1,5 @@
 /** Config → TrainingSetup: torchtune recipe configs. (index.ts gives the conventions every format follows.) */
-import { basename } from 'node:path';
+import { basename } from '../../common/paths';
 import type { ValuePath } from '../../common/valuePath';
 import type { AdaptedSetup, AdapterContext, NoSetup } from '../adapterTypes';
 import type { Method } from '../setup';

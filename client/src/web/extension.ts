@@ -1,0 +1,81 @@
+/**
+ * The `browser` entry (dist/web/client.js): the extension in VS Code for the Web (vscode.dev, github.dev), where it
+ * runs in the browser's web extension host and the language server in a web worker (dist/web/server.js). The checks,
+ * completion, hover, quick fixes, VRAM hints and Lightning findings are the desktop's; what runs programs or reads
+ * the machine's disk (launching, training jobs, nvidia-smi, the Hugging Face cache, the workspace-wide migration and
+ * the config writers) is the desktop's only, and its commands say so. docs/architecture.md, "The web build".
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
+import type { InitializationOptions } from '../../../server/src/protocol';
+import { FormatOverrides } from '../formatOverrides';
+import { FormatStatus } from '../formatStatus';
+import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
+import { VramBreakdownView } from '../vramBreakdown';
+
+/** Commands of the desktop only, with what each does (package.json hides their menu items where `isWeb`). */
+export const DESKTOP_ONLY: Record<string, string> = {
+  'finetune.launch': 'Launching a training job runs it on your machine',
+  'finetune.jobs.showLoss': 'Training jobs run on your machine',
+  'finetune.jobs.openLog': 'Training jobs run on your machine',
+  'finetune.jobs.relaunch': 'Training jobs run on your machine',
+  'finetune.jobs.stop': 'Training jobs run on your machine',
+  'finetune.jobs.showTerminal': 'Training jobs run on your machine',
+  'finetune.jobs.clear': 'Training jobs run on your machine',
+  'finetune.migrateLightningWorkspace': "Migrating the workspace reads every Python file from your machine's disk",
+  'finetune.newConfig': 'The config writer reads your Hugging Face cache and writes files on your machine',
+  'finetune.createEnsemble': 'The ensemble writer writes files on your machine',
+};
+
+/** The message a desktop-only command gives in the browser. */
+export function desktopOnlyMessage(command: string): string {
+  return `Fine-Tune Workbench: ${DESKTOP_ONLY[command] ?? 'This command runs on your machine'}, so it needs VS Code on the desktop. In the browser, the checks, completion, hover, quick fixes and VRAM hints work; nvidia-smi and the Hugging Face cache are not read.`;
+}
+
+/** The worker the language server runs in; the DOM's types are not in the client's lib. */
+declare const Worker: new (url: string) => unknown;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
+  context.subscriptions.push(output);
+  const overrides = new FormatOverrides(context.workspaceState);
+  // Nothing can be run in a browser: no nvidia-smi (the GPUs are finetune.gpus, or the representative ones).
+  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: false, clientCommands: ['finetune.showVramBreakdown'] };
+  const clientOptions: LanguageClientOptions = {
+    // Any scheme: a browser's workspace is virtual (vscode-vfs:// on github.dev and vscode.dev).
+    documentSelector: [{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'python' }],
+    synchronize: { configurationSection: 'finetune' },
+    initializationOptions,
+    outputChannel: output,
+    markdown: { isTrusted: false, supportHtml: false },
+    middleware: { workspace: yamlSyntaxMiddleware },
+  };
+  const worker = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'server.js').toString(true));
+  const client = new LanguageClient('finetune', 'Fine-Tune Workbench', clientOptions, worker as ConstructorParameters<typeof LanguageClient>[3]);
+  context.subscriptions.push(client);
+  const status = new FormatStatus(client, overrides);
+  const vram = new VramBreakdownView(client);
+  context.subscriptions.push(status, vram.register(), watchRedHatYaml(client));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('finetune.selectFormat', (uri?: vscode.Uri) => status.pickFormat(uri)),
+    vscode.commands.registerCommand('finetune.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('finetune.showVramBreakdown', (uri?: string | vscode.Uri) => vram.show(uri)),
+    vscode.commands.registerCommand('finetune.restartServer', async () => {
+      // The browser's client has no restart(): stop the worker's server and start it again.
+      await client.stop();
+      await client.start();
+      output.info('Language server restarted.');
+    }),
+    ...Object.keys(DESKTOP_ONLY).map((command) =>
+      vscode.commands.registerCommand(command, () => void vscode.window.showInformationMessage(desktopOnlyMessage(command))),
+    ),
+  );
+  client.start().then(
+    () => output.info('Language server ready (web worker)'),
+    (e: unknown) => output.error(`The language server failed to start: ${e instanceof Error ? e.message : String(e)}`),
+  );
+}
+
+export function deactivate(): void {
+  // The language client is disposed through context.subscriptions.
+}

@@ -1,0 +1,230 @@
+/**
+ * The web build in a real browser: dist/web/server.js (the language server bundled for a web worker, as vscode.dev
+ * and github.dev run it) started by a page in Debian's Chromium (headless, driven by playwright-core), spoken to in
+ * LSP over postMessage, on every file of examples/; and the desktop build (dist/server.js over stdio) on the same
+ * files. The diagnostics (code, range, severity, message, source), a hover, a completion, the VRAM code lens and
+ * inlay hints must be the same. Needs Chromium (test/web/setup.sh installs it); without it the suite says SKIPPED.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { CHROMIUM_ARGS, CHROMIUM_BIN } from '../editor/harness';
+import { REPO, TestClient } from '../lsp/client';
+
+const WEB_SERVER = join(REPO, 'dist', 'web', 'server.js');
+const EXAMPLES = join(REPO, 'examples');
+const ROOT_URI = pathToFileURL(EXAMPLES).toString();
+const SETTINGS = { validation: { enable: true, delay: 0, maxFileSizeKB: 1024 }, formatAssociations: {} };
+
+/** The examples, JSON first: a config's `deepspeed:` file is then open in both servers when the config is checked. */
+function exampleFiles(): Array<{ uri: string; languageId: string; text: string }> {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (/\.(?:ya?ml|json|py)$/.test(e.name)) files.push(join(dir, e.name));
+    }
+  };
+  walk(EXAMPLES);
+  const rank = (f: string) => (f.endsWith('.json') ? 0 : 1);
+  return files
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((f) => ({
+      uri: pathToFileURL(f).toString(),
+      languageId: f.endsWith('.json') ? 'json' : f.endsWith('.py') ? 'python' : 'yaml',
+      text: readFileSync(f, 'utf8'),
+    }));
+}
+
+/** The page: starts the worker and answers its requests as a client would; window.lsp is driven from the test. */
+const PAGE = `<!doctype html><meta charset="utf-8"><title>ftw web worker</title><script>
+window.lsp = (() => {
+  const worker = new Worker('/server.js');
+  const pending = new Map();
+  const state = { published: {}, publishes: 0, errors: [], logs: [] };
+  let next = 0;
+  worker.onerror = (e) => state.errors.push(String(e.message || e));
+  worker.onmessage = (e) => {
+    const m = e.data;
+    if (m.id !== undefined && m.method === undefined) {
+      pending.get(m.id)?.(m);
+      pending.delete(m.id);
+    } else if (m.method === 'textDocument/publishDiagnostics') {
+      state.published[m.params.uri] = m.params.diagnostics;
+      state.publishes++;
+    } else if (m.method === 'window/logMessage') {
+      if (m.params.type === 1) state.logs.push(m.params.message);
+    } else if (m.id !== undefined) {
+      const result = m.method === 'workspace/configuration' ? m.params.items.map(() => (${JSON.stringify(SETTINGS)})) : null;
+      worker.postMessage({ jsonrpc: '2.0', id: m.id, result });
+    }
+  };
+  return {
+    state,
+    request: (method, params) =>
+      new Promise((resolve) => {
+        const id = ++next;
+        pending.set(id, resolve);
+        worker.postMessage({ jsonrpc: '2.0', id, method, params });
+      }),
+    notify: (method, params) => worker.postMessage({ jsonrpc: '2.0', method, params }),
+  };
+})();
+</script>`;
+
+interface PageLsp {
+  /** `logs`: the messages of type Error the server logged. */
+  state: { published: Record<string, Diagnostic[]>; publishes: number; errors: string[]; logs: string[] };
+  request(method: string, params: unknown): Promise<{ result?: unknown; error?: { message: string } }>;
+  notify(method: string, params: unknown): void;
+}
+declare const window: { lsp: PageLsp };
+
+function serve(): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    else if (req.url === '/server.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(WEB_SERVER));
+    else res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** What both builds must agree on, in a stable order. */
+function comparable(diagnostics: Diagnostic[] | undefined) {
+  return (diagnostics ?? [])
+    .map((d) => ({ code: d.code, range: d.range, severity: d.severity, message: d.message, source: d.source }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** Waits until `count()` has not changed for `quietMs` (the servers publish again after the schemas load). */
+async function settle(count: () => Promise<number> | number, quietMs = 1500, maxMs = 30_000): Promise<void> {
+  const start = Date.now();
+  let last = await count();
+  let since = Date.now();
+  while (Date.now() - start < maxMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await count();
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= quietMs) return;
+  }
+  throw new Error(`diagnostics still changing after ${maxMs} ms`);
+}
+
+const skip = existsSync(CHROMIUM_BIN) ? false : `SKIPPED: Chromium is not installed at ${CHROMIUM_BIN} (run: bash test/web/setup.sh)`;
+if (skip) console.log(`\n*** web build suite ${skip} ***\n`);
+
+describe('the web build in Chromium gives the desktop build’s results', { skip }, () => {
+  const files = exampleFiles();
+  let http: Server;
+  let browser: Browser;
+  let page: Page;
+  let desktop: TestClient;
+  const pageErrors: string[] = [];
+  const web = <R>(method: string, params: unknown) =>
+    page
+      .evaluate(([m, p]) => window.lsp.request(m, p), [method, params] as const)
+      .then((r) => {
+        if (r.error) throw new Error(`${method} failed in the worker: ${r.error.message}`);
+        return r.result as R;
+      });
+
+  before(async () => {
+    assert.ok(existsSync(WEB_SERVER), `${WEB_SERVER} is missing: npm run compile builds it`);
+    http = await serve();
+    const port = (http.address() as { port: number }).port;
+    browser = await chromium.launch({ executablePath: CHROMIUM_BIN, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    page = await browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    assert.deepEqual(pageErrors, [], 'errors of the page');
+    const initialize = {
+      processId: null,
+      rootUri: ROOT_URI,
+      workspaceFolders: [{ uri: ROOT_URI, name: 'examples' }],
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+    };
+    await web('initialize', initialize);
+    await page.evaluate(() => window.lsp.notify('initialized', {}));
+    // The desktop server with an empty Hugging Face cache and no GPU: the worker has neither.
+    desktop = new TestClient(undefined, { HF_HOME: mkdtempSync(join(tmpdir(), 'ftw-web-hf-')) });
+    await desktop.initialize(ROOT_URI);
+    for (const f of files) {
+      await page.evaluate(([uri, languageId, text]) => window.lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } }), [
+        f.uri,
+        f.languageId,
+        f.text,
+      ] as const);
+      await desktop.open(f.uri, f.text, f.languageId);
+    }
+    const everyFile = (published: Record<string, unknown> | Map<string, unknown>) =>
+      files.every((f) => (published instanceof Map ? published.has(f.uri) : f.uri in published));
+    await settle(async () => {
+      const s = await page.evaluate(() => window.lsp.state);
+      return everyFile(s.published) ? s.publishes : -1;
+    });
+    await settle(() => (everyFile(desktop.published) ? [...desktop.publishCount.values()].reduce((a, b) => a + b, 0) : -1));
+  });
+
+  after(async () => {
+    await desktop?.shutdown();
+    await browser?.close();
+    http?.close();
+  });
+
+  it('the worker started without an error', async () => {
+    const state = await page.evaluate(() => window.lsp.state);
+    assert.deepEqual([...pageErrors, ...state.errors], [], 'errors of the page and the worker');
+    assert.deepEqual(state.logs, [], 'errors the server logged (window/logMessage, type Error)');
+  });
+
+  it('the same diagnostics on every example (code, range, severity, message)', async () => {
+    const published = await page.evaluate(() => window.lsp.state.published);
+    let total = 0;
+    for (const f of files) {
+      const expected = comparable(desktop.published.get(f.uri));
+      total += expected.length;
+      assert.deepEqual(comparable(published[f.uri]), expected, `diagnostics of ${f.uri}`);
+    }
+    // The examples show mistakes: a comparison of empty lists would prove nothing.
+    assert.ok(total >= 5, `only ${total} diagnostics on the examples`);
+    const codes = new Set(files.flatMap((f) => (published[f.uri] ?? []).map((d) => String(d.code))));
+    assert.ok(
+      [...codes].some((c) => /^FT0/.test(c)),
+      `no schema finding (FT0xx) in the worker: ${[...codes].join(', ')}`,
+    );
+    const lightning = files.find((f) => f.uri.endsWith('/lightning/classifier.py'))!;
+    assert.ok((published[lightning.uri] ?? []).length > 0, 'no Lightning finding on examples/lightning/classifier.py in the worker (tree-sitter)');
+  });
+
+  it('the same hover, completion, VRAM code lens and inlay hints on the Axolotl example', async () => {
+    const f = files.find((x) => x.uri.endsWith('/axolotl/qlora-llama3.yml'))!;
+    const lines = f.text.split('\n');
+    const line = lines.findIndex((l) => l.startsWith('micro_batch_size:'));
+    assert.ok(line >= 0, 'qlora-llama3.yml has micro_batch_size');
+    const textDocument = { uri: f.uri };
+    const hoverParams = { textDocument, position: { line, character: 3 } };
+    const hover = await web<{ contents: { value: string } } | null>('textDocument/hover', hoverParams);
+    assert.ok(hover && /micro_batch_size|micro batch/i.test(hover.contents.value), `hover: ${JSON.stringify(hover)}`);
+    assert.deepEqual(hover, (await desktop.request('textDocument/hover', hoverParams, 5000)).result);
+
+    const completionParams = { textDocument, position: { line: lines.length - 1, character: 0 } };
+    const completion = await web<{ items: Array<{ label: string }> }>('textDocument/completion', completionParams);
+    const labels = (c: { items: Array<{ label: string }> }) => c.items.map((i) => i.label).sort();
+    assert.ok(completion.items.length > 10, `completion: ${completion.items.length} items`);
+    assert.deepEqual(labels(completion), labels((await desktop.request<typeof completion>('textDocument/completion', completionParams, 5000)).result));
+
+    const lens = await web<unknown[]>('textDocument/codeLens', { textDocument });
+    assert.ok(lens.length > 0, 'no VRAM code lens in the worker');
+    assert.deepEqual(lens, (await desktop.request('textDocument/codeLens', { textDocument }, 5000)).result);
+    const hintParams = { textDocument, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } };
+    const hints = await web<unknown[]>('textDocument/inlayHint', hintParams);
+    assert.ok(hints.length > 0, 'no VRAM inlay hint in the worker');
+    assert.deepEqual(hints, (await desktop.request('textDocument/inlayHint', hintParams, 5000)).result);
+  });
+});
