@@ -556,6 +556,49 @@ test('adapter: gradient accumulation carries its key path', () => {
   assert.deepEqual(t.gradientAccumulation, { value: 2, path: ['gradient_accumulation_steps'] });
 });
 
+test('adapter: evaluation during training sets the eval batch where it can outgrow a step', () => {
+  const evalOf = (format: FormatId, text: string) => {
+    const r = ok(adapt(format, text));
+    return { batch: r.setup.evalMicroBatchSize, source: r.sources.evalMicroBatchSize, notes: r.notes };
+  };
+  // TrainingArguments family: eval_strategy on, per_device_eval_batch_size or its default of 8.
+  const trl = 'model_name_or_path: m/x\nper_device_train_batch_size: 2\n';
+  assert.deepEqual(evalOf('trl', trl).batch, undefined);
+  assert.deepEqual(evalOf('trl', `${trl}eval_strategy: "no"`).batch, undefined);
+  const byDefault = evalOf('trl', `${trl}eval_strategy: steps`);
+  assert.equal(byDefault.batch, 8);
+  assert.deepEqual(byDefault.source, ['eval_strategy']);
+  assert.ok(
+    byDefault.notes.some((n) => n.includes("TrainingArguments' default of 8")),
+    byDefault.notes.join('\n'),
+  );
+  const explicit = evalOf('trl', `${trl}evaluation_strategy: epoch\nper_device_eval_batch_size: 4`);
+  assert.equal(explicit.batch, 4);
+  assert.deepEqual(explicit.source, ['per_device_eval_batch_size']);
+  assert.equal(
+    evalOf(
+      'llamafactory',
+      'model_name_or_path: m/x\nstage: sft\ndataset: alpaca\nfinetuning_type: lora\nval_size: 0.1\neval_strategy: steps\nper_device_eval_batch_size: 2',
+    ).batch,
+    2,
+  );
+  // DPO: pairs of sequences in evaluation too.
+  assert.equal(evalOf('trl', `${trl}eval_strategy: steps\nper_device_eval_batch_size: 4\nbeta: 0.1`).batch, 8);
+  // Axolotl: an explicit eval_batch_size; the default (the micro batch) only with Liger's training-only fused loss;
+  // Cut Cross-Entropy evaluates without logits.
+  const ax = 'base_model: m/x\nmicro_batch_size: 2\nval_set_size: 0.05\n';
+  assert.equal(evalOf('axolotl', ax).batch, undefined);
+  assert.deepEqual(evalOf('axolotl', `${ax}eval_batch_size: 16`).source, ['eval_batch_size']);
+  assert.equal(evalOf('axolotl', `${ax}eval_batch_size: 16`).batch, 16);
+  assert.equal(evalOf('axolotl', 'base_model: m/x\nmicro_batch_size: 2\neval_batch_size: 16').batch, undefined); // no eval split
+  assert.equal(evalOf('axolotl', `${ax}eval_batch_size: 16\neval_strategy: "no"`).batch, undefined);
+  const liger = `${ax}plugins: [axolotl.integrations.liger.LigerPlugin]\nliger_fused_linear_cross_entropy: true`;
+  assert.equal(evalOf('axolotl', liger).batch, 2);
+  const cce = evalOf('axolotl', `${ax}eval_batch_size: 16\nplugins: [axolotl.integrations.cut_cross_entropy.CutCrossEntropyPlugin]`);
+  assert.equal(cce.batch, undefined);
+  assert.ok(cce.notes.some((n) => n.startsWith('evaluation: Cut Cross-Entropy')));
+});
+
 test("adapter: LLaMA-Factory v1 reads flash_attn with v1's values (eager, sdpa, flash_attention_2), not v0's", () => {
   const v1 = (fa: string) =>
     ok(adapt('llamafactory', `model: Qwen/Qwen3-4B\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\nflash_attn: ${fa}`));
@@ -898,6 +941,8 @@ const CORPUS_ROWS: Array<[FormatId, string, Record<string, unknown> | string]> =
       lora: { rank: 16, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
       quantization: 'nf4',
       microBatchSize: 4,
+      // eval_strategy epoch with per_device_eval_batch_size 8
+      evalMicroBatchSize: 8,
       sequenceLength: 2048,
       gradientCheckpointing: true,
       checkpointing: 'non-reentrant',
@@ -912,6 +957,8 @@ const CORPUS_ROWS: Array<[FormatId, string, Record<string, unknown> | string]> =
       model: 'alignment-handbook/zephyr-7b-sft-full',
       method: 'full',
       microBatchSize: 16,
+      // eval_strategy steps with per_device_eval_batch_size 8: 8 pairs, chosen and rejected together
+      evalMicroBatchSize: 16,
       sequenceLength: 1024,
       gradientCheckpointing: true,
       checkpointing: 'non-reentrant',

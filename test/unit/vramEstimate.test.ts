@@ -388,6 +388,40 @@ describe('vram: activations', () => {
   });
 });
 
+describe('vram: evaluation during training', () => {
+  it('an eval batch larger than the training one sets the peak with its logits, without gradients', () => {
+    // TINY with a 50,000-entry vocabulary: eval batch 8 × 128 tokens × 50,000 × (2 + 8) bytes = 512,000,000
+    const big = { ...TINY, vocabSize: 50_000 };
+    const train = est({ model: big, method: 'lora', gradientCheckpointing: true });
+    const e = est({ model: big, method: 'lora', gradientCheckpointing: true, evalMicroBatchSize: 8 });
+    assert.equal(line(e, 'evaluation: logits'), 8 * 128 * 50_000 * 10);
+    // one layer's temporaries: its input and the MLP's three wide tensors, 16-bit: (2·64 + 3·128) × 2 bytes a token
+    assert.equal(line(e, "evaluation: one layer's"), 8 * 128 * (2 * 64 + 3 * 128) * 2);
+    assert.equal(e.components.logits, 8 * 128 * 50_000 * 10);
+    assert.equal(e.components.gradients, 0);
+    // what persists, less the gradients (freed between steps), plus the evaluation's two lines
+    const persistent = e.lines
+      .filter((l) => !l.transient && l.label !== 'gradients' && !l.label.startsWith('allocator slack'))
+      .reduce((sum, l) => sum + l.bytes, 0);
+    assert.ok(e.allocatedBytes > train.allocatedBytes);
+    near(e.allocatedBytes, persistent + 8 * 128 * 50_000 * 10 + 8 * 128 * (2 * 64 + 3 * 128) * 2, 'allocated');
+    assert.ok(e.notes.some((n) => n.startsWith('evaluation sets the peak')));
+    assert.ok(e.peakUpperBytes > e.peakBytes);
+  });
+  it('evaluating the training batch stays under the step; encoders have no eval logits', () => {
+    const train = est({ gradientCheckpointing: true });
+    const e = est({ gradientCheckpointing: true, evalMicroBatchSize: 1 });
+    assert.equal(e.allocatedBytes, train.allocatedBytes);
+    assert.equal(e.peakBytes, train.peakBytes);
+    assert.ok(!e.notes.some((n) => n.startsWith('evaluation sets the peak')));
+    assert.equal(line(est({ model: { ...TINY, architecture: 'encoder' }, evalMicroBatchSize: 64 }), 'evaluation'), 0);
+  });
+  it('the eval batch is validated like the training one', () => {
+    assert.deepEqual(setupError({ model: TINY, evalMicroBatchSize: 0 }).path, 'evalMicroBatchSize');
+    assert.equal(resolveSetup({ model: TINY }).evalMicroBatchSize, undefined);
+  });
+});
+
 describe('vram: logits, distillation, temporaries', () => {
   it('decoders: tokens × vocabulary × 14 bytes', () => assert.equal(est({}).components.logits, TOKENS * 1000 * 14)); // 1,792,000
   it('a chunked cross-entropy keeps 6 bytes per vocabulary entry; one fused with the LM head, one fp32 hidden state', () => {

@@ -189,6 +189,40 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     assert.match(after, /^gradient_accumulation_steps: 4$/m);
   });
 
+  it("an eval batch larger than the training one: the plan shrinks it first, and the fix adds the format's eval batch key", () => {
+    // TRL evaluates with per_device_eval_batch_size 8 by default: 8 × 2048 tokens of a 128k vocabulary's logits.
+    const text = [
+      'model_name_or_path: meta-llama/Llama-3.1-8B',
+      'dataset_name: trl-lib/Capybara',
+      'use_peft: true',
+      'load_in_4bit: true',
+      'per_device_train_batch_size: 1',
+      'gradient_accumulation_steps: 8',
+      'max_length: 2048',
+      'gradient_checkpointing: true',
+      'bf16: true',
+      'eval_strategy: steps',
+      'learning_rate: 0.0002',
+    ].join('\n');
+    const { a, d } = run(text, '/w/sft.yaml', real('RTX 4090'));
+    const diag = vramDiag(a)!;
+    assert.ok(diag, a.diagnostics.map((x) => `${x.code} ${x.message}`).join('\n'));
+    assert.match(diag.message, /eval batch 1/);
+    const fix = fixesOf(diag).find((f) => f.title.startsWith('Eval batch 1'))!;
+    assert.ok(
+      fix,
+      fixesOf(diag)
+        .map((f) => f.title)
+        .join(' | '),
+    );
+    const after = TextDocument.applyEdits(d, fix.edits);
+    assert.match(after, /^per_device_eval_batch_size: 1$/m);
+    assert.match(after, /^eval_strategy: steps$/m); // evaluation stays on
+    // re-analysed, the fixed config fits: evaluation no longer sets the peak
+    const again = run(after, '/w/sft.yaml', real('RTX 4090')).a;
+    assert.equal(vramDiag(again), undefined);
+  });
+
   it('QLoRA in Axolotl sets the adapter and 4-bit loading', () => {
     const { a, d } = run(AXOLOTL_7B, '/w/axolotl.yml', real('RTX 3060 12GB'));
     const fix = fixesOf(vramDiag(a)!).find((f) => /QLoRA/.test(f.title))!;

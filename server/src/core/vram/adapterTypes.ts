@@ -33,6 +33,7 @@ export type SetupField =
   | 'precision'
   | 'optimizer'
   | 'microBatchSize'
+  | 'evalMicroBatchSize'
   | 'sequenceLength'
   | 'gradientCheckpointing'
   | 'checkpointing'

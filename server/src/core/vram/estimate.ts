@@ -17,6 +17,8 @@ import {
   autocastCopies,
   eagerScoreBytes,
   gatheredParameters,
+  EVAL_LAYER_LABEL,
+  EVAL_LOGITS_LABEL,
   KV_CACHE_LABEL,
   largestSublayerBytes,
   loraParameters,
@@ -26,6 +28,7 @@ import {
   RETAINED_GRADS_LABEL,
   retainedInputGradients,
   SUBLAYER_CHECKPOINTS,
+  tokenWidth,
   zero3DtypeBytes,
   zero3OffloadStaging,
 } from './terms';
@@ -448,6 +451,31 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     }
   }
 
+  // ---- evaluation --------------------------------------------------------------------------------------------
+  // An evaluation pass between steps runs the eval batch forward without autograd: nothing is kept per layer, but
+  // the loss needs the whole batch's logits at once (docs/vram.md §4.9). HF's per_device_eval_batch_size defaults to
+  // 8 whatever the training batch is, so with a large vocabulary this phase can set the peak.
+  const evalLines: string[] = [];
+  let evalLogits = 0;
+  let evalLayer = 0;
+  if (setup.evalMicroBatchSize && (d.architecture ?? 'decoder') !== 'encoder') {
+    const evalTokens = setup.evalMicroBatchSize * seq;
+    const perEntry = setup.loss === 'chunked' ? compute + 4 : compute + 8;
+    evalLogits = evalTokens * d.vocabSize * perEntry;
+    add(
+      'logits',
+      EVAL_LOGITS_LABEL,
+      evalLogits,
+      `${evalTokens} tokens (eval batch ${setup.evalMicroBatchSize} × ${seq}) × vocabulary ${d.vocabSize} × ${perEntry} bytes${setup.loss === 'fused' ? ' (Liger fuses the loss only in training; Cut Cross-Entropy also in evaluation)' : ''}`,
+      UPSIDE.logits,
+      true,
+    );
+    // One layer at a time: its input, the MLP's wide intermediates, and eager attention's scores for that layer.
+    evalLayer = evalTokens * ((2 * d.hiddenSize + 3 * tokenWidth(d)) * compute + (setup.attention === 'eager' ? d.attentionHeads * seq * (4 + compute) : 0));
+    add('activations', EVAL_LAYER_LABEL, evalLayer, `${evalTokens} tokens × one layer's temporaries, nothing kept for backward`, UPSIDE.activations, true);
+    evalLines.push(EVAL_LOGITS_LABEL, EVAL_LAYER_LABEL);
+  }
+
   // ---- temporaries -------------------------------------------------------------------------------------------
   const staging = zero3OffloadStaging(setup, parts);
   if (staging > 0) {
@@ -512,7 +540,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
       ? ['one layer recomputed in backward', RETAINED_GRADS_LABEL]
       : [...lines.filter((l) => l.component === 'logits').map((l) => l.label), KV_CACHE_LABEL]
     : [];
-  const forward = lines.filter((l) => l.transient && !dropped.includes(l.label));
+  const forward = lines.filter((l) => l.transient && !dropped.includes(l.label) && !evalLines.includes(l.label));
   const sum = (ls: BreakdownLine[]) => ls.reduce((s, l) => s + l.bytes, 0);
   // The optimizer step: torch.optim.AdamW runs its foreach implementation by default on CUDA, which makes one
   // temporary as large as all the states it steps (torch/optim/adam.py, _multi_tensor_adam: exp_avg_sq_sqrt);
@@ -544,6 +572,14 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     stepCachedKept: foreach && stepTemp > 0 && sharding === 'fsdp',
     packed: setup.packed,
     contextUpsideBytes: CONTEXT_UPSIDE_BYTES * (n > 1 ? 2 : 1),
+    // Evaluation: its own lines and what any forward gathers or dequantizes (the transient "other" lines); the
+    // gradients are freed between steps.
+    evaluation: evalLines.length
+      ? {
+          terms: lines.filter((l) => evalLines.includes(l.label) || (l.transient && l.component === 'other' && l.label !== 'optimizer step temporaries')),
+          freedBytes: gradients,
+        }
+      : undefined,
   });
   const { allocatedBytes } = r;
   const peakBytes = allocatedBytes + r.slackBytes;
@@ -558,7 +594,7 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     'other',
     'allocator slack (reserved − allocated)',
     r.slackBytes,
-    `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what every step allocates again (${fmt(sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`,
+    `${ALLOCATOR.persistent * 100}% of what persists; ${transientShare * 100}% of what ${r.phase === 'evaluation' ? 'evaluation allocates' : 'every step allocates again'} (${fmt(r.phase === 'evaluation' ? evalLogits + evalLayer : sum(forward))}; ${setup.packed ? 'same shapes every step' : 'batches padded to their longest sample'})`,
     0,
     false,
   );
@@ -568,14 +604,19 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
       `FSDP's optimizer step: on a GPU with room, nvidia-smi shows up to ${fmt(r.cachedBytes)} more, cached by the allocator and given back when the memory is needed`,
     );
 
+  const evaluating = r.phase === 'evaluation';
   const components: Components = {
     weights,
-    gradients,
+    gradients: evaluating ? 0 : gradients,
     optimizer,
-    activations: stepIsPeak ? 0 : activations - Math.min(logitsOverlap, logits + kvCache),
-    logits: stepIsPeak ? 0 : logits,
+    activations: evaluating ? evalLayer : stepIsPeak ? 0 : activations - Math.min(logitsOverlap, logits + kvCache),
+    logits: evaluating ? evalLogits : stepIsPeak ? 0 : logits,
     other: 0,
   };
+  if (evaluating)
+    notes.push(
+      `evaluation sets the peak: the logits of an eval batch of ${setup.evalMicroBatchSize} × ${seq} tokens (${fmt(evalLogits)}) exist at once; a smaller eval batch size lowers it`,
+    );
   components.other = peakBytes - components.weights - components.gradients - components.optimizer - components.activations - components.logits;
   const gpus = (options.gpus ?? []).map((g) => {
     const verdict = verdictOf(usableBytes(g), peakBytes + contextBytes, r.peakUpperBytes + contextBytes);

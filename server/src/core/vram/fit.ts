@@ -14,7 +14,7 @@ import type { PlanAnswer } from './plan';
 import { estimateRange } from './report';
 import type { TrainingSetup } from './setup';
 
-export type FitKind = 'qlora' | 'checkpointing' | 'halfBatch' | 'shorterSequence' | 'optimizer8bit' | 'sdpa' | 'shardOffload';
+export type FitKind = 'qlora' | 'checkpointing' | 'halfBatch' | 'evalBatch' | 'shorterSequence' | 'optimizer8bit' | 'sdpa' | 'shardOffload';
 
 export interface FitOption {
   kind: FitKind;
@@ -74,6 +74,13 @@ function variants(s: TrainingSetup, fsdpOnly = false): Array<{ kind: FitKind; se
     const m = Math.floor(s.microBatchSize / 2);
     out.push({ kind: 'halfBatch', setup: { ...s, microBatchSize: m }, label: `Micro batch ${m} with twice the gradient accumulation (same effective batch)` });
   }
+  if (s.evalMicroBatchSize !== undefined && s.evalMicroBatchSize > s.microBatchSize) {
+    out.push({
+      kind: 'evalBatch',
+      setup: { ...s, evalMicroBatchSize: s.microBatchSize },
+      label: `Eval batch ${s.microBatchSize}, the training micro batch (evaluation only; training is unchanged)`,
+    });
+  }
   if (s.sequenceLength > 512) {
     const len = Math.max(512, 2 ** Math.floor(Math.log2(s.sequenceLength - 1)));
     out.push({ kind: 'shorterSequence', setup: { ...s, sequenceLength: len }, label: `Sequences of ${len} tokens (longer samples are truncated or dropped)` });
@@ -128,13 +135,14 @@ export function fitOptions(ctx: FitContext, current: Estimate): FitOption[] {
 
 // ---- edits per format ----------------------------------------------------------------------------------------
 
-type KeyRole = 'gradientCheckpointing' | 'microBatchSize' | 'gradientAccumulation' | 'sequenceLength' | 'deepspeed' | 'optimizer' | 'attention';
+type KeyRole = 'gradientCheckpointing' | 'microBatchSize' | 'evalBatch' | 'gradientAccumulation' | 'sequenceLength' | 'deepspeed' | 'optimizer' | 'attention';
 
 /** Where each format keeps a setting when the config does not have it yet (top-level keys only: they can be added). */
 const KEYS: Partial<Record<FormatId, Partial<Record<KeyRole, string>>>> = {
   axolotl: {
     gradientCheckpointing: 'gradient_checkpointing',
     microBatchSize: 'micro_batch_size',
+    evalBatch: 'eval_batch_size',
     gradientAccumulation: 'gradient_accumulation_steps',
     sequenceLength: 'sequence_len',
     deepspeed: 'deepspeed',
@@ -143,6 +151,7 @@ const KEYS: Partial<Record<FormatId, Partial<Record<KeyRole, string>>>> = {
   },
   llamafactory: {
     microBatchSize: 'per_device_train_batch_size',
+    evalBatch: 'per_device_eval_batch_size',
     gradientAccumulation: 'gradient_accumulation_steps',
     sequenceLength: 'cutoff_len',
     deepspeed: 'deepspeed',
@@ -152,6 +161,7 @@ const KEYS: Partial<Record<FormatId, Partial<Record<KeyRole, string>>>> = {
   trl: {
     gradientCheckpointing: 'gradient_checkpointing',
     microBatchSize: 'per_device_train_batch_size',
+    evalBatch: 'per_device_eval_batch_size',
     gradientAccumulation: 'gradient_accumulation_steps',
     sequenceLength: 'max_length',
     deepspeed: 'deepspeed',
@@ -161,6 +171,7 @@ const KEYS: Partial<Record<FormatId, Partial<Record<KeyRole, string>>>> = {
   'hf-args': {
     gradientCheckpointing: 'gradient_checkpointing',
     microBatchSize: 'per_device_train_batch_size',
+    evalBatch: 'per_device_eval_batch_size',
     gradientAccumulation: 'gradient_accumulation_steps',
     deepspeed: 'deepspeed',
     optimizer: 'optim',
@@ -216,6 +227,14 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
       edits.push(
         setAt(ctx, 'gradientAccumulation', ctx.adapted.gradientAccumulation?.path, String(Math.round((acc * start.microBatchSize) / setup.microBatchSize))),
       );
+      break;
+    }
+    case 'evalBatch': {
+      // The key the eval batch came from, when it is the batch key itself (not eval_strategy or val_set_size, which
+      // only turned evaluation on): otherwise the format's eval batch key is added.
+      const from = src.evalMicroBatchSize;
+      const known = from && ['eval_batch_size', 'per_device_eval_batch_size'].includes(String(from[from.length - 1])) ? from : undefined;
+      edits.push(setAt(ctx, 'evalBatch', known, String(setup.evalMicroBatchSize)));
       break;
     }
     case 'shorterSequence':
@@ -291,6 +310,7 @@ function editsFor(kind: FitKind, setup: TrainingSetup, ctx: FitContext, start: T
 export function answerEdits(ctx: FitContext, start: TrainingSetup, a: PlanAnswer): EditSpec[] | undefined {
   const kinds: Record<string, FitKind> = {
     checkpointing: 'checkpointing',
+    evalBatch: 'evalBatch',
     microBatch: 'halfBatch',
     sequence: 'shorterSequence',
     optimizer: 'optimizer8bit',

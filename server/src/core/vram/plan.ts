@@ -3,7 +3,8 @@
  * `ftw vram`, the code lens and its breakdown, FT401 and its quick fixes, the OOM feedback (FT403) and `ftw new` /
  * the New Training Config wizard all ask this module, so they all say the same thing (docs/vram.md §7).
  *
- * The ladder, cheapest first: gradient checkpointing; a smaller micro batch with more accumulation (the effective
+ * The ladder, cheapest first: an eval batch no larger than the training micro batch (evaluation only gets slower);
+ * gradient checkpointing; a smaller micro batch with more accumulation (the effective
  * batch stays); shorter sequences; an 8-bit or paged optimizer; QLoRA. Beyond the config: CPU offload on the GPUs
  * the user has; more GPUs of that kind with ZeRO-3/FSDP; a smaller model of the same family; and GPUs people rent.
  * A change is taken only when every cheaper one was not enough, and once the run fits, cheaper changes that the
@@ -17,7 +18,7 @@ import type { Verdict } from './range';
 import { estimateRange, gib, shortGpuName } from './report';
 import type { TrainingSetup } from './setup';
 
-export type StepKind = 'checkpointing' | 'microBatch' | 'sequence' | 'optimizer' | 'qlora';
+export type StepKind = 'evalBatch' | 'checkpointing' | 'microBatch' | 'sequence' | 'optimizer' | 'qlora';
 
 export interface PlanStep {
   kind: StepKind;
@@ -81,9 +82,14 @@ export function ladder(start: TrainingSetup, options: PlanOptions = {}): Rung[] 
     rungs.push({ step, setup: next });
     s = next;
   };
+  // An eval batch larger than the training one costs nothing to shrink: evaluation only gets slower.
+  const evalAt = (m: number) => (s.evalMicroBatchSize !== undefined ? { evalMicroBatchSize: Math.min(s.evalMicroBatchSize, m) } : {});
+  if (s.evalMicroBatchSize !== undefined && s.evalMicroBatchSize > s.microBatchSize)
+    push({ kind: 'evalBatch', label: `eval batch ${s.microBatchSize}` }, { ...s, ...evalAt(s.microBatchSize) });
   if (!s.gradientCheckpointing) push({ kind: 'checkpointing', label: 'gradient checkpointing' }, { ...s, gradientCheckpointing: true });
   for (let m = Math.floor(s.microBatchSize / 2); s.microBatchSize > 1; m = Math.floor(s.microBatchSize / 2)) {
-    push({ kind: 'microBatch', label: `micro batch ${m} (${start.microBatchSize / m}× the accumulation)` }, { ...s, microBatchSize: m });
+    // The eval batch follows the micro batch down, so evaluation never outgrows the smaller step.
+    push({ kind: 'microBatch', label: `micro batch ${m} (${start.microBatchSize / m}× the accumulation)` }, { ...s, microBatchSize: m, ...evalAt(m) });
   }
   if (!options.fixedSequence) {
     while (s.sequenceLength > MIN_SEQUENCE) {
@@ -116,6 +122,8 @@ interface Trial {
 /** The changes from `start` to `setup`, one step per kind, in ladder order. */
 export function stepsBetween(start: TrainingSetup, setup: TrainingSetup): PlanStep[] {
   const out: PlanStep[] = [];
+  if (setup.evalMicroBatchSize !== undefined && start.evalMicroBatchSize !== undefined && setup.evalMicroBatchSize < start.evalMicroBatchSize)
+    out.push({ kind: 'evalBatch', label: `eval batch ${setup.evalMicroBatchSize}` });
   if (setup.gradientCheckpointing && !start.gradientCheckpointing) out.push({ kind: 'checkpointing', label: 'gradient checkpointing' });
   if (setup.microBatchSize < start.microBatchSize)
     out.push({

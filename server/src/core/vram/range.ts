@@ -109,7 +109,14 @@ export interface StepPhases {
   stepCachedKept: boolean;
   packed: boolean;
   contextUpsideBytes: number;
+  /** Evaluation during training: its forward without gradients (the eval batch's logits, one layer's temporaries,
+   *  what a sharded forward gathers), between optimizer steps, when the gradients are freed (`freedBytes`, part of
+   *  `persistent`; the HF Trainer and Lightning zero them with set_to_none). */
+  evaluation?: { terms: RangeTerm[]; freedBytes: number };
 }
+
+/** Which phase sets the peak. */
+export type PeakPhase = 'forward' | 'step' | 'evaluation';
 
 export interface Reservation {
   allocatedBytes: number;
@@ -120,6 +127,7 @@ export interface Reservation {
   /** What the caching allocator keeps besides on a GPU with room to spare (foreach AdamW's temporaries cached beside
    *  the forward's blocks): nvidia-smi shows it there, a GPU without the room gives it back. */
   cachedBytes: number;
+  phase: PeakPhase;
 }
 
 const sum = (ts: RangeTerm[]) => ts.reduce((s, t) => s + t.bytes, 0);
@@ -142,18 +150,27 @@ export function reserve(p: StepPhases): Reservation {
   const persistent = sum(p.persistent);
   const forward = sum(p.forward);
   const step = p.step.bytes;
-  const allocatedBytes = persistent + Math.max(forward, step);
+  // Evaluation runs without the gradients: what it adds over the persistent memory is its own terms less them.
+  const evalTerms = p.evaluation?.terms ?? [];
+  const freed = p.evaluation ? p.evaluation.freedBytes : 0;
+  const evaluation = p.evaluation ? sum(evalTerms) - freed : 0;
+  const evaluationReserved = p.evaluation ? sum(evalTerms) * (1 + t.point) - freed : 0;
+  const allocatedBytes = persistent + Math.max(forward, step, evaluation);
   const forwardReserved = forward * (1 + t.point);
-  const slackBytes = ALLOCATOR.persistent * persistent + Math.max(forwardReserved, step) - Math.max(forward, step);
+  const phase: PeakPhase = evaluationReserved > Math.max(forwardReserved, step) ? 'evaluation' : step > forwardReserved ? 'step' : 'forward';
+  const slackBytes = ALLOCATOR.persistent * persistent + Math.max(forwardReserved, step, evaluationReserved) - Math.max(forward, step, evaluation);
   const allocatedUpperBytes = Math.max(
     persistent + forward + Math.sqrt(spread([...p.persistent, ...p.forward])),
     persistent + step + Math.sqrt(spread([...p.persistent, p.step])),
+    p.evaluation ? persistent + evaluation + Math.sqrt(spread([...p.persistent, ...evalTerms])) : 0,
   );
-  const terms = [...p.persistent, ...p.forward, ...(step > forwardReserved ? [p.step] : [])];
-  const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * forward;
+  const transient = phase === 'evaluation' ? evalTerms : [...p.forward, ...(phase === 'step' ? [p.step] : [])];
+  const terms = [...p.persistent, ...transient];
+  const transientBytes = phase === 'evaluation' ? sum(evalTerms) : forward;
+  const slackSpread = (ALLOCATOR.persistentHigh - ALLOCATOR.persistent) * persistent + (t.high - t.point) * transientBytes;
   const cachedApart = p.stepCachedApart ? Math.min(step, forwardReserved) : 0;
   const peakUpperBytes = allocatedBytes + slackBytes + Math.sqrt(spread(terms) + slackSpread ** 2 + cachedApart ** 2 + p.contextUpsideBytes ** 2);
-  return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes, cachedBytes: p.stepCachedKept ? cachedApart : 0 };
+  return { allocatedBytes, slackBytes, allocatedUpperBytes, peakUpperBytes, cachedBytes: p.stepCachedKept ? cachedApart : 0, phase };
 }
 
 /** fits: the bound fits; tight: only the estimate does (the run may or may not); no: not even the estimate. */

@@ -52,6 +52,7 @@ export interface TrainingSetupInput {
   precision?: Precision;
   optimizer?: Optimizer;
   microBatchSize?: number;
+  evalMicroBatchSize?: number;
   sequenceLength?: number;
   gradientCheckpointing?: boolean;
   checkpointing?: CheckpointImpl;
@@ -79,6 +80,11 @@ export interface TrainingSetup {
   precision: Precision;
   optimizer: Optimizer;
   microBatchSize: number;
+  /** The batch evaluation runs with, per GPU, when the run evaluates while it trains (HF
+   *  per_device_eval_batch_size, default 8; Axolotl eval_batch_size, default micro_batch_size). Evaluation computes
+   *  the loss, so the full logits of that batch exist at once, without gradients (docs/vram.md §4.9). Present only
+   *  when the run evaluates. */
+  evalMicroBatchSize?: number;
   sequenceLength: number;
   gradientCheckpointing: boolean;
   /** How checkpointing recomputes a layer: torch.utils.checkpoint's reentrant autograd.Function (transformers'
@@ -225,6 +231,7 @@ export const SETUP_FIELDS: ReadonlySet<string> = new Set([
   'precision',
   'optimizer',
   'microBatchSize',
+  'evalMicroBatchSize',
   'sequenceLength',
   'gradientCheckpointing',
   'checkpointing',
@@ -271,6 +278,8 @@ export function resolveSetup(raw: unknown): TrainingSetup {
     offload: oneOf(o.offload, OFFLOADS, 'offload') ?? 'none',
   };
   if (bool(o.kvCache, 'kvCache')) setup.kvCache = true;
+  const evalBatch = positiveInt(o.evalMicroBatchSize, 'evalMicroBatchSize');
+  if (evalBatch !== undefined) setup.evalMicroBatchSize = evalBatch;
   if (oneOf(o.checkpointUnit, CHECKPOINT_UNITS, 'checkpointUnit') === 'sublayer') setup.checkpointUnit = 'sublayer';
   setup.sharding = oneOf(o.sharding, SHARDINGS, 'sharding') ?? (setup.gpus > 1 ? 'ddp' : 'none');
   if (setup.offload === 'all' && setup.sharding !== 'zero3' && setup.sharding !== 'fsdp') {

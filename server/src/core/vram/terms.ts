@@ -127,7 +127,8 @@ export function loraParameters(d: ModelDims, rank: number, targets: string[] | '
 }
 
 /** MLP width per token: a mixture of experts runs the routed experts (2 when the model does not say). */
-function tokenWidth(d: ModelDims): number {
+/** The MLP's width per token: the intermediate size times the experts a token uses. */
+export function tokenWidth(d: ModelDims): number {
   return d.intermediateSize * (d.experts ? Math.min(d.experts, d.expertsPerToken ?? 2) : 1);
 }
 
@@ -353,6 +354,8 @@ export function zero3OffloadStaging(setup: TrainingSetup, parts: Parts): number 
 
 export const RETAINED_GRADS_LABEL = 'layer input gradients FSDP keeps to the end of backward';
 export const KV_CACHE_LABEL = 'key/value cache (use_cache left on in training)';
+export const EVAL_LOGITS_LABEL = 'evaluation: logits and loss of the eval batch';
+export const EVAL_LAYER_LABEL = "evaluation: one layer's temporaries";
 
 /**
  * FSDP (FSDP1, FullyShardedDataParallel) with units whose parameters are all frozen and reentrant checkpointing

@@ -146,6 +146,24 @@ export function axolotl(ctx: AdapterContext): AdaptedSetup | NoSetup {
     setLoss(r, 'chunked', ['liger_cross_entropy'], "Liger's cross-entropy");
   else if (r.flag(['chunked_cross_entropy']) === true) setLoss(r, 'chunked', ['chunked_cross_entropy'], 'chunked_cross_entropy');
 
+  // Evaluation: a val_set_size split or test_datasets (src/axolotl/core/builders/base.py: eval_strategy "no" only
+  // without either), with eval_batch_size, which defaults to micro_batch_size (utils/config/__init__.py).
+  const valSize = r.num(['val_set_size']);
+  const testSets = r.raw(['test_datasets']);
+  const evaluates = (valSize !== undefined && valSize > 0) || (Array.isArray(testSets) && testSets.length > 0);
+  // Evaluating the training batch needs less than a training step (no gradients, 10 bytes of logits per entry
+  // against 14), except where the loss is fused only in training (Liger): its evaluation makes the whole logits.
+  if (evaluates && r.text(['eval_strategy'])?.trim().toLowerCase() !== 'no') {
+    const cce = r.setup.loss === 'fused' && pluginList.some((p) => /cut_cross_entropy/i.test(p));
+    const evalBatch = r.int(['eval_batch_size']);
+    if (cce) r.note('evaluation: Cut Cross-Entropy computes the eval loss without logits too; evaluation needs no more than a step.');
+    else if (evalBatch !== undefined) r.set('evalMicroBatchSize', evalBatch, 'evalMicroBatchSize', ['eval_batch_size']);
+    else if (r.setup.loss === 'fused') {
+      r.set('evalMicroBatchSize', micro ?? 1, 'evalMicroBatchSize', ['micro_batch_size']);
+      r.note("evaluation: eval_batch_size follows micro_batch_size; Liger fuses the loss only in training, so evaluation makes the eval batch's whole logits.");
+    }
+  }
+
   // Memory savers
   const gc = r.raw(['gradient_checkpointing']);
   if (typeof gc === 'string' && /^offload(_disk)?$/.test(gc.trim())) {

@@ -283,6 +283,22 @@ export function hfBatch(r: Reader): void {
     r.note(`micro batch: per_device_train_batch_size is not set; ${r.tool} uses TrainingArguments' default of 8.`);
   }
   r.accumulation(['gradient_accumulation_steps']);
+  hfEvaluation(r);
+}
+
+/** Evaluation during training: TrainingArguments evaluates when `eval_strategy` (`evaluation_strategy` before
+ *  transformers 4.46) is "steps" or "epoch" (default "no"), with `per_device_eval_batch_size` (default 8), whatever
+ *  the training batch is. */
+function hfEvaluation(r: Reader): void {
+  const key = r.has(['eval_strategy']) ? ['eval_strategy'] : ['evaluation_strategy'];
+  const strategy = r.text(key)?.trim().toLowerCase();
+  if (!strategy || strategy === 'no') return;
+  const batch = r.int(['per_device_eval_batch_size']);
+  if (batch !== undefined) r.set('evalMicroBatchSize', batch, 'evalMicroBatchSize', ['per_device_eval_batch_size']);
+  else {
+    r.set('evalMicroBatchSize', 8, 'evalMicroBatchSize', key);
+    r.note(`evaluation: ${key[0]} "${strategy}" evaluates with per_device_eval_batch_size, not set here: TrainingArguments' default of 8.`);
+  }
 }
 
 /** Weight dtype from a `dtype`/`torch_dtype` value: bf16, fp16, fp32, or undefined (auto/unknown). */
@@ -371,6 +387,8 @@ export function preferenceNotes(r: Reader, kind: TrainingKind, label: string, pe
     const m = r.setup.microBatchSize ?? DEFAULTS.microBatchSize;
     r.set('microBatchSize', m * 2, 'microBatchSize', r.sources.microBatchSize);
     r.note(`micro batch: ${label} runs the chosen and rejected sequences of each pair together: ${m} pair${m === 1 ? '' : 's'} = ${m * 2} sequences.`);
+    if (r.setup.evalMicroBatchSize !== undefined)
+      r.set('evalMicroBatchSize', r.setup.evalMicroBatchSize * 2, 'evalMicroBatchSize', r.sources.evalMicroBatchSize);
     if (kind === 'dpo' && !refFree) {
       if (peft) r.note('DPO reference model: the base model with the adapter disabled; no extra memory.');
       else {
