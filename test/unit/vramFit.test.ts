@@ -208,6 +208,7 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const diag = vramDiag(a)!;
     assert.ok(diag, a.diagnostics.map((x) => `${x.code} ${x.message}`).join('\n'));
     assert.match(diag.message, /eval batch 1/);
+    assert.match(diag.message, /evaluation sets the peak/);
     const fix = fixesOf(diag).find((f) => f.title.startsWith('Eval batch 1'))!;
     assert.ok(
       fix,
@@ -218,6 +219,11 @@ describe('vram: the misfit warning and its fixes, per format', () => {
     const after = TextDocument.applyEdits(d, fix.edits);
     assert.match(after, /^per_device_eval_batch_size: 1$/m);
     assert.match(after, /^eval_strategy: steps$/m); // evaluation stays on
+    // the hover on the eval batch key says what it costs against the micro batch
+    const withKey = `${text}\nper_device_eval_batch_size: 8`;
+    const k = run(withKey, '/w/sft.yaml', real('RTX 4090'));
+    const hover = vramHover(k.d, k.a, { line: withKey.split('\n').length - 1, character: 3 }, {})!;
+    assert.match(hover, /^\*\*VRAM\*\* — the eval batch: \+[\d.]+ GiB against an eval batch of 1, the micro batch/);
     // re-analysed, the fixed config fits: evaluation no longer sets the peak
     const again = run(after, '/w/sft.yaml', real('RTX 4090')).a;
     assert.equal(vramDiag(again), undefined);

@@ -99,7 +99,7 @@ export function vramHover(doc: TextDocument, analysis: Analysis, position: Posit
   const highlight =
     field === 'model'
       ? (['weights', 'gradients', 'optimizer'] as const)
-      : field === 'microBatchSize' || field === 'sequenceLength' || field === 'gradientCheckpointing' || field === 'attention'
+      : field === 'microBatchSize' || field === 'evalMicroBatchSize' || field === 'sequenceLength' || field === 'gradientCheckpointing' || field === 'attention'
         ? (['activations', 'logits'] as const)
         : field === 'optimizer'
           ? (['optimizer'] as const)

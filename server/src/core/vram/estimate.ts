@@ -12,7 +12,7 @@
  */
 import type { GpuInfo } from '../gpus';
 import { resolveModel, type ModelLookup, type ResolvedModel } from './models';
-import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type Verdict } from './range';
+import { ALLOCATOR, CONTEXT_UPSIDE_BYTES, reserve, transientSlack, UPSIDE, verdictOf, type PeakPhase, type Verdict } from './range';
 import {
   autocastCopies,
   eagerScoreBytes,
@@ -109,6 +109,8 @@ export interface Estimate {
   gpus: GpuFit[];
   /** Assumptions worth telling the user ("eager attention stores the s×s scores: 2.1 GiB"). */
   notes: string[];
+  /** Which phase sets the peak: the forward/backward, the optimizer step, or evaluation between steps. */
+  peakPhase: PeakPhase;
 }
 
 function fmt(bytes: number): string {
@@ -648,5 +650,6 @@ export function estimate(setup: TrainingSetup, options: EstimateOptions = {}): E
     cpuBytes,
     gpus,
     notes,
+    peakPhase: r.phase,
   };
 }

@@ -165,7 +165,7 @@ export function vramFindings(a: VramAnalysis): Finding[] {
   const plan = a.plan ? planSummary(a.plan) : '';
   const fixes = vramFixes(a.plan, a.planEdits, a.options);
   if (misfits.length) {
-    const message = `Needs ${estimateRange(e)}${perGpu} (${describeTopTerms(e)}), more than the ${gpus(misfits)} offers: the run stops with CUDA out of memory.${plan ? ` ${plan}` : ''}`;
+    const message = `Needs ${estimateRange(e)}${perGpu} (${describeTopTerms(e)}), more than the ${gpus(misfits)} offers: the run stops with CUDA out of memory${e.peakPhase === 'evaluation' ? ' (evaluation sets the peak: its eval batch)' : ''}.${plan ? ` ${plan}` : ''}`;
     return [{ code: VRAM_CODES.exceeds, path, on: 'value', severity: 'warning', message, fixes }];
   }
   const message = `Tight on the ${gpus(tight)}: ${estimateRange(e)}${perGpu}. The estimate fits, but one run in ten needs more than the card has.${plan ? ` ${plan.replace(/^What would fit:/, 'For margin:')}` : ''}`;
@@ -183,6 +183,7 @@ const FIELD_LABEL: Partial<Record<SetupField, string>> = {
   microBatchSize: 'the micro batch',
   sequenceLength: 'the sequence length',
   gradientCheckpointing: 'gradient checkpointing',
+  evalMicroBatchSize: 'the eval batch',
   attention: 'the attention kernel',
   sharding: 'sharding',
   offload: 'offload',
@@ -215,6 +216,10 @@ export function contribution(a: VramAnalysis, field: SetupField, lookup: ModelLo
         : `the micro batch: activations ${gib(c.activations, 2)} and logits ${gib(c.logits, 2)} grow in proportion to it`;
     case 'sequenceLength':
       return against({ sequenceLength: Math.max(128, Math.floor(s.sequenceLength / 2)) }, `${Math.max(128, Math.floor(s.sequenceLength / 2))} tokens`);
+    case 'evalMicroBatchSize':
+      return s.evalMicroBatchSize !== undefined && s.evalMicroBatchSize > s.microBatchSize
+        ? against({ evalMicroBatchSize: s.microBatchSize }, `an eval batch of ${s.microBatchSize}, the micro batch`)
+        : against({ evalMicroBatchSize: undefined }, 'no evaluation');
     case 'gradientCheckpointing':
       return against({ gradientCheckpointing: !s.gradientCheckpointing }, s.gradientCheckpointing ? 'no checkpointing' : 'checkpointing');
     case 'quantization':
