@@ -51,6 +51,7 @@ import { withWorkDone } from './workProgress';
 import { badParams, generateConfig, lengthBucketEnsemble, newConfigChoices, type WizardHost } from './wizardRequests';
 import { launchPlan } from './launchPlanRequest';
 import { readTextFile } from './workspaceFiles';
+import { activeCodeCache, SAVE_DELAY_MS } from './codeCache';
 
 /** Trees of more files than this show progress while configs are listed (the CLI's threshold, cli/progress.ts). */
 const LARGE_TREE_FILES = 200;
@@ -65,6 +66,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let folderEvents = false;
   let probeGpus = true;
   let lensIcons = false;
+  // The code cache (codeCache.ts) is written once the first diagnostics are out: by then V8 has compiled what a
+  // config's first check runs, and the user's file did not wait for the writing.
+  let cacheSaveScheduled = false;
+  const saveCodeCacheSoon = (): void => {
+    cacheSaveScheduled = true;
+    const cache = activeCodeCache();
+    if (!cache) return;
+    setTimeout(() => {
+      const { files, bytes, ms } = cache.save();
+      const loads = cache.loads.map((l) => `${l.file.split(/[\\/]/).pop()} ${l.status}`).join(', ');
+      connection.console.log(`Fine-Tune Workbench: code cache in ${cache.dir}: ${loads}; wrote ${files} files, ${bytes} bytes in ${ms.toFixed(0)} ms`);
+    }, SAVE_DELAY_MS).unref();
+  };
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
     return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
@@ -74,7 +88,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     service,
     {
       getSettings: (uri) => settings.get(uri),
-      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      publish: (uri, version, diagnostics) => {
+        void connection.sendDiagnostics({ uri, version, diagnostics });
+        if (!cacheSaveScheduled) saveCodeCacheSoon();
+      },
       notifyFormat: (params) => void connection.sendNotification(DOCUMENT_FORMAT, params),
       workspaceFolders: () => workspaceFolders,
       log: (message) => connection.console.log(message),

@@ -1,0 +1,84 @@
+// dist/server.js compiles the server and the schema validators through a V8 code cache it writes after the first
+// diagnostics (server/src/codeCache.ts): a later server must start from it and answer exactly as the first one did.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { TestClient } from './client';
+
+const CONFIG = [
+  'base_model: NousResearch/Llama-3.2-1B',
+  'adapter: qlora',
+  'load_in_4bit: true',
+  'micro_batch_size: 2',
+  'lora_dropuot: 0.05',
+  'warmup_steps: 0.1',
+].join('\n');
+const uri = 'file:///work/project/qlora.yml';
+/** Python goes through web-tree-sitter, which loads its WASM with what was an `import()` (client/build.mjs). */
+const PYTHON = ['import pytorch_lightning as pl', '', '', 'trainer = pl.Trainer(gpus=2)'].join('\n');
+const pyUri = 'file:///work/project/train.py';
+
+/** A fresh server on `env`: its diagnostics for CONFIG and, after it had time to write its cache, its log. */
+async function openOnce(env: NodeJS.ProcessEnv): Promise<{ diagnostics: Diagnostic[]; python: Diagnostic[]; log: string }> {
+  const client = new TestClient(undefined, env);
+  try {
+    await client.initialize();
+    const pending = client.diagnostics(uri);
+    await client.open(uri, CONFIG);
+    const diagnostics = await pending;
+    for (let waited = 0; waited < 5000 && !client.logs.some((l) => l.includes('code cache')); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const pendingPython = client.diagnostics(pyUri, (d) => d.length > 0);
+    await client.open(pyUri, PYTHON, 'python');
+    return { diagnostics, python: await pendingPython, log: client.logs.find((l) => l.includes('code cache')) ?? '' };
+  } finally {
+    assert.equal(await client.shutdown(), 0, client.stderr);
+  }
+}
+
+describe('dist/server.js and its code cache', () => {
+  it('the first server writes the cache after its first diagnostics; the next one loads every file from it and says the same', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const first = await openOnce({ FTW_CODE_CACHE_DIR: dir });
+    assert.match(first.log, /server-main\.js miss/);
+    assert.match(first.log, /axolotl\.js miss/);
+    assert.match(first.log, /wrote \d+ files/);
+    const written = readdirSync(dir);
+    assert.ok(
+      written.some((f) => /^server-main-[0-9a-f]{16}\.v8cache$/.test(f)),
+      written.join(', '),
+    );
+    assert.ok(
+      written.some((f) => /^axolotl-[0-9a-f]{16}\.v8cache$/.test(f)),
+      written.join(', '),
+    );
+
+    const later = await openOnce({ FTW_CODE_CACHE_DIR: dir });
+    assert.match(later.log, /server-main\.js hit/);
+    assert.match(later.log, /axolotl\.js hit/);
+    assert.doesNotMatch(later.log, / miss| rejected/);
+    assert.match(later.log, /wrote 0 files/);
+    assert.deepEqual(later.diagnostics, first.diagnostics);
+    assert.deepEqual(
+      later.python.map((d) => d.code),
+      ['FT305'],
+    );
+    assert.deepEqual(later.python, first.python);
+    // A required key missing, the unknown key, warmup_steps of the wrong type.
+    assert.deepEqual(
+      first.diagnostics.map((d) => d.code),
+      ['FT105', 'FT101', 'FT102'],
+    );
+  });
+
+  it('FTW_CODE_CACHE=0: no cache, same diagnostics', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const off = await openOnce({ FTW_CODE_CACHE: '0', FTW_CODE_CACHE_DIR: dir });
+    assert.equal(off.log, '');
+    assert.throws(() => readdirSync(dir), /ENOENT/);
+    const on = await openOnce({ FTW_CODE_CACHE_DIR: dir });
+    assert.deepEqual(on.diagnostics, off.diagnostics);
+  });
+});
