@@ -36,6 +36,8 @@ export interface ServerSpec {
   debounceMs: number;
   /** Diagnostics that count as schema validation (not merely YAML syntax); used to check a comparison is real. */
   isSchemaDiagnostic(d: Diagnostic): boolean;
+  /** Environment added for each process, asked anew at every spawn (e.g. a fresh, empty code cache folder). */
+  env?: () => NodeJS.ProcessEnv;
 }
 
 export interface DiagnosticsEvent {
@@ -87,7 +89,7 @@ export class LspSession {
   /** Spawns the server and sends initialize; `initializeMs` is spawn → initialize result. */
   static async start(spec: ServerSpec, rootUri: string): Promise<{ session: LspSession; initializeMs: number }> {
     const t0 = performance.now();
-    const child = spawn(spec.command, spec.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(spec.command, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...spec.env?.() } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(spec, child, connection, rootUri);
     child.stderr.on('data', (chunk: Buffer) => session.log.push(`[stderr] ${chunk.toString().trimEnd()}`));

@@ -1,4 +1,5 @@
 // Round trips over stdio (didChange → publishDiagnostics) and server start-up (spawn → initialize result).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -136,6 +137,30 @@ export async function measureStartup(spec: ServerSpec, runs: number): Promise<St
     await session.stop();
   }
   return { server: spec.name, runs, initializeMedianMs: median(samples), initialize: summarize(samples) };
+}
+
+/**
+ * Leaves in `dir` the code cache our server writes after its first diagnostics (server/src/codeCache.ts): a fresh
+ * server opens `f`, and the folder is read until the cache files appear. `spec` must point the server at `dir`.
+ * Returns the files written.
+ */
+export async function primeCodeCache(spec: ServerSpec, dir: string, f: Fixture): Promise<string[]> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const { session } = await LspSession.start(spec, fileUri(repoRoot));
+  try {
+    const uri = fileUri(path.join(fixtureDir, f.fileName));
+    const first = session.nextDiagnostics(uri, 1);
+    await session.open(uri, f.text, 1);
+    await first;
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.v8cache')) : [];
+      if (files.some((n) => n.startsWith('server-main-'))) return files;
+      await sleep(100);
+    }
+    throw new Error(`${spec.name} wrote no code cache into ${dir} within 10 s:\n${session.tail()}`);
+  } finally {
+    await session.stop();
+  }
 }
 
 export interface ColdOpenResult {
