@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { TestClient } from './client';
+import { REPO, TestClient } from './client';
 
 const CONFIG = [
   'base_model: NousResearch/Llama-3.2-1B',
@@ -22,8 +22,8 @@ const PYTHON = ['import pytorch_lightning as pl', '', '', 'trainer = pl.Trainer(
 const pyUri = 'file:///work/project/train.py';
 
 /** A fresh server on `env`: its diagnostics for CONFIG and, after it had time to write its cache, its log. */
-async function openOnce(env: NodeJS.ProcessEnv): Promise<{ diagnostics: Diagnostic[]; python: Diagnostic[]; log: string }> {
-  const client = new TestClient(undefined, env);
+async function openOnce(env: NodeJS.ProcessEnv, command?: string[]): Promise<{ diagnostics: Diagnostic[]; python: Diagnostic[]; log: string }> {
+  const client = new TestClient(command, env);
   try {
     await client.initialize();
     const pending = client.diagnostics(uri);
@@ -80,5 +80,16 @@ describe('dist/server.js and its code cache', () => {
     assert.throws(() => readdirSync(dir), /ENOENT/);
     const on = await openOnce({ FTW_CODE_CACHE_DIR: dir });
     assert.deepEqual(on.diagnostics, off.diagnostics);
+  });
+
+  it('`ftw lsp --stdio` runs the same loader: it writes and then uses the cache too', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const ftw = [process.execPath, join(REPO, 'bin', 'ftw'), 'lsp', '--stdio'];
+    const first = await openOnce({ FTW_CODE_CACHE_DIR: dir }, ftw);
+    assert.match(first.log, /server-main\.js miss/);
+    const later = await openOnce({ FTW_CODE_CACHE_DIR: dir }, ftw);
+    assert.match(later.log, /server-main\.js hit/);
+    assert.deepEqual(later.diagnostics, first.diagnostics);
+    assert.deepEqual(later.python, first.python);
   });
 });
