@@ -42,7 +42,8 @@ void (async () => {
       const q = r.openCpuMeanMs !== null && yls.openCpuMeanMs ? (r.openCpuMeanMs / yls.openCpuMeanMs).toFixed(2) : 'n/a';
       console.log(
         `${f.name.padEnd(13)} ${r.server.padEnd(68)} initialize→diagnostics p50 ${r.initializeToDiagnostics.p50.toFixed(0).padStart(4)} ms ` +
-          `(p95 ${r.initializeToDiagnostics.p95.toFixed(0)}); first-file CPU mean ${cpu} ms [${r.openCpuMs.join(' ')}], ${q}× yls`,
+          `(p95 ${r.initializeToDiagnostics.p95.toFixed(0)}); first-file CPU mean ${cpu} ms [${r.openCpuMs.join(' ')}], ${q}× yls; ` +
+          `JavaScript thread ${r.openMainThreadCpuMeanMs?.toFixed(0) ?? 'n/a'} ms`,
       );
     }
   }

@@ -233,10 +233,14 @@ export class LspSession {
     this.connection.dispose();
   }
 
-  /** CPU time the server process has used so far (user + system, /proc on Linux; null elsewhere). */
-  cpuMs(): number | null {
+  /**
+   * CPU time the server process has used so far (user + system, /proc on Linux; null elsewhere). `mainThread`: only
+   * the thread that runs JavaScript, not V8's helper threads (optimizing compilers, parallel garbage collection).
+   */
+  cpuMs(mainThread = false): number | null {
     try {
-      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const pid = this.child.pid;
+      const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;

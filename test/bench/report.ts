@@ -176,6 +176,17 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
         '≤ 0.5×',
         verdict(cpuMet),
       ]);
+      rows.push([
+        `  of it the JavaScript thread (the rest: V8's compiler and GC threads; ours: ${label})`,
+        fixture,
+        ms(ours.openMainThreadCpuMeanMs ?? NaN),
+        '',
+        ms(ref?.openMainThreadCpuMeanMs ?? NaN),
+        '',
+        fmtRatio(ratio(ours.openMainThreadCpuMeanMs ?? undefined, ref?.openMainThreadCpuMeanMs ?? undefined)),
+        '',
+        '—',
+      ]);
     }
   }
   const suRef = r.startup.find((s) => s.server === YLS_SHIPPED);
