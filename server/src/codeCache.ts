@@ -131,6 +131,3 @@ export function requireCompiled(filename: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
   return cache ? cache.require(filename) : require(filename);
 }
-
-/** Milliseconds after the first diagnostics before the cache is written: the user's file comes first. */
-export const SAVE_DELAY_MS = 1000;
