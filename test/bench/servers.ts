@@ -30,9 +30,15 @@ export const ourSettings = {
  */
 export const benchCodeCacheDir = path.join(outDir, 'v8-cache');
 
-/** A new empty folder per call: the server's first-ever run on this machine, nothing compiled before. */
+const emptyDirs: string[] = [];
+
+/** A new empty folder per call: the server's first-ever run on this machine, nothing compiled before. Removed when
+ *  the benchmark exits. */
 export function emptyCodeCacheDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-bench-v8-cache-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-bench-v8-cache-'));
+  if (!emptyDirs.length) process.on('exit', () => emptyDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  emptyDirs.push(dir);
+  return dir;
 }
 
 /** Our server as it starts the first time ever on a machine (empty code cache), and as every later process does. */

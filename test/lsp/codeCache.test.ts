@@ -1,12 +1,21 @@
 // dist/server.js compiles the server and the schema validators through a V8 code cache it writes after the first
 // diagnostics (server/src/codeCache.ts): a later server must start from it and answer exactly as the first one did.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { REPO, TestClient } from './client';
+
+const temps: string[] = [];
+/** A new folder under the system's temporary folder, removed after the tests. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-'));
+  temps.push(dir);
+  return dir;
+}
+after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const CONFIG = [
   'base_model: NousResearch/Llama-3.2-1B',
@@ -40,7 +49,7 @@ async function openOnce(env: NodeJS.ProcessEnv, command?: string[]): Promise<{ d
 
 describe('dist/server.js and its code cache', () => {
   it('the first server writes the cache after its first diagnostics; the next one loads every file from it and says the same', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const dir = join(tempDir(), 'v8');
     const first = await openOnce({ FTW_CODE_CACHE_DIR: dir });
     assert.match(first.log, /server-main\.js miss/);
     assert.match(first.log, /axolotl\.js miss/);
@@ -74,7 +83,7 @@ describe('dist/server.js and its code cache', () => {
   });
 
   it('FTW_CODE_CACHE=0: no cache, same diagnostics', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const dir = join(tempDir(), 'v8');
     const off = await openOnce({ FTW_CODE_CACHE: '0', FTW_CODE_CACHE_DIR: dir });
     assert.equal(off.log, '');
     assert.throws(() => readdirSync(dir), /ENOENT/);
@@ -83,7 +92,7 @@ describe('dist/server.js and its code cache', () => {
   });
 
   it('`ftw lsp --stdio` runs the same loader: it writes and then uses the cache too', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'ftw-lsp-code-cache-')), 'v8');
+    const dir = join(tempDir(), 'v8');
     const ftw = [process.execPath, join(REPO, 'bin', 'ftw'), 'lsp', '--stdio'];
     const first = await openOnce({ FTW_CODE_CACHE_DIR: dir }, ftw);
     assert.match(first.log, /server-main\.js miss/);

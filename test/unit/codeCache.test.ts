@@ -2,11 +2,20 @@
 // something to a new process, so every load here runs in a fresh `node`.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { codeCacheDir } from '../../server/src/codeCache';
+
+const temps: string[] = [];
+/** A new folder under the system's temporary folder, removed after the tests. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+  temps.push(dir);
+  return dir;
+}
+after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const CODE_CACHE_JS = join(__dirname, '..', '..', 'server', 'src', 'codeCache.js');
 
@@ -29,7 +38,7 @@ function moduleFile(root: string, name: string, body: string): string {
 
 describe('The server’s V8 code cache', () => {
   it('a first process writes the cache, a later one compiles from it and runs the same code', () => {
-    const root = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+    const root = tempDir();
     const dir = join(root, 'cache');
     const mod = moduleFile(root, 'bundle.js', "answer: [1, 2, 3].map((n) => n * 14).join(',')");
     const first = loadInFreshProcess(dir, mod);
@@ -53,7 +62,7 @@ describe('The server’s V8 code cache', () => {
   });
 
   it('a changed file gets a new cache and the old one is removed; a sibling file’s cache stays', () => {
-    const root = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+    const root = tempDir();
     const dir = join(root, 'cache');
     loadInFreshProcess(dir, moduleFile(root, 'llamafactory-v1.js', 'v: 1'));
     loadInFreshProcess(dir, moduleFile(root, 'llamafactory.js', 'v: 1'));
@@ -72,7 +81,7 @@ describe('The server’s V8 code cache', () => {
   });
 
   it('a cache V8 refuses (damaged) is reported as rejected, the file runs as usual, and the cache is written anew', () => {
-    const root = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+    const root = tempDir();
     const dir = join(root, 'cache');
     const mod = moduleFile(root, 'bundle.js', 'ok: true');
     loadInFreshProcess(dir, mod);
@@ -93,7 +102,7 @@ describe('The server’s V8 code cache', () => {
   });
 
   it('a folder that cannot be written costs the cache, never the load', { skip: process.getuid?.() === 0 ? 'root writes anywhere' : false }, () => {
-    const root = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+    const root = tempDir();
     const dir = join(root, 'cache');
     mkdirSync(dir);
     chmodSync(dir, 0o500);
@@ -103,7 +112,7 @@ describe('The server’s V8 code cache', () => {
   });
 
   it('a path under a regular file as the folder costs the cache, never the load', () => {
-    const root = mkdtempSync(join(tmpdir(), 'ftw-code-cache-'));
+    const root = tempDir();
     writeFileSync(join(root, 'file'), '');
     const r = loadInFreshProcess(join(root, 'file', 'cache'), moduleFile(root, 'bundle.js', 'ok: true'));
     assert.deepEqual(
