@@ -9,7 +9,7 @@ import * as vm from 'node:vm';
  * A V8 code cache for the server's own bundles (dist/server-main.js and dist/validators/*.js), written by the process
  * that uses it.
  *
- * Most of a fresh server's time to its first diagnostics is V8 compiling functions the first time they run: the
+ * Much of a fresh server's time to its first diagnostics is V8 compiling functions the first time they run: the
  * 0.9 MB Axolotl validator's one big function, the YAML parser, our rules. `Script#createCachedData()` called after
  * they ran serializes their bytecode too (https://nodejs.org/api/vm.html#scriptcreatecacheddata: "functions [...]
  * compiled when they are invoked the first time [...] the code cache serializes the metadata that V8 currently knows
