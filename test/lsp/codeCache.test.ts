@@ -1,11 +1,13 @@
 // dist/server.js compiles the server and the schema validators through a V8 code cache it writes after the first
 // diagnostics (server/src/codeCache.ts): a later server must start from it and answer exactly as the first one did.
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { REPO, TestClient } from './client';
 
 const temps: string[] = [];
@@ -100,5 +102,42 @@ describe('dist/server.js and its code cache', () => {
     assert.match(later.log, /server-main\.js hit/);
     assert.deepEqual(later.diagnostics, first.diagnostics);
     assert.deepEqual(later.python, first.python);
+  });
+
+  it('over IPC, as the VS Code client forks it (TransportKind.ipc), the loader starts the server and it answers', { timeout: 30_000 }, async () => {
+    const dir = join(tempDir(), 'v8');
+    for (const expected of ['miss', 'hit']) {
+      const child = fork(join(REPO, 'dist', 'server.js'), ['--node-ipc'], {
+        env: { ...process.env, FTW_CODE_CACHE_DIR: dir, FTW_NVIDIA_SMI: '/bin/false' },
+        silent: true,
+      });
+      const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+      const logs: string[] = [];
+      connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+      connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+      const published = new Promise<PublishDiagnosticsParams>((resolve) => connection.onNotification('textDocument/publishDiagnostics', resolve));
+      connection.listen();
+      try {
+        await connection.sendRequest('initialize', {
+          processId: process.pid,
+          rootUri: 'file:///work/project',
+          capabilities: { workspace: { configuration: true } },
+        });
+        await connection.sendNotification('initialized', {});
+        await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: CONFIG } });
+        const p = await published;
+        assert.deepEqual(
+          p.diagnostics.map((d) => d.code),
+          ['FT105', 'FT101', 'FT102'],
+        );
+        for (let waited = 0; waited < 5000 && !logs.some((l) => l.includes('code cache')); waited += 50) await new Promise((r) => setTimeout(r, 50));
+        assert.match(logs.find((l) => l.includes('code cache')) ?? '', new RegExp(`server-main\\.js ${expected}`));
+        await connection.sendRequest('shutdown');
+        await connection.sendNotification('exit');
+      } finally {
+        connection.dispose();
+        child.kill();
+      }
+    }
   });
 });
