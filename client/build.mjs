@@ -27,7 +27,13 @@ const serverAliases = { 'web-tree-sitter': require.resolve('web-tree-sitter') };
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', alias: serverAliases }),
+  // dist/server.js is a small loader (server/src/boot.ts) that compiles the server, dist/server-main.js, with a V8
+  // code cache written on first use (server/src/codeCache.ts).
+  build({ ...common, entryPoints: ['server/src/boot.ts'], outfile: 'dist/server.js' }),
+  // No `import()` left in it: V8 drops a script's dynamic-import callback when the script comes from a code cache
+  // ("A dynamic import callback was not specified"), so esbuild turns web-tree-sitter's `import('fs/promises')` into
+  // a require.
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', alias: serverAliases, supported: { 'dynamic-import': false } }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', alias: serverAliases }),
   // The schemas compiled into validators (schemas/tools/validators.mjs): nothing compiles a schema at run time.
   buildValidators({ production }),

@@ -1,4 +1,4 @@
-/** Entry of dist/server.js: the language server the VS Code client starts (IPC) and other editors run (--stdio). */
+/** The language server, bundled as dist/server-main.js; dist/server.js (boot.ts) loads it. */
 import { setPathStyle } from './core/common/paths';
 import { startServer } from './server';
 

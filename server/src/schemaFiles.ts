@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema, SchemaSet } from './core/config';
 import { registerPrebuiltValidator } from './core/config/validate';
+import { requireCompiled } from './codeCache';
 
 /** The bundled `schemas/` folder: next to dist/ in the .vsix and in the repo, or above out/server/src in tests. */
 export function findSchemasDir(start: string = __dirname): string {
@@ -39,8 +40,7 @@ type Prebuilt = ValidateFunction & { sourceHash?: string };
 
 function prebuiltValidator(path: string, schemaText: string): ValidateFunction | undefined {
   if (!existsSync(path)) return undefined;
-  // A path known only at run time: the bundler leaves this require to Node.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
-  const fn = require(path) as Prebuilt;
+  // A path known only at run time: the bundler leaves it to Node (through the code cache in the server).
+  const fn = requireCompiled(path) as Prebuilt;
   return typeof fn === 'function' && fn.sourceHash === createHash('sha256').update(schemaText).digest('hex') ? fn : undefined;
 }

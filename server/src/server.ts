@@ -51,6 +51,12 @@ import { withWorkDone } from './workProgress';
 import { badParams, generateConfig, lengthBucketEnsemble, newConfigChoices, type WizardHost } from './wizardRequests';
 import { launchPlan } from './launchPlanRequest';
 import { readTextFile } from './workspaceFiles';
+import { activeCodeCache } from './codeCache';
+
+/** After the first diagnostics, how long the background work (schema warm-up, code cache) waits. */
+const BACKGROUND_DELAY_MS = 1000;
+/** After `initialized`, when no file has been opened, how long it waits. */
+const BACKGROUND_IDLE_MS = 2000;
 
 /** Trees of more files than this show progress while configs are listed (the CLI's threshold, cli/progress.ts). */
 const LARGE_TREE_FILES = 200;
@@ -65,6 +71,43 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let folderEvents = false;
   let probeGpus = true;
   let lensIcons = false;
+  // Work no open file waits for: loading every schema's validator (the first file loads its own on demand), then
+  // writing the code cache (codeCache.ts). It starts BACKGROUND_DELAY_MS after the first diagnostics are out (by
+  // then V8 has compiled what a config's first check runs), or BACKGROUND_IDLE_MS after `initialized` when no file
+  // is opened; before, the warm-up ran right after `initialized` and the first file waited for all ten validators.
+  let backgroundStarted = false;
+  let firstPublished = false;
+  let backgroundTimer: NodeJS.Timeout | undefined;
+  const startBackgroundWork = (): void => {
+    if (backgroundStarted) return;
+    backgroundStarted = true;
+    clearTimeout(backgroundTimer);
+    void withWorkDone(connection, { title: 'Fine-Tune: loading config schemas', cancellable: false }, async (count) => {
+      const ids = service.schemaIds();
+      const steps = count(ids.length);
+      for (const [i, id] of ids.entries()) {
+        await steps.step(i, id);
+        // One schema per turn of the event loop: a document opened or edited meanwhile is answered first.
+        await new Promise((resolve) => setImmediate(resolve));
+        service.warmUp(id);
+      }
+      await steps.step(ids.length);
+    })
+      .catch((e) => connection.console.error(`Fine-Tune Workbench: loading the schemas failed: ${String(e)}`))
+      .finally(() => {
+        const cache = activeCodeCache();
+        if (!cache) return;
+        const { files, bytes, ms } = cache.save();
+        const loads = cache.loads.map((l) => `${l.file.split(/[\\/]/).pop()} ${l.status}`).join(', ');
+        connection.console.log(`Fine-Tune Workbench: code cache in ${cache.dir}: ${loads}; wrote ${files} files, ${bytes} bytes in ${ms.toFixed(0)} ms`);
+      });
+  };
+  const scheduleBackgroundWork = (delay: number): void => {
+    if (backgroundStarted) return;
+    clearTimeout(backgroundTimer);
+    backgroundTimer = setTimeout(startBackgroundWork, delay);
+    backgroundTimer.unref();
+  };
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
     return (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'finetune' })) as Partial<FinetuneSettings> | undefined;
@@ -74,7 +117,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     service,
     {
       getSettings: (uri) => settings.get(uri),
-      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      publish: (uri, version, diagnostics) => {
+        void connection.sendDiagnostics({ uri, version, diagnostics });
+        if (!firstPublished) {
+          firstPublished = true;
+          scheduleBackgroundWork(BACKGROUND_DELAY_MS);
+        }
+      },
       notifyFormat: (params) => void connection.sendNotification(DOCUMENT_FORMAT, params),
       workspaceFolders: () => workspaceFolders,
       log: (message) => connection.console.log(message),
@@ -113,20 +162,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(() => {
-    // Load the schemas' validators (compiled at build time) while the user is still looking at the file, not on the
-    // first validation; one schema per turn of the event loop, so a document opened meanwhile is answered, with
-    // progress in the client's status bar.
-    setTimeout(() => {
-      void withWorkDone(connection, { title: 'Fine-Tune: loading config schemas', cancellable: false }, async (count) => {
-        const ids = service.schemaIds();
-        const steps = count(ids.length);
-        for (const [i, id] of ids.entries()) {
-          await steps.step(i, id);
-          service.warmUp(id);
-        }
-        await steps.step(ids.length);
-      }).catch((e) => connection.console.error(`Fine-Tune Workbench: loading the schemas failed: ${String(e)}`));
-    }, 0);
+    if (!firstPublished) scheduleBackgroundWork(BACKGROUND_IDLE_MS);
     // This machine's GPUs become the VRAM targets when the user names none (never in Restricted Mode).
     if (probeGpus) void queryLocalGpus().then((gpus) => state.setLocalGpus(gpus));
     if (pullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'finetune' }).catch(() => undefined);

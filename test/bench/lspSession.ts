@@ -36,6 +36,8 @@ export interface ServerSpec {
   debounceMs: number;
   /** Diagnostics that count as schema validation (not merely YAML syntax); used to check a comparison is real. */
   isSchemaDiagnostic(d: Diagnostic): boolean;
+  /** Environment added for each process, asked anew at every spawn (e.g. a fresh, empty code cache folder). */
+  env?: () => NodeJS.ProcessEnv;
 }
 
 export interface DiagnosticsEvent {
@@ -87,7 +89,7 @@ export class LspSession {
   /** Spawns the server and sends initialize; `initializeMs` is spawn → initialize result. */
   static async start(spec: ServerSpec, rootUri: string): Promise<{ session: LspSession; initializeMs: number }> {
     const t0 = performance.now();
-    const child = spawn(spec.command, spec.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(spec.command, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...spec.env?.() } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(spec, child, connection, rootUri);
     child.stderr.on('data', (chunk: Buffer) => session.log.push(`[stderr] ${chunk.toString().trimEnd()}`));
@@ -231,10 +233,14 @@ export class LspSession {
     this.connection.dispose();
   }
 
-  /** CPU time the server process has used so far (user + system, /proc on Linux; null elsewhere). */
-  cpuMs(): number | null {
+  /**
+   * CPU time the server process has used so far (user + system, /proc on Linux; null elsewhere). `mainThread`: only
+   * the thread that runs JavaScript, not V8's helper threads (optimizing compilers, parallel garbage collection).
+   */
+  cpuMs(mainThread = false): number | null {
     try {
-      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const pid = this.child.pid;
+      const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;

@@ -1,6 +1,7 @@
 // Prints the benchmark tables and returns the target checks (targets are shown next to figures, never enforced)
 // and the same tables in Markdown (out/bench/results.md, pasted into docs/benchmarks.md).
 import type { Results } from './run';
+import { OURS_FIRST_EVER } from './servers';
 import { ms } from './stats';
 
 export interface Check {
@@ -140,50 +141,73 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
     ]);
   }
   for (const fixture of [...new Set(r.coldOpen.map((x) => x.fixture))]) {
-    const ours = r.coldOpen.find((x) => x.server === OURS && x.fixture === fixture);
     const ref = r.coldOpen.find((x) => x.server === YLS_ZERO && x.fixture === fixture);
-    const first = ours?.initializeToDiagnostics.p50;
-    const firstMet = first === undefined ? null : first <= 100;
-    checks.push({ what: `initialize→first diagnostics p50, ${fixture}`, value: first ?? null, target: '≤ 100 ms', met: firstMet });
+    for (const [server, label] of [
+      [OURS_FIRST_EVER, 'first-ever run, empty code cache'],
+      [OURS, 'later process, code cache from an earlier one'],
+    ]) {
+      const ours = r.coldOpen.find((x) => x.server === server && x.fixture === fixture);
+      if (!ours) continue;
+      const first = ours.initializeToDiagnostics.p50;
+      const firstMet = first <= 100;
+      checks.push({ what: `initialize→first diagnostics p50, ${fixture}, ${label}`, value: first, target: '≤ 100 ms', met: firstMet });
+      rows.push([
+        `initialize→first diagnostics (fresh server, ${ours.runs} runs; ours: ${label})`,
+        fixture,
+        ms(first),
+        ms(ours.initializeToDiagnostics.p95),
+        ms(ref?.initializeToDiagnostics.p50 ?? NaN),
+        ms(ref?.initializeToDiagnostics.p95 ?? NaN),
+        fmtRatio(ratio(first, ref?.initializeToDiagnostics.p50)),
+        '≤ 100 ms',
+        verdict(firstMet),
+      ]);
+      const q = ratio(ours.openCpuMeanMs ?? undefined, ref?.openCpuMeanMs ?? undefined);
+      const cpuMet = q === null ? null : q <= 0.5;
+      checks.push({ what: `server CPU per freshly opened config, ${fixture}, ${label}`, value: q, target: '≤ 0.5×', met: cpuMet });
+      rows.push([
+        `server CPU, first file in a fresh server (mean; ours: ${label})`,
+        fixture,
+        ms(ours.openCpuMeanMs ?? NaN),
+        '',
+        ms(ref?.openCpuMeanMs ?? NaN),
+        '',
+        fmtRatio(q),
+        '≤ 0.5×',
+        verdict(cpuMet),
+      ]);
+      rows.push([
+        `  of it the JavaScript thread (the rest: V8's compiler and GC threads; ours: ${label})`,
+        fixture,
+        ms(ours.openMainThreadCpuMeanMs ?? NaN),
+        '',
+        ms(ref?.openMainThreadCpuMeanMs ?? NaN),
+        '',
+        fmtRatio(ratio(ours.openMainThreadCpuMeanMs ?? undefined, ref?.openMainThreadCpuMeanMs ?? undefined)),
+        '',
+        '—',
+      ]);
+    }
+  }
+  const suRef = r.startup.find((s) => s.server === YLS_SHIPPED);
+  for (const [server, label] of [
+    [OURS, 'later process'],
+    [OURS_FIRST_EVER, 'first-ever run'],
+  ]) {
+    const su = r.startup.find((s) => s.server === server);
+    if (!su) continue;
     rows.push([
-      `initialize→first diagnostics (fresh server, ${ours?.runs ?? 0} runs)`,
-      fixture,
-      ms(first ?? NaN),
-      ms(ours?.initializeToDiagnostics.p95 ?? NaN),
-      ms(ref?.initializeToDiagnostics.p50 ?? NaN),
-      ms(ref?.initializeToDiagnostics.p95 ?? NaN),
-      fmtRatio(ratio(first, ref?.initializeToDiagnostics.p50)),
-      '≤ 100 ms',
-      verdict(firstMet),
-    ]);
-    const q = ratio(ours?.openCpuMeanMs ?? undefined, ref?.openCpuMeanMs ?? undefined);
-    const cpuMet = q === null ? null : q <= 0.5;
-    checks.push({ what: `server CPU per freshly opened config, ${fixture}`, value: q, target: '≤ 0.5×', met: cpuMet });
-    rows.push([
-      'server CPU, first file in a fresh server (mean)',
-      fixture,
-      ms(ours?.openCpuMeanMs ?? NaN),
+      `spawn→initialize result (median of ${suRef?.runs ?? 0}; ours: ${label})`,
       '',
-      ms(ref?.openCpuMeanMs ?? NaN),
+      ms(su.initializeMedianMs),
+      ms(su.initialize.p95),
+      ms(suRef?.initializeMedianMs ?? NaN),
+      ms(suRef?.initialize.p95 ?? NaN),
+      fmtRatio(ratio(su.initializeMedianMs, suRef?.initializeMedianMs)),
       '',
-      fmtRatio(q),
-      '≤ 0.5×',
-      verdict(cpuMet),
+      '—',
     ]);
   }
-  const su = r.startup.find((s) => s.server === OURS);
-  const suRef = r.startup.find((s) => s.server === YLS_SHIPPED);
-  rows.push([
-    `spawn→initialize result (median of ${suRef?.runs ?? 0})`,
-    '',
-    ms(su?.initializeMedianMs ?? NaN),
-    ms(su?.initialize.p95 ?? NaN),
-    ms(suRef?.initializeMedianMs ?? NaN),
-    ms(suRef?.initialize.p95 ?? NaN),
-    fmtRatio(ratio(su?.initializeMedianMs, suRef?.initializeMedianMs)),
-    '',
-    '—',
-  ]);
   const latencyHeader = ['Measure', 'File', 'Ours p50', 'Ours p95', 'yls p50', 'yls p95', 'Ours/yls', 'Target', 'Met'];
   console.log('\nLatency (ms; "yls" = yaml-language-server, same files, same schema)\n');
   console.log(table(latencyHeader, rows));

@@ -1,4 +1,6 @@
 // The language servers the benchmarks drive, and where the repository's files are.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -22,6 +24,30 @@ export const ourSettings = {
   formatAssociations: {},
 };
 
+/**
+ * The V8 code cache our server writes after its first diagnostics (server/src/codeCache.ts). The benchmark keeps its
+ * own folder rather than the user's ~/.cache: `benchCodeCacheDir` holds what an earlier server on this Node wrote.
+ */
+export const benchCodeCacheDir = path.join(outDir, 'v8-cache');
+
+const emptyDirs: string[] = [];
+
+/** A new empty folder per call: the server's first-ever run on this machine, nothing compiled before. Removed when
+ *  the benchmark exits. */
+export function emptyCodeCacheDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftw-bench-v8-cache-'));
+  if (!emptyDirs.length) process.on('exit', () => emptyDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  emptyDirs.push(dir);
+  return dir;
+}
+
+/** Our server as it starts the first time ever on a machine (empty code cache), and as every later process does. */
+export const OURS_FIRST_EVER = 'finetune-workbench (first-ever run: empty code cache)';
+
+export function ourServerFirstEver(): ServerSpec {
+  return { ...ourServer([], 0, emptyCodeCacheDir), name: OURS_FIRST_EVER };
+}
+
 /** `finetune.validation.delay` as the extension ships it (package.json). */
 export const OUR_DEFAULT_DELAY_MS = 200;
 
@@ -29,11 +55,12 @@ export const OUR_DEFAULT_DELAY_MS = 200;
  * Our server with debounce `delayMs` (0 unless stated: the like-for-like figure). `nodeArgs`, e.g.
  * ['--cpu-prof', '--cpu-prof-dir=out/bench/prof'], profile the server process.
  */
-export function ourServer(nodeArgs: string[] = [], delayMs = 0): ServerSpec {
+export function ourServer(nodeArgs: string[] = [], delayMs = 0, codeCacheDir: () => string = () => benchCodeCacheDir): ServerSpec {
   return {
     name: delayMs === 0 ? 'finetune-workbench' : `finetune-workbench (delay ${delayMs})`,
     command: process.execPath,
     args: [...nodeArgs, ourServerPath, '--stdio'],
+    env: () => ({ FTW_CODE_CACHE_DIR: codeCacheDir() }),
     settings: { finetune: { ...ourSettings, validation: { ...ourSettings.validation, delay: delayMs } } },
     debounceMs: delayMs,
     // Our server validates only formats it recognises, so any diagnostic on an Axolotl file is a config check.

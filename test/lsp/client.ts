@@ -11,6 +11,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO = join(__dirname, '..', '..', '..');
+/** Where the servers the LSP tests start keep their V8 code cache. */
+export const TEST_CODE_CACHE_DIR = join(REPO, 'out', 'test-code-cache');
 
 export interface ServerSettings {
   validation: { enable: boolean; delay: number; maxFileSizeKB: number };
@@ -36,10 +38,17 @@ export class TestClient {
   readonly createdProgress: Array<string | number> = [];
   settings: ServerSettings = { validation: { enable: true, delay: 0, maxFileSizeKB: 1024 }, formatAssociations: {} };
   stderr = '';
+  /** window/logMessage messages, in order. */
+  readonly logs: string[] = [];
 
   constructor(command: string[] = [process.execPath, join(REPO, 'dist', 'server.js'), '--stdio'], env: NodeJS.ProcessEnv = {}) {
     // No GPU unless a test gives one: nvidia-smi is replaced by a program that fails.
-    this.process = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false', ...env } });
+    // The servers of a test run share a code cache of their own (server/src/codeCache.ts), not the user's.
+    const codeCache = { FTW_CODE_CACHE_DIR: TEST_CODE_CACHE_DIR };
+    this.process = spawn(command[0], command.slice(1), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, FTW_NVIDIA_SMI: '/bin/false', ...codeCache, ...env },
+    });
     this.process.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
@@ -55,7 +64,7 @@ export class TestClient {
       }
     });
     this.connection.onNotification('finetune/documentFormat', (p: { uri: string; format: string }) => this.formats.set(p.uri, p));
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => this.logs.push(p.message));
     this.connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
       this.createdProgress.push(p.token);
       this.watchProgress(p.token);

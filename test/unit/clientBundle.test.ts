@@ -29,6 +29,18 @@ describe('The client bundles VS Code glue, not the core (issue 17)', () => {
     ]);
   });
 
+  it('one copy of each protocol library: vscode-languageclient, vscode-jsonrpc, vscode-languageserver-protocol and -types', async () => {
+    const { inputs } = await clientBundle();
+    const copies = new Map<string, Set<string>>();
+    for (const p of Object.keys(inputs)) {
+      const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(p);
+      if (m) copies.set(m[2], (copies.get(m[2]) ?? new Set()).add(m[1]));
+    }
+    for (const pkg of ['vscode-languageclient', 'vscode-jsonrpc', 'vscode-languageserver-protocol', 'vscode-languageserver-types']) {
+      assert.deepEqual([...(copies.get(pkg) ?? [])], [`node_modules/${pkg}`], pkg);
+    }
+  });
+
   it('our own code in it stays under 100 KB minified (the rest is vscode-languageclient and its protocol libraries)', async () => {
     const { inputs } = await clientBundle();
     const own = Object.entries(inputs)

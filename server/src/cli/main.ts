@@ -1,5 +1,5 @@
 /** `ftw`: the same checks as the editor, for the terminal and CI (DESIGN §6.1). */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CODES, CONFIG_FORMAT_IDS, DEFAULT_SETTINGS, FORMATS, isFormatId, proveFixes, type FormatId } from '../core/config';
 import { createDocumentService, type Analysis, type DocumentService, type VramContext } from '../core/document';
@@ -121,11 +121,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return detect(rest, io);
       case 'schema':
         return schema(rest, io);
-      case 'lsp':
-        // Loaded here so that `check` does not start the LSP machinery.
+      case 'lsp': {
+        // From the bundle (dist/cli.js): dist/server.js, the same server as `node dist/server.js`, loaded through its
+        // V8 code cache (server/src/codeCache.ts). Loaded here so that `check` does not start the LSP machinery.
+        const boot = resolve(__dirname, 'server.js');
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('../server') as typeof import('../server')).startServer();
+        if (basename(__dirname) === 'dist' && existsSync(boot)) require(boot);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        else (require('../server') as typeof import('../server')).startServer();
         return -1;
+      }
       case '--version':
       case '-v':
         io.out(`${VERSION}\n`);
