@@ -56,9 +56,9 @@ for (const [from, to] of [
 }
 
 /**
- * dist/web/server.js: server/src/web/worker.ts bundled for a browser's web worker. The server's two modules that
- * read files at start (schemaFiles.ts, pythonParser.ts) are swapped for web/ ones that carry the schemas, their
- * validators and the tree-sitter WASM inside the bundle; Node's built-ins are swapped for web/shims/ (no file but
+ * dist/web/server.js: server/src/web/worker.ts bundled for a browser's web worker. The server's modules that read
+ * files at start (schemaFiles.ts, pythonParser.ts) are swapped for web/ ones that carry the schemas, their validators
+ * and the tree-sitter WASM inside the bundle, and codeCache.ts for one without a cache; Node's built-ins are swapped for web/shims/ (no file but
  * the open documents, nothing run); vscode-languageserver/node for its browser build. dist/web/client.js: the
  * extension's `browser` entry (client/src/web/extension.ts).
  */
@@ -83,7 +83,7 @@ async function buildWeb() {
         if (args.path.startsWith('node:')) return { errors: [{ text: `${args.path} has no browser stand-in (client/build.mjs, buildWeb)` }] };
         return undefined;
       });
-      b.onResolve({ filter: /^\.\/(?:schemaFiles|pythonParser)$/ }, (args) =>
+      b.onResolve({ filter: /^\.\/(?:schemaFiles|pythonParser|codeCache)$/ }, (args) =>
         args.importer && dirname(args.importer) === serverDir ? { path: join(serverDir, 'web', `${args.path.slice(2)}.ts`) } : undefined,
       );
       // The two WASM files by package path (the alias of web-tree-sitter to its CommonJS file would catch them).

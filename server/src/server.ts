@@ -106,7 +106,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (backgroundStarted) return;
     clearTimeout(backgroundTimer);
     backgroundTimer = setTimeout(startBackgroundWork, delay);
-    backgroundTimer.unref();
+    // Node's timers can be unref'd (the process may exit before it fires); a web worker's setTimeout gives a number.
+    (backgroundTimer as { unref?: () => void }).unref?.();
   };
   const settings = new SettingsCache(async (uri) => {
     if (!pullConfiguration) return undefined;
