@@ -299,3 +299,93 @@ describe('the web build in Chromium gives the desktop build’s results', { skip
     assert.deepEqual(hints, (await desktop.request('textDocument/inlayHint', hintParams, 5000)).result);
   });
 });
+
+describe('the web build reads the workspace’s pins and Python through the client, as the desktop reads the disk', { skip }, () => {
+  // A workspace of its own (issue 14's recipe script and LightningCLI class, test/lsp/workspacePython.test.ts), with a
+  // TRL pin in a subfolder's requirements.txt. Only the configs are opened: the worker must ask for everything else.
+  const dir = mkdtempSync(join(tmpdir(), 'ftw-web-workspace-'));
+  for (const sub of ['scripts', 'src/recipes', 'project', 'train', 'recipes', 'configs']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(
+    join(dir, 'src', 'recipes', 'configs.py'),
+    'from dataclasses import dataclass\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n    curriculum_stage: int = 0\n',
+  );
+  writeFileSync(
+    join(dir, 'scripts', 'sft.py'),
+    'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom recipes.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n',
+  );
+  writeFileSync(
+    join(dir, 'project', 'models.py'),
+    'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3):\n        super().__init__()\n',
+  );
+  writeFileSync(join(dir, 'train', 'requirements.txt'), 'trl==0.17.0\n');
+  const rootUri = pathToFileURL(dir).toString();
+  const configs = [
+    {
+      uri: pathToFileURL(join(dir, 'recipes', 'sft.yaml')).toString(),
+      text: 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: x\noutput_dir: o\ncurriculum_stage: 1\nmax_seq_length: 2048\n',
+    },
+    {
+      uri: pathToFileURL(join(dir, 'configs', 'fit.yaml')).toString(),
+      text: 'trainer:\n  max_epochs: 1\nmodel:\n  class_path: project.models.Model\n  init_args:\n    lrr: 0.1\n',
+    },
+  ];
+  let http: Server;
+  let browser: Browser;
+  let page: Page;
+  let desktop: TestClient;
+
+  before(async () => {
+    http = await serve();
+    browser = await chromium.launch({ executablePath: CHROMIUM_BIN, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(http.address() as { port: number }).port}/`);
+    const initialize = {
+      processId: null,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: 'project' }],
+      capabilities: { workspace: { configuration: true } },
+      initializationOptions: { readFiles: true },
+    };
+    await page.evaluate((p) => window.lsp.request('initialize', p), initialize);
+    await page.evaluate(() => window.lsp.notify('initialized', {}));
+    desktop = new TestClient(undefined, { HF_HOME: mkdtempSync(join(tmpdir(), 'ftw-web-hf-')) });
+    await desktop.initialize(rootUri);
+    for (const c of configs) {
+      await page.evaluate(([uri, text]) => window.lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } }), [
+        c.uri,
+        c.text,
+      ] as const);
+      await desktop.open(c.uri, c.text, 'yaml');
+    }
+    await settle(async () => {
+      const st = await page.evaluate(() => window.lsp.state);
+      return configs.every((c) => c.uri in st.published) ? st.publishes : -1;
+    });
+    await settle(() => (configs.every((c) => desktop.published.has(c.uri)) ? [...desktop.publishCount.values()].reduce((a, b) => a + b, 0) : -1));
+  });
+
+  after(async () => {
+    await desktop?.shutdown();
+    await browser?.close();
+    http?.close();
+  });
+
+  it('the same diagnostics: the pinned TRL, the recipe script’s field, the workspace class’s arguments', async () => {
+    const state = await page.evaluate(() => window.lsp.state);
+    assert.deepEqual(state.logs, [], 'errors the server logged');
+    for (const c of configs) assert.deepEqual(comparable(state.published[c.uri]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
+    const [sft, fit] = configs.map((c) => state.published[c.uri] ?? []);
+    // Pinned 0.17.0 in train/requirements.txt: deprecated but working (unpinned, the newest TRL stops on it: FT107).
+    assert.ok(
+      sft.some((d) => d.code === 'FT110' && /TRL 0\.17\.0 \(train\/requirements\.txt\)/.test(d.message)),
+      `the pin from train/requirements.txt: ${JSON.stringify(sft.map((d) => [d.code, d.message]))}`,
+    );
+    assert.ok(!sft.some((d) => d.range.start.line === 3), 'curriculum_stage is declared by the recipe script’s SFTConfig (src/recipes/configs.py)');
+    assert.deepEqual(
+      fit.map((d) => [d.code, d.message.split(':')[0]]),
+      [['FT101', "Unknown argument 'lrr' of Model.__init__ (project/models.py)"]],
+    );
+    const twice = state.asked.filter((a, i) => state.asked.indexOf(a) !== i);
+    assert.deepEqual(twice, [], 'paths asked for more than once');
+  });
+});
