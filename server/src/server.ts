@@ -2,6 +2,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -156,14 +157,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // Python files under virtual environments and caches (a `pip install` writes thousands) are not recipe scripts.
   const OTHERS_PYTHON = /\/(?:\.venv|venv|\.env|env|site-packages|node_modules|\.git|__pycache__|\.tox|\.nox|\.cache)\//;
   connection.onDidChangeWatchedFiles((params) => {
-    // The web worker forgets what the client read of these files (the desktop reads the disk each time).
-    if (
-      state.filesChanged(
-        params.changes.map((c) => c.uri),
-        true,
-      )
-    )
-      state.revalidateAll();
+    // The web worker forgets what the client read of these files, and the listings of the folders where one was
+    // created or deleted (the desktop reads the disk each time).
+    const changed = params.changes.filter((c) => c.type === FileChangeType.Changed).map((c) => c.uri);
+    const createdOrDeleted = params.changes.filter((c) => c.type !== FileChangeType.Changed).map((c) => c.uri);
+    const forgot = state.filesChanged(changed, false);
+    if (state.filesChanged(createdOrDeleted, true) || forgot) state.revalidateAll();
     const isPython = (uri: string) => /\.py$/i.test(uri);
     const python = params.changes.some((c) => isPython(c.uri) && !OTHERS_PYTHON.test(c.uri));
     const pins = params.changes.some((c) => !isPython(c.uri));

@@ -388,4 +388,25 @@ describe('the web build reads the workspace’s pins and Python through the clie
     const twice = state.asked.filter((a, i) => state.asked.indexOf(a) !== i);
     assert.deepEqual(twice, [], 'paths asked for more than once');
   });
+
+  it('a pin file changed on disk (workspace/didChangeWatchedFiles): asked again, and the config checked for the new pin', async () => {
+    const requirements = join(dir, 'train', 'requirements.txt');
+    writeFileSync(requirements, 'trl==0.21.0\n');
+    const change = { changes: [{ uri: pathToFileURL(requirements).toString(), type: 2 }] };
+    const before = (await page.evaluate(() => window.lsp.state)).publishes;
+    await page.evaluate((p) => window.lsp.notify('workspace/didChangeWatchedFiles', p), change);
+    await desktop.connection.sendNotification('workspace/didChangeWatchedFiles', change);
+    await settle(async () => {
+      const st = await page.evaluate(() => window.lsp.state);
+      return st.publishes > before ? st.publishes : -1;
+    });
+    await settle(() => [...desktop.publishCount.values()].reduce((a, b) => a + b, 0));
+    const state = await page.evaluate(() => window.lsp.state);
+    for (const c of configs) assert.deepEqual(comparable(state.published[c.uri]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
+    assert.ok(
+      (state.published[configs[0].uri] ?? []).some((d) => d.code === 'FT107' && /TRL 0\.21\.0 \(train\/requirements\.txt\)/.test(d.message)),
+      'FT107 for the new pin in the worker',
+    );
+    assert.equal(state.asked.filter((a) => a === `read ${change.changes[0].uri}`).length, 2, 'the pin file asked for again, once');
+  });
 });
