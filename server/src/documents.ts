@@ -314,7 +314,11 @@ export class ConfigDocuments {
       entries: (folder) => client.entries(folder)?.map(([name, type]) => ({ name, dir: type === 2 })),
       read: (path) => client.read(path, PIN_FILE_LIMIT),
     };
-    return readWorkspacePins(roots, files);
+    // Normalized as the pins' paths are (github.dev's //github/o/r is /github/o/r), so a subfolder's label is right.
+    return readWorkspacePins(
+      roots.map((r) => resolvePath(r)),
+      files,
+    );
   }
 
   /** The web worker's files, read by the client (server/src/web/clientFiles.ts); undefined on the desktop (the disk). */

@@ -94,6 +94,11 @@ interface PageLsp {
 }
 declare const window: { lsp: PageLsp };
 
+/** github.dev's URIs for a repository (vscode-vfs://github/owner/repo/...), mapped to a folder of the disk by the test. */
+const VFS = { prefix: 'vscode-vfs://github/acme/project', folder: '' };
+const onDisk = (uri: string) =>
+  VFS.folder && (uri === VFS.prefix || uri.startsWith(`${VFS.prefix}/`)) ? pathToFileURL(VFS.folder).toString() + uri.slice(VFS.prefix.length) : uri;
+
 function serve(): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
@@ -102,7 +107,7 @@ function serve(): Promise<Server> {
       const body: Buffer[] = [];
       req.on('data', (c: Buffer) => body.push(c));
       req.on('end', () => {
-        void answerReadFiles(DISK_FS, (uri) => uri, JSON.parse(Buffer.concat(body).toString('utf8'))).then((answers) =>
+        void answerReadFiles(DISK_FS, onDisk, JSON.parse(Buffer.concat(body).toString('utf8'))).then((answers) =>
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers)),
         );
       });
@@ -303,7 +308,10 @@ describe('the web build in Chromium gives the desktop build’s results', { skip
 describe('the web build reads the workspace’s pins and Python through the client, as the desktop reads the disk', { skip }, () => {
   // A workspace of its own (issue 14's recipe script and LightningCLI class, test/lsp/workspacePython.test.ts), with a
   // TRL pin in a subfolder's requirements.txt. Only the configs are opened: the worker must ask for everything else.
+  // The worker sees it as github.dev does (vscode-vfs://github/acme/project), the desktop server as file: URIs.
   const dir = mkdtempSync(join(tmpdir(), 'ftw-web-workspace-'));
+  VFS.folder = dir;
+  const vfs = (uri: string) => VFS.prefix + uri.slice(pathToFileURL(dir).toString().length);
   for (const sub of ['scripts', 'src/recipes', 'project', 'train', 'recipes', 'configs']) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(
     join(dir, 'src', 'recipes', 'configs.py'),
@@ -341,8 +349,8 @@ describe('the web build reads the workspace’s pins and Python through the clie
     await page.goto(`http://127.0.0.1:${(http.address() as { port: number }).port}/`);
     const initialize = {
       processId: null,
-      rootUri,
-      workspaceFolders: [{ uri: rootUri, name: 'project' }],
+      rootUri: vfs(rootUri),
+      workspaceFolders: [{ uri: vfs(rootUri), name: 'project' }],
       capabilities: { workspace: { configuration: true } },
       initializationOptions: { readFiles: true },
     };
@@ -352,14 +360,14 @@ describe('the web build reads the workspace’s pins and Python through the clie
     await desktop.initialize(rootUri);
     for (const c of configs) {
       await page.evaluate(([uri, text]) => window.lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } }), [
-        c.uri,
+        vfs(c.uri),
         c.text,
       ] as const);
       await desktop.open(c.uri, c.text, 'yaml');
     }
     await settle(async () => {
       const st = await page.evaluate(() => window.lsp.state);
-      return configs.every((c) => c.uri in st.published) ? st.publishes : -1;
+      return configs.every((c) => vfs(c.uri) in st.published) ? st.publishes : -1;
     });
     await settle(() => (configs.every((c) => desktop.published.has(c.uri)) ? [...desktop.publishCount.values()].reduce((a, b) => a + b, 0) : -1));
   });
@@ -373,8 +381,8 @@ describe('the web build reads the workspace’s pins and Python through the clie
   it('the same diagnostics: the pinned TRL, the recipe script’s field, the workspace class’s arguments', async () => {
     const state = await page.evaluate(() => window.lsp.state);
     assert.deepEqual(state.logs, [], 'errors the server logged');
-    for (const c of configs) assert.deepEqual(comparable(state.published[c.uri]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
-    const [sft, fit] = configs.map((c) => state.published[c.uri] ?? []);
+    for (const c of configs) assert.deepEqual(comparable(state.published[vfs(c.uri)]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
+    const [sft, fit] = configs.map((c) => state.published[vfs(c.uri)] ?? []);
     // Pinned 0.17.0 in train/requirements.txt: deprecated but working (unpinned, the newest TRL stops on it: FT107).
     assert.ok(
       sft.some((d) => d.code === 'FT110' && /TRL 0\.17\.0 \(train\/requirements\.txt\)/.test(d.message)),
@@ -387,14 +395,16 @@ describe('the web build reads the workspace’s pins and Python through the clie
     );
     const twice = state.asked.filter((a, i) => state.asked.indexOf(a) !== i);
     assert.deepEqual(twice, [], 'paths asked for more than once');
+    assert.ok(state.asked.includes(`read ${VFS.prefix}/train/requirements.txt`), 'asked by its github.dev URI');
   });
 
   it('a pin file changed on disk (workspace/didChangeWatchedFiles): asked again, and the config checked for the new pin', async () => {
     const requirements = join(dir, 'train', 'requirements.txt');
     writeFileSync(requirements, 'trl==0.21.0\n');
     const change = { changes: [{ uri: pathToFileURL(requirements).toString(), type: 2 }] };
+    const webChange = { changes: [{ uri: vfs(change.changes[0].uri), type: 2 }] };
     const before = (await page.evaluate(() => window.lsp.state)).publishes;
-    await page.evaluate((p) => window.lsp.notify('workspace/didChangeWatchedFiles', p), change);
+    await page.evaluate((p) => window.lsp.notify('workspace/didChangeWatchedFiles', p), webChange);
     await desktop.connection.sendNotification('workspace/didChangeWatchedFiles', change);
     await settle(async () => {
       const st = await page.evaluate(() => window.lsp.state);
@@ -402,11 +412,11 @@ describe('the web build reads the workspace’s pins and Python through the clie
     });
     await settle(() => [...desktop.publishCount.values()].reduce((a, b) => a + b, 0));
     const state = await page.evaluate(() => window.lsp.state);
-    for (const c of configs) assert.deepEqual(comparable(state.published[c.uri]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
+    for (const c of configs) assert.deepEqual(comparable(state.published[vfs(c.uri)]), comparable(desktop.published.get(c.uri)), `diagnostics of ${c.uri}`);
     assert.ok(
-      (state.published[configs[0].uri] ?? []).some((d) => d.code === 'FT107' && /TRL 0\.21\.0 \(train\/requirements\.txt\)/.test(d.message)),
+      (state.published[vfs(configs[0].uri)] ?? []).some((d) => d.code === 'FT107' && /TRL 0\.21\.0 \(train\/requirements\.txt\)/.test(d.message)),
       'FT107 for the new pin in the worker',
     );
-    assert.equal(state.asked.filter((a) => a === `read ${change.changes[0].uri}`).length, 2, 'the pin file asked for again, once');
+    assert.equal(state.asked.filter((a) => a === `read ${webChange.changes[0].uri}`).length, 2, 'the pin file asked for again, once');
   });
 });
