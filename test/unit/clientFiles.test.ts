@@ -183,6 +183,29 @@ describe('the web worker’s files, read by the client', () => {
     }
   });
 
+  it('many misses in one turn: requests of at most 500 paths; the client answers every item, in order', async () => {
+    const { files, asked, turn } = over();
+    const paths = Array.from({ length: 1200 }, (_, i) => join(dir, 'many', `m${i}.py`));
+    for (const p of paths) files.read(p);
+    files.read(join(dir, 'requirements.txt'));
+    await turn();
+    assert.deepEqual(
+      asked.map((a) => a.items.length),
+      [500, 500, 201],
+    );
+    assert.equal(files.read(join(dir, 'requirements.txt')), 'trl==0.19.1\n', 'the last batch’s answer kept');
+    // The client reads 5,000 at most: an existing file past them is answered null, and every item has its answer.
+    const items = Array.from({ length: 4999 }, (_, i) => ({ uri: uri(join(dir, 'many', `x${i}`)), list: false }));
+    items.push({ uri: uri(join(dir, 'requirements.txt')), list: false }, { uri: uri(join(dir, 'requirements.txt')), list: false });
+    const answers = await answerReadFiles(DISK_FS, (u) => u, { items, maxBytes: 1024 });
+    assert.equal(answers.length, 5001);
+    assert.deepEqual(answers[4999], { base64: Buffer.from('trl==0.19.1\n').toString('base64') });
+    assert.equal(answers[5000], null);
+    for (const p of paths) files.read(p);
+    await turn();
+    assert.equal(asked.length, 3, 'missing files not asked again');
+  });
+
   it('the URI of a path: the file system of a workspace folder or an open document', () => {
     const bases = ['vscode-vfs://github/owner/repo', 'file:///home/me/project'];
     // github.dev: pathOfUri gives //github/owner/repo/..., normalized to /github/owner/repo/...

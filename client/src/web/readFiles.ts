@@ -14,7 +14,7 @@ export interface ReadOnlyFs<U> {
   readDirectory(uri: U): Thenable<Array<[string, number]>>;
 }
 
-/** At most this many paths per request (the server asks for one analysis's misses at a time: a few, or a tree's folders). */
+/** At most this many paths are read per request (the server sends 500 at most); any further ones are answered null. */
 export const MAX_ITEMS = 5000;
 
 /** `vscode.FileType` bits. */
@@ -25,7 +25,7 @@ export async function answerReadFiles<U>(fs: ReadOnlyFs<U>, parse: (uri: string)
   const p = params as Partial<ReadFilesParams> | null;
   if (!p || !Array.isArray(p.items) || typeof p.maxBytes !== 'number') return [];
   const maxBytes = p.maxBytes;
-  return Promise.all(p.items.slice(0, MAX_ITEMS).map((item) => answerOne(fs, parse, item, maxBytes)));
+  return Promise.all(p.items.map((item, i) => (i < MAX_ITEMS ? answerOne(fs, parse, item, maxBytes) : Promise.resolve(null))));
 }
 
 async function answerOne<U>(fs: ReadOnlyFs<U>, parse: (uri: string) => U, item: unknown, maxBytes: number): Promise<ReadFileAnswer> {

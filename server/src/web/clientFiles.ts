@@ -16,6 +16,9 @@ import { textOfBytes } from '../workspaceFiles';
 /** The desktop's cap on the files the rules read (workspaceFiles.ts, diskFiles): larger files are not sent. */
 export const CLIENT_READ_LIMIT = 1024 * 1024;
 
+/** Paths per request at most (a tree's Python files can be thousands): more go in further requests. */
+export const BATCH = 500;
+
 /** `vscode.FileType` bits (https://code.visualstudio.com/api/references/vscode-api#FileType). */
 const FILE = 1;
 const FOLDER = 2;
@@ -138,7 +141,13 @@ export class ClientFiles {
       }
     }
     this.missed.clear();
-    if (!items.length) return;
+    const batches: Array<Promise<boolean>> = [];
+    for (let i = 0; i < items.length; i += BATCH) batches.push(this.send(keys.slice(i, i + BATCH), items.slice(i, i + BATCH), ticket));
+    if ((await Promise.all(batches)).some(Boolean)) this.host.learned();
+  }
+
+  /** One request; true when its answers brought something. */
+  private async send(keys: string[], items: ReadFilesParams['items'], ticket: number): Promise<boolean> {
     this.requests++;
     let answers: unknown;
     try {
@@ -158,7 +167,7 @@ export class ClientFiles {
       this.asking.delete(key);
       learned = this.keep(key, list[i]) || learned;
     });
-    if (learned) this.host.learned();
+    return learned;
   }
 
   /** Keeps an answer, checked (anything malformed is missing). True when it is something (not missing). */
