@@ -2,7 +2,7 @@
  * The files a config names, in the web worker: there is no disk, so the client reads them (`finetune/readFiles`,
  * answered by client/src/web/readFiles.ts with `vscode.workspace.fs`). The core reads synchronously (FileAccess), so
  * a path this cache does not have is a miss: the read gives undefined, as for a missing file, and the path is asked
- * for after the analysis, with every other path missed in the same turn, in one request. When an answer brings
+ * for after the analysis, with every other path missed in the same turn (500 to a request). When an answer brings
  * anything (a text, a listing, a size), `learned` runs and the server analyses the open documents again; a path the
  * client says is missing is kept as missing, so each path is asked for once until it is forgotten (the file changed
  * on disk, or an editor opened or closed it). docs/architecture.md, "The web build".
