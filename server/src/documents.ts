@@ -29,13 +29,15 @@ import {
 import type { Analysis, DocumentService, VramContext } from './core/document';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
-import { readWorkspacePins } from './pins';
+import { PIN_FILE_LIMIT, readWorkspacePins, type PinFiles } from './pins';
+import { ClientFiles, uriOfPath } from './web/clientFiles';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
 import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
 import { findGpu, type GpuInfo } from './core/gpus/catalog';
 import type { CatalogModel } from './core/vram/modelTypes';
 import { completeDims } from './core/vram/models';
 import { resolveVersion } from './core/common/versions';
+import { resolve as resolvePath } from './core/common/paths';
 import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
 import { loadPythonParser } from './pythonParser';
 import { IncrementalPython } from './core/lightning/incremental';
@@ -48,6 +50,7 @@ import {
   type DocumentFormatParams,
   type FinetuneSettings,
   type LaunchInfoResult,
+  type ReadFilesParams,
 } from './protocol';
 
 const DISK = diskFiles();
@@ -296,17 +299,79 @@ export class ConfigDocuments {
 
   /** Reads the pins again (at start, and when one of those files changes). */
   reloadPins(): void {
-    this.pins = readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)));
+    this.pins = this.readPins();
   }
 
-  /** Files a config names: an open editor's text first (unsaved edits count), then the disk. */
+  private workspacePins(): Map<string, { version: string; file: string }> {
+    return (this.pins ??= this.readPins());
+  }
+
+  private readPins(): Map<string, { version: string; file: string }> {
+    const roots = this.host.workspaceFolders().map((f) => pathOfUri(f));
+    const client = this.client;
+    if (!client) return readWorkspacePins(roots);
+    const files: PinFiles = {
+      entries: (folder) => client.entries(folder)?.map(([name, type]) => ({ name, dir: type === 2 })),
+      read: (path) => client.read(path, PIN_FILE_LIMIT),
+    };
+    // Normalized as the pins' paths are (github.dev's //github/o/r is /github/o/r), so a subfolder's label is right.
+    return readWorkspacePins(
+      roots.map((r) => resolvePath(r)),
+      files,
+    );
+  }
+
+  /** The web worker's files, read by the client (server/src/web/clientFiles.ts); undefined on the desktop (the disk). */
+  private client: ClientFiles | undefined;
+
+  /**
+   * The web worker: files a config names are asked of the client (`finetune/readFiles`) instead of read from a disk
+   * the worker does not have. When an answer brings something, what was derived from the files (pins, recipe
+   * scripts) is dropped and the open documents are checked again.
+   */
+  readFromClient(ask: (params: ReadFilesParams) => Promise<unknown>): void {
+    this.client = new ClientFiles({
+      ask,
+      // The file system of a workspace folder or of an open document (a config outside every folder).
+      uriOf: (path) => uriOfPath(path, [...this.host.workspaceFolders(), ...this.allDocuments().map((d) => d.uri)]),
+      learned: () => {
+        this.pins = undefined;
+        this.service.forgetWorkspacePython();
+        this.revalidateAll();
+      },
+      log: (message) => this.host.log(message),
+    });
+  }
+
+  /**
+   * Files changed on disk (workspace/didChangeWatchedFiles: `folders`, their folders' listings too), or an editor
+   * opened or closed one: the web worker forgets what it read of them. True when something was forgotten (the open
+   * documents need checking again).
+   */
+  filesChanged(uris: string[], folders: boolean): boolean {
+    return (
+      this.client?.forget(
+        uris.map((u) => pathOfUri(u)),
+        folders,
+      ) ?? false
+    );
+  }
+
+  /** An open document at this path; the web worker compares normalized paths (vscode-vfs://github/o/r gives //github/o/r). */
+  private openAt(path: string): TextDocument | undefined {
+    if (!this.client) return this.allDocuments().find((d) => pathOfUri(d.uri) === path);
+    const target = resolvePath(path);
+    return this.allDocuments().find((d) => resolvePath(pathOfUri(d.uri)) === target);
+  }
+
+  /** Files a config names: an open editor's text first (unsaved edits count), then the disk (the web worker: the client). */
   private readonly files: FileAccess = {
     read: (path: string) => {
-      const open = this.allDocuments().find((d) => pathOfUri(d.uri) === path);
-      return open ? open.getText() : readTextFile(path);
+      const open = this.openAt(path);
+      return open ? open.getText() : this.client ? this.client.read(path) : readTextFile(path);
     },
-    problem: (path: string) => (this.allDocuments().some((d) => pathOfUri(d.uri) === path) ? undefined : DISK.problem(path)),
-    list: (dir: string) => DISK.list(dir),
+    problem: (path: string) => (this.openAt(path) ? undefined : this.client ? this.client.problem(path) : DISK.problem(path)),
+    list: (dir: string) => (this.client ? this.client.list(dir) : DISK.list(dir)),
   };
 
   constructor(
@@ -452,7 +517,7 @@ export class ConfigDocuments {
         vram: this.vramContext(settings),
         files: this.files,
         roots: this.host.workspaceFolders().map((f) => pathOfUri(f)),
-        pins: (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))),
+        pins: this.workspacePins(),
         tokenizerConfig: this.tokenizerConfig,
         override: this.overrides.get(owner) ?? null,
         relativePath: this.relativePath(path),
@@ -491,12 +556,7 @@ export class ConfigDocuments {
       return { ...base, detection, diagnostics: [] };
     }
     let diagnostics: Diagnostic[] = [];
-    const version = resolveVersion(
-      'lightning',
-      settings.versions,
-      (this.pins ??= readWorkspacePins(this.host.workspaceFolders().map((f) => pathOfUri(f)))),
-      LIGHTNING_NEWEST,
-    );
+    const version = resolveVersion('lightning', settings.versions, this.workspacePins(), LIGHTNING_NEWEST);
     try {
       const parser = await loadPythonParser();
       this.python ??= new IncrementalPython(parser);

@@ -84,7 +84,8 @@ export function writeRegularFile(path: string, bytes: Uint8Array): true | string
   }
 }
 
-function formatBytes(n: number): string {
+/** `1 MiB`, `512 KiB`: how the readers' messages give sizes. */
+export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round((n / 1048576) * 10) / 10} MiB` : `${Math.round(n / 1024)} KiB`;
 }
 

@@ -67,7 +67,30 @@ export interface InitializationOptions {
   /** Client commands the client has (VS Code's client: `finetune.showVramBreakdown`): the VRAM lens then carries
    *  codicons, which other editors would print as text. */
   clientCommands?: string[];
+  /** The client answers `finetune/readFiles` (the web client: the worker has no disk and asks it for the files a
+   *  config names). Only the web worker's server asks; the desktop server reads the disk. */
+  readFiles?: boolean;
 }
+
+/**
+ * Server -> client request of the web worker (server/src/web/clientFiles.ts): the files an analysis wanted and the
+ * worker did not have, read by the client (client/src/web/readFiles.ts, `vscode.workspace.fs`). One answer per item,
+ * in order.
+ */
+export const READ_FILES = 'finetune/readFiles';
+export interface ReadFilesParams {
+  /** A file to read (`list` false) or a folder to list (`list` true), by URI. */
+  items: Array<{ uri: string; list: boolean }>;
+  /** Larger files are not sent, only their size (the desktop reader's cap: 1 MiB). */
+  maxBytes: number;
+}
+/**
+ * A file's bytes (base64), the size of a file over `maxBytes`, a path that exists but is not a file (neither file nor
+ * folder, e.g. a FIFO), a folder's entries as `vscode.workspace.fs.readDirectory` gives them (name and
+ * `vscode.FileType` bits: 1 file, 2 folder, 64 symbolic link, 0 unknown), or null: missing, a folder where a file
+ * was asked (or the other way round), or unreadable.
+ */
+export type ReadFileAnswer = { base64: string } | { size: number } | { notAFile: true } | { entries: Array<[string, number]> } | null;
 
 /** Client -> server notification: the user chose a format for a file (null = detect automatically). */
 export const SET_FORMAT_OVERRIDE = 'finetune/setFormatOverride';

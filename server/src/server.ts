@@ -2,6 +2,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -30,6 +31,7 @@ import {
   LIST_FORMATS,
   MEMORY_USAGE,
   MIGRATE_WORKSPACE,
+  READ_FILES,
   SET_FORMAT_OVERRIDE,
   VRAM_BREAKDOWN,
   type FinetuneSettings,
@@ -42,6 +44,7 @@ import {
   type MemoryUsageResult,
   type InitializationOptions,
   type MigrateWorkspaceParams,
+  type ReadFilesParams,
   type SetFormatOverrideParams,
 } from './protocol';
 import { loadSchemas } from './schemaFiles';
@@ -62,8 +65,14 @@ const BACKGROUND_IDLE_MS = 2000;
 const LARGE_TREE_FILES = 200;
 import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
 
+export interface ServerOptions {
+  /** The web worker (server/src/web/worker.ts): no disk, so the files a config names are asked of a client that
+   *  answers `finetune/readFiles` (InitializationOptions.readFiles). The desktop server reads the disk. */
+  filesFromClient?: boolean;
+}
+
 /** Starts the language server on a connection (stdio, IPC or pipe, as the process arguments say). */
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all), options: ServerOptions = {}): Connection {
   const documents = new TextDocuments(TEXT_DOCUMENTS);
   const service = createDocumentService(loadSchemas());
   let workspaceFolders: string[] = [];
@@ -145,6 +154,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     probeGpus = init?.probeGpus !== false;
     // Codicons ($(chip)) only for our VS Code client; other editors would print them as text.
     lensIcons = Boolean(init?.clientCommands?.includes(SHOW_VRAM_COMMAND));
+    if (options.filesFromClient && init?.readFiles) state.readFromClient((p: ReadFilesParams) => connection.sendRequest(READ_FILES, p));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -184,6 +194,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // Python files under virtual environments and caches (a `pip install` writes thousands) are not recipe scripts.
   const OTHERS_PYTHON = /\/(?:\.venv|venv|\.env|env|site-packages|node_modules|\.git|__pycache__|\.tox|\.nox|\.cache)\//;
   connection.onDidChangeWatchedFiles((params) => {
+    // The web worker forgets what the client read of these files, and the listings of the folders where one was
+    // created or deleted (the desktop reads the disk each time).
+    const changed = params.changes.filter((c) => c.type === FileChangeType.Changed).map((c) => c.uri);
+    const createdOrDeleted = params.changes.filter((c) => c.type !== FileChangeType.Changed).map((c) => c.uri);
+    const forgot = state.filesChanged(changed, false);
+    if (state.filesChanged(createdOrDeleted, true) || forgot) state.revalidateAll();
     const isPython = (uri: string) => /\.py$/i.test(uri);
     const python = params.changes.some((c) => isPython(c.uri) && !OTHERS_PYTHON.test(c.uri));
     const pins = params.changes.some((c) => !isPython(c.uri));
@@ -193,9 +209,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     state.revalidateAll();
   });
 
-  documents.onDidOpen((e) => state.schedule(e.document.uri, 0));
+  documents.onDidOpen((e) => {
+    state.filesChanged([e.document.uri], false);
+    state.schedule(e.document.uri, 0);
+  });
   documents.onDidChangeContent((e) => state.schedule(e.document.uri));
   documents.onDidClose((e) => {
+    state.filesChanged([e.document.uri], false);
     state.close(e.document.uri);
     settings.forget(e.document.uri);
   });

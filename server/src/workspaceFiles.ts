@@ -100,8 +100,12 @@ export function readConfigFile(path: string, maxBytes = READ_LIMIT): ReadResult 
  *  comes: its own parse fails), or undefined when it is missing, not a regular file or larger than `maxBytes`. */
 export function readTextFile(path: string, maxBytes = 1024 * 1024): string | undefined {
   const file = readRegularFile(path, maxBytes);
-  if (!file.ok) return undefined;
-  return decodeText(file.bytes)?.text ?? new TextDecoder('utf-8').decode(file.bytes);
+  return file.ok ? textOfBytes(file.bytes) : undefined;
+}
+
+/** The text of a file the rules read (readTextFile's decoding; the web worker decodes what the client sent with it). */
+export function textOfBytes(bytes: Uint8Array): string {
+  return decodeText(bytes)?.text ?? new TextDecoder('utf-8').decode(bytes);
 }
 
 /** The disk as the rules see it: the text of a file, and why a path that exists was not read. */

@@ -7,11 +7,12 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
-import type { InitializationOptions } from '../../../server/src/protocol';
+import { READ_FILES, type InitializationOptions } from '../../../server/src/protocol';
 import { FormatOverrides } from '../formatOverrides';
 import { FormatStatus } from '../formatStatus';
 import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
 import { VramBreakdownView } from '../vramBreakdown';
+import { answerReadFiles } from './readFiles';
 
 /** Commands of the desktop only, with what each does (package.json hides their menu items where `isWeb`). */
 export const DESKTOP_ONLY: Record<string, string> = {
@@ -39,12 +40,28 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
   context.subscriptions.push(output);
   const overrides = new FormatOverrides(context.workspaceState);
-  // Nothing can be run in a browser: no nvidia-smi (the GPUs are finetune.gpus, or the representative ones).
-  const initializationOptions: InitializationOptions = { formatOverrides: overrides.all(), probeGpus: false, clientCommands: ['finetune.showVramBreakdown'] };
+  // Nothing can be run in a browser: no nvidia-smi (the GPUs are finetune.gpus, or the representative ones). The
+  // worker has no disk: it asks us for the files a config names (finetune/readFiles).
+  const initializationOptions: InitializationOptions = {
+    formatOverrides: overrides.all(),
+    probeGpus: false,
+    clientCommands: ['finetune.showVramBreakdown'],
+    readFiles: true,
+  };
   const clientOptions: LanguageClientOptions = {
     // Any scheme: a browser's workspace is virtual (vscode-vfs:// on github.dev and vscode.dev).
     documentSelector: [{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'python' }],
-    synchronize: { configurationSection: 'finetune' },
+    synchronize: {
+      configurationSection: 'finetune',
+      // What the worker asked us to read may change: pins, recipe scripts and the files configs name (a DeepSpeed
+      // JSON, an Accelerate or Hydra YAML). The worker forgets them and checks the open configs again.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher(
+          '**/{requirements*.txt,requirements*.in,constraints.txt,pyproject.toml,setup.cfg,environment.yml,environment.yaml}',
+        ),
+        vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonc,yaml,yml}'),
+      ],
+    },
     initializationOptions,
     outputChannel: output,
     markdown: { isTrusted: false, supportHtml: false },
@@ -53,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const worker = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'server.js').toString(true));
   const client = new LanguageClient('finetune', 'Fine-Tune Workbench', clientOptions, worker as ConstructorParameters<typeof LanguageClient>[3]);
   context.subscriptions.push(client);
+  client.onRequest(READ_FILES, (params: unknown) => answerReadFiles(vscode.workspace.fs, (uri) => vscode.Uri.parse(uri, true), params));
   const status = new FormatStatus(client, overrides);
   const vram = new VramBreakdownView(client);
   context.subscriptions.push(status, vram.register(), watchRedHatYaml(client));
