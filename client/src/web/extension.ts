@@ -14,7 +14,7 @@ import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
 import { VramBreakdownView } from '../vramBreakdown';
 import { answerReadFiles } from './readFiles';
 
-/** Commands of the desktop only, with what each does (package.json hides their menu items where `isWeb`). */
+/** Commands of the desktop only, with what each does (package.json hides their menu items where `finetune.webExtensionHost`). */
 export const DESKTOP_ONLY: Record<string, string> = {
   'finetune.launch': 'Launching a training job runs it on your machine',
   'finetune.jobs.showLoss': 'Training jobs run on your machine',
@@ -37,6 +37,10 @@ export function desktopOnlyMessage(command: string): string {
 declare const Worker: new (url: string) => unknown;
 
 export function activate(context: vscode.ExtensionContext): void {
+  // Hides the desktop-only menus and the Training Jobs view (package.json: !finetune.webExtensionHost). Not `isWeb`:
+  // that is true for any browser window, code-server and Codespaces included, where the extension runs in Node on
+  // the remote and launching works.
+  void vscode.commands.executeCommand('setContext', 'finetune.webExtensionHost', true);
   const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
   context.subscriptions.push(output);
   const overrides = new FormatOverrides(context.workspaceState);
