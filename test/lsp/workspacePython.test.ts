@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { recipeConfigsPy, writePythonWorkspace } from '../lib/pythonWorkspace';
 import { TestClient } from './client';
 
 // Issue 14: a TRL recipe read by a recipe script of the workspace, and a LightningCLI config naming a workspace
 // class, over the real server; the script's dataclasses are read again when the client reports a Python change.
 const dir = mkdtempSync(join(tmpdir(), 'ftw-workspace-python-'));
-mkdirSync(join(dir, 'scripts'), { recursive: true });
-mkdirSync(join(dir, 'src', 'recipes'), { recursive: true });
-mkdirSync(join(dir, 'project'), { recursive: true });
 const CONFIGS = join(dir, 'src', 'recipes', 'configs.py');
-const configsPy = (fields: string) => `from dataclasses import dataclass\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n${fields}`;
-writeFileSync(CONFIGS, configsPy('    chat_template: str = None\n    curriculum_stage: int = 0\n'));
-writeFileSync(
-  join(dir, 'scripts', 'sft.py'),
-  'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom recipes.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n',
-);
-writeFileSync(
-  join(dir, 'project', 'models.py'),
-  'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3):\n        super().__init__()\n',
-);
+writePythonWorkspace(dir, '    chat_template: str = None\n    curriculum_stage: int = 0\n');
 
 describe("language server: the workspace's own Python", () => {
   const client = new TestClient();
@@ -36,7 +25,7 @@ describe("language server: the workspace's own Python", () => {
       (await first).map((d) => d.code),
       [],
     );
-    writeFileSync(CONFIGS, configsPy('    chat_template: str = None\n'));
+    writeFileSync(CONFIGS, recipeConfigsPy('    chat_template: str = None\n'));
     const next = client.diagnostics(uri, (d) => d.length > 0);
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${CONFIGS}`, type: 2 }] });
     assert.deepEqual(

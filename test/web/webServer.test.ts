@@ -17,6 +17,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { CHROMIUM_ARGS, CHROMIUM_BIN } from '../editor/harness';
 import { REPO, TestClient } from '../lsp/client';
 import { answerReadFiles } from '../../client/src/web/readFiles';
+import { writePythonWorkspace } from '../lib/pythonWorkspace';
 import { DISK_FS } from './diskFs';
 
 const WEB_SERVER = join(REPO, 'dist', 'web', 'server.js');
@@ -313,18 +314,7 @@ describe('the web build reads the workspace’s pins and Python through the clie
   VFS.folder = dir;
   const vfs = (uri: string) => VFS.prefix + uri.slice(pathToFileURL(dir).toString().length);
   for (const sub of ['scripts', 'src/recipes', 'project', 'train', 'recipes', 'configs']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(
-    join(dir, 'src', 'recipes', 'configs.py'),
-    'from dataclasses import dataclass\nimport trl\n\n@dataclass\nclass SFTConfig(trl.SFTConfig):\n    curriculum_stage: int = 0\n',
-  );
-  writeFileSync(
-    join(dir, 'scripts', 'sft.py'),
-    'from trl import ModelConfig, ScriptArguments, TrlParser\nfrom recipes.configs import SFTConfig\n\nparser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))\n',
-  );
-  writeFileSync(
-    join(dir, 'project', 'models.py'),
-    'import lightning.pytorch as pl\n\nclass Model(pl.LightningModule):\n    def __init__(self, lr: float = 1e-3):\n        super().__init__()\n',
-  );
+  writePythonWorkspace(dir, '    curriculum_stage: int = 0\n');
   writeFileSync(join(dir, 'train', 'requirements.txt'), 'trl==0.17.0\n');
   const rootUri = pathToFileURL(dir).toString();
   const configs = [
