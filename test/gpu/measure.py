@@ -122,6 +122,19 @@ def run_one(run, device, steps, dry_run):
         if cuda:
             free, total = torch.cuda.mem_get_info()
             used = max(used, total - free)
+    if setup.get("evalMicroBatchSize"):
+        # Evaluation between steps, as HF Trainer's prediction_step runs it: eval mode, no autograd, the loss computed
+        # from the eval batch's whole logits (docs/vram.md 4.9).
+        model.eval()
+        eval_setup = dict(setup, microBatchSize=setup["evalMicroBatchSize"])
+        with torch.no_grad():
+            for ids, mask, labels in batches(eval_setup, dims["vocabSize"], device, 2, seed=sum(map(ord, run["id"])) + 1):
+                with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=cuda):
+                    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                if cuda:
+                    free, total = torch.cuda.mem_get_info()
+                    used = max(used, total - free)
+        model.train()
     result = {"loss": float(loss.item()) if loss is not None else math.nan, "seconds": round(time.time() - start, 2)}
     if cuda:
         result.update(alloc=torch.cuda.max_memory_allocated(), resv=torch.cuda.max_memory_reserved(), smi=used)
@@ -143,7 +156,8 @@ def rows_for(run, result, gpu, versions, oom):
         "modelDims": {k: v for k, v in run["setup"]["model"].items() if k != "name"},
         "note": (f"random weights, random tokens; {versions['torch']} (CUDA {versions['cuda']}), transformers {versions['transformers']}, "
                  f"peft {versions['peft']}; {versions['device']}; a plain loop like HF Trainer with gradient accumulation 1 "
-                 f"(bf16 autocast, zero_grad(set_to_none=True)); non-reentrant checkpointing; smi = total - free (mem_get_info)."),
+                 f"(bf16 autocast, zero_grad(set_to_none=True)); non-reentrant checkpointing; smi = total - free (mem_get_info)"
+                 f"{'; then 2 evaluation batches under no_grad' if run['setup'].get('evalMicroBatchSize') else ''}."),
     }
     if oom:
         return [{**base, "id": f"{run['id']}-smi", "metric": "smi", "measured": None, "oom": True}]

@@ -85,6 +85,26 @@ for (const seq of [1024, 2048])
 add('padded batches (LoRA)', { model: MID, ...base, ...lora, packed: false, microBatchSize: 4, sequenceLength: 2048, gradientCheckpointing: true });
 add('padded batches (full)', { model: SMALL, ...base, method: 'full', packed: false, microBatchSize: 4, sequenceLength: 2048, gradientCheckpointing: true });
 add('padded batches, no checkpointing', { model: MID, ...base, ...lora, packed: false, microBatchSize: 2, sequenceLength: 2048, gradientCheckpointing: false });
+// Evaluation between steps with a larger eval batch (HF's per_device_eval_batch_size defaults to 8): its logits.
+add('evaluation: eval batch 8 after training at micro batch 1 (LoRA, checkpointing)', {
+  model: MID,
+  ...base,
+  ...lora,
+  microBatchSize: 1,
+  evalMicroBatchSize: 8,
+  sequenceLength: 2048,
+  gradientCheckpointing: true,
+});
+add('evaluation: eval batch 4, padded (LoRA, checkpointing)', {
+  model: SMALL,
+  ...base,
+  ...lora,
+  packed: false,
+  microBatchSize: 1,
+  evalMicroBatchSize: 4,
+  sequenceLength: 2048,
+  gradientCheckpointing: true,
+});
 add('3B LoRA, long sequences', { model: LARGE, ...base, ...lora, microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true });
 add('3B LoRA, padded', { model: LARGE, ...base, ...lora, packed: false, microBatchSize: 2, sequenceLength: 4096, gradientCheckpointing: true });
 add('3B full fine-tune', { model: LARGE, ...base, method: 'full', microBatchSize: 1, sequenceLength: 2048, gradientCheckpointing: true });
