@@ -35,7 +35,22 @@ export function desktopOnlyMessage(command: string): string {
 /** The worker the language server runs in; the DOM's types are not in the client's lib. */
 declare const Worker: new (url: string) => unknown;
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * The URL to start dist/web/server.js from. Where the extension is installed on a remote (code-server, or a browser
+ * opened on a remote folder) its files have vscode-remote: URIs, and VS Code's web worker extension host refuses to
+ * start a worker from one ("Creating workers from remote extensions is currently not supported", its
+ * src/vs/workbench/api/worker/extensionHostWorkerMain.ts): the script is then read through the workspace file
+ * system and started from a blob: URL. The server is one self-contained file (its WebAssembly is inlined), so it
+ * needs nothing next to it.
+ */
+export async function serverScriptUrl(extensionUri: vscode.Uri): Promise<string> {
+  const script = vscode.Uri.joinPath(extensionUri, 'dist', 'web', 'server.js');
+  if (script.scheme !== 'vscode-remote') return script.toString(true);
+  const bytes = await vscode.workspace.fs.readFile(script);
+  return URL.createObjectURL(new Blob([bytes], { type: 'text/javascript' }));
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
   context.subscriptions.push(output);
   const overrides = new FormatOverrides(context.workspaceState);
@@ -50,7 +65,19 @@ export function activate(context: vscode.ExtensionContext): void {
     markdown: { isTrusted: false, supportHtml: false },
     middleware: { workspace: yamlSyntaxMiddleware },
   };
-  const worker = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'server.js').toString(true));
+  // The desktop-only commands answer even if the server cannot start.
+  context.subscriptions.push(
+    ...Object.keys(DESKTOP_ONLY).map((command) =>
+      vscode.commands.registerCommand(command, () => void vscode.window.showInformationMessage(desktopOnlyMessage(command))),
+    ),
+  );
+  let worker: unknown;
+  try {
+    worker = new Worker(await serverScriptUrl(context.extensionUri));
+  } catch (e) {
+    output.error(`The language server's worker could not be started: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
   const client = new LanguageClient('finetune', 'Fine-Tune Workbench', clientOptions, worker as ConstructorParameters<typeof LanguageClient>[3]);
   context.subscriptions.push(client);
   const status = new FormatStatus(client, overrides);
@@ -66,9 +93,6 @@ export function activate(context: vscode.ExtensionContext): void {
       await client.start();
       output.info('Language server restarted.');
     }),
-    ...Object.keys(DESKTOP_ONLY).map((command) =>
-      vscode.commands.registerCommand(command, () => void vscode.window.showInformationMessage(desktopOnlyMessage(command))),
-    ),
   );
   client.start().then(
     () => output.info('Language server ready (web worker)'),
