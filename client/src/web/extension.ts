@@ -39,7 +39,7 @@ declare const Worker: new (url: string) => unknown;
  * The URL to start dist/web/server.js from. Where the extension is installed on a remote (code-server, or a browser
  * opened on a remote folder) its files have vscode-remote: URIs, and VS Code's web worker extension host refuses to
  * start a worker from one ("Creating workers from remote extensions is currently not supported", its
- * src/vs/workbench/api/worker/extensionHostWorkerMain.ts): the script is then read through the workspace file
+ * src/vs/workbench/api/worker/extensionHostWorker.ts): the script is then read through the workspace file
  * system and started from a blob: URL. The server is one self-contained file (its WebAssembly is inlined), so it
  * needs nothing next to it.
  */
