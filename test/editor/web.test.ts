@@ -1,0 +1,186 @@
+/**
+ * The extension's `browser` entry (dist/web/client.js) in a real web extension host: code-server 4.99.4 (VS Code
+ * 1.99.3) with the user setting `"remote.extensionKind": { "finetune-workbench.finetune-workbench": ["web"] }`, which
+ * makes the workbench run the remotely installed extension in the browser's web worker extension host instead of the
+ * remote Node one. In VS Code's source (1.99.3, as bundled in code-server's lib/vscode/out/vs/code/browser/workbench/
+ * workbench.js): the user's kinds replace the manifest's (services/extensions/common/extensionManifestPropertiesService.ts,
+ * getExtensionKind), and BrowserExtensionHostKindPicker.pickRunningLocation (services/extensions/browser/
+ * extensionService.ts) gives "web" the LocalWebWorker host when the extension is installed locally or remotely.
+ *
+ * Flow: examples/axolotl/mistakes.yml and the DeepSpeed file it names are copied into the workspace; the JSON is
+ * opened first (the web server reads only open documents, docs/architecture.md "The web build"), then the config.
+ * Asserted in the page: the extension ran in the web worker host (its iframe is there, the "Fine-Tune Workbench"
+ * output says "Language server ready (web worker)", and the remote Node host never activated it); the Problems
+ * panel lists exactly the diagnostics the desktop server (dist/server.js over stdio) publishes for the same files;
+ * Launch Training Job answers that it needs VS Code on the desktop. Screenshots: .test-tmp/editor/web-*.png.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { TestClient } from '../lsp/client';
+import { REPO_ROOT, Session, step, waitUntil } from './harness';
+
+const EXTENSION_ID = 'finetune-workbench.finetune-workbench';
+const CONFIG = 'axolotl/mistakes.yml';
+const DEEPSPEED = 'deepspeed/zero3-offload.json';
+const DIAGNOSTIC_TIMEOUT = 30_000;
+/** The web client's answer for finetune.launch (client/src/web/extension.ts, desktopOnlyMessage). */
+const LAUNCH_ANSWER = 'Fine-Tune Workbench: Launching a training job runs it on your machine, so it needs VS Code on the desktop.';
+const SEVERITY: Record<number, string> = { 1: 'error', 2: 'warning', 3: 'info', 4: 'info' };
+
+/** A Problems row as the test compares it: the row's text (message, source, code, position) and its icon. */
+interface Row {
+  text: string;
+  severity: string;
+}
+
+/** How the Problems panel of VS Code 1.99 shows a diagnostic: message, source, code, then "[Ln L, Col C]". */
+function expectedRow(d: Diagnostic): Row {
+  const code = typeof d.code === 'object' && d.code !== null ? String((d.code as { value: unknown }).value) : String(d.code ?? '');
+  return {
+    text: `${d.message}${d.source ?? ''}${code}[Ln ${d.range.start.line + 1}, Col ${d.range.start.character + 1}]`,
+    severity: SEVERITY[d.severity ?? 1],
+  };
+}
+
+const byText = (a: Row, b: Row) => a.text.localeCompare(b.text);
+
+/** The desktop server's diagnostics for the two files, opened in the same order, with the workspace as root. */
+async function desktopDiagnostics(workspace: string): Promise<Row[]> {
+  const client = new TestClient();
+  try {
+    await client.initialize(pathToFileURL(workspace).toString());
+    const rows: Row[] = [];
+    for (const [rel, languageId] of [
+      [DEEPSPEED, 'json'],
+      [CONFIG, 'yaml'],
+    ]) {
+      const uri = pathToFileURL(path.join(workspace, rel)).toString();
+      const published = client.diagnostics(uri, () => true, 15_000);
+      await client.open(uri, fs.readFileSync(path.join(workspace, rel), 'utf8'), languageId);
+      rows.push(...(await published).map(expectedRow));
+    }
+    return rows.sort(byText);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The marker rows of the Problems panel (not the file rows), with the severity of their icon. */
+async function problemRows(s: Session): Promise<Row[]> {
+  const rows = await s.problems.locator('.monaco-list-row').evaluateAll((els) =>
+    (els as unknown as Array<{ textContent: string | null; querySelector(sel: string): { className: string } | null }>).map((e) => ({
+      text: (e.textContent ?? '').replace(/\u00a0/g, ' '),
+      icon: e.querySelector('.marker-icon')?.className ?? '',
+    })),
+  );
+  return rows
+    .filter((r) => /\[Ln \d+, Col \d+\]$/.test(r.text))
+    .map((r) => ({
+      text: r.text,
+      severity: /\berror\b/.test(r.icon) ? 'error' : /\bwarning\b/.test(r.icon) ? 'warning' : /\binfo\b/.test(r.icon) ? 'info' : r.icon,
+    }))
+    .sort(byText);
+}
+
+describe('the browser entry in the web worker extension host (code-server 4.99.4, remote.extensionKind web)', { timeout: 240_000 }, () => {
+  let s: Session | undefined;
+  let desktop: Row[] = [];
+
+  before(
+    async () => {
+      const files: Record<string, string> = {};
+      for (const rel of [CONFIG, DEEPSPEED]) files[rel] = fs.readFileSync(path.join(REPO_ROOT, 'examples', rel), 'utf8');
+      s = new Session({ name: 'web', files, settings: { 'remote.extensionKind': { [EXTENSION_ID]: ['web'] } } });
+      desktop = await desktopDiagnostics(s.workspace);
+      await s.start();
+      await s.screenshot('workbench-loaded');
+    },
+    { timeout: 180_000 },
+  );
+
+  after(async () => {
+    await s?.close();
+  });
+
+  it(`lists in the Problems panel the desktop server's diagnostics for ${CONFIG}`, { timeout: 90_000 }, () =>
+    step(s, 'diagnostics', async (s) => {
+      assert.ok(desktop.length >= 5, `the desktop server should find the mistakes of ${CONFIG}; it published ${JSON.stringify(desktop)}`);
+      await s.openFile(DEEPSPEED);
+      await s.openFile(CONFIG);
+      await s.openProblems();
+      await s.runCommand('View: Toggle Maximized Panel'); // every row rendered: the list is virtual
+      const want = JSON.stringify(desktop, null, 1);
+      let got: Row[] = [];
+      await waitUntil(
+        async () => JSON.stringify((got = await problemRows(s)), null, 1) === want,
+        DIAGNOSTIC_TIMEOUT,
+        async () => {
+          const missing = desktop.filter((d) => !got.some((g) => g.text === d.text && g.severity === d.severity));
+          const extra = got.filter((g) => !desktop.some((d) => g.text === d.text && g.severity === d.severity));
+          return (
+            `the Problems panel should show the desktop server's ${desktop.length} diagnostics within ${DIAGNOSTIC_TIMEOUT / 1000} s; it shows ${got.length}.\n` +
+            `missing: ${JSON.stringify(missing, null, 1)}\nnot from the desktop: ${JSON.stringify(extra, null, 1)}\n` +
+            `the page's errors about the extension: ${JSON.stringify(s.consoleErrors.filter((e) => e.includes(EXTENSION_ID)))}`
+          );
+        },
+      );
+      await s.screenshot('problems');
+      await s.runCommand('View: Toggle Maximized Panel');
+    }),
+  );
+
+  it('ran in the web worker extension host, not the remote Node one', { timeout: 60_000 }, () =>
+    step(s, 'web-worker-host', async (s) => {
+      const iframe = s.page.frames().find((f) => f.url().includes('webWorkerExtensionHostIframe.html'));
+      assert.ok(iframe, `the page should have the web worker extension host's iframe; frames: ${JSON.stringify(s.page.frames().map((f) => f.url()))}`);
+
+      // The output channel of the client: only the browser entry says "(web worker)".
+      await s.runCommand('Fine-Tune: Show Language Server Log');
+      const output = s.page.locator('.part.panel .output-view .monaco-editor .view-lines');
+      await waitUntil(
+        async () => (await output.innerText()).replace(/\u00a0/g, ' ').includes('Language server ready (web worker)'),
+        15_000,
+        async () => `the "Fine-Tune Workbench" output should say "Language server ready (web worker)"; it shows:\n${await output.innerText().catch(() => '')}`,
+      );
+      await s.screenshot('output');
+
+      // The remote (Node) extension host logs each activation at info level; it activated others, not ours.
+      const logs = s.saveLogs();
+      assert.ok(logs, 'VS Code wrote no logs');
+      const hostLogs = fs
+        .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+        .filter((f) => path.basename(f) === 'remoteexthost.log')
+        .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+        .join('\n');
+      assert.match(hostLogs, /ExtensionService#_doActivateExtension vscode\./, `the remote extension host log should list its activations:\n${hostLogs}`);
+      assert.doesNotMatch(
+        hostLogs,
+        new RegExp(`_doActivateExtension ${EXTENSION_ID.replace('.', '\\.')}`, 'i'),
+        `the remote Node host activated ${EXTENSION_ID}`,
+      );
+    }),
+  );
+
+  it('answers Launch Training Job with "needs VS Code on the desktop"', { timeout: 60_000 }, () =>
+    step(s, 'launch', async (s) => {
+      await s.openFile(CONFIG);
+      await s.runCommand('Fine-Tune: Launch Training Job');
+      const toast = s.page.locator('.notifications-toasts .notification-list-item', { hasText: LAUNCH_ANSWER });
+      await toast
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .catch(async () => {
+          assert.fail(
+            `no notification "${LAUNCH_ANSWER}"; toasts: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts())}, ` +
+              `quick input: ${await s.quickInputRows()}`,
+          );
+        });
+      await s.screenshot('launch-answer');
+      assert.equal(await s.quickInput.isVisible(), false, 'no launcher quick pick should open in the browser');
+    }),
+  );
+});
