@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { TestClient } from './client';
 import { LORA_1B } from './fixtures';
 
@@ -37,4 +37,18 @@ describe('a config and the DeepSpeed file it names, both open, with non-file URI
       );
     });
   }
+
+  it(`${ROOTS[0]} (the workspace folder): the quick fix creates the missing file beside the config, on the same remote`, async () => {
+    const missing = (await opened(`${ROOTS[0]}/configs/create.yml`, `${LORA_1B}\ndeepspeed: ../deepspeed/new.json\n`, 'yaml')).find((d) => d.code === 'FT210');
+    assert.ok(missing, 'FT210 for the missing file');
+    const { result } = await client.request<CodeAction[]>(
+      'textDocument/codeAction',
+      { textDocument: { uri: `${ROOTS[0]}/configs/create.yml` }, range: missing.range, context: { diagnostics: [missing], only: ['quickfix'] } },
+      10_000,
+    );
+    assert.deepEqual(
+      result.map((a) => [a.title, (a.edit!.documentChanges![0] as { uri: string }).uri]),
+      [["Create '../deepspeed/new.json' from a ZeRO-2 template", `${ROOTS[0]}/deepspeed/new.json`]],
+    );
+  });
 });
