@@ -21,12 +21,18 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TestClient } from '../lsp/client';
+import { QLORA_YML } from './fixtures';
 import { REPO_ROOT, Session, step, waitUntil } from './harness';
 
 const EXTENSION_ID = 'finetune-workbench.finetune-workbench';
 const CONFIG = 'axolotl/mistakes.yml';
 const DEEPSPEED = 'deepspeed/zero3-offload.json';
 const DIAGNOSTIC_TIMEOUT = 30_000;
+/** A config whose DeepSpeed file does not exist yet: FT210, with a quick fix that creates it. */
+const NEEDS_DS = 'axolotl/needs-ds.yml';
+const NEEDS_DS_YML = `${QLORA_YML}deepspeed: ../deepspeed/new.json\n`;
+const NEEDS_DS_LINE = NEEDS_DS_YML.trimEnd().split('\n').length;
+const CREATE_TITLE = "Create '../deepspeed/new.json' from a ZeRO-2 template";
 /** The web client's answer for finetune.launch (client/src/web/extension.ts, desktopOnlyMessage). */
 const LAUNCH_ANSWER = 'Fine-Tune Workbench: Launching a training job runs it on your machine, so it needs VS Code on the desktop.';
 const SEVERITY: Record<number, string> = { 1: 'error', 2: 'warning', 3: 'info', 4: 'info' };
@@ -94,6 +100,7 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
     async () => {
       const files: Record<string, string> = {};
       for (const rel of [CONFIG, DEEPSPEED]) files[rel] = fs.readFileSync(path.join(REPO_ROOT, 'examples', rel), 'utf8');
+      files[NEEDS_DS] = NEEDS_DS_YML;
       s = new Session({ name: 'web', files, settings: { 'remote.extensionKind': { [EXTENSION_ID]: ['web'] } } });
       desktop = await desktopDiagnostics(s.workspace);
       await s.start();
@@ -181,6 +188,33 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
         });
       await s.screenshot('launch-answer');
       assert.equal(await s.quickInput.isVisible(), false, 'no launcher quick pick should open in the browser');
+    }),
+  );
+
+  it(`creates the missing DeepSpeed file with the quick fix "${CREATE_TITLE}", in the workspace`, { timeout: 90_000 }, () =>
+    step(s, 'create-file', async (s) => {
+      await s.openFile(NEEDS_DS);
+      await s.goToLine(NEEDS_DS_LINE, 14); // inside the value '../deepspeed/new.json'
+      await s.page.keyboard.press('Control+.');
+      await s.actionWidget.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+        assert.fail(`Ctrl+. on line ${NEEDS_DS_LINE} of ${NEEDS_DS} opened no Quick Fix menu; problems: ${JSON.stringify(await s.problemsText())}`);
+      });
+      const titles = (await s.codeActions().allInnerTexts()).map((t) => t.trim());
+      assert.ok(await s.chooseCodeAction(CREATE_TITLE), `the Quick Fix menu has no "${CREATE_TITLE}"; it offers: ${JSON.stringify(titles)}`);
+      // Created on the remote, beside the config: the workspace folder on this disk.
+      const created = path.join(s.workspace, 'deepspeed', 'new.json');
+      await waitUntil(
+        async () => fs.existsSync(created),
+        15_000,
+        async () => `the quick fix should create ${created}; notifications: ${JSON.stringify(await s.page.locator('.notifications-toasts').allInnerTexts())}`,
+      );
+      await s.runCommand('File: Save All');
+      await waitUntil(
+        async () => fs.readFileSync(created, 'utf8').includes('"zero_optimization"'),
+        10_000,
+        async () => `after Save All ${created} should hold the ZeRO-2 template; it holds:\n${fs.readFileSync(created, 'utf8')}`,
+      );
+      await s.screenshot('created');
     }),
   );
 });
