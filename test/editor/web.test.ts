@@ -173,6 +173,21 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
     }),
   );
 
+  it('hides the Training Jobs view (the web client sets finetune.webWorkerHost)', { timeout: 30_000 }, () =>
+    step(s, 'no-jobs-view', async (s) => {
+      await s.page.keyboard.press('Control+Shift+E');
+      const explorer = s.page.locator('.part.sidebar .pane-header');
+      await explorer.first().waitFor({ state: 'visible', timeout: 10_000 });
+      // Give the context key a moment to reach the workbench, then the view must be gone.
+      await waitUntil(
+        async () => !(await explorer.allInnerTexts()).some((t) => /training jobs/i.test(t)),
+        10_000,
+        async () => `the Explorer should have no Training Jobs view in the web worker host; its panes: ${JSON.stringify(await explorer.allInnerTexts())}`,
+      );
+      await s.screenshot('no-jobs-view');
+    }),
+  );
+
   it('answers Launch Training Job with "needs VS Code on the desktop"', { timeout: 60_000 }, () =>
     step(s, 'launch', async (s) => {
       await s.openFile(CONFIG);

@@ -13,7 +13,12 @@ import { FormatStatus } from '../formatStatus';
 import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
 import { VramBreakdownView } from '../vramBreakdown';
 
-/** Commands of the desktop only, with what each does (package.json hides their menu items where `isWeb`). */
+/**
+ * Commands of the desktop only, with what each does. package.json hides their menu items and the Training Jobs view
+ * where the context key `finetune.webWorkerHost` is set, which this entry sets: not `isWeb`, which is true in any
+ * browser workbench, code-server's and Codespaces' included, where the extension runs in the remote Node host and
+ * launching works.
+ */
 export const DESKTOP_ONLY: Record<string, string> = {
   'finetune.launch': 'Launching a training job runs it on your machine',
   'finetune.jobs.showLoss': 'Training jobs run on your machine',
@@ -51,6 +56,7 @@ export async function serverScriptUrl(extensionUri: vscode.Uri): Promise<string>
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  void vscode.commands.executeCommand('setContext', 'finetune.webWorkerHost', true);
   const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
   context.subscriptions.push(output);
   const overrides = new FormatOverrides(context.workspaceState);
