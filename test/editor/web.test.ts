@@ -12,7 +12,7 @@
  * Asserted in the page: the extension ran in the web worker host (its iframe is there, the "Fine-Tune Workbench"
  * output says "Language server ready (web worker)", and the remote Node host never activated it); the Problems
  * panel lists exactly the diagnostics the desktop server (dist/server.js over stdio) publishes for the same files;
- * the Training Jobs view is hidden; Launch Training Job answers that it needs VS Code on the desktop; the create-file
+ * the Training Jobs view is hidden; Restart Language Server brings the same problems back; Launch Training Job answers that it needs VS Code on the desktop; the create-file
  * quick fix for a missing DeepSpeed file makes it in the (remote) workspace. Screenshots: .test-tmp/editor/web-*.png.
  */
 import * as assert from 'node:assert/strict';
@@ -93,6 +93,31 @@ async function problemRows(s: Session): Promise<Row[]> {
     .sort(byText);
 }
 
+/** Waits until the Problems panel (maximised: the list is virtual, every row must be rendered) shows `desktop`. */
+async function expectDesktopProblems(s: Session, desktop: Row[]): Promise<void> {
+  await s.openProblems();
+  await s.runCommand('View: Toggle Maximized Panel');
+  try {
+    const want = JSON.stringify(desktop, null, 1);
+    let got: Row[] = [];
+    await waitUntil(
+      async () => JSON.stringify((got = await problemRows(s)), null, 1) === want,
+      DIAGNOSTIC_TIMEOUT,
+      async () => {
+        const missing = desktop.filter((d) => !got.some((g) => g.text === d.text && g.severity === d.severity));
+        const extra = got.filter((g) => !desktop.some((d) => g.text === d.text && g.severity === d.severity));
+        return (
+          `the Problems panel should show the desktop server's ${desktop.length} diagnostics within ${DIAGNOSTIC_TIMEOUT / 1000} s; it shows ${got.length}.\n` +
+          `missing: ${JSON.stringify(missing, null, 1)}\nnot from the desktop: ${JSON.stringify(extra, null, 1)}\n` +
+          `the page's errors about the extension: ${JSON.stringify(s.consoleErrors.filter((e) => e.includes(EXTENSION_ID)))}`
+        );
+      },
+    );
+  } finally {
+    await s.runCommand('View: Toggle Maximized Panel');
+  }
+}
+
 describe('the browser entry in the web worker extension host (code-server 4.99.4, remote.extensionKind web)', { timeout: 240_000 }, () => {
   let s: Session | undefined;
   let desktop: Row[] = [];
@@ -119,25 +144,8 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
       assert.ok(desktop.length >= 5, `the desktop server should find the mistakes of ${CONFIG}; it published ${JSON.stringify(desktop)}`);
       await s.openFile(DEEPSPEED);
       await s.openFile(CONFIG);
-      await s.openProblems();
-      await s.runCommand('View: Toggle Maximized Panel'); // every row rendered: the list is virtual
-      const want = JSON.stringify(desktop, null, 1);
-      let got: Row[] = [];
-      await waitUntil(
-        async () => JSON.stringify((got = await problemRows(s)), null, 1) === want,
-        DIAGNOSTIC_TIMEOUT,
-        async () => {
-          const missing = desktop.filter((d) => !got.some((g) => g.text === d.text && g.severity === d.severity));
-          const extra = got.filter((g) => !desktop.some((d) => g.text === d.text && g.severity === d.severity));
-          return (
-            `the Problems panel should show the desktop server's ${desktop.length} diagnostics within ${DIAGNOSTIC_TIMEOUT / 1000} s; it shows ${got.length}.\n` +
-            `missing: ${JSON.stringify(missing, null, 1)}\nnot from the desktop: ${JSON.stringify(extra, null, 1)}\n` +
-            `the page's errors about the extension: ${JSON.stringify(s.consoleErrors.filter((e) => e.includes(EXTENSION_ID)))}`
-          );
-        },
-      );
+      await expectDesktopProblems(s, desktop);
       await s.screenshot('problems');
-      await s.runCommand('View: Toggle Maximized Panel');
     }),
   );
 
@@ -204,6 +212,21 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
         });
       await s.screenshot('launch-answer');
       assert.equal(await s.quickInput.isVisible(), false, 'no launcher quick pick should open in the browser');
+    }),
+  );
+
+  it('restarts the language server in its worker, and the problems come back', { timeout: 90_000 }, () =>
+    step(s, 'restart', async (s) => {
+      await s.runCommand('Fine-Tune: Restart Language Server');
+      await s.runCommand('Fine-Tune: Show Language Server Log');
+      const output = s.page.locator('.part.panel .output-view .monaco-editor .view-lines');
+      await waitUntil(
+        async () => (await output.innerText()).replace(/\u00a0/g, ' ').includes('Language server restarted.'),
+        30_000,
+        async () => `the "Fine-Tune Workbench" output should say "Language server restarted."; it shows:\n${await output.innerText().catch(() => '')}`,
+      );
+      await expectDesktopProblems(s, desktop);
+      await s.screenshot('restarted');
     }),
   );
 
