@@ -12,8 +12,9 @@
  * Asserted in the page: the extension ran in the web worker host (its iframe is there, the "Fine-Tune Workbench"
  * output says "Language server ready (web worker)", and the remote Node host never activated it); the Problems
  * panel lists exactly the diagnostics the desktop server (dist/server.js over stdio) publishes for the same files;
- * the Training Jobs view is hidden; Restart Language Server brings the same problems back; Launch Training Job answers that it needs VS Code on the desktop; the create-file
- * quick fix for a missing DeepSpeed file makes it in the (remote) workspace. Screenshots: .test-tmp/editor/web-*.png.
+ * the Training Jobs view is hidden; Restart Language Server brings the same problems back; Launch Training Job
+ * answers that it needs VS Code on the desktop; the create-file quick fix for a missing DeepSpeed file makes it in the
+ * (remote) workspace. Screenshots: .test-tmp/editor/web-*.png.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
