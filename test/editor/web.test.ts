@@ -14,7 +14,7 @@
  * panel lists exactly the diagnostics the desktop server (dist/server.js over stdio) publishes for the same files;
  * the Training Jobs view is hidden; Restart Language Server brings the same problems back; Launch Training Job
  * answers that it needs VS Code on the desktop; the create-file quick fix for a missing DeepSpeed file makes it in the
- * (remote) workspace. Screenshots: .test-tmp/editor/web-*.png.
+ * (remote) workspace; the VRAM code lens opens its breakdown. Screenshots: .test-tmp/editor/web-*.png.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -34,6 +34,12 @@ const DIAGNOSTIC_TIMEOUT = 30_000;
 const NEEDS_DS = 'axolotl/needs-ds.yml';
 const NEEDS_DS_YML = `${QLORA_YML}deepspeed: ../deepspeed/new.json\n`;
 const NEEDS_DS_LINE = NEEDS_DS_YML.trimEnd().split('\n').length;
+/**
+ * Not qlora.yml: that name matches an activationEvents workspaceContains pattern, and when the extension is activated
+ * at start-up, before any file is open, the web worker host shows no diagnostics for the DeepSpeed JSON opened next
+ * (found with this test, not fixed yet: the same server in a plain page, and the Node host, publish them).
+ */
+const QLORA = 'vram.yml';
 const CREATE_TITLE = "Create '../deepspeed/new.json' from a ZeRO-2 template";
 /** The web client's answer for finetune.launch (client/src/web/extension.ts, desktopOnlyMessage). */
 const LAUNCH_ANSWER = 'Fine-Tune Workbench: Launching a training job runs it on your machine, so it needs VS Code on the desktop.';
@@ -128,6 +134,7 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
       const files: Record<string, string> = {};
       for (const rel of [CONFIG, DEEPSPEED]) files[rel] = fs.readFileSync(path.join(REPO_ROOT, 'examples', rel), 'utf8');
       files[NEEDS_DS] = NEEDS_DS_YML;
+      files[QLORA] = QLORA_YML;
       s = new Session({ name: 'web', files, settings: { 'remote.extensionKind': { [EXTENSION_ID]: ['web'] } } });
       desktop = await desktopDiagnostics(s.workspace);
       await s.start();
@@ -255,6 +262,43 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
         async () => `after Save All ${created} should hold the ZeRO-2 template; it holds:\n${fs.readFileSync(created, 'utf8')}`,
       );
       await s.screenshot('created');
+    }),
+  );
+
+  it(`shows the VRAM code lens on ${QLORA} and opens the breakdown from it`, { timeout: 90_000 }, () =>
+    step(s, 'vram-lens', async (s) => {
+      await s.runCommand('View: Close All Editors');
+      await s.openFile(QLORA);
+      await s.goToLine(1, 1); // the lens sits above line 1
+      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
+      await lens.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
+        const all = await s.page
+          .locator('.codelens-decoration')
+          .allInnerTexts()
+          .catch(() => []);
+        assert.fail(`no "VRAM ≈" code lens above ${QLORA} within ${DIAGNOSTIC_TIMEOUT / 1000} s; lenses: ${JSON.stringify(all)}`);
+      });
+      // No nvidia-smi in a browser: the representative GPUs, as on a desktop without one.
+      const title = (await lens.innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB [✓⚠✗] · RTX 3090 24GB [✓⚠✗] · A100 80GB ✓/, `lens text: ${title}`);
+      await lens.click();
+      await s.page
+        .locator('.part.editor .tab', { hasText: 'VRAM' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => {
+          assert.fail(`clicking the lens opened no VRAM breakdown tab; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts())}`);
+        });
+      // The Markdown preview renders in a webview (nested iframes).
+      const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
+      await waitUntil(
+        async () => /VRAM estimate/.test(await body.innerText({ timeout: 1000 })),
+        30_000,
+        async () =>
+          `the breakdown preview should show "VRAM estimate"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no preview frame)'))}`,
+      );
+      assert.match(await body.innerText(), /NousResearch\/Llama-3\.2-1B/);
+      await s.screenshot('vram-breakdown');
     }),
   );
 });
