@@ -14,7 +14,12 @@ import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
 import { VramBreakdownView } from '../vramBreakdown';
 import { answerReadFiles } from './readFiles';
 
-/** Commands of the desktop only, with what each does (package.json hides their menu items where `finetune.webExtensionHost`). */
+/**
+ * Commands of the desktop only, with what each does. package.json hides their menu items and the Training Jobs view
+ * where the context key `finetune.webWorkerHost` is set, which this entry sets: not `isWeb`, which is true in any
+ * browser workbench, code-server's and Codespaces' included, where the extension runs in the remote Node host and
+ * launching works.
+ */
 export const DESKTOP_ONLY: Record<string, string> = {
   'finetune.launch': 'Launching a training job runs it on your machine',
   'finetune.jobs.showLoss': 'Training jobs run on your machine',
@@ -36,11 +41,23 @@ export function desktopOnlyMessage(command: string): string {
 /** The worker the language server runs in; the DOM's types are not in the client's lib. */
 declare const Worker: new (url: string) => unknown;
 
-export function activate(context: vscode.ExtensionContext): void {
-  // Hides the desktop-only menus and the Training Jobs view (package.json: !finetune.webExtensionHost). Not `isWeb`:
-  // that is true for any browser window, code-server and Codespaces included, where the extension runs in Node on
-  // the remote and launching works.
-  void vscode.commands.executeCommand('setContext', 'finetune.webExtensionHost', true);
+/**
+ * The URL to start dist/web/server.js from. Where the extension is installed on a remote (code-server, or a browser
+ * opened on a remote folder) its files have vscode-remote: URIs, and VS Code's web worker extension host refuses to
+ * start a worker from one ("Creating workers from remote extensions is currently not supported", its
+ * src/vs/workbench/api/worker/extensionHostWorker.ts): the script is then read through the workspace file
+ * system and started from a blob: URL. The server is one self-contained file (its WebAssembly is inlined), so it
+ * needs nothing next to it.
+ */
+export async function serverScriptUrl(extensionUri: vscode.Uri): Promise<string> {
+  const script = vscode.Uri.joinPath(extensionUri, 'dist', 'web', 'server.js');
+  if (script.scheme !== 'vscode-remote') return script.toString(true);
+  const bytes = await vscode.workspace.fs.readFile(script);
+  return URL.createObjectURL(new Blob([bytes], { type: 'text/javascript' }));
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  void vscode.commands.executeCommand('setContext', 'finetune.webWorkerHost', true);
   const output = vscode.window.createOutputChannel('Fine-Tune Workbench', { log: true });
   context.subscriptions.push(output);
   const overrides = new FormatOverrides(context.workspaceState);
@@ -71,7 +88,19 @@ export function activate(context: vscode.ExtensionContext): void {
     markdown: { isTrusted: false, supportHtml: false },
     middleware: { workspace: yamlSyntaxMiddleware },
   };
-  const worker = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'server.js').toString(true));
+  // The desktop-only commands answer even if the server cannot start.
+  context.subscriptions.push(
+    ...Object.keys(DESKTOP_ONLY).map((command) =>
+      vscode.commands.registerCommand(command, () => void vscode.window.showInformationMessage(desktopOnlyMessage(command))),
+    ),
+  );
+  let worker: unknown;
+  try {
+    worker = new Worker(await serverScriptUrl(context.extensionUri));
+  } catch (e) {
+    output.error(`The language server's worker could not be started: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
   const client = new LanguageClient('finetune', 'Fine-Tune Workbench', clientOptions, worker as ConstructorParameters<typeof LanguageClient>[3]);
   context.subscriptions.push(client);
   client.onRequest(READ_FILES, (params: unknown) => answerReadFiles(vscode.workspace.fs, (uri) => vscode.Uri.parse(uri, true), params));
@@ -88,9 +117,6 @@ export function activate(context: vscode.ExtensionContext): void {
       await client.start();
       output.info('Language server restarted.');
     }),
-    ...Object.keys(DESKTOP_ONLY).map((command) =>
-      vscode.commands.registerCommand(command, () => void vscode.window.showInformationMessage(desktopOnlyMessage(command))),
-    ),
   );
   client.start().then(
     () => output.info('Language server ready (web worker)'),

@@ -107,6 +107,7 @@ export interface Analysis {
 /** Schemas by name (`axolotl`, `deepspeed`), loaded by the host: the core does no I/O. */
 export type SchemaSet = Record<string, JsonSchema>;
 
+/** The path of a document's URI: a file's path, or the path of another scheme's URI (the authority left out). */
 export function pathOfUri(uri: string): string {
   if (uri.startsWith('file://')) {
     try {
@@ -114,6 +115,15 @@ export function pathOfUri(uri: string): string {
     } catch {
       return uri.slice('file://'.length);
     }
+  }
+  // Another scheme, as in a browser (vscode-remote://host:port/…, vscode-vfs://github/owner/repo/…): its path without
+  // the authority. Kept, "//host:port/dir" would become "/host:port/dir" once path.resolve normalises it, and a
+  // relative name (`deepspeed: ../ds.json`) would never match the open document it names.
+  try {
+    const url = new URL(uri);
+    if (url.host) return decodeURIComponent(url.pathname);
+  } catch {
+    /* as written, below */
   }
   return uri.replace(/^[a-z][\w+.-]*:/i, '');
 }
