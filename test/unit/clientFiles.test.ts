@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { answerReadFiles } from '../../client/src/web/readFiles';
 import type { ReadFilesParams } from '../../server/src/protocol';
+import { pathOfUri } from '../../server/src/core/config';
 import { ClientFiles, uriOfPath } from '../../server/src/web/clientFiles';
 import { diskFiles, readTextFile } from '../../server/src/workspaceFiles';
 import { DISK_FS } from '../web/diskFs';
@@ -207,14 +208,19 @@ describe('the web worker’s files, read by the client', () => {
   });
 
   it('the URI of a path: the file system of a workspace folder or an open document', () => {
+    // pathOfUri: a non-file URI's path without its authority (github.dev: vscode-vfs://github/owner/repo/x is /owner/repo/x)
     const bases = ['vscode-vfs://github/owner/repo', 'file:///home/me/project'];
-    // github.dev: pathOfUri gives //github/owner/repo/..., normalized to /github/owner/repo/...
-    assert.equal(uriOfPath('//github/owner/repo/ds/zero3.json', bases), 'vscode-vfs://github/owner/repo/ds/zero3.json');
-    assert.equal(uriOfPath('/github/owner/repo/configs/../ds/zero3.json', bases), 'vscode-vfs://github/owner/repo/ds/zero3.json');
-    assert.equal(uriOfPath('/home/me/other/ds config.json', bases), 'file:///home/me/other/ds%20config.json', 'a file: base takes any path, encoded');
-    assert.equal(uriOfPath('/github/x.json', ['vscode-vfs://github/owner/repo']), 'vscode-vfs://github/x.json');
-    assert.equal(uriOfPath('/gitlab/x.json', ['vscode-vfs://github/owner/repo']), undefined, 'outside every base');
-    assert.equal(uriOfPath('/notes/a.json', ['memfs:/notes/b.yml']), 'memfs:/notes/a.json', 'a scheme without authority');
+    assert.equal(pathOfUri('vscode-vfs://github/owner/repo/ds/zero3.json'), '/owner/repo/ds/zero3.json');
+    assert.equal(uriOfPath('/owner/repo/ds/zero3.json', bases), 'vscode-vfs://github/owner/repo/ds/zero3.json');
+    assert.equal(uriOfPath('/owner/repo/configs/../ds/zero3.json', bases), 'vscode-vfs://github/owner/repo/ds/zero3.json');
+    assert.equal(uriOfPath('/home/me/project/ds config.json', bases), 'file:///home/me/project/ds%20config.json', 'file: paths are encoded');
     assert.equal(uriOfPath('/home/me/project', bases), 'file:///home/me/project');
+    // A path under no base goes to the first: a browser's workspace is one file system.
+    assert.equal(uriOfPath('/owner/x.json', ['vscode-vfs://github/owner/repo']), 'vscode-vfs://github/owner/x.json');
+    assert.equal(uriOfPath('/notes/a.json', ['memfs:/notes/b.yml']), 'memfs:/notes/a.json', 'a scheme without authority');
+    assert.equal(uriOfPath('/x.json', []), undefined);
+    // Round trip through pathOfUri, as the worker asks for what a config names.
+    for (const uri of ['vscode-vfs://github/owner/repo/train/requirements.txt', 'vscode-remote://host:8080/w/ds.json', 'file:///home/me/project/a%20b.yml'])
+      assert.equal(uriOfPath(pathOfUri(uri), [uri.replace(/\/[^/]*$/, '')]), uri);
   });
 });

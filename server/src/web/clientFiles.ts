@@ -8,6 +8,7 @@
  * on disk, or an editor opened or closed it). docs/architecture.md, "The web build".
  */
 import { resolve } from '../core/common/paths';
+import { pathOfUri } from '../core/config';
 import type { FileAccess } from '../core/config/rules';
 import { formatBytes } from '../fileText';
 import type { ReadFileAnswer, ReadFilesParams } from '../protocol';
@@ -205,29 +206,29 @@ function keptFile(a: ReadFileAnswer | undefined, maxBytes: number): KeptFile {
 }
 
 /**
- * The URI of a path: the core's paths are pathOfUri's (file: URIs decoded; other schemes, such as github.dev's
- * vscode-vfs://github/owner/repo, the URI less its scheme, which the path functions normalize to /github/owner/repo).
- * So a path lies in the file system of a base URI (a workspace folder, an open document) when it starts with that
- * URI's authority; the base with the longest such prefix wins (a file: base takes any path). Undefined when none.
+ * The URI of a path, in the file system of a base URI (a workspace folder, an open document). The core's paths are
+ * pathOfUri's: a file: URI's path decoded, any other URI's path without its scheme and authority
+ * (`vscode-vfs://github/owner/repo/x.yml` is `/owner/repo/x.yml`). The base whose own path holds the path, the
+ * deepest first, gives the scheme and authority; a path under none of them goes to the first base (a browser's
+ * workspace is one file system). Undefined without a base.
  */
 export function uriOfPath(path: string, bases: string[]): string | undefined {
   const target = resolve(path);
-  let best: { root: string; uri: (rest: string) => string } | undefined;
+  let best: { depth: number; uri: string } | undefined;
   for (const base of bases) {
     const m = /^([a-z][\w+.-]*):(?:\/\/([^/?#]*))?/i.exec(base);
     if (!m) continue;
-    const [, scheme, authority = ''] = m;
-    const file = scheme.toLowerCase() === 'file';
-    const root = file || !authority ? '/' : `/${authority}/`;
-    if (!target.startsWith(root) || (best && best.root.length >= root.length)) continue;
-    best = {
-      root,
-      uri: file
-        ? (rest) => `file:///${rest.split('/').map(encodeURIComponent).join('/')}`
-        : authority
-          ? (rest) => `${scheme}://${authority}/${rest}`
-          : (rest) => `${scheme}:/${rest}`,
-    };
+    const [, scheme, authority] = m;
+    const own = resolve(pathOfUri(base));
+    const depth = target === own || target.startsWith(own.endsWith('/') ? own : `${own}/`) ? own.length + 1 : 0;
+    if (best && best.depth >= depth) continue;
+    const uri =
+      scheme.toLowerCase() === 'file'
+        ? `file://${target.split('/').map(encodeURIComponent).join('/')}`
+        : authority !== undefined
+          ? `${scheme}://${authority}${target}`
+          : `${scheme}:${target}`;
+    best = { depth, uri };
   }
-  return best?.uri(target.slice(best.root.length));
+  return best?.uri;
 }
