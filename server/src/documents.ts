@@ -21,6 +21,7 @@ import {
   isFormatId,
   parseWithRecovery,
   pathOfUri,
+  uriOfPath,
   proveFixes,
   syntaxOf,
   type ConfigSettings,
@@ -30,7 +31,7 @@ import type { Analysis, DocumentService, VramContext } from './core/document';
 import type { OomReport } from './core/vram/oom';
 import type { FileAccess } from './core/config/rules';
 import { PIN_FILE_LIMIT, readWorkspacePins, type PinFiles } from './pins';
-import { ClientFiles, uriOfPath } from './web/clientFiles';
+import { ClientFiles } from './web/clientFiles';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
 import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
 import { findGpu, type GpuInfo } from './core/gpus/catalog';

@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { answerReadFiles } from '../../client/src/web/readFiles';
 import type { ReadFilesParams } from '../../server/src/protocol';
-import { pathOfUri } from '../../server/src/core/config';
-import { ClientFiles, uriOfPath } from '../../server/src/web/clientFiles';
+import { pathOfUri, uriOfPath } from '../../server/src/core/config';
+import { ClientFiles } from '../../server/src/web/clientFiles';
 import { diskFiles, readTextFile } from '../../server/src/workspaceFiles';
 import { DISK_FS } from '../web/diskFs';
 

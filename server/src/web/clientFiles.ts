@@ -8,7 +8,6 @@
  * on disk, or an editor opened or closed it). docs/architecture.md, "The web build".
  */
 import { resolve } from '../core/common/paths';
-import { pathOfUri } from '../core/config';
 import type { FileAccess } from '../core/config/rules';
 import { formatBytes } from '../fileText';
 import type { ReadFileAnswer, ReadFilesParams } from '../protocol';
@@ -203,32 +202,4 @@ function keptFile(a: ReadFileAnswer | undefined, maxBytes: number): KeptFile {
   if ('size' in a && typeof a.size === 'number' && a.size > maxBytes) return { size: a.size };
   if ('notAFile' in a && a.notAFile === true) return { notAFile: true };
   return null;
-}
-
-/**
- * The URI of a path, in the file system of a base URI (a workspace folder, an open document). The core's paths are
- * pathOfUri's: a file: URI's path decoded, any other URI's path without its scheme and authority
- * (`vscode-vfs://github/owner/repo/x.yml` is `/owner/repo/x.yml`). The base whose own path holds the path, the
- * deepest first, gives the scheme and authority; a path under none of them goes to the first base (a browser's
- * workspace is one file system). Undefined without a base.
- */
-export function uriOfPath(path: string, bases: string[]): string | undefined {
-  const target = resolve(path);
-  let best: { depth: number; uri: string } | undefined;
-  for (const base of bases) {
-    const m = /^([a-z][\w+.-]*):(?:\/\/([^/?#]*))?/i.exec(base);
-    if (!m) continue;
-    const [, scheme, authority] = m;
-    const own = resolve(pathOfUri(base));
-    const depth = target === own || target.startsWith(own.endsWith('/') ? own : `${own}/`) ? own.length + 1 : 0;
-    if (best && best.depth >= depth) continue;
-    const uri =
-      scheme.toLowerCase() === 'file'
-        ? `file://${target.split('/').map(encodeURIComponent).join('/')}`
-        : authority !== undefined
-          ? `${scheme}://${authority}${target}`
-          : `${scheme}:${target}`;
-    best = { depth, uri };
-  }
-  return best?.uri;
 }

@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { locate } from './ast';
 import { offsetRange, type Fix } from '../common/diagnostics';
+import { uriOfPath } from '../common/uris';
 import { renameKeyText } from './validate';
 import type { EditSpec } from './rules';
 
@@ -37,21 +38,6 @@ function normalizePath(path: string): string | null {
 }
 
 /**
- * The URI of a file the fix creates: file:// for a file's document; for a document of a scheme with an authority
- * (vscode-remote://host:port/…, vscode-vfs://github/…, as in a browser) the same scheme and authority, so the file is
- * made where the document is, not on the browser's machine. The inverse of pathOfUri (service.ts).
- */
-function uriOfPath(path: string, besideUri: string): string {
-  try {
-    const beside = new URL(besideUri);
-    if (beside.protocol !== 'file:' && beside.host) return `${beside.protocol}//${beside.host}${encodeURI(path)}`;
-  } catch {
-    /* a file: URI below */
-  }
-  return `file://${encodeURI(path)}`;
-}
-
-/**
  * Turns a rule's edits (in terms of keys) into text edits for this document. Null when one cannot be placed, or
  * when it would create a file outside `createWithin`.
  */
@@ -69,7 +55,9 @@ export function placeEdits(
   for (const spec of specs) {
     if (spec.kind === 'createFile') {
       if (!insideFolders(spec.file, createWithin)) return null;
-      create = { uri: uriOfPath(spec.file, textDocument.uri), content: spec.content };
+      // Beside the document, in its file system: file:// for a file, the same scheme and authority for a remote or
+      // virtual document (vscode-remote://, vscode-vfs://), so the file is made where the config is.
+      create = { uri: uriOfPath(spec.file, [textDocument.uri])!, content: spec.content };
       continue;
     }
     const path = spec.kind === 'addKey' ? [spec.key] : spec.path;

@@ -4,6 +4,7 @@ export {
   createConfigService,
   DEFAULT_SETTINGS,
   pathOfUri,
+  uriOfPath,
   proveFixes,
   syntaxOf,
   type Analysis,

@@ -7,6 +7,9 @@ import { capDiagnostics, MAX_DIAGNOSTICS } from './cap';
 import { dataMapReason, detectFormat, isLlamaFactoryV1, yamlDataMapReason, type Detection } from './detect';
 import { makeDiagnostic, offsetRange } from '../common/diagnostics';
 import { FORMATS, type FormatId } from '../common/formats';
+import { pathOfUri } from '../common/uris';
+
+export { pathOfUri, uriOfPath } from '../common/uris';
 import { hoverAt } from './hover';
 import { IncrementalYamlParser } from './incremental';
 import { parseConfig, type ParsedConfig, type Syntax } from './parse';
@@ -106,27 +109,6 @@ export interface Analysis {
 
 /** Schemas by name (`axolotl`, `deepspeed`), loaded by the host: the core does no I/O. */
 export type SchemaSet = Record<string, JsonSchema>;
-
-/** The path of a document's URI: a file's path, or the path of another scheme's URI (the authority left out). */
-export function pathOfUri(uri: string): string {
-  if (uri.startsWith('file://')) {
-    try {
-      return decodeURIComponent(new URL(uri).pathname);
-    } catch {
-      return uri.slice('file://'.length);
-    }
-  }
-  // Another scheme, as in a browser (vscode-remote://host:port/…, vscode-vfs://github/owner/repo/…): its path without
-  // the authority. Kept, "//host:port/dir" would become "/host:port/dir" once path.resolve normalises it, and a
-  // relative name (`deepspeed: ../ds.json`) would never match the open document it names.
-  try {
-    const url = new URL(uri);
-    if (url.host) return decodeURIComponent(url.pathname);
-  } catch {
-    /* as written, below */
-  }
-  return uri.replace(/^[a-z][\w+.-]*:/i, '');
-}
 
 export function syntaxOf(path: string, languageId?: string): Syntax {
   if (languageId === 'json' || languageId === 'jsonc') return 'json';
