@@ -72,6 +72,26 @@ function coreImportRules() {
       },
     });
   }
+  // The hosts (the server, the CLI, the web worker: server/src outside core/) use a feature through its index.ts
+  // (`./core/vram`, `../core/vram`), like the features do; the kernel (core/common) and the document analysis
+  // (core/document) they may use directly.
+  blocks.push({
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(?:\\./|(?:\\.\\./)+)core/(?:${FEATURES.join('|')})/.`,
+              message: "The server and the CLI use a core feature through its index.ts ('./core/<feature>'), not one of its modules (DESIGN §2).",
+            },
+          ],
+        },
+      ],
+    },
+  });
   return blocks;
 }
 

@@ -28,20 +28,17 @@ import {
   type FormatId,
 } from './core/config';
 import type { Analysis, DocumentService, VramContext } from './core/document';
-import type { OomReport } from './core/vram/oom';
-import type { FileAccess } from './core/config/rules';
+import { type OomReport, type CatalogModel, completeDims } from './core/vram';
+import type { FileAccess } from './core/common/host';
 import { PIN_FILE_LIMIT, readWorkspacePins, type PinFiles } from './pins';
 import { ClientFiles } from './web/clientFiles';
 import { hfModelDimsReader, hfTokenizerConfigReader } from './hfCache';
 import { gpuFromSetting, REPRESENTATIVE_GPUS } from './localGpus';
-import { findGpu, type GpuInfo } from './core/gpus/catalog';
-import type { CatalogModel } from './core/vram/modelTypes';
-import { completeDims } from './core/vram/models';
+import { findGpu, type GpuInfo } from './core/gpus';
 import { resolveVersion } from './core/common/versions';
 import { resolve as resolvePath } from './core/common/paths';
-import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
+import { lightningDiagnostics, LIGHTNING_NEWEST, IncrementalPython } from './core/lightning';
 import { loadPythonParser } from './pythonParser';
-import { IncrementalPython } from './core/lightning/incremental';
 import { CODES } from './core/common/codes';
 import { withoutYamlLanguageServerOverlap } from './yamlExtensionOverlap';
 import {

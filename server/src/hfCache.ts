@@ -1,8 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { dimsFromHfConfig } from './core/vram/models';
-import type { ModelDims } from './core/vram/modelTypes';
+import { dimsFromHfConfig, type ModelDims } from './core/vram';
 import { readTextFile } from './workspaceFiles';
 
 /** config.json, tokenizer_config.json (chat templates make some large) and the safetensors index stay well under this. */

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { FORMATS } from './core/common/formats';
-import { planLaunch } from './core/jobs/command';
-import { LAUNCHERS, LaunchError, type LaunchRequest } from './core/jobs/types';
+import { planLaunch, LAUNCHERS, LaunchError, type LaunchRequest } from './core/jobs';
 import type { LaunchPlanResult } from './protocol';
 import { badParams } from './wizardRequests';
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { findGpu, type GpuInfo } from './core/gpus/catalog';
+import { findGpu, type GpuInfo } from './core/gpus';
 import type { GpuSetting } from './protocol';
 
 /**

@@ -3,7 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { pathOfUri, preferredFixes } from './core/config';
 import { resolveVersion } from './core/common/versions';
-import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning/service';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from './core/lightning';
 import type { MigrateWorkspaceResult } from './protocol';
 import { readWorkspacePins } from './pins';
 import { loadPythonParser } from './pythonParser';

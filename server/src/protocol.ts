@@ -355,7 +355,7 @@ export interface EnsembleResult {
 
 /** Client -> server request: the command line of a job (argv, env, files), built per format and launcher. Runs nothing. */
 export const LAUNCH_PLAN = 'finetune/launchPlan';
-export type { LaunchRequest as LaunchPlanParams, LaunchPlan } from './core/jobs/types';
+export type { LaunchRequest as LaunchPlanParams, LaunchPlan } from './core/jobs';
 /** A plan, or why this launch cannot be made (`{ ok: false, message }`: "2 nodes need a cluster launcher ..."). */
 export type LaunchPlanResult = { ok: true; plan: import('./core/jobs/types').LaunchPlan } | { ok: false; message: string };
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PythonParser } from './core/lightning/python';
+import type { PythonParser } from './core/common/python';
 import { createPythonParser } from './treeSitterPython';
 
 /**

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import type { JsonSchema, SchemaSet } from './core/config';
-import { registerPrebuiltValidator } from './core/config/validate';
+import { type JsonSchema, type SchemaSet, registerPrebuiltValidator } from './core/config';
 import { requireCompiled } from './codeCache';
 
 /** The bundled `schemas/` folder: next to dist/ in the .vsix and in the repo, or above out/server/src in tests. */

@@ -63,7 +63,7 @@ const BACKGROUND_IDLE_MS = 2000;
 
 /** Trees of more files than this show progress while configs are listed (the CLI's threshold, cli/progress.ts). */
 const LARGE_TREE_FILES = 200;
-import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram/editor';
+import { SHOW_VRAM_COMMAND, vramBreakdown, vramCodeLenses, vramHover, vramInlayHints } from './core/vram';
 
 export interface ServerOptions {
   /** The web worker (server/src/web/worker.ts): no disk, so the files a config names are asked of a client that

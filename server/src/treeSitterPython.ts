@@ -1,5 +1,5 @@
 import { Language, Parser } from 'web-tree-sitter';
-import type { PythonParser } from './core/lightning/python';
+import type { PythonParser } from './core/common/python';
 
 /**
  * tree-sitter's runtime and its Python grammar, from where the host keeps them: files beside the Node bundle

@@ -22,12 +22,8 @@ import {
   type Approach,
   type GenFormat,
 } from './core/generate';
-import { findGpu, GPUS, type GpuInfo } from './core/gpus/catalog';
-import { MODEL_CATALOG } from './core/vram/catalogData';
-import { usableBytes } from './core/vram/estimate';
-import type { ModelLookup } from './core/vram/models';
-import { estimateRange, gib, shortGpuName, VERDICT_MARK } from './core/vram/report';
-import type { Method } from './core/vram/setup';
+import { findGpu, GPUS, type GpuInfo } from './core/gpus';
+import { MODEL_CATALOG, usableBytes, type ModelLookup, estimateRange, gib, shortGpuName, VERDICT_MARK, type Method } from './core/vram';
 import { cachedModelIds } from './hfCache';
 import { gpuFromSetting } from './localGpus';
 import type {

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileAccess } from './core/config/rules';
+import type { FileAccess } from './core/common/host';
 import { decodeText, readRegularFile, type DecodedText, type Encoding, type Unread } from './fileText';
 
 /** Folders that never hold a project's own configs: dependencies, virtual environments, caches, VCS data. */

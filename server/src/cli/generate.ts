@@ -4,9 +4,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { detectFormat } from '../core/config/detect';
+import { detectFormat, parseConfig } from '../core/config';
 import { isFormatId } from '../core/common/formats';
-import { parseConfig } from '../core/config/parse';
 import {
   APPROACHES,
   CONFIG_GEN_FORMATS,
@@ -19,9 +18,7 @@ import {
   type Approach,
   type GenFormat,
 } from '../core/generate';
-import type { Method } from '../core/vram/setup';
-import { gib, shortGpuName } from '../core/vram/report';
-import { usableBytes } from '../core/vram/estimate';
+import { type Method, gib, shortGpuName, usableBytes } from '../core/vram';
 import { hfModelDimsReader } from '../hfCache';
 import { readConfigFile } from '../workspaceFiles';
 

@@ -5,8 +5,8 @@ import { CODES, CONFIG_FORMAT_IDS, DEFAULT_SETTINGS, FORMATS, isFormatId, proveF
 import { createDocumentService, type Analysis, type DocumentService, type VramContext } from '../core/document';
 import { makeDiagnostic, offsetRange } from '../core/common/diagnostics';
 import { preferredEdits, unifiedDiff } from './fix';
-import { findGpu, GPUS, type GpuInfo } from '../core/gpus/catalog';
-import type { FileAccess } from '../core/config/rules';
+import { findGpu, GPUS, type GpuInfo } from '../core/gpus';
+import type { FileAccess } from '../core/common/host';
 import { readWorkspacePins } from '../pins';
 import { hfModelDimsReader, hfTokenizerConfigReader } from '../hfCache';
 import { existsSync, statSync } from 'node:fs';
@@ -14,25 +14,32 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ToolVersion } from '../core/common/versions';
-import { planLaunch } from '../core/jobs/command';
-import { commentText, shellJoin, shellQuote, shellVarName } from '../core/jobs/quote';
-import { LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs/types';
+import { planLaunch, commentText, shellJoin, shellQuote, shellVarName, LAUNCHERS, LaunchError, type Launcher, type LaunchPlan } from '../core/jobs';
 import { findProgram, JobRunner } from '../jobs/runner';
 import { ensembleCommand, GENERATE_USAGE, newCommand } from './generate';
 import { resolveVersion } from '../core/common/versions';
-import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning/service';
+import { lightningDiagnostics, LIGHTNING_NEWEST } from '../core/lightning';
 import { loadPythonParser } from '../pythonParser';
-import type { PythonParser } from '../core/lightning/python';
+import type { PythonParser } from '../core/common/python';
 import { loadSchemas } from '../schemaFiles';
 import { diskFiles, expandPaths, readConfigFile } from '../workspaceFiles';
 import { applyEditsToBytes, decodeText, writeRegularFile, type DecodedText } from '../fileText';
 import { createProgress, type Progress } from './progress';
 import { formatGithub, formatSarif, formatText, toJsonProblems, type FileReport } from './report';
-import { estimate, type Estimate } from '../core/vram/estimate';
-import { UnknownModelError } from '../core/vram/models';
-import { planFit, planLines, type FitPlan } from '../core/vram/plan';
-import { estimateJson, estimateText, shortGpuName } from '../core/vram/report';
-import { resolveSetup, SETUP_FIELDS, SetupError } from '../core/vram/setup';
+import {
+  estimate,
+  type Estimate,
+  UnknownModelError,
+  planFit,
+  planLines,
+  type FitPlan,
+  estimateJson,
+  estimateText,
+  shortGpuName,
+  resolveSetup,
+  SETUP_FIELDS,
+  SetupError,
+} from '../core/vram';
 import { queryLocalGpus, REPRESENTATIVE_GPUS } from '../localGpus';
 import { setPathStyle } from '../core/common/paths';
 

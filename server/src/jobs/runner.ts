@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { LogReader, type LogEvent } from './logs';
-import type { LaunchPlan } from '../core/jobs/types';
+import type { LaunchPlan } from '../core/jobs';
 
 export interface JobCallbacks {
   /** Output as it arrives (both streams), unchanged. */

@@ -8,7 +8,7 @@
  * on disk, or an editor opened or closed it). docs/architecture.md, "The web build".
  */
 import { resolve } from '../core/common/paths';
-import type { FileAccess } from '../core/config/rules';
+import type { FileAccess } from '../core/common/host';
 import { formatBytes } from '../fileText';
 import type { ReadFileAnswer, ReadFilesParams } from '../protocol';
 import { textOfBytes } from '../workspaceFiles';

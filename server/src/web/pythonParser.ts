@@ -2,7 +2,7 @@
 // (esbuild's binary loader, client/build.mjs), so nothing is fetched from the extension's URI.
 import runtime from 'web-tree-sitter/tree-sitter.wasm';
 import grammar from 'tree-sitter-python/tree-sitter-python.wasm';
-import type { PythonParser } from '../core/lightning/python';
+import type { PythonParser } from '../core/common/python';
 import { createPythonParser } from '../treeSitterPython';
 
 let loading: Promise<PythonParser> | undefined;

@@ -3,8 +3,7 @@
 // SHA-256 against its schema as schemaFiles.ts does at run time on the desktop).
 import { SCHEMAS } from 'ftw-web:schemas';
 import type { ValidateFunction } from 'ajv';
-import type { JsonSchema, SchemaSet } from '../core/config';
-import { registerPrebuiltValidator } from '../core/config/validate';
+import { type JsonSchema, type SchemaSet, registerPrebuiltValidator } from '../core/config';
 
 export function loadSchemas(): SchemaSet {
   const out: SchemaSet = {};

@@ -20,6 +20,7 @@ export { fixesOf, severityName, type Fix } from '../common/diagnostics';
 export { parseConfig } from './parse';
 export { parseWithRecovery } from './incremental';
 export type { JsonSchema } from './schema';
+export { registerPrebuiltValidator } from './validate';
 export { contextAt, locate, type ValuePath } from './ast';
 export { deepspeedTemplate } from './rules/deepspeedTemplate';
 export { trainingView, type TrainingView } from './hydra';
