@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../../server/src/protocol';
+import { DIAGNOSTIC_COLLECTION } from './diagnosticCollection';
 import type { FormatOverrides } from './formatOverrides';
 import { yamlSyntaxMiddleware } from './redHatYaml';
 
@@ -32,6 +33,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     },
     initializationOptions,
     outputChannel: output,
+    // Named: an unnamed collection's owner may be another extension host's too (diagnosticCollection.ts).
+    diagnosticCollectionName: DIAGNOSTIC_COLLECTION,
     markdown: { isTrusted: false, supportHtml: false },
     // finetune.validation.yamlSyntax "auto": whether Red Hat YAML already reports a YAML file's parser problems.
     middleware: { workspace: yamlSyntaxMiddleware },

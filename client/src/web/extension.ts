@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
 import { READ_FILES, type InitializationOptions } from '../../../server/src/protocol';
+import { DIAGNOSTIC_COLLECTION } from '../diagnosticCollection';
 import { FormatOverrides } from '../formatOverrides';
 import { FormatStatus } from '../formatStatus';
 import { watchRedHatYaml, yamlSyntaxMiddleware } from '../redHatYaml';
@@ -85,6 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     initializationOptions,
     outputChannel: output,
+    // Named: an unnamed collection's owner may be another extension host's too (diagnosticCollection.ts).
+    diagnosticCollectionName: DIAGNOSTIC_COLLECTION,
     markdown: { isTrusted: false, supportHtml: false },
     middleware: { workspace: yamlSyntaxMiddleware },
   };
