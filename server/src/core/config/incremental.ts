@@ -1,7 +1,7 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair } from 'yaml';
 import { keyText } from './parse';
 import { collectionKey, expandedSize, MAX_EXPANDED_NODES } from './budget';
-import { MAX_DEPTH, nestingDepth, parseConfig, yamlOptions, type ParsedConfig } from './parse';
+import { MAX_DEPTH, nestingDepth, parseConfig, readFastDocument, yamlOptions, type ParsedConfig } from './parse';
 
 /**
  * Parses a YAML config one top-level block at a time and reuses the blocks that did not change.
@@ -179,14 +179,21 @@ function splitListBlock(text: string, block: Block): Block[] | null {
 }
 
 function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined {
+  // The fast reader first (blockYaml.ts): the same nodes, or null when the block is outside its subset; the
+  // checks below are vacuous on its documents or made by readFastDocument (parse.ts).
+  const fast = readFastDocument(body);
   let doc: Document.Parsed;
-  try {
-    doc = parseDocument(body, yamlOptions('yaml'));
-  } catch {
-    return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
+  if (fast) {
+    doc = fast;
+  } else {
+    try {
+      doc = parseDocument(body, yamlOptions('yaml'));
+    } catch {
+      return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
+    }
+    if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
+      return undefined;
   }
-  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
-    return undefined;
   if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
   let value: Record<string, unknown> | unknown[] | null;
   try {
