@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { readBlockYaml } from '../../server/src/core/config/blockYaml';
+import { blockValue, readBlockYaml } from '../../server/src/core/config/blockYaml';
 import { parseConfig, yamlOptions } from '../../server/src/core/config/parse';
 import { IncrementalYamlParser } from '../../server/src/core/config/incremental';
 import { largeAxolotl, mediumAxolotl, seededRandom, smallAxolotl } from '../bench/fixtures';
@@ -53,6 +53,7 @@ function disagreement(text: string): { fast: boolean; problem: string | null } {
   const d = diff(fast.contents, ref.contents, '$');
   if (d) return { fast: true, problem: d };
   assert.deepEqual(fast.toJS(), ref.toJS());
+  assert.deepEqual(blockValue(fast), ref.toJS(), 'blockValue is what toJS returns');
   return { fast: true, problem: null };
 }
 

@@ -65,11 +65,21 @@ function base(): Document.Parsed {
 // a newline, the byte order mark, and the line breaks yaml reads as such besides \n.
 const UNSUPPORTED = /[\x00-\x08\t\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/;
 
+/** Past these, the reader declines, and the yaml package's path measures and reports the text. */
+export interface Limits {
+  /** nestingDepth (parse.ts) of the contents: a collection's items are one level below it, a pair's key and value at its level. */
+  maxDepth?: number;
+  /** Nodes (collections, pairs' keys and values, items): without aliases, expandedSize (budget.ts) counts each once. */
+  maxNodes?: number;
+  /** Receives the range of every node the reader builds (not the document's), as the incremental parser shifts them. */
+  ranges?: Array<[number, number, number]>;
+}
+
 /** The same Document as parseDocument(text, yamlOptions('yaml')) for a config in the fast subset, else null. */
-export function readBlockYaml(text: string): Document.Parsed | null {
+export function readBlockYaml(text: string, limits: Limits = {}): Document.Parsed | null {
   if (UNSUPPORTED.test(text)) return null;
   try {
-    return new Reader(text).read();
+    return new Reader(text, limits.maxDepth ?? Infinity, limits.maxNodes ?? Infinity, limits.ranges ?? null).read();
   } catch (e) {
     if (e instanceof Bail) return null;
     throw e;
@@ -89,12 +99,20 @@ class Reader {
   private le = 0;
   private next = 0;
 
-  constructor(private readonly text: string) {
+  private nodes = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+    private readonly maxNodes: number,
+    private readonly ranges: Array<[number, number, number]> | null,
+  ) {
     const t = base();
     const doc = Object.create(Document.prototype) as Document.Parsed;
     Object.defineProperty(doc, Symbol.for('yaml.node.type'), { value: Symbol.for('yaml.document') });
-    // The shared template's schema and options: resolving plain scalars never changes them (only an explicit tag
-    // that the schema lacks is added to schema.tags, compose-scalar.js findScalarTagByName, and tags are not read here).
+    // The template's schema and options, shared by every document this reader builds: nothing changes a schema
+    // after it is built but the yaml package's composer, which adds a tag it meets that the schema lacks
+    // (compose-scalar.js findScalarTagByName, compose-collection.js), and it never composes into these documents.
     const fields = doc as unknown as Record<string, unknown>;
     fields.commentBefore = null;
     fields.comment = null;
@@ -102,7 +120,7 @@ class Reader {
     fields.warnings = [];
     fields.options = t.options;
     fields.directives = t.directives.atDocument();
-    this.schema = t.schema.clone();
+    this.schema = t.schema;
     fields.schema = this.schema;
     fields.contents = null;
     this.doc = doc;
@@ -191,6 +209,12 @@ class Reader {
     }
   }
 
+  private range(start: number, valueEnd: number, end: number): [number, number, number] {
+    const r: [number, number, number] = [start, valueEnd, end];
+    this.ranges?.push(r);
+    return r;
+  }
+
   /** A space, comment or newline token for the innermost collection (parser.js blockMap / blockSequence). */
   private tok(c: Coll, type: Tok['type'], end: number, indent: number): void {
     const t: Tok = { type, end, indent };
@@ -229,6 +253,7 @@ class Reader {
 
   private open(map: boolean, indent: number, parent: Coll | null): Coll {
     const node = map ? new YAMLMap(this.schema) : new YAMLSeq(this.schema);
+    if (++this.nodes > this.maxNodes) throw BAIL;
     const c: Coll = { map, indent, node, state: 2, lastScalar: null, endsWithComment: false, toks: [], key: null, emptyAt: 0 };
     if (parent) {
       // The value of parent's last key (state 1), or of a new list item (parent is a sequence).
@@ -242,6 +267,8 @@ class Reader {
       parent.toks = [];
     } else this.root = node;
     this.stack.push(c);
+    // nestingDepth: each open collection is one level, its scalars one more, a flow sequence's items two more.
+    if (this.stack.length + 2 > this.maxDepth) throw BAIL;
     return c;
   }
 
@@ -264,7 +291,9 @@ class Reader {
         } else this.docEnd = c.toks[c.toks.length - 1].end; // the document's end tokens
       } else end = c.toks[c.toks.length - 1].end;
     }
-    c.node.range = [c.node.range![0], lastEnd, end];
+    const range = c.node.range!;
+    range[1] = lastEnd;
+    range[2] = end;
   }
 
   /** The empty value of c's last key (a key with ':' and nothing after it). */
@@ -294,7 +323,7 @@ class Reader {
   /** A list item `- ...` at p (its '-') in sequence c. */
   private item(c: Coll, p: number): void {
     const text = this.text;
-    if (!c.node.items.length && !c.node.range) c.node.range = [p, p, p];
+    if (!c.node.range) c.node.range = this.range(p, p, p);
     let q = p + 1;
     while (q < this.le && text.charCodeAt(q) === 32) q++;
     if (q === this.le) throw BAIL; // an empty item
@@ -321,7 +350,7 @@ class Reader {
   private pair(c: Coll, p: number): void {
     const text = this.text;
     const le = this.le;
-    if (!c.node.items.length && !c.node.range) c.node.range = [p, p, p];
+    if (!c.node.range) c.node.range = this.range(p, p, p);
     let keyEnd: number;
     let colon: number;
     let key: Scalar;
@@ -452,6 +481,7 @@ class Reader {
     const le = this.le;
     let node: YAMLSeq | YAMLMap;
     let r: number;
+    if (++this.nodes > this.maxNodes) throw BAIL;
     if (text.charCodeAt(q) === 123) {
       if (text.charCodeAt(q + 1) !== 125) throw BAIL; // only `{}`
       node = new YAMLMap(this.schema);
@@ -493,7 +523,7 @@ class Reader {
         }
     }
     node.flow = true;
-    node.range = [q, r, r];
+    node.range = this.range(q, r, r);
     while (r < le && text.charCodeAt(r) === 32) r++;
     if (r < le && (text.charCodeAt(r) !== 35 || text.charCodeAt(r - 1) !== 32)) throw BAIL;
     return node as unknown as Scalar;
@@ -513,7 +543,8 @@ class Reader {
       });
     }
     const node = new Scalar(source);
-    node.range = [p, close, close];
+    if (++this.nodes > this.maxNodes) throw BAIL;
+    node.range = this.range(p, close, close);
     node.source = source;
     node.type = text.charCodeAt(p) === 39 ? Scalar.QUOTE_SINGLE : Scalar.QUOTE_DOUBLE;
     return node;
@@ -534,7 +565,8 @@ class Reader {
     const res = tag.resolve(source, () => (failed = true), this.doc.options);
     if (failed) throw BAIL;
     const node = isScalar(res) ? res : new Scalar(res);
-    node.range = [start, valueEnd, end];
+    if (++this.nodes > this.maxNodes) throw BAIL;
+    node.range = this.range(start, valueEnd, end);
     node.source = source;
     node.type = type;
     if (tag.format) node.format = tag.format;
@@ -559,4 +591,26 @@ function plainStart(source: string): boolean {
   if ('?:,[]{}#&*!|>\'"%@`'.includes(c)) return false;
   if (c === '-') return source.length > 1 && source[1] !== ' ' && source[1] !== '-';
   return true;
+}
+
+/**
+ * What `doc.toJS()` returns for a document (or node) the fast reader built, without the yaml package's generic
+ * walk (toJS.js, addPairToJSMap.js): a mapping is an object whose keys are the keys' values as strings (null as
+ * ''), a later duplicate key replacing an earlier one in place; a sequence an array; a scalar its value.
+ */
+export function blockValue(node: unknown): unknown {
+  if (node instanceof Scalar) return node.value;
+  if (node instanceof YAMLSeq) return node.items.map(blockValue);
+  if (node instanceof YAMLMap) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items as Array<Pair<Scalar, unknown>>) {
+      const key = pair.key.value;
+      const name = key === null ? '' : String(key as string);
+      const value = blockValue(pair.value);
+      if (name in out) Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+      else out[name] = value;
+    }
+    return out;
+  }
+  return node instanceof Document ? blockValue(node.contents) : null;
 }

@@ -2,6 +2,7 @@ import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLM
 import { keyText } from './parse';
 import { collectionKey, expandedSize, MAX_EXPANDED_NODES } from './budget';
 import { MAX_DEPTH, nestingDepth, parseConfig, readFastDocument, yamlOptions, type ParsedConfig } from './parse';
+import { blockValue } from './blockYaml';
 
 /**
  * Parses a YAML config one top-level block at a time and reuses the blocks that did not change.
@@ -179,12 +180,18 @@ function splitListBlock(text: string, block: Block): Block[] | null {
 }
 
 function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined {
-  // The fast reader first (blockYaml.ts): the same nodes, or null when the block is outside its subset; the
-  // checks below are vacuous on its documents or made by readFastDocument (parse.ts).
-  const fast = readFastDocument(body);
+  // The fast reader first (blockYaml.ts): the same nodes and value, or null when the block is outside its subset;
+  // the checks below are vacuous on its documents or made by the reader (readFast in parse.ts).
+  const ranges: Array<[number, number, number]> = [];
+  const fast = readFastDocument(body, ranges);
   let doc: Document.Parsed;
+  let value: Record<string, unknown> | unknown[] | null;
   if (fast) {
     doc = fast;
+    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+    value = blockValue(doc) as Record<string, unknown> | unknown[];
+    if (!value || typeof value !== 'object') return undefined;
+    return { doc, value, ranges, offset: 0 }; // every node's range, as collectRanges would list them
   } else {
     try {
       doc = parseDocument(body, yamlOptions('yaml'));
@@ -193,13 +200,12 @@ function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined 
     }
     if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
       return undefined;
-  }
-  if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
-  let value: Record<string, unknown> | unknown[] | null;
-  try {
-    value = doc.toJS() as Record<string, unknown> | unknown[] | null;
-  } catch {
-    return undefined; // an alias whose anchor is in another block: only the whole file reads it
+    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+    try {
+      value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+    } catch {
+      return undefined; // an alias whose anchor is in another block: only the whole file reads it
+    }
   }
   if (!value || typeof value !== 'object') return undefined;
   return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };

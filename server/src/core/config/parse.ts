@@ -13,7 +13,7 @@ import {
 } from 'yaml';
 import { collectionKey, expandedSize, flowDepthProblem, flowNesting, MAX_EXPANDED_NODES, unclosedProblem, unsafeTags } from './budget';
 import { CODES, type Code } from '../common/codes';
-import { readBlockYaml } from './blockYaml';
+import { blockValue, readBlockYaml } from './blockYaml';
 
 /** A problem found while reading the text, located by offsets (the caller turns them into LSP ranges). */
 export interface TextProblem {
@@ -155,32 +155,22 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
 
 /**
  * parseConfig for a text in the fast reader's subset (blockYaml.ts): the same document, from a fraction of the
- * work. The checks parseConfig makes after the yaml package's parse are vacuous there, except nesting depth:
- * - no flow collections, so no flow depth (brackets are inside scalars or comments, which the lexer skips too);
- * - one document, no errors or warnings (the reader returns null where yaml would report one);
+ * work. The checks parseConfig makes after the yaml package's parse are vacuous there or made by the reader:
+ * - flow collections are one-line sequences of scalars (or `[]`, `{}`): flow depth at most 1 (flowDepthProblem);
+ * - one document, no errors or warnings (the reader declines whatever yaml would report);
  * - no tags (unsafeTags), every key a scalar (collectionKey), no aliases or merge keys, so the expanded size is
- *   the node count: at most three nodes per line (a pair's key and value, and the collection a line opens), so
- *   only a text of over a third of MAX_EXPANDED_NODES lines could exceed it, and such a text is measured;
- * - no aliases, so toJS cannot throw for an undefined one or count past maxAliasCount.
+ *   the node count, and the value is what toJS returns without aliases (blockValue);
+ * - nesting depth and node count: the reader declines past MAX_DEPTH and MAX_EXPANDED_NODES, and this path
+ *   (the yaml package's) measures and reports the text.
  */
 function readFast(text: string): ParsedConfig | null {
   const doc = readFastDocument(text);
-  return doc ? { syntax: 'yaml', doc, value: doc.toJS(), problems: [] } : null;
+  return doc ? { syntax: 'yaml', doc, value: blockValue(doc), problems: [] } : null;
 }
 
-/** The fast reader's document when it reads the text and the checks above pass; null: use the yaml package. */
-export function readFastDocument(text: string): Document.Parsed | null {
-  const doc = readBlockYaml(text);
-  if (!doc) return null;
-  if (nestingDepth(doc.contents) > MAX_DEPTH) return null; // parseConfig's own path reports it
-  if (lineCount(text, MAX_EXPANDED_NODES / 3) > MAX_EXPANDED_NODES / 3 && expandedSize(doc) > MAX_EXPANDED_NODES) return null;
-  return doc;
-}
-
-function lineCount(text: string, stopAbove: number): number {
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && lines <= stopAbove; i = text.indexOf('\n', i + 1)) lines++;
-  return lines;
+/** The fast reader's document (see readFast), or null: use the yaml package. */
+export function readFastDocument(text: string, ranges?: Array<[number, number, number]>): Document.Parsed | null {
+  return readBlockYaml(text, { maxDepth: MAX_DEPTH, maxNodes: MAX_EXPANDED_NODES, ranges });
 }
 
 function aliasBomb(doc: Document.Parsed, size: string): TextProblem {
