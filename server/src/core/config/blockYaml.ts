@@ -65,6 +65,28 @@ function base(): Document.Parsed {
 // a newline, the byte order mark, and the line breaks yaml reads as such besides \n.
 const UNSUPPORTED = /[\x00-\x08\t\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/;
 
+/**
+ * A document with no contents, as `new Document(null, yamlOptions('yaml'))` builds it, without building a schema
+ * (which runs our customTags): the template's schema and options, shared by every document built here. Nothing
+ * changes a schema after it is built but the yaml package's composer, which adds a tag it meets that the schema
+ * lacks (compose-scalar.js findScalarTagByName, compose-collection.js), and it never composes into these documents.
+ */
+export function emptyDocument(): Document.Parsed {
+  const t = base();
+  const doc = Object.create(Document.prototype) as Document.Parsed;
+  Object.defineProperty(doc, Symbol.for('yaml.node.type'), { value: Symbol.for('yaml.document') });
+  const fields = doc as unknown as Record<string, unknown>;
+  fields.commentBefore = null;
+  fields.comment = null;
+  fields.errors = [];
+  fields.warnings = [];
+  fields.options = t.options;
+  fields.directives = t.directives.atDocument();
+  fields.schema = t.schema;
+  fields.contents = null;
+  return doc;
+}
+
 /** Past these, the reader declines, and the yaml package's path measures and reports the text. */
 export interface Limits {
   /** nestingDepth (parse.ts) of the contents: a collection's items are one level below it, a pair's key and value at its level. */
@@ -107,23 +129,8 @@ class Reader {
     private readonly maxNodes: number,
     private readonly ranges: Array<[number, number, number]> | null,
   ) {
-    const t = base();
-    const doc = Object.create(Document.prototype) as Document.Parsed;
-    Object.defineProperty(doc, Symbol.for('yaml.node.type'), { value: Symbol.for('yaml.document') });
-    // The template's schema and options, shared by every document this reader builds: nothing changes a schema
-    // after it is built but the yaml package's composer, which adds a tag it meets that the schema lacks
-    // (compose-scalar.js findScalarTagByName, compose-collection.js), and it never composes into these documents.
-    const fields = doc as unknown as Record<string, unknown>;
-    fields.commentBefore = null;
-    fields.comment = null;
-    fields.errors = [];
-    fields.warnings = [];
-    fields.options = t.options;
-    fields.directives = t.directives.atDocument();
-    this.schema = t.schema;
-    fields.schema = this.schema;
-    fields.contents = null;
-    this.doc = doc;
+    this.doc = emptyDocument();
+    this.schema = this.doc.schema;
   }
 
   read(): Document.Parsed | null {
@@ -482,6 +489,7 @@ class Reader {
     let node: YAMLSeq | YAMLMap;
     let r: number;
     if (++this.nodes > this.maxNodes) throw BAIL;
+    const range = this.range(q, q, q); // before its items', as a block collection's (the incremental parser relies on it)
     if (text.charCodeAt(q) === 123) {
       if (text.charCodeAt(q + 1) !== 125) throw BAIL; // only `{}`
       node = new YAMLMap(this.schema);
@@ -523,7 +531,8 @@ class Reader {
         }
     }
     node.flow = true;
-    node.range = this.range(q, r, r);
+    range[1] = range[2] = r;
+    node.range = range;
     while (r < le && text.charCodeAt(r) === 32) r++;
     if (r < le && (text.charCodeAt(r) !== 35 || text.charCodeAt(r - 1) !== 32)) throw BAIL;
     return node as unknown as Scalar;
