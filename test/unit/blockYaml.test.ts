@@ -125,6 +125,7 @@ const MUST_READ = [
   'key: value # comment\nempty: # only a comment\n  # more\nnext: 1\n',
   '- a\n- b: 1\n  c: 2\n- d\n',
   'a: [q_proj, "v_proj" , 3]  # c\nb: []\nc: {}\nd:\n  - [x]\n',
+  'checkpointer:\n  checkpoint_files: [\n    model-00001-of-00002.safetensors,\n    "model-00002-of-00002.safetensors",\n  ]\n  x: [a,\n    b]\ny: [\n  1\n]\n',
 ];
 
 describe('blockYaml: the fast reader builds what the yaml package builds', () => {
@@ -138,7 +139,9 @@ describe('blockYaml: the fast reader builds what the yaml package builds', () =>
   it('declines what is outside its subset', () => {
     for (const text of [
       'a: [1, [2]]\n',
-      'a: [1,\n  2]\n',
+      'a: [1,\n# c\n  2]\n',
+      'a:\n  b: [\n  x]\n',
+      '- [a,\n  b]\n',
       'a: {b: 1}\n',
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',

@@ -342,7 +342,7 @@ class Reader {
       this.pair(map, q);
       return;
     }
-    const value = this.value(q);
+    const value = this.value(q, null);
     c.node.items.push(value as never);
     c.state = 0;
     c.lastScalar = value;
@@ -395,7 +395,7 @@ class Reader {
       c.toks = toks;
       return;
     }
-    const value = this.value(q);
+    const value = this.value(q, c.indent);
     c.node.items.push(new Pair(key, value) as never);
     c.state = 0;
     c.lastScalar = value;
@@ -445,14 +445,14 @@ class Reader {
   }
 
   /** A one-line value scalar at q, with what may follow it on the line (spaces, a comment). */
-  private value(q: number): Scalar {
+  private value(q: number, blockIndent: number | null): Scalar {
     const text = this.text;
     const le = this.le;
     const ch = text.charCodeAt(q);
     let valueEnd: number;
     let node: Scalar;
     if (ch === 91 /* [ */ || ch === 123 /* { */) {
-      const flow = this.flow(q);
+      const flow = this.flow(q, blockIndent);
       flow.range![2] = this.next;
       return flow;
     }
@@ -480,12 +480,14 @@ class Reader {
   }
 
   /**
-   * A one-line flow sequence of scalars (`[a, "b", 3]`), or an empty one (`[]`) or an empty flow mapping (`{}`),
-   * followed by nothing but spaces and a comment. An item's range ends at the ',' or ']' after it.
+   * A flow sequence of scalars (`[a, "b", 3]`, a trailing comma allowed), or an empty one (`[]`) or an empty flow
+   * mapping (`{}`), followed by nothing but spaces and a comment. An item's range ends at the ',' or ']' after it.
+   * The value of a mapping's key (blockIndent: that mapping's indentation) may go on over the next lines, each
+   * indented deeper than the mapping (the closing ']' may be at the mapping's indentation), one-line items only,
+   * no comments or blank lines in it (`checkpoint_files: [` in torchtune's configs).
    */
-  private flow(q: number): Scalar {
+  private flow(q: number, blockIndent: number | null): Scalar {
     const text = this.text;
-    const le = this.le;
     let node: YAMLSeq | YAMLMap;
     let r: number;
     if (++this.nodes > this.maxNodes) throw BAIL;
@@ -498,10 +500,33 @@ class Reader {
       const seq = new YAMLSeq(this.schema);
       node = seq;
       r = q + 1;
-      if (text.charCodeAt(r) === 93) r++;
-      else
+      /** Past spaces, and past line ends onto the next line where blockIndent allows. */
+      const skip = (): void => {
         for (;;) {
-          while (r < le && text.charCodeAt(r) === 32) r++;
+          while (r < this.le && text.charCodeAt(r) === 32) r++;
+          if (r < this.le) {
+            if (text.charCodeAt(r) === 35) throw BAIL; // a comment in the collection
+            return;
+          }
+          if (blockIndent === null || this.next >= text.length) throw BAIL;
+          this.ls = this.next;
+          const nl = text.indexOf('\n', this.ls);
+          this.next = nl < 0 ? text.length : nl + 1;
+          this.le = nl < 0 ? text.length : nl > this.ls && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          r = this.ls;
+          while (r < this.le && text.charCodeAt(r) === 32) r++;
+          const indent = r - this.ls;
+          if (r === this.le) throw BAIL; // a blank line in the collection
+          const closing = text.charCodeAt(r) === 93;
+          if (!(indent > blockIndent || (closing && indent === blockIndent))) throw BAIL;
+        }
+      };
+      skip();
+      if (text.charCodeAt(r) === 93) {
+        if (r !== q + 1) throw BAIL; // only `[]`
+        r++;
+      } else
+        for (;;) {
           const s = r;
           const ch = text.charCodeAt(s);
           let item: Scalar;
@@ -510,7 +535,7 @@ class Reader {
             item = this.quoted(s, r);
           } else {
             let valueEnd = s;
-            for (; r < le; r++) {
+            for (; r < this.le; r++) {
               const c = text.charCodeAt(r);
               if (c === 44 || c === 93) break;
               if (c === 91 || c === 123 || c === 125 || c === 58 || c === 35) throw BAIL; // nesting, pairs, comments
@@ -520,19 +545,25 @@ class Reader {
             if (!plainStart(source)) throw BAIL; // an empty item, or one that starts with an indicator
             item = this.scalar(source, Scalar.PLAIN, s, valueEnd, valueEnd, false);
           }
-          while (r < le && text.charCodeAt(r) === 32) r++;
+          skip(); // a plain item ends at a line end when the next line starts with ',' or ']' (else: declined below)
           const sep = text.charCodeAt(r);
           if (sep !== 44 && sep !== 93) throw BAIL; // unclosed, or something after a quoted item
           item.range![2] = r;
           seq.items.push(item);
           r++;
           if (sep === 93) break;
-          // `[a, ]`: a trailing comma, and `[a,,b]`, are left to the yaml package
+          skip();
+          if (text.charCodeAt(r) === 93) {
+            r++; // a trailing comma
+            break;
+          }
+          if (text.charCodeAt(r) === 44) throw BAIL; // `[a,,b]`
         }
     }
     node.flow = true;
     range[1] = range[2] = r;
     node.range = range;
+    const le = this.le;
     while (r < le && text.charCodeAt(r) === 32) r++;
     if (r < le && (text.charCodeAt(r) !== 35 || text.charCodeAt(r - 1) !== 32)) throw BAIL;
     return node as unknown as Scalar;
