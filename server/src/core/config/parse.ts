@@ -156,7 +156,7 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
 /**
  * parseConfig for a text in the fast reader's subset (blockYaml.ts): the same document, from a fraction of the
  * work. The checks parseConfig makes after the yaml package's parse are vacuous there or made by the reader:
- * - flow collections are one-line sequences of scalars (or `[]`, `{}`): flow depth at most 1 (flowDepthProblem);
+ * - flow collections are sequences of scalars (or `[]`, `{}`): flow depth at most 1 (flowDepthProblem);
  * - one document, no errors or warnings (the reader declines whatever yaml would report);
  * - no tags (unsafeTags), every key a scalar (collectionKey), no aliases or merge keys, so the expanded size is
  *   the node count, and the value is what toJS returns without aliases (blockValue);
