@@ -1,4 +1,4 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair, type Scalar } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair } from 'yaml';
 import { keyText } from './parse';
 import { collectionKey, expandedSize, MAX_EXPANDED_NODES } from './budget';
 import { MAX_DEPTH, nestingDepth, parseConfig, readFastDocument, yamlOptions, type ParsedConfig } from './parse';
@@ -18,10 +18,8 @@ export class IncrementalYamlParser {
   parse(text: string): ParsedConfig {
     const blocks = splitTopLevel(text);
     if (!blocks) return this.full(text);
-    if (!this.cache.size) {
-      const first = this.whole(text, blocks);
-      if (first) return first;
-    }
+    // A freshly opened file too is read block by block, now that each block's fast read shares one schema: one
+    // fast pass over the whole text, with the blocks cached from its nodes, measured no faster (docs/benchmarks.md).
 
     const next = new Map<string, CachedBlock>();
     const take = (start: number, end: number, kind: 'map' | 'seq'): CachedBlock | undefined => {
@@ -60,87 +58,10 @@ export class IncrementalYamlParser {
     return { syntax: 'yaml', doc: assemble(text, pairs), value, problems: [] };
   }
 
-  /**
-   * Nothing cached (a freshly opened file): the fast reader reads the whole text in one pass, and the blocks are
-   * cached from its nodes as parseBlock would have built them, for the edits to come. One pass costs about half
-   * of one fast read per block and list item (docs/benchmarks.md, issue 17). Null when the fast reader declines
-   * or its mapping does not line up with the blocks: the blocks are then parsed one by one.
-   */
-  private whole(text: string, blocks: Block[]): ParsedConfig | null {
-    const ranges: Array<[number, number, number]> = [];
-    const doc = readFastDocument(text, ranges);
-    if (!doc || !isMap(doc.contents) || doc.contents.items.length !== blocks.length) return null;
-    const pairs = doc.contents.items as Array<Pair<Scalar, unknown>>;
-    // The reader lists ranges in document order, a node's before its children's: the root mapping's, then each
-    // block's from its key's on.
-    let at = 1;
-    const upTo = (stop: readonly number[] | null | undefined): Array<[number, number, number]> | null => {
-      const from = at;
-      while (at < ranges.length && ranges[at] !== stop) at++;
-      return stop && at === ranges.length ? null : ranges.slice(from, at);
-    };
-    const next = new Map<string, CachedBlock>();
-    const keep = (start: number, end: number, block: CachedBlock): void => {
-      const body = text.slice(start, end);
-      if (!next.has(body)) next.set(body, block);
-    };
-    const value: Record<string, unknown> = {};
-    for (let i = 0; i < blocks.length; i++) {
-      const block = blocks[i];
-      const pair = pairs[i];
-      const keyRange = pair.key.range!;
-      if (ranges[at] !== keyRange || keyRange[0] < block.start || keyRange[0] >= block.end) return null;
-      const items = block.end - block.start > SPLIT_LIST_ABOVE ? splitListBlock(text, block) : null;
-      const seq = items && isSeq(pair.value) && !pair.value.flow && pair.value.items.length === items.length ? pair.value : null;
-      if (items && seq) {
-        // As parse caches a long list: its key line, and each item as a one-item list of its own.
-        const header = upTo(seq.range as [number, number, number]);
-        if (!header) return null;
-        at++; // the list's own range is in no block: parse builds the list anew from its items
-        keep(block.start, items[0].start, { doc: withContents(mapOf(pair, doc.schema)), value: {}, ranges: header, offset: block.start });
-        for (let j = 0; j < items.length; j++) {
-          const item = seq.items[j] as Node;
-          const own = upTo(j + 1 < items.length ? (seq.items[j + 1] as Node).range! : pairs[i + 1]?.key.range);
-          if (!own || own[0] !== item.range) return null;
-          const list = new YAMLSeq(doc.schema);
-          list.items.push(item);
-          const dash = text.lastIndexOf('-', item.range[0] - 1);
-          list.range = [dash, item.range[2], item.range[2]];
-          own.push(list.range);
-          keep(items[j].start, items[j].end, { doc: withContents(list), value: [blockValue(item)], ranges: own, offset: items[j].start });
-        }
-        value[keyText(pair.key) ?? ''] = blockValue(seq);
-        continue;
-      }
-      const own = upTo(pairs[i + 1]?.key.range);
-      if (!own) return null;
-      const map = mapOf(pair, doc.schema);
-      const blockValues = blockValue(map) as Record<string, unknown>;
-      keep(block.start, block.end, { doc: withContents(map), value: blockValues, ranges: own, offset: block.start });
-      Object.assign(value, blockValues);
-    }
-    this.cache = next;
-    return { syntax: 'yaml', doc, value, problems: [] };
-  }
-
   private full(text: string): ParsedConfig {
     this.cache.clear();
     return parseWithRecovery(text, 'yaml');
   }
-}
-
-/** A block's own document, as parseBlock would have read it (only its contents are read). */
-function withContents(contents: YAMLMap | YAMLSeq): Document.Parsed {
-  const doc = emptyDocument();
-  doc.contents = contents as unknown as Document.Parsed['contents'];
-  return doc;
-}
-
-function mapOf(pair: Pair, schema: Document['schema']): YAMLMap {
-  const map = new YAMLMap(schema);
-  map.items.push(pair);
-  map.range = [(pair.key as Node).range![0], (pair.value as Node | null)?.range?.[2] ?? 0, (pair.value as Node | null)?.range?.[2] ?? 0];
-  return map;
 }
 
 /** One document whose top-level mapping holds the pairs of the blocks, with their ranges in `text`. */
