@@ -124,6 +124,7 @@ const MUST_READ = [
   'a: 1\r\nb:\r\n  c: 2\r\n',
   'key: value # comment\nempty: # only a comment\n  # more\nnext: 1\n',
   '- a\n- b: 1\n  c: 2\n- d\n',
+  'optimizer:\n  lr: ???\n  betas: [0.9, 0.999]\n',
   'a: [q_proj, "v_proj" , 3]  # c\nb: []\nc: {}\nd:\n  - [x]\n',
   'checkpointer:\n  checkpoint_files: [\n    model-00001-of-00002.safetensors,\n    "model-00002-of-00002.safetensors",\n  ]\n  x: [a,\n    b]\ny: [\n  1\n]\n',
 ];
@@ -150,6 +151,7 @@ describe('blockYaml: the fast reader builds what the yaml package builds', () =>
       'a: multi\n  line\n',
       'a: "multi\n  line"\n',
       '? a\n: 1\n',
+      'a: ? b\n',
       '---\na: 1\n',
       'a: 1\n...\n',
       '%YAML 1.1\n---\na: 1\n',

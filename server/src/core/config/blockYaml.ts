@@ -628,8 +628,10 @@ const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n
 function plainStart(source: string): boolean {
   if (!source) return false;
   const c = source[0];
-  if ('?:,[]{}#&*!|>\'"%@`'.includes(c)) return false;
+  if (':,[]{}#&*!|>\'"%@`'.includes(c)) return false;
+  // `-` and `?` start a plain scalar when a non-space follows (`-1`, Hydra's `???`); `---` may be a document marker.
   if (c === '-') return source.length > 1 && source[1] !== ' ' && source[1] !== '-';
+  if (c === '?') return source.length > 1 && source[1] !== ' ';
   return true;
 }
 
