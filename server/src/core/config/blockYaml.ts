@@ -8,9 +8,10 @@ import { yamlOptions } from './parse';
  * It builds the same nodes `parseDocument(text, yamlOptions('yaml'))` builds: `Document`, `YAMLMap`, `YAMLSeq`,
  * `Pair` and `Scalar` with identical `range` triples, `value`, `type`, `source` and `format`; or it returns null
  * ("not sure: ask the yaml package") for anything outside its subset: block mappings and block sequences of
- * one-line plain and quoted scalars, with comments and blank lines. Anything else (flow collections, anchors,
- * aliases, tags, block scalars, multi-line scalars, explicit keys, directives, document markers, tabs, odd
- * control characters, merge keys, empty list items, anything yaml would warn about) is null.
+ * one-line plain and quoted scalars and of flow sequences of them (`[a, b]`, over several lines as a key's value),
+ * `[]` and `{}`, with comments and blank lines. Anything else (other flow collections, anchors, aliases, tags,
+ * block scalars, multi-line scalars, explicit keys, directives, document markers, tabs, odd control characters,
+ * merge keys, empty list items, anything yaml would warn about) is null.
  *
  * The ranges follow the yaml package's CST parser (yaml 2.8.1, dist/parse/parser.js: blockMap, blockSequence,
  * pop, atIndentedComment) exactly as far as this subset goes; test/unit/blockYaml.test.ts compares every node
@@ -39,7 +40,7 @@ interface Coll {
   node: YAMLMap | YAMLSeq;
   /** The state of the last item: 0 it has a value, 1 a key and ':' but no value yet (map), 2 only start tokens. */
   state: 0 | 1 | 2;
-  /** The last item's value when it is a scalar with an `end` (comments indented deeper join it). */
+  /** The last item's value when it is a scalar or flow sequence (its CST token has an `end`: comments indented deeper join it). */
   lastScalar: Scalar | null;
   /** The last token of lastScalar's end is a comment: the next newline joins it too. */
   endsWithComment: boolean;
