@@ -1,7 +1,8 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node, type Pair } from 'yaml';
 import { keyText } from './parse';
 import { collectionKey, expandedSize, MAX_EXPANDED_NODES } from './budget';
-import { MAX_DEPTH, nestingDepth, parseConfig, yamlOptions, type ParsedConfig } from './parse';
+import { MAX_DEPTH, nestingDepth, parseConfig, readFastDocument, yamlOptions, type ParsedConfig } from './parse';
+import { blockValue, emptyDocument } from './blockYaml';
 
 /**
  * Parses a YAML config one top-level block at a time and reuses the blocks that did not change.
@@ -17,6 +18,8 @@ export class IncrementalYamlParser {
   parse(text: string): ParsedConfig {
     const blocks = splitTopLevel(text);
     if (!blocks) return this.full(text);
+    // A freshly opened file too is read block by block, now that each block's fast read shares one schema: one
+    // fast pass over the whole text, with the blocks cached from its nodes, measured no faster (docs/benchmarks.md).
 
     const next = new Map<string, CachedBlock>();
     const take = (start: number, end: number, kind: 'map' | 'seq'): CachedBlock | undefined => {
@@ -63,7 +66,7 @@ export class IncrementalYamlParser {
 
 /** One document whose top-level mapping holds the pairs of the blocks, with their ranges in `text`. */
 function assemble(text: string, pairs: Pair[]): Document.Parsed {
-  const doc = new Document(null, yamlOptions('yaml')) as unknown as Document.Parsed;
+  const doc = emptyDocument(); // what `new Document(null, yamlOptions('yaml'))` builds, without building a schema
   const map = new YAMLMap(doc.schema);
   map.items.push(...pairs);
   map.range = [0, text.length, text.length];
@@ -179,20 +182,32 @@ function splitListBlock(text: string, block: Block): Block[] | null {
 }
 
 function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined {
+  // The fast reader first (blockYaml.ts): the same nodes and value, or null when the block is outside its subset;
+  // the checks below are vacuous on its documents or made by the reader (readFast in parse.ts).
+  const ranges: Array<[number, number, number]> = [];
+  const fast = readFastDocument(body, ranges);
   let doc: Document.Parsed;
-  try {
-    doc = parseDocument(body, yamlOptions('yaml'));
-  } catch {
-    return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
-  }
-  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
-    return undefined;
-  if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
   let value: Record<string, unknown> | unknown[] | null;
-  try {
-    value = doc.toJS() as Record<string, unknown> | unknown[] | null;
-  } catch {
-    return undefined; // an alias whose anchor is in another block: only the whole file reads it
+  if (fast) {
+    doc = fast;
+    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+    value = blockValue(doc) as Record<string, unknown> | unknown[];
+    if (!value || typeof value !== 'object') return undefined;
+    return { doc, value, ranges, offset: 0 }; // every node's range, as collectRanges would list them
+  } else {
+    try {
+      doc = parseDocument(body, yamlOptions('yaml'));
+    } catch {
+      return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
+    }
+    if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
+      return undefined;
+    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+    try {
+      value = doc.toJS() as Record<string, unknown> | unknown[] | null;
+    } catch {
+      return undefined; // an alias whose anchor is in another block: only the whole file reads it
+    }
   }
   if (!value || typeof value !== 'object') return undefined;
   return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };

@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import { collectionKey, expandedSize, flowDepthProblem, flowNesting, MAX_EXPANDED_NODES, unclosedProblem, unsafeTags } from './budget';
 import { CODES, type Code } from '../common/codes';
+import { blockValue, readBlockYaml } from './blockYaml';
 
 /** A problem found while reading the text, located by offsets (the caller turns them into LSP ranges). */
 export interface TextProblem {
@@ -77,6 +78,10 @@ export function yamlOptions(syntax: Syntax): ParseOptions & DocumentOptions & Sc
 
 /** Parses a YAML (PyYAML semantics) or JSON config. Never throws. */
 export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
+  if (syntax === 'yaml') {
+    const fast = readFast(text);
+    if (fast) return fast;
+  }
   const problems: TextProblem[] = [];
   if (syntax === 'json') {
     const jsonProblem = checkStrictJson(text);
@@ -146,6 +151,26 @@ export function parseConfig(text: string, syntax: Syntax): ParsedConfig {
     value = undefined;
   }
   return { syntax, doc, value, problems };
+}
+
+/**
+ * parseConfig for a text in the fast reader's subset (blockYaml.ts): the same document, from a fraction of the
+ * work. The checks parseConfig makes after the yaml package's parse are vacuous there or made by the reader:
+ * - flow collections are sequences of scalars (or `[]`, `{}`): flow depth at most 1 (flowDepthProblem);
+ * - one document, no errors or warnings (the reader declines whatever yaml would report);
+ * - no tags (unsafeTags), every key a scalar (collectionKey), no aliases or merge keys, so the expanded size is
+ *   the node count, and the value is what toJS returns without aliases (blockValue);
+ * - nesting depth and node count: the reader declines past MAX_DEPTH and MAX_EXPANDED_NODES, and this path
+ *   (the yaml package's) measures and reports the text.
+ */
+function readFast(text: string): ParsedConfig | null {
+  const doc = readFastDocument(text);
+  return doc ? { syntax: 'yaml', doc, value: blockValue(doc), problems: [] } : null;
+}
+
+/** The fast reader's document (see readFast), or null: use the yaml package. */
+export function readFastDocument(text: string, ranges?: Array<[number, number, number]>): Document.Parsed | null {
+  return readBlockYaml(text, { maxDepth: MAX_DEPTH, maxNodes: MAX_EXPANDED_NODES, ranges });
 }
 
 function aliasBomb(doc: Document.Parsed, size: string): TextProblem {
