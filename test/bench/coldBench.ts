@@ -1,7 +1,9 @@
 /**
  * Only the cold-open part of `npm run bench`: fresh servers, ours and yaml-language-server (debounce 0), taking
  * turns, on the 300- and 3,000-line fixtures. Prints initialize → first diagnostics and the CPU of the first file.
- *   npm run --silent compile && node out/test/bench/coldBench.js [--runs N] [--profile]
+ *   npm run --silent compile && node client/build.mjs --production && node out/test/bench/coldBench.js [--runs N] [--profile]
+ * (the packaged build, as `npm run bench` measures it; without the second step it measures the development build,
+ * and says so).
  * --profile runs our server under `node --cpu-prof` (profiles in out/bench/prof-cold/).
  */
 import * as fs from 'node:fs';
@@ -9,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { largeAxolotl, mediumAxolotl } from './fixtures';
 import { measureColdOpens, primeCodeCache } from './measureLsp';
-import { benchCodeCacheDir, fixtureDir, ourServer, ourServerFirstEver, outDir, yamlLsNoDebounce } from './servers';
+import { benchCodeCacheDir, fixtureDir, ourServerBuild, ourServer, ourServerFirstEver, outDir, yamlLsNoDebounce } from './servers';
 
 const argv = process.argv.slice(2);
 const runsAt = argv.indexOf('--runs');
@@ -27,6 +29,7 @@ void (async () => {
     { ...ourServer(profArgs), name: 'finetune-workbench (later process: code cache from an earlier one)' },
     yamlLsNoDebounce(fixtures.map((f) => f.fileName)),
   ];
+  console.log(`our server: dist/, ${ourServerBuild()}`);
   console.log(
     `load average ${os
       .loadavg()

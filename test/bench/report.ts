@@ -55,6 +55,7 @@ export function printReport(r: Results): { checks: Check[]; markdown: string } {
   const intro = [
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`,
     `Load average at start: ${m.loadAverageAtStart.join(' / ')}${load > m.cpus / 2 ? ' (busy machine: expect noisy figures)' : ''}`,
+    `Our server: dist/, ${r.serverBuild}`,
     `Reference: yaml-language-server ${r.yamlLanguageServer} with schemas/axolotl.schema.json`,
     `Fixtures: ${r.fixtures.map((f) => `${f.name} (${f.lines} lines, ${(f.bytes / 1024).toFixed(1)} KiB)`).join(', ')}`,
   ];

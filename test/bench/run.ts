@@ -25,6 +25,7 @@ import {
   yamlLsNoDebounce,
   yamlLsShipped,
   yamlLsVersion,
+  ourServerBuild,
 } from './servers';
 
 const args = new Set(process.argv.slice(2));
@@ -36,6 +37,8 @@ export interface Results {
   generatedAt: string;
   command: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string; loadAverageAtStart: number[] };
+  /** dist/'s build of our server (ourServerBuild). */
+  serverBuild: string;
   yamlLanguageServer: string;
   fixtures: { name: string; fileName: string; lines: number; bytes: number; plantedMistakes: string[] }[];
   core: CoreResult[];
@@ -74,6 +77,7 @@ async function main(): Promise<number> {
       // Other work on the machine (editor tests, builds) shows up as noise in every figure.
       loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
     },
+    serverBuild: ourServerBuild(),
     yamlLanguageServer: yamlLsVersion(),
     fixtures: fixtures.map((f) => ({
       name: f.name,

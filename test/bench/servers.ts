@@ -13,6 +13,20 @@ export const fixtureDir = path.join(outDir, 'fixtures');
 export const schemaDir = path.join(repoRoot, 'schemas');
 export const axolotlSchemaPath = path.join(schemaDir, 'axolotl.schema.json');
 export const ourServerPath = path.join(repoRoot, 'dist', 'server.js');
+
+/**
+ * Which build of our server dist/ holds: the packaged one (`node client/build.mjs --production`, minified, what the
+ * .vsix ships and what `npm run bench` builds) or `npm run compile`'s (not minified, with source maps). Start-up and
+ * first-open figures differ between them (V8 parses and compiles less text), so every report names it.
+ */
+export function ourServerBuild(): string {
+  try {
+    const tail = fs.readFileSync(path.join(repoRoot, 'dist', 'server-main.js'), 'utf8').slice(-512);
+    return tail.includes('sourceMappingURL=') ? 'development build (npm run compile: not minified)' : 'production build (minified, as packaged)';
+  } catch {
+    return 'not built';
+  }
+}
 export const vsixPath = path.join(repoRoot, 'dist', 'finetune-workbench.vsix');
 export const activationBenchPath = path.join(repoRoot, 'out', 'test', 'editor', 'activation.bench.js');
 
