@@ -186,31 +186,29 @@ function parseBlock(body: string, kind: 'map' | 'seq'): CachedBlock | undefined 
   // the checks below are vacuous on its documents or made by the reader (readFast in parse.ts).
   const ranges: Array<[number, number, number]> = [];
   const fast = readFastDocument(body, ranges);
+  if (fast) return cachedBlock(fast, kind, () => blockValue(fast), ranges); // ranges: every node's, as collectRanges lists them
   let doc: Document.Parsed;
-  let value: Record<string, unknown> | unknown[] | null;
-  if (fast) {
-    doc = fast;
-    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
-    value = blockValue(doc) as Record<string, unknown> | unknown[];
-    if (!value || typeof value !== 'object') return undefined;
-    return { doc, value, ranges, offset: 0 }; // every node's range, as collectRanges would list them
-  } else {
-    try {
-      doc = parseDocument(body, yamlOptions('yaml'));
-    } catch {
-      return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
-    }
-    if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
-      return undefined;
-    if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
-    try {
-      value = doc.toJS() as Record<string, unknown> | unknown[] | null;
-    } catch {
-      return undefined; // an alias whose anchor is in another block: only the whole file reads it
-    }
+  try {
+    doc = parseDocument(body, yamlOptions('yaml'));
+  } catch {
+    return undefined; // e.g. thousands of nesting levels: the whole-file parse reports it
+  }
+  if (doc.errors.length || doc.warnings.length || nestingDepth(doc.contents) > MAX_DEPTH || collectionKey(doc) || expandedSize(doc) > MAX_EXPANDED_NODES)
+    return undefined;
+  return cachedBlock(doc, kind, () => doc.toJS(), null);
+}
+
+/** A block's document as the cache keeps it: a mapping, or a list of exactly one item; its value an object. */
+function cachedBlock(doc: Document.Parsed, kind: 'map' | 'seq', load: () => unknown, ranges: CachedBlock['ranges'] | null): CachedBlock | undefined {
+  if (kind === 'map' ? !isMap(doc.contents) : !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  let value: unknown;
+  try {
+    value = load();
+  } catch {
+    return undefined; // an alias whose anchor is in another block: only the whole file reads it
   }
   if (!value || typeof value !== 'object') return undefined;
-  return { doc, value, ranges: collectRanges(doc.contents), offset: 0 };
+  return { doc, value: value as CachedBlock['value'], ranges: ranges ?? collectRanges(doc.contents), offset: 0 };
 }
 
 function collectRanges(root: unknown): Array<[number, number, number]> {
