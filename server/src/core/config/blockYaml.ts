@@ -51,6 +51,14 @@ interface Coll {
   emptyAt: number;
 }
 
+/** c's last item now has its value (state 0): `scalar` when that value is a scalar or flow sequence, else null. */
+function hasValue(c: Coll, scalar: Scalar | null): void {
+  c.state = 0;
+  c.lastScalar = scalar;
+  c.endsWithComment = false;
+  c.toks = [];
+}
+
 class Bail extends Error {}
 const BAIL = new Bail('not in the fast subset');
 
@@ -269,10 +277,7 @@ class Reader {
         parent.node.items.push(new Pair(parent.key, node) as never);
         parent.key = null;
       } else parent.node.items.push(node as never);
-      parent.state = 0;
-      parent.lastScalar = null;
-      parent.endsWithComment = false;
-      parent.toks = [];
+      hasValue(parent, null);
     } else this.root = node;
     this.stack.push(c);
     // nestingDepth: each open collection is one level, its scalars one more, a flow sequence's items two more.
@@ -322,10 +327,7 @@ class Reader {
     const value = this.scalar('', Scalar.PLAIN, at, at, hasComment ? toks[toks.length - 1].end : at, false);
     c.node.items.push(new Pair(c.key, value) as never);
     c.key = null;
-    c.state = 0;
-    c.lastScalar = null;
-    c.endsWithComment = false;
-    c.toks = [];
+    hasValue(c, null);
   }
 
   /** A list item `- ...` at p (its '-') in sequence c. */
@@ -345,10 +347,7 @@ class Reader {
     }
     const value = this.value(q, null);
     c.node.items.push(value as never);
-    c.state = 0;
-    c.lastScalar = value;
-    c.endsWithComment = false;
-    c.toks = [];
+    hasValue(c, value);
   }
 
   /**
@@ -398,10 +397,7 @@ class Reader {
     }
     const value = this.value(q, c.indent);
     c.node.items.push(new Pair(key, value) as never);
-    c.state = 0;
-    c.lastScalar = value;
-    c.endsWithComment = false;
-    c.toks = [];
+    hasValue(c, value);
   }
 
   /** Where the ':' of a plain implicit key starting at p is, or -1 when the line holds no key. */
