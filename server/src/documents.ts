@@ -94,6 +94,22 @@ export interface DocumentHost {
  * Per-document state: the latest analysis, the user's format choices, links between configs, and debounced
  * validation. Everything the LSP handlers need goes through here, so server.ts only routes requests.
  */
+
+/** How long a check in the web worker waits for the files it missed, per round, and how many rounds (validateNow). */
+const CLIENT_FILE_WAIT_MS = 1000;
+const CLIENT_FILE_ROUNDS = 3;
+
+/** True when `promise` settles within `ms`; false when the time runs out first. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(settled, settled);
+  });
+}
 export class ConfigDocuments {
   private readonly analyses = new Map<string, Analysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -448,8 +464,18 @@ export class ConfigDocuments {
   private async validateNow(uri: string): Promise<void> {
     const doc = this.getDocument(uri);
     if (!doc) return;
-    const analysis = await this.compute(doc);
+    let analysis = await this.compute(doc);
     if (this.getDocument(uri)?.version !== analysis.version) return; // a newer edit is on its way
+    // The web worker: files this check missed (a DeepSpeed JSON, pins) are on their way from the client. Wait for
+    // them, a bounded time, and check again, rather than show them as "not found" for a moment. A listing can name
+    // files to read next: a few rounds at most.
+    for (let round = 0; round < CLIENT_FILE_ROUNDS; round++) {
+      const answered = this.client?.settled();
+      if (!answered || !(await within(answered, CLIENT_FILE_WAIT_MS))) break;
+      if (this.getDocument(uri)?.version !== analysis.version) return;
+      analysis = await this.compute(doc);
+      if (this.getDocument(uri)?.version !== analysis.version) return;
+    }
     const format = FORMATS[analysis.detection.format];
     this.host.notifyFormat({
       uri,

@@ -80,6 +80,25 @@ describe('the web worker’s files, read by the client', () => {
     assert.equal(asked.length, 1, 'nothing asked again');
   });
 
+  it('settled(): nothing to wait for until a miss; then resolves once the answer is kept, a client that fails too', async () => {
+    const { files } = over();
+    assert.equal(files.settled(), undefined, 'nothing missed');
+    const path = join(dir, 'ds', 'zero3.json');
+    assert.equal(files.read(path), undefined);
+    const answered = files.settled();
+    assert.ok(answered, 'a miss: something to wait for');
+    await answered;
+    assert.equal(files.read(path), readTextFile(path), 'kept when settled() resolves');
+    assert.equal(files.settled(), undefined, 'nothing left to wait for');
+
+    const failing = over(() => Promise.reject(new Error('no client')));
+    assert.equal(failing.files.read(path), undefined);
+    await failing.files.settled();
+    assert.equal(failing.files.read(path), undefined, 'taken as missing');
+    assert.equal(failing.files.settled(), undefined);
+    assert.equal(failing.seen.logs.length, 1, failing.seen.logs.join('\n'));
+  });
+
   it('a missing file is asked for once and kept as missing: no second request, nothing learned', async () => {
     const { files, asked, seen, turn } = over();
     const missing = join(dir, 'nowhere.json');

@@ -50,7 +50,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>ftw web worker</title>
 window.lsp = (() => {
   const worker = new Worker('/server.js');
   const pending = new Map();
-  const state = { published: {}, publishes: 0, errors: [], logs: [], asked: [] };
+  const state = { published: {}, history: {}, publishes: 0, errors: [], logs: [], asked: [] };
   let next = 0;
   worker.onerror = (e) => state.errors.push(String(e.message || e));
   worker.onmessage = (e) => {
@@ -60,6 +60,7 @@ window.lsp = (() => {
       pending.delete(m.id);
     } else if (m.method === 'textDocument/publishDiagnostics') {
       state.published[m.params.uri] = m.params.diagnostics;
+      (state.history[m.params.uri] ??= []).push(m.params.diagnostics.map((d) => d.code));
       state.publishes++;
     } else if (m.method === 'window/logMessage') {
       if (m.params.type === 1) state.logs.push(m.params.message);
@@ -89,7 +90,8 @@ window.lsp = (() => {
 
 interface PageLsp {
   /** `logs`: the messages of type Error the server logged; `asked`: each path of each finetune/readFiles request. */
-  state: { published: Record<string, Diagnostic[]>; publishes: number; errors: string[]; logs: string[]; asked: string[] };
+  /** `history`: the codes of every publish, per URI, in order. */
+  state: { published: Record<string, Diagnostic[]>; history: Record<string, string[][]>; publishes: number; errors: string[]; logs: string[]; asked: string[] };
   request(method: string, params: unknown): Promise<{ result?: unknown; error?: { message: string } }>;
   notify(method: string, params: unknown): void;
 }
@@ -267,6 +269,9 @@ describe('the web build in Chromium gives the desktop build’s results', { skip
     );
     assert.equal(notFound.length, 1, 'the missing JSON gives FT210 "not found" in the worker');
     assert.ok(!(state.published[configs[0].uri] ?? []).some((d) => d.code === 'FT210'), 'no FT210 on the config whose JSON was read');
+    // Not even for a moment: the first check waits for the JSON the client is reading (documents.ts validateNow).
+    const flashes = (state.history[configs[0].uri] ?? []).filter((codes) => codes.includes('FT210'));
+    assert.deepEqual(flashes, [], `the config whose JSON exists was never published with FT210: ${JSON.stringify(state.history[configs[0].uri])}`);
 
     // Each path asked for once (a missing one is kept as missing): no request loop.
     const jsonUri = pathToFileURL(json).toString();

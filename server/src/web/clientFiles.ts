@@ -46,7 +46,9 @@ export class ClientFiles {
   /** Keys asked for, with the ticket of their request: an answer is kept only if the key was not forgotten meanwhile. */
   private readonly asking = new Map<string, number>();
   private tickets = 0;
-  private flushing: ReturnType<typeof setTimeout> | undefined;
+  /** The request for this turn's misses, about to go; and every flush (requests and answers) not finished yet. */
+  private scheduled: Promise<void> | undefined;
+  private readonly flushes = new Set<Promise<void>>();
   /** Requests sent so far. */
   requests = 0;
 
@@ -123,11 +125,29 @@ export class ClientFiles {
     if (this.asking.has(key)) return;
     this.missed.add(key);
     // After the analysis that missed it (the core reads synchronously): one request for the turn's misses.
-    this.flushing ??= setTimeout(() => void this.flush(), 0);
+    if (this.scheduled) return;
+    const flush = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => this.flush());
+    this.scheduled = flush;
+    this.flushes.add(flush);
+    const done = () => void this.flushes.delete(flush);
+    flush.then(done, done);
+  }
+
+  /**
+   * Resolves when every path missed so far has been answered (or the client failed to answer); undefined when
+   * nothing is missed or asked for. The server waits on it before it shows a first check, so that a file on its way
+   * does not show as "not found" for a moment.
+   */
+  settled(): Promise<void> | undefined {
+    if (!this.flushes.size) return undefined;
+    return Promise.all([...this.flushes]).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private async flush(): Promise<void> {
-    this.flushing = undefined;
+    this.scheduled = undefined;
     const keys: string[] = [];
     const items: ReadFilesParams['items'] = [];
     const ticket = ++this.tickets;
