@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LAUNCH_BUTTON, Session, step, waitUntil } from './harness';
+import { LAUNCH_BUTTON, openVramBreakdown, Session, step, vramLens, waitUntil } from './harness';
 import { FIXED_KEY, QLORA_YML, TIGHT_YML, TYPO_KEY, TYPO_LINE } from './fixtures';
 
 const FILE = 'qlora.yml';
@@ -143,15 +143,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
       await s.openFile(FILE);
       await s.goToLine(1, 1); // the lens sits above line 1
       // No GPU here and none configured: the lens judges a representative set of GPUs.
-      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
-      await lens.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
-        const all = await s.page
-          .locator('.codelens-decoration')
-          .allInnerTexts()
-          .catch(() => []);
-        assert.fail(`no "VRAM ≈" code lens above ${FILE} within ${DIAGNOSTIC_TIMEOUT / 1000} s; lenses: ${JSON.stringify(all)}`);
-      });
-      const title = (await lens.innerText()).replace(/\s+/g, ' ');
+      const { lens, title } = await vramLens(s, FILE, DIAGNOSTIC_TIMEOUT);
       // The estimate and the bound nine runs in ten stay under, and a verdict per GPU: ✓ fits, ⚠ tight, ✗ does not fit.
       assert.match(title, /VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB [✓⚠✗] · RTX 3090 24GB [✓⚠✗] · A100 80GB ✓/, `lens text: ${title}`);
       // Launching is not a click away from the memory figure: no launch lens, a button in the editor title bar.
@@ -163,24 +155,7 @@ describe('Fine-Tune Workbench in VS Code (code-server 4.99.4)', { timeout: 300_0
         .waitFor({ state: 'visible', timeout: 15_000 })
         .catch(() => assert.fail('no Launch Training Job button in the editor title bar'));
       await s.screenshot('vram-lens');
-      await lens.click();
-      const tab = s.page.locator('.part.editor .tab', { hasText: 'VRAM' }).first();
-      await tab.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-        const tabs = await s.page
-          .locator('.part.editor .tab')
-          .allInnerTexts()
-          .catch(() => []);
-        assert.fail(`clicking the lens opened no VRAM breakdown tab; tabs: ${JSON.stringify(tabs)}`);
-      });
-      // The Markdown preview renders in a webview (nested iframes).
-      const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
-      await waitUntil(
-        async () => /VRAM estimate/.test(await body.innerText({ timeout: 1000 })),
-        30_000,
-        async () =>
-          `the breakdown preview should show "VRAM estimate"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no preview frame)'))}`,
-      );
-      const shown = await body.innerText();
+      const shown = await openVramBreakdown(s, lens);
       assert.match(shown, /NousResearch\/Llama-3\.2-1B/, shown);
       assert.match(shown, /nine runs in ten stay under this/, shown);
       await s.screenshot('vram-breakdown');

@@ -689,6 +689,47 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number
   }
 }
 
+/**
+ * The "VRAM ≈" code lens above line 1 of the open editor, waited for (`timeoutMs`); its text with whitespace folded.
+ * `file` names the config in the failure message.
+ */
+export async function vramLens(s: Session, file: string, timeoutMs: number): Promise<{ lens: Locator; title: string }> {
+  const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
+  await lens.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
+    const all = await s.page
+      .locator('.codelens-decoration')
+      .allInnerTexts()
+      .catch(() => []);
+    throw new Error(`no "VRAM ≈" code lens above ${file} within ${timeoutMs / 1000} s; lenses: ${JSON.stringify(all)}`);
+  });
+  return { lens, title: (await lens.innerText()).replace(/\s+/g, ' ') };
+}
+
+/** Clicks the VRAM lens and waits for the breakdown's tab and its Markdown preview; returns the preview's text. */
+export async function openVramBreakdown(s: Session, lens: Locator): Promise<string> {
+  await lens.click();
+  await s.page
+    .locator('.part.editor .tab', { hasText: 'VRAM' })
+    .first()
+    .waitFor({ state: 'visible', timeout: 20_000 })
+    .catch(async () => {
+      const tabs = await s.page
+        .locator('.part.editor .tab')
+        .allInnerTexts()
+        .catch(() => []);
+      throw new Error(`clicking the lens opened no VRAM breakdown tab; tabs: ${JSON.stringify(tabs)}`);
+    });
+  // The Markdown preview renders in a webview (nested iframes).
+  const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
+  await waitUntil(
+    async () => /VRAM estimate/.test(await body.innerText({ timeout: 1000 })),
+    30_000,
+    async () =>
+      `the breakdown preview should show "VRAM estimate"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no preview frame)'))}`,
+  );
+  return body.innerText();
+}
+
 /** Runs a test step; on failure saves a screenshot and VS Code's logs and says where they are. */
 export async function step(s: Session | undefined, name: string, fn: (s: Session) => Promise<void>): Promise<void> {
   if (!s) throw new Error('session was not started (see the failure of the "before" hook)');

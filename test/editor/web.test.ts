@@ -27,12 +27,23 @@ import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TestClient } from '../lsp/client';
 import { QLORA_YML } from './fixtures';
-import { REPO_ROOT, Session, step, waitUntil } from './harness';
+import { openVramBreakdown, REPO_ROOT, Session, step, vramLens, waitUntil } from './harness';
 
 const EXTENSION_ID = 'finetune-workbench.finetune-workbench';
 const CONFIG = 'axolotl/mistakes.yml';
 const DEEPSPEED = 'deepspeed/zero3-offload.json';
 const DIAGNOSTIC_TIMEOUT = 30_000;
+
+/** Shows the client's output channel ("Fine-Tune Workbench") and waits until it holds `text`. */
+async function serverLogSays(s: Session, text: string, timeoutMs: number): Promise<void> {
+  await s.runCommand('Fine-Tune: Show Language Server Log');
+  const output = s.page.locator('.part.panel .output-view .monaco-editor .view-lines');
+  await waitUntil(
+    async () => (await output.innerText()).replace(/\u00a0/g, ' ').includes(text),
+    timeoutMs,
+    async () => `the "Fine-Tune Workbench" output should say "${text}"; it shows:\n${await output.innerText().catch(() => '')}`,
+  );
+}
 /** A config whose DeepSpeed file does not exist yet: FT210, with a quick fix that creates it. */
 const NEEDS_DS = 'axolotl/needs-ds.yml';
 const NEEDS_DS_YML = `${QLORA_YML}deepspeed: ../deepspeed/new.json\n`;
@@ -208,13 +219,7 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
       assert.ok(iframe, `the page should have the web worker extension host's iframe; frames: ${JSON.stringify(s.page.frames().map((f) => f.url()))}`);
 
       // The output channel of the client: only the browser entry says "(web worker)".
-      await s.runCommand('Fine-Tune: Show Language Server Log');
-      const output = s.page.locator('.part.panel .output-view .monaco-editor .view-lines');
-      await waitUntil(
-        async () => (await output.innerText()).replace(/\u00a0/g, ' ').includes('Language server ready (web worker)'),
-        15_000,
-        async () => `the "Fine-Tune Workbench" output should say "Language server ready (web worker)"; it shows:\n${await output.innerText().catch(() => '')}`,
-      );
+      await serverLogSays(s, 'Language server ready (web worker)', 15_000);
       await s.screenshot('output');
 
       // The remote (Node) extension host logs each activation at info level; it activated others, not ours.
@@ -271,13 +276,7 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
   it('restarts the language server in its worker, and the problems come back', { timeout: 90_000 }, () =>
     step(s, 'restart', async (s) => {
       await s.runCommand('Fine-Tune: Restart Language Server');
-      await s.runCommand('Fine-Tune: Show Language Server Log');
-      const output = s.page.locator('.part.panel .output-view .monaco-editor .view-lines');
-      await waitUntil(
-        async () => (await output.innerText()).replace(/\u00a0/g, ' ').includes('Language server restarted.'),
-        30_000,
-        async () => `the "Fine-Tune Workbench" output should say "Language server restarted."; it shows:\n${await output.innerText().catch(() => '')}`,
-      );
+      await serverLogSays(s, 'Language server restarted.', 30_000);
       await expectDesktopProblems(s, desktop);
       await s.screenshot('restarted');
     }),
@@ -315,34 +314,11 @@ describe('the browser entry in the web worker extension host (code-server 4.99.4
       await s.runCommand('View: Close All Editors');
       await s.openFile(QLORA);
       await s.goToLine(1, 1); // the lens sits above line 1
-      const lens = s.page.locator('.part.editor .codelens-decoration a', { hasText: 'VRAM ≈' }).first();
-      await lens.waitFor({ state: 'visible', timeout: DIAGNOSTIC_TIMEOUT }).catch(async () => {
-        const all = await s.page
-          .locator('.codelens-decoration')
-          .allInnerTexts()
-          .catch(() => []);
-        assert.fail(`no "VRAM ≈" code lens above ${QLORA} within ${DIAGNOSTIC_TIMEOUT / 1000} s; lenses: ${JSON.stringify(all)}`);
-      });
+      const { lens, title } = await vramLens(s, QLORA, DIAGNOSTIC_TIMEOUT);
       // No nvidia-smi in a browser: the representative GPUs, as on a desktop without one.
-      const title = (await lens.innerText()).replace(/\s+/g, ' ');
       assert.match(title, /VRAM ≈ \d+\.\d GiB \(up to \d+\.\d\) · RTX 3060 12GB [✓⚠✗] · RTX 3090 24GB [✓⚠✗] · A100 80GB ✓/, `lens text: ${title}`);
-      await lens.click();
-      await s.page
-        .locator('.part.editor .tab', { hasText: 'VRAM' })
-        .first()
-        .waitFor({ state: 'visible', timeout: 20_000 })
-        .catch(async () => {
-          assert.fail(`clicking the lens opened no VRAM breakdown tab; tabs: ${JSON.stringify(await s.page.locator('.part.editor .tab').allInnerTexts())}`);
-        });
-      // The Markdown preview renders in a webview (nested iframes).
-      const body = s.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('body');
-      await waitUntil(
-        async () => /VRAM estimate/.test(await body.innerText({ timeout: 1000 })),
-        30_000,
-        async () =>
-          `the breakdown preview should show "VRAM estimate"; it shows: ${JSON.stringify(await body.innerText({ timeout: 1000 }).catch(() => '(no preview frame)'))}`,
-      );
-      assert.match(await body.innerText(), /NousResearch\/Llama-3\.2-1B/);
+      const shown = await openVramBreakdown(s, lens);
+      assert.match(shown, /NousResearch\/Llama-3\.2-1B/);
       await s.screenshot('vram-breakdown');
     }),
   );
