@@ -90,17 +90,12 @@ export interface DocumentHost {
   log(message: string): void;
 }
 
-/**
- * Per-document state: the latest analysis, the user's format choices, links between configs, and debounced
- * validation. Everything the LSP handlers need goes through here, so server.ts only routes requests.
- */
-
 /** How long a check in the web worker waits for the files it missed, per round, and how many rounds (validateNow). */
 const CLIENT_FILE_WAIT_MS = 1000;
 const CLIENT_FILE_ROUNDS = 3;
 
 /** True when `promise` settles within `ms`; false when the time runs out first. */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
     const settled = () => {
@@ -110,6 +105,11 @@ function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     promise.then(settled, settled);
   });
 }
+
+/**
+ * Per-document state: the latest analysis, the user's format choices, links between configs, and debounced
+ * validation. Everything the LSP handlers need goes through here, so server.ts only routes requests.
+ */
 export class ConfigDocuments {
   private readonly analyses = new Map<string, Analysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -471,7 +471,7 @@ export class ConfigDocuments {
     // files to read next: a few rounds at most.
     for (let round = 0; round < CLIENT_FILE_ROUNDS; round++) {
       const answered = this.client?.settled();
-      if (!answered || !(await within(answered, CLIENT_FILE_WAIT_MS))) break;
+      if (!answered || !(await settlesWithin(answered, CLIENT_FILE_WAIT_MS))) break;
       if (this.getDocument(uri)?.version !== analysis.version) return;
       analysis = await this.compute(doc);
       if (this.getDocument(uri)?.version !== analysis.version) return;
